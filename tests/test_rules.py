@@ -1,0 +1,236 @@
+"""Each rule: one spoilt cell makes it fire (at that cell), and the clean form keeps it quiet."""
+
+from __future__ import annotations
+
+import pytest
+from factory import FIRST_IND, clean_rows, set_ind, workbook
+
+from xlperf import presets
+from xlperf.engine import validate
+from xlperf.rules import BY_ID, CATALOGUE
+
+NATIONAL_LIKE = presets.from_dict(
+    {
+        "name": "t",
+        "weights": {"output": 40, "budget": 10, "benefit": 40, "satisfaction": 10},
+        "grades": [
+            {"name": "优", "min": 90},
+            {"name": "良", "min": 80},
+            {"name": "中", "min": 60},
+            {"name": "差", "min": 0},
+        ],
+        "scoring": {"qualitative": {"达成": [0.8, 1.0], "部分达成": [0.6, 0.8], "未达成": [0.0, 0.6]}},
+        "caps": [{"below": 0.8, "max": 89}, {"below": 0.6, "max": 69}],
+    }
+)
+BUDGET_ROW = 6  # 0-based grid rows of the funds block
+PROGRESS = (6, 7)
+
+
+def run(rows):
+    return validate(workbook(rows), NATIONAL_LIKE)
+
+
+def fired(rows, rule):
+    return [f for f in run(rows).findings if f.rule == rule]
+
+
+def test_clean_form_has_no_findings():
+    v = run(clean_rows())
+    assert v.findings == (), [f.message for f in v.findings]
+
+
+def _progress_blank(r):
+    r[6][7] = None
+
+
+def _progress_wrong(r):
+    r[6][7] = "90%"
+
+
+def _budget_actual(r):
+    set_ind(r, 4, "实际完成值", "80%")
+    set_ind(r, 4, "偏差原因分析及改进措施", "说明")
+
+
+def _budget_score(r):
+    r[6][6] = 8  # E = 8 of B = 10: rate 80%, score should be 8
+    r[7][6] = 6
+    r[6][7] = 0.8
+    set_ind(r, 4, "实际完成值", "80%")
+    r[FIRST_IND + 4][9] = "部分项目延期"
+    r[-1][7] = 100
+
+
+def _score_vs_value(r):
+    set_ind(r, 1, "实际完成值", "80%")  # target ≥95%: 8.42 expected, 10 found
+    set_ind(r, 1, "偏差原因分析及改进措施", "原因")
+
+
+def _over_weight(r):
+    set_ind(r, 0, "自评得分", 12)
+    r[-1][7] = 102
+
+
+def _section_over(r):
+    set_ind(r, 0, "分值", 15)
+    r[-1][6] = 105
+
+
+def _total_wrong(r):
+    r[-1][7] = 98
+
+
+def _value_missing(r):
+    set_ind(r, 2, "预期指标值", "/")
+
+
+def _no_reason(r):
+    set_ind(r, 6, "实际完成值", "85%")
+    set_ind(r, 6, "自评得分", 9.44)
+    r[-1][7] = 99.44
+
+
+def _funds(r):
+    r[6][6] = 12  # executed > arrived
+    r[6][7] = 1.2
+
+
+def _funds_split(r):
+    r[7][2] = 7  # 财政资金 7 + 其他 2 != 10
+
+
+def _missing_section(r):
+    for i in range(5, 9):
+        set_ind(r, i, "一级指标", "产出指标（40分）" if i == 5 else None)
+
+
+def _cap(r):
+    r[6][6] = 7.5
+    r[7][6] = 5.5
+    r[6][7] = 0.75
+    set_ind(r, 4, "实际完成值", "75%")
+    set_ind(r, 4, "自评得分", 7.5)
+    set_ind(r, 4, "偏差原因分析及改进措施", "原因")
+    r[-1][7] = 97.5
+
+
+def _overachieve(r):
+    set_ind(r, 0, "实际完成值", 150)
+
+
+def _inflated(r):
+    r[6][6] = 7.5
+    r[7][6] = 5.5
+    r[6][7] = 0.75
+    set_ind(r, 4, "实际完成值", "75%")
+    set_ind(r, 4, "偏差原因分析及改进措施", "原因")
+
+
+def _unreadable(r):
+    r[6][6] = "约两万"
+
+
+def _completion_rate(r):
+    r[11][1] = 100
+    r[11][5] = 80
+    r[11][9] = "100%"
+
+
+def _missing_label(r):
+    del r[-1]
+
+
+CASES = [
+    ("XP001", _progress_blank, "H7", "info"),
+    ("XP001", _progress_wrong, "H7", "error"),
+    ("XP002", _budget_actual, "F19", "error"),
+    ("XP003", _budget_score, "H19", "error"),
+    ("XP004", _score_vs_value, "H16", "warning"),
+    ("XP005", _over_weight, "H15", "error"),
+    ("XP006", _section_over, "A15", "error"),
+    ("XP007", _total_wrong, "H25", "error"),
+    ("XP008", _value_missing, "E17", "warning"),
+    ("XP009", _no_reason, "J21", "warning"),
+    ("XP010", _funds, "G7", "error"),
+    ("XP010", _funds_split, "C7", "error"),
+    ("XP011", _missing_section, "A15", "warning"),
+    ("XP012", _cap, "H25", "warning"),
+    ("XP013", _overachieve, "F15", "warning"),
+    ("XP014", _inflated, "H25", "info"),
+    ("XP015", _unreadable, "G7", "error"),
+    ("XP016", _completion_rate, "J12", "warning"),
+    ("XP017", _missing_label, None, "error"),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "spoil", "cell", "severity"), CASES, ids=[f"{c[0]}-{c[1].__name__}" for c in CASES]
+)
+def test_rule_fires_at_its_cell(rule, spoil, cell, severity):
+    rows = clean_rows()
+    spoil(rows)
+    hits = fired(rows, rule)
+    assert hits, f"{rule} did not fire"
+    assert any(h.cell == cell and h.severity == severity for h in hits), [
+        (h.cell, h.severity, h.message) for h in hits
+    ]
+    h = next(h for h in hits if h.cell == cell)
+    assert h.message.startswith(f"自评表1!{cell} " if cell else "自评表1 ")
+    assert BY_ID[rule].name in h.message
+
+
+@pytest.mark.parametrize("rule", [r.id for r in CATALOGUE])
+def test_rule_quiet_on_clean_form(rule):
+    assert fired(clean_rows(), rule) == []
+
+
+def test_every_rule_has_a_firing_case():
+    assert {c[0] for c in CASES} == set(BY_ID)
+
+
+def test_message_pattern_exact():
+    rows = clean_rows()
+    _total_wrong(rows)
+    (h,) = fired(rows, "XP007")
+    assert h.message == "自评表1!H25 总分计算错误：总分不等于各指标自评得分之和（应为：100；实为：98）"
+    assert (h.expected, h.found, h.project) == ("100", "98", "干部教育培训")
+
+
+def test_preset_overrides_severity():
+    p = presets.from_dict({**_raw(), "severity": {"XP007": "warning"}})
+    rows = clean_rows()
+    _total_wrong(rows)
+    (h,) = [f for f in validate(workbook(rows), p).findings if f.rule == "XP007"]
+    assert h.severity == "warning"
+
+
+def _raw():
+    return {
+        "name": "t",
+        "weights": {"output": 40, "budget": 10, "benefit": 40, "satisfaction": 10},
+        "grades": [{"name": "优", "min": 90}],
+    }
+
+
+def test_qualitative_band_accepts_scores_in_range():
+    rows = clean_rows()
+    set_ind(rows, 7, "实际完成值", "部分达成")
+    set_ind(rows, 7, "自评得分", 7)
+    set_ind(rows, 7, "偏差原因分析及改进措施", "部分完成")
+    rows[-1][7] = 97
+    assert fired(rows, "XP004") == []
+    set_ind(rows, 7, "自评得分", 9)
+    rows[-1][7] = 99
+    (h,) = fired(rows, "XP004")
+    assert h.expected == "6～8"
+
+
+def test_reverse_indicator_scoring():
+    rows = clean_rows()
+    set_ind(rows, 3, "实际完成值", "600元")  # 20% over 500: 10 × 0.8 = 8
+    set_ind(rows, 3, "偏差原因分析及改进措施", "物价上涨")
+    assert fired(rows, "XP004")[0].expected == "8"
+    set_ind(rows, 3, "自评得分", 8)
+    rows[-1][7] = 98
+    assert fired(rows, "XP004") == []

@@ -1,0 +1,45 @@
+"""The library's front door: one call per job, used by the CLI, the Excel macros and other programs.
+
+>>> from xlperf import api
+>>> v = api.validate_file("workbooks/samples/长安区委编办_2020.xlsx")
+>>> v.errors, [f.rule for f in v.findings][:3]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xlperf import presets
+from xlperf.engine import Validation, validate
+from xlperf.model import Workbook
+from xlperf.presets import Preset
+from xlperf.sources import read_workbook
+
+
+def resolve_preset(workbook: Workbook | None, explicit: str | Path | Preset | None = None) -> Preset:
+    """The preset to score a workbook with: the one asked for; else the one the workbook's template
+    marker or 单位信息 names; else ``national``."""
+    if isinstance(explicit, Preset):
+        return explicit
+    if explicit:
+        return presets.load(explicit)
+    if workbook is not None:
+        named = workbook.meta.get("preset", "")
+        if named in presets.available():
+            return presets.load(named)
+        title = workbook.unit.preset
+        for name in presets.available():
+            p = presets.load(name)
+            if title and (title == p.name or title == p.title or title.startswith(p.title[:2])):
+                return p
+    return presets.load("national")
+
+
+def validate_file(
+    path: str | Path,
+    preset: str | Path | Preset | None = None,
+    engine: str = "calamine",
+) -> Validation:
+    """Read one workbook and validate it. Raises :class:`xlperf.errors.ReadError` for unreadable files."""
+    wb = read_workbook(path, engine)
+    return validate(wb, resolve_preset(wb, preset))

@@ -1,0 +1,55 @@
+"""The ``xlperf`` command: a thin click layer over the library, one module per command.
+
+Each command module defines ``command`` (a click command or group). Library errors
+(:class:`xlperf.errors.XlperfError`) become a one-line Chinese message and exit code 2, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from xlperf import __version__
+from xlperf.errors import XlperfError
+
+# module names under xlperf.cli, in the order --help lists them
+COMMANDS = ("validate_cmd", "template_cmd")
+
+
+class _Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [self._load(m).name for m in COMMANDS]
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        for m in COMMANDS:
+            cmd = self._load(m)
+            if cmd.name == name:
+                return cmd
+        return None
+
+    @staticmethod
+    def _load(module: str) -> click.Command:
+        return importlib.import_module(f"xlperf.cli.{module}").command
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except XlperfError as exc:
+            click.echo(f"错误：{exc}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="xlperf")
+def cli() -> None:
+    """xlperf：项目支出绩效自评 —— 模板、校验、汇总、自评报告。
+
+    Project expenditure performance self-evaluation: template, checks, consolidation, report.
+    """
+
+
+def main() -> None:
+    cli(prog_name="xlperf")

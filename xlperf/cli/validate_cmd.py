@@ -1,0 +1,122 @@
+"""``xlperf validate``: check units' workbooks against the rule catalogue."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from xlperf import api
+from xlperf.engine import Validation
+from xlperf.errors import ReadError
+from xlperf.findings import SEVERITY_ZH, fmt_num, fmt_pct
+from xlperf.results_table import file_dict, summary_line
+
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def _print_text(console: Console, v: Validation) -> None:
+    wb = v.workbook
+    console.rule(f"[bold]{wb.path}[/]")
+    console.print(
+        f"单位：{wb.unit.name or '（未填）'}　年度：{wb.unit.year or '（未填）'}　评分方案：{v.preset.title}"
+    )
+    console.print(summary_line(v))
+    for pr in v.projects:
+        p = pr.project
+        console.print(
+            f"\n[bold]{p.sheet}　{p.title}[/]　预算数 {fmt_num(p.budget.total.number, 4)} 万元，"
+            f"执行数 {fmt_num(p.executed.total.number, 4)} 万元，执行率 {fmt_pct(pr.rate)}；"
+            f"总分 填报 {fmt_num(p.total.number)} / 复核 {fmt_num(pr.total_recomputed)}，等级 {pr.grade or '—'}"
+        )
+        found = v.for_project(p.sheet)
+        if not found:
+            console.print("  [green]未发现问题[/]")
+            continue
+        t = Table(show_lines=False, box=None, pad_edge=False)
+        for col in ("严重程度", "规则", "位置", "说明"):
+            t.add_column(col, overflow="fold")
+        for f in found:
+            t.add_row(
+                f"[{_STYLE[f.severity]}]{SEVERITY_ZH[f.severity]}[/]",
+                f.rule,
+                f.where,
+                f.message.split(" ", 1)[-1],
+            )
+        console.print(t)
+
+
+@click.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--preset",
+    "preset",
+    default=None,
+    metavar="NAME|PATH",
+    help="评分方案：national、shaanxi 或 .toml 文件；默认取工作簿中记录的方案，否则 national。",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="输出格式。",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="另存一份带“校验结果”工作表并标出问题单元格的副本（仅限一个输入文件）；原文件不会被修改。",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["calamine", "openpyxl"]),
+    default="calamine",
+    show_default=True,
+    help="读取引擎。",
+)
+def command(files: tuple[Path, ...], preset: str | None, fmt: str, output: Path | None, engine: str) -> None:
+    """校验单位的绩效自评工作簿，列出每个问题及其单元格。
+
+    Validate units' workbooks: every finding names its sheet and cell, the expected and the found value.
+    Exit code: 0 no errors; 1 errors found; 2 a file could not be read.
+
+    示例 / Example:
+
+        xlperf validate workbooks/samples/长安区委编办_2020.xlsx -o 校验后.xlsx
+    """
+    if output is not None and len(files) != 1:
+        raise click.UsageError("-o 只能用于一个输入文件")
+    console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+    results: list[dict] = []
+    unreadable = errors = 0
+    for path in files:
+        try:
+            v = api.validate_file(path, preset, engine)
+        except ReadError as exc:
+            unreadable += 1
+            results.append({"path": str(path), "error": str(exc)})
+            if fmt == "text":
+                console.print(f"[bold red]无法读取[/] {path}：{exc}")
+            else:
+                click.echo(f"无法读取 {path}：{exc}", err=True)
+            continue
+        errors += v.errors
+        results.append(file_dict(v))
+        if fmt == "text":
+            _print_text(console, v)
+        if output is not None:
+            from xlperf.writers.annotate import write_annotated_copy
+
+            out = write_annotated_copy(v, path, output)
+            if fmt == "text":
+                console.print(f"\n已写出校验副本：{out}")
+    if fmt == "json":
+        click.echo(json.dumps({"files": results}, ensure_ascii=False, indent=2))
+    sys.exit(2 if unreadable else 1 if errors else 0)

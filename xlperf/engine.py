@@ -1,0 +1,74 @@
+"""Run the catalogue over a workbook and collect every finding into one table.
+
+Lazy validation (as in pandera): every rule runs on every project, failures are gathered, nothing is
+raised for content. The result also carries the computed values, so writers need no second pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from xlperf.evaluate import ProjectResult, evaluate
+from xlperf.findings import Finding, message, sort_key
+from xlperf.model import Workbook
+from xlperf.presets import Preset
+from xlperf.rules import CATALOGUE, Rule
+
+
+@dataclass(frozen=True)
+class Validation:
+    """A workbook's computed values and findings under one preset."""
+
+    workbook: Workbook
+    preset: Preset
+    projects: tuple[ProjectResult, ...]
+    findings: tuple[Finding, ...] = field(default_factory=tuple)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def errors(self) -> int:
+        return self.count("error")
+
+    @property
+    def warnings(self) -> int:
+        return self.count("warning")
+
+    def for_project(self, sheet: str) -> list[Finding]:
+        return [f for f in self.findings if f.sheet == sheet]
+
+
+def check_project(
+    result: ProjectResult, preset: Preset, rules: tuple[Rule, ...] = CATALOGUE, file: str = ""
+) -> list[Finding]:
+    """Every finding of every rule on one evaluated project."""
+    p = result.project
+    out = []
+    for rule in rules:
+        for hit in rule.check(result, preset):
+            sev = preset.severity.get(rule.id) or hit.severity or rule.severity
+            out.append(
+                Finding(
+                    rule=rule.id,
+                    severity=sev,
+                    sheet=p.sheet,
+                    cell=hit.cell,
+                    project=p.title,
+                    expected=hit.expected,
+                    found=hit.found,
+                    message=message(p.sheet, hit.cell, rule.name, hit.detail, hit.expected, hit.found),
+                    file=file,
+                )
+            )
+    return out
+
+
+def validate(workbook: Workbook, preset: Preset, rules: tuple[Rule, ...] = CATALOGUE) -> Validation:
+    """Evaluate and check every project of a workbook."""
+    results = tuple(evaluate(p, preset) for p in workbook.projects)
+    findings: list[Finding] = []
+    for r in results:
+        findings.extend(check_project(r, preset, rules, workbook.path))
+    findings.sort(key=sort_key)
+    return Validation(workbook, preset, results, tuple(findings))

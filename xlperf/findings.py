@@ -1,0 +1,68 @@
+"""Findings: one row per problem, collected into one table (never raised one at a time).
+
+Every message follows one pattern, so users learn to read it once:
+``{sheet}!{cell} {rule name}：{detail}（应为：{expected}；实为：{found}）``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str  # error / warning / info
+    sheet: str
+    cell: str | None
+    project: str
+    expected: str
+    found: str
+    message: str
+    file: str = ""
+
+    @property
+    def where(self) -> str:
+        return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("file")
+        return d
+
+
+def message(sheet: str, cell: str | None, name: str, detail: str, expected: str, found: str) -> str:
+    where = f"{sheet}!{cell}" if cell else sheet
+    tail = f"（应为：{expected}；实为：{found}）" if (expected or found) else ""
+    return f"{where} {name}：{detail}{tail}"
+
+
+def sort_key(f: Finding) -> tuple:
+    return (SEVERITY_ORDER.get(f.severity, 9), f.sheet, _cell_order(f.cell), f.rule)
+
+
+def _cell_order(cell: str | None) -> tuple[int, str]:
+    if not cell:
+        return (0, "")
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    return (int(digits or 0), letters.rjust(3))
+
+
+def fmt_num(x: float | None, digits: int = 2) -> str:
+    """A number for a message: 9.8, 10, 1.6 (no trailing zeros)."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "（空）"
+    s = f"{x:.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def fmt_pct(x: float | None) -> str:
+    """A fraction as a percentage: 0.685 -> 68.5%."""
+    if x is None:
+        return "（空）"
+    return fmt_num(x * 100, 2) + "%"

@@ -1,0 +1,127 @@
+"""The form as data: a unit's workbook, its projects, their funds, goals and indicator rows.
+
+Pure data, no I/O. Every field keeps the cell it came from (``Cell.ref``) so every finding can point
+at it. The parser (:mod:`xlperf.parser`) builds these; the rules, the scoring, the writers read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from xlperf.values import Value
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A field's value and where it is: ``ref`` is an A1 address on the project's sheet, or None when
+    the field's place was not found."""
+
+    ref: str | None = None
+    value: Value = field(default_factory=Value)
+
+    @property
+    def number(self) -> float | None:
+        return self.value.number
+
+    @property
+    def text(self) -> str:
+        """The raw value as a plain string ('' when blank): for names and free text."""
+        return "" if self.value.is_blank else self.value.text
+
+
+EMPTY = Cell()
+
+
+@dataclass(frozen=True)
+class Funds:
+    """One column of the funds block: 预算数 / 到位数 / 执行数 with 其中：财政资金 and 其他."""
+
+    total: Cell = EMPTY
+    fiscal: Cell = EMPTY
+    other: Cell = EMPTY
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One row of 三、目标完成情况."""
+
+    expected: Cell = EMPTY
+    actual: Cell = EMPTY
+    rate: Cell = EMPTY
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One row of 四、年度绩效指标完成情况."""
+
+    row: int  # 1-based sheet row
+    level1: str  # the 一级 label as written (carried down merged cells), e.g. "产出指标（40）"
+    section: str | None  # section key (labels.SECTIONS) or None when the label is unknown
+    level2: str
+    name: Cell  # 三级指标
+    target: Cell  # 预期指标值 T
+    actual: Cell  # 实际完成值 A
+    score: Cell  # 自评得分 S
+    weight: Cell = EMPTY  # 分值 W as written (blank in the seed's form)
+    kind: Cell = EMPTY  # 指标类型 as written (正向/反向/等于/定性), blank when the form has no such column
+    reason: Cell = EMPTY  # 偏差原因分析及改进措施
+
+    @property
+    def is_budget_rate(self) -> bool:
+        """The 预算执行率 indicator, scored from the funds block (scoring rule 1)."""
+        return self.section == "budget"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A 一级 block: its label, its weight (from the label) and the rows under it."""
+
+    key: str | None
+    label: str
+    ref: str | None
+    weight: float | None  # from the label ("产出指标（40）" -> 40); None when the label has none
+
+
+@dataclass(frozen=True)
+class Project:
+    """One 项目支出绩效自评表 (one sheet)."""
+
+    sheet: str
+    name: Cell = EMPTY
+    unit: Cell = EMPTY
+    budget: Funds = Funds()  # B
+    arrived: Funds = Funds()  # D
+    executed: Funds = Funds()  # E
+    progress: Cell = EMPTY  # 预算执行进度 as written
+    goals: tuple[Goal, ...] = ()
+    sections: tuple[Section, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    total: Cell = EMPTY  # 总分 as written
+    missing: tuple[str, ...] = ()  # labels the parser could not find on this sheet
+
+    @property
+    def title(self) -> str:
+        return self.name.text or self.sheet
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    """The 单位信息 sheet (or what can be inferred when a workbook has none)."""
+
+    name: str = ""
+    department: str = ""
+    year: str = ""
+    filler: str = ""
+    phone: str = ""
+    preset: str = ""  # the preset named in the workbook (its name or title)
+
+
+@dataclass(frozen=True)
+class Workbook:
+    """A unit's workbook as read: the unit, its projects, and the template marker if any."""
+
+    path: str
+    unit: UnitInfo
+    projects: tuple[Project, ...]
+    meta: dict[str, str] = field(default_factory=dict)  # from the hidden _xlperf sheet
+    sheets: tuple[str, ...] = ()  # every sheet name, in order

@@ -1,0 +1,315 @@
+"""Grids to the model: the one parser, which finds every field by its label.
+
+It never trusts coordinates: a label is looked up after :func:`xlperf.labels.norm`, and its value is
+the first cell to its right that is not itself a label (or the cell right next to it when blank). So
+inserted rows and columns, merged cells, blank rows, 全角/半角 punctuation and 一级 labels with or
+without their weight all read the same. It never raises on content: what is missing is recorded on the
+model (``Project.missing``) and what cannot be read stays a :class:`~xlperf.values.Value` that the
+rules report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from xlperf import labels as L
+from xlperf.grid import Grid, ref
+from xlperf.model import EMPTY, Cell, Funds, Goal, Indicator, Project, Section, UnitInfo, Workbook
+from xlperf.values import parse
+
+# Every label that may stand in a value's row: scanning right for a value stops at any of these.
+_LABELS = frozenset(
+    L.norm(x)
+    for x in (
+        L.PROJECT_NAME,
+        L.PROJECT_UNIT,
+        L.BUDGET,
+        L.ARRIVED,
+        L.EXECUTED,
+        L.FISCAL,
+        L.OTHER,
+        L.TOTAL,
+        L.GRADE,
+        "其中",
+        "合计",
+        *L.UNIT_FIELDS,
+    )
+)
+_MAX_SCAN = 8  # how far right of a label a value may be (merged cells, an inserted column or two)
+
+
+def _is_label(text: str) -> bool:
+    return text in _LABELS or text.startswith(("预算数", "到位数", "执行数", "其中:"))
+
+
+def _is_hint(text: str) -> bool:
+    """The form's own hint text in a value cell, e.g. （=执行数/预算数*100%）: not a value."""
+    return text.startswith("(=") or text.startswith("=执行数")
+
+
+def value_right_of(grid: Grid, row: int, col: int, *, expect_text: bool = False) -> Cell:
+    """The value of the label at (row, col): the first non-empty, non-label cell to its right."""
+    for c in range(col + 1, min(col + 1 + _MAX_SCAN, grid.width)):
+        t = grid.text(row, c)
+        if t and _is_label(t):
+            break
+        if not grid.is_empty(row, c):
+            if t and _is_hint(t):
+                return Cell(ref(row, c), parse(None))
+            return Cell(ref(row, c), parse(grid.value(row, c), expect_text=expect_text))
+    return Cell(ref(row, col + 1), parse(None))
+
+
+def _cell(grid: Grid, row: int, col: int | None, *, expect_text: bool = False) -> Cell:
+    if col is None:
+        return EMPTY
+    raw = grid.value(row, col)
+    t = grid.text(row, col)
+    if t and _is_hint(t):
+        raw = None
+    return Cell(ref(row, col), parse(raw, expect_text=expect_text))
+
+
+# --- sheet kinds -----------------------------------------------------------------------------------
+
+
+def is_project_sheet(grid: Grid) -> bool:
+    """A sheet holding a 自评表: it has the indicator table header or the form's funds block."""
+    if grid.name in (L.SUMMARY_SHEET, L.RESULT_SHEET, L.META_SHEET, L.UNIT_SHEET):
+        return False
+    return (
+        grid.contains(L.COL_LEVEL1)
+        or grid.contains(L.norm(L.BUDGET_HEAD))
+        or grid.contains(L.FORM_TITLE, substring=True)
+        and grid.contains(L.PROJECT_NAME)
+    )
+
+
+def is_unit_sheet(grid: Grid) -> bool:
+    return grid.name == L.UNIT_SHEET or (grid.contains(L.UNIT_NAME) and not is_project_sheet(grid))
+
+
+# --- project sheet ---------------------------------------------------------------------------------
+
+
+def _funds(grid: Grid, label: str, missing: list[str]) -> tuple[Funds, tuple[int, int] | None]:
+    pos = grid.find_first(label, prefix=True)
+    if pos is None:
+        missing.append(label)
+        return Funds(), None
+    r, c = pos
+    total = value_right_of(grid, r, c)
+    fiscal = other = EMPTY
+    # 其中：财政资金 and 其他 sit in the rows below, in the same column as their 合计 label
+    for rr in range(r + 1, min(r + 5, grid.height)):
+        t = grid.text(rr, c)
+        if fiscal is EMPTY and t.startswith(L.FISCAL):
+            fiscal = value_right_of(grid, rr, c)
+        elif other is EMPTY and t == L.OTHER:
+            other = value_right_of(grid, rr, c)
+    return Funds(total, fiscal, other), pos
+
+
+def _goals(grid: Grid, stop_row: int) -> tuple[Goal, ...]:
+    pos = grid.find_first(L.GOAL_EXPECTED)
+    if pos is None:
+        return ()
+    hr = pos[0]
+    cols = {}
+    for key in (L.GOAL_EXPECTED, L.GOAL_ACTUAL, L.GOAL_RATE):
+        hit = [c for c, t in enumerate(grid.row_texts(hr)) if t == key]
+        cols[key] = hit[0] if hit else None
+    goals = []
+    for r in range(hr + 1, min(stop_row, hr + 12)):
+        if any(t.startswith(("四、", L.COL_LEVEL1)) for t in grid.row_texts(r)):
+            break
+        cells = [_cell(grid, r, cols[k], expect_text=True) for k in (L.GOAL_EXPECTED, L.GOAL_ACTUAL)]
+        rate = _cell(grid, r, cols[L.GOAL_RATE])
+        if all(c.value.is_blank for c in (*cells, rate)):
+            continue
+        goals.append(Goal(cells[0], cells[1], rate))
+    return tuple(goals)
+
+
+def _header_columns(grid: Grid, row: int) -> dict[str, int]:
+    """Map each indicator-table header label to its column in the header row."""
+    cols: dict[str, int] = {}
+    texts = grid.row_texts(row)
+    for key in L.INDICATOR_COLUMNS:
+        for c, t in enumerate(texts):
+            if (
+                t == key
+                or (key == L.COL_REASON and t.startswith("偏差原因"))
+                or (key == L.COL_WEIGHT and t in ("分值", "权重", "指标分值"))
+            ):
+                cols.setdefault(key, c)
+                break
+    return cols
+
+
+def _indicators(
+    grid: Grid, hr: int, missing: list[str]
+) -> tuple[tuple[Indicator, ...], tuple[Section, ...], Cell]:
+    cols = _header_columns(grid, hr)
+    for key in (L.COL_LEVEL1, L.COL_LEVEL2, L.COL_LEVEL3, L.COL_TARGET, L.COL_ACTUAL, L.COL_SCORE):
+        if key not in cols:
+            missing.append(key)
+    data_cols = [
+        cols[k]
+        for k in (
+            L.COL_LEVEL2,
+            L.COL_LEVEL3,
+            L.COL_TARGET,
+            L.COL_ACTUAL,
+            L.COL_WEIGHT,
+            L.COL_SCORE,
+            L.COL_REASON,
+            L.COL_KIND,
+        )
+        if k in cols
+    ]
+    c1 = cols.get(L.COL_LEVEL1)
+    indicators: list[Indicator] = []
+    sections: list[Section] = []
+    level1 = level2 = ""
+    total = EMPTY
+    total_found = False
+    for r in range(hr + 1, grid.height):
+        texts = grid.row_texts(r)
+        if L.TOTAL in texts or any(t.startswith("总分") for t in texts[: (c1 or 0) + 3]):
+            total_found = True
+            tc = next(c for c, t in enumerate(texts) if t.startswith("总分"))
+            sc = cols.get(L.COL_SCORE)
+            if sc is not None and sc > tc and not grid.is_empty(r, sc):
+                total = _cell(grid, r, sc)
+            else:
+                total = value_right_of(grid, r, tc)
+                if total.value.is_blank and sc is not None and sc > tc:
+                    total = Cell(ref(r, sc), total.value)
+            break
+        if c1 is not None and not grid.is_empty(r, c1):
+            raw1 = grid.value(r, c1)
+            if isinstance(raw1, str) and L.norm(raw1):
+                level1 = str(raw1).strip()
+                level2 = ""
+                sections.append(Section(L.section_of(level1), level1, ref(r, c1), L.weight_in_label(level1)))
+        c2 = cols.get(L.COL_LEVEL2)
+        if c2 is not None and not grid.is_empty(r, c2):
+            level2 = str(grid.value(r, c2)).strip()
+        if all(grid.is_empty(r, c) for c in data_cols if c != c2) and (c2 is None or grid.is_empty(r, c2)):
+            continue  # a blank row (or the 一级 cell alone): nothing to read
+        indicators.append(
+            Indicator(
+                row=r + 1,
+                level1=level1,
+                section=L.section_of(level1),
+                level2=level2,
+                name=_cell(grid, r, cols.get(L.COL_LEVEL3), expect_text=True),
+                target=_cell(grid, r, cols.get(L.COL_TARGET), expect_text=True),
+                actual=_cell(grid, r, cols.get(L.COL_ACTUAL), expect_text=True),
+                score=_cell(grid, r, cols.get(L.COL_SCORE)),
+                weight=_cell(grid, r, cols.get(L.COL_WEIGHT)),
+                kind=_cell(grid, r, cols.get(L.COL_KIND), expect_text=True),
+                reason=_cell(grid, r, cols.get(L.COL_REASON), expect_text=True),
+            )
+        )
+    if not total_found:
+        missing.append(L.TOTAL)
+    return tuple(indicators), tuple(sections), total
+
+
+def parse_project(grid: Grid) -> Project:
+    """One project sheet to a :class:`Project`. Never raises on content."""
+    missing: list[str] = []
+    name_pos = grid.find_first(L.PROJECT_NAME)
+    name = value_right_of(grid, *name_pos, expect_text=True) if name_pos else EMPTY
+    if name_pos is None:
+        missing.append(L.PROJECT_NAME)
+    unit_pos = grid.find_first(L.PROJECT_UNIT) or grid.find_first("实施单位") or grid.find_first("主管单位")
+    unit = value_right_of(grid, *unit_pos, expect_text=True) if unit_pos else EMPTY
+
+    budget, bpos = _funds(grid, L.BUDGET, missing)
+    arrived, _ = _funds(grid, L.ARRIVED, missing)
+    executed, _ = _funds(grid, L.EXECUTED, missing)
+
+    progress = EMPTY
+    ppos = grid.find_first(L.PROGRESS_HEAD)
+    if ppos is not None and bpos is not None:
+        progress = _cell(grid, bpos[0], ppos[1])
+    elif ppos is not None:
+        progress = _cell(grid, ppos[0] + 1, ppos[1])
+
+    head = grid.find_first(L.COL_LEVEL1)
+    stop = head[0] if head else grid.height
+    goals = _goals(grid, stop)
+    if head is None:
+        missing.append(L.COL_LEVEL1)
+        indicators, sections, total = (), (), EMPTY
+    else:
+        indicators, sections, total = _indicators(grid, head[0], missing)
+    return Project(
+        sheet=grid.name,
+        name=name,
+        unit=unit,
+        budget=budget,
+        arrived=arrived,
+        executed=executed,
+        progress=progress,
+        goals=goals,
+        sections=sections,
+        indicators=indicators,
+        total=total,
+        missing=tuple(missing),
+    )
+
+
+# --- unit sheet and workbook ---------------------------------------------------------------------
+
+
+def parse_unit(grid: Grid | None) -> UnitInfo:
+    if grid is None:
+        return UnitInfo()
+    vals = {}
+    for key in L.UNIT_FIELDS:
+        pos = grid.find_first(key)
+        vals[key] = value_right_of(grid, *pos, expect_text=True).text if pos else ""
+    year = vals[L.UNIT_YEAR]
+    if year.endswith("年"):
+        year = year[:-1]
+    return UnitInfo(
+        name=vals[L.UNIT_NAME],
+        department=vals[L.UNIT_DEPARTMENT],
+        year=year,
+        filler=vals[L.UNIT_FILLER],
+        phone=vals[L.UNIT_PHONE],
+        preset=vals[L.UNIT_PRESET],
+    )
+
+
+def parse_meta(grid: Grid | None) -> dict[str, str]:
+    """The hidden marker sheet: key/value rows written by the template."""
+    if grid is None:
+        return {}
+    out = {}
+    for row in grid.rows:
+        if len(row) >= 2 and isinstance(row[0], str) and row[1] is not None:
+            out[row[0].strip()] = str(row[1]).strip()
+    return out
+
+
+def parse_workbook(path: str, grids: Sequence[Grid]) -> Workbook:
+    """All grids of one file to a :class:`Workbook`; projects in sheet order."""
+    by_name = {g.name: g for g in grids}
+    unit_grid = by_name.get(L.UNIT_SHEET) or next((g for g in grids if is_unit_sheet(g)), None)
+    projects = tuple(parse_project(g) for g in grids if g.hidden == "visible" and is_project_sheet(g))
+    unit = parse_unit(unit_grid)
+    if not unit.name and projects:
+        # no unit sheet (a hand-made workbook): the unit is the projects' 实施（主管）单位
+        unit = UnitInfo(name=projects[0].unit.text, year=unit.year, department=unit.department)
+    return Workbook(
+        path=str(path),
+        unit=unit,
+        projects=projects,
+        meta=parse_meta(by_name.get(L.META_SHEET)),
+        sheets=tuple(g.name for g in grids),
+    )

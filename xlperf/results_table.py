@@ -1,0 +1,55 @@
+"""The 校验结果 table (one row per finding) and the validate JSON, as plain data.
+
+Shared by the ``-o`` copy writer, the Excel macro that writes the sheet in one call, and the CLI's
+JSON output, so the three always agree.
+"""
+
+from __future__ import annotations
+
+from xlperf.engine import Validation
+from xlperf.findings import SEVERITY_ZH
+
+RESULT_HEADER = ("序号", "严重程度", "规则", "项目", "位置", "说明", "应为", "实为")
+
+
+def result_rows(v: Validation) -> list[list[object]]:
+    """Header plus one row per finding, errors first."""
+    rows: list[list[object]] = [list(RESULT_HEADER)]
+    for i, f in enumerate(v.findings, 1):
+        rows.append([i, SEVERITY_ZH[f.severity], f.rule, f.project, f.where, f.message, f.expected, f.found])
+    return rows
+
+
+def summary_line(v: Validation) -> str:
+    return (
+        f"共 {len(v.workbook.projects)} 个项目：错误 {v.errors} 条，警告 {v.warnings} 条，"
+        f"提示 {v.count('info')} 条"
+    )
+
+
+def project_dict(pr) -> dict:
+    p = pr.project
+    return {
+        "sheet": p.sheet,
+        "name": p.name.text,
+        "budget": p.budget.total.number,
+        "arrived": p.arrived.total.number,
+        "executed": p.executed.total.number,
+        "execution_rate": None if pr.rate is None else round(pr.rate, 6),
+        "total_reported": p.total.number,
+        "total_recomputed": pr.total_recomputed,
+        "total_suggested": pr.total_suggested,
+        "grade": pr.grade,
+    }
+
+
+def file_dict(v: Validation) -> dict:
+    wb = v.workbook
+    return {
+        "path": wb.path,
+        "unit": wb.unit.name,
+        "year": wb.unit.year,
+        "preset": v.preset.name,
+        "projects": [project_dict(pr) for pr in v.projects],
+        "findings": [f.to_dict() for f in v.findings],
+    }

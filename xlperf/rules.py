@@ -1,0 +1,589 @@
+"""The rule catalogue XP001–XP017: each rule a declarative object (ID, name, default severity, what it
+checks, an example) with one small check function. The engine (:mod:`xlperf.engine`) runs them all.
+
+A check receives the computed :class:`~xlperf.evaluate.ProjectResult` and the preset and yields
+:class:`Hit` values; it never formats the final message (one pattern, in :mod:`xlperf.findings`).
+Find a rule by its ID in ``CATALOGUE``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from xlperf import labels as L
+from xlperf.evaluate import WEIGHT_FROM_LABEL, IndicatorResult, ProjectResult, section_label
+from xlperf.findings import fmt_num, fmt_pct
+from xlperf.model import Cell
+from xlperf.presets import Preset
+from xlperf.scoring import below_target, qualitative_level
+from xlperf.values import PLACEHOLDER, TEXT, UNREADABLE, as_fraction
+
+
+@dataclass(frozen=True)
+class Hit:
+    cell: str | None
+    detail: str
+    expected: str = ""
+    found: str = ""
+    severity: str | None = None  # overrides the rule's default for this hit (XP001: blank vs wrong)
+
+
+Check = Callable[[ProjectResult, Preset], Iterable[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: str
+    description: str  # 中文：检查什么
+    example: str  # 中文：一个会触发的例子
+    check: Check
+
+
+def _row_name(r: IndicatorResult) -> str:
+    ind = r.indicator
+    return f"“{ind.name.text or ind.level2 or '（未命名）'}”"
+
+
+def _found(c: Cell) -> str:
+    return c.value.text
+
+
+def _scored(r: IndicatorResult) -> bool:
+    return r.indicator.score.number is not None
+
+
+def _tol(preset: Preset) -> float:
+    return preset.score_tolerance
+
+
+# --- XP001 ---------------------------------------------------------------------------------------
+def _xp001(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    if pr.rate is None:
+        return
+    p = pr.project.progress
+    if p.ref is None:
+        return
+    v = p.value
+    if v.is_missing:
+        yield Hit(p.ref, "预算执行进度未填写，应为执行数/预算数", fmt_pct(pr.rate), _found(p), "info")
+        return
+    got = as_fraction(v, _pct_partner())
+    if got is not None and abs(got - pr.rate) > preset.rate_tolerance:
+        yield Hit(p.ref, "预算执行进度与执行数/预算数不符", fmt_pct(pr.rate), _found(p), "error")
+
+
+def _pct_partner():
+    from xlperf.values import Value
+
+    return Value("100%", "number", 1.0, True)
+
+
+# --- XP002 / XP003: the 预算执行率 indicator -------------------------------------------------------
+def _budget_rows(pr: ProjectResult) -> list[IndicatorResult]:
+    return [r for r in pr.indicators if r.indicator.is_budget_rate]
+
+
+def _xp002(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    if pr.rate is None:
+        return
+    for r in _budget_rows(pr):
+        a = r.indicator.actual
+        got = as_fraction(a.value, _pct_partner())
+        if got is None:
+            continue
+        if abs(got - pr.rate) > preset.rate_tolerance:
+            yield Hit(
+                a.ref,
+                f"预算执行率指标的实际完成值应等于执行数/预算数（{fmt_num(pr.project.executed.total.number)}"
+                f"/{fmt_num(pr.project.budget.total.number)}）",
+                fmt_pct(pr.rate),
+                _found(a),
+            )
+
+
+def _xp003(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    for r in _budget_rows(pr):
+        s = r.indicator.score
+        if s.number is None or r.suggested is None:
+            continue
+        if abs(s.number - r.suggested) > _tol(preset):
+            yield Hit(
+                s.ref,
+                f"预算执行率得分应为 min(执行率,1)×分值 = min({fmt_pct(pr.rate)},1)×{fmt_num(r.weight)}",
+                fmt_num(r.suggested),
+                _found(s),
+            )
+
+
+# --- XP004 / XP005 -------------------------------------------------------------------------------
+def _xp004(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    for r in pr.indicators:
+        if r.indicator.is_budget_rate or r.suggestion is None or not _scored(r):
+            continue
+        s = r.indicator.score.number
+        if not r.suggestion.contains(s, _tol(preset)):
+            sug = r.suggestion
+            exp = fmt_num(sug.point) if sug.low == sug.high else f"{fmt_num(sug.low)}～{fmt_num(sug.high)}"
+            how = {
+                L.KIND_POSITIVE: "正向指标：完成值≥预期值得满分，否则按完成值/预期值×分值",
+                L.KIND_REVERSE: "反向指标：完成值≤预期值得满分，超出部分按比例扣分，达到2倍得0分",
+                L.KIND_EQUAL: "等于型指标：按完成值与预期值的比例计分",
+                L.KIND_QUALITATIVE: "定性指标：达成80%～100%，部分达成60%～80%，未达成0～60%",
+            }[r.kind]
+            yield Hit(
+                r.indicator.score.ref,
+                f"{_row_name(r)}的自评得分与完成值不符（{how}，分值 {fmt_num(r.weight)}）",
+                exp,
+                _found(r.indicator.score),
+            )
+
+
+def _xp005(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    for r in pr.indicators:
+        s = r.indicator.score.number
+        if s is None:
+            continue
+        if s < 0:
+            yield Hit(
+                r.indicator.score.ref, f"{_row_name(r)}的得分为负数", "0～" + fmt_num(r.weight), fmt_num(s)
+            )
+        elif r.weight is not None and s > r.weight + 1e-6:
+            src = "（分值按一级指标标注的分值平均分配）" if r.weight_source == WEIGHT_FROM_LABEL else ""
+            yield Hit(
+                r.indicator.score.ref,
+                f"{_row_name(r)}的得分超过该指标分值{src}",
+                f"≤{fmt_num(r.weight)}",
+                fmt_num(s),
+            )
+
+
+# --- XP006 / XP007 -------------------------------------------------------------------------------
+def _xp006(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    p = pr.project
+    label_weights = [s.weight for s in p.sections if s.weight is not None]
+    for s in p.sections:
+        key = s.key or "unknown"
+        if s.weight is None:
+            continue
+        got = pr.subtotals.get(key, 0.0)
+        if got > s.weight + 1e-6:
+            yield Hit(
+                s.ref,
+                f"一级指标“{L.norm(s.label)}”各项得分合计超过其分值",
+                f"≤{fmt_num(s.weight)}",
+                fmt_num(got),
+            )
+        col = sum(
+            r.weight
+            for r in pr.indicators
+            if (r.indicator.section or "unknown") == key
+            and r.weight_source != WEIGHT_FROM_LABEL
+            and r.weight is not None
+        )
+        has_col = any(
+            (r.indicator.section or "unknown") == key and r.indicator.weight.number is not None
+            for r in pr.indicators
+        )
+        if has_col and abs(col - s.weight) > 1e-6:
+            yield Hit(
+                s.ref,
+                f"一级指标“{L.norm(s.label)}”下各指标分值之和与其标注分值不符",
+                fmt_num(s.weight),
+                fmt_num(col),
+            )
+        want = preset.weights.get(key)
+        if want is not None and abs(want - s.weight) > 1e-6:
+            yield Hit(
+                s.ref,
+                f"一级指标“{L.norm(s.label)}”的分值与评分方案“{preset.title}”不一致",
+                fmt_num(want),
+                fmt_num(s.weight),
+                "warning",
+            )
+    if p.sections and len(label_weights) == len(p.sections):
+        total_w = sum(label_weights)
+    else:
+        total_w = sum(r.weight for r in pr.indicators if r.weight is not None) if pr.indicators else None
+    if total_w is not None and abs(total_w - preset.total_weight) > 1e-6:
+        ref = p.sections[0].ref if p.sections else None
+        yield Hit(ref, "各一级指标分值合计不等于满分", fmt_num(preset.total_weight), fmt_num(total_w))
+
+
+def _xp007(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    t = pr.project.total
+    if t.ref is None or pr.total_recomputed is None:
+        return
+    if t.value.is_missing:
+        yield Hit(t.ref, "总分未填写", fmt_num(pr.total_recomputed), _found(t))
+    elif t.number is not None and abs(t.number - pr.total_recomputed) > 0.01:
+        yield Hit(t.ref, "总分不等于各指标自评得分之和", fmt_num(pr.total_recomputed), _found(t))
+
+
+# --- XP008 / XP009 -------------------------------------------------------------------------------
+def _xp008(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    for r in pr.indicators:
+        ind = r.indicator
+        missing = [
+            (lab, c)
+            for lab, c in ((L.COL_TARGET, ind.target), (L.COL_ACTUAL, ind.actual))
+            if c.value.is_missing
+        ]
+        if not missing:
+            continue
+        scored = _scored(r) and (ind.score.number or 0) > 0
+        what = "、".join(lab for lab, _ in missing)
+        extra = f"，但该行已评 {fmt_num(ind.score.number)} 分" if scored else ""
+        cell = missing[0][1].ref
+        kind = "占位符" if any(c.value.kind == PLACEHOLDER for _, c in missing) else "空白"
+        yield Hit(
+            cell,
+            f"{_row_name(r)}的{what}为{kind}{extra}",
+            "应填写具体数值",
+            " / ".join(_found(c) for _, c in missing),
+        )
+
+
+def _xp009(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    for r in pr.indicators:
+        ind = r.indicator
+        if not ind.reason.value.is_missing:
+            continue
+        why = []
+        if ind.is_budget_rate:
+            if pr.rate is not None and pr.rate < preset.explain_rate_below - 1e-9:
+                why.append(f"预算执行率 {fmt_pct(pr.rate)} 低于 {fmt_pct(preset.explain_rate_below)}")
+        elif below_target(r.kind, ind.target.value, ind.actual.value):
+            why.append("完成值未达到预期值")
+        s = ind.score.number
+        if s is not None and r.weight is not None and s < r.weight - 1e-6 and not why:
+            why.append(f"得分 {fmt_num(s)} 低于分值 {fmt_num(r.weight)}")
+        if why:
+            cell = ind.reason.ref or ind.score.ref
+            yield Hit(
+                cell,
+                f"{_row_name(r)}{'、'.join(why)}，但未填写偏差原因分析及改进措施",
+                "应说明原因及改进措施",
+                _found(ind.reason),
+            )
+
+
+# --- XP010 ---------------------------------------------------------------------------------------
+def _xp010(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    p = pr.project
+    tol = preset.amount_tolerance
+    b, d, e = p.budget.total.number, p.arrived.total.number, p.executed.total.number
+    if d is not None and e is not None and e > d + tol:
+        yield Hit(p.executed.total.ref, "执行数大于到位数", f"≤{fmt_num(d, 4)}", fmt_num(e, 4))
+    if b is not None and d is not None and d > b + tol:
+        yield Hit(p.arrived.total.ref, "到位数大于预算数", f"≤{fmt_num(b, 4)}", fmt_num(d, 4))
+    if b is not None and e is not None and d is None and e > b + tol:
+        yield Hit(p.executed.total.ref, "执行数大于预算数", f"≤{fmt_num(b, 4)}", fmt_num(e, 4))
+    for label, f in ((L.BUDGET, p.budget), (L.ARRIVED, p.arrived), (L.EXECUTED, p.executed)):
+        if f.total.number is None or (f.fiscal.value.is_missing and f.other.value.is_missing):
+            continue
+        if f.fiscal.number is None and not f.fiscal.value.is_missing:
+            continue  # unreadable: XP015
+        parts = (f.fiscal.number or 0.0) + (f.other.number or 0.0)
+        if abs(parts - f.total.number) > tol:
+            yield Hit(
+                f.total.ref,
+                f"{label}不等于其中财政资金与其他资金之和",
+                fmt_num(parts, 4),
+                fmt_num(f.total.number, 4),
+            )
+
+
+# --- XP011 ---------------------------------------------------------------------------------------
+def _xp011(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    p = pr.project
+    keys = {r.indicator.section for r in pr.indicators}
+    head = p.sections[0].ref if p.sections else None
+    if p.indicators:
+        for key in (L.SECTION_OUTPUT, L.SECTION_BENEFIT, L.SECTION_SATISFACTION):
+            if key not in keys and preset.weights.get(key, 0) > 0:
+                yield Hit(head, f"缺少“{section_label(key)}”一级指标", f"至少一项{section_label(key)}", "无")
+    for s in p.sections:
+        if s.key is None:
+            yield Hit(
+                s.ref,
+                f"无法识别的一级指标“{L.norm(s.label)}”",
+                "产出/预算执行率/效益/满意度指标",
+                L.norm(s.label),
+            )
+    names = Counter(L.norm(r.indicator.name.text) for r in pr.indicators if r.indicator.name.text)
+    seen: set[str] = set()
+    for r in pr.indicators:
+        ind = r.indicator
+        if not ind.level2:
+            yield Hit(ind.name.ref, f"第 {ind.row} 行指标缺少二级指标", "填写二级指标", "（空）")
+        n = L.norm(ind.name.text)
+        filled = not (
+            ind.target.value.is_missing and ind.actual.value.is_missing and ind.score.value.is_missing
+        )
+        if not n and filled:
+            yield Hit(
+                ind.name.ref,
+                f"“{ind.level2}”下的三级指标名称为空，但该行已填写指标值或得分",
+                "填写三级指标名称",
+                "（空）",
+            )
+        if n and names[n] > 1 and n not in seen:
+            seen.add(n)
+            yield Hit(
+                ind.name.ref,
+                f"三级指标“{ind.name.text}”重复出现 {names[n]} 次",
+                "指标名称不重复",
+                ind.name.text,
+            )
+        if ind.weight.number == 0 and (_scored(r) or not ind.target.value.is_missing):
+            yield Hit(ind.weight.ref, f"{_row_name(r)}分值为 0 但仍在评分", "大于 0 的分值", "0")
+
+
+# --- XP012 / XP013 / XP014 -----------------------------------------------------------------------
+def _xp012(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    cap = pr.cap
+    total = pr.total_reported if pr.total_reported is not None else pr.total_recomputed
+    if cap is None or total is None or total <= cap.max + 1e-9:
+        return
+    yield Hit(
+        pr.project.total.ref,
+        f"预算执行率 {fmt_pct(pr.rate)} 低于 {fmt_pct(cap.below)}，按评分方案总分不应超过 {fmt_num(cap.max)}",
+        f"≤{fmt_num(cap.max)}",
+        fmt_num(total),
+    )
+
+
+def _xp013(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    for r in pr.indicators:
+        ind = r.indicator
+        if r.kind not in (L.KIND_POSITIVE,) or ind.is_budget_rate:
+            continue
+        t, a = (
+            as_fraction(ind.target.value, ind.actual.value),
+            as_fraction(ind.actual.value, ind.target.value),
+        )
+        if t is None or a is None or t <= 0:
+            continue
+        if a >= preset.overachieve_ratio * t - 1e-9:
+            yield Hit(
+                ind.actual.ref,
+                f"{_row_name(r)}完成值达到预期值的 {fmt_num(a / t * 100, 0)}%，预期目标可能设置偏低",
+                f"<{fmt_num(preset.overachieve_ratio * 100, 0)}% × 预期值",
+                _found(ind.actual),
+            )
+
+
+def _xp014(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    rows = [r for r in pr.indicators if _scored(r) and r.weight is not None]
+    if (
+        rows
+        and pr.rate is not None
+        and pr.rate < preset.explain_rate_below - 1e-9
+        and all(abs(r.indicator.score.number - r.weight) < 1e-6 for r in rows)
+    ):
+        yield Hit(
+            pr.project.total.ref,
+            f"预算执行率仅 {fmt_pct(pr.rate)}，但所有指标均为满分",
+            "得分应反映执行情况",
+            "全部满分",
+        )
+    for r in rows:
+        ind = r.indicator
+        if (
+            ind.section == L.SECTION_SATISFACTION
+            and abs(ind.score.number - r.weight) < 1e-6
+            and (ind.actual.value.is_missing or ind.actual.value.number is None)
+        ):
+            yield Hit(
+                ind.score.ref,
+                f"{_row_name(r)}满意度得满分，但没有调查结果（实际完成值）作为依据",
+                "填写满意度调查结果",
+                _found(ind.actual),
+            )
+
+
+# --- XP015 / XP016 / XP017 -----------------------------------------------------------------------
+def _numeric_cells(pr: ProjectResult) -> Iterator[tuple[str, Cell, bool]]:
+    """(label, cell, text allowed) for every field that should hold a number."""
+    p = pr.project
+    for lab, f in ((L.BUDGET, p.budget), (L.ARRIVED, p.arrived), (L.EXECUTED, p.executed)):
+        yield lab, f.total, False
+        yield f"{lab}中的财政资金", f.fiscal, False
+        yield f"{lab}中的其他资金", f.other, False
+    yield L.PROGRESS_HEAD, p.progress, False
+    yield L.TOTAL, p.total, False
+    for g in p.goals:
+        yield L.GOAL_RATE, g.rate, False
+    for r in pr.indicators:
+        ind = r.indicator
+        yield f"{_row_name(r)}的{L.COL_SCORE}", ind.score, False
+        yield f"{_row_name(r)}的{L.COL_WEIGHT}", ind.weight, False
+        qual = r.kind == L.KIND_QUALITATIVE
+        yield f"{_row_name(r)}的{L.COL_TARGET}", ind.target, qual
+        yield (
+            f"{_row_name(r)}的{L.COL_ACTUAL}",
+            ind.actual,
+            qual or qualitative_level(ind.actual.value) is not None,
+        )
+
+
+def _xp015(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    for label, c, text_ok in _numeric_cells(pr):
+        v = c.value
+        if v.kind == UNREADABLE or (v.kind == TEXT and not text_ok):
+            yield Hit(c.ref, f"{label}无法识别为数值或百分比", "数值、百分比（如 95%）或“≥95%”", _found(c))
+
+
+def _xp016(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    for g in pr.project.goals:
+        e, a, rate = g.expected.number, g.actual.number, g.rate.value
+        if e is None or a is None or e == 0 or rate.number is None:
+            continue
+        want = a / e
+        got = as_fraction(rate, _pct_partner())
+        if abs(got - want) > preset.rate_tolerance:
+            yield Hit(g.rate.ref, "总体完成率不等于具体完成情况/年度预期目标", fmt_pct(want), _found(g.rate))
+
+
+def _xp017(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    for lab in pr.project.missing:
+        yield Hit(None, f"表中找不到“{lab}”，无法读取相应内容", f"包含“{lab}”", "缺失")
+
+
+CATALOGUE: tuple[Rule, ...] = (
+    Rule(
+        "XP001",
+        "执行进度未填",
+        "error",
+        "预算执行进度为空（提示）或不等于执行数/预算数（错误），给出计算值。",
+        "预算数 2、执行数 2，预算执行进度为空 → 应为 100%",
+        _xp001,
+    ),
+    Rule(
+        "XP002",
+        "执行率指标与资金不符",
+        "error",
+        "“预算执行率”指标的实际完成值不等于执行数/预算数。",
+        "执行数/预算数=2/2=100%，但预算执行率指标实际完成值填 50%",
+        _xp002,
+    ),
+    Rule(
+        "XP003",
+        "执行率得分不符",
+        "error",
+        "预算执行率得分不等于 min(执行率,1)×分值（允许评分方案规定的误差）。",
+        "执行率 68%、分值 10，得分应为 6.8，却填 10",
+        _xp003,
+    ),
+    Rule(
+        "XP004",
+        "得分与完成值不符",
+        "warning",
+        "自评得分与按正向/反向/等于/定性规则计算的建议得分相差超过容差（高低均报）。",
+        "预期 100%、完成 98%、分值 10，建议得分 9.8，却填 8",
+        _xp004,
+    ),
+    Rule("XP005", "得分超出分值", "error", "得分大于该指标分值或小于 0。", "分值 10 的指标得 20 分", _xp005),
+    Rule(
+        "XP006",
+        "分值结构不符",
+        "error",
+        "一级指标得分合计超过其分值；各指标分值之和与一级分值不符；一级分值合计不等于 100。",
+        "效益指标（40）下得分合计 45",
+        _xp006,
+    ),
+    Rule(
+        "XP007",
+        "总分计算错误",
+        "error",
+        "总分为空或不等于各指标自评得分之和。",
+        "各项得分之和 96，总分填 98",
+        _xp007,
+    ),
+    Rule(
+        "XP008",
+        "指标值缺失",
+        "warning",
+        "预期指标值或实际完成值为空或为占位符（*、/、—），已评分的行尤其要补。",
+        "“及时维护机构编制信息平台数据库”预期值、完成值为空却得 10 分",
+        _xp008,
+    ),
+    Rule(
+        "XP009",
+        "偏差原因缺失",
+        "warning",
+        "完成值未达预期、得分低于分值或执行率低于 90%，却未填写偏差原因分析及改进措施。",
+        "满意度完成 98%、得分 8，偏差原因为空",
+        _xp009,
+    ),
+    Rule(
+        "XP010",
+        "资金不一致",
+        "error",
+        "执行数 ≤ 到位数 ≤ 预算数不成立，或财政资金 + 其他 ≠ 合计。",
+        "到位数 2、执行数 2.5",
+        _xp010,
+    ),
+    Rule(
+        "XP011",
+        "指标设置不全",
+        "warning",
+        "缺少产出/效益/满意度指标；一级下无二级；三级指标名称为空或重复；分值为 0 的行仍在评分。",
+        "生态效益指标行三级指标为空却评分",
+        _xp011,
+    ),
+    Rule(
+        "XP012",
+        "总分超过执行率上限",
+        "warning",
+        "按评分方案，执行率偏低时总分有上限（如执行率 70%～80% 最高 89 分）。",
+        "执行率 72%，总分 95（上限 89）",
+        _xp012,
+    ),
+    Rule(
+        "XP013",
+        "指标值偏离",
+        "warning",
+        "实际完成值 ≥ 1.3 × 预期指标值：预期目标可能设置偏低（只提醒，不扣分）。",
+        "预期培训 100 人次，实际 150 人次",
+        _xp013,
+    ),
+    Rule(
+        "XP014",
+        "自评得分虚高",
+        "info",
+        "执行率低于 90% 却全部满分；满意度满分却无调查结果。",
+        "执行率 72%，各项指标均为满分",
+        _xp014,
+    ),
+    Rule(
+        "XP015",
+        "无法识别的值",
+        "error",
+        "应为数值或百分比的单元格填了无法识别的内容（如“约两万”）。",
+        "执行数填“约两万”",
+        _xp015,
+    ),
+    Rule(
+        "XP016",
+        "完成率不符",
+        "warning",
+        "总体完成率不等于具体完成情况/年度预期目标（两者均为数值时）。",
+        "预期 2、完成 1.6，总体完成率填 100%（应为 80%）",
+        _xp016,
+    ),
+    Rule(
+        "XP017",
+        "表样不完整",
+        "error",
+        "自评表中缺少必需的栏目（如“预算数”“一级指标”“总分”），相应内容无法校验。",
+        "表中删除了“总分”行",
+        _xp017,
+    ),
+)
+
+BY_ID = {r.id: r for r in CATALOGUE}

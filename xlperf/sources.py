@@ -1,0 +1,144 @@
+"""Files to grids: python-calamine (fast, default) or openpyxl, behind one safety gate.
+
+This is the only module that opens workbook files for reading. It never writes, never opens Excel,
+never runs macros. Before a parser sees a file it is checked: empty, not a zip, an encrypted (password)
+workbook, a zip bomb, an XML entity declaration — each becomes a :class:`ReadError` with a Chinese
+reason, so a consolidation can list the file and go on.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from xlperf.errors import ReadError
+from xlperf.grid import Grid
+from xlperf.model import Workbook
+from xlperf.parser import parse_workbook
+
+ENGINES = ("calamine", "openpyxl")
+MAX_UNCOMPRESSED = 256 * 1024 * 1024  # a unit's form is a few hundred KB; past this it is a zip bomb
+MAX_RATIO = 200  # compression ratio of one member past which it is a zip bomb (when > 1 MB)
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def check_file(path: str | Path) -> None:
+    """Refuse what must not be parsed, with a reason a user understands. Reads only zip metadata and
+    the first bytes of each XML part."""
+    p = Path(path)
+    if not p.exists():
+        raise ReadError(f"文件不存在：{p}")
+    if p.is_dir():
+        raise ReadError(f"这是文件夹，不是工作簿：{p}")
+    size = p.stat().st_size
+    if size == 0:
+        raise ReadError("文件是空的（0 字节）")
+    with p.open("rb") as f:
+        head = f.read(8)
+    if head == _CFB_MAGIC:
+        if _is_encrypted_cfb(p):
+            raise ReadError("工作簿设置了打开密码，请去掉密码后再报送")
+        if p.suffix.lower() in (".xlsx", ".xlsm"):
+            raise ReadError("文件内容不是 xlsx 格式（可能是改了扩展名的 .xls 文件），请用 Excel 另存为 .xlsx")
+        return  # a real .xls: calamine reads it
+    if not zipfile.is_zipfile(p):
+        raise ReadError("文件已损坏或不是 Excel 工作簿（不是有效的 xlsx 压缩包）")
+    try:
+        with zipfile.ZipFile(p) as z:
+            infos = z.infolist()
+            names = {i.filename for i in infos}
+            if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+                raise ReadError("文件不是 Excel 工作簿（缺少工作簿内容）")
+            total = sum(i.file_size for i in infos)
+            if total > MAX_UNCOMPRESSED:
+                raise ReadError(f"文件解压后过大（{total // 1024 // 1024} MB），疑似压缩炸弹，已拒绝读取")
+            for i in infos:
+                if (
+                    i.file_size > 1024 * 1024
+                    and i.compress_size
+                    and i.file_size / i.compress_size > MAX_RATIO
+                ):
+                    raise ReadError("文件压缩比异常，疑似压缩炸弹，已拒绝读取")
+            for i in infos:
+                if i.filename.endswith((".xml", ".rels")):
+                    with z.open(i) as f:
+                        start = f.read(2048)
+                    if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
+                        raise ReadError("文件包含不安全的 XML 实体声明，已拒绝读取")
+    except zipfile.BadZipFile as exc:
+        raise ReadError(f"文件已损坏（压缩包不完整）：{exc}") from exc
+    except (OSError, EOFError, ValueError) as exc:  # truncated members, bad CRC
+        raise ReadError(f"文件已损坏，无法读取：{exc}") from exc
+
+
+def _is_encrypted_cfb(p: Path) -> bool:
+    try:
+        import olefile  # noqa: PLC0415  (installed with oletools; optional)
+
+        with olefile.OleFileIO(str(p)) as ole:
+            return ole.exists("EncryptedPackage") or ole.exists("EncryptionInfo")
+    except Exception:  # noqa: BLE001 - any failure: treat by content below
+        return (
+            b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e"
+            in p.read_bytes()[:65536]
+        )
+
+
+def grids_calamine(path: str | Path) -> list[Grid]:
+    """Every sheet as a grid, through python-calamine (cached values; formulas are not evaluated)."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        with CalamineWorkbook.from_path(str(path)) as wb:
+            out = []
+            for meta in wb.sheets_metadata:
+                state = {"Visible": "visible", "Hidden": "hidden"}.get(meta.visible.name, "veryhidden")
+                if meta.typ.name != "WorkSheet":
+                    continue
+                sheet = wb.get_sheet_by_name(meta.name)
+                rows = sheet.to_python(skip_empty_area=False)
+                out.append(Grid(meta.name, rows, state))
+            return out
+    except CalamineError as exc:
+        if "password" in str(exc).lower() or type(exc).__name__ == "PasswordError":
+            raise ReadError("工作簿设置了打开密码，请去掉密码后再报送") from exc
+        raise ReadError(f"文件已损坏，无法读取：{exc}") from exc
+    except (OSError, ValueError) as exc:
+        raise ReadError(f"文件无法读取：{exc}") from exc
+
+
+def grids_openpyxl(path: str | Path) -> list[Grid]:
+    """Every sheet as a grid, through openpyxl (read-only, cached values)."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(str(path), read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a bad file
+        raise ReadError(f"文件已损坏，无法读取：{type(exc).__name__}") from exc
+    try:
+        out = []
+        for ws in wb.worksheets:
+            rows = [list(r) for r in ws.iter_rows(values_only=True)]
+            out.append(Grid(ws.title, rows, ws.sheet_state))
+        return out
+    finally:
+        wb.close()
+
+
+def read_grids(path: str | Path, engine: str = "calamine") -> list[Grid]:
+    check_file(path)
+    if engine == "calamine":
+        return grids_calamine(path)
+    if engine == "openpyxl":
+        return grids_openpyxl(path)
+    raise ValueError(f"unknown engine {engine!r}; one of {ENGINES}")
+
+
+def read_workbook(path: str | Path, engine: str = "calamine") -> Workbook:
+    """Read a unit's workbook into the model. Raises :class:`ReadError` (Chinese reason) when the file
+    cannot be read or holds no 自评表."""
+    grids = read_grids(path, engine)
+    wb = parse_workbook(str(path), grids)
+    if not wb.projects:
+        raise ReadError("工作簿中没有找到项目支出绩效自评表（不是本表样，或表头“一级指标”“预算数”等缺失）")
+    return wb

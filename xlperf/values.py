@@ -1,0 +1,154 @@
+"""Reading the values people type into the form: "100%", 1.0, 100, "１００％", "≥95%", "2万元", "约两万".
+
+A :class:`Value` keeps what was in the cell (``raw``) and what it means (``number``, ``percent``,
+``comparator``), so a rule can report the value found exactly as the user typed it, and the scoring can
+work on numbers. Nothing here raises: what cannot be read is ``kind == "unreadable"`` and becomes an
+XP015 finding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from xlperf.labels import PLACEHOLDERS, QUALITATIVE_LEVELS
+
+BLANK = "blank"
+NUMBER = "number"
+TEXT = "text"  # free text where text is expected (names, qualitative levels)
+PLACEHOLDER = "placeholder"  # "*", "/", "—": a deliberately empty value
+UNREADABLE = "unreadable"  # looks like it should be a number but is not
+
+_NUM = re.compile(
+    r"^(?P<cmp>>=|<=|≥|≤|>|<|=|不低于|不少于|不高于|不超过|大于等于|小于等于|大于|小于|达到)?"
+    r"(?P<num>[-+]?\d+(?:,\d{3})*(?:\.\d+)?|[-+]?\.\d+)"
+    r"(?P<unit>%|‰|万元|万|元|亿元|个|次|人|家|项|天|件|份|户|篇|场|台|套|小时|分|)$"
+)
+_CMP = {
+    ">=": ">=",
+    "≥": ">=",
+    "不低于": ">=",
+    "不少于": ">=",
+    "大于等于": ">=",
+    "达到": ">=",
+    ">": ">",
+    "大于": ">",
+    "<=": "<=",
+    "≤": "<=",
+    "不高于": "<=",
+    "不超过": "<=",
+    "小于等于": "<=",
+    "<": "<",
+    "小于": "<",
+    "=": "=",
+}
+
+
+@dataclass(frozen=True)
+class Value:
+    """One cell's value as typed and as understood."""
+
+    raw: object = None
+    kind: str = BLANK
+    number: float | None = None
+    percent: bool = False  # written with % (number is then a fraction: "95%" -> 0.95)
+    comparator: str | None = None  # ">=", "<=", "=", ">" or "<" when written ("≥95%")
+    unit: str = ""
+
+    @property
+    def is_blank(self) -> bool:
+        return self.kind == BLANK
+
+    @property
+    def is_missing(self) -> bool:
+        """Blank or a placeholder: nothing was really entered."""
+        return self.kind in (BLANK, PLACEHOLDER)
+
+    @property
+    def is_number(self) -> bool:
+        return self.number is not None
+
+    @property
+    def text(self) -> str:
+        """The value as the user sees it (for messages)."""
+        return display(self.raw)
+
+
+def display(raw: object) -> str:
+    """A cell value as text for a message: floats without noise, blanks as （空）."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return "（空）"
+    if isinstance(raw, bool):
+        return "是" if raw else "否"
+    if isinstance(raw, float):
+        if math.isfinite(raw) and raw == int(raw) and abs(raw) < 1e15:
+            return str(int(raw))
+        return f"{raw:.6g}"
+    return str(raw).strip()
+
+
+def is_error_text(s: str) -> bool:
+    """Excel error values as they arrive from readers and from Excel itself (#DIV/0!, #N/A ...)."""
+    return s.startswith("#") and (s.endswith("!") or s.endswith("?") or s in ("#N/A", "#GETTING_DATA"))
+
+
+def parse(raw: object, *, expect_text: bool = False) -> Value:
+    """Understand one cell value.
+
+    ``expect_text``: the column holds words (三级指标, qualitative levels); text there is TEXT, not
+    UNREADABLE.
+    """
+    if raw is None:
+        return Value(None, BLANK)
+    if isinstance(raw, bool):
+        return Value(raw, UNREADABLE)
+    if isinstance(raw, (int, float)):
+        f = float(raw)
+        if not math.isfinite(f):
+            return Value(raw, UNREADABLE)
+        return Value(raw, NUMBER, f)
+    if isinstance(raw, (dt.date, dt.datetime, dt.time, dt.timedelta)):
+        return Value(raw, UNREADABLE)
+    s = unicodedata.normalize("NFKC", str(raw)).strip()
+    s = re.sub(r"\s+", "", s)
+    if not s:
+        return Value(raw, BLANK)
+    if s in PLACEHOLDERS:
+        return Value(raw, PLACEHOLDER)
+    if is_error_text(s):
+        return Value(raw, UNREADABLE)
+    m = _NUM.match(s)
+    if m:
+        num = float(m.group("num").replace(",", ""))
+        unit = m.group("unit")
+        cmp_ = _CMP.get(m.group("cmp") or "")
+        if unit == "%":
+            return Value(raw, NUMBER, num / 100.0, True, cmp_, "%")
+        if unit == "‰":
+            return Value(raw, NUMBER, num / 1000.0, True, cmp_, "%")
+        if unit == "元":  # amounts are in 万元
+            return Value(raw, NUMBER, num / 10000.0, False, cmp_, "万元")
+        if unit == "亿元":
+            return Value(raw, NUMBER, num * 10000.0, False, cmp_, "万元")
+        if unit in ("万", "万元"):
+            return Value(raw, NUMBER, num, False, cmp_, "万元")
+        return Value(raw, NUMBER, num, False, cmp_, unit)
+    if s in QUALITATIVE_LEVELS or s in ("完成", "已完成", "未完成", "好", "较好", "一般", "差", "是", "否"):
+        return Value(raw, TEXT)
+    return Value(raw, TEXT if expect_text else UNREADABLE)
+
+
+def as_fraction(v: Value, partner: Value | None = None) -> float | None:
+    """The number of a value on the scale of its partner: 1.0 vs "100%" vs 100.
+
+    When one side is written as a percentage and the other is a plain number above 1.5, the plain
+    number is read as percentage points (100 -> 1.0). This is how reviewers read "100" next to "100%".
+    """
+    if v.number is None:
+        return None
+    if partner is not None and partner.percent and not v.percent and v.number > 1.5 and v.number <= 1000:
+        return v.number / 100.0
+    return v.number
