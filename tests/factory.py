@@ -83,3 +83,23 @@ def set_ind(rows, i, col_name, value):
     """Set column ``col_name`` of indicator row i (0-based among indicators)."""
     rows[FIRST_IND + i][HEAD.index(col_name)] = value
     return rows
+
+
+def write_xlsx(path, rows, sheet="自评表1", unit: dict | None = None):
+    """Save grid rows as a plain xlsx (no styles) — a hand-made workbook, not the template."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for r, row in enumerate(rows, 1):
+        for c, v in enumerate(row, 1):
+            if v is not None:
+                ws.cell(r, c, v)
+    if unit:
+        u = wb.create_sheet("单位信息", 0)
+        for i, (k, v) in enumerate(unit.items(), 1):
+            u.cell(i, 1, k)
+            u.cell(i, 2, v)
+    wb.save(path)
+    return path

@@ -12,6 +12,7 @@ import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils.cell import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from xlperf.engine import Validation
 from xlperf.findings import SEVERITY_ORDER, SEVERITY_ZH
@@ -62,7 +63,9 @@ def write_result_sheet(ws, v: Validation) -> None:
         ws.cell(r, 2).fill = FILLS[f.severity]
         if f.cell:
             link = ws.cell(r, 5)
-            link.hyperlink = f"#'{f.sheet}'!{f.cell}"
+            link.hyperlink = Hyperlink(
+                ref=link.coordinate, location=f"'{f.sheet}'!{f.cell}", tooltip="转到该单元格"
+            )
             link.font = Font(color="0563C1", underline="single")
         for c in range(1, len(_WIDTHS) + 1):
             ws.cell(r, c).border = Border(top=thin, bottom=thin, left=thin, right=thin)

@@ -1,0 +1,44 @@
+"""Shared fixtures. Tests marked ``libreoffice`` skip where soffice is absent, except when
+XLPERF_REQUIRE_LIBREOFFICE=1 (set by .ci/run), where a missing LibreOffice is a failure."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "workbooks" / "samples"
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/factory.py, tests/fake_xlwings.py
+
+
+def pytest_runtest_setup(item):
+    if "libreoffice" in item.keywords and not shutil.which("soffice"):
+        if os.environ.get("XLPERF_REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail("LibreOffice (soffice) is required (XLPERF_REQUIRE_LIBREOFFICE=1) but not installed")
+        pytest.skip("LibreOffice (soffice) is not installed")
+
+
+@pytest.fixture
+def soffice() -> str:
+    """Path of soffice; fails the test when required and absent."""
+    path = shutil.which("soffice")
+    if path is None:
+        if os.environ.get("XLPERF_REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail("LibreOffice (soffice) is required (XLPERF_REQUIRE_LIBREOFFICE=1) but not installed")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    return path
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def seed_sample() -> Path:
+    return SAMPLES / "长安区委编办_2020.xlsx"

@@ -1,0 +1,70 @@
+"""Reading typed values: what real forms contain."""
+
+from __future__ import annotations
+
+import pytest
+
+from xlperf.values import BLANK, NUMBER, PLACEHOLDER, TEXT, UNREADABLE, as_fraction, display, parse
+
+
+@pytest.mark.parametrize(
+    ("raw", "number", "percent", "comparator"),
+    [
+        ("100%", 1.0, True, None),
+        ("１００％", 1.0, True, None),
+        (" 98 % ", 0.98, True, None),
+        ("≥95%", 0.95, True, ">="),
+        ("≤500元", 0.05, False, "<="),
+        ("2万元", 2.0, False, None),
+        ("1.6万", 1.6, False, None),
+        ("不低于90%", 0.9, True, ">="),
+        ("=100%", 1.0, True, "="),
+        (1.0, 1.0, False, None),
+        (100, 100.0, False, None),
+        ("1,200", 1200.0, False, None),
+        ("150人次", None, None, None),
+    ],
+)
+def test_numbers(raw, number, percent, comparator):
+    v = parse(raw)
+    if number is None:
+        assert v.kind == UNREADABLE
+        return
+    assert v.kind == NUMBER
+    assert v.number == pytest.approx(number)
+    assert v.percent is percent
+    assert v.comparator == comparator
+
+
+@pytest.mark.parametrize("raw", [None, "", "   ", "\u3000"])
+def test_blank(raw):
+    assert parse(raw).kind == BLANK
+
+
+@pytest.mark.parametrize("raw", ["*", "/", "—", "-", "无"])
+def test_placeholders(raw):
+    v = parse(raw)
+    assert v.kind == PLACEHOLDER and v.is_missing
+
+
+@pytest.mark.parametrize("raw", ["约两万", "#DIV/0!", "#N/A", "很多"])
+def test_unreadable(raw):
+    assert parse(raw).kind == UNREADABLE
+
+
+def test_text_allowed_where_words_are_expected():
+    assert parse("按时完成入编", expect_text=True).kind == TEXT
+    assert parse("达成").kind == TEXT
+
+
+def test_scale_of_partner():
+    pct = parse("100%")
+    assert as_fraction(parse(100), pct) == 1.0
+    assert as_fraction(parse(1.0), pct) == 1.0
+    assert as_fraction(parse(100), parse(100)) == 100
+
+
+def test_display():
+    assert display(10.0) == "10"
+    assert display(9.8) == "9.8"
+    assert display(None) == "（空）"

@@ -1,0 +1,66 @@
+"""Generated parts of the README: the rule catalogue (from :data:`xlperf.rules.CATALOGUE`) and the CLI
+reference (from each command's ``--help``). ``python -m xlperf.docs`` rewrites them in place;
+tests/test_docs.py fails when the README has drifted from the code.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from xlperf.findings import SEVERITY_ZH
+from xlperf.rules import CATALOGUE
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def rules_markdown() -> str:
+    lines = ["| 规则 | 名称 | 默认级别 | 检查内容 | 示例 |", "|---|---|---|---|---|"]
+    for r in CATALOGUE:
+        lines.append(f"| {r.id} | {r.name} | {SEVERITY_ZH[r.severity]} | {r.description} | {r.example} |")
+    return "\n".join(lines)
+
+
+def cli_markdown() -> str:
+    from xlperf.cli import cli
+
+    runner = CliRunner()
+    parts = []
+    top = runner.invoke(cli, ["--help"], prog_name="xlperf", terminal_width=100)
+    parts.append(f"```text\n$ xlperf --help\n{top.output.rstrip()}\n```")
+    ctx = cli.make_context("xlperf", ["--help"], resilient_parsing=True)
+    for name in cli.list_commands(ctx):
+        cmd = cli.get_command(ctx, name)
+        subs = [[name]]
+        if hasattr(cmd, "list_commands"):
+            subs += [[name, s] for s in cmd.list_commands(ctx)]
+        for args in subs:
+            res = runner.invoke(cli, [*args, "--help"], prog_name="xlperf", terminal_width=100)
+            parts.append(f"```text\n$ xlperf {' '.join(args)} --help\n{res.output.rstrip()}\n```")
+    return "\n\n".join(parts)
+
+
+SECTIONS = {"rules": rules_markdown, "cli": cli_markdown}
+
+
+def render(text: str) -> str:
+    for key, fn in SECTIONS.items():
+        pattern = re.compile(rf"(<!-- {key}:start -->\n).*?(\n<!-- {key}:end -->)", re.S)
+        text = pattern.sub(lambda m, fn=fn: m.group(1) + fn() + m.group(2), text)
+    return text
+
+
+def main() -> int:
+    old = README.read_text("utf-8")
+    new = render(old)
+    if new != old:
+        README.write_text(new, "utf-8")
+        print("README.md updated")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
