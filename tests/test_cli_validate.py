@@ -8,9 +8,10 @@ import json
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from factory import clean_rows, write_xlsx
 
 from xlperf.cli import cli
+
+from factory import clean_rows, write_xlsx
 
 UNIT = {"单位名称": "某某局", "主管部门": "某某市", "年度": "2020", "评分方案": "national"}
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from factory import FIRST_IND, clean_rows, workbook
-
 from xlperf.grid import Grid
 from xlperf.labels import norm
 from xlperf.parser import parse_workbook, value_right_of
+
+from factory import FIRST_IND, clean_rows, workbook
 
 
 def _sig(wb):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from factory import FIRST_IND, clean_rows, set_ind, workbook
 
 from xlperf import presets
 from xlperf.engine import validate
 from xlperf.rules import BY_ID, CATALOGUE
+
+from factory import FIRST_IND, clean_rows, set_ind, workbook
 
 NATIONAL_LIKE = presets.from_dict(
     {

@@ -183,9 +183,14 @@ def _indicators(
             if sc is not None and sc > tc and not grid.is_empty(r, sc):
                 total = _cell(grid, r, sc)
             else:
-                total = value_right_of(grid, r, tc)
-                if total.value.is_blank and sc is not None and sc > tc:
-                    total = Cell(ref(r, sc), total.value)
+                # the seed's layout: the total right of its label. Never take a computed column
+                # (Σ分值, Σ建议得分) for the total when the unit's own total cell is blank.
+                skip = {cols.get(k) for k in (L.COL_WEIGHT, L.COL_SUGGESTED, L.COL_CHECK)} - {None}
+                total = next(
+                    (_cell(grid, r, c) for c in range(tc + 1, min(grid.width, (sc or tc) + 1))
+                     if c not in skip and not grid.is_empty(r, c)),
+                    Cell(ref(r, sc if sc is not None and sc > tc else tc + 1), parse(None)),
+                )
             break
         if c1 is not None and not grid.is_empty(r, c1):
             raw1 = grid.value(r, c1)

@@ -52,6 +52,11 @@ def _found(c: Cell) -> str:
     return c.value.text
 
 
+def _weight_note(r: IndicatorResult) -> str:
+    """Say where W came from when the form has no 分值: the seed's forms leave it blank."""
+    return "，分值列为空，按一级指标标注的分值平均分配" if r.weight_source == WEIGHT_FROM_LABEL else ""
+
+
 def _scored(r: IndicatorResult) -> bool:
     return r.indicator.score.number is not None
 
@@ -113,7 +118,8 @@ def _xp003(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         if abs(s.number - r.suggested) > _tol(preset):
             yield Hit(
                 s.ref,
-                f"预算执行率得分应为 min(执行率,1)×分值 = min({fmt_pct(pr.rate)},1)×{fmt_num(r.weight)}",
+                f"预算执行率得分应为 min(执行率,1)×分值 = min({fmt_pct(pr.rate)},1)×{fmt_num(r.weight)}"
+                f"{_weight_note(r)}",
                 fmt_num(r.suggested),
                 _found(s),
             )
@@ -136,7 +142,7 @@ def _xp004(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
             }[r.kind]
             yield Hit(
                 r.indicator.score.ref,
-                f"{_row_name(r)}的自评得分与完成值不符（{how}，分值 {fmt_num(r.weight)}）",
+                f"{_row_name(r)}的自评得分与完成值不符（{how}，分值 {fmt_num(r.weight)}{_weight_note(r)}）",
                 exp,
                 _found(r.indicator.score),
             )
@@ -152,10 +158,9 @@ def _xp005(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
                 r.indicator.score.ref, f"{_row_name(r)}的得分为负数", "0～" + fmt_num(r.weight), fmt_num(s)
             )
         elif r.weight is not None and s > r.weight + 1e-6:
-            src = "（分值按一级指标标注的分值平均分配）" if r.weight_source == WEIGHT_FROM_LABEL else ""
             yield Hit(
                 r.indicator.score.ref,
-                f"{_row_name(r)}的得分超过该指标分值{src}",
+                f"{_row_name(r)}的得分超过该指标分值（{fmt_num(r.weight)}{_weight_note(r)}）",
                 f"≤{fmt_num(r.weight)}",
                 fmt_num(s),
             )

@@ -8,6 +8,7 @@ reason, so a consolidation can list the file and go on.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -60,15 +61,35 @@ def check_file(path: str | Path) -> None:
                 ):
                     raise ReadError("文件压缩比异常，疑似压缩炸弹，已拒绝读取")
             for i in infos:
-                if i.filename.endswith((".xml", ".rels")):
-                    with z.open(i) as f:
-                        start = f.read(2048)
-                    if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
-                        raise ReadError("文件包含不安全的 XML 实体声明，已拒绝读取")
+                if i.filename.endswith((".xml", ".rels", ".vml")) and _has_doctype(z, i):
+                    raise ReadError("文件包含不安全的 XML 实体声明，已拒绝读取")
     except zipfile.BadZipFile as exc:
         raise ReadError(f"文件已损坏（压缩包不完整）：{exc}") from exc
     except (OSError, EOFError, ValueError) as exc:  # truncated members, bad CRC
         raise ReadError(f"文件已损坏，无法读取：{exc}") from exc
+
+
+_ROOT = re.compile(rb"<[A-Za-z_]")
+_PROLOG_LIMIT = 1024 * 1024
+
+
+def _has_doctype(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """True when the part's prolog (everything before its root element) declares a DOCTYPE/ENTITY.
+
+    Entities can only be declared there, so reading up to the root element is enough; a prolog longer
+    than 1 MB is itself refused."""
+    buf = b""
+    with z.open(info) as f:
+        while len(buf) < _PROLOG_LIMIT:
+            chunk = f.read(65536)
+            if not chunk:
+                break
+            buf += chunk
+            m = _ROOT.search(buf)
+            if m:
+                buf = buf[: m.start()]
+                return b"<!DOCTYPE" in buf or b"<!ENTITY" in buf
+    return b"<!DOCTYPE" in buf or b"<!ENTITY" in buf or len(buf) >= _PROLOG_LIMIT
 
 
 def _is_encrypted_cfb(p: Path) -> bool:
@@ -92,8 +113,10 @@ def grids_calamine(path: str | Path) -> list[Grid]:
         with CalamineWorkbook.from_path(str(path)) as wb:
             out = []
             for meta in wb.sheets_metadata:
-                state = {"Visible": "visible", "Hidden": "hidden"}.get(meta.visible.name, "veryhidden")
-                if meta.typ.name != "WorkSheet":
+                # the enums have no .name in python-calamine 0.9: compare by their text "SheetVisibleEnum.Hidden"
+                visible = str(meta.visible).rsplit(".", 1)[-1]
+                state = {"Visible": "visible", "Hidden": "hidden"}.get(visible, "veryhidden")
+                if str(meta.typ).rsplit(".", 1)[-1] != "WorkSheet":
                     continue
                 sheet = wb.get_sheet_by_name(meta.name)
                 rows = sheet.to_python(skip_empty_area=False)

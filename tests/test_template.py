@@ -1,0 +1,457 @@
+"""The template builder: labels the parser needs, protection, validations, the hidden marker sheet,
+determinism (committed files equal a rebuild), the ``xlperf template`` command, and the formulas as
+LibreOffice computes them."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+import xlperf
+import xlperf.cli
+from xlperf import labels as L
+from xlperf import presets, samples
+from xlperf.writers import formulas as F
+from xlperf.writers.template import (
+    DISPLAY_LABELS,
+    IndicatorData,
+    ProjectData,
+    UnitData,
+    build_template,
+    project_layouts,
+    save_template,
+    workbook_bytes,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKBOOKS = ROOT / "workbooks"
+NATIONAL = presets.load("national")
+SHAANXI = presets.load("shaanxi")
+
+
+@pytest.fixture(scope="module")
+def wb() -> openpyxl.Workbook:
+    return build_template(NATIONAL, projects=2, unit=UnitData(name="测试单位", year="2020"))
+
+
+def _reload(book: openpyxl.Workbook) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(workbook_bytes(book)))
+
+
+# --- labels -----------------------------------------------------------------------------------------
+
+PROJECT_LABELS = {
+    "A1": L.FORM_TITLE,
+    "A3": L.SEC_BASIC,
+    "A4": L.PROJECT_NAME,
+    "G4": L.PROJECT_UNIT,
+    "A5": L.SEC_BUDGET,
+    "B6": L.BUDGET_HEAD,
+    "D6": L.ARRIVED_HEAD,
+    "F6": L.EXECUTED_HEAD,
+    "H6": L.PROGRESS_HEAD,
+    "J6": L.PROGRESS_HINT,
+    "B7": L.BUDGET,
+    "D7": L.ARRIVED,
+    "F7": L.EXECUTED,
+    "B8": L.FISCAL,
+    "D8": L.FISCAL,
+    "F8": L.FISCAL,
+    "B9": L.OTHER,
+    "D9": L.OTHER,
+    "F9": L.OTHER,
+    "A10": L.SEC_GOALS,
+    "B11": L.GOAL_EXPECTED,
+    "F11": L.GOAL_ACTUAL,
+    "J11": L.GOAL_RATE,
+    "A15": L.SEC_INDICATORS,
+    "A27": L.TOTAL,
+    "A28": L.GRADE,
+}
+
+
+def test_display_labels_normalise_to_the_contract():
+    for constant, display in DISPLAY_LABELS.items():
+        assert L.norm(display) == constant, display
+        assert display != constant or display.isascii() is False  # the sheet shows full-width punctuation
+    assert "（" in DISPLAY_LABELS[L.PROJECT_UNIT] and "：" in DISPLAY_LABELS[L.FISCAL]
+
+
+def test_project_sheet_has_every_label_in_place(wb):
+    ws = wb["自评表1"]
+    for ref, constant in PROJECT_LABELS.items():
+        assert L.norm(ws[ref].value) == constant, (ref, ws[ref].value)
+    for col, constant in zip("ABCDEFGHIJK", L.INDICATOR_COLUMNS, strict=True):
+        assert L.norm(ws[f"{col}16"].value) == constant
+    texts = {L.norm(c.value) for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    needed = {
+        L.PROJECT_NAME, L.PROJECT_UNIT, L.BUDGET_HEAD, L.ARRIVED_HEAD, L.EXECUTED_HEAD, L.PROGRESS_HEAD,
+        L.BUDGET, L.ARRIVED, L.EXECUTED, L.FISCAL, L.OTHER, L.GOAL_EXPECTED, L.GOAL_ACTUAL, L.GOAL_RATE,
+        L.TOTAL, L.GRADE, L.SEC_BASIC, L.SEC_BUDGET, L.SEC_GOALS, L.SEC_INDICATORS, L.FORM_TITLE,
+        *L.INDICATOR_COLUMNS,
+    }  # fmt: skip
+    assert needed <= texts, needed - texts
+
+
+def test_unit_sheet_labels_and_values(wb):
+    ws = wb[L.UNIT_SHEET]
+    for i, constant in enumerate(L.UNIT_FIELDS):
+        assert L.norm(ws.cell(2 + i, 1).value) == constant
+    assert ws["B2"].value == "测试单位"
+    assert ws["B4"].value == "2020"
+    assert ws["B7"].value == NATIONAL.title
+
+
+def test_sheet_order_and_states(wb):
+    assert wb.sheetnames == [L.UNIT_SHEET, L.SUMMARY_SHEET, "自评表1", "自评表2", L.META_SHEET]
+    states = {ws.title: ws.sheet_state for ws in wb.worksheets}
+    assert states.pop(L.META_SHEET) == "veryHidden"
+    assert set(states.values()) == {"visible"}
+
+
+def test_indicator_rows_follow_the_preset_layout(wb):
+    ws = wb["自评表1"]
+    expected = [(s, n) for s in L.SECTIONS for n in NATIONAL.layout[s]]
+    assert [ws.cell(17 + i, 2).value for i in range(len(expected))] == [n for _, n in expected]
+    # the 一级 label is merged over its section's rows and carries the section weight
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"A17:A20", "A22:A25"} <= merged
+    for ref, key in (("A17", "output"), ("A21", "budget"), ("A22", "benefit"), ("A26", "satisfaction")):
+        assert L.section_of(ws[ref].value) == key
+        assert L.weight_in_label(ws[ref].value) == NATIONAL.weights[key]
+        assert L.norm(ws[ref].value) == L.norm(L.level1_label(key, NATIONAL.weights[key]))
+    # 分值 prefilled with the preset's row weight, the budget row prefilled as in the seed
+    assert [ws.cell(r, 7).value for r in range(17, 27)] == [12.5] * 4 + [10] + [7.5] * 4 + [10]
+    assert (ws["C21"].value, ws["E21"].value) == ("预算支出进度执行率", "100%")
+    assert ws["F21"].value == '=IF(H7="","",H7)'
+    assert {ws.cell(r, 4).value for r in range(17, 27)} == {L.KIND_POSITIVE}
+
+
+def test_totals_cover_every_indicator_row(wb):
+    ws = wb["自评表1"]
+    assert ws["G27"].value == '=IF(COUNT(G17:G26)=0,"",SUM(G17:G26))'
+    assert ws["H27"].value == '=IF(COUNT(H17:H26)=0,"",SUM(H17:H26))'
+    assert ws["I27"].value == '=IF(COUNT(I17:I26)=0,"",SUM(I17:I26))'
+    assert ws["H28"].value == '=IF(ISNUMBER(H27),IF(H27>=90,"优",IF(H27>=80,"良",IF(H27>=60,"中","差"))),"")'
+    assert ws["H7"].value == '=IF(OR(C7="",G7=""),"",IFERROR(G7/C7,""))'
+    summary = wb[L.SUMMARY_SHEET]
+    assert (
+        summary["G4"].value
+        == "=IF(OR('自评表1'!C7=\"\",'自评表1'!G7=\"\"),\"\",IFERROR('自评表1'!G7/'自评表1'!C7,\"\"))"
+    )
+    assert summary["H5"].value == "=IF('自评表2'!H27=\"\",\"\",'自评表2'!H27)"
+
+
+def test_layout_follows_data_rows():
+    rows = [IndicatorData("output", "数量指标", name=f"指标{i}") for i in range(6)]
+    rows += [IndicatorData("budget", "预算执行率"), IndicatorData("satisfaction", "满意度指标")]
+    book = build_template(SHAANXI, data=[ProjectData(name="项目", indicators=rows, goals=[(1, 2, 3)] * 5)])
+    ws = book["自评表1"]
+    (lay,) = project_layouts(book)
+    assert lay.goal_rows == (12, 13, 14, 15, 16)
+    assert (lay.header_row, lay.first_row, lay.last_row, lay.total_row) == (18, 19, 26, 27)
+    assert "A19:A24" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws["H27"].value == '=IF(COUNT(H19:H26)=0,"",SUM(H19:H26))'
+    # no 分值 given: the suggestion falls back to the section weight split over its rows (40 / 6)
+    assert "IF(ISNUMBER(G19),G19,6.666666666666667)" in ws["I19"].value
+
+
+# --- protection, validations, styles ------------------------------------------------------------------
+
+
+def test_protection_inputs_unlocked_computed_locked(wb):
+    ws = wb["自评表1"]
+    p = ws.protection
+    assert p.sheet and not p.password
+    assert p.insertRows is False and p.deleteRows is False and p.formatCells is False
+    for ref in ("B4", "I4", "C7", "E8", "G9", "B12", "F13", "J14", "A17", "C17", "E17", "F17", "G17", "H17",
+                "J17", "H27"):  # fmt: skip
+        assert ws[ref].protection.locked is False, ref
+        assert ws[ref].fill.fgColor.rgb.endswith("FFF2CC"), ref
+    for ref in ("A4", "B7", "H7", "I17", "K17", "G27", "I27", "K27", "H28", "I28"):
+        assert ws[ref].protection.locked is True, ref
+    for ref in ("H7", "I17", "K17", "G27", "H28"):
+        assert ws[ref].fill.fgColor.rgb.endswith("EDEDED"), ref
+    for name in (L.UNIT_SHEET, L.SUMMARY_SHEET):
+        assert wb[name].protection.sheet
+    assert wb[L.UNIT_SHEET]["B2"].protection.locked is False
+    assert wb[L.UNIT_SHEET]["B7"].protection.locked is True
+
+
+def test_number_formats_fonts_and_print_setup(wb):
+    ws = wb["自评表1"]
+    assert ws["C7"].number_format == "0.00" and ws["H7"].number_format == "0.0%"
+    assert ws["H17"].number_format == "0.0" and ws["J12"].number_format == "0.0%"
+    assert ws["A1"].font.name == "黑体" and ws["C17"].font.name == "宋体"
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.print_area and "$A$1:$K$29" in ws.print_area
+    assert wb[L.SUMMARY_SHEET].print_title_rows == "$3:$3"
+
+
+def test_data_validations(wb):
+    ws = _reload(wb)["自评表1"]
+    by_range = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    kind = by_range["D17:D26"]
+    assert (
+        kind.type == "list" and kind.formula1 == '"' + ",".join(L.KINDS) + '"' and kind.errorStyle == "stop"
+    )
+    level2 = by_range["B17:B26"]
+    assert all(n in level2.formula1 for names in L.LEVEL2_NAMES.values() for n in names)
+    level1 = by_range["A17:A26"]
+    assert all(L.level1_label(k, NATIONAL.weights[k]) in level1.formula1 for k in L.SECTIONS)
+    assert "G17:G26 H17:H26" in by_range
+
+
+def test_meta_sheet_and_defined_name(wb):
+    book = _reload(wb)
+    meta = {r[0]: r[1] for r in book[L.META_SHEET].iter_rows(values_only=True)}
+    assert meta["template_version"] == xlperf.TEMPLATE_VERSION
+    assert meta["preset"] == "national"
+    assert meta["generator"] == f"xlperf {xlperf.__version__}"
+    assert book[L.META_SHEET].sheet_state == "veryHidden"
+    assert book.defined_names["xlperf_template_version"].attr_text == "'_xlperf'!$B$1"
+
+
+def test_text_starting_with_equals_is_written_as_text():
+    rows = [IndicatorData("output", "数量指标", name="=1+1", target="=SUM(A1:A3)", actual=">=90%", score=10)]
+    book = build_template(NATIONAL, data=[ProjectData(name='=HYPERLINK("x")', indicators=rows, total="=96")])
+    data = workbook_bytes(book)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheet = z.read("xl/worksheets/sheet3.xml").decode()
+    formulas_written = " ".join(re.findall(r"<f>(.*?)</f>", sheet))
+    assert formulas_written  # the template's own formulas are there ...
+    for text in ("HYPERLINK", "1+1", "SUM(A1:A3)", "=96"):  # ... the user's "=" texts are not among them
+        assert text not in formulas_written
+        assert text in sheet or text.replace('"', "&quot;") in sheet
+    ws = openpyxl.load_workbook(io.BytesIO(data))["自评表1"]
+    assert (ws["B4"].value, ws["B4"].data_type) == ('=HYPERLINK("x")', "s")
+    assert (ws["C17"].value, ws["C17"].data_type) == ("=1+1", "s")
+    assert ws["B4"].quotePrefix and ws["H18"].value == "=96"
+    from python_calamine import CalamineWorkbook
+
+    rows_c = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("自评表1").to_python()
+    assert rows_c[3][1] == '=HYPERLINK("x")' and rows_c[16][2] == "=1+1"
+
+
+def test_raw_values_written_as_given():
+    rows = [IndicatorData("budget", "预算执行率", target="100%", actual=None, score=None)]
+    p = ProjectData(name="项目", budget=("2万元", 1.5, None), progress="100%", indicators=rows, total=None)
+    ws = build_template(NATIONAL, data=[p])["自评表1"]
+    assert ws["C7"].value == "2万元" and ws["C8"].value == 1.5 and ws["C9"].value is None
+    assert ws["H7"].value == "100%"  # typed over the formula
+    assert ws["F17"].value == '=IF(H7="","",H7)'  # None on the budget row keeps the formula
+    assert ws["H17"].value is None
+    assert ws["H18"].value.startswith("=IF(COUNT(")  # total None keeps the SUM
+
+
+# --- formulas ----------------------------------------------------------------------------------------
+
+
+def test_formula_styles_and_roles():
+    with pytest.raises(ValueError, match="style"):
+        F.formula("progress", "xlwings", executed="G7", budget="C7")
+    with pytest.raises(ValueError, match="role"):
+        F.formula("nope")
+    with pytest.raises(ValueError, match="style"):
+        build_template(NATIONAL, formulas="vba")
+    with pytest.raises(ValueError):
+        build_template(NATIONAL, projects=0)
+    g = F.formula("grade", total="H27", grades=[("差", 0), ("优", 90), ("中", 60), ("良", 80)])
+    assert g == '=IF(ISNUMBER(H27),IF(H27>=90,"优",IF(H27>=80,"良",IF(H27>=60,"中","差"))),"")'
+    assert len(F.formula("suggest", kind="D1", target="E1", actual="F1", weight="G1", default_weight=10,
+                         qualitative=NATIONAL.qualitative)) < 8192  # fmt: skip
+
+
+# --- determinism and committed files ------------------------------------------------------------------
+
+
+def _members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {i.filename: z.read(i) for i in z.infolist()}
+
+
+def test_build_is_deterministic():
+    a = workbook_bytes(build_template(SHAANXI, projects=2))
+    b = workbook_bytes(build_template(SHAANXI, projects=2))
+    assert a == b
+    core = _members(a)["docProps/core.xml"].decode()
+    assert "2020-01-01T00:00:00Z" in core and "xlperf" in core
+
+
+def _expected_files() -> dict[Path, bytes]:
+    out = {}
+    for name, preset in samples.TEMPLATES.items():
+        out[WORKBOOKS / name] = workbook_bytes(build_template(presets.load(preset)))
+    for s in samples.SAMPLES:
+        book = build_template(presets.load(s.preset), unit=s.unit, data=s.projects)
+        out[WORKBOOKS / "samples" / s.file] = workbook_bytes(book)
+    return out
+
+
+def test_committed_workbooks_equal_a_rebuild():
+    """What is committed is what the builder makes today (regenerate with python -m xlperf.samples)."""
+    for path, expected in _expected_files().items():
+        assert path.is_file(), f"missing {path}: run python -m xlperf.samples"
+        got, want = _members(path.read_bytes()), _members(expected)
+        assert sorted(got) == sorted(want), path
+        for member in want:
+            assert got[member] == want[member], f"{path.name}:{member} differs from a rebuild"
+
+
+def test_save_is_atomic_and_readable(tmp_path):
+    out = save_template(tmp_path / "a.xlsx", NATIONAL, projects=1)
+    assert out.read_bytes()[:2] == b"PK"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.xlsx"]
+    assert os.stat(out).st_mode & 0o044  # readable by others like any document
+    with pytest.raises(xlperf.errors.OutputError, match="文件夹不存在"):
+        save_template(tmp_path / "missing" / "a.xlsx", NATIONAL)
+
+
+# --- CLI ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def run(monkeypatch):
+    monkeypatch.setattr(xlperf.cli, "COMMANDS", ("template_cmd",))
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(xlperf.cli.cli, list(args), prog_name="xlperf")
+
+    return invoke
+
+
+def test_cli_writes_refuses_overwrite_and_forces(run, tmp_path):
+    out = tmp_path / "绩效自评表.xlsx"
+    r = run("template", "-o", str(out), "--preset", "shaanxi", "--projects", "4", "--unit", "长安区委编办",
+            "--year", "2020")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "已生成模板" in r.output
+    book = openpyxl.load_workbook(out)
+    assert [n for n in book.sheetnames if n.startswith("自评表")] == [
+        "自评表1",
+        "自评表2",
+        "自评表3",
+        "自评表4",
+    ]
+    assert book[L.UNIT_SHEET]["B2"].value == "长安区委编办" and book[L.UNIT_SHEET]["B4"].value == "2020"
+    assert book["自评表3"]["I4"].value == "长安区委编办"
+    assert book[L.META_SHEET]["B2"].value == "shaanxi"
+    before = out.read_bytes()
+    r = run("template", "-o", str(out))
+    assert r.exit_code == 2 and "文件已存在" in r.output and "--force" in r.output
+    assert out.read_bytes() == before
+    r = run("template", "-o", str(out), "--force", "--projects", "1")
+    assert r.exit_code == 0, r.output
+    assert "自评表2" not in openpyxl.load_workbook(out).sheetnames
+
+
+def test_cli_errors_are_chinese_one_liners(run, tmp_path):
+    r = run("template", "-o", str(tmp_path / "x.xlsx"), "--preset", "sichuan")
+    assert r.exit_code == 2
+    assert r.output.startswith("错误：找不到评分方案“sichuan”") and r.output.count("\n") == 1
+    assert not (tmp_path / "x.xlsx").exists()
+    r = run("template", "-o", str(tmp_path / "x.xls"))
+    assert r.exit_code == 2 and "xlsx" in r.output
+    r = run("template", "-o", str(tmp_path / "x.xlsx"), "--year", "二〇二〇")
+    assert r.exit_code == 2 and "年度" in r.output
+    r = run("template", "--help")
+    assert r.exit_code == 0 and "xlperf template -o 绩效自评表.xlsx" in r.output
+
+
+# --- LibreOffice: the formulas compute -----------------------------------------------------------------
+
+
+def _soffice() -> str:
+    exe = shutil.which("soffice")
+    if exe is None:
+        if os.environ.get("XLPERF_REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail("LibreOffice (soffice) is required (XLPERF_REQUIRE_LIBREOFFICE=1) but not found")
+        pytest.skip("LibreOffice (soffice) not installed")
+    return exe
+
+
+def _recalculated(tmp_path: Path, files: list[Path]) -> dict[str, openpyxl.Workbook]:
+    """Convert with LibreOffice headless (which computes every formula) and load the cached values."""
+    exe = _soffice()
+    src = tmp_path / "src"
+    src.mkdir()
+    names = []
+    for i, f in enumerate(files):
+        names.append(f"f{i}.xlsx")
+        shutil.copy(f, src / names[-1])
+    out = tmp_path / "out"
+    profile = (tmp_path / "profile").as_uri()
+    cmd = [
+        exe,
+        f"-env:UserInstallation={profile}",
+        "--headless",
+        "--convert-to",
+        "xlsx",
+        "--outdir",
+        str(out),
+    ]
+    subprocess.run(cmd + [str(src / n) for n in names], check=True, capture_output=True, timeout=180)
+    return {
+        f.name: openpyxl.load_workbook(out / n, data_only=True) for f, n in zip(files, names, strict=True)
+    }
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_computes_the_formulas(tmp_path):
+    seed_path = WORKBOOKS / "samples" / samples.SEED.file
+    edu_path = WORKBOOKS / "samples" / samples.EDU.file
+    blank_path = WORKBOOKS / "绩效自评表.xlsx"
+    books = _recalculated(tmp_path, [seed_path, edu_path, blank_path])
+
+    seed = books[seed_path.name]
+    p1 = seed["自评表1"]
+    assert p1["H7"].value == pytest.approx(1.0)  # 预算执行进度 = 2 / 2
+    assert p1["A2"].value == "（2020年度）"
+    assert p1["H27"].value == 96  # typed by the unit
+    assert p1["G27"].value in (None, "")  # no 分值 in the seed's form
+    assert p1["I21"].value == pytest.approx(10)  # rule 1 from the funds, not from the typed 50%
+    assert "实际完成值与预算执行进度不符" in p1["K21"].value
+    assert p1["I26"].value == pytest.approx(9.8)  # 98% of 10
+    assert p1["I27"].value == pytest.approx(99.8)
+    assert p1["H28"].value == "优"
+    p2 = seed["自评表2"]
+    assert "得分高于分值" in p2["K23"].value  # 20 on a 10-point row
+    assert "指标值缺失" in p2["K17"].value
+    summary = seed[L.SUMMARY_SHEET]
+    assert [summary.cell(4 + i, 8).value for i in range(4)] == [96, 97, 99, 97]
+    assert summary["D8"].value == pytest.approx(6.2) and summary["G8"].value == pytest.approx(1.0)
+
+    edu = books[edu_path.name]
+    clean = edu["自评表1"]
+    assert [clean.cell(r, 9).value for r in range(17, 25)] == pytest.approx(
+        [15, 15, 10, 10, 9.73, 15, 15, 10]
+    )
+    assert all(not clean.cell(r, 11).value for r in range(17, 26))
+    assert clean["G25"].value == pytest.approx(100) and clean["H26"].value == "优"
+    assert "总分与各项得分合计不符" in edu["自评表4"]["K25"].value
+    assert "得分高于分值" in edu["自评表5"]["K18"].value
+    assert "低于预期未说明原因" in edu["自评表6"]["K19"].value
+    assert edu["自评表6"]["I19"].value == pytest.approx(8)  # 部分达成: at most 80% of 10
+    assert edu["自评表2"]["I21"].value == pytest.approx(15)  # 等于 0% and 0%
+    for name in ("自评表2", "自评表3"):
+        ws = edu[name]
+        assert not any(ws.cell(r, 11).value for r in range(17, ws.max_row + 1)), name
+
+    blank = books[blank_path.name]
+    for ws in blank.worksheets:
+        for row in ws.iter_rows(values_only=True):
+            for v in row:
+                assert not (isinstance(v, str) and (v.startswith("#") or v.startswith("Err:"))), (ws.title, v)
+    assert blank["自评表1"]["G27"].value == pytest.approx(100)
+    assert blank["自评表1"]["H27"].value in (None, "") and blank["自评表1"]["H28"].value in (None, "")

@@ -1,0 +1,69 @@
+"""``xlperf addin``: build the Excel add-in from text, or install it into Excel's start-up folder."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from xlperf.addin import build_addin, install_addin
+from xlperf.addin.build import DEFAULT_UDF_MODULE
+
+
+@click.group("addin")
+def command() -> None:
+    """Excel 加载项 xlperf.xlam：生成与安装。"""
+
+
+@command.command("build")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    default="xlperf.xlam",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="生成的加载项文件。",
+)
+@click.option(
+    "--udf-module",
+    default=DEFAULT_UDF_MODULE,
+    show_default=True,
+    metavar="MODULE",
+    help="定义自定义函数（XP_…）的 Python 模块。",
+)
+def build_cmd(output: Path, udf_module: str) -> None:
+    """由 vba/ 中的文本生成加载项（无需 Excel，两次生成的文件完全相同）。
+
+    \b
+    示例：xlperf addin build -o xlperf.xlam
+    """
+    path = build_addin(output, udf_module)
+    click.echo(f"已生成加载项：{path}")
+
+
+@command.command("install")
+@click.option(
+    "--dest",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="安装到的文件夹；Windows 上默认为 Excel 的启动文件夹 XLSTART，其他系统必须指定。",
+)
+@click.option(
+    "--udf-module",
+    default=DEFAULT_UDF_MODULE,
+    show_default=True,
+    metavar="MODULE",
+    help="定义自定义函数（XP_…）的 Python 模块。",
+)
+def install_cmd(dest: Path | None, udf_module: str) -> None:
+    """生成加载项并安装，Excel 下次启动时自动加载“绩效自评”选项卡。
+
+    \b
+    示例：xlperf addin install
+    """
+    path = install_addin(dest, udf_module=udf_module)
+    click.echo(f"已安装加载项：{path}")
+    click.echo(f"加载项将使用的 Python：{sys.executable}")
+    click.echo("请重新启动 Excel，在功能区中找到“绩效自评”选项卡。")
