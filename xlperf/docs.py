@@ -48,8 +48,8 @@ SECTIONS = {"rules": rules_markdown, "cli": cli_markdown}
 
 def render(text: str) -> str:
     for key, fn in SECTIONS.items():
-        pattern = re.compile(rf"(<!-- {key}:start -->\n).*?(\n<!-- {key}:end -->)", re.S)
-        text = pattern.sub(lambda m, fn=fn: m.group(1) + fn() + m.group(2), text)
+        pattern = re.compile(rf"(<!-- {key}:start -->\n).*?(<!-- {key}:end -->)", re.S)
+        text = pattern.sub(lambda m, fn=fn: m.group(1) + fn() + "\n" + m.group(2), text)
     return text
 
 

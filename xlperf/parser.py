@@ -187,8 +187,11 @@ def _indicators(
                 # (Σ分值, Σ建议得分) for the total when the unit's own total cell is blank.
                 skip = {cols.get(k) for k in (L.COL_WEIGHT, L.COL_SUGGESTED, L.COL_CHECK)} - {None}
                 total = next(
-                    (_cell(grid, r, c) for c in range(tc + 1, min(grid.width, (sc or tc) + 1))
-                     if c not in skip and not grid.is_empty(r, c)),
+                    (
+                        _cell(grid, r, c)
+                        for c in range(tc + 1, min(grid.width, (sc or tc) + 1))
+                        if c not in skip and not grid.is_empty(r, c)
+                    ),
                     Cell(ref(r, sc if sc is not None and sc > tc else tc + 1), parse(None)),
                 )
             break

@@ -1,0 +1,125 @@
+"""The seed unit (长安区委编办 2020), entered exactly as the seed report states it, validates to the
+findings a careful reviewer raises on those four tables — and to nothing else."""
+
+from __future__ import annotations
+
+import pytest
+
+from xlperf import api
+
+# (rule, sheet, cell): every finding a reviewer raises on the seed's four tables
+EXPECTED = {
+    # 1 机构编制管理工作监督检查
+    ("XP001", "自评表1", "H7"),  # 执行进度 blank: 2/2 = 100%
+    ("XP002", "自评表1", "F21"),  # 执行率指标 completion 50% but funds say 100%
+    ("XP011", "自评表1", "C22"),  # the same 三级 text under 经济效益 and 可持续影响
+    ("XP004", "自评表1", "H23"),  # 社会效益 100%/100% scored 8 of 10
+    ("XP009", "自评表1", "J23"),  # ... with no explanation
+    ("XP004", "自评表1", "H26"),  # 满意度 98% of 100%: 9.8, scored 8
+    ("XP009", "自评表1", "J26"),
+    # 2 实名制管理及编制使用核准
+    ("XP001", "自评表2", "H7"),
+    ("XP008", "自评表2", "E17"),  # 数量指标 T/A blank, scored 10
+    ("XP008", "自评表2", "E19"),  # 时效指标 T/A blank, scored 10
+    ("XP002", "自评表2", "F21"),  # 执行率指标 68% vs funds 100%
+    ("XP005", "自评表2", "H23"),  # 社会效益 scored 20 of 10
+    ("XP004", "自评表2", "H23"),
+    ("XP011", "自评表2", "C24"),  # 生态效益 without a 三级 name yet filled and scored
+    ("XP004", "自评表2", "H24"),  # ... 100%/100% scored 0
+    ("XP009", "自评表2", "J24"),
+    ("XP004", "自评表2", "H26"),  # 满意度 100% scored 7
+    ("XP009", "自评表2", "J26"),
+    # 3 政务和中文域名注册费
+    ("XP001", "自评表3", "H7"),
+    ("XP008", "自评表3", "E20"),  # 成本指标 T/A blank, scored 10
+    ("XP004", "自评表3", "H26"),  # 满意度 100% scored 9
+    ("XP009", "自评表3", "J26"),
+    # 4 事业单位法人登记管理工作
+    ("XP001", "自评表4", "H7"),
+    ("XP005", "自评表4", "H22"),  # 经济效益 scored 20 of 10
+    ("XP004", "自评表4", "H22"),
+    ("XP004", "自评表4", "H23"),  # 社会效益 100% scored 9
+    ("XP009", "自评表4", "J23"),
+    ("XP008", "自评表4", "E24"),  # 生态效益 row left empty
+    ("XP004", "自评表4", "H26"),  # 满意度 100% scored 8
+    ("XP009", "自评表4", "J26"),
+}
+
+# What a reviewer checks and must find clean on the seed
+MUST_NOT_FIRE = {
+    "XP003": "every 预算执行率 score is 10 with 执行数/预算数 = 100%",
+    "XP006": "the 一级 weights 40+10+40+10 = 100 and no section's scores exceed it",
+    "XP007": "the totals 96, 97, 99, 97 are the sums of their rows",
+    "XP010": "预算数 = 到位数 = 执行数 = 财政资金 in every table",
+    "XP012": "execution is 100%: no cap applies",
+    "XP013": "no completion value reaches 130% of its target",
+    "XP015": "every value reads",
+    "XP016": "总体完成率 100% = 具体完成情况 / 年度预期目标 in every table",
+    "XP017": "every table is complete",
+}
+
+
+@pytest.fixture(scope="module")
+def validation(seed_sample):
+    return api.validate_file(seed_sample)
+
+
+def test_seed_uses_its_preset(validation):
+    assert validation.preset.name == "shaanxi"
+    assert validation.workbook.unit.name == "长安区委编办"
+    assert validation.workbook.unit.year == "2020"
+
+
+def test_seed_projects_and_totals(validation):
+    got = [
+        (
+            pr.project.name.text,
+            pr.project.budget.total.number,
+            pr.rate,
+            pr.project.total.number,
+            pr.total_recomputed,
+            pr.grade,
+        )
+        for pr in validation.projects
+    ]
+    assert got == [
+        ("机构编制管理工作监督检查", 2, 1.0, 96, 96, "优"),
+        ("实名制管理及编制使用核准", 1, 1.0, 97, 97, "优"),
+        ("政务和中文域名注册费", 1.6, 1.0, 99, 99, "优"),
+        ("事业单位法人登记管理工作", 1.6, 1.0, 97, 97, "优"),
+    ]
+
+
+def test_seed_findings_are_exactly_the_reviewers(validation):
+    got = {(f.rule, f.sheet, f.cell) for f in validation.findings}
+    assert got - EXPECTED == set(), "flagged but a reviewer would not"
+    assert EXPECTED - got == set(), "a reviewer flags these but the tool did not"
+    assert len(validation.findings) == len(EXPECTED)  # no duplicates
+
+
+@pytest.mark.parametrize("rule", sorted(MUST_NOT_FIRE))
+def test_seed_clean_checks(validation, rule):
+    assert [f.message for f in validation.findings if f.rule == rule] == [], MUST_NOT_FIRE[rule]
+
+
+def test_seed_weights_come_from_labels_and_are_said_so(validation):
+    pr = validation.projects[0]
+    assert {r.weight for r in pr.indicators} == {10.0}
+    msg = next(f.message for f in validation.findings if f.rule == "XP004")
+    assert "分值列为空，按一级指标标注的分值平均分配" in msg
+
+
+def test_seed_severities(validation):
+    sev = {(f.rule, f.sheet): f.severity for f in validation.findings}
+    assert sev[("XP001", "自评表1")] == "info"  # blank, not wrong
+    assert sev[("XP002", "自评表1")] == "error"
+    assert sev[("XP005", "自评表2")] == "error"
+    assert sev[("XP008", "自评表2")] == "warning"
+    assert validation.errors == 4
+
+
+def test_seed_suggested_scores(validation):
+    p1 = validation.projects[0]
+    sat = p1.indicators[-1]
+    assert sat.suggested == pytest.approx(9.8)
+    assert p1.total_suggested == pytest.approx(99.8)
