@@ -259,7 +259,7 @@ def test_raw_values_written_as_given():
 
 def test_formula_styles_and_roles():
     with pytest.raises(ValueError, match="style"):
-        F.formula("progress", "xlwings", executed="G7", budget="C7")
+        F.formula("progress", "vba", executed="G7", budget="C7")
     with pytest.raises(ValueError, match="role"):
         F.formula("nope")
     with pytest.raises(ValueError, match="style"):

@@ -58,6 +58,14 @@ def vba_dir() -> Path:
     for candidate in (here.parents[2] / "vba", here.parents[1] / "vba"):
         if (candidate / "customUI14.xml").is_file():
             return candidate
+    try:  # an installed wheel: vba/ ships as the data package xlperf.vba
+        from importlib import resources
+
+        shipped = Path(str(resources.files("xlperf.vba")))
+        if (shipped / "customUI14.xml").is_file():
+            return shipped
+    except (ModuleNotFoundError, TypeError):
+        pass
     raise AddinError("找不到加载项的源文件夹 vba/（应包含 customUI14.xml），无法生成加载项。")
 
 

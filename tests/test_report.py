@@ -1,0 +1,529 @@
+"""The 绩效自评工作报告: the seed sample's report holds the seed's projects, tables and scores; conclusions
+follow the data; templates can be overridden; LibreOffice turns the .docx into a PDF."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+from docx import Document
+from docx.oxml.ns import qn
+
+from xlperf import api, presets
+from xlperf.cli import cli
+from xlperf.engine import validate
+from xlperf.errors import OutputError, XlperfError
+from xlperf.model import Cell
+from xlperf.report_text import TEMPLATES, TemplateError, blocks, cn_number, export_templates, report_facts
+from xlperf.values import parse
+from xlperf.writers import report as R
+from xlperf.writers.report import value_text, write_report
+
+from factory import clean_rows, set_ind, workbook
+
+SEED_PROJECTS = {
+    "机构编制管理工作监督检查": ("2", "96"),
+    "实名制管理及编制使用核准": ("1", "97"),
+    "政务和中文域名注册费": ("1.6", "99"),
+    "事业单位法人登记管理工作": ("1.6", "97"),
+}
+SHAANXI = presets.load("shaanxi")
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+
+
+def cell_texts(tbl) -> list[str]:
+    """Texts of the table's cells as written (a merged cell once), row by row."""
+    return ["".join(t.text or "" for t in tc.iter(qn("w:t"))) for tc in tbl._tbl.iter(qn("w:tc"))]
+
+
+def row_texts(tbl) -> list[list[str]]:
+    return [
+        ["".join(t.text or "" for t in tc.iter(qn("w:t"))) for tc in tr.iter(qn("w:tc"))]
+        for tr in tbl._tbl.iter(qn("w:tr"))
+    ]
+
+
+def body_sequence(doc) -> list[tuple[str, object]]:
+    """The body in order: ("p", text) and ("tbl", element)."""
+    out = []
+    for el in doc.element.body:
+        if el.tag == qn("w:p"):
+            out.append(("p", "".join(t.text or "" for t in el.iter(qn("w:t")))))
+        elif el.tag == qn("w:tbl"):
+            out.append(("tbl", el))
+    return out
+
+
+def conclusions(doc) -> list[str]:
+    """The paragraph right after each table."""
+    seq = body_sequence(doc)
+    return [seq[i + 1][1] for i, (kind, _) in enumerate(seq) if kind == "tbl"]
+
+
+def section_text(doc, heading: str, next_heading: str | None = None) -> str:
+    texts = [p.text for p in doc.paragraphs]
+    start = texts.index(heading)
+    end = texts.index(next_heading) if next_heading else len(texts)
+    return "".join(texts[start + 1 : end])
+
+
+def report_of(v, tmp_path, name="r.docx", **kw):
+    out = write_report(v, tmp_path / name, **kw)
+    return out, Document(str(out))
+
+
+# --- the seed sample ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed_validation(seed_sample):
+    return api.validate_file(seed_sample)
+
+
+@pytest.fixture(scope="module")
+def seed_report(seed_validation, tmp_path_factory):
+    out = write_report(seed_validation, tmp_path_factory.mktemp("report") / "长安区委编办.docx")
+    return out, Document(str(out))
+
+
+def test_seed_report_title_and_sections(seed_report):
+    _, doc = seed_report
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0] == "长安区委编办2020年度绩效自评工作报告"  # no 附件 marker unless asked
+    for h in (
+        "一、绩效自评工作组织开展情况",
+        "二、绩效目标实现情况",
+        "三、绩效目标设定质量情况",
+        "四、整改措施及结果应用",
+    ):
+        assert h in texts
+        assert doc.paragraphs[texts.index(h)].style.name == "Heading 1"
+    assert "对4个项目资金进行了科学合理支配" in section_text(
+        doc, "二、绩效目标实现情况", "三、绩效目标设定质量情况"
+    )
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
+    assert headings == [f"{i}、{n}" for i, n in enumerate(SEED_PROJECTS, 1)]
+
+
+def test_seed_report_one_table_per_project_with_the_seeds_rows(seed_report):
+    _, doc = seed_report
+    assert len(doc.tables) == 4
+    for tbl, (name, (budget, total)) in zip(doc.tables, SEED_PROJECTS.items(), strict=True):
+        cells = cell_texts(tbl)
+        rows = row_texts(tbl)
+        # 一、基本情况
+        assert rows[0] == ["一、基本情况", "项目名称", name, "实施（主管）单位", "长安区委编办"]
+        # 二、预算执行情况: headers, then 预算数/到位数/执行数 with the amounts and the computed progress
+        assert rows[1] == [
+            "二、预算执行情况",
+            "预算安排情况（调整后）",
+            "资金到位情况",
+            "资金执行情况",
+            "预算执行进度",
+        ]
+        assert rows[2] == ["", "预算数：", budget, "到位数：", budget, "执行数：", budget, "100%"]
+        assert rows[3] == [
+            "",
+            "其中：财政资金",
+            budget,
+            "其中：财政资金",
+            budget,
+            "其中：财政资金",
+            budget,
+            "",
+        ]
+        assert rows[4] == ["", "其他", "", "其他", "", "其他", "", ""]
+        # 三、目标完成情况
+        assert rows[5] == ["三、目标完成情况", "年度预期目标", "具体完成情况", "总体完成率"]
+        assert rows[6] == ["", budget, budget, "100%"]
+        # 四、年度绩效指标完成情况 (no 分值 / 偏差原因 columns: the seed has them blank)
+        assert rows[7] == [
+            "四、年度绩效指标完成情况",
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "预期指标值",
+            "实际完成值",
+            "自评得分",
+        ]
+        assert rows[8][:3] == ["", "产出指标（40）", "数量指标"]
+        assert rows[9][:3] == ["", "", "质量指标"]  # 一级 merged down
+        assert rows[-1] == ["", "总分", total]
+        assert cells.count("产出指标（40）") == 1
+        assert len(rows) == 8 + 10 + 1
+        levels2 = [r[2] for r in rows[8:18]]
+        assert levels2 == [
+            "数量指标",
+            "质量指标",
+            "时效指标",
+            "成本指标",
+            "预算执行率",
+            "经济效益指标",
+            "社会效益指标",
+            "生态效益指标",
+            "可持续影响指标",
+            "满意度指标",
+        ]
+
+
+def test_seed_values_as_in_the_workbook(seed_report):
+    _, doc = seed_report
+    rows = row_texts(doc.tables[0])
+    budget_rate = next(r for r in rows if "预算支出进度执行率" in r)
+    assert budget_rate[-3:] == ["100%", "50%", "10"]
+    satisfaction = rows[-2]
+    assert satisfaction[-4:] == ["满意度", "100%", "98%", "8"]
+    # project 2: the blank 预期/实际 stay blank
+    rows2 = row_texts(doc.tables[1])
+    first = next(r for r in rows2 if "及时维护机构编制信息平台数据库" in r)
+    assert first[-3:] == ["", "", "10"]
+
+
+def test_numbers_right_aligned(seed_report):
+    _, doc = seed_report
+    tr = list(doc.tables[0]._tbl.iter(qn("w:tr")))[2]
+    tcs = list(tr.iter(qn("w:tc")))
+    jc = [tc.find(f"{qn('w:p')}/{qn('w:pPr')}/{qn('w:jc')}").get(qn("w:val")) for tc in tcs]
+    assert jc[2] == "right" and jc[1] == "center"  # the amount vs its label
+
+
+def test_each_conclusion_names_its_score_and_grade(seed_report):
+    _, doc = seed_report
+    found = conclusions(doc)
+    assert len(found) == 4
+    for text, (_, total) in zip(found, SEED_PROJECTS.values(), strict=True):
+        assert text.startswith(f"通过自评，得分为{total}分，等级为“优”")
+
+
+def test_seed_conclusions_say_what_is_wrong(seed_report):
+    _, doc = seed_report
+    c1, c2, c3, c4 = conclusions(doc)
+    # project 1: 预算执行率 indicator 50% while 2/2 was spent; two rows below full marks, unexplained
+    assert "预算执行率应为100%" in c1
+    assert "2项指标未得满分" in c1 and "“满意度”得8分（分值10分）" in c1
+    assert "未填写偏差原因分析及改进措施" in c1
+    # project 2: values missing, a score above its weight
+    assert (
+        "“及时维护机构编制信息平台数据库”、“实际完成使用核准卡占年度使用计划百分比”的预期指标值或实际完成值未填写"
+        in c2
+    )
+    assert "“编制的动态管理”的得分超出该指标分值" in c2
+    # project 3: one value missing, no budget-rate problem
+    assert "“保障全区单位域名使用”的预期指标值或实际完成值未填写" in c3
+    assert "预算执行率应为" not in c3
+    assert "得分超出" in c4
+    # the blank 预算执行进度 is computed and said so
+    assert all("本表按执行数/预算数计算为100%" in c for c in (c1, c2, c3, c4))
+
+
+def test_measures_draw_on_the_findings(seed_report, seed_validation):
+    _, doc = seed_report
+    text = section_text(doc, "四、整改措施及结果应用")
+    v = seed_validation
+    assert f"需要更正的问题{v.errors}处、需要补充说明的问题{v.warnings}处" in text
+    xp009 = [f for f in v.findings if f.rule == "XP009"]
+    assert f"偏差原因缺失。全部4个项目均有，共{len(xp009)}处" in text
+    assert "指标值缺失。涉及3个项目" in text
+    assert "（一）" in text and "未发现需要更正的问题" not in text
+
+
+# --- conclusions follow the data --------------------------------------------------------------------------
+
+
+def test_clean_project_has_no_problem_sentences(tmp_path):
+    v = validate(workbook(clean_rows()), SHAANXI)
+    assert not v.findings
+    _, doc = report_of(v, tmp_path)
+    (c,) = conclusions(doc)
+    assert c.startswith("通过自评，得分为100分，等级为“优”")
+    assert "各项指标均已完成" in c
+    for word in ("问题", "未填写", "低于", "不符", "扣"):
+        assert word not in c
+    assert "未发现需要更正的问题" in section_text(doc, "四、整改措施及结果应用")
+    assert "未发现偏离绩效目标较大的项目" in section_text(
+        doc, "二、绩效目标实现情况", "三、绩效目标设定质量情况"
+    )
+
+
+def test_low_execution_and_deduction_are_reported(tmp_path):
+    rows = clean_rows()
+    rows[6][6], rows[7][6], rows[8][6] = 6, 4, 2  # 执行数 6 of 10: 财政资金 4, 其他 2
+    rows[6][7] = 0.6  # 预算执行进度
+    set_ind(rows, 4, "实际完成值", "60%")
+    set_ind(rows, 4, "自评得分", 6)
+    rows[-1][7] = 96
+    v = validate(workbook(rows), SHAANXI)
+    _, doc = report_of(v, tmp_path)
+    (c,) = conclusions(doc)
+    assert "得分为96分" in c
+    assert "预算执行率60%" in c and "预算执行率低于90%" in c
+    assert "1项指标未得满分，共扣4分" in c
+    assert "未填写偏差原因分析及改进措施" in c
+    assert "预算执行率低于90%的项目有1个（“干部教育培训”）" in section_text(
+        doc, "二、绩效目标实现情况", "三、绩效目标设定质量情况"
+    )
+
+
+def test_explained_deduction_is_not_a_problem(tmp_path):
+    rows = clean_rows()
+    set_ind(rows, 9, "实际完成值", "85%")
+    set_ind(rows, 9, "自评得分", 9.44)  # 85% of ≥90% × 10
+    set_ind(rows, 9, "偏差原因分析及改进措施", "部分参训人员对培训时间安排不满意，下年度调整。")
+    rows[-1][7] = 99.44
+    v = validate(workbook(rows), SHAANXI)
+    assert v.errors == v.warnings == 0, [f.message for f in v.findings]
+    _, doc = report_of(v, tmp_path)
+    (c,) = conclusions(doc)
+    assert "“参训人员满意度”得9.44分（分值10分）" in c
+    assert "已分析偏差原因" in c and "问题" not in c
+    # the 偏差原因 column appears because the workbook has one filled (分值 too: the factory fills it)
+    header = next(r for r in row_texts(doc.tables[0]) if "一级指标" in r)
+    assert header[-3:] == ["分值", "自评得分", "偏差原因分析及改进措施"]
+
+
+def test_report_facts_counts():
+    rows = clean_rows()
+    set_ind(rows, 0, "实际完成值", None)
+    f = report_facts(validate(workbook(rows), SHAANXI))
+    (p,) = f.projects
+    assert p.hits["XP008"] and not p.hits["XP999"]
+    assert p.has_problems and not p.clean
+    assert f.rule("XP008").projects == ("干部教育培训",)
+
+
+# --- the document's look --------------------------------------------------------------------------------
+
+
+def test_fonts_page_and_footer(seed_report):
+    out, doc = seed_report
+    sec = doc.sections[0]
+    assert (round(sec.page_width.cm, 1), round(sec.page_height.cm, 1)) == (21.0, 29.7)
+
+    def east_asia(style_name):
+        fonts = doc.styles[style_name].element.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
+        assert fonts.get(qn("w:eastAsiaTheme")) is None
+        return fonts.get(qn("w:eastAsia"))
+
+    assert east_asia("Normal") == "仿宋_GB2312"
+    assert east_asia("Heading 1") == "黑体"
+    assert east_asia("Heading 2") == "楷体_GB2312"
+    assert east_asia("Title") == "方正小标宋简体"
+    assert doc.styles["Normal"].font.size.pt == 16
+    with zipfile.ZipFile(out) as z:
+        footer = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("word/footer"))
+    assert " PAGE " in footer and 'w:fldCharType="begin"' in footer
+    borders = doc.tables[0]._tbl.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}")
+    assert borders.find(qn("w:insideH")).get(qn("w:val")) == "single"
+
+
+def test_attachment_marker_is_optional(seed_validation, tmp_path):
+    _, doc = report_of(seed_validation, tmp_path, attachment="附件3")
+    assert [p.text for p in doc.paragraphs[:2]] == ["附件3：", "长安区委编办2020年度绩效自评工作报告"]
+
+
+def test_value_text():
+    def c(raw):
+        return Cell("A1", parse(raw))
+
+    assert value_text(c(1.6)) == "1.6"
+    assert value_text(c(2.0)) == "2"
+    assert value_text(c("100%")) == "100%"
+    assert value_text(c(0.973), percent=True) == "97.3%"
+    assert value_text(c(None)) == ""
+    assert value_text(c("≥95%")) == "≥95%"
+
+
+# --- templates --------------------------------------------------------------------------------------------
+
+
+def test_template_dir_overrides_one_file(seed_validation, tmp_path):
+    d = tmp_path / "tpl"
+    d.mkdir()
+    (d / "conclusion.j2").write_text("经自评，{{ p.name }}得{{ p.score|num }}分。\n", encoding="utf-8")
+    _, doc = report_of(seed_validation, tmp_path, template_dir=d)
+    assert conclusions(doc)[0] == "经自评，机构编制管理工作监督检查得96分。"
+    assert doc.paragraphs[0].text == "长安区委编办2020年度绩效自评工作报告"  # the others still shipped
+
+
+def test_broken_template_is_a_chinese_error(seed_validation, tmp_path):
+    d = tmp_path / "tpl"
+    d.mkdir()
+    (d / "title.j2").write_text("{{ report.unit_nam }}\n", encoding="utf-8")
+    with pytest.raises(TemplateError, match="报告模板 title.j2 使用了不存在的名称"):
+        write_report(seed_validation, tmp_path / "r.docx", template_dir=d)
+    (d / "title.j2").write_text("{% if %}\n", encoding="utf-8")
+    with pytest.raises(TemplateError, match="第 1 行语法错误"):
+        write_report(seed_validation, tmp_path / "r.docx", template_dir=d)
+    with pytest.raises(TemplateError, match="报告模板文件夹不存在"):
+        write_report(seed_validation, tmp_path / "r.docx", template_dir=tmp_path / "无")
+
+
+def test_export_templates(tmp_path):
+    written = export_templates(tmp_path / "t")
+    assert sorted(p.name for p in written) == sorted(TEMPLATES)
+    assert export_templates(tmp_path / "t") == []  # kept, not overwritten
+
+
+def test_blocks_and_numbers():
+    got = blocks("# 一、标题\n第一句。\n第二句。\n\n## 1、小标题\n另一段。\n")
+    assert [(b.kind, b.text) for b in got] == [
+        ("heading1", "一、标题"),
+        ("body", "第一句。第二句。"),
+        ("heading2", "1、小标题"),
+        ("body", "另一段。"),
+    ]
+    assert [cn_number(n) for n in (1, 10, 12, 20, 21)] == ["一", "十", "十二", "二十", "二十一"]
+
+
+# --- output and CLI ---------------------------------------------------------------------------------------
+
+
+def test_output_must_be_docx_and_never_the_workbook(seed_validation, seed_sample, tmp_path):
+    with pytest.raises(OutputError, match=r"\.docx"):
+        write_report(seed_validation, tmp_path / "r.pdf")
+    assert write_report(seed_validation, tmp_path / "报告").suffix == ".docx"
+    with pytest.raises(OutputError):
+        write_report(seed_validation, seed_sample.with_suffix(".docx").parent / "missing" / "r.docx")
+
+
+def test_pdf_without_libreoffice_is_a_clear_error(seed_validation, tmp_path, monkeypatch):
+    monkeypatch.setattr(R, "find_soffice", lambda: None)
+    with pytest.raises(OutputError, match="未找到 LibreOffice"):
+        write_report(seed_validation, tmp_path / "r.docx", pdf=True)
+    assert (tmp_path / "r.docx").is_file()  # the Word file is written first
+
+
+def test_cli_report(seed_sample, tmp_path):
+    out = tmp_path / "报告.docx"
+    res = CliRunner().invoke(cli, ["report", str(seed_sample), "-o", str(out), "--attachment", "附件3"])
+    assert res.exit_code == 0, res.output
+    assert "已生成自评报告" in res.output and out.is_file()
+    res = CliRunner().invoke(cli, ["report", str(tmp_path / "无此文件.xlsx"), "-o", str(out)])
+    assert res.exit_code == 2 and "错误：" in res.output
+    res = CliRunner().invoke(cli, ["report", "--export-templates", str(tmp_path / "tpl")])
+    assert res.exit_code == 0 and (tmp_path / "tpl" / "conclusion.j2").is_file()
+    res = CliRunner().invoke(cli, ["report", "--help"])
+    assert "xlperf report" in res.output and "--pdf" in res.output
+
+
+def test_default_report_path(seed_validation, seed_sample):
+    assert (
+        R.default_report_path(seed_validation)
+        == seed_sample.parent / "长安区委编办2020年度绩效自评工作报告.docx"
+    )
+
+
+def test_errors_are_xlperf_errors():
+    assert issubclass(TemplateError, XlperfError)
+
+
+# --- LibreOffice ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_converts_the_report_to_pdf(seed_validation, tmp_path, soffice):
+    out = write_report(seed_validation, tmp_path / "报告.docx", pdf=True)
+    pdf = out.with_suffix(".pdf")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and data.count(b"/Type /Page") + data.count(b"/Type/Page") >= 4
+
+
+# Word refuses a file whose pPr/rPr children are out of schema order (LibreOffice does not mind)
+PPR_ORDER = [
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "framePr",
+    "widowControl",
+    "numPr",
+    "suppressLineNumbers",
+    "pBdr",
+    "shd",
+    "tabs",
+    "suppressAutoHyphens",
+    "kinsoku",
+    "wordWrap",
+    "overflowPunct",
+    "topLinePunct",
+    "autoSpaceDE",
+    "autoSpaceDN",
+    "bidi",
+    "adjustRightInd",
+    "snapToGrid",
+    "spacing",
+    "ind",
+    "contextualSpacing",
+    "mirrorIndents",
+    "suppressOverlap",
+    "jc",
+    "textDirection",
+    "textAlignment",
+    "textboxTightWrap",
+    "outlineLvl",
+    "divId",
+    "cnfStyle",
+    "rPr",
+    "sectPr",
+    "pPrChange",
+]
+RPR_ORDER = [
+    "rStyle",
+    "rFonts",
+    "b",
+    "bCs",
+    "i",
+    "iCs",
+    "caps",
+    "smallCaps",
+    "strike",
+    "dstrike",
+    "outline",
+    "shadow",
+    "emboss",
+    "imprint",
+    "noProof",
+    "snapToGrid",
+    "vanish",
+    "webHidden",
+    "color",
+    "spacing",
+    "w",
+    "kern",
+    "position",
+    "sz",
+    "szCs",
+    "highlight",
+    "u",
+    "effect",
+    "bdr",
+    "shd",
+    "fitText",
+    "vertAlign",
+    "rtl",
+    "cs",
+    "em",
+    "lang",
+    "eastAsianLayout",
+    "specVanish",
+    "oMath",
+]
+
+
+def test_paragraph_and_run_properties_in_schema_order(seed_report):
+    out, _ = seed_report
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(out) as z:
+        parts = [n for n in z.namelist() if n.startswith("word/") and n.endswith(".xml")]
+        for name in parts:
+            root = etree.fromstring(z.read(name))
+            for tag, order in (("pPr", PPR_ORDER), ("rPr", RPR_ORDER)):
+                for el in root.iter(w + tag):
+                    kids = [c.tag[len(w) :] for c in el if c.tag.startswith(w)]
+                    known = [k for k in kids if k in order]
+                    assert known == sorted(known, key=order.index), (name, tag, kids)

@@ -1,0 +1,81 @@
+"""``xlperf report``: write the unit's 绩效自评工作报告 (Word, optionally PDF) from its workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from xlperf import api
+from xlperf.report_text import export_templates
+from xlperf.writers.report import default_report_path, write_report
+
+
+@click.command("report")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="输出的 Word 文件（.docx）；默认写在工作簿旁，文件名为报告标题。",
+)
+@click.option(
+    "--preset",
+    default=None,
+    metavar="NAME|PATH",
+    help="评分方案：national、shaanxi 或 .toml 文件；默认取工作簿中记录的方案，否则 national。",
+)
+@click.option("--pdf", is_flag=True, help="同时生成 PDF（需要安装 LibreOffice）。")
+@click.option(
+    "--template-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="自定义报告文字模板所在文件夹；其中的同名 .j2 文件替换内置模板。",
+)
+@click.option("--attachment", default="", metavar="TEXT", help="标题上方的附件标记，例如“附件3”；默认不加。")
+@click.option(
+    "--export-templates",
+    "export_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="把内置报告模板复制到该文件夹（供修改后用 --template-dir 使用），然后退出。",
+)
+def command(
+    file: Path | None,
+    output: Path | None,
+    preset: str | None,
+    pdf: bool,
+    template_dir: Path | None,
+    attachment: str,
+    export_dir: Path | None,
+) -> None:
+    """根据单位的绩效自评工作簿生成绩效自评工作报告（Word），可同时生成 PDF。
+
+    Write the unit's self-evaluation report (.docx, optionally .pdf): the title, 一、组织开展情况,
+    二、绩效目标实现情况, 三、each project's 自评表 as a table with a conclusion drawn from its data and
+    findings, 四、整改措施及结果应用. All wording comes from editable templates.
+
+    \b
+    示例 / Examples:
+      xlperf report workbooks/samples/长安区委编办_2020.xlsx -o 报告.docx --pdf
+      xlperf report --export-templates 我的模板
+      xlperf report 长安区委编办_2020.xlsx --template-dir 我的模板 --attachment 附件3
+    """
+    if export_dir is not None:
+        written = export_templates(export_dir)
+        click.echo(f"已复制 {len(written)} 个报告模板到：{export_dir}（已存在的文件未覆盖）")
+        return
+    if file is None:
+        raise click.UsageError("请给出工作簿文件，例如：xlperf report 长安区委编办_2020.xlsx -o 报告.docx")
+    v = api.validate_file(file, preset)
+    out = write_report(
+        v,
+        output or default_report_path(v),
+        pdf=pdf,
+        template_dir=template_dir,
+        attachment=attachment,
+    )
+    click.echo(f"已生成自评报告：{out}")
+    if pdf:
+        click.echo(f"已生成 PDF：{out.with_suffix('.pdf')}")

@@ -1,0 +1,772 @@
+"""The ribbon's macros: each button of the xlperf tab runs one function here through xlwings' RunPython.
+
+Every macro is a thin shell: read the live workbook in batches (:mod:`xlperf.excel.live`: one value read
+per sheet), make one library call (parser + engine, the consolidation, the report writer), write the
+result in batches. Progress goes to Excel's status bar; any error becomes one Chinese message box, never
+a traceback dialog. Users' cells are never written: validation adds a 校验结果 sheet, fills and notes,
+and records what it added (the hidden sheet ``_xlperf_marks``: sheet, address, the fill it replaced,
+whether it added a note), so 清除校验标记 restores the original fills exactly and removes only its own
+notes.
+
+Add-in formulas in a workbook (the ``--formulas xlwings`` template, or XP_ functions typed by users)
+---------------------------------------------------------------------------------------------------
+- The template writes the calls plain, e.g. ``=XP_RATE(G7,C7)``, with no path and no external link (the
+  file is written by openpyxl, not by Excel). When Excel opens it with the xlperf add-in loaded, it
+  reads the formula text as if typed and binds ``XP_RATE`` to the add-in's VBA wrapper function of that
+  name (module ``xlwings_udfs`` in xlperf.xlam), which calls Python through xlwings. Without the add-in
+  the cells show #NAME? (the native-formula template, the default, needs no add-in at all).
+- Once Excel saves such a workbook it stores each call as ``[1]!XP_RATE(G7,C7)`` with an externalLink
+  part holding the add-in's absolute path (e.g. C:\\Users\\zhang\\AppData\\Roaming\\Microsoft\\AddIns\\
+  xlperf.xlam). On another PC (another user name, another folder) that path does not exist, and Excel
+  shows the formulas as ``='C:\\...\\xlperf.xlam'!XP_RATE(...)`` with a links warning.
+- Chosen fix (Excel's own mechanism, no xlwings.pro): the add-in relinks on open. Its application-event
+  handler for ``WorkbookOpen`` walks ``Wb.LinkSources(xlExcelLinks)`` and, for every link whose file name
+  is the add-in's own name (``ThisWorkbook.Name``) but whose path differs from ``ThisWorkbook.FullName``,
+  calls ``Wb.ChangeLink Name:=link, NewName:=ThisWorkbook.FullName, Type:=xlLinkTypeExcelLinks``. The
+  formulas then resolve to the add-in loaded on this PC, and the link warning goes away. The VBA this
+  needs in the add-in (an application-events class plus a hook in ``Workbook_Open``) is spelt out in
+  the issue-3 report to the add-in engineer.
+- What is sent to the finance bureau never depends on the add-in: 生成报送版 (:func:`make_submission_copy`)
+  writes a copy in which every XP_ formula is replaced by its value and the add-in's external links are
+  dropped.
+
+Tests drive these functions with a fake of the xlwings objects used (``tests/fake_xlwings.py``) injected
+through the module-level hooks ``_caller``, ``_pick_folder`` and ``_open_book``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import re
+import sys
+import tempfile
+import traceback
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+from xlperf import labels as L
+from xlperf.api import resolve_preset
+from xlperf.engine import Validation, validate
+from xlperf.errors import XlperfError
+from xlperf.excel import live
+from xlperf.findings import SEVERITY_ORDER
+from xlperf.grid import Grid
+from xlperf.parser import parse_project, parse_workbook
+from xlperf.results_table import RESULT_HEADER, result_rows, summary_line
+from xlperf.safe_io import FORMULA_PREFIXES, atomic_write
+from xlperf.writers.annotate import FILLS, mark_plan
+
+TITLE = "绩效自评"
+MARKS_SHEET = "_xlperf_marks"
+MARKS_HEADER = ["sheet", "address", "fill", "note"]
+MAX_NOTES_PER_SHEET = 15  # notes are one call per cell: the rest of the findings are in 校验结果
+NOTE_LIMIT = 1000  # characters in one note
+SEVERITY_RGB = {sev: live.hex_rgb(fill.fgColor.rgb[-6:]) for sev, fill in FILLS.items()}
+RESULT_WIDTHS = (6, 9, 8, 24, 16, 80, 18, 18)
+SUBMISSION_SUFFIX = "_报送版"
+REPORT_SUFFIX = "_自评报告"
+SUMMARY_PREFIX = "汇总_"  # the consolidation written into the folder (left out of the next run)
+_XP_CALL = re.compile(r"(?<![A-Za-z0-9_.])XP_[A-Z0-9_]+\s*\(", re.IGNORECASE)
+
+# --- hooks (tests replace them; in Excel they are xlwings) ------------------------------------------
+_caller: Callable[[], object] | None = None  # the calling workbook (xw.Book.caller)
+_pick_folder: Callable[[object], str | None] | None = None  # the folder picker (app -> path or None)
+_open_book: Callable[[str], object] | None = None  # open a workbook in Excel (xw.Book)
+_open_file: Callable[[Path], object] | None = None  # open a document with its program (Word for .docx)
+
+
+def _open_document(path: Path) -> None:
+    """Open a written document the way a double-click would (Windows); tests inject ``_open_file``."""
+    if _open_file is not None:
+        _open_file(path)
+    elif sys.platform.startswith("win"):
+        import os
+
+        os.startfile(str(path))  # noqa: S606 - the user's own new file, opened in Word
+
+
+def _book():
+    if _caller is not None:
+        return _caller()
+    import xlwings as xw
+
+    return xw.Book.caller()
+
+
+class _Cancelled(Exception):
+    """The user cancelled (a dialog): end the macro quietly."""
+
+
+def _alert(app, text: str, *, critical: bool = False, buttons: str = "ok") -> str | None:
+    try:
+        return app.alert(text, title=TITLE, buttons=buttons, mode="critical" if critical else "info")
+    except Exception:  # noqa: BLE001 - an alert must never be what fails
+        return None
+
+
+def _log_error() -> Path | None:
+    """Write the traceback to a log file for support; users see only a sentence and this path."""
+    try:
+        path = Path(tempfile.gettempdir()) / "xlperf-error.log"
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(f"\n--- {dt.datetime.now():%Y-%m-%d %H:%M:%S}\n")
+            traceback.print_exc(file=fh)
+        return path
+    except OSError:
+        return None
+
+
+def macro(fn: Callable[..., object]) -> Callable[..., object]:
+    """Run a ribbon macro: screen updating off, status bar, errors as one Chinese message box."""
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        book = _book()
+        app = book.app
+        calc = None
+        try:
+            app.screen_updating = False
+            calc = app.calculation
+            app.calculation = "manual"
+        except Exception:  # noqa: BLE001 - an Excel in a modal state: carry on without these
+            pass
+        try:
+            return fn(book, *args, **kwargs)
+        except _Cancelled:
+            return None
+        except live.ProtectedSheetError as exc:
+            _alert(
+                app,
+                f"工作表“{exc.sheet}”设有密码保护，无法写入校验标记。请撤销该工作表的保护后再试。",
+                critical=True,
+            )
+        except XlperfError as exc:
+            _alert(app, str(exc), critical=True)
+        except Exception as exc:  # noqa: BLE001 - the edge: no traceback dialogs in Excel
+            log = _log_error()
+            where = f"\n详细信息已记录在：{log}" if log else ""
+            _alert(app, f"操作未完成：出现意外错误（{type(exc).__name__}）。{where}", critical=True)
+        finally:
+            try:
+                if calc is not None:
+                    app.calculation = calc
+                app.screen_updating = True
+                app.status_bar = False  # give the status bar back to Excel
+            except Exception:  # noqa: BLE001
+                pass
+        return None
+
+    return run
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+def _status(app, text: str) -> None:
+    with contextlib.suppress(Exception):
+        app.status_bar = f"{TITLE}：{text}"
+
+
+def read_grids(book, skip: Iterable[str] = (L.RESULT_SHEET, MARKS_SHEET)) -> list[Grid]:
+    """Every worksheet as a grid, one value read each (the result and marks sheets are left out)."""
+    skip = set(skip)
+    sheets = list(book.sheets)
+    grids = []
+    for i, sheet in enumerate(sheets, 1):
+        name = sheet.name
+        if name in skip:
+            continue
+        _status(book.app, f"正在读取工作表 {i}/{len(sheets)}：{name}")
+        grids.append(live.read_grid(sheet, name))
+    return grids
+
+
+def _validation(book) -> Validation:
+    grids = read_grids(book)
+    wb = parse_workbook(_fullname(book), grids)
+    if not wb.projects:
+        raise XlperfError(
+            "工作簿中没有找到项目支出绩效自评表（表头“一级指标”“预算数”等缺失），请在自评表模板中填写后再操作。"
+        )
+    _status(book.app, f"正在校验 {len(wb.projects)} 个项目……")
+    return validate(wb, resolve_preset(wb))
+
+
+def _fullname(book) -> str:
+    try:
+        return book.fullname
+    except Exception:  # noqa: BLE001
+        return book.name
+
+
+def sheet_map(book) -> dict:
+    """Every worksheet by name, in one pass (each name is one call in Excel)."""
+    return {s.name: s for s in book.sheets}
+
+
+def _sheet(book, name: str):
+    return sheet_map(book).get(name)
+
+
+# --- 校验 -------------------------------------------------------------------------------------------
+
+
+def _text_cell(value: object) -> object:
+    """A value written through Range.value stays text: Excel would run "=..." as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _link(sheet: str, cell: str | None, where: str) -> str:
+    if not cell:
+        return _text_cell(where)
+    target = "#'" + sheet.replace("'", "''") + "'!" + cell
+    return f'=HYPERLINK("{target.replace(chr(34), chr(34) * 2)}","{where.replace(chr(34), chr(34) * 2)}")'
+
+
+def result_sheet_rows(v: Validation) -> list[list[object]]:
+    """The 校验结果 sheet as written: a title row, the header, one row per finding (位置 as a link)."""
+    width = len(RESULT_HEADER)
+    title = f"校验结果：{summary_line(v)}（评分方案：{v.preset.title}；单元格批注最多显示 {MAX_NOTES_PER_SHEET} 条/表）"
+    rows: list[list[object]] = [[title] + [None] * (width - 1)]
+    table = result_rows(v)
+    rows.append(list(table[0]))
+    for f, row in zip(v.findings, table[1:], strict=True):
+        out = [_text_cell(x) for x in row]
+        out[4] = _link(f.sheet, f.cell, f.where)
+        rows.append(out)
+    return rows
+
+
+def _write_result_sheet(book, v: Validation):
+    old = _sheet(book, L.RESULT_SHEET)
+    if old is not None:
+        old.delete()
+    ws = book.sheets.add(L.RESULT_SHEET, before=book.sheets[0])
+    rows = result_sheet_rows(v)
+    ws.range("A1").value = rows  # one call for the whole table
+    for i, w in enumerate(RESULT_WIDTHS):
+        ws.range((1, i + 1)).column_width = w
+    ws.range((2, 1), (2, len(RESULT_HEADER))).color = (217, 217, 217)
+    by_sev: dict[str, list[str]] = defaultdict(list)
+    for r, f in enumerate(v.findings, 3):
+        by_sev[f.severity].append(f"B{r}")
+    for sev, cells in by_sev.items():
+        live.set_fill(ws, live.compress_cells(cells), SEVERITY_RGB[sev])
+    return ws
+
+
+def _plan_by_sheet(v: Validation) -> dict[str, dict[str, tuple[str, str]]]:
+    out: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
+    for (sheet, cell), (sev, text) in mark_plan(v).items():
+        out[sheet][cell] = (sev, text)
+    return out
+
+
+def _mark_sheet(sheet, marks: dict[str, tuple[str, str]]) -> list[list[object]]:
+    """Fill and annotate one sheet's cells; returns the marks record rows for this sheet."""
+    name = sheet.name
+    record: list[list[object]] = []
+    with live.unprotected(sheet):
+        for address, color in live.original_fills(sheet, live.compress_cells(marks)):
+            record.append([name, address, live.rgb_hex(color), ""])
+        by_sev: dict[str, list[str]] = defaultdict(list)
+        for cell, (sev, _) in marks.items():
+            by_sev[sev].append(cell)
+        for sev, cells in by_sev.items():
+            live.set_fill(sheet, live.compress_cells(cells), SEVERITY_RGB[sev])
+        ordered = sorted(marks.items(), key=lambda kv: SEVERITY_ORDER[kv[1][0]])
+        for cell, (_, text) in ordered[:MAX_NOTES_PER_SHEET]:
+            rng = sheet.range(cell)
+            if rng.note is not None:
+                continue  # the user's own note: left alone
+            _add_note(rng, text[:NOTE_LIMIT])
+            record.append([name, cell, "", "note"])
+    return record
+
+
+def _add_note(rng, text: str) -> None:
+    add = getattr(rng, "add_note", None)  # xlwings >= 0.37; before, the COM call itself
+    if add is not None:
+        add(text)
+    else:
+        rng.api.AddComment(text)
+
+
+def _write_marks_record(book, rows: list[list[object]]) -> None:
+    ws = book.sheets.add(MARKS_SHEET, after=book.sheets[len(book.sheets) - 1])
+    ws.range("A1").value = [MARKS_HEADER] + [[_text_cell(x) for x in r] for r in rows]
+    ws.api.Visible = 2  # xlSheetVeryHidden: out of the users' way (unhide lists it not)
+
+
+@macro
+def validate_workbook(book) -> Validation:
+    """校验本工作簿：写 校验结果 表，标出有问题的单元格（填充色 + 批注）。"""
+    app = book.app
+    _clear(book)
+    v = _validation(book)
+    _status(app, "正在写入校验结果……")
+    ws = _write_result_sheet(book, v)
+    plan = _plan_by_sheet(v)
+    record: list[list[object]] = []
+    sheets = sheet_map(book)
+    targets = [(s, sheets.get(s)) for s in plan]
+    for i, (name, sheet) in enumerate(targets, 1):
+        if sheet is None:
+            continue
+        _status(app, f"正在标记 {i}/{len(targets)}：{name}")
+        record.extend(_mark_sheet(sheet, plan[name]))
+    _write_marks_record(book, record)
+    ws.activate()
+    _status(app, summary_line(v))
+    _alert(app, f"校验完成。{summary_line(v)}。\n详见“{L.RESULT_SHEET}”工作表（点击“位置”可跳转到单元格）。")
+    return v
+
+
+# --- 清除校验标记 -------------------------------------------------------------------------------------
+
+
+def _clear(book) -> bool:
+    """Undo what validation added; True when there was something to undo."""
+    found = False
+    sheets = sheet_map(book)
+    marks = sheets.get(MARKS_SHEET)
+    if marks is not None:
+        found = True
+        grid = live.read_grid(marks, MARKS_SHEET)
+        by_sheet: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        for row in grid.rows[1:]:
+            if row and row[0]:
+                by_sheet[str(row[0])].append((str(row[1]), row[2] or "", row[3] or ""))
+        for name, rows in by_sheet.items():
+            sheet = sheets.get(name)
+            if sheet is None:
+                continue
+            _status(book.app, f"正在清除标记：{name}")
+            with live.unprotected(sheet):
+                for address, fill, note in rows:
+                    if note:
+                        n = sheet.range(address).note
+                        if n is not None:
+                            n.delete()
+                    else:
+                        sheet.range(address).color = live.hex_rgb(fill)
+        marks.api.Visible = -1  # a very hidden sheet is made visible before it is deleted
+        marks.delete()
+    result = sheets.get(L.RESULT_SHEET)
+    if result is not None:
+        found = True
+        result.delete()
+    return found
+
+
+@macro
+def clear_marks(book) -> None:
+    """清除校验标记：删除 校验结果 表，恢复被标记单元格原来的填充色，删除校验添加的批注。"""
+    if _clear(book):
+        _status(book.app, "已清除校验标记")
+    else:
+        _alert(book.app, "没有需要清除的校验标记。")
+
+
+# --- 新增项目表 -------------------------------------------------------------------------------------
+
+
+def _project_sheets(book) -> list:
+    return [s for s in book.sheets if s.name.startswith(L.PROJECT_SHEET_PREFIX)]
+
+
+def _new_sheet_name(book) -> str:
+    names = {s.name for s in book.sheets}
+    i = 1
+    while f"{L.PROJECT_SHEET_PREFIX}{i}" in names:
+        i += 1
+    return f"{L.PROJECT_SHEET_PREFIX}{i}"
+
+
+def input_cells(grid: Grid, formulas: Sequence[Sequence[object]]) -> list[str]:
+    """The cells a user fills in on a project sheet (found by the parser), minus cells holding formulas:
+    what a copied sheet must have blanked to become an empty form."""
+    p = parse_project(grid)
+    cells = [p.name, p.unit, p.progress, p.total]
+    for f in (p.budget, p.arrived, p.executed):
+        cells += [f.total, f.fiscal, f.other]
+    for g in p.goals:
+        cells += [g.expected, g.actual, g.rate]
+    for ind in p.indicators:
+        cells += [ind.name, ind.target, ind.actual, ind.score, ind.reason]
+    out = []
+    for c in cells:
+        if c.ref is None or c.value.is_blank:
+            continue
+        col, row = coordinate_from_string(c.ref)
+        ci = column_index_from_string(col)
+        f = formulas[row - 1][ci - 1] if row - 1 < len(formulas) and ci - 1 < len(formulas[row - 1]) else ""
+        if isinstance(f, str) and f.startswith("="):
+            continue
+        out.append(c.ref)
+    return sorted(set(out), key=lambda a: (int(re.sub(r"\D", "", a)), a))
+
+
+def _form_from_template(book, name: str):
+    """A new sheet holding the form as the template writer writes it (values and formulas, merges,
+    widths; fills and borders are the template's job): used when there is no 自评表 to copy."""
+    from openpyxl import Workbook
+
+    from xlperf.writers.template import ProjectData, _project_sheet  # noqa: PLC2701 - the one form writer
+
+    preset = resolve_preset(None)
+    scratch = Workbook().active
+    scratch.title = name
+    _project_sheet(scratch, preset, ProjectData(), "native", None)
+    rows = [[c.value for c in row] for row in scratch.iter_rows()]
+    ws = book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
+    ws.range("A1").value = rows
+    for rng in scratch.merged_cells.ranges:
+        ws.range(str(rng)).merge()
+    for col, dim in scratch.column_dimensions.items():
+        if dim.width:
+            ws.range(f"{col}1").column_width = dim.width
+    return ws
+
+
+@macro
+def add_project_sheet(book):
+    """新增项目表：复制一张自评表（保留表样、公式和格式，清空填写内容），或按模板写一张空表。"""
+    name = _new_sheet_name(book)
+    sources = _project_sheets(book)
+    if not sources:
+        ws = _form_from_template(book, name)
+    else:
+        src = sources[-1]
+        _status(book.app, f"正在复制“{src.name}”……")
+        ws = src.copy(after=src, name=name)
+        grid = live.read_grid(ws, name)
+        formulas = ws.range((1, 1), (max(grid.height, 1), max(grid.width, 1))).formula
+        cells = input_cells(grid, formulas)
+        with live.unprotected(ws):
+            for address in live.address_chunks(live.compress_cells(cells)):
+                ws.range(address).clear_contents()
+    ws.activate()
+    _status(book.app, f"已新增“{name}”")
+    return ws
+
+
+# --- 刷新汇总 ---------------------------------------------------------------------------------------
+
+SUMMARY_HEADER = [
+    "序号",
+    "工作表",
+    L.PROJECT_NAME,
+    L.BUDGET,
+    L.ARRIVED,
+    L.EXECUTED,
+    "执行率",
+    L.TOTAL,
+    L.GRADE,
+]
+
+
+def summary_rows(v: Validation) -> list[list[object]]:
+    """The 项目汇总 table: header, one row per project (formulas pointing at the cells the parser found,
+    so the summary stays live), and a 合计 row."""
+    from xlperf.writers.formulas import formula
+
+    grades = [(g.name, g.min) for g in v.preset.grades]
+    rows: list[list[object]] = [list(SUMMARY_HEADER)]
+    for i, pr in enumerate(v.projects, 1):
+        p = pr.project
+        q = "'" + p.sheet.replace("'", "''") + "'!"
+        name, budget, arrived, executed = (
+            formula("ref_value", cell=q + c.ref) if c.ref else ""
+            for c in (p.name, p.budget.total, p.arrived.total, p.executed.total)
+        )
+        total = (
+            formula("ref_value", cell=q + p.total.ref)
+            if p.total.ref
+            else (pr.total_recomputed if pr.total_recomputed is not None else "")
+        )
+        r = 4 + i - 1
+        rate = (
+            formula("progress", executed=q + p.executed.total.ref, budget=q + p.budget.total.ref)
+            if p.executed.total.ref and p.budget.total.ref
+            else ""
+        )
+        grade = formula("grade", total=f"H{r}", grades=grades)
+        rows.append([i, _text_cell(p.sheet), name, budget, arrived, executed, rate, total, grade])
+    last = 3 + len(v.projects)
+    rows.append(
+        [
+            "合计",
+            None,
+            None,
+            f"=SUM(D4:D{last})",
+            f"=SUM(E4:E{last})",
+            f"=SUM(F4:F{last})",
+            formula("rate_total", executed=f"F4:F{last}", budget=f"D4:D{last}"),
+            None,
+            None,
+        ]  # fmt: skip
+    )
+    return rows
+
+
+@macro
+def refresh_summary(book):
+    """刷新汇总：按各自评表重写 项目汇总 表（一次写入）。"""
+    v = _validation(book)
+    sheets = sheet_map(book)
+    ws = sheets.get(L.SUMMARY_SHEET)
+    if ws is None:
+        unit = sheets.get(L.UNIT_SHEET)
+        ws = (
+            book.sheets.add(L.SUMMARY_SHEET, after=unit)
+            if unit is not None
+            else book.sheets.add(L.SUMMARY_SHEET, before=book.sheets[0])
+        )
+        ws.range("A1").value = L.SUMMARY_SHEET
+    rows = summary_rows(v)
+    with live.unprotected(ws):
+        last = max(ws.used_range.last_cell.row, 3 + len(rows))
+        old = ws.range((3, 1), (last, len(SUMMARY_HEADER)))
+        old.unmerge()  # the template's 合计 row is merged A:C; the new rows may land there
+        old.clear_contents()
+        ws.range("A3").value = rows
+    ws.activate()
+    _status(book.app, f"已刷新项目汇总（{len(v.projects)} 个项目）")
+    return ws
+
+
+# --- 生成报送版 -------------------------------------------------------------------------------------
+
+
+def submission_path(path: str | Path) -> Path:
+    p = Path(path)
+    return p.with_name(f"{p.stem}{SUBMISSION_SUFFIX}.xlsx")
+
+
+def has_xp_call(text: object) -> bool:
+    return isinstance(text, str) and text.startswith("=") and bool(_XP_CALL.search(text))
+
+
+def write_submission_copy(src: str | Path, out: str | Path | None = None) -> tuple[Path, int]:
+    """Copy a saved workbook with every formula that calls an XP_ function replaced by its value.
+
+    Reads the file twice with openpyxl (formulas, and the values Excel cached when it saved); the
+    original is never written. Returns (path written, number of cells replaced).
+    """
+    import openpyxl
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    src = Path(src)
+    out = Path(out) if out is not None else submission_path(src)
+    wb = openpyxl.load_workbook(src)
+    cached = openpyxl.load_workbook(src, data_only=True)
+    replaced = 0
+    for ws in wb.worksheets:
+        cws = cached[ws.title]
+        for row in ws.iter_rows():
+            for cell in row:
+                v = cell.value
+                text = v.text if isinstance(v, ArrayFormula) else v
+                if isinstance(v, ArrayFormula) and has_xp_call(text):
+                    for arow in ws[v.ref] if ":" in v.ref else [[ws[v.ref]]]:
+                        for c in arow:
+                            c.value = cws[c.coordinate].value
+                            replaced += 1
+                elif has_xp_call(text):
+                    cell.value = cws[cell.coordinate].value
+                    replaced += 1
+    _drop_addin_links(wb)
+
+    def write(tmp: Path) -> None:
+        wb.save(tmp)
+
+    return atomic_write(out, write, inputs=[src]), replaced
+
+
+def _drop_addin_links(wb) -> None:
+    """Remove external links to the add-in (.xlam) once no formula refers to an external book."""
+    links = getattr(wb, "_external_links", [])
+    if not links:
+        return
+    targets = [getattr(getattr(link, "file_link", None), "Target", "") or "" for link in links]
+    if not all(t.lower().endswith(".xlam") for t in targets):
+        return
+    pattern = re.compile(r"\[\d+\]")
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("=") and pattern.search(cell.value):
+                    return
+    wb._external_links = []
+
+
+@macro
+def make_submission_copy(book):
+    """生成报送版：另存一份把所有 XP_ 函数换成数值的副本（…_报送版.xlsx），原文件不变。"""
+    app = book.app
+    path = Path(_fullname(book))
+    if not path.is_absolute() or not path.exists():
+        _alert(app, "请先保存工作簿，再生成报送版。")
+        return None
+    if not _saved(book):
+        answer = _alert(
+            app, "工作簿有未保存的修改，报送版需要按保存后的内容生成。现在保存吗？", buttons="yes_no"
+        )
+        if answer != "yes":
+            raise _Cancelled
+        book.save()
+    _status(app, "正在生成报送版……")
+    out, n = write_submission_copy(path)
+    _alert(app, f"已生成报送版（{n} 个公式已换成数值）：\n{out}")
+    return out
+
+
+def _saved(book) -> bool:
+    try:
+        return bool(book.api.Saved)
+    except Exception:  # noqa: BLE001
+        return True
+
+
+# --- 自评报告 ---------------------------------------------------------------------------------------
+
+
+@macro
+def write_report(book):
+    """生成自评报告：按各自评表写出绩效自评工作报告（Word），保存在工作簿旁。"""
+    from xlperf.writers import report
+
+    app = book.app
+    path = Path(_fullname(book))
+    if not path.is_absolute():
+        _alert(app, "请先保存工作簿，再生成自评报告。")
+        return None
+    v = _validation(book)
+    out = path.with_name(f"{path.stem}{REPORT_SUFFIX}.docx")
+    _status(app, "正在生成自评报告……")
+    written = Path(report.write_report(v, out, pdf=False) or out)
+    _status(app, f"已生成自评报告：{written}")
+    _open_document(written)
+    return written
+
+
+# --- 汇总文件夹 -------------------------------------------------------------------------------------
+
+
+def _ask_folder(app) -> str | None:
+    if _pick_folder is not None:
+        return _pick_folder(app)
+    if sys.platform.startswith("win"):
+        try:
+            dialog = app.api.FileDialog(4)  # msoFileDialogFolderPicker
+            dialog.Title = "选择存放各单位自评表的文件夹"
+            if dialog.Show() == -1:
+                return str(dialog.SelectedItems(1))
+            return None
+        except Exception:  # noqa: BLE001 - fall back to tkinter
+            pass
+    try:
+        import tkinter
+        from tkinter import filedialog
+
+        root = tkinter.Tk()
+        root.withdraw()
+        root.attributes("-topmost", True)
+        folder = filedialog.askdirectory(title="选择存放各单位自评表的文件夹")
+        root.destroy()
+        return folder or None
+    except Exception:  # noqa: BLE001
+        return None
+
+
+@macro
+def consolidate_folder(book):
+    """汇总文件夹：选择一个文件夹，汇总其中各单位的自评表，生成汇总工作簿并打开。"""
+    from xlperf import consolidate
+
+    app = book.app
+    folder = _ask_folder(app)
+    if not folder:
+        raise _Cancelled
+    folder = Path(folder)
+    files = sorted(
+        p for p in folder.rglob("*")
+        if p.suffix.lower() in (".xlsx", ".xlsm")
+        and not p.name.startswith(("~$", ".~", SUMMARY_PREFIX))
+    )  # fmt: skip
+    if not files:
+        _alert(app, f"文件夹中没有 Excel 工作簿（.xlsx）：\n{folder}")
+        return None
+
+    def progress(i: int, n: int, name: str = "") -> None:
+        _status(app, f"正在汇总 {i}/{n}：{name}")
+
+    _status(app, f"正在汇总 {len(files)} 个文件……")
+    # jobs=1: inside Excel's Python, worker processes are not worth the start-up (calamine reads fast)
+    result = _call_flexibly(consolidate.consolidate_paths, files, progress=progress, jobs=1)
+    out = folder / f"{SUMMARY_PREFIX}{dt.date.today():%Y%m%d}.xlsx"
+    written = _call_flexibly(consolidate.write_summary, result, out) or out
+    opener = _open_book
+    if opener is None:
+        import xlwings as xw
+
+        opener = xw.Book
+    opener(str(written))
+    return written
+
+
+def _call_flexibly(fn: Callable, *args, **kwargs):
+    """Call ``fn`` with the keyword arguments it accepts (the progress callback is optional)."""
+    import inspect
+
+    params = inspect.signature(fn).parameters
+    if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        kwargs = {k: v for k, v in kwargs.items() if k in params}
+    return fn(*args, **kwargs)
+
+
+# --- 帮助 -------------------------------------------------------------------------------------------
+
+HELP = """xlperf 项目支出绩效自评
+
+功能区按钮：
+· 校验：检查各自评表，生成“校验结果”表，并用颜色标出有问题的单元格（红：错误，黄：警告，蓝：提示）。
+· 清除校验标记：删除“校验结果”表，恢复单元格原来的颜色，删除校验添加的批注。
+· 新增项目表：增加一张空白自评表。
+· 刷新汇总：按各自评表重写“项目汇总”表。
+· 生成报送版：另存一份把 XP_ 函数换成数值的副本，报送时请发送这份文件。
+· 生成自评报告：写出绩效自评工作报告（Word）。
+· 汇总文件夹：汇总一个文件夹中各单位的自评表。
+
+单元格函数（插入函数 → 类别“绩效自评”）：
+XP_RATE 执行率；XP_SCORE 建议得分；XP_BUDGET_SCORE 预算执行率得分；XP_SUBTOTAL 一级指标小计；
+XP_TOTAL 总分；XP_GRADE 等级；XP_ROWCHECK 一行的校验提示；XP_TABLECHECK 整表校验结果；
+XP_SCORES、XP_ROWCHECKS 整列计算。
+
+说明：本工具只添加颜色、批注和“校验结果”表，不会修改您填写的内容。"""
+
+
+@macro
+def show_help(book) -> None:
+    """帮助：显示各按钮和函数的说明。"""
+    _alert(book.app, HELP)
+
+
+__all__ = [
+    "add_project_sheet",
+    "clear_marks",
+    "consolidate_folder",
+    "make_submission_copy",
+    "refresh_summary",
+    "show_help",
+    "validate_workbook",
+    "write_report",
+]

@@ -1,0 +1,466 @@
+"""The words of the 绩效自评工作报告: facts drawn from a validation, rendered by editable Jinja2 templates.
+
+Pure (no Word here): :func:`report_facts` turns a :class:`~xlperf.engine.Validation` into plain values
+(per-project scores, deductions, findings grouped by rule; totals across projects), and
+:class:`ReportTexts` renders the templates shipped in ``xlperf/templates/report/`` (or a unit's own
+copies from a folder that overrides them file by file) into :class:`Block` values that the Word writer
+(:mod:`xlperf.writers.report`) lays out.
+
+Template text format (one rule for every template): a blank line separates paragraphs; lines within
+a paragraph are joined; a paragraph starting with ``# `` is a first-level heading (一、…), with ``## ``
+a second-level heading (1、…).
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+
+from xlperf.engine import Validation
+from xlperf.errors import XlperfError
+from xlperf.evaluate import ProjectResult
+from xlperf.findings import SEVERITY_ZH, Finding, fmt_num, fmt_pct
+from xlperf.rules import BY_ID
+
+TEMPLATE_PACKAGE = "xlperf"
+TEMPLATE_FOLDER = "templates/report"
+# every template the report uses, in the order they appear in the document
+TEMPLATES = (
+    "title.j2",
+    "organisation.j2",
+    "achievement.j2",
+    "quality.j2",
+    "project_heading.j2",
+    "conclusion.j2",
+    "measures.j2",
+)
+
+BODY = "body"
+HEADING1 = "heading1"
+HEADING2 = "heading2"
+
+
+class TemplateError(XlperfError):
+    """A report template that cannot be read or rendered (a unit's edited copy, usually)."""
+
+
+# --- facts ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deduction:
+    """An indicator row scored below its weight."""
+
+    name: str
+    level2: str
+    score: float
+    weight: float
+    reason: str = ""  # 偏差原因分析及改进措施 as written
+
+    @property
+    def lost(self) -> float:
+        return self.weight - self.score
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One finding as the templates see it: the indicator's name when it points at an indicator row."""
+
+    rule: str
+    severity: str
+    name: str  # 三级指标 (or 二级 when unnamed); '' when the finding is not on an indicator row
+    cell: str | None
+    expected: str
+    found: str
+    message: str
+
+
+class Hits(dict):
+    """Rule ID -> tuple of :class:`Hit`; a rule that did not fire gives an empty tuple, so templates can
+    write ``{% if hits.XP009 %}`` without checking the key first."""
+
+    def __missing__(self, key: str) -> tuple:
+        return ()
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    """One project as the conclusion template sees it. Amounts in 万元, rates as fractions."""
+
+    index: int
+    sheet: str
+    name: str
+    unit: str
+    budget: float | None
+    arrived: float | None
+    executed: float | None
+    rate: float | None  # E / B
+    score: float | None  # 总分 as reported (the recomputed Σ S when the cell is blank)
+    score_recomputed: float | None
+    grade: str | None  # of ``score``
+    low_rate: bool  # rate below the preset's explain_rate_below
+    deductions: tuple[Deduction, ...]
+    unscored: tuple[str, ...]  # indicator rows with no score
+    hits: Hits
+    findings: tuple[Finding, ...]
+
+    @property
+    def deducted(self) -> float:
+        return round(sum(d.lost for d in self.deductions), 4)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "warning")
+
+    @property
+    def has_problems(self) -> bool:
+        """Something to correct or explain: a finding, a low execution rate, an unscored row."""
+        return bool(self.errors or self.warnings or self.low_rate or self.unscored or self.notices)
+
+    @property
+    def notices(self) -> int:
+        """提示-level findings other than a blank 预算执行进度 (XP001), which the report itself fills in
+        (computed) and only mentions."""
+        return sum(
+            1
+            for f in self.findings
+            if f.severity == "info" and not (f.rule == "XP001" and f.found == "（空）")
+        )
+
+    @property
+    def explained(self) -> bool:
+        """Every deduction has its 偏差原因 written."""
+        return all(d.reason for d in self.deductions)
+
+    @property
+    def clean(self) -> bool:
+        """Nothing to say but praise: no finding, no deduction, no low execution, every row scored."""
+        return not (self.findings or self.deductions or self.low_rate or self.unscored)
+
+
+@dataclass(frozen=True)
+class RuleStat:
+    """One rule across the unit's projects, for 四、整改措施."""
+
+    id: str
+    name: str
+    severity: str
+    count: int  # findings
+    projects: tuple[str, ...]  # names of the projects it fired on, in order
+
+    @property
+    def severity_zh(self) -> str:
+        return SEVERITY_ZH.get(self.severity, self.severity)
+
+
+@dataclass(frozen=True)
+class ReportFacts:
+    """Everything the templates may use as ``report`` (each template's opening comment lists the names)."""
+
+    unit: str
+    department: str
+    year: str
+    preset: str  # the preset's title
+    explain_rate_below: float
+    projects: tuple[ProjectFacts, ...]
+    budget: float | None
+    executed: float | None
+    rate: float | None
+    average: float | None
+    grades: tuple[tuple[str, int], ...]  # (grade, projects) in the preset's order, only those present
+    rules: tuple[RuleStat, ...]  # rules that fired, in catalogue order
+    errors: int
+    warnings: int
+    infos: int
+    attachment: str = ""
+
+    @property
+    def count(self) -> int:
+        return len(self.projects)
+
+    @property
+    def low_rate_projects(self) -> tuple[ProjectFacts, ...]:
+        return tuple(p for p in self.projects if p.low_rate)
+
+    @property
+    def clean_projects(self) -> tuple[ProjectFacts, ...]:
+        return tuple(p for p in self.projects if p.clean)
+
+    def rule(self, rule_id: str) -> RuleStat | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+
+def _sum(values: Iterable[float | None]) -> float | None:
+    vals = [v for v in values if v is not None]
+    return round(sum(vals), 6) if vals else None
+
+
+def _row_names(pr: ProjectResult) -> dict[int, str]:
+    return {r.indicator.row: (r.indicator.name.text or r.indicator.level2) for r in pr.indicators}
+
+
+def _row_of(cell: str | None) -> int | None:
+    digits = "".join(ch for ch in cell or "" if ch.isdigit())
+    return int(digits) if digits else None
+
+
+def project_score(pr: ProjectResult) -> float | None:
+    """The 总分 the report states: as reported, or the recomputed Σ S when the cell is blank."""
+    reported = pr.project.total.number
+    return reported if reported is not None else pr.total_recomputed
+
+
+def _project_facts(index: int, pr: ProjectResult, v: Validation) -> ProjectFacts:
+    p = pr.project
+    names = _row_names(pr)
+    findings = tuple(f for f in v.findings if f.sheet == p.sheet)
+    hits = Hits()
+    for f in findings:
+        row = _row_of(f.cell)
+        hit = Hit(
+            f.rule, f.severity, names.get(row, "") if row else "", f.cell, f.expected, f.found, f.message
+        )
+        hits[f.rule] = (*hits[f.rule], hit)
+    deductions = []
+    unscored = []
+    for r in pr.indicators:
+        ind = r.indicator
+        s = ind.score.number
+        if s is None:
+            if not (ind.name.value.is_blank and ind.target.value.is_blank and ind.actual.value.is_blank):
+                unscored.append(ind.name.text or ind.level2)
+            continue
+        if r.weight is not None and s < r.weight - 1e-9:
+            deductions.append(
+                Deduction(
+                    ind.name.text or ind.level2,
+                    ind.level2,
+                    s,
+                    r.weight,
+                    ind.reason.value.text.strip() if not ind.reason.value.is_blank else "",
+                )
+            )
+    score = project_score(pr)
+    low = pr.rate is not None and pr.rate < v.preset.explain_rate_below - 1e-12
+    return ProjectFacts(
+        index=index,
+        sheet=p.sheet,
+        name=p.title,
+        unit=p.unit.text,
+        budget=p.budget.total.number,
+        arrived=p.arrived.total.number,
+        executed=p.executed.total.number,
+        rate=pr.rate,
+        score=score,
+        score_recomputed=pr.total_recomputed,
+        grade=v.preset.grade(score),
+        low_rate=low,
+        deductions=tuple(deductions),
+        unscored=tuple(unscored),
+        hits=hits,
+        findings=findings,
+    )
+
+
+def report_facts(v: Validation, attachment: str = "") -> ReportFacts:
+    """The facts of a validation that the report's templates use."""
+    projects = tuple(_project_facts(i, pr, v) for i, pr in enumerate(v.projects, 1))
+    budget = _sum(p.budget for p in projects)
+    executed = _sum(p.executed for p in projects)
+    rate = executed / budget if budget and executed is not None else None
+    scores = [p.score for p in projects if p.score is not None]
+    grade_count = Counter(p.grade for p in projects if p.grade)
+    order = [g.name for g in v.preset.grades] or sorted(grade_count)
+    by_rule: dict[str, list[Finding]] = {}
+    for f in v.findings:
+        by_rule.setdefault(f.rule, []).append(f)
+    title_of = {p.sheet: p.name for p in projects}
+    rules = []
+    for rid in sorted(by_rule):
+        fs = by_rule[rid]
+        sheets = list(dict.fromkeys(f.sheet for f in fs))
+        rule = BY_ID.get(rid)
+        rules.append(
+            RuleStat(
+                rid,
+                rule.name if rule else rid,
+                Counter(f.severity for f in fs).most_common(1)[0][0],
+                len(fs),
+                tuple(title_of.get(s, s) for s in sheets),
+            )
+        )
+    wb = v.workbook
+    unit = wb.unit.name or next((p.unit for p in projects if p.unit), "")
+    return ReportFacts(
+        unit=unit,
+        department=wb.unit.department,
+        year=wb.unit.year,
+        preset=v.preset.title,
+        explain_rate_below=v.preset.explain_rate_below,
+        projects=projects,
+        budget=budget,
+        executed=executed,
+        rate=rate,
+        average=round(sum(scores) / len(scores), 2) if scores else None,
+        grades=tuple((g, grade_count[g]) for g in order if grade_count.get(g)),
+        rules=tuple(rules),
+        errors=v.errors,
+        warnings=v.warnings,
+        infos=v.count("info"),
+        attachment=attachment,
+    )
+
+
+# --- filters ----------------------------------------------------------------------------------------
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1 -> 一, 10 -> 十, 12 -> 十二, 21 -> 二十一 (up to 99), for （一）（二）… numbering."""
+    if n < 0 or n > 99:
+        return str(n)
+    if n < 10:
+        return _CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+
+
+def _num(x: float | None, digits: int = 2) -> str:
+    return fmt_num(x, digits)
+
+
+def _amount(x: float | None) -> str:
+    """An amount in 万元, up to 4 decimals (1.6, 2, 0.0125)."""
+    return fmt_num(x, 4)
+
+
+def _pct(x: float | None) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "（空）"
+    return fmt_pct(x)
+
+
+def quoted_names(items: Sequence[object], limit: int = 3, unit: str = "项") -> str:
+    """“甲”、“乙”、“丙”等5项: the first ``limit`` names quoted, then how many in all."""
+    names = list(dict.fromkeys(str(getattr(i, "name", i)) for i in items))
+    names = [n for n in names if n] or ["（未命名）"]
+    shown = "、".join(f"“{n}”" for n in names[:limit])
+    return shown + (f"等{len(names)}{unit}" if len(names) > limit else "")
+
+
+# --- rendering --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph of rendered text and its kind (body / heading1 / heading2)."""
+
+    kind: str
+    text: str
+
+
+def default_template_dir() -> Path:
+    """The folder of the shipped templates (inside the installed package)."""
+    return Path(str(resources.files(TEMPLATE_PACKAGE).joinpath(*TEMPLATE_FOLDER.split("/"))))
+
+
+def export_templates(folder: str | Path, overwrite: bool = False) -> list[Path]:
+    """Copy the shipped templates into ``folder`` so a unit can edit them and pass ``--template-dir``.
+
+    Existing files are kept unless ``overwrite``. Returns the files written.
+    """
+    dest = Path(folder)
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise TemplateError(f"无法创建模板文件夹：{dest}（{exc.strerror or exc}）") from exc
+    written = []
+    src = resources.files(TEMPLATE_PACKAGE).joinpath(*TEMPLATE_FOLDER.split("/"))
+    for name in TEMPLATES:
+        target = dest / name
+        if target.exists() and not overwrite:
+            continue
+        with resources.as_file(src.joinpath(name)) as path:
+            shutil.copyfile(path, target)
+        written.append(target)
+    return written
+
+
+def blocks(text: str) -> list[Block]:
+    """Rendered template text to paragraphs (blank line = new paragraph; ``# `` / ``## `` = headings)."""
+    out: list[Block] = []
+    para: list[str] = []
+
+    def flush() -> None:
+        if para:
+            out.append(Block(BODY, "".join(para)))
+            para.clear()
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            flush()
+        elif line.startswith("## "):
+            flush()
+            out.append(Block(HEADING2, line[3:].strip()))
+        elif line.startswith("# "):
+            flush()
+            out.append(Block(HEADING1, line[2:].strip()))
+        else:
+            para.append(line)
+    flush()
+    return out
+
+
+class ReportTexts:
+    """The report's templates: the shipped ones, each overridable by a file of the same name in
+    ``template_dir``. Undefined names in a template are errors (so a typo in an edited template is
+    reported, not silently rendered as nothing)."""
+
+    def __init__(self, template_dir: str | Path | None = None) -> None:
+        loaders: list[jinja2.BaseLoader] = []
+        if template_dir is not None:
+            d = Path(template_dir)
+            if not d.is_dir():
+                raise TemplateError(f"报告模板文件夹不存在：{d}")
+            loaders.append(jinja2.FileSystemLoader(str(d), encoding="utf-8-sig"))
+        loaders.append(jinja2.PackageLoader(TEMPLATE_PACKAGE, TEMPLATE_FOLDER, encoding="utf-8"))
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=False,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters.update(num=_num, amount=_amount, pct=_pct, cn=cn_number, names=quoted_names)
+
+    def render(self, name: str, **context: object) -> list[Block]:
+        """Render one template into paragraphs. Raises :class:`TemplateError` with the file and line."""
+        try:
+            text = self.env.get_template(name).render(**context)
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError(f"找不到报告模板：{name}") from exc
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(
+                f"报告模板 {exc.name or name} 第 {exc.lineno} 行语法错误：{exc.message}"
+            ) from exc
+        except UnicodeDecodeError as exc:
+            raise TemplateError(f"报告模板 {name} 不是 UTF-8 编码，请另存为 UTF-8") from exc
+        except jinja2.UndefinedError as exc:
+            raise TemplateError(f"报告模板 {name} 使用了不存在的名称：{exc.message}") from exc
+        except jinja2.TemplateError as exc:
+            raise TemplateError(f"报告模板 {name} 无法生成：{exc}") from exc
+        return blocks(text)

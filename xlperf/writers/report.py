@@ -1,0 +1,806 @@
+"""The 绩效自评工作报告 (Word) of one unit, written from its validated workbook.
+
+The document is built as a list of named part steps (:data:`PARTS`), in order: page set-up, styles,
+heading (optional 附件 marker and the title), the opening sections 一、二、三, one heading + 自评表
+(a Word table in the seed's layout) + conclusion per project, 四、整改措施及结果应用, properties.
+Every sentence comes from the Jinja2 templates of :mod:`xlperf.report_text`; this module only lays
+them out, in the look of a Chinese government document (GB/T 9704: A4, 仿宋_GB2312 三号 body, 黑体 and
+楷体 headings, 方正小标宋简体 title, page number in the footer).
+
+>>> from xlperf import api
+>>> from xlperf.writers.report import write_report
+>>> write_report(api.validate_file("workbooks/samples/长安区委编办_2020.xlsx"), "报告.docx")
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from xlperf import labels as L
+from xlperf.engine import Validation
+from xlperf.errors import OutputError
+from xlperf.evaluate import ProjectResult
+from xlperf.findings import fmt_num, fmt_pct
+from xlperf.model import Cell, Goal
+from xlperf.report_text import HEADING1, HEADING2, Block, ReportFacts, ReportTexts, report_facts
+from xlperf.safe_io import atomic_write
+
+# --- the look (GB/T 9704-2012 党政机关公文格式, as offices apply it to reports) -------------------------
+FONT_BODY = "仿宋_GB2312"
+FONT_HEADING1 = "黑体"
+FONT_HEADING2 = "楷体_GB2312"
+FONT_TITLE = "方正小标宋简体"
+FONT_FOOTER = "宋体"
+FONT_LATIN = "Times New Roman"
+SIZE_BODY = Pt(16)  # 三号
+SIZE_TITLE = Pt(22)  # 二号
+SIZE_TABLE = Pt(10.5)  # 五号
+SIZE_FOOTER = Pt(14)  # 四号
+LINE_BODY = Pt(28)  # fixed line pitch: 22 lines a page
+ZERO = Pt(0)
+MARGINS = {"top": Cm(3.7), "bottom": Cm(3.5), "left": Cm(2.8), "right": Cm(2.6)}
+
+STYLE_BODY = "Normal"
+STYLE_HEADING1 = "Heading 1"
+STYLE_HEADING2 = "Heading 2"
+STYLE_TITLE = "Title"
+STYLE_ATTACHMENT = "xlperf 附件标记"
+STYLE_TABLE = "xlperf 表格文字"
+STYLE_TABLE_HEAD = "xlperf 表格栏目"
+STYLE_CONCLUSION = "xlperf 结论"
+
+TWIPS_PER_CM = 567
+TABLE_WIDTH = round(15.6 * TWIPS_PER_CM)  # the text width: 21 − 2.8 − 2.6 cm
+SIDE_WIDTH = round(1.3 * TWIPS_PER_CM)  # the left column with 一、基本情况 …
+SNAP = round(0.3 * TWIPS_PER_CM)  # boundaries closer than this share one grid line
+
+# the table's own labels (the form's, as in the seed and the template)
+T_BASIC = "一、基本情况"
+T_FUNDS = "二、预算执行情况"
+T_GOALS = "三、目标完成情况"
+T_INDICATORS = "四、年度绩效指标完成情况"
+T_PROJECT_UNIT = "实施（主管）单位"
+T_BUDGET_HEAD = "预算安排情况（调整后）"
+T_PROGRESS_HINT = "（=执行数/预算数*100%）"
+T_FUNDS_LABELS = (("预算数：", "到位数：", "执行数："), ("其中：财政资金",) * 3, ("其他",) * 3)
+
+
+# --- entry points -----------------------------------------------------------------------------------
+
+
+def write_report(
+    validation: Validation,
+    out: str | Path,
+    pdf: bool = False,
+    *,
+    template_dir: str | Path | None = None,
+    attachment: str = "",
+) -> Path:
+    """Write the unit's 绩效自评工作报告 as a Word file (and a PDF beside it when ``pdf``).
+
+    Args:
+        validation: the workbook's validation (:func:`xlperf.api.validate_file`).
+        out: the .docx to write (a missing suffix becomes .docx); written atomically, never over the
+            workbook itself.
+        pdf: also write ``out`` with suffix .pdf, through LibreOffice (``soffice``).
+        template_dir: a folder of edited templates overriding the shipped ones file by file.
+        attachment: a marker above the title, e.g. ``附件3``; none when empty.
+
+    Returns:
+        The path of the .docx written. Raises :class:`~xlperf.errors.XlperfError` subclasses with a
+        Chinese message (template errors, output not writable, LibreOffice missing or failing).
+    """
+    out = Path(out)
+    if out.suffix == "":
+        out = out.with_suffix(".docx")
+    if out.suffix.lower() != ".docx":
+        raise OutputError(f"报告文件须以 .docx 结尾：{out}")
+    doc = build_document(validation, ReportTexts(template_dir), attachment=attachment)
+    inputs = [validation.workbook.path] if validation.workbook.path else []
+    try:
+        atomic_write(out, lambda tmp: doc.save(str(tmp)), inputs=inputs)
+    except PermissionError as exc:
+        raise OutputError(f"无法写入 {out}：文件可能正在 Word 或 WPS 中打开，请关闭后重试") from exc
+    except OSError as exc:
+        raise OutputError(f"无法写入 {out}：{exc.strerror or exc}") from exc
+    if pdf:
+        convert_to_pdf(out)
+    return out
+
+
+def default_report_path(validation: Validation) -> Path:
+    """Where the report goes when no path is given: beside the workbook, named after the title."""
+    wb = validation.workbook
+    folder = Path(wb.path).parent if wb.path else Path.cwd()
+    unit = wb.unit.name or next((p.unit.text for p in wb.projects if p.unit.text), "")
+    name = f"{unit}{wb.unit.year}年度绩效自评工作报告.docx"
+    return folder / "".join("_" if ch in '\\/:*?"<>|' else ch for ch in name)
+
+
+def build_document(
+    v: Validation, texts: ReportTexts | None = None, *, attachment: str = ""
+) -> DocumentObject:
+    """The report as a python-docx Document, built part by part (:data:`PARTS`)."""
+    ctx = _Context(v, report_facts(v, attachment), texts or ReportTexts())
+    doc = Document()
+    for _name, step in PARTS:
+        step(doc, ctx)
+    return doc
+
+
+@dataclass(frozen=True)
+class _Context:
+    validation: Validation
+    facts: ReportFacts
+    texts: ReportTexts
+
+    def render(self, name: str, **kw: object) -> list[Block]:
+        return self.texts.render(name, report=self.facts, **kw)
+
+
+# --- PDF --------------------------------------------------------------------------------------------
+
+_SOFFICE_PLACES = (
+    r"C:\Program Files\LibreOffice\program\soffice.exe",
+    r"C:\Program Files (x86)\LibreOffice\program\soffice.exe",
+    "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+)
+
+
+def find_soffice() -> str | None:
+    """The LibreOffice command line, or None when LibreOffice is not installed."""
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return next((p for p in _SOFFICE_PLACES if os.path.isfile(p)), None)
+
+
+def convert_to_pdf(docx: str | Path, timeout: float = 180) -> Path:
+    """Convert a .docx to a PDF beside it with LibreOffice (headless, a private profile so a running
+    LibreOffice is not disturbed). Returns the PDF's path."""
+    docx = Path(docx)
+    soffice = find_soffice()
+    if soffice is None:
+        raise OutputError(
+            "未找到 LibreOffice（soffice），无法生成 PDF；请安装 LibreOffice，或在 Word/WPS 中另存为 PDF"
+        )
+    target = docx.with_suffix(".pdf")
+    with tempfile.TemporaryDirectory(prefix="xlperf-pdf-") as tmp:
+        profile = Path(tmp, "profile").as_uri()
+        cmd = [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            tmp,
+            str(docx),
+        ]
+        try:
+            done = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise OutputError(f"LibreOffice 转换 PDF 超时（{int(timeout)} 秒）：{docx.name}") from exc
+        except OSError as exc:
+            raise OutputError(f"无法启动 LibreOffice：{exc.strerror or exc}") from exc
+        produced = Path(tmp, docx.stem + ".pdf")
+        if done.returncode != 0 or not produced.is_file():
+            why = (done.stderr or done.stdout).decode("utf-8", "replace").strip().splitlines()
+            raise OutputError(f"LibreOffice 未能生成 PDF：{why[-1] if why else '原因不明'}")
+        try:
+            shutil.move(str(produced), str(target))
+        except PermissionError as exc:
+            raise OutputError(f"无法写入 {target}：文件可能正在打开，请关闭后重试") from exc
+    return target
+
+
+# --- fonts and styles -------------------------------------------------------------------------------
+
+# Word rejects a file whose rPr/pPr children are out of schema order: what may follow each element we add
+_RPR_AFTER_LANG = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
+_RPR_AFTER_SZCS = (
+    "w:highlight", "w:u", "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em",
+    "w:lang", *_RPR_AFTER_LANG,
+)  # fmt: skip
+_PPR_AFTER_SNAP = (
+    "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+    "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
+    "w:rPr", "w:sectPr", "w:pPrChange",
+)  # fmt: skip
+
+
+def _set_fonts(rpr, east_asia: str, latin: str = FONT_LATIN) -> None:
+    """Name the fonts explicitly on an rPr (w:eastAsia is what Word uses for Chinese), dropping theme
+    fonts, which would otherwise win over the names."""
+    fonts = rpr.get_or_add_rFonts()
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:cs"), latin)
+    fonts.set(qn("w:eastAsia"), east_asia)
+
+
+def _style_font(style, east_asia: str, size: Pt, *, bold: bool = False) -> None:
+    f = style.font
+    f.size = size
+    f.bold = bold
+    f.italic = False
+    f.color.rgb = None
+    rpr = style.element.get_or_add_rPr()
+    _set_fonts(rpr, east_asia)
+    color = rpr.find(qn("w:color"))
+    if color is not None:  # the built-in headings' theme colour
+        rpr.remove(color)
+    szcs = rpr.find(qn("w:szCs"))
+    if szcs is None:
+        szcs = rpr.insert_element_before(OxmlElement("w:szCs"), *_RPR_AFTER_SZCS)
+    szcs.set(qn("w:val"), str(int(size.pt * 2)))
+    _set_lang(rpr)
+
+
+def _set_lang(rpr) -> None:
+    """Chinese (PRC) as the East Asian language: Word's line breaking and punctuation, and the CJK
+    font LibreOffice falls back to (SC glyphs, not JP) when the named font is not installed."""
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = rpr.insert_element_before(OxmlElement("w:lang"), *_RPR_AFTER_LANG)
+    lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def _paragraph_format(
+    style,
+    *,
+    align=None,
+    first_line_chars: int = 0,
+    line: Pt | None = LINE_BODY,
+    before: Pt = ZERO,
+    after: Pt = ZERO,
+    keep_next: bool = False,
+) -> None:
+    pf = style.paragraph_format
+    pf.alignment = align
+    pf.space_before = before
+    pf.space_after = after
+    pf.keep_with_next = keep_next
+    pf.widow_control = True
+    if line is None:
+        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    else:
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = line
+    pf.first_line_indent = None
+    pf.left_indent = None
+    ppr = style.element.get_or_add_pPr()
+    # in characters, so the indent stays two characters whatever the font size; explicit 0 where
+    # none, or the body's indent would be inherited (table text, title)
+    ind = ppr.get_or_add_ind()
+    for attr in list(ind.attrib):
+        del ind.attrib[attr]
+    ind.set(qn("w:firstLineChars"), str(first_line_chars * 100))
+    ind.set(qn("w:firstLine"), str(int(first_line_chars * style.font.size.pt * 20)))
+    # a style's own numbering and borders (Title has a bottom border in the default template) go
+    for tag in ("w:pBdr", "w:numPr"):
+        el = ppr.find(qn(tag))
+        if el is not None:
+            ppr.remove(el)
+    # not snapped to the document grid: the exact line pitch above rules
+    if ppr.find(qn("w:snapToGrid")) is None:
+        ppr.insert_element_before(_el("w:snapToGrid", val="0"), *_PPR_AFTER_SNAP)
+
+
+def _paragraph_style(doc: DocumentObject, name: str, style_id: str):
+    styles = doc.styles
+    try:
+        style = styles[name]
+    except KeyError:
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.element.set(qn("w:styleId"), style_id)
+        style.base_style = styles[STYLE_BODY]
+        style.quick_style = True
+    return style
+
+
+def _write_styles(doc: DocumentObject, ctx: _Context) -> None:
+    """Body, headings, title and table text styles, with explicit East Asian fonts."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    if defaults is not None:
+        rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+        if rpr is not None:
+            _set_fonts(rpr, FONT_BODY)
+            _set_lang(rpr)
+    settings = doc.settings.element
+    theme_lang = settings.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(qn("w:eastAsia"), "zh-CN")
+    body = doc.styles[STYLE_BODY]
+    _style_font(body, FONT_BODY, SIZE_BODY)
+    _paragraph_format(body, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_chars=2)
+
+    h1 = doc.styles[STYLE_HEADING1]
+    _style_font(h1, FONT_HEADING1, SIZE_BODY)
+    _paragraph_format(h1, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_chars=2, keep_next=True)
+    h2 = doc.styles[STYLE_HEADING2]
+    _style_font(h2, FONT_HEADING2, SIZE_BODY)
+    _paragraph_format(h2, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_chars=2, keep_next=True)
+
+    title = doc.styles[STYLE_TITLE]
+    _style_font(title, FONT_TITLE, SIZE_TITLE)
+    _paragraph_format(title, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(36), after=Pt(28))
+
+    att = _paragraph_style(doc, STYLE_ATTACHMENT, "XlperfAttachment")
+    _style_font(att, FONT_HEADING1, SIZE_BODY)
+    _paragraph_format(att, align=WD_ALIGN_PARAGRAPH.LEFT, after=Pt(14))
+
+    conclusion = _paragraph_style(doc, STYLE_CONCLUSION, "XlperfConclusion")
+    _style_font(conclusion, FONT_BODY, SIZE_BODY)
+    _paragraph_format(
+        conclusion, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_chars=2, before=Pt(8), after=Pt(8)
+    )
+
+    for name, sid, font in (
+        (STYLE_TABLE, "XlperfTable", FONT_BODY),
+        (STYLE_TABLE_HEAD, "XlperfTableHead", FONT_HEADING1),
+    ):
+        st = _paragraph_style(doc, name, sid)
+        _style_font(st, font, SIZE_TABLE)
+        _paragraph_format(st, align=WD_ALIGN_PARAGRAPH.CENTER, line=None)
+
+
+# --- page -------------------------------------------------------------------------------------------
+
+
+def _write_page(doc: DocumentObject, ctx: _Context) -> None:
+    """A4 portrait, the official margins, the page number "— 1 —" centred in the footer."""
+    sec = doc.sections[0]
+    sec.orientation = WD_ORIENT.PORTRAIT
+    sec.page_width, sec.page_height = Cm(21), Cm(29.7)
+    sec.top_margin, sec.bottom_margin = MARGINS["top"], MARGINS["bottom"]
+    sec.left_margin, sec.right_margin = MARGINS["left"], MARGINS["right"]
+    sec.header_distance, sec.footer_distance = Cm(1.5), Cm(2.5)
+    p = sec.footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.first_line_indent = Cm(0)
+    _footer_run(p, "— ")
+    _field(p, "PAGE", "1")
+    _footer_run(p, " —")
+
+
+def _footer_run(p, text: str):
+    run = p.add_run(text)
+    run.font.size = SIZE_FOOTER
+    _set_fonts(run._r.get_or_add_rPr(), FONT_FOOTER)
+    return run
+
+
+def _field(p, instr: str, placeholder: str) -> None:
+    """A simple field (PAGE, NUMPAGES) as begin / instruction / separate / result / end runs."""
+    for kind, text in (
+        ("begin", None),
+        ("instr", f" {instr} "),
+        ("separate", None),
+        ("text", placeholder),
+        ("end", None),
+    ):
+        run = _footer_run(p, "")
+        r = run._r
+        if kind == "instr":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+            r.append(el)
+        elif kind == "text":
+            run.text = text
+        else:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+            r.append(el)
+
+
+# --- text parts -------------------------------------------------------------------------------------
+
+
+def _add_blocks(doc: DocumentObject, blocks: Sequence[Block], body_style: str = STYLE_BODY) -> None:
+    for b in blocks:
+        style = {HEADING1: STYLE_HEADING1, HEADING2: STYLE_HEADING2}.get(b.kind, body_style)
+        doc.add_paragraph(b.text, style=style)
+
+
+def _write_heading(doc: DocumentObject, ctx: _Context) -> None:
+    """The optional 附件 marker ("附件3：") and the title."""
+    marker = ctx.facts.attachment.strip()
+    if marker:
+        if not marker.endswith(("：", ":")):
+            marker += "："
+        doc.add_paragraph(marker, style=STYLE_ATTACHMENT)
+    for b in ctx.render("title.j2"):
+        doc.add_paragraph(b.text, style=STYLE_TITLE)
+
+
+def _write_sections(doc: DocumentObject, ctx: _Context) -> None:
+    """一、绩效自评工作组织开展情况; 二、绩效目标实现情况; 三、绩效目标设定质量情况 (its opening)."""
+    for name in ("organisation.j2", "achievement.j2", "quality.j2"):
+        _add_blocks(doc, ctx.render(name))
+
+
+def _write_projects(doc: DocumentObject, ctx: _Context) -> None:
+    """Per project: "1、{项目名称}", its 自评表 as a table, the conclusion drawn from its data."""
+    for pr, facts in zip(ctx.validation.projects, ctx.facts.projects, strict=True):
+        _add_blocks(doc, ctx.render("project_heading.j2", p=facts))
+        _add_table(doc, project_table(pr))
+        _add_blocks(doc, ctx.render("conclusion.j2", p=facts), STYLE_CONCLUSION)
+
+
+def _write_measures(doc: DocumentObject, ctx: _Context) -> None:
+    """四、整改措施及结果应用, from the findings across projects."""
+    _add_blocks(doc, ctx.render("measures.j2"))
+
+
+def _write_properties(doc: DocumentObject, ctx: _Context) -> None:
+    """Document properties: title, author (the unit), no generator noise."""
+    props = doc.core_properties
+    title = next((b.text for b in ctx.render("title.j2")), "绩效自评工作报告")
+    props.title = title
+    props.subject = "项目支出绩效自评"
+    props.author = ctx.facts.unit or "xlperf"
+    props.last_modified_by = ctx.facts.unit or "xlperf"
+    props.comments = "由 xlperf 根据自评工作簿生成"
+    props.keywords = "绩效自评"
+    props.revision = 1
+
+
+PARTS: tuple[tuple[str, Callable[[DocumentObject, _Context], None]], ...] = (
+    ("page", _write_page),
+    ("styles", _write_styles),
+    ("heading", _write_heading),
+    ("sections", _write_sections),
+    ("projects", _write_projects),
+    ("measures", _write_measures),
+    ("properties", _write_properties),
+)
+
+
+# --- the 自评表 as a table --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TCell:
+    """One cell of the table: its text and horizontal extent (twips from the data area's left edge)."""
+
+    text: str
+    x0: int
+    x1: int
+    align: str = "center"  # left / center / right
+    head: bool = False  # a label of the form (黑体) rather than a value
+    merge: str | None = None  # cells with the same key in consecutive rows merge vertically
+
+
+@dataclass(frozen=True)
+class Table:
+    rows: tuple[tuple[TCell, ...], ...]  # each row covers 0..width
+    width: int
+
+
+def _num_text(x: float | None, digits: int = 4) -> str:
+    return "" if x is None else fmt_num(x, digits)
+
+
+def value_text(c: Cell, *, percent: bool = False, digits: int = 4) -> str:
+    """A cell's value as the workbook shows it: text as typed, numbers without noise (1.6, 2), and a
+    fraction as a percentage where the column holds percentages (1 -> 100%)."""
+    v = c.value
+    if v.is_blank:
+        return ""
+    raw = v.raw
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        return str(raw).strip()
+    x = float(raw)
+    if percent and -1.5 <= x <= 1.5:
+        return fmt_pct(x)
+    return fmt_num(x, digits)
+
+
+def _is_number(c: Cell) -> bool:
+    return c.value.is_number
+
+
+class _Columns:
+    """The indicator table's columns and their right edges (twips): the grid the other rows snap to."""
+
+    def __init__(self, width: int, weight: bool, reason: bool) -> None:
+        cm = TWIPS_PER_CM
+        if weight or reason:
+            spec = [
+                (L.COL_LEVEL1, 1.6),
+                (L.COL_LEVEL2, 1.6),
+                (L.COL_LEVEL3, 0),
+                (L.COL_TARGET, 1.7),
+                (L.COL_ACTUAL, 1.7),
+            ]
+        else:
+            spec = [
+                (L.COL_LEVEL1, 2.0),
+                (L.COL_LEVEL2, 2.0),
+                (L.COL_LEVEL3, 0),
+                (L.COL_TARGET, 1.8),
+                (L.COL_ACTUAL, 1.8),
+            ]
+        if weight:
+            spec.append((L.COL_WEIGHT, 0.9))
+        spec.append((L.COL_SCORE, 1.1 if weight or reason else 1.3))
+        if reason:
+            spec.append((L.COL_REASON, 2.8 if weight else 3.2))
+        fixed = sum(round(w * cm) for _, w in spec)
+        self.names = [n for n, _ in spec]
+        widths = [round(w * cm) if w else width - fixed for _, w in spec]
+        self.edges = [0]
+        for w in widths:
+            self.edges.append(self.edges[-1] + w)
+        self.width = width
+
+    def span(self, name: str) -> tuple[int, int]:
+        i = self.names.index(name)
+        return self.edges[i], self.edges[i + 1]
+
+    def snap(self, x: int) -> int:
+        nearest = min(self.edges, key=lambda e: abs(e - x))
+        return nearest if abs(nearest - x) <= SNAP else x
+
+
+_HEAD = {"head": True}
+_LEFT = {"align": "left"}
+_RIGHT = {"align": "right"}
+Spec = tuple[str, float, float, dict]  # text, start, end (fractions of the data width), TCell options
+Rows = list[tuple[str, list[TCell]]]  # (side label, cells)
+
+
+def _row(cols: _Columns, cells: Sequence[Spec]) -> list[TCell]:
+    """A row from specs whose edges are fractions of the data width, snapped to the indicator grid."""
+    out = []
+    for text, a, b, kw in cells:
+        x0 = cols.snap(round(a * cols.width))
+        x1 = cols.snap(round(b * cols.width))
+        out.append(TCell(text, x0, x1, **kw))
+    return out
+
+
+def _basic_rows(pr: ProjectResult, cols: _Columns) -> Rows:
+    """一、基本情况: 项目名称 and 实施（主管）单位."""
+    p = pr.project
+    cells = [
+        (L.PROJECT_NAME, 0, 0.14, _HEAD),
+        (p.name.text, 0.14, 0.54, _LEFT),
+        (T_PROJECT_UNIT, 0.54, 0.72, _HEAD),
+        (p.unit.text, 0.72, 1, _LEFT),
+    ]
+    return [(T_BASIC, _row(cols, cells))]
+
+
+def _funds_rows(pr: ProjectResult, cols: _Columns) -> Rows:
+    """二、预算执行情况: 预算数/到位数/执行数, 其中：财政资金, 其他, and 预算执行进度 (computed when blank)."""
+    p = pr.project
+    pair, lab = 0.28, 0.16  # each of 预算/到位/执行: label + value; 预算执行进度 the rest
+    head = [
+        (T_BUDGET_HEAD, 0, pair, _HEAD),
+        ("资金到位情况", pair, 2 * pair, _HEAD),
+        ("资金执行情况", 2 * pair, 3 * pair, _HEAD),
+        (L.PROGRESS_HEAD, 3 * pair, 1, _HEAD),
+    ]
+    rows: Rows = [(T_FUNDS, _row(cols, head))]
+    progress = value_text(p.progress, percent=True)
+    if not progress and pr.rate is not None:
+        progress = fmt_pct(pr.rate)
+    last = {"align": "right" if progress else "center", "merge": "progress"}
+    funds = (p.budget, p.arrived, p.executed)
+    for i, labels in enumerate(T_FUNDS_LABELS):
+        cells: list[Spec] = []
+        for j, label in enumerate(labels):
+            value = (funds[j].total, funds[j].fiscal, funds[j].other)[i]
+            cells.append((label, j * pair, j * pair + lab, _HEAD))
+            cells.append((value_text(value), j * pair + lab, (j + 1) * pair, _RIGHT))
+        cells.append((progress or T_PROGRESS_HINT, 3 * pair, 1, last))
+        rows.append((T_FUNDS, _row(cols, cells)))
+    return rows
+
+
+def _goal_rows(pr: ProjectResult, cols: _Columns) -> Rows:
+    """三、目标完成情况: 年度预期目标, 具体完成情况, 总体完成率 (one empty row when none)."""
+    g1, g2 = 0.42, 0.84
+    head = [(L.GOAL_EXPECTED, 0, g1, _HEAD), (L.GOAL_ACTUAL, g1, g2, _HEAD), (L.GOAL_RATE, g2, 1, _HEAD)]
+    rows: Rows = [(T_GOALS, _row(cols, head))]
+    for g in pr.project.goals or (Goal(),):
+        cells = [
+            (value_text(g.expected), 0, g1, _RIGHT if _is_number(g.expected) else _LEFT),
+            (value_text(g.actual), g1, g2, _RIGHT if _is_number(g.actual) else _LEFT),
+            (value_text(g.rate, percent=True), g2, 1, _RIGHT),
+        ]
+        rows.append((T_GOALS, _row(cols, cells)))
+    return rows
+
+
+def _indicator_rows(pr: ProjectResult, cols: _Columns) -> Rows:
+    """四、年度绩效指标完成情况: the header, one row per indicator (一级 and 二级 merged down), 总分."""
+    rows: Rows = [(T_INDICATORS, [TCell(n, *cols.span(n), head=True) for n in cols.names])]
+    run1 = run2 = 0
+    prev1: tuple | None = None
+    prev2: str | None = None
+    for r in pr.indicators:
+        ind = r.indicator
+        if (ind.level1, ind.section) != prev1:
+            run1 += 1
+            prev1, prev2 = (ind.level1, ind.section), None
+        if ind.level2 != prev2:
+            run2 += 1
+            prev2 = ind.level2
+        pct = ind.is_budget_rate or ind.target.value.percent or ind.actual.value.percent
+        actual = value_text(ind.actual, percent=pct)
+        if ind.is_budget_rate and not actual and pr.rate is not None:
+            actual = fmt_pct(pr.rate)  # the template's formula, not cached in the file
+        target_align = "right" if _is_number(ind.target) else "center"
+        actual_align = "right" if _is_number(ind.actual) or ind.is_budget_rate else "center"
+        texts = {
+            L.COL_LEVEL1: (ind.level1, "center"),
+            L.COL_LEVEL2: (ind.level2, "center"),
+            L.COL_LEVEL3: (ind.name.text, "left"),
+            L.COL_TARGET: (value_text(ind.target, percent=pct), target_align),
+            L.COL_ACTUAL: (actual, actual_align),
+            L.COL_WEIGHT: (value_text(ind.weight, digits=2), "right"),
+            L.COL_SCORE: (value_text(ind.score, digits=2), "right"),
+            L.COL_REASON: (ind.reason.text, "left"),
+        }
+        merges = {L.COL_LEVEL1: f"l1-{run1}", L.COL_LEVEL2: f"l2-{run2}"}
+        cells = [
+            TCell(texts[n][0], *cols.span(n), align=texts[n][1], merge=merges.get(n)) for n in cols.names
+        ]
+        rows.append((T_INDICATORS, cells))
+
+    p = pr.project
+    total = value_text(p.total, digits=2) or _num_text(pr.total_recomputed, 2)
+    has_weight = L.COL_WEIGHT in cols.names
+    cells = [TCell(L.TOTAL, 0, cols.span(L.COL_WEIGHT if has_weight else L.COL_SCORE)[0], head=True)]
+    if has_weight:
+        weights = [r.indicator.weight.number for r in pr.indicators if r.indicator.weight.number is not None]
+        weight_total = _num_text(sum(weights), 2) if weights else ""
+        cells.append(TCell(weight_total, *cols.span(L.COL_WEIGHT), align="right"))
+    cells.append(TCell(total, *cols.span(L.COL_SCORE), align="right"))
+    if L.COL_REASON in cols.names:
+        cells.append(TCell("", *cols.span(L.COL_REASON), align="left"))
+    rows.append((T_INDICATORS, cells))
+    return rows
+
+
+TABLE_BLOCKS = (_basic_rows, _funds_rows, _goal_rows, _indicator_rows)
+
+
+def project_table(pr: ProjectResult) -> Table:
+    """The 项目支出绩效自评表 of one project in the seed's layout: the side column (一、基本情况 …) merged
+    over each block, then the blocks of :data:`TABLE_BLOCKS`. 分值 and 偏差原因 columns appear when the
+    workbook has them filled."""
+    inds = pr.indicators
+    has_weight = any(r.indicator.weight.value.is_number for r in inds)
+    has_reason = any(not r.indicator.reason.value.is_blank for r in inds)
+    cols = _Columns(TABLE_WIDTH - SIDE_WIDTH, has_weight, has_reason)
+    full: list[tuple[TCell, ...]] = []
+    for block in TABLE_BLOCKS:
+        for side, cells in block(pr, cols):
+            shifted = (replace(c, x0=c.x0 + SIDE_WIDTH, x1=c.x1 + SIDE_WIDTH) for c in cells)
+            full.append((TCell(side, 0, SIDE_WIDTH, head=True, merge=f"side-{side}"), *shifted))
+    return Table(tuple(full), TABLE_WIDTH)
+
+
+# --- table XML --------------------------------------------------------------------------------------
+
+
+def _el(tag: str, **attrs: str):
+    el = OxmlElement(tag)
+    for k, v in attrs.items():
+        el.set(qn(f"w:{k}"), v)
+    return el
+
+
+def _grid(table: Table) -> list[int]:
+    edges = sorted({c.x0 for row in table.rows for c in row} | {c.x1 for row in table.rows for c in row})
+    return edges
+
+
+def _add_table(doc: DocumentObject, table: Table) -> None:
+    """Append the table: fixed layout, the grid every row's cells span, single borders, cells vertically
+    centred, rows kept whole across pages, vertical merges for the side column and 一级/二级."""
+    edges = _grid(table)
+    index = {x: i for i, x in enumerate(edges)}
+    tbl = _el("w:tbl")
+    tpr = _el("w:tblPr")
+    tpr.append(_el("w:tblW", w=str(table.width), type="dxa"))
+    tpr.append(_el("w:jc", val="center"))
+    borders = _el("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        borders.append(_el(f"w:{side}", val="single", sz="4", space="0", color="000000"))
+    tpr.append(borders)
+    tpr.append(_el("w:tblLayout", type="fixed"))
+    mar = _el("w:tblCellMar")
+    for side in ("left", "right"):
+        mar.append(_el(f"w:{side}", w="57", type="dxa"))
+    tpr.append(mar)
+    tpr.append(
+        _el(
+            "w:tblLook",
+            val="0000",
+            firstRow="0",
+            lastRow="0",
+            firstColumn="0",
+            lastColumn="0",
+            noHBand="1",
+            noVBand="1",
+        )
+    )
+    tbl.append(tpr)
+    grid = _el("w:tblGrid")
+    for a, b in zip(edges, edges[1:], strict=False):
+        grid.append(_el("w:gridCol", w=str(b - a)))
+    tbl.append(grid)
+
+    prev: dict[tuple[int, int], str | None] = {}
+    for row in table.rows:
+        tr = _el("w:tr")
+        trpr = _el("w:trPr")
+        trpr.append(_el("w:cantSplit"))
+        trpr.append(_el("w:trHeight", val=str(round(0.75 * TWIPS_PER_CM)), hRule="atLeast"))
+        tr.append(trpr)
+        current: dict[tuple[int, int], str | None] = {}
+        for c in row:
+            span = index[c.x1] - index[c.x0]
+            tc = _el("w:tc")
+            tcpr = _el("w:tcPr")
+            tcpr.append(_el("w:tcW", w=str(c.x1 - c.x0), type="dxa"))
+            if span > 1:
+                tcpr.append(_el("w:gridSpan", val=str(span)))
+            key = (c.x0, c.x1)
+            cont = c.merge is not None and prev.get(key) == c.merge
+            if c.merge is not None:
+                tcpr.append(_el("w:vMerge", val="continue") if cont else _el("w:vMerge", val="restart"))
+            tcpr.append(_el("w:vAlign", val="center"))
+            tc.append(tcpr)
+            tc.append(_cell_paragraph("" if cont else c.text, c.align, c.head))
+            tr.append(tc)
+            current[key] = c.merge
+        prev = current
+        tbl.append(tr)
+    body = doc.element.body
+    body.sectPr.addprevious(tbl) if body.sectPr is not None else body.append(tbl)
+    # Word needs a paragraph between two adjacent tables and after a table before the next text
+    # block; the conclusion paragraph that follows provides it.
+
+
+def _cell_paragraph(text: str, align: str, head: bool):
+    p = _el("w:p")
+    ppr = _el("w:pPr")
+    ppr.append(_el("w:pStyle", val="XlperfTableHead" if head else "XlperfTable"))
+    ppr.append(_el("w:jc", val={"left": "left", "right": "right"}.get(align, "center")))
+    p.append(ppr)
+    for i, line in enumerate(text.split("\n")):
+        r = _el("w:r")
+        if i:
+            r.append(_el("w:br"))
+        t = _el("w:t")
+        t.set(qn("xml:space"), "preserve")
+        t.text = line
+        r.append(t)
+        p.append(r)
+    return p
