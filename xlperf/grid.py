@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from openpyxl.utils.cell import get_column_letter
 
 from xlperf.labels import norm
 
 
+@lru_cache(maxsize=16384)
 def ref(row: int, col: int) -> str:
     """The A1 address of a 0-based (row, col)."""
     return f"{get_column_letter(col + 1)}{row + 1}"
@@ -26,19 +28,74 @@ def _clean(v: object) -> object:
     return v
 
 
+# norm() of every distinct string seen (labels repeat on every sheet of every file): a process-wide
+# cache, bounded so a consolidation of thousands of files cannot grow it without limit
+_NORM_CACHE: dict[str, str] = {}
+_NORM_CACHE_MAX = 200_000
+
+
+def _norm_cached(v: str) -> str:
+    t = _NORM_CACHE.get(v)
+    if t is None:
+        t = norm(v)
+        if len(v) > 64:  # long free text rarely recurs: not worth keeping
+            return t
+        if len(_NORM_CACHE) >= _NORM_CACHE_MAX:
+            _NORM_CACHE.clear()
+        _NORM_CACHE[v] = t
+    return t
+
+
 @dataclass
 class Grid:
-    """One sheet's values, rectangular, with a normalised-text view for label matching."""
+    """One sheet's values, rectangular, with a normalised-text view for label matching.
+
+    Look-ups by label use an index (normalised text -> positions, row-major) built once, so a parser
+    asking for dozens of labels does not scan every cell each time.
+    """
 
     name: str
     rows: list[list[object]]
     hidden: str = "visible"  # visible / hidden / veryhidden
     _norm: list[list[str]] = field(init=False, repr=False)
+    _index: dict[str, list[tuple[int, int]]] = field(init=False, repr=False)
+    _h: int = field(init=False, repr=False)
+    _w: int = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         width = max((len(r) for r in self.rows), default=0)
-        self.rows = [[_clean(v) for v in r] + [None] * (width - len(r)) for r in self.rows]
-        self._norm = [[norm(v) if isinstance(v, str) else "" for v in r] for r in self.rows]
+        rows: list[list[object]] = []
+        norms: list[list[str]] = []
+        index: dict[str, list[tuple[int, int]]] = {}
+        blank_row = [""] * width
+        for r, raw in enumerate(self.rows):
+            row = list(raw)
+            if len(row) < width:
+                row.extend([None] * (width - len(row)))
+            texts = None
+            for c, v in enumerate(row):
+                if v.__class__ is not str and not isinstance(v, str):
+                    continue
+                if not v.strip():
+                    row[c] = None
+                    continue
+                t = _norm_cached(v)
+                if texts is None:
+                    texts = list(blank_row)
+                texts[c] = t
+                if t:
+                    hits = index.get(t)
+                    if hits is None:
+                        index[t] = [(r, c)]
+                    else:
+                        hits.append((r, c))
+            rows.append(row)
+            norms.append(texts if texts is not None else blank_row)
+        self.rows = rows
+        self._norm = norms
+        self._index = index
+        self._h = len(rows)
+        self._w = width
 
     @classmethod
     def from_rows(cls, name: str, rows: Iterable[Sequence[object]], hidden: str = "visible") -> Grid:
@@ -46,20 +103,20 @@ class Grid:
 
     @property
     def height(self) -> int:
-        return len(self.rows)
+        return self._h
 
     @property
     def width(self) -> int:
-        return len(self.rows[0]) if self.rows else 0
+        return self._w
 
     def value(self, row: int, col: int) -> object:
-        if 0 <= row < self.height and 0 <= col < self.width:
+        if 0 <= row < self._h and 0 <= col < self._w:
             return self.rows[row][col]
         return None
 
     def text(self, row: int, col: int) -> str:
         """The normalised text of a cell ('' for numbers and blanks)."""
-        if 0 <= row < self.height and 0 <= col < self.width:
+        if 0 <= row < self._h and 0 <= col < self._w:
             return self._norm[row][col]
         return ""
 
@@ -75,13 +132,15 @@ class Grid:
         end_row: int | None = None,
     ) -> list[tuple[int, int]]:
         """Every (row, col) whose normalised text equals ``label`` (or starts with it), row-major."""
-        end = self.height if end_row is None else min(end_row, self.height)
-        hits = []
-        for r in range(start_row, end):
-            for c, t in enumerate(self._norm[r]):
-                if t == label or (prefix and t.startswith(label)):
-                    hits.append((r, c))
-        return hits
+        end = self._h if end_row is None else min(end_row, self._h)
+        if prefix:
+            hits = [pos for t, ps in self._index.items() if t.startswith(label) for pos in ps]
+            hits.sort()
+        else:
+            hits = self._index.get(label, [])
+        if start_row > 0 or end < self._h:
+            return [(r, c) for r, c in hits if start_row <= r < end]
+        return list(hits)
 
     def find_first(self, label: str, **kw) -> tuple[int, int] | None:
         hits = self.find(label, **kw)
@@ -93,11 +152,9 @@ class Grid:
         return None
 
     def contains(self, label: str, *, substring: bool = False) -> bool:
-        for r in self._norm:
-            for t in r:
-                if t == label or (substring and label in t):
-                    return True
-        return False
+        if label in self._index:
+            return True
+        return substring and any(label in t for t in self._index)
 
     def row_texts(self, row: int) -> list[str]:
-        return self._norm[row] if 0 <= row < self.height else []
+        return self._norm[row] if 0 <= row < self._h else []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # --- unit sheet -------------------------------------------------------------------------------
 UNIT_SHEET = "单位信息"
@@ -127,11 +128,23 @@ def norm(text: object) -> str:
     """
     if text is None:
         return ""
+    if text.__class__ is str and len(text) <= 64:  # labels and short values recur: cached
+        return _norm_short(text)
+    return _norm(text)
+
+
+@lru_cache(maxsize=65536)
+def _norm_short(text: str) -> str:
+    return _norm(text)
+
+
+def _norm(text: object) -> str:
     s = unicodedata.normalize("NFKC", str(text))
     s = _SPACES.sub("", s)
     return s.rstrip(":")
 
 
+@lru_cache(maxsize=4096)
 def section_of(level1_label: str) -> str | None:
     """The section key of a 一级 label ("产出指标（40）" -> "output"), or None if unknown."""
     s = norm(level1_label)
@@ -144,6 +157,7 @@ def section_of(level1_label: str) -> str | None:
 _WEIGHT_IN_LABEL = re.compile(r"[(\[【](\d+(?:\.\d+)?)\s*分?[)\]】]")
 
 
+@lru_cache(maxsize=4096)
 def weight_in_label(level1_label: str) -> float | None:
     """The weight carried in a 一级 label: "产出指标（40）" -> 40.0, "满意度指标\n（10分）" -> 10.0."""
     m = _WEIGHT_IN_LABEL.search(norm(level1_label))

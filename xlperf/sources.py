@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
+from collections.abc import Collection
 from pathlib import Path
 
 from xlperf.errors import ReadError
@@ -19,6 +21,7 @@ from xlperf.parser import parse_workbook
 
 ENGINES = ("calamine", "openpyxl")
 MAX_UNCOMPRESSED = 256 * 1024 * 1024  # a unit's form is a few hundred KB; past this it is a zip bomb
+MAX_MEMBERS = 10_000  # parts in one package; a real workbook has a few dozen
 MAX_RATIO = 200  # compression ratio of one member past which it is a zip bomb (when > 1 MB)
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -53,6 +56,8 @@ def check_file(path: str | Path) -> None:
             total = sum(i.file_size for i in infos)
             if total > MAX_UNCOMPRESSED:
                 raise ReadError(f"文件解压后过大（{total // 1024 // 1024} MB），疑似压缩炸弹，已拒绝读取")
+            if len(infos) > MAX_MEMBERS:
+                raise ReadError(f"压缩包内文件过多（{len(infos)} 个），疑似压缩炸弹，已拒绝读取")
             for i in infos:
                 if (
                     i.file_size > 1024 * 1024
@@ -60,6 +65,12 @@ def check_file(path: str | Path) -> None:
                     and i.file_size / i.compress_size > MAX_RATIO
                 ):
                     raise ReadError("文件压缩比异常，疑似压缩炸弹，已拒绝读取")
+                _check_member_size(i)
+            # deflate inflates at most 1032 times: if the package could exceed the cap, check real sizes
+            if sum(i.compress_size for i in infos) * 1032 > MAX_UNCOMPRESSED:
+                for i in infos:
+                    if i.compress_type == zipfile.ZIP_DEFLATED and _inflates_past_declared(p, i):
+                        raise ReadError("压缩包数据异常（解压后大于声明大小），疑似压缩炸弹，已拒绝读取")
             for i in infos:
                 if i.filename.endswith((".xml", ".rels", ".vml")) and _has_doctype(z, i):
                     raise ReadError("文件包含不安全的 XML 实体声明，已拒绝读取")
@@ -73,6 +84,52 @@ _ROOT = re.compile(rb"<[A-Za-z_]")
 _PROLOG_LIMIT = 1024 * 1024
 
 
+def _check_member_size(info: zipfile.ZipInfo) -> None:
+    """Refuse a member whose declared sizes are impossible.
+
+    Excel writes only stored and deflated members, and deflate never grows data by more than a few
+    bytes per block: compressed larger than declared is a lie (a small file that claims little and
+    expands huge)."""
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise ReadError("文件使用了 Excel 不会使用的压缩方式，已拒绝读取")
+    if info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size:
+        raise ReadError("压缩包数据异常（声明大小与实际不符），已拒绝读取")
+    if info.compress_size > info.file_size * 1.01 + 1024:
+        raise ReadError("压缩包数据异常（声明大小与实际不符），疑似压缩炸弹，已拒绝读取")
+
+
+def _inflates_past_declared(path: Path, info: zipfile.ZipInfo) -> bool:
+    """Inflate a deflated member's raw data (not through zipfile, which trusts the declared size and a
+    CRC the attacker also wrote) and tell whether it yields more than its declared size."""
+    with path.open("rb") as f:
+        f.seek(info.header_offset)
+        head = f.read(30)
+        if len(head) < 30 or head[:4] != b"PK\x03\x04":
+            raise ReadError("文件已损坏（压缩包结构不完整）")
+        f.seek(
+            info.header_offset
+            + 30
+            + int.from_bytes(head[26:28], "little")
+            + int.from_bytes(head[28:30], "little")
+        )
+        d = zlib.decompressobj(-15)
+        left, out = info.compress_size, 0
+        while left > 0:
+            chunk = f.read(min(left, 65536))
+            if not chunk:
+                break
+            left -= len(chunk)
+            data = d.decompress(chunk, 1 << 20)
+            while True:
+                out += len(data)
+                if out > info.file_size:
+                    return True
+                if not d.unconsumed_tail:
+                    break
+                data = d.decompress(d.unconsumed_tail, 1 << 20)
+    return False
+
+
 def _has_doctype(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
     """True when the part's prolog (everything before its root element) declares a DOCTYPE/ENTITY.
 
@@ -81,7 +138,7 @@ def _has_doctype(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
     buf = b""
     with z.open(info) as f:
         while len(buf) < _PROLOG_LIMIT:
-            chunk = f.read(65536)
+            chunk = f.read(4096 if not buf else 65536)  # the prolog is nearly always in the first 4 KB
             if not chunk:
                 break
             buf += chunk
@@ -105,8 +162,9 @@ def _is_encrypted_cfb(p: Path) -> bool:
         )
 
 
-def grids_calamine(path: str | Path) -> list[Grid]:
-    """Every sheet as a grid, through python-calamine (cached values; formulas are not evaluated)."""
+def grids_calamine(path: str | Path, skip: Collection[str] = ()) -> list[Grid]:
+    """Every sheet as a grid, through python-calamine (cached values; formulas are not evaluated).
+    Sheets named in ``skip`` are not read."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
@@ -116,7 +174,7 @@ def grids_calamine(path: str | Path) -> list[Grid]:
                 # the enums have no .name in python-calamine 0.9: compare by their text "SheetVisibleEnum.Hidden"
                 visible = str(meta.visible).rsplit(".", 1)[-1]
                 state = {"Visible": "visible", "Hidden": "hidden"}.get(visible, "veryhidden")
-                if str(meta.typ).rsplit(".", 1)[-1] != "WorkSheet":
+                if str(meta.typ).rsplit(".", 1)[-1] != "WorkSheet" or meta.name in skip:
                     continue
                 sheet = wb.get_sheet_by_name(meta.name)
                 rows = sheet.to_python(skip_empty_area=False)
@@ -130,8 +188,8 @@ def grids_calamine(path: str | Path) -> list[Grid]:
         raise ReadError(f"文件无法读取：{exc}") from exc
 
 
-def grids_openpyxl(path: str | Path) -> list[Grid]:
-    """Every sheet as a grid, through openpyxl (read-only, cached values)."""
+def grids_openpyxl(path: str | Path, skip: Collection[str] = ()) -> list[Grid]:
+    """Every sheet as a grid, through openpyxl (read-only, cached values). Sheets in ``skip`` are not read."""
     import openpyxl
 
     try:
@@ -141,6 +199,8 @@ def grids_openpyxl(path: str | Path) -> list[Grid]:
     try:
         out = []
         for ws in wb.worksheets:
+            if ws.title in skip:
+                continue
             rows = [list(r) for r in ws.iter_rows(values_only=True)]
             out.append(Grid(ws.title, rows, ws.sheet_state))
         return out
@@ -148,12 +208,13 @@ def grids_openpyxl(path: str | Path) -> list[Grid]:
         wb.close()
 
 
-def read_grids(path: str | Path, engine: str = "calamine") -> list[Grid]:
+def read_grids(path: str | Path, engine: str = "calamine", skip: Collection[str] = ()) -> list[Grid]:
+    """Every sheet of a checked file as a grid (except those named in ``skip``)."""
     check_file(path)
     if engine == "calamine":
-        return grids_calamine(path)
+        return grids_calamine(path, skip)
     if engine == "openpyxl":
-        return grids_openpyxl(path)
+        return grids_openpyxl(path, skip)
     raise ValueError(f"unknown engine {engine!r}; one of {ENGINES}")
 
 

@@ -13,6 +13,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from xlperf.labels import PLACEHOLDERS, QUALITATIVE_LEVELS
 
@@ -27,6 +28,7 @@ _NUM = re.compile(
     r"(?P<num>[-+]?\d+(?:,\d{3})*(?:\.\d+)?|[-+]?\.\d+)"
     r"(?P<unit>%|‰|万元|万|元|亿元|个|次|人|家|项|天|件|份|户|篇|场|台|套|小时|分|)$"
 )
+_WS = re.compile(r"\s+")
 _CMP = {
     ">=": ">=",
     "≥": ">=",
@@ -102,7 +104,9 @@ def parse(raw: object, *, expect_text: bool = False) -> Value:
     UNREADABLE.
     """
     if raw is None:
-        return Value(None, BLANK)
+        return _BLANK
+    if raw.__class__ is str and len(raw) <= 64:  # short strings recur in every form ("100%", "达成")
+        return _parse_str(raw, expect_text)
     if isinstance(raw, bool):
         return Value(raw, UNREADABLE)
     if isinstance(raw, (int, float)):
@@ -112,8 +116,20 @@ def parse(raw: object, *, expect_text: bool = False) -> Value:
         return Value(raw, NUMBER, f)
     if isinstance(raw, (dt.date, dt.datetime, dt.time, dt.timedelta)):
         return Value(raw, UNREADABLE)
+    return _parse_text(raw, expect_text)
+
+
+_BLANK = Value(None, BLANK)
+
+
+@lru_cache(maxsize=65536)
+def _parse_str(raw: str, expect_text: bool) -> Value:
+    return _parse_text(raw, expect_text)
+
+
+def _parse_text(raw: object, expect_text: bool) -> Value:
     s = unicodedata.normalize("NFKC", str(raw)).strip()
-    s = re.sub(r"\s+", "", s)
+    s = _WS.sub("", s)
     if not s:
         return Value(raw, BLANK)
     if s in PLACEHOLDERS:

@@ -16,7 +16,7 @@ from xlperf import __version__
 from xlperf.errors import XlperfError
 
 # module names under xlperf.cli, in the order --help lists them
-COMMANDS = ("validate_cmd", "template_cmd")
+COMMANDS = ("validate_cmd", "template_cmd", "addin_cmd", "consolidate_cmd", "report_cmd")
 
 
 class _Group(click.Group):

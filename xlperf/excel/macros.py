@@ -60,6 +60,7 @@ from xlperf.parser import parse_project, parse_workbook
 from xlperf.results_table import RESULT_HEADER, result_rows, summary_line
 from xlperf.safe_io import FORMULA_PREFIXES, atomic_write
 from xlperf.writers.annotate import FILLS, mark_plan
+from xlperf.writers.template import SUMMARY_HEADERS
 
 TITLE = "绩效自评"
 MARKS_SHEET = "_xlperf_marks"
@@ -460,17 +461,7 @@ def add_project_sheet(book):
 
 # --- 刷新汇总 ---------------------------------------------------------------------------------------
 
-SUMMARY_HEADER = [
-    "序号",
-    "工作表",
-    L.PROJECT_NAME,
-    L.BUDGET,
-    L.ARRIVED,
-    L.EXECUTED,
-    "执行率",
-    L.TOTAL,
-    L.GRADE,
-]
+SUMMARY_HEADER = list(SUMMARY_HEADERS)  # the template writes the same header
 
 
 def summary_rows(v: Validation) -> list[list[object]]:

@@ -1,0 +1,300 @@
+"""Consolidation: totals recomputed independently from the generator's data, duplicates, outputs, CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+from collections import Counter
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from xlperf import api
+from xlperf.cli import cli
+from xlperf.consolidate import (
+    DETAIL_COLUMNS,
+    DETAIL_NAME,
+    FILES_NAME,
+    FINDINGS_NAME,
+    GRADES_NAME,
+    STATUS_OK,
+    STATUS_SKIPPED,
+    UNITS_NAME,
+    consolidate_paths,
+    project_rows,
+    skip_reason,
+    write_summary,
+)
+from xlperf.samples import SAMPLES, score_sum
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from benchmarks.unitgen import generate  # noqa: E402
+
+SAMPLES_DIR = ROOT / "workbooks" / "samples"
+
+
+def _grade(total: float) -> str:
+    return "优" if total >= 90 else "良" if total >= 80 else "中" if total >= 60 else "差"
+
+
+def _sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def units(tmp_path_factory) -> tuple[Path, list]:
+    folder = tmp_path_factory.mktemp("报送")
+    specs = generate(12, folder / "generated", seed=7)
+    shutil.copytree(SAMPLES_DIR, folder / "samples")
+    return folder, specs
+
+
+@pytest.fixture(scope="module")
+def result(units):
+    folder, _ = units
+    return consolidate_paths([folder], jobs=2)
+
+
+def _expected(specs) -> dict[str, dict]:
+    """Per unit, from the generator's and the samples' data alone (no xlperf reading)."""
+    out: dict[str, dict] = {}
+    for s in specs:
+        out[s.name] = {
+            "budget": [p.budget for p in s.projects],
+            "executed": [p.executed for p in s.projects],
+            "scores": [p.recomputed for p in s.projects],
+        }
+    for sample in SAMPLES:
+        out[sample.unit.name] = {
+            "budget": [p.budget[0] for p in sample.projects],
+            "executed": [p.executed[0] for p in sample.projects],
+            "scores": [round(score_sum(p), 6) for p in sample.projects],
+        }
+    return out
+
+
+def test_totals_match_the_generators_data(units, result):
+    _, specs = units
+    expected = _expected(specs)
+    c = result
+    assert c.ok and c.stats.files_ok == len(specs) + len(SAMPLES)
+    assert c.stats.files_unreadable == 0
+    rows = {r["单位"]: r for r in c.tables[UNITS_NAME].records(with_total=False)}
+    assert set(rows) == set(expected)
+    all_scores, all_b, all_e = [], [], []
+    for unit, e in expected.items():
+        r = rows[unit]
+        assert r["项目数"] == len(e["scores"])
+        assert r["预算数合计（万元）"] == pytest.approx(sum(e["budget"]), rel=1e-12)
+        assert r["执行数合计（万元）"] == pytest.approx(sum(e["executed"]), rel=1e-12)
+        assert r["平均分"] == pytest.approx(sum(e["scores"]) / len(e["scores"]), rel=1e-12)
+        weighted = sum(s * b for s, b in zip(e["scores"], e["budget"], strict=True)) / sum(e["budget"])
+        assert r["预算加权平均分"] == pytest.approx(weighted, rel=1e-12)
+        assert r["最高分"] == max(e["scores"]) and r["最低分"] == min(e["scores"])
+        grades = Counter(_grade(s) for s in e["scores"])
+        assert [r[g] for g in "优良中差"] == [grades[g] for g in "优良中差"]
+        all_scores += e["scores"]
+        all_b += e["budget"]
+        all_e += e["executed"]
+    total = c.tables[UNITS_NAME].total
+    assert total[3] == len(all_scores)
+    assert total[4] == pytest.approx(sum(all_b), rel=1e-12)
+    assert total[5] == pytest.approx(sum(all_e), rel=1e-12)
+    assert c.stats.grades == {g: n for g, n in Counter(_grade(s) for s in all_scores).items()} | {
+        g: c.stats.grades[g] for g in "优良中差" if g not in Counter(_grade(s) for s in all_scores)
+    }
+    overall = c.tables[GRADES_NAME].total
+    assert overall[1] == "全部单位" and overall[-2] == len(all_scores)
+
+
+def test_every_project_once_with_its_source(units, result):
+    _, specs = units
+    detail = result.tables[DETAIL_NAME].records()
+    assert len(detail) == sum(len(s.projects) for s in specs) + sum(len(s.projects) for s in SAMPLES)
+    keys = Counter((r["单位"], r["项目名称"]) for r in detail)
+    assert max(keys.values()) == 1
+    r = next(r for r in detail if r["单位"] == specs[0].name)
+    assert r["主管部门"] == specs[0].department
+    assert r["来源文件"].endswith(specs[0].path.name) and r["工作表"] == "自评表1"
+    p = specs[0].projects[0]
+    assert r["预算数（万元）"] == p.budget and r["总分（填报）"] == p.total
+    assert r["总分（复核）"] == pytest.approx(p.recomputed) and r["差异"] == pytest.approx(
+        p.total - p.recomputed
+    )
+    assert r["执行率"] == pytest.approx(p.executed / p.budget)
+
+
+def test_findings_and_files_tables(units, result):
+    files = result.tables[FILES_NAME].records()
+    assert {f["状态"] for f in files} == {STATUS_OK}
+    for f in files:
+        assert len(f["SHA-256"]) == 64 and f["项目数"] >= 1
+    findings = result.tables[FINDINGS_NAME].records()
+    assert findings and all(f["严重程度"] in ("错误", "警告", "提示") for f in findings)
+    assert all("!" in f["位置"] for f in findings if f["规则"].startswith("XP"))
+    # the seed's known mistake (项目1 预算执行率 50% while 2/2 spent) is listed with its unit
+    assert any(f["单位"] == "长安区委编办" and f["规则"] == "XP002" for f in findings)
+
+
+def test_duplicates_flagged_not_summed(tmp_path, units):
+    folder, specs = units
+    src = specs[0].path
+    (tmp_path / "a").mkdir()
+    shutil.copy(src, tmp_path / "a" / src.name)
+    shutil.copy(src, tmp_path / "a" / "再次报送.xlsx")  # the same file twice
+    shutil.copy(specs[1].path, tmp_path / "a" / "b.xlsx")
+    # the same unit + projects in a different file (different bytes: the totals cell differs)
+    from benchmarks.unitgen import render, unit_spec
+
+    _, vals, n = unit_spec(1, seed=7)
+    vals["unit.phone"] = "另一个电话"
+    (tmp_path / "a" / "b_修改后.xlsx").write_bytes(render(n, vals))
+    c = consolidate_paths([tmp_path / "a"], jobs=1)
+    files = {f["文件"].split("/")[-1]: f for f in c.tables[FILES_NAME].records()}
+    pair = [files["再次报送.xlsx"], files[src.name]]  # the first in path order counts, the other is skipped
+    assert sorted(f["状态"] for f in pair) == sorted([STATUS_OK, STATUS_SKIPPED])
+    assert any("重复" in f["原因"] for f in pair)
+    assert files["b_修改后.xlsx"]["计入汇总项目数"] == 0
+    assert c.stats.projects == len(specs[0].projects) + len(specs[1].projects)
+    assert c.stats.duplicate_files == 1 and c.stats.duplicate_projects == len(specs[1].projects)
+    detail = c.tables[DETAIL_NAME].records()
+    dups = [r for r in detail if r["备注"].startswith("重复")]
+    assert len(dups) == len(specs[1].projects)
+    rules = Counter(f["规则"] for f in c.tables[FINDINGS_NAME].records())
+    assert rules["XC001"] == 1 and rules["XC002"] == len(specs[1].projects)
+    unit_b = next(r for r in c.tables[UNITS_NAME].records(with_total=False) if r["单位"] == specs[1].name)
+    assert unit_b["项目数"] == len(specs[1].projects)
+    assert unit_b["预算数合计（万元）"] == pytest.approx(sum(p.budget for p in specs[1].projects))
+
+
+def test_lock_and_temp_files_listed_as_skipped(tmp_path, units):
+    _, specs = units
+    shutil.copy(specs[0].path, tmp_path / "u.xlsx")
+    (tmp_path / "~$u.xlsx").write_bytes(b"\x00" * 165)
+    (tmp_path / ".~lock.u.xlsx#").write_text("x")
+    (tmp_path / "说明.docx").write_bytes(b"PK")
+    (tmp_path / "旧表.xls").write_bytes(b"x")
+    c = consolidate_paths([tmp_path], jobs=1)
+    files = {Path(f.display).name: f for f in c.files}
+    assert files["u.xlsx"].status == STATUS_OK
+    for name in ("~$u.xlsx", ".~lock.u.xlsx#", "说明.docx", "旧表.xls"):
+        assert files[name].status == STATUS_SKIPPED and files[name].reason
+    assert skip_reason("~$报表.xlsx").startswith("Excel")
+
+
+def test_units_come_from_the_unit_sheet_not_the_file_name(tmp_path, units):
+    _, specs = units
+    shutil.copy(specs[2].path, tmp_path / "随便起的名字.xlsx")
+    c = consolidate_paths([tmp_path], jobs=1)
+    assert c.tables[UNITS_NAME].rows[0][2] == specs[2].name
+
+
+def test_outputs_xlsx_csv_json_and_inputs_untouched(tmp_path, units, result):
+    folder, _ = units
+    before = {p: _sha(p) for p in folder.rglob("*.xlsx")}
+    out = write_summary(result, tmp_path / "汇总.xlsx")
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[:5] == [DETAIL_NAME, UNITS_NAME, GRADES_NAME, FINDINGS_NAME, FILES_NAME]
+    ws = wb[DETAIL_NAME]
+    assert [c.value for c in ws[3]] == [c.header for c in DETAIL_COLUMNS]
+    assert ws.freeze_panes == "E4" and ws.auto_filter.ref.startswith("A3:")
+    assert ws.cell(4, 5).number_format == "#,##0.00" and ws.cell(4, 9).number_format == "0.0%"
+    assert ws.max_row == 3 + len(result.tables[DETAIL_NAME].rows)
+    assert len(wb[GRADES_NAME]._charts) == 1 or _has_chart(out)
+    assert wb["_xlperf"].sheet_state == "veryHidden"
+    # csv: one file per table, utf-8-sig; json: the same tables
+    csv_dir = write_summary(result, tmp_path / "csv", "csv")
+    names = sorted(p.name for p in csv_dir.iterdir())
+    assert names == sorted(f"{n}.csv" for n in result.tables)
+    raw = (csv_dir / f"{UNITS_NAME}.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and "单位".encode() in raw
+    data = json.loads(write_summary(result, tmp_path / "汇总.json").read_text("utf-8"))
+    assert data["stats"]["projects"] == result.stats.projects
+    assert len(data["tables"][DETAIL_NAME]["rows"]) == len(result.tables[DETAIL_NAME].rows)
+    assert {p: _sha(p) for p in folder.rglob("*.xlsx")} == before
+
+
+def _has_chart(path: Path) -> bool:
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return any(n.startswith("xl/charts/chart") for n in z.namelist())
+
+
+def test_formula_like_text_stays_text(tmp_path):
+    specs = generate(1, tmp_path / "in", seed=3, evil=True)
+    c = consolidate_paths([tmp_path / "in"], jobs=1)
+    name = specs[0].projects[0].name
+    assert name.startswith("=")
+    out = write_summary(c, tmp_path / "汇总.xlsx")
+    ws = openpyxl.load_workbook(out)[DETAIL_NAME]
+    cell = next(ws.cell(r, 4) for r in range(4, ws.max_row + 1) if ws.cell(r, 4).value == name)
+    assert cell.data_type == "s" and cell.quotePrefix
+    csv_text = (write_summary(c, tmp_path / "csv", "csv") / f"{DETAIL_NAME}.csv").read_text("utf-8-sig")
+    assert "'" + name.replace('"', '""') in csv_text
+
+
+def test_refuses_to_overwrite_an_input_and_skips_its_own_output(tmp_path, units):
+    _, specs = units
+    inp = tmp_path / "in"
+    inp.mkdir()
+    shutil.copy(specs[0].path, inp / "a.xlsx")
+    c = consolidate_paths([inp], jobs=1)
+    from xlperf.errors import OutputError
+
+    with pytest.raises(OutputError):
+        write_summary(c, inp / "a.xlsx")
+    write_summary(c, inp / "汇总.xlsx")  # into the input folder
+    again = consolidate_paths([inp], jobs=1)  # the summary is listed as skipped, not read as a unit
+    own = next(f for f in again.files if f.display.endswith("汇总.xlsx"))
+    assert own.status == STATUS_SKIPPED and own.is_summary
+    assert again.stats.projects == c.stats.projects
+    write_summary(again, inp / "汇总.xlsx")  # and may be replaced by the next run
+
+
+def test_project_rows_is_the_detail_table_of_one_workbook():
+    v = api.validate_file(SAMPLES_DIR / "西安市雁塔区教育局_2020.xlsx")
+    rows = project_rows(v)
+    assert rows[0] == [c.header for c in DETAIL_COLUMNS]
+    assert len(rows) == 1 + len(v.projects)
+    assert rows[1][2] == "西安市雁塔区教育局" and rows[1][-1] == "自评表1"
+
+
+def test_pool_and_in_process_agree(units):
+    folder, _ = units
+    a = consolidate_paths([folder], jobs=1)
+    b = consolidate_paths([folder], jobs=2)
+    for name in a.tables:
+        assert a.tables[name].rows == b.tables[name].rows
+
+
+def test_progress_callback(units):
+    folder, specs = units
+    seen = []
+    consolidate_paths([folder], jobs=1, progress=lambda done, total, name: seen.append((done, total)))
+    n = len(specs) + len(SAMPLES)
+    assert seen[-1] == (n, n) and len(seen) == n
+
+
+def test_cli(tmp_path, units):
+    folder, _ = units
+    runner = CliRunner()
+    out = tmp_path / "汇总.xlsx"
+    r = runner.invoke(cli, ["consolidate", str(folder), "-o", str(out), "--jobs", "1"])
+    assert r.exit_code == 0, r.output
+    assert "已汇总" in r.output and "已写出汇总表" in r.output and out.exists()
+    r = runner.invoke(cli, ["consolidate", str(folder), "-o", str(tmp_path / "j.json")])
+    assert r.exit_code == 0 and json.loads((tmp_path / "j.json").read_text("utf-8"))["stats"]["units"] > 0
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "坏文件.xlsx").write_bytes(b"not a zip")
+    r = runner.invoke(cli, ["consolidate", str(empty), "-o", str(tmp_path / "x.xlsx")])
+    assert r.exit_code == 2 and "没有可以汇总的工作簿" in r.output
+    assert not (tmp_path / "x.xlsx").exists()
+    r = runner.invoke(cli, ["consolidate", "--help"])
+    assert r.exit_code == 0 and "xlperf consolidate" in r.output
