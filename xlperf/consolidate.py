@@ -39,7 +39,7 @@ from typing import Any
 from xlperf import labels as L
 from xlperf.engine import Validation, validate
 from xlperf.errors import ReadError
-from xlperf.findings import SEVERITY_ZH, fmt_num, fmt_pct
+from xlperf.findings import SEVERITY_ZH, Finding, fmt_num, fmt_pct
 from xlperf.presets import Preset
 
 STATUS_OK = "已汇总"
@@ -96,22 +96,6 @@ class ProjectRecord:
 
 
 @dataclass(frozen=True)
-class FindingRecord:
-    rule: str
-    severity: str  # error / warning / info
-    sheet: str
-    cell: str | None
-    project: str
-    expected: str
-    found: str
-    message: str
-
-    @property
-    def where(self) -> str:
-        return f"{self.sheet}!{self.cell}" if self.cell and self.sheet else (self.sheet or "")
-
-
-@dataclass(frozen=True)
 class FileResult:
     """One input file: what was read from it, or why it was not."""
 
@@ -127,7 +111,7 @@ class FileResult:
     preset: str = ""  # preset title used
     grades: tuple[str, ...] = DEFAULT_GRADES
     projects: tuple[ProjectRecord, ...] = ()
-    findings: tuple[FindingRecord, ...] = ()
+    findings: tuple[Finding, ...] = ()
     is_summary: bool = False  # a summary workbook xlperf wrote earlier (never a unit's input)
 
     @property
@@ -251,11 +235,8 @@ def project_records(v: Validation) -> tuple[ProjectRecord, ...]:
     return tuple(out)
 
 
-def _finding_records(v: Validation) -> tuple[FindingRecord, ...]:
-    return tuple(
-        FindingRecord(f.rule, f.severity, f.sheet, f.cell, f.project, f.expected, f.found, f.message)
-        for f in v.findings
-    )
+def _finding_records(v: Validation) -> tuple[Finding, ...]:
+    return tuple(v.findings)
 
 
 def read_unit_file(
@@ -564,7 +545,7 @@ def _key(text: str) -> str:
 
 def mark_duplicates(
     files: Sequence[FileResult],
-) -> tuple[list[FileResult], list[tuple[FileResult, FindingRecord]]]:
+) -> tuple[list[FileResult], list[tuple[FileResult, Finding]]]:
     """Flag the same file twice (SHA-256) and the same unit + project twice; the first one counts.
 
     Returns the files (duplicates: status 已跳过 or projects with ``duplicate_of``) and the findings
@@ -572,7 +553,7 @@ def mark_duplicates(
     by_hash: dict[str, FileResult] = {}
     by_project: dict[tuple[str, str], str] = {}
     out: list[FileResult] = []
-    notes: list[tuple[FileResult, FindingRecord]] = []
+    notes: list[tuple[FileResult, Finding]] = []
     for f in files:
         if f.status != STATUS_OK:
             out.append(f)
@@ -761,21 +742,21 @@ def _xc(
     found: str,
     sheet: str = "",
     project: str = "",
-) -> FindingRecord:
+) -> Finding:
     """A consolidation finding (XC…), in the message pattern of the rule catalogue."""
     rid, name, sev = rule
     where = f"{f.display}!{sheet}" if sheet else f.display
-    return FindingRecord(rid, sev, sheet, None, project, expected, found, f"{where} {name}：{detail}")
+    return Finding(rid, sev, sheet, None, project, expected, found, f"{where} {name}：{detail}")
 
 
 def _finding_rows(
     files: Sequence[FileResult],
     order: list[dict[str, Any]],
-    dup_notes: list[tuple[FileResult, FindingRecord]],
+    dup_notes: list[tuple[FileResult, Finding]],
 ) -> list[list[Any]]:
     """问题清单: consolidation findings first (unreadable, duplicates, no unit), then every file's
     findings in 项目明细 order."""
-    notes: list[tuple[FileResult, FindingRecord]] = []
+    notes: list[tuple[FileResult, Finding]] = []
     for f in files:
         if f.status == STATUS_UNREADABLE:
             notes.append((f, _xc(XC_UNREADABLE, f, f.reason, "可读取的 .xlsx 工作簿", f.reason)))

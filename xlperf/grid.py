@@ -74,7 +74,7 @@ class Grid:
                 row.extend([None] * (width - len(row)))
             texts = None
             for c, v in enumerate(row):
-                if v.__class__ is not str and not isinstance(v, str):
+                if v is None or (v.__class__ is not str and not isinstance(v, str)):
                     continue
                 if not v.strip():
                     row[c] = None

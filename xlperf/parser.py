@@ -17,6 +17,8 @@ from xlperf.grid import Grid, ref
 from xlperf.model import EMPTY, Cell, Funds, Goal, Indicator, Project, Section, UnitInfo, Workbook
 from xlperf.values import parse
 
+_BLANK = parse(None)
+
 # Every label that may stand in a value's row: scanning right for a value stops at any of these.
 _LABELS = frozenset(
     L.norm(x)
@@ -61,12 +63,16 @@ def value_right_of(grid: Grid, row: int, col: int, *, expect_text: bool = False)
 
 
 def _cell(grid: Grid, row: int, col: int | None, *, expect_text: bool = False) -> Cell:
+    # the hottest function of a consolidation (one call per field of every indicator row)
     if col is None:
         return EMPTY
     raw = grid.value(row, col)
-    t = grid.text(row, col)
-    if t and _is_hint(t):
-        raw = None
+    if raw is None:
+        return Cell(ref(row, col), _BLANK)
+    if raw.__class__ is str:
+        t = grid.text(row, col)
+        if t and _is_hint(t):
+            return Cell(ref(row, col), _BLANK)
     return Cell(ref(row, col), parse(raw, expect_text=expect_text))
 
 

@@ -412,35 +412,34 @@ def _xp014(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
 
 
 # --- XP015 / XP016 / XP017 -----------------------------------------------------------------------
-def _numeric_cells(pr: ProjectResult) -> Iterator[tuple[str, Cell, bool]]:
-    """(label, cell, text allowed) for every field that should hold a number."""
+def _numeric_cells(pr: ProjectResult) -> Iterator[tuple[IndicatorResult | None, str, Cell, bool]]:
+    """(row or None, label, cell, text allowed) for every field that should hold a number.
+
+    The row's name is only put into the label when a cell fails (it costs a string per cell)."""
     p = pr.project
     for lab, f in ((L.BUDGET, p.budget), (L.ARRIVED, p.arrived), (L.EXECUTED, p.executed)):
-        yield lab, f.total, False
-        yield f"{lab}中的财政资金", f.fiscal, False
-        yield f"{lab}中的其他资金", f.other, False
-    yield L.PROGRESS_HEAD, p.progress, False
-    yield L.TOTAL, p.total, False
+        yield None, lab, f.total, False
+        yield None, f"{lab}中的财政资金", f.fiscal, False
+        yield None, f"{lab}中的其他资金", f.other, False
+    yield None, L.PROGRESS_HEAD, p.progress, False
+    yield None, L.TOTAL, p.total, False
     for g in p.goals:
-        yield L.GOAL_RATE, g.rate, False
+        yield None, L.GOAL_RATE, g.rate, False
     for r in pr.indicators:
         ind = r.indicator
-        yield f"{_row_name(r)}的{L.COL_SCORE}", ind.score, False
-        yield f"{_row_name(r)}的{L.COL_WEIGHT}", ind.weight, False
         qual = r.kind == L.KIND_QUALITATIVE
-        yield f"{_row_name(r)}的{L.COL_TARGET}", ind.target, qual
-        yield (
-            f"{_row_name(r)}的{L.COL_ACTUAL}",
-            ind.actual,
-            qual or qualitative_level(ind.actual.value) is not None,
-        )
+        yield r, L.COL_SCORE, ind.score, False
+        yield r, L.COL_WEIGHT, ind.weight, False
+        yield r, L.COL_TARGET, ind.target, qual
+        yield r, L.COL_ACTUAL, ind.actual, qual or qualitative_level(ind.actual.value) is not None
 
 
 def _xp015(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
-    for label, c, text_ok in _numeric_cells(pr):
+    for r, label, c, text_ok in _numeric_cells(pr):
         v = c.value
         if v.kind == UNREADABLE or (v.kind == TEXT and not text_ok):
-            yield Hit(c.ref, f"{label}无法识别为数值或百分比", "数值、百分比（如 95%）或“≥95%”", _found(c))
+            what = label if r is None else f"{_row_name(r)}的{label}"
+            yield Hit(c.ref, f"{what}无法识别为数值或百分比", "数值、百分比（如 95%）或“≥95%”", _found(c))
 
 
 def _xp016(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from xlperf.cli.options import engine_option, preset_option
 from xlperf.consolidate import consolidate_paths, write_summary
 from xlperf.writers.summary import FORMATS, infer_format
 
@@ -22,12 +23,7 @@ PROGRESS_MIN_FILES = 20  # show a progress bar from this many files on (and only
     type=click.Path(path_type=Path),
     help="汇总结果：.xlsx 文件、.json 文件，或 csv 格式时的文件夹（每张表一个 .csv）。",
 )
-@click.option(
-    "--preset",
-    default=None,
-    metavar="NAME|PATH",
-    help="评分方案：national、shaanxi 或 .toml 文件；默认按各工作簿中记录的方案，否则 national。",
-)
+@preset_option
 @click.option(
     "-j",
     "--jobs",
@@ -42,13 +38,7 @@ PROGRESS_MIN_FILES = 20  # show a progress bar from this many files on (and only
     default=None,
     help="输出格式；默认按 -o 的扩展名（.xlsx / .json，否则 csv）。",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["calamine", "openpyxl"]),
-    default="calamine",
-    show_default=True,
-    help="读取引擎。",
-)
+@engine_option
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度条和汇总摘要。")
 def command(
     paths: tuple[Path, ...],

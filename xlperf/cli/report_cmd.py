@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from xlperf import api
+from xlperf.cli.options import preset_option
 from xlperf.report_text import export_templates
 from xlperf.writers.report import default_report_path, write_report
 
@@ -20,12 +21,7 @@ from xlperf.writers.report import default_report_path, write_report
     default=None,
     help="输出的 Word 文件（.docx）；默认写在工作簿旁，文件名为报告标题。",
 )
-@click.option(
-    "--preset",
-    default=None,
-    metavar="NAME|PATH",
-    help="评分方案：national、shaanxi 或 .toml 文件；默认取工作簿中记录的方案，否则 national。",
-)
+@preset_option
 @click.option("--pdf", is_flag=True, help="同时生成 PDF（需要安装 LibreOffice）。")
 @click.option(
     "--template-dir",

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from xlperf import api
+from xlperf.cli.options import engine_option, preset_option
 from xlperf.engine import Validation
 from xlperf.errors import ReadError
 from xlperf.findings import SEVERITY_ZH, fmt_num, fmt_pct
@@ -52,13 +53,7 @@ def _print_text(console: Console, v: Validation) -> None:
 
 @click.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--preset",
-    "preset",
-    default=None,
-    metavar="NAME|PATH",
-    help="评分方案：national、shaanxi 或 .toml 文件；默认取工作簿中记录的方案，否则 national。",
-)
+@preset_option
 @click.option(
     "--format",
     "fmt",
@@ -74,13 +69,7 @@ def _print_text(console: Console, v: Validation) -> None:
     default=None,
     help="另存一份带“校验结果”工作表并标出问题单元格的副本（仅限一个输入文件）；原文件不会被修改。",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["calamine", "openpyxl"]),
-    default="calamine",
-    show_default=True,
-    help="读取引擎。",
-)
+@engine_option
 def command(files: tuple[Path, ...], preset: str | None, fmt: str, output: Path | None, engine: str) -> None:
     """校验单位的绩效自评工作簿，列出每个问题及其单元格。
 

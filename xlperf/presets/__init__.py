@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -74,19 +75,30 @@ class Preset:
         return min(applicable, key=lambda c: c.max) if applicable else None
 
 
+@lru_cache(maxsize=1)
+def _shipped() -> tuple[str, ...]:
+    return tuple(sorted(p.name[:-5] for p in resources.files(__package__).iterdir() if p.name.endswith(".toml")))
+
+
 def available() -> list[str]:
     """Names of the presets shipped in the package."""
-    return sorted(p.name[:-5] for p in resources.files(__package__).iterdir() if p.name.endswith(".toml"))
+    return list(_shipped())
+
+
+@lru_cache(maxsize=16)
+def _load_shipped(name: str) -> Preset:
+    # a preset is immutable, so one parse serves every workbook of a consolidation
+    text = resources.files(__package__).joinpath(f"{name}.toml").read_text("utf-8")
+    return from_dict(tomllib.loads(text), source=f"xlperf:{name}")
 
 
 def load(name_or_path: str | Path | None = None) -> Preset:
     """Load a shipped preset by name, or a user's TOML file by path. Default: ``national``."""
     name_or_path = name_or_path or "national"
     path = Path(name_or_path)
-    if str(name_or_path) in available():
-        text = resources.files(__package__).joinpath(f"{name_or_path}.toml").read_text("utf-8")
-        source = f"xlperf:{name_or_path}"
-    elif path.suffix.lower() == ".toml" and path.is_file():
+    if str(name_or_path) in _shipped():
+        return _load_shipped(str(name_or_path))
+    if path.suffix.lower() == ".toml" and path.is_file():
         text = path.read_text("utf-8")
         source = str(path)
     else:

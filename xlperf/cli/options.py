@@ -1,0 +1,23 @@
+"""Options shared by several commands, as decorators (one definition, one help text)."""
+
+from __future__ import annotations
+
+import click
+
+from xlperf.sources import ENGINES
+
+preset_option = click.option(
+    "--preset",
+    "preset",
+    default=None,
+    metavar="NAME|PATH",
+    help="评分方案：national、shaanxi 或 .toml 文件；默认取工作簿中记录的方案，否则 national。",
+)
+
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="calamine",
+    show_default=True,
+    help="读取引擎。",
+)
