@@ -9,9 +9,7 @@ from conftest import ROOT
 
 def test_package_list_matches_the_tree():
     cfg = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
-    on_disk = {
-        ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "xlperf").rglob("__init__.py")
-    }
+    on_disk = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "xlperf").rglob("__init__.py")}
     listed = set(cfg["packages"])
     assert on_disk <= listed, f"add to [tool.setuptools].packages: {sorted(on_disk - listed)}"
     assert cfg["package-dir"]["xlperf.vba"] == "vba"

@@ -77,7 +77,9 @@ class Preset:
 
 @lru_cache(maxsize=1)
 def _shipped() -> tuple[str, ...]:
-    return tuple(sorted(p.name[:-5] for p in resources.files(__package__).iterdir() if p.name.endswith(".toml")))
+    return tuple(
+        sorted(p.name[:-5] for p in resources.files(__package__).iterdir() if p.name.endswith(".toml"))
+    )
 
 
 def available() -> list[str]:
