@@ -19,7 +19,9 @@ def _ruff(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
 
 
-@pytest.mark.parametrize("args", [("check", *TARGETS), ("format", "--check", *TARGETS)], ids=["lint", "format"])
+@pytest.mark.parametrize(
+    "args", [("check", *TARGETS), ("format", "--check", *TARGETS)], ids=["lint", "format"]
+)
 def test_ruff(args):
     res = _ruff(*args)
     assert res.returncode == 0, res.stdout + res.stderr
