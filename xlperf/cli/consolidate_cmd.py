@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -66,6 +67,7 @@ def command(
         xlperf consolidate 报送材料/ -o 汇总csv --format csv --jobs 2
     """
     fmt = infer_format(output, fmt)
+    start = time.perf_counter()
     show = not quiet and sys.stderr.isatty()
     progress_fn = None
     bar = None
@@ -102,4 +104,5 @@ def command(
     out = write_summary(c, output, fmt)
     if not quiet:
         click.echo("\n".join(lines))
-        click.echo(f"已写出汇总表：{out}（用时 {c.seconds:.1f} 秒）")
+        took = time.perf_counter() - start
+        click.echo(f"已写出汇总表：{out}（读取 {c.seconds:.2f} 秒，共用时 {took:.2f} 秒）")
