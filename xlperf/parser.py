@@ -99,7 +99,7 @@ def is_unit_sheet(grid: Grid) -> bool:
 
 
 def _funds(grid: Grid, label: str, missing: list[str]) -> tuple[Funds, tuple[int, int] | None]:
-    pos = grid.find_first(label, prefix=True)
+    pos = grid.find_first(label)  # exact first (an index hit), then by prefix ("预算数（万元）")
     if pos is None:
         missing.append(label)
         return Funds(), None
@@ -175,58 +175,69 @@ def _indicators(
         if k in cols
     ]
     c1 = cols.get(L.COL_LEVEL1)
+    c2 = cols.get(L.COL_LEVEL2)
+    # the 总分 row ends the table: "总分" anywhere in a row, or a label starting with it near the left
+    near = (c1 or 0) + 3
+    ends = [
+        (r, c)
+        for r, c in grid.find(L.TOTAL, prefix=True, start_row=hr + 1)
+        if grid.text(r, c) == L.TOTAL or c < near
+    ]
+    end_row = ends[0][0] if ends else grid.height
+    columns = [cols.get(k) for k in (L.COL_LEVEL3, L.COL_TARGET, L.COL_ACTUAL, L.COL_SCORE, L.COL_WEIGHT,
+                                     L.COL_KIND, L.COL_REASON)]  # fmt: skip
+    c3, ct, ca, cs, cw, ck, cr = columns
     indicators: list[Indicator] = []
     sections: list[Section] = []
     level1 = level2 = ""
-    total = EMPTY
-    total_found = False
-    for r in range(hr + 1, grid.height):
-        texts = grid.row_texts(r)
-        if L.TOTAL in texts or any(t.startswith("总分") for t in texts[: (c1 or 0) + 3]):
-            total_found = True
-            tc = next(c for c, t in enumerate(texts) if t.startswith("总分"))
-            sc = cols.get(L.COL_SCORE)
-            if sc is not None and sc > tc and not grid.is_empty(r, sc):
-                total = _cell(grid, r, sc)
-            else:
-                # the seed's layout: the total right of its label. Never take a computed column
-                # (Σ分值, Σ建议得分) for the total when the unit's own total cell is blank.
-                skip = {cols.get(k) for k in (L.COL_WEIGHT, L.COL_SUGGESTED, L.COL_CHECK)} - {None}
-                total = next(
-                    (
-                        _cell(grid, r, c)
-                        for c in range(tc + 1, min(grid.width, (sc or tc) + 1))
-                        if c not in skip and not grid.is_empty(r, c)
-                    ),
-                    Cell(ref(r, sc if sc is not None and sc > tc else tc + 1), parse(None)),
-                )
-            break
-        if c1 is not None and not grid.is_empty(r, c1):
-            raw1 = grid.value(r, c1)
-            if isinstance(raw1, str) and L.norm(raw1):
-                level1 = str(raw1).strip()
+    section = None
+    rows = grid.rows
+    for r in range(hr + 1, end_row):
+        row = rows[r]
+        if c1 is not None and row[c1] is not None:
+            raw1 = row[c1]
+            if isinstance(raw1, str) and grid.text(r, c1):
+                level1 = raw1.strip()
                 level2 = ""
-                sections.append(Section(L.section_of(level1), level1, ref(r, c1), L.weight_in_label(level1)))
-        c2 = cols.get(L.COL_LEVEL2)
-        if c2 is not None and not grid.is_empty(r, c2):
-            level2 = str(grid.value(r, c2)).strip()
-        if all(grid.is_empty(r, c) for c in data_cols if c != c2) and (c2 is None or grid.is_empty(r, c2)):
+                section = L.section_of(level1)
+                sections.append(Section(section, level1, ref(r, c1), L.weight_in_label(level1)))
+        if c2 is not None and row[c2] is not None:
+            level2 = str(row[c2]).strip()
+        elif all(row[c] is None for c in data_cols):
             continue  # a blank row (or the 一级 cell alone): nothing to read
         indicators.append(
             Indicator(
                 row=r + 1,
                 level1=level1,
-                section=L.section_of(level1),
+                section=section,
                 level2=level2,
-                name=_cell(grid, r, cols.get(L.COL_LEVEL3), expect_text=True),
-                target=_cell(grid, r, cols.get(L.COL_TARGET), expect_text=True),
-                actual=_cell(grid, r, cols.get(L.COL_ACTUAL), expect_text=True),
-                score=_cell(grid, r, cols.get(L.COL_SCORE)),
-                weight=_cell(grid, r, cols.get(L.COL_WEIGHT)),
-                kind=_cell(grid, r, cols.get(L.COL_KIND), expect_text=True),
-                reason=_cell(grid, r, cols.get(L.COL_REASON), expect_text=True),
+                name=_cell(grid, r, c3, expect_text=True),
+                target=_cell(grid, r, ct, expect_text=True),
+                actual=_cell(grid, r, ca, expect_text=True),
+                score=_cell(grid, r, cs),
+                weight=_cell(grid, r, cw),
+                kind=_cell(grid, r, ck, expect_text=True),
+                reason=_cell(grid, r, cr, expect_text=True),
             )
         )
+    total = EMPTY
+    total_found = bool(ends)
+    if ends:
+        r, tc = ends[0]
+        if cs is not None and cs > tc and not grid.is_empty(r, cs):
+            total = _cell(grid, r, cs)
+        else:
+            # the seed's layout: the total right of its label. Never take a computed column
+            # (Σ分值, Σ建议得分) for the total when the unit's own total cell is blank.
+            skip = {cols.get(k) for k in (L.COL_WEIGHT, L.COL_SUGGESTED, L.COL_CHECK)} - {None}
+            total = next(
+                (
+                    _cell(grid, r, c)
+                    for c in range(tc + 1, min(grid.width, (cs or tc) + 1))
+                    if c not in skip and not grid.is_empty(r, c)
+                ),
+                Cell(ref(r, cs if cs is not None and cs > tc else tc + 1), _BLANK),
+            )
     if not total_found:
         missing.append(L.TOTAL)
     return tuple(indicators), tuple(sections), total
