@@ -460,6 +460,18 @@ class FakeRange:
         return out
 
     @property
+    def number_format(self):
+        _count(self, "range.number_format")
+        return self.ws.cell(self.areas[0][0], self.areas[0][1]).number_format
+
+    @number_format.setter
+    def number_format(self, value: str) -> None:
+        _count(self, "range.number_format")
+        self._check_protected("format")
+        for cell in self._cells():
+            cell.number_format = value
+
+    @property
     def color(self):
         _count(self, "range.color")
         colors = {_rgb(c.fill) for c in self._cells()}

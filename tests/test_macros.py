@@ -252,20 +252,27 @@ def test_add_project_sheet_without_a_form_writes_one(tmp_path):
     assert ws.merged_cells.ranges
 
 
-def test_refresh_summary_writes_live_formulas_in_one_call(tmp_path):
+def test_refresh_summary_is_the_consolidation_table_in_one_write(tmp_path):
+    from xlperf.consolidate import DETAIL_COLUMNS, project_rows
+
     src = write_sample(SAMPLES[1], tmp_path)
     book = FakeBook(src)
     before = book.app.log["range.value"]
     run(macros.refresh_summary, book)
     ws = book.wb[L.SUMMARY_SHEET]
     n = len(SAMPLES[1].projects)
-    assert [ws.cell(3, c).value for c in range(1, 10)] == macros.SUMMARY_HEADER
-    assert ws["B4"].value == "自评表1"
-    assert ws["C4"].value == "=IF('自评表1'!B4=\"\",\"\",'自评表1'!B4)"
+    expected = project_rows(validate_file(src))
+    header = [ws.cell(3, c).value for c in range(1, len(DETAIL_COLUMNS) + 1)]
+    assert header == [c.header for c in DETAIL_COLUMNS] == expected[0]
+    for r, row in enumerate(expected[1:], 4):
+        assert [ws.cell(r, c).value for c in range(1, len(row) + 1)] == [None if x == "" else x for x in row]
+    assert "刷新项目汇总" in ws["A2"].value
     assert ws.cell(4 + n, 1).value == "合计"
-    assert ws.cell(4 + n, 4).value == f"=SUM(D4:D{3 + n})"
+    assert ws.cell(4 + n, 5).value == f"=SUM(E4:E{3 + n})"
+    assert ws.cell(4, 9).number_format == "0.0%" and ws.cell(4, 5).number_format == "0.00"
     value_writes = book.app.log["range.value"] - before
     assert value_writes <= 1 + 2 * (n + 4)  # one write for the table; the rest are the sheet reads
+    assert book.app.log["range.number_format"] <= 3  # one call per number format
 
 
 # --- 生成报送版 --------------------------------------------------------------------------------------

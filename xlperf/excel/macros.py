@@ -60,7 +60,6 @@ from xlperf.parser import parse_project, parse_workbook
 from xlperf.results_table import RESULT_HEADER, result_rows, summary_line
 from xlperf.safe_io import FORMULA_PREFIXES, atomic_write
 from xlperf.writers.annotate import FILLS, mark_plan
-from xlperf.writers.template import SUMMARY_HEADERS
 
 TITLE = "绩效自评"
 MARKS_SHEET = "_xlperf_marks"
@@ -461,56 +460,55 @@ def add_project_sheet(book):
 
 # --- 刷新汇总 ---------------------------------------------------------------------------------------
 
-SUMMARY_HEADER = list(SUMMARY_HEADERS)  # the template writes the same header
+
+SUMMARY_FORMATS = {"amount": "0.00", "rate": "0.0%", "score": "0.0"}
 
 
-def summary_rows(v: Validation) -> list[list[object]]:
-    """The 项目汇总 table: header, one row per project (formulas pointing at the cells the parser found,
-    so the summary stays live), and a 合计 row."""
-    from xlperf.writers.formulas import formula
+def summary_rows(v: Validation, refreshed: str = "") -> list[list[object]]:
+    """The 项目汇总 sheet from row 2: a note, then the same table as the consolidation's 项目明细 for
+    this unit's projects (:func:`xlperf.consolidate.project_rows`), then a 合计 row of formulas."""
+    from openpyxl.utils.cell import get_column_letter
 
-    grades = [(g.name, g.min) for g in v.preset.grades]
-    rows: list[list[object]] = [list(SUMMARY_HEADER)]
-    for i, pr in enumerate(v.projects, 1):
-        p = pr.project
-        q = "'" + p.sheet.replace("'", "''") + "'!"
-        name, budget, arrived, executed = (
-            formula("ref_value", cell=q + c.ref) if c.ref else ""
-            for c in (p.name, p.budget.total, p.arrived.total, p.executed.total)
+    from xlperf.consolidate import DETAIL_COLUMNS, project_rows
+
+    table = [[_text_cell(x) for x in row] for row in project_rows(v)]
+    width = len(table[0])
+    note = f"以下为{refreshed}按各自评表计算的结果；修改自评表后请再次点击“刷新项目汇总”。"
+    first, last = 4, 3 + len(table) - 1
+    total: list[object] = ["合计"] + [None] * (width - 1)
+    letters = {c.header: get_column_letter(i) for i, c in enumerate(DETAIL_COLUMNS, 1)}
+    for i, col in enumerate(DETAIL_COLUMNS):
+        if col.kind == "amount" and last >= first:
+            x = letters[col.header]
+            total[i] = f"=SUM({x}{first}:{x}{last})"
+    rate = next(i for i, c in enumerate(DETAIL_COLUMNS) if c.kind == "rate")
+    b, e = (letters[h] for h in ("预算数（万元）", "执行数（万元）"))
+    if last >= first:
+        total[rate] = (
+            f'=IF(SUM({b}{first}:{b}{last})=0,"",SUM({e}{first}:{e}{last})/SUM({b}{first}:{b}{last}))'
         )
-        total = (
-            formula("ref_value", cell=q + p.total.ref)
-            if p.total.ref
-            else (pr.total_recomputed if pr.total_recomputed is not None else "")
-        )
-        r = 4 + i - 1
-        rate = (
-            formula("progress", executed=q + p.executed.total.ref, budget=q + p.budget.total.ref)
-            if p.executed.total.ref and p.budget.total.ref
-            else ""
-        )
-        grade = formula("grade", total=f"H{r}", grades=grades)
-        rows.append([i, _text_cell(p.sheet), name, budget, arrived, executed, rate, total, grade])
-    last = 3 + len(v.projects)
-    rows.append(
-        [
-            "合计",
-            None,
-            None,
-            f"=SUM(D4:D{last})",
-            f"=SUM(E4:E{last})",
-            f"=SUM(F4:F{last})",
-            formula("rate_total", executed=f"F4:F{last}", budget=f"D4:D{last}"),
-            None,
-            None,
-        ]  # fmt: skip
-    )
-    return rows
+    return [[note] + [None] * (width - 1), *table, total]
+
+
+def _summary_format_addresses(n_rows: int) -> dict[str, str]:
+    """number format -> one multi-area address over the data and 合计 rows (a call per format)."""
+    from openpyxl.utils.cell import get_column_letter
+
+    from xlperf.consolidate import DETAIL_COLUMNS
+
+    last = 3 + n_rows + 1
+    out: dict[str, list[str]] = defaultdict(list)
+    for i, col in enumerate(DETAIL_COLUMNS, 1):
+        fmt = SUMMARY_FORMATS.get(col.kind)
+        if fmt:
+            x = get_column_letter(i)
+            out[fmt].append(f"{x}4:{x}{last}")
+    return {fmt: ",".join(areas) for fmt, areas in out.items()}
 
 
 @macro
 def refresh_summary(book):
-    """刷新汇总：按各自评表重写 项目汇总 表（一次写入）。"""
+    """刷新汇总：按各自评表重写 项目汇总 表（与汇总表“项目明细”相同的列，一次写入）。"""
     v = _validation(book)
     sheets = sheet_map(book)
     ws = sheets.get(L.SUMMARY_SHEET)
@@ -522,13 +520,15 @@ def refresh_summary(book):
             else book.sheets.add(L.SUMMARY_SHEET, before=book.sheets[0])
         )
         ws.range("A1").value = L.SUMMARY_SHEET
-    rows = summary_rows(v)
+    rows = summary_rows(v, dt.datetime.now().strftime("%Y-%m-%d %H:%M "))
     with live.unprotected(ws):
-        last = max(ws.used_range.last_cell.row, 3 + len(rows))
-        old = ws.range((3, 1), (last, len(SUMMARY_HEADER)))
+        last_cell = ws.used_range.last_cell
+        old = ws.range((2, 1), (max(last_cell.row, 2 + len(rows)), max(last_cell.column, len(rows[0]))))
         old.unmerge()  # the template's 合计 row is merged A:C; the new rows may land there
         old.clear_contents()
-        ws.range("A3").value = rows
+        ws.range("A2").value = rows
+        for fmt, address in _summary_format_addresses(len(v.projects)).items():
+            ws.range(address).number_format = fmt
     ws.activate()
     _status(book.app, f"已刷新项目汇总（{len(v.projects)} 个项目）")
     return ws
