@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from docx import Document
 from docx.oxml.ns import qn
 
-from xlperf import api, presets
+from xlperf import api, libreoffice, presets
 from xlperf.cli import cli
 from xlperf.engine import validate
 from xlperf.errors import OutputError, XlperfError
@@ -390,7 +390,7 @@ def test_output_must_be_docx_and_never_the_workbook(seed_validation, seed_sample
 
 
 def test_pdf_without_libreoffice_is_a_clear_error(seed_validation, tmp_path, monkeypatch):
-    monkeypatch.setattr(R, "find_soffice", lambda: None)
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: None)
     with pytest.raises(OutputError, match="未找到 LibreOffice"):
         write_report(seed_validation, tmp_path / "r.docx", pdf=True)
     assert (tmp_path / "r.docx").is_file()  # the Word file is written first

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 import xlperf
 import xlperf.cli
 from xlperf import labels as L
-from xlperf import presets, samples
+from xlperf import libreoffice, presets, samples
 from xlperf.writers import formulas as F
 from xlperf.writers.template import (
     DISPLAY_LABELS,
@@ -372,18 +372,9 @@ def test_cli_errors_are_chinese_one_liners(run, tmp_path):
 # --- LibreOffice: the formulas compute -----------------------------------------------------------------
 
 
-def _soffice() -> str:
-    exe = shutil.which("soffice")
-    if exe is None:
-        if os.environ.get("XLPERF_REQUIRE_LIBREOFFICE") == "1":
-            pytest.fail("LibreOffice (soffice) is required (XLPERF_REQUIRE_LIBREOFFICE=1) but not found")
-        pytest.skip("LibreOffice (soffice) not installed")
-    return exe
-
-
 def _recalculated(tmp_path: Path, files: list[Path]) -> dict[str, openpyxl.Workbook]:
     """Convert with LibreOffice headless (which computes every formula) and load the cached values."""
-    exe = _soffice()
+    exe = libreoffice.find_soffice()  # the test is marked libreoffice: conftest skips or fails without it
     src = tmp_path / "src"
     src.mkdir()
     names = []

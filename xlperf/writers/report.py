@@ -14,10 +14,6 @@ them out, in the look of a Chinese government document (GB/T 9704: A4, 仿宋_GB
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -32,6 +28,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from xlperf import labels as L
+from xlperf import libreoffice
 from xlperf.engine import Validation
 from xlperf.errors import OutputError
 from xlperf.evaluate import ProjectResult
@@ -155,60 +152,11 @@ class _Context:
 
 # --- PDF --------------------------------------------------------------------------------------------
 
-_SOFFICE_PLACES = (
-    r"C:\Program Files\LibreOffice\program\soffice.exe",
-    r"C:\Program Files (x86)\LibreOffice\program\soffice.exe",
-    "/Applications/LibreOffice.app/Contents/MacOS/soffice",
-)
-
-
-def find_soffice() -> str | None:
-    """The LibreOffice command line, or None when LibreOffice is not installed."""
-    for name in ("soffice", "libreoffice"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return next((p for p in _SOFFICE_PLACES if os.path.isfile(p)), None)
-
 
 def convert_to_pdf(docx: str | Path, timeout: float = 180) -> Path:
-    """Convert a .docx to a PDF beside it with LibreOffice (headless, a private profile so a running
-    LibreOffice is not disturbed). Returns the PDF's path."""
+    """Convert a .docx to a PDF beside it with LibreOffice. Returns the PDF's path."""
     docx = Path(docx)
-    soffice = find_soffice()
-    if soffice is None:
-        raise OutputError(
-            "未找到 LibreOffice（soffice），无法生成 PDF；请安装 LibreOffice，或在 Word/WPS 中另存为 PDF"
-        )
-    target = docx.with_suffix(".pdf")
-    with tempfile.TemporaryDirectory(prefix="xlperf-pdf-") as tmp:
-        profile = Path(tmp, "profile").as_uri()
-        cmd = [
-            soffice,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            tmp,
-            str(docx),
-        ]
-        try:
-            done = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired as exc:
-            raise OutputError(f"LibreOffice 转换 PDF 超时（{int(timeout)} 秒）：{docx.name}") from exc
-        except OSError as exc:
-            raise OutputError(f"无法启动 LibreOffice：{exc.strerror or exc}") from exc
-        produced = Path(tmp, docx.stem + ".pdf")
-        if done.returncode != 0 or not produced.is_file():
-            why = (done.stderr or done.stdout).decode("utf-8", "replace").strip().splitlines()
-            raise OutputError(f"LibreOffice 未能生成 PDF：{why[-1] if why else '原因不明'}")
-        try:
-            shutil.move(str(produced), str(target))
-        except PermissionError as exc:
-            raise OutputError(f"无法写入 {target}：文件可能正在打开，请关闭后重试") from exc
-    return target
+    return libreoffice.convert(docx, "pdf", docx.parent, timeout)
 
 
 # --- fonts and styles -------------------------------------------------------------------------------
