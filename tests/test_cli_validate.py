@@ -122,3 +122,25 @@ def test_refuses_to_overwrite_input(bad_xlsx):
 def test_unknown_preset_exit_2(clean_xlsx):
     r = run("validate", clean_xlsx, "--preset", "nowhere")
     assert r.exit_code == 2 and "找不到评分方案" in r.output
+
+
+def test_folder_is_expanded(tmp_path):
+    d = tmp_path / "units"
+    (d / "sub").mkdir(parents=True)
+    write_xlsx(d / "a.xlsx", clean_rows(), unit=UNIT)
+    rows = clean_rows()
+    rows[-1][7] = 98
+    write_xlsx(d / "sub" / "b.xlsx", rows, unit=UNIT)
+    (d / "~$a.xlsx").write_bytes(b"lock")
+    (d / "notes.txt").write_text("x")
+    r = run("validate", d, "--format", "json", "--preset", "shaanxi")
+    assert r.exit_code == 1
+    assert sorted(p["path"].replace("\\", "/").split("/")[-1] for p in json.loads(r.stdout)["files"]) == [
+        "a.xlsx",
+        "b.xlsx",
+    ]
+
+
+def test_empty_folder_exit_2(tmp_path):
+    r = run("validate", tmp_path)
+    assert r.exit_code == 2 and "没有找到" in r.output

@@ -52,4 +52,9 @@ def cli() -> None:
 
 
 def main() -> None:
+    # A console or a redirected file in a legacy code page (GBK on Chinese Windows) must never turn
+    # a character it lacks into a crash: replace it instead.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower().replace("-", "") != "utf8":
+            stream.reconfigure(errors="backslashreplace")
     cli(prog_name="xlperf")

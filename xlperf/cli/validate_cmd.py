@@ -51,8 +51,22 @@ def _print_text(console: Console, v: Validation) -> None:
         console.print(t)
 
 
+def _expand(paths: tuple[Path, ...]) -> tuple[Path, ...]:
+    """Folders become the workbooks in them (recursively; lock and temp files left out), as in
+    ``xlperf consolidate``; files stay as given."""
+    from xlperf.consolidate import collect
+
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(path for path, _, skipped in collect([p]) if skipped is None)
+        else:
+            out.append(p)
+    return tuple(out)
+
+
 @click.command("validate")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE|FOLDER...")
 @preset_option
 @click.option(
     "--format",
@@ -73,6 +87,8 @@ def _print_text(console: Console, v: Validation) -> None:
 def command(files: tuple[Path, ...], preset: str | None, fmt: str, output: Path | None, engine: str) -> None:
     """校验单位的绩效自评工作簿，列出每个问题及其单元格。
 
+    FILE 可以是工作簿或文件夹（含子文件夹中的 .xlsx/.xlsm）。
+
     Validate units' workbooks: every finding names its sheet and cell, the expected and the found value.
     Exit code: 0 no errors; 1 errors found; 2 a file could not be read.
 
@@ -80,6 +96,11 @@ def command(files: tuple[Path, ...], preset: str | None, fmt: str, output: Path 
 
         xlperf validate workbooks/samples/长安区委编办_2020.xlsx -o 校验后.xlsx
     """
+    given = files
+    files = _expand(files)
+    if not files:
+        click.echo(f"错误：{'、'.join(map(str, given))} 中没有找到 .xlsx/.xlsm 工作簿", err=True)
+        sys.exit(2)
     if output is not None and len(files) != 1:
         raise click.UsageError("-o 只能用于一个输入文件")
     console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
