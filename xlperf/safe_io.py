@@ -22,7 +22,10 @@ def atomic_write(
     """Call ``write(tmp)`` on a temporary file beside ``path``, then move it into place.
 
     A crash leaves the old file (or nothing), never half a workbook. Refuses to write over any of
-    ``inputs`` and, unless ``overwrite``, over an existing file.
+    ``inputs`` and, unless ``overwrite``, over an existing file. The new file gets the permissions an
+    ordinary new file would (mkstemp's are owner-only), or those of the file it replaces. OS errors
+    become an :class:`OutputError` with a Chinese reason (on Windows, a file open in Excel or Word
+    cannot be replaced).
     """
     out = Path(path)
     target = out.resolve()
@@ -31,17 +34,39 @@ def atomic_write(
             raise OutputError(f"输出文件不能与输入文件相同：{out}")
     if out.exists() and not overwrite:
         raise OutputError(f"输出文件已存在：{out}（如需覆盖请加 --force）")
-    if not out.parent.exists():
-        raise OutputError(f"输出文件夹不存在：{out.parent}")
-    fd, tmp = tempfile.mkstemp(prefix=".~xlperf-", suffix=out.suffix, dir=out.parent)
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"输出文件夹不存在：{folder}")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".~xlperf-", suffix=out.suffix, dir=folder)
+    except OSError as exc:
+        raise OutputError(f"无法在文件夹中写入文件：{folder}（{exc.strerror or exc}）") from exc
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, out.stat().st_mode & 0o777 if out.exists() else 0o666 & ~_umask())
         os.replace(tmp, out)
+    except PermissionError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"无法写入文件：{out}（文件可能正在 Excel/Word 中打开，请关闭后重试）") from exc
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"无法写入文件：{out}（{exc.strerror or exc}）") from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return out
+
+
+def atomic_write_bytes(path: str | Path, content: bytes, **kw) -> Path:
+    """:func:`atomic_write` for content already in memory."""
+    return atomic_write(path, lambda tmp: tmp.write_bytes(content), **kw)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def set_text(cell, value: object) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import types
 from pathlib import Path
 
 from xlperf.addin.build import ADDIN_FILE_NAME, addin_bytes
 from xlperf.addin.wrappers import AddinError
+from xlperf.errors import OutputError
+from xlperf.safe_io import atomic_write_bytes
 
 
 def xlstart_dir() -> Path:
@@ -46,17 +47,10 @@ def install_addin(
     target = folder / ADDIN_FILE_NAME
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".xlperf-", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.chmod(tmp, 0o644)  # mkstemp makes it owner-only
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except PermissionError as exc:
-        raise AddinError(f"无法写入 {target}：文件可能正被 Excel 使用，请先关闭 Excel 再安装。") from exc
     except OSError as exc:
-        raise AddinError(f"无法写入 {target}：{exc.strerror or exc}。") from exc
+        raise AddinError(f"无法创建文件夹 {folder}：{exc.strerror or exc}。") from exc
+    try:
+        atomic_write_bytes(target, data)
+    except OutputError as exc:
+        raise AddinError(f"{exc}；如 Excel 正在运行，请先关闭 Excel 再安装。") from exc
     return target

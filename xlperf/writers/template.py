@@ -17,9 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import os
 import re
-import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Sequence
@@ -34,9 +32,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf import TEMPLATE_VERSION, __version__
 from xlperf import labels as L
-from xlperf.errors import OutputError
 from xlperf.presets import Preset
-from xlperf.safe_io import set_text
+from xlperf.safe_io import atomic_write_bytes, set_text
 from xlperf.writers import styles as S
 from xlperf.writers.formulas import STYLES, formula
 
@@ -851,29 +848,8 @@ def workbook_bytes(wb: Workbook) -> bytes:
 
 
 def write_atomic(path: str | Path, content: bytes) -> Path:
-    """Write bytes to ``path`` through a temporary file in the same folder and os.replace."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"输出文件夹不存在：{folder}")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".~xlperf-", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"无法在文件夹中写入文件：{folder}（{exc.strerror or exc}）") from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp makes the file private (0600); a workbook is a normal document
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(
-            f"无法写入文件：{path}（{exc.strerror or exc}，文件是否已在 Excel 中打开？）"
-        ) from exc
-    return path
+    """Write bytes to ``path`` atomically (see :func:`xlperf.safe_io.atomic_write`)."""
+    return atomic_write_bytes(path, content)
 
 
 def save_template(
