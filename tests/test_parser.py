@@ -129,3 +129,10 @@ def test_partial_sheet_records_missing_labels():
     rows = clean_rows()[:12]  # no indicator table
     p = workbook(rows).projects[0]
     assert "一级指标" in p.missing
+
+
+def test_labels_at_the_edge_of_the_sheet_do_not_crash():
+    rows = [["一级指标", "二级指标", "三级指标", "预期指标值", "实际完成值", "自评得分", "预算执行进度"]]
+    p = parse_workbook("e.xlsx", [Grid("自评表1", rows)]).projects[0]
+    assert p.progress.value.is_blank and p.indicators == ()
+    assert {"预算数", "总分"} <= set(p.missing)

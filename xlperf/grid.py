@@ -57,42 +57,38 @@ class Grid:
     name: str
     rows: list[list[object]]
     hidden: str = "visible"  # visible / hidden / veryhidden
-    _norm: list[list[str]] = field(init=False, repr=False)
+    _texts: dict[tuple[int, int], str] = field(init=False, repr=False)
     _index: dict[str, list[tuple[int, int]]] = field(init=False, repr=False)
     _h: int = field(init=False, repr=False)
     _w: int = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        width = max((len(r) for r in self.rows), default=0)
-        rows: list[list[object]] = []
-        norms: list[list[str]] = []
+        # Hot in a consolidation (a dozen sheets per file): the rows are taken as they are (padded and
+        # with blank text set to None in place), and only text cells are visited.
+        rows = self.rows
+        width = max(map(len, rows), default=0)
+        texts: dict[tuple[int, int], str] = {}
         index: dict[str, list[tuple[int, int]]] = {}
-        blank_row = [""] * width
-        for r, raw in enumerate(self.rows):
-            row = list(raw)
+        cache = _NORM_CACHE
+        for r, row in enumerate(rows):
             if len(row) < width:
                 row.extend([None] * (width - len(row)))
-            texts = None
-            for c, v in enumerate(row):
-                if v is None or (v.__class__ is not str and not isinstance(v, str)):
+            for c in [c for c, v in enumerate(row) if v is not None and isinstance(v, str)]:
+                v = row[c]
+                t = cache.get(v)
+                if t is None:
+                    t = _norm_cached(v)
+                if not t:
+                    if not v.strip():  # blank text is a blank cell, as in every other source
+                        row[c] = None
                     continue
-                if not v.strip():
-                    row[c] = None
-                    continue
-                t = _norm_cached(v)
-                if texts is None:
-                    texts = list(blank_row)
-                texts[c] = t
-                if t:
-                    hits = index.get(t)
-                    if hits is None:
-                        index[t] = [(r, c)]
-                    else:
-                        hits.append((r, c))
-            rows.append(row)
-            norms.append(texts if texts is not None else blank_row)
-        self.rows = rows
-        self._norm = norms
+                texts[r, c] = t
+                hits = index.get(t)
+                if hits is None:
+                    index[t] = [(r, c)]
+                else:
+                    hits.append((r, c))
+        self._texts = texts
         self._index = index
         self._h = len(rows)
         self._w = width
@@ -116,9 +112,7 @@ class Grid:
 
     def text(self, row: int, col: int) -> str:
         """The normalised text of a cell ('' for numbers and blanks)."""
-        if 0 <= row < self._h and 0 <= col < self._w:
-            return self._norm[row][col]
-        return ""
+        return self._texts.get((row, col), "")
 
     def is_empty(self, row: int, col: int) -> bool:
         return self.value(row, col) is None
@@ -157,4 +151,7 @@ class Grid:
         return substring and any(label in t for t in self._index)
 
     def row_texts(self, row: int) -> list[str]:
-        return self._norm[row] if 0 <= row < self._h else []
+        if not 0 <= row < self._h:
+            return []
+        get = self._texts.get
+        return [get((row, c), "") for c in range(self._w)]

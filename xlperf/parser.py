@@ -46,7 +46,7 @@ def _is_label(text: str) -> bool:
 
 def _is_hint(text: str) -> bool:
     """The form's own hint text in a value cell, e.g. （=执行数/预算数*100%）: not a value."""
-    return text.startswith("(=") or text.startswith("=执行数")
+    return text.startswith(("(=", "=执行数"))
 
 
 def value_right_of(grid: Grid, row: int, col: int, *, expect_text: bool = False) -> Cell:
@@ -66,13 +66,14 @@ def _cell(grid: Grid, row: int, col: int | None, *, expect_text: bool = False) -
     # the hottest function of a consolidation (one call per field of every indicator row)
     if col is None:
         return EMPTY
-    raw = grid.value(row, col)
+    try:
+        raw = grid.rows[row][col]
+    except IndexError:  # a label in the last row or column: its value cell is off the grid
+        raw = None
     if raw is None:
         return Cell(ref(row, col), _BLANK)
-    if raw.__class__ is str:
-        t = grid.text(row, col)
-        if t and _is_hint(t):
-            return Cell(ref(row, col), _BLANK)
+    if raw.__class__ is str and _is_hint(grid.text(row, col)):
+        return Cell(ref(row, col), _BLANK)
     return Cell(ref(row, col), parse(raw, expect_text=expect_text))
 
 

@@ -13,7 +13,6 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 from xlperf.labels import PLACEHOLDERS, QUALITATIVE_LEVELS
 
@@ -105,26 +104,44 @@ def parse(raw: object, *, expect_text: bool = False) -> Value:
     """
     if raw is None:
         return _BLANK
-    if raw.__class__ is str and len(raw) <= 64:  # short strings recur in every form ("100%", "达成")
-        return _parse_str(raw, expect_text)
+    cls = raw.__class__
+    if cls is str and len(raw) <= 64:  # short strings recur in every form ("100%", "达成")
+        cache = _STR_CACHE[expect_text]
+        v = cache.get(raw)
+        if v is None:
+            if len(cache) >= _CACHE_MAX:
+                cache.clear()
+            v = cache[raw] = _parse_text(raw, expect_text)
+        return v
+    if cls is float or cls is int:  # numbers recur too (scores, weights): one immutable Value each
+        v = _NUM_CACHE.get(raw)
+        if v is None:
+            if len(_NUM_CACHE) >= _CACHE_MAX:
+                _NUM_CACHE.clear()
+            v = _NUM_CACHE[raw] = _parse_number(raw)
+        return v
     if isinstance(raw, bool):
         return Value(raw, UNREADABLE)
     if isinstance(raw, (int, float)):
-        f = float(raw)
-        if not math.isfinite(f):
-            return Value(raw, UNREADABLE)
-        return Value(raw, NUMBER, f)
+        return _parse_number(raw)
     if isinstance(raw, (dt.date, dt.datetime, dt.time, dt.timedelta)):
         return Value(raw, UNREADABLE)
     return _parse_text(raw, expect_text)
 
 
+def _parse_number(raw: float) -> Value:
+    f = float(raw)
+    if not math.isfinite(f):
+        return Value(raw, UNREADABLE)
+    return Value(raw, NUMBER, f)
+
+
 _BLANK = Value(None, BLANK)
-
-
-@lru_cache(maxsize=65536)
-def _parse_str(raw: str, expect_text: bool) -> Value:
-    return _parse_text(raw, expect_text)
+# Process-wide caches of parsed values (Value is immutable), bounded for consolidations of thousands
+# of files: cleared when full rather than evicting one by one.
+_CACHE_MAX = 100_000
+_STR_CACHE: dict[bool, dict[str, Value]] = {False: {}, True: {}}
+_NUM_CACHE: dict[float, Value] = {}
 
 
 def _parse_text(raw: object, expect_text: bool) -> Value:
