@@ -24,6 +24,27 @@ def rules_markdown() -> str:
     return "\n".join(lines)
 
 
+_XC_TEXT = {
+    "XC001": ("同一文件（SHA-256 相同）被报送两次：只计一次", "同一个文件放在两个文件夹里"),
+    "XC002": (
+        "同一单位的同一项目出现在两个文件中：只计第一个",
+        "同一工作簿改了文件名、改了内容后又报送了一次",
+    ),
+    "XC003": ("文件无法读取（损坏、加密、不是本表样等），原因写在文件清单", "设置了打开密码的工作簿"),
+    "XC004": ("工作簿“单位信息”中单位名称为空，无法按单位汇总", "单位名称一栏未填"),
+}
+
+
+def consolidation_rules_markdown() -> str:
+    from xlperf.consolidate import CONSOLIDATION_RULES
+
+    lines = ["| 规则 | 名称 | 默认级别 | 检查内容 | 示例 |", "|---|---|---|---|---|"]
+    for rid, name, sev in CONSOLIDATION_RULES:
+        what, example = _XC_TEXT[rid]
+        lines.append(f"| {rid} | {name} | {SEVERITY_ZH[sev]} | {what} | {example} |")
+    return "\n".join(lines)
+
+
 def cli_markdown() -> str:
     from xlperf.cli import cli
 
@@ -43,7 +64,7 @@ def cli_markdown() -> str:
     return "\n\n".join(parts)
 
 
-SECTIONS = {"rules": rules_markdown, "cli": cli_markdown}
+SECTIONS = {"rules": rules_markdown, "xc-rules": consolidation_rules_markdown, "cli": cli_markdown}
 
 
 def render(text: str) -> str:
