@@ -319,13 +319,13 @@ def _xp011(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
                 "产出/预算执行率/效益/满意度指标",
                 L.norm(s.label),
             )
-    names = Counter(L.norm(r.indicator.name.text) for r in pr.indicators if r.indicator.name.text)
+    keys_of_names = [L.norm(r.indicator.name.value.raw) for r in pr.indicators]  # norm('') of a blank
+    names = Counter(n for n in keys_of_names if n)
     seen: set[str] = set()
-    for r in pr.indicators:
+    for r, n in zip(pr.indicators, keys_of_names, strict=True):
         ind = r.indicator
         if not ind.level2:
             yield Hit(ind.name.ref, f"第 {ind.row} 行指标缺少二级指标", "填写二级指标", "（空）")
-        n = L.norm(ind.name.text)
         filled = not (
             ind.target.value.is_missing and ind.actual.value.is_missing and ind.score.value.is_missing
         )
