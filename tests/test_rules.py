@@ -120,6 +120,10 @@ def _overachieve(r):
     set_ind(r, 0, "实际完成值", 150)
 
 
+def _pct_target_over_100(r):
+    set_ind(r, 1, "预期指标值", "105%")
+
+
 def _inflated(r):
     r[6][6] = 7.5
     r[7][6] = 5.5
@@ -158,6 +162,7 @@ CASES = [
     ("XP011", _missing_section, "A15", "warning"),
     ("XP012", _cap, "H25", "warning"),
     ("XP013", _overachieve, "F15", "warning"),
+    ("XP013", _pct_target_over_100, "E16", "warning"),
     ("XP014", _inflated, "H25", "info"),
     ("XP015", _unreadable, "G7", "error"),
     ("XP016", _completion_rate, "J12", "warning"),

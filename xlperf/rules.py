@@ -365,6 +365,12 @@ def _xp012(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
 def _xp013(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     for r in pr.indicators:
         ind = r.indicator
+        tv = ind.target.value
+        if tv.percent and tv.number is not None and tv.number > 1 + 1e-9 and tv.comparator != "<=":
+            # a rate that cannot exceed 100% (完成率, 合格率, 满意度) set above it: a typo or a target
+            # no one can reach
+            yield Hit(ind.target.ref, f"{_row_name(r)}的预期指标值 {tv.text} 超过 100%，请核实",
+                      "≤100%", tv.text)  # fmt: skip
         if r.kind not in (L.KIND_POSITIVE,) or ind.is_budget_rate:
             continue
         t, a = (
@@ -552,7 +558,7 @@ CATALOGUE: tuple[Rule, ...] = (
         "XP013",
         "指标值偏离",
         "warning",
-        "实际完成值 ≥ 1.3 × 预期指标值：预期目标可能设置偏低（只提醒，不扣分）。",
+        "实际完成值 ≥ 1.3 × 预期指标值：预期目标可能设置偏低（只提醒，不扣分）；百分比形式的预期指标值超过 100%。",
         "预期培训 100 人次，实际 150 人次",
         _xp013,
     ),
