@@ -27,6 +27,8 @@ lowest and the grade distribution use it, so a unit's own arithmetic error canno
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import os
 import time
@@ -295,6 +297,26 @@ def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
+# Reading a workbook allocates tens of thousands of small objects (cells, values, findings), none in
+# reference cycles; at Python's default thresholds the cyclic collector then runs hundreds of times
+# per file for nothing (measured: 8 % of the time). Collect far less often while reading.
+_GC_THRESHOLD = (50_000, 20, 20)
+
+
+def _worker_init() -> None:
+    gc.set_threshold(*_GC_THRESHOLD)
+
+
+@contextlib.contextmanager
+def _few_collections():
+    old = gc.get_threshold()
+    gc.set_threshold(*_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
 def read_files(
     items: Sequence[tuple[Path, str]],
     preset: str | Path | Preset | None = None,
@@ -315,8 +337,9 @@ def read_files(
             progress(len(out), total, r.display)
 
     if jobs == 1 or total < POOL_MIN_FILES:
-        for t in tasks:
-            done(_read_star(t))
+        with _few_collections():
+            for t in tasks:
+                done(_read_star(t))
         return out
 
     from concurrent.futures import ProcessPoolExecutor
@@ -324,7 +347,7 @@ def read_files(
 
     chunk = max(1, min(16, total // (jobs * 8)))
     try:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init) as pool:
             for r in pool.map(_read_star, tasks, chunksize=chunk):
                 done(r)
     except BrokenProcessPool:
