@@ -61,3 +61,27 @@ def test_truncated_zip_refused(tmp_path):
     bad.write_bytes(src.read_bytes()[:-200])
     with pytest.raises(ReadError):
         read_workbook(bad)
+
+
+def test_error_cells_are_read_by_both_engines(tmp_path):
+    """python-calamine reads an error cell as "" (its issue #105): the reader puts the error back, so
+    #DIV/0! is an unreadable value (XP015), not a blank."""
+    from xlperf import presets
+    from xlperf.engine import validate
+
+    rows = clean_rows()
+    rows[6][6] = "#DIV/0!"  # 执行数
+    rows[14][7] = "#VALUE!"  # the first indicator's 自评得分
+    path = write_xlsx(tmp_path / "err.xlsx", rows, unit={"单位名称": "甲"})
+    _engines_agree(path)
+    wb = read_workbook(path)
+    assert wb.projects[0].executed.total.value.raw == "#DIV/0!"
+    cells = {f.cell for f in validate(wb, presets.load("shaanxi")).findings if f.rule == "XP015"}
+    assert {"G7", "H15"} <= cells
+
+
+def test_error_cell_check_reports_the_parts(tmp_path):
+    rows = clean_rows()
+    assert check_file(write_xlsx(tmp_path / "ok.xlsx", rows)) == frozenset()
+    rows[6][6] = "#N/A"
+    assert check_file(write_xlsx(tmp_path / "e.xlsx", rows)) == {"xl/worksheets/sheet1.xml"}
