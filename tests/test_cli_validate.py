@@ -144,3 +144,16 @@ def test_folder_is_expanded(tmp_path):
 def test_empty_folder_exit_2(tmp_path):
     r = run("validate", tmp_path)
     assert r.exit_code == 2 and "没有找到" in r.output
+
+
+def test_control_characters_do_not_stop_the_outputs(tmp_path):
+    """A name pasted with a control character (Excel keeps it as _x0007_) must not crash -o or report."""
+    rows = clean_rows()
+    rows[3][1] = "干部_x0007_教育培训"  # how Excel stores \x07; python-calamine decodes it
+    rows[-1][7] = 98
+    src = write_xlsx(tmp_path / "c.xlsx", rows, unit=UNIT)
+    r = run("validate", src, "-o", tmp_path / "marked.xlsx")
+    assert r.exit_code == 1 and (tmp_path / "marked.xlsx").is_file()
+    r = run("report", src, "-o", tmp_path / "r.docx")
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "r.docx").is_file()

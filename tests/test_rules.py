@@ -232,6 +232,48 @@ def test_qualitative_band_accepts_scores_in_range():
     assert h.expected == "6～8"
 
 
+def test_units_with_words_are_scored():
+    """ "100人次" against "60人次" is a number with a unit, not qualitative text: a full score is wrong."""
+    rows = clean_rows()
+    set_ind(rows, 0, "预期指标值", "100人次")
+    set_ind(rows, 0, "实际完成值", "60人次")
+    set_ind(rows, 0, "偏差原因分析及改进措施", "疫情停课")
+    (h,) = fired(rows, "XP004")
+    assert h.cell == "H15" and h.expected == "6"
+
+
+def test_comparator_in_target_beats_a_default_kind():
+    """The template pre-fills 正向; a "≤" target is still a cost to keep under (rule 3)."""
+    rows = clean_rows()
+    set_ind(rows, 3, "指标类型", "正向")
+    set_ind(rows, 3, "实际完成值", "750元")  # 50 % over ≤500元: 10 × 0.5 = 5
+    set_ind(rows, 3, "偏差原因分析及改进措施", "涨价")
+    (h,) = fired(rows, "XP004")
+    assert h.expected == "5"
+
+
+def test_partly_filled_weights_split_what_is_left():
+    from xlperf.evaluate import evaluate
+
+    rows = clean_rows()
+    for i in (1, 2, 3):
+        set_ind(rows, i, "分值", None)
+    set_ind(rows, 0, "分值", 16)
+    pr = evaluate(workbook(rows).projects[0], NATIONAL_LIKE)
+    assert [r.weight for r in pr.indicators[:4]] == [16, 8, 8, 8]  # (40 - 16) / 3
+
+
+def test_budget_row_without_funds_reads_its_value_as_percent():
+    from xlperf.evaluate import evaluate
+
+    rows = clean_rows()
+    rows[6][2] = rows[6][6] = None  # no 预算数 / 执行数
+    set_ind(rows, 4, "实际完成值", 80)
+    set_ind(rows, 4, "自评得分", 8)
+    pr = evaluate(workbook(rows).projects[0], NATIONAL_LIKE)
+    assert pr.indicators[4].suggested == 8
+
+
 def test_reverse_indicator_scoring():
     rows = clean_rows()
     set_ind(rows, 3, "实际完成值", "600元")  # 20% over 500: 10 × 0.8 = 8
@@ -240,3 +282,16 @@ def test_reverse_indicator_scoring():
     set_ind(rows, 3, "自评得分", 8)
     rows[-1][7] = 98
     assert fired(rows, "XP004") == []
+
+
+def test_misplaced_preset_keys_are_refused():
+    from xlperf.errors import PresetError
+
+    base = {"name": "t", "weights": {"output": 50}, "grades": [{"name": "优", "min": 90}]}
+    for bad in (
+        {**base, "grades": [{"name": "差", "min": 0, "caps": []}]},  # caps = [] written after [[grades]]
+        {**base, "scoring": {"overachieve": 1.3}},
+        {**base, "weight": {"output": 50}},
+    ):
+        with pytest.raises(PresetError, match="无法识别的设置"):
+            presets.from_dict(bad)

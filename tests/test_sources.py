@@ -36,9 +36,14 @@ def test_engines_agree_on_samples(path):
 
 
 def test_engines_agree_on_hand_made_file(tmp_path):
+    import datetime as dt
+
     rows = clean_rows()
     rows[6][6] = "约两万"
     rows[7][2] = 1.6
+    rows[16][4] = dt.datetime(2020, 12, 31)  # a 时效 target typed as a date
+    rows[16][5] = dt.datetime(2020, 11, 30, 15, 0)
+    rows[17][2] = "按期_x0007_完成"  # Excel's escape of a control character
     _engines_agree(write_xlsx(tmp_path / "x.xlsx", rows, unit={"单位名称": "甲"}))
 
 

@@ -133,7 +133,9 @@ def test_indicator_rows_follow_the_preset_layout(wb):
     assert [ws.cell(r, 7).value for r in range(17, 27)] == [12.5] * 4 + [10] + [7.5] * 4 + [10]
     assert (ws["C21"].value, ws["E21"].value) == ("预算支出进度执行率", "100%")
     assert ws["F21"].value == '=IF(H7="","",H7)'
-    assert {ws.cell(r, 4).value for r in range(17, 27)} == {L.KIND_POSITIVE}
+    assert [ws.cell(r, 4).value for r in range(17, 27)] == [L.KIND_POSITIVE] * 3 + [L.KIND_REVERSE] + [
+        L.KIND_POSITIVE
+    ] * 6
 
 
 def test_totals_cover_every_indicator_row(wb):

@@ -22,7 +22,11 @@ from xlperf.values import BLANK, NUMBER, PLACEHOLDER, TEXT, UNREADABLE, as_fract
         (1.0, 1.0, False, None),
         (100, 100.0, False, None),
         ("1,200", 1200.0, False, None),
-        ("150人次", None, None, None),
+        ("150人次", 150.0, False, None),
+        ("95%以上", 0.95, True, ">="),
+        ("100人及以上", 100.0, False, ">="),
+        ("3000平方米", 3000.0, False, None),
+        ("12个月", 12.0, False, None),
     ],
 )
 def test_numbers(raw, number, percent, comparator):
@@ -47,9 +51,17 @@ def test_placeholders(raw):
     assert v.kind == PLACEHOLDER and v.is_missing
 
 
-@pytest.mark.parametrize("raw", ["约两万", "#DIV/0!", "#N/A", "很多"])
+@pytest.mark.parametrize("raw", ["约两万", "#DIV/0!", "#N/A", "很多", "2020年12月"])
 def test_unreadable(raw):
     assert parse(raw).kind == UNREADABLE
+
+
+def test_units_are_kept_and_compared():
+    from xlperf.scoring import same_unit
+
+    assert parse("100人次").unit == "人次" and parse("2万元").unit == "万元" and parse("500元").unit == "万元"
+    assert same_unit(parse("100人次"), parse("60人次")) and same_unit(parse(100), parse("60人次"))
+    assert not same_unit(parse("100人次"), parse("2万元"))
 
 
 def test_text_allowed_where_words_are_expected():

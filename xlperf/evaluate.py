@@ -11,6 +11,7 @@ from xlperf import labels as L
 from xlperf.model import Indicator, Project
 from xlperf.presets import Cap, Preset
 from xlperf.scoring import Suggestion, execution_rate, kind_of, score_budget_rate, suggest
+from xlperf.values import as_fraction, parse
 
 WEIGHT_FROM_COLUMN = "分值列"
 WEIGHT_FROM_LABEL = "一级指标标注的分值平均分配"
@@ -49,6 +50,9 @@ class ProjectResult:
         return self.project.total.number
 
 
+_PERCENT = parse("100%")
+
+
 def _section_weight(project: Project, key: str | None, preset: Preset) -> tuple[float | None, str]:
     for s in project.sections:
         if s.key == key and s.weight is not None:
@@ -61,9 +65,15 @@ def _section_weight(project: Project, key: str | None, preset: Preset) -> tuple[
 def evaluate(project: Project, preset: Preset) -> ProjectResult:
     """Compute everything the rules and writers need for one project."""
     rate = execution_rate(project.budget.total.number, project.executed.total.number)
-    rows_per_section: dict[str | None, int] = defaultdict(int)
+    # where 分值 is blank, the section's weight left after the rows that have one is split evenly over
+    # the rows without one (the whole weight when the column is empty, as in the seed's form)
+    blank_rows: dict[str | None, int] = defaultdict(int)
+    explicit: dict[str | None, float] = defaultdict(float)
     for ind in project.indicators:
-        rows_per_section[ind.section] += 1
+        if ind.weight.value.number is None:
+            blank_rows[ind.section] += 1
+        else:
+            explicit[ind.section] += ind.weight.value.number
 
     results = []
     section_weights: dict[str, float] = {}
@@ -73,9 +83,10 @@ def evaluate(project: Project, preset: Preset) -> ProjectResult:
             w, src = ind.weight.value.number, WEIGHT_FROM_COLUMN
         else:
             sw, src = _section_weight(project, ind.section, preset)
-            w = None if sw is None else sw / rows_per_section[ind.section]
+            w = None if sw is None else max(0.0, sw - explicit[ind.section]) / blank_rows[ind.section]
         if ind.is_budget_rate:
-            r = rate if rate is not None else ind.actual.value.number
+            # no funds block: the row's own completion value, on the percent scale ("80" is 80 %)
+            r = rate if rate is not None else as_fraction(ind.actual.value, _PERCENT)
             pt = score_budget_rate(r, w)
             sug = None if pt is None else Suggestion(pt, pt)
         else:

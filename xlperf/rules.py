@@ -43,13 +43,20 @@ class Rule:
     check: Check
 
 
+_MAX_SHOWN = 60  # characters of a user's text quoted in a message (a cell can hold 32,767)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
+
+
 def _row_name(r: IndicatorResult) -> str:
     ind = r.indicator
-    return f"“{ind.name.text or ind.level2 or '（未命名）'}”"
+    return f"“{_short(ind.name.text or ind.level2 or '（未命名）')}”"
 
 
 def _found(c: Cell) -> str:
-    return c.value.text
+    return _short(c.value.text)
 
 
 def _weight_note(r: IndicatorResult) -> str:
@@ -138,7 +145,11 @@ def _xp004(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
                 L.KIND_POSITIVE: "正向指标：完成值≥预期值得满分，否则按完成值/预期值×分值",
                 L.KIND_REVERSE: "反向指标：完成值≤预期值得满分，超出部分按比例扣分，达到2倍得0分",
                 L.KIND_EQUAL: "等于型指标：按完成值与预期值的比例计分",
-                L.KIND_QUALITATIVE: "定性指标：达成80%～100%，部分达成60%～80%，未达成0～60%",
+                L.KIND_QUALITATIVE: "定性指标："
+                + "，".join(
+                    f"{k}{fmt_num(lo * 100, 0)}%～{fmt_num(hi * 100, 0)}%"
+                    for k, (lo, hi) in preset.qualitative.items()
+                ),
             }[r.kind]
             yield Hit(
                 r.indicator.score.ref,
@@ -290,7 +301,7 @@ def _xp010(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     for label, f in ((L.BUDGET, p.budget), (L.ARRIVED, p.arrived), (L.EXECUTED, p.executed)):
         if f.total.number is None or (f.fiscal.value.is_missing and f.other.value.is_missing):
             continue
-        if f.fiscal.number is None and not f.fiscal.value.is_missing:
+        if any(c.number is None and not c.value.is_missing for c in (f.fiscal, f.other)):
             continue  # unreadable: XP015
         parts = (f.fiscal.number or 0.0) + (f.other.number or 0.0)
         if abs(parts - f.total.number) > tol:
@@ -307,9 +318,17 @@ def _xp011(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     p = pr.project
     keys = {r.indicator.section for r in pr.indicators}
     head = p.sections[0].ref if p.sections else None
+    labelled = {s.key: s for s in p.sections}
     if p.indicators:
         for key in (L.SECTION_OUTPUT, L.SECTION_BENEFIT, L.SECTION_SATISFACTION):
-            if key not in keys and preset.weights.get(key, 0) > 0:
+            if key in keys or preset.weights.get(key, 0) <= 0:
+                continue
+            if key in labelled:
+                s = labelled[key]
+                yield Hit(
+                    s.ref, f"一级指标“{L.norm(s.label)}”下没有填写任何指标", "至少一项二级、三级指标", "无"
+                )
+            else:
                 yield Hit(head, f"缺少“{section_label(key)}”一级指标", f"至少一项{section_label(key)}", "无")
     for s in p.sections:
         if s.key is None:
@@ -340,9 +359,9 @@ def _xp011(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
             seen.add(n)
             yield Hit(
                 ind.name.ref,
-                f"三级指标“{ind.name.text}”重复出现 {names[n]} 次",
+                f"三级指标“{_short(ind.name.text)}”重复出现 {names[n]} 次",
                 "指标名称不重复",
-                ind.name.text,
+                _short(ind.name.text),
             )
         if ind.weight.number == 0 and (_scored(r) or not ind.target.value.is_missing):
             yield Hit(ind.weight.ref, f"{_row_name(r)}分值为 0 但仍在评分", "大于 0 的分值", "0")
@@ -369,8 +388,8 @@ def _xp013(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         if tv.percent and tv.number is not None and tv.number > 1 + 1e-9 and tv.comparator != "<=":
             # a rate that cannot exceed 100% (完成率, 合格率, 满意度) set above it: a typo or a target
             # no one can reach
-            yield Hit(ind.target.ref, f"{_row_name(r)}的预期指标值 {tv.text} 超过 100%，请核实",
-                      "≤100%", tv.text)  # fmt: skip
+            yield Hit(ind.target.ref, f"{_row_name(r)}的预期指标值 {_short(tv.text)} 超过 100%，请核实",
+                      "≤100%", _short(tv.text))  # fmt: skip
         if r.kind not in (L.KIND_POSITIVE,) or ind.is_budget_rate:
             continue
         t, a = (

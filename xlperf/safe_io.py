@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -69,12 +70,24 @@ def _umask() -> int:
     return mask
 
 
+# characters XML 1.0 cannot hold (Excel stores them as _x0007_; users paste them from other systems)
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """Text that any XML writer (openpyxl, python-docx, XlsxWriter) accepts: control characters
+    dropped, so one odd cell never stops a report or a marked copy."""
+    return _ILLEGAL_XML.sub("", text)
+
+
 def set_text(cell, value: object) -> None:
     """Write a value into an openpyxl cell so that text starting with = + - @ stays text.
 
     openpyxl turns any string starting with "=" into a formula; a unit's "=执行数/预算数" typed as a
     note must not become one (nor must "-" or "@" text be taken for a formula by Excel).
     """
+    if isinstance(value, str):
+        value = clean_text(value)
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         cell.value = value
         cell.data_type = "s"

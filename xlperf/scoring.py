@@ -65,22 +65,27 @@ def qualitative_level(v: Value) -> str | None:
     return _LEVEL_WORDS.get(norm(v.raw))
 
 
+_BY_COMPARATOR = {"<=": L.KIND_REVERSE, "<": L.KIND_REVERSE, "=": L.KIND_EQUAL, ">=": L.KIND_POSITIVE,
+                  ">": L.KIND_POSITIVE}  # fmt: skip
+
+
 def kind_of(kind_cell: Value, target: Value, actual: Value) -> tuple[str, bool]:
     """The indicator kind and whether it was written (True) or inferred (False).
 
-    Inference: a target written with ≤ is 反向, with = is 等于; a qualitative level word or text on
-    both sides is 定性; anything else is 正向 (the form's default).
+    A comparator written in the target ("≤500元", "＝0", "≥95%") decides a quantitative row: it is
+    written per indicator, while the 指标类型 column is often left at the template's default 正向, and
+    scoring "≤2万元" as 正向 would give full marks to a cost overrun. A written 定性 stays 定性.
+    Without a comparator the written kind counts; without either, a qualitative level word or text on
+    both sides is 定性, anything else 正向 (the form's default).
     """
     from xlperf.labels import norm
 
-    if not kind_cell.is_blank:
-        k = _KIND_WORDS.get(norm(kind_cell.raw))
-        if k:
-            return k, True
-    if target.comparator in ("<=", "<"):
-        return L.KIND_REVERSE, False
-    if target.comparator == "=":
-        return L.KIND_EQUAL, False
+    written = _KIND_WORDS.get(norm(kind_cell.raw)) if not kind_cell.is_blank else None
+    if written != L.KIND_QUALITATIVE and target.comparator in _BY_COMPARATOR:
+        by_target = _BY_COMPARATOR[target.comparator]
+        return by_target, written == by_target
+    if written:
+        return written, True
     if qualitative_level(actual) or (target.kind == "text" and actual.kind == "text"):
         return L.KIND_QUALITATIVE, False
     return L.KIND_POSITIVE, False
@@ -103,6 +108,12 @@ class Suggestion:
 
 def _point(x: float) -> Suggestion:
     return Suggestion(x, x)
+
+
+def same_unit(a: Value, b: Value) -> bool:
+    """Whether two numbers can be compared: same unit, or one side has none (100 vs "100人次", 1.0 vs
+    "100%"). "100人次" against "2万元" cannot."""
+    return not (a.unit and b.unit and a.unit != b.unit)
 
 
 def score_positive(target: float, actual: float, weight: float) -> float:
@@ -147,7 +158,7 @@ def suggest(
             return Suggestion(lo * weight, hi * weight)
     t = as_fraction(target, actual)
     a = as_fraction(actual, target)
-    if t is None or a is None:
+    if t is None or a is None or not same_unit(target, actual):
         return None
     if kind == L.KIND_REVERSE:
         return _point(score_reverse(t, a, weight))

@@ -8,6 +8,7 @@ reason, so a consolidation can list the file and go on.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import struct
 import zipfile
@@ -275,6 +276,19 @@ def grids_calamine(
         raise ReadError(f"文件无法读取：{exc}") from exc
 
 
+_XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _as_calamine(v: object) -> object:
+    """What python-calamine would give: openpyxl keeps Excel's ``_x0007_`` escapes undecoded and gives
+    a date cell as a midnight datetime. One meaning whichever reader is used."""
+    if isinstance(v, str) and "_x" in v:
+        return _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), v)
+    if isinstance(v, dt.datetime) and v.time() == dt.time(0):
+        return v.date()
+    return v
+
+
 def grids_openpyxl(path: str | Path, skip: Collection[str] = ()) -> list[Grid]:
     """Every sheet as a grid, through openpyxl (read-only, cached values). Sheets in ``skip`` are not read."""
     import openpyxl
@@ -288,7 +302,7 @@ def grids_openpyxl(path: str | Path, skip: Collection[str] = ()) -> list[Grid]:
         for ws in wb.worksheets:
             if ws.title in skip:
                 continue
-            rows = [list(r) for r in ws.iter_rows(values_only=True)]
+            rows = [[_as_calamine(v) for v in r] for r in ws.iter_rows(values_only=True)]
             out.append(Grid(ws.title, rows, ws.sheet_state))
         return out
     finally:

@@ -25,9 +25,11 @@ UNREADABLE = "unreadable"  # looks like it should be a number but is not
 _NUM = re.compile(
     r"^(?P<cmp>>=|<=|≥|≤|>|<|=|不低于|不少于|不高于|不超过|大于等于|小于等于|大于|小于|达到)?"
     r"(?P<num>[-+]?\d+(?:,\d{3})*(?:\.\d+)?|[-+]?\.\d+)"
-    r"(?P<unit>%|‰|万元|万|元|亿元|个|次|人|家|项|天|件|份|户|篇|场|台|套|小时|分|)$"
+    r"(?P<unit>%|‰|万元|亿元|元|[\u4e00-\u9fff]{1,4}?|)"
+    r"(?P<suffix>及以上|及以下|以上|以下|以内)?$"
 )
 _WS = re.compile(r"\s+")
+_SUFFIX_CMP = {"以上": ">=", "及以上": ">=", "以下": "<=", "及以下": "<=", "以内": "<="}
 _CMP = {
     ">=": ">=",
     "≥": ">=",
@@ -84,6 +86,10 @@ def display(raw: object) -> str:
         return "（空）"
     if isinstance(raw, bool):
         return "是" if raw else "否"
+    if isinstance(raw, dt.datetime) and raw.time() == dt.time(0):
+        return raw.date().isoformat()  # readers differ: date or midnight datetime
+    if isinstance(raw, (dt.date, dt.time)):
+        return raw.isoformat()
     if isinstance(raw, float):
         if math.isfinite(raw) and raw == int(raw) and abs(raw) < 1e15:
             return str(int(raw))
@@ -125,7 +131,8 @@ def parse(raw: object, *, expect_text: bool = False) -> Value:
     if isinstance(raw, (int, float)):
         return _parse_number(raw)
     if isinstance(raw, (dt.date, dt.datetime, dt.time, dt.timedelta)):
-        return Value(raw, UNREADABLE)
+        # a date is a fine 时效 target or completion ("2020-12-31"), never a number to score
+        return Value(raw, TEXT if expect_text else UNREADABLE)
     return _parse_text(raw, expect_text)
 
 
@@ -157,7 +164,7 @@ def _parse_text(raw: object, expect_text: bool) -> Value:
     if m:
         num = float(m.group("num").replace(",", ""))
         unit = m.group("unit")
-        cmp_ = _CMP.get(m.group("cmp") or "")
+        cmp_ = _CMP.get(m.group("cmp") or "") or _SUFFIX_CMP.get(m.group("suffix") or "")
         if unit == "%":
             return Value(raw, NUMBER, num / 100.0, True, cmp_, "%")
         if unit == "‰":

@@ -114,8 +114,28 @@ def load(name_or_path: str | Path | None = None) -> Preset:
     return from_dict(data, source=source)
 
 
+_KEYS = {"name", "title", "weights", "layout", "tolerance", "scoring", "grades", "caps", "severity"}
+_TABLE_KEYS = {
+    "tolerance": {"score", "rate", "amount"},
+    "scoring": {"overachieve_ratio", "explain_rate_below", "qualitative"},
+}
+_ENTRY_KEYS = {"grades": {"name", "min"}, "caps": {"below", "max"}}
+
+
 def from_dict(data: dict, source: str = "") -> Preset:
     """Build and check a preset from parsed TOML."""
+    unknown_keys = set(data) - _KEYS
+    for table, known in _TABLE_KEYS.items():
+        unknown_keys |= {f"{table}.{k}" for k in set(data.get(table, {})) - known}
+    for table in ("grades", "caps"):
+        for entry in data.get(table, []):
+            unknown_keys |= {f"{table}.{k}" for k in set(entry) - _ENTRY_KEYS[table]}
+    if unknown_keys:
+        # a misplaced key (TOML puts a key written after [[grades]] into the last grade) must not be
+        # silently ignored: the user meant it to count
+        raise PresetError(
+            f"评分方案中有无法识别的设置：{'、'.join(sorted(unknown_keys))}（请检查拼写和位置）"
+        )
     try:
         weights = {k: float(v) for k, v in data["weights"].items()}
         unknown = set(weights) - set(SECTIONS)

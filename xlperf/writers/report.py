@@ -35,7 +35,7 @@ from xlperf.evaluate import ProjectResult
 from xlperf.findings import fmt_num, fmt_pct
 from xlperf.model import Cell, Goal
 from xlperf.report_text import HEADING1, HEADING2, Block, ReportFacts, ReportTexts, report_facts
-from xlperf.safe_io import atomic_write
+from xlperf.safe_io import atomic_write, clean_text
 
 # --- the look (GB/T 9704-2012 党政机关公文格式, as offices apply it to reports) -------------------------
 FONT_BODY = "仿宋_GB2312"
@@ -368,7 +368,7 @@ def _field(p, instr: str, placeholder: str) -> None:
 def _add_blocks(doc: DocumentObject, blocks: Sequence[Block], body_style: str = STYLE_BODY) -> None:
     for b in blocks:
         style = {HEADING1: STYLE_HEADING1, HEADING2: STYLE_HEADING2}.get(b.kind, body_style)
-        doc.add_paragraph(b.text, style=style)
+        doc.add_paragraph(clean_text(b.text), style=style)
 
 
 def _write_heading(doc: DocumentObject, ctx: _Context) -> None:
@@ -379,7 +379,7 @@ def _write_heading(doc: DocumentObject, ctx: _Context) -> None:
             marker += "："
         doc.add_paragraph(marker, style=STYLE_ATTACHMENT)
     for b in ctx.render("title.j2"):
-        doc.add_paragraph(b.text, style=STYLE_TITLE)
+        doc.add_paragraph(clean_text(b.text), style=STYLE_TITLE)
 
 
 def _write_sections(doc: DocumentObject, ctx: _Context) -> None:
@@ -748,7 +748,7 @@ def _cell_paragraph(text: str, align: str, head: bool):
             r.append(_el("w:br"))
         t = _el("w:t")
         t.set(qn("xml:space"), "preserve")
-        t.text = line
+        t.text = clean_text(line)
         r.append(t)
         p.append(r)
     return p

@@ -18,7 +18,6 @@ import csv
 import datetime as dt
 import json
 import math
-import re
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from xlperf import __version__
 from xlperf import labels as L
 from xlperf.consolidate import GRADES_NAME, SUMMARY_KIND, Consolidation, Table
 from xlperf.errors import OutputError
-from xlperf.safe_io import FORMULA_PREFIXES, atomic_write
+from xlperf.safe_io import FORMULA_PREFIXES, atomic_write, clean_text
 
 FORMATS = ("xlsx", "csv", "json")
 FONT = "宋体"
@@ -34,7 +33,6 @@ HEAD_FONT = "黑体"
 NUMBER_FORMATS = {"amount": "#,##0.00", "rate": "0.0%", "score": "0.0", "int": "0", "text": "@", "hash": "@"}
 MAX_TEXT = 32767  # Excel's limit for one cell
 FREEZE = {"项目明细": (3, 4), "单位汇总": (3, 3), "问题清单": (3, 2), "文件清单": (3, 2)}  # (rows, cols)
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def infer_format(out: str | Path, fmt: str | None) -> str:
@@ -133,7 +131,7 @@ def _put(ws, fm: _Formats, r: int, c: int, value: Any, kind: str, **look) -> Non
     elif isinstance(value, int | float):
         ws.write_number(r, c, value, fm.get(kind, **look))
     else:
-        text = _ILLEGAL.sub("", str(value))[:MAX_TEXT]
+        text = clean_text(str(value))[:MAX_TEXT]
         quote = text.startswith(FORMULA_PREFIXES)
         ws.write_string(r, c, text, fm.get(kind, quote=quote, **look))
 

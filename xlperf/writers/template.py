@@ -231,9 +231,9 @@ def _template_rows(preset: Preset) -> list[IndicatorData]:
     rows = []
     for section in L.SECTIONS:
         for level2 in preset.layout.get(section, ()):
-            row = IndicatorData(
-                section, level2, kind=L.KIND_POSITIVE, weight=_round_weight(preset.row_weight(section))
-            )
+            # a cost is kept under its target (scoring rule 3): its row starts as 反向, the rest 正向
+            kind = L.KIND_REVERSE if "成本" in level2 else L.KIND_POSITIVE
+            row = IndicatorData(section, level2, kind=kind, weight=_round_weight(preset.row_weight(section)))
             if section == L.SECTION_BUDGET:
                 row.name, row.target = "预算支出进度执行率", "100%"
             rows.append(row)
