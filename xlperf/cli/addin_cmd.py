@@ -9,14 +9,15 @@ import click
 
 from xlperf.addin import build_addin, install_addin
 from xlperf.addin.build import DEFAULT_UDF_MODULE
+from xlperf.cli.options import CONTEXT
 
 
-@click.group("addin")
+@click.group("addin", context_settings=CONTEXT)
 def command() -> None:
     """Excel 加载项 xlperf.xlam：生成与安装。"""
 
 
-@command.command("build")
+@command.command("build", context_settings=CONTEXT)
 @click.option(
     "-o",
     "--output",
@@ -43,7 +44,7 @@ def build_cmd(output: Path, udf_module: str) -> None:
     click.echo(f"已生成加载项：{path}")
 
 
-@command.command("install")
+@command.command("install", context_settings=CONTEXT)
 @click.option(
     "--dest",
     default=None,

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import click
 
-from xlperf.cli.options import engine_option, preset_option
+from xlperf.cli.options import CONTEXT, engine_option, preset_option
 from xlperf.consolidate import consolidate_paths, write_summary
 from xlperf.writers.summary import FORMATS, infer_format
 
 PROGRESS_MIN_FILES = 20  # show a progress bar from this many files on (and only on a terminal)
 
 
-@click.command("consolidate")
+@click.command("consolidate", context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "-o",

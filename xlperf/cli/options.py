@@ -6,6 +6,10 @@ import click
 
 from xlperf.sources import ENGINES
 
+# -h as well as --help on every command, however it is reached (click caches a command's help option
+# the first time it is built, so a setting inherited only from the group would depend on call order)
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
 preset_option = click.option(
     "--preset",
     "preset",

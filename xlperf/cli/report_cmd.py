@@ -7,12 +7,12 @@ from pathlib import Path
 import click
 
 from xlperf import api
-from xlperf.cli.options import preset_option
+from xlperf.cli.options import CONTEXT, preset_option
 from xlperf.report_text import export_templates
 from xlperf.writers.report import default_report_path, write_report
 
 
-@click.command("report")
+@click.command("report", context_settings=CONTEXT)
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",

@@ -7,12 +7,13 @@ from pathlib import Path
 import click
 
 from xlperf import presets
+from xlperf.cli.options import CONTEXT
 from xlperf.errors import OutputError
 from xlperf.writers.formulas import STYLES
 from xlperf.writers.template import MAX_PROJECTS, UnitData, save_template
 
 
-@click.command("template")
+@click.command("template", context_settings=CONTEXT)
 @click.option(
     "-o",
     "--output",

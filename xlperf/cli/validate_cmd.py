@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from xlperf import api
-from xlperf.cli.options import engine_option, preset_option
+from xlperf.cli.options import CONTEXT, engine_option, preset_option
 from xlperf.engine import Validation
 from xlperf.errors import ReadError
 from xlperf.findings import SEVERITY_ZH, fmt_num, fmt_pct
@@ -65,7 +65,7 @@ def _expand(paths: tuple[Path, ...]) -> tuple[Path, ...]:
     return tuple(out)
 
 
-@click.command("validate")
+@click.command("validate", context_settings=CONTEXT)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE|FOLDER...")
 @preset_option
 @click.option(
