@@ -31,3 +31,16 @@ def test_readme_starts_with_two_commands_and_ci_runs_the_test_one():
     assert "xlperf " in lines[0] and "pytest" in lines[1]
     ci = (ROOT / ".ci" / "run").read_text("utf-8")
     assert lines[1] in ci.splitlines()
+
+
+def test_cli_speaks_chinese():
+    from click.testing import CliRunner
+
+    from xlperf.cli import cli
+
+    r = CliRunner().invoke(cli, ["validate", "-h"], prog_name="xlperf")
+    assert r.exit_code == 0
+    assert "用法： xlperf validate [选项]" in r.output and "显示本帮助并退出。" in r.output
+    assert "Usage" not in r.output and "Show this message" not in r.output
+    r = CliRunner().invoke(cli, ["validate"], prog_name="xlperf")
+    assert r.exit_code == 2 and "错误：缺少参数" in r.output

@@ -13,10 +13,22 @@ import sys
 import click
 
 from xlperf import __version__
+from xlperf.cli import zh
 from xlperf.errors import XlperfError
+
+zh.install()
 
 # module names under xlperf.cli, in the order --help lists them
 COMMANDS = ("validate_cmd", "template_cmd", "addin_cmd", "consolidate_cmd", "report_cmd")
+
+
+def _chinese_metavars(cmd: click.Command) -> None:
+    """[OPTIONS] and COMMAND [ARGS]... in usage lines, in Chinese (see :mod:`xlperf.cli.zh`)."""
+    cmd.options_metavar = "[选项]"
+    if isinstance(cmd, click.Group):
+        cmd.subcommand_metavar = "命令 [参数]..."
+        for sub in cmd.commands.values():
+            _chinese_metavars(sub)
 
 
 class _Group(click.Group):
@@ -32,7 +44,9 @@ class _Group(click.Group):
 
     @staticmethod
     def _load(module: str) -> click.Command:
-        return importlib.import_module(f"xlperf.cli.{module}").command
+        cmd = importlib.import_module(f"xlperf.cli.{module}").command
+        _chinese_metavars(cmd)
+        return cmd
 
     def invoke(self, ctx: click.Context):
         try:
@@ -47,8 +61,13 @@ class _Group(click.Group):
 def cli() -> None:
     """xlperf：项目支出绩效自评 —— 模板、校验、汇总、自评报告。
 
+    每个命令的用法：xlperf 命令 -h，例如 xlperf validate -h。
+    \f
     Project expenditure performance self-evaluation: template, checks, consolidation, report.
     """
+
+
+_chinese_metavars(cli)
 
 
 def main() -> None:

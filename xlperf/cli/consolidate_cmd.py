@@ -56,15 +56,15 @@ def command(
     “文件清单”。汇总表含：项目明细、单位汇总、等级分布（附图表）、问题清单、文件清单。同一文件报送两次、
     同一单位的同一项目出现两次时只计一次，并在问题清单中标出。输入文件不会被修改。
 
-    Consolidate units' workbooks into one summary: project details, per-unit totals, grade distribution
-    (with a chart), every finding, and every input file with its status and SHA-256.
-    Exit code: 0 the summary was written (even if some files could not be read); 2 nothing could be read.
+    退出码：0 已生成汇总表（即使部分文件无法读取）；2 没有可以汇总的工作簿。
 
-    示例 / Example:
+    示例：
 
         xlperf consolidate 报送材料/ -o 2024年绩效自评汇总.xlsx
 
         xlperf consolidate 报送材料/ -o 汇总csv --format csv --jobs 2
+    \f
+    Consolidate units' workbooks into one summary (library: xlperf.consolidate.consolidate_paths).
     """
     fmt = infer_format(output, fmt)
     start = time.perf_counter()

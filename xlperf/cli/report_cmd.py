@@ -48,12 +48,11 @@ def command(
 ) -> None:
     """根据单位的绩效自评工作簿生成绩效自评工作报告（Word），可同时生成 PDF。
 
-    Write the unit's self-evaluation report (.docx, optionally .pdf): the title, 一、组织开展情况,
-    二、绩效目标实现情况, 三、each project's 自评表 as a table with a conclusion drawn from its data and
-    findings, 四、整改措施及结果应用. All wording comes from editable templates.
+    报告包括标题，一、组织开展情况，二、绩效目标实现情况，三、每个项目的自评表及根据其数据和校验结果
+    写出的结论，四、整改措施及结果应用。报告文字来自可修改的模板（见 --export-templates）。
 
     \b
-    示例 / Examples:
+    示例：
       xlperf report workbooks/samples/长安区委编办_2020.xlsx -o 报告.docx --pdf
       xlperf report --export-templates 我的模板
       xlperf report 长安区委编办_2020.xlsx --template-dir 我的模板 --attachment 附件3

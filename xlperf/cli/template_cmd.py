@@ -58,10 +58,8 @@ def command(
 ) -> None:
     """生成空白的项目支出绩效自评表模板（单位信息、项目汇总、每个项目一张自评表）。
 
-    Write a blank self-evaluation workbook for a preset.
-
     \b
-    示例 / Example:
+    示例：
       xlperf template -o 绩效自评表.xlsx --preset shaanxi --projects 4 --unit 长安区委编办 --year 2020
     """
     if output.suffix.lower() != ".xlsx":

@@ -89,12 +89,13 @@ def command(files: tuple[Path, ...], preset: str | None, fmt: str, output: Path 
 
     FILE 可以是工作簿或文件夹（含子文件夹中的 .xlsx/.xlsm）。
 
-    Validate units' workbooks: every finding names its sheet and cell, the expected and the found value.
-    Exit code: 0 no errors; 1 errors found; 2 a file could not be read.
+    每个问题都指明工作表和单元格、应为多少、实为多少。退出码：0 无错误；1 发现错误；2 有文件无法读取。
 
-    示例 / Example:
+    示例：
 
         xlperf validate workbooks/samples/长安区委编办_2020.xlsx -o 校验后.xlsx
+    \f
+    Validate units' workbooks (library: xlperf.api.validate_file).
     """
     given = files
     files = _expand(files)
