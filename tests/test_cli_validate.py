@@ -157,3 +157,18 @@ def test_control_characters_do_not_stop_the_outputs(tmp_path):
     r = run("report", src, "-o", tmp_path / "r.docx")
     assert r.exit_code == 0, r.output
     assert (tmp_path / "r.docx").is_file()
+
+
+def test_report_keeps_a_polished_report_unless_forced(clean_xlsx, tmp_path):
+    out = tmp_path / "r.docx"
+    assert run("report", clean_xlsx, "-o", out).exit_code == 0
+    out.write_bytes(b"polished by hand")
+    r = run("report", clean_xlsx, "-o", out)
+    assert r.exit_code == 2 and "已存在" in r.output and out.read_bytes() == b"polished by hand"
+    assert run("report", clean_xlsx, "-o", out, "--force").exit_code == 0
+    assert out.read_bytes() != b"polished by hand"
+
+
+def test_marked_copy_must_be_a_workbook(bad_xlsx, tmp_path):
+    r = run("validate", bad_xlsx, "-o", tmp_path / "x.docx")
+    assert r.exit_code == 2 and ".xlsx" in r.output and not (tmp_path / "x.docx").exists()

@@ -54,3 +54,14 @@ def test_formula_like_text_stays_text(tmp_path, text):
     wb.save(tmp_path / "t.xlsx")
     cell = openpyxl.load_workbook(tmp_path / "t.xlsx").active["A1"]
     assert cell.value == text and cell.data_type == "s"
+
+
+def test_unique_path_never_replaces(tmp_path):
+    from xlperf.safe_io import unique_path
+
+    first = tmp_path / "报告.docx"
+    assert unique_path(first) == first
+    first.write_bytes(b"x")
+    assert unique_path(first).name == "报告（2）.docx"
+    (tmp_path / "报告（2）.docx").write_bytes(b"y")
+    assert unique_path(first).name == "报告（3）.docx"

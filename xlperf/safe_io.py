@@ -59,6 +59,17 @@ def atomic_write(
     return out
 
 
+def unique_path(path: str | Path) -> Path:
+    """``path``, or ``name（2）.ext``, ``name（3）.ext``… when it exists: for outputs made by a button,
+    which must neither fail nor replace what the user edited."""
+    p = Path(path)
+    n = 2
+    while p.exists():
+        p = Path(path).with_name(f"{Path(path).stem}（{n}）{Path(path).suffix}")
+        n += 1
+    return p
+
+
 def atomic_write_bytes(path: str | Path, content: bytes, **kw) -> Path:
     """:func:`atomic_write` for content already in memory."""
     return atomic_write(path, lambda tmp: tmp.write_bytes(content), **kw)

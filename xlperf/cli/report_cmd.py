@@ -23,6 +23,7 @@ from xlperf.writers.report import default_report_path, write_report
 )
 @preset_option
 @click.option("--pdf", is_flag=True, help="同时生成 PDF（需要安装 LibreOffice）。")
+@click.option("--force", is_flag=True, help="覆盖已存在的报告文件（默认不覆盖，以免丢失已修改的内容）。")
 @click.option(
     "--template-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -42,6 +43,7 @@ def command(
     output: Path | None,
     preset: str | None,
     pdf: bool,
+    force: bool,
     template_dir: Path | None,
     attachment: str,
     export_dir: Path | None,
@@ -70,6 +72,7 @@ def command(
         pdf=pdf,
         template_dir=template_dir,
         attachment=attachment,
+        overwrite=force,
     )
     click.echo(f"已生成自评报告：{out}")
     if pdf:

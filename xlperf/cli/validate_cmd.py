@@ -104,6 +104,8 @@ def command(files: tuple[Path, ...], preset: str | None, fmt: str, output: Path 
         sys.exit(2)
     if output is not None and len(files) != 1:
         raise click.UsageError("-o 只能用于一个输入文件")
+    if output is not None and output.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise click.UsageError(f"-o 的文件须以 .xlsx 或 .xlsm 结尾：{output}")
     console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
     results: list[dict] = []
     unreadable = errors = 0

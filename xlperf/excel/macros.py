@@ -58,7 +58,7 @@ from xlperf.findings import SEVERITY_ORDER
 from xlperf.grid import Grid
 from xlperf.parser import parse_project, parse_workbook
 from xlperf.results_table import RESULT_HEADER, result_rows, summary_line
-from xlperf.safe_io import FORMULA_PREFIXES, atomic_write
+from xlperf.safe_io import FORMULA_PREFIXES, atomic_write, unique_path
 from xlperf.writers.annotate import FILLS, mark_plan
 
 TITLE = "绩效自评"
@@ -641,7 +641,7 @@ def write_report(book):
         _alert(app, "请先保存工作簿，再生成自评报告。")
         return None
     v = _validation(book)
-    out = path.with_name(f"{path.stem}{REPORT_SUFFIX}.docx")
+    out = unique_path(path.with_name(f"{path.stem}{REPORT_SUFFIX}.docx"))
     _status(app, "正在生成自评报告……")
     written = Path(report.write_report(v, out, pdf=False) or out)
     _status(app, f"已生成自评报告：{written}")

@@ -87,6 +87,7 @@ def write_report(
     *,
     template_dir: str | Path | None = None,
     attachment: str = "",
+    overwrite: bool = True,
 ) -> Path:
     """Write the unit's 绩效自评工作报告 as a Word file (and a PDF beside it when ``pdf``).
 
@@ -97,6 +98,7 @@ def write_report(
         pdf: also write ``out`` with suffix .pdf, through LibreOffice (``soffice``).
         template_dir: a folder of edited templates overriding the shipped ones file by file.
         attachment: a marker above the title, e.g. ``附件3``; none when empty.
+        overwrite: replace an existing file (False: refuse — a unit may have polished the last one).
 
     Returns:
         The path of the .docx written. Raises :class:`~xlperf.errors.XlperfError` subclasses with a
@@ -109,12 +111,7 @@ def write_report(
         raise OutputError(f"报告文件须以 .docx 结尾：{out}")
     doc = build_document(validation, ReportTexts(template_dir), attachment=attachment)
     inputs = [validation.workbook.path] if validation.workbook.path else []
-    try:
-        atomic_write(out, lambda tmp: doc.save(str(tmp)), inputs=inputs)
-    except PermissionError as exc:
-        raise OutputError(f"无法写入 {out}：文件可能正在 Word 或 WPS 中打开，请关闭后重试") from exc
-    except OSError as exc:
-        raise OutputError(f"无法写入 {out}：{exc.strerror or exc}") from exc
+    atomic_write(out, lambda tmp: doc.save(str(tmp)), inputs=inputs, overwrite=overwrite)
     if pdf:
         convert_to_pdf(out)
     return out
