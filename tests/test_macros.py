@@ -418,20 +418,6 @@ def test_show_help_is_one_alert_in_chinese(tmp_path):
     )
 
 
-def test_ribbon_entry_points_exist():
-    for name in (
-        "validate_workbook",
-        "clear_marks",
-        "add_project_sheet",
-        "refresh_summary",
-        "make_submission_copy",
-        "write_report",
-        "consolidate_folder",
-        "show_help",
-    ):
-        assert callable(getattr(macros, name))
-
-
 def test_address_chunks_respect_excels_255_character_limit():
     from xlperf.excel.live import address_chunks, compress_cells
 
