@@ -46,6 +46,11 @@ class Rule:
 _MAX_SHOWN = 60  # characters of a user's text quoted in a message (a cell can hold 32,767)
 
 
+def _label(text: str) -> str:
+    """A 一级 label as the user wrote it, without the line break the form puts before （10分）."""
+    return "".join(text.split())
+
+
 def _short(text: str) -> str:
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
 
@@ -189,7 +194,7 @@ def _xp006(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         if got > s.weight + 1e-6:
             yield Hit(
                 s.ref,
-                f"一级指标“{L.norm(s.label)}”各项得分合计超过其分值",
+                f"一级指标“{_label(s.label)}”各项得分合计超过其分值",
                 f"≤{fmt_num(s.weight)}",
                 fmt_num(got),
             )
@@ -207,7 +212,7 @@ def _xp006(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         if has_col and abs(col - s.weight) > 1e-6:
             yield Hit(
                 s.ref,
-                f"一级指标“{L.norm(s.label)}”下各指标分值之和与其标注分值不符",
+                f"一级指标“{_label(s.label)}”下各指标分值之和与其标注分值不符",
                 fmt_num(s.weight),
                 fmt_num(col),
             )
@@ -215,7 +220,7 @@ def _xp006(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         if want is not None and abs(want - s.weight) > 1e-6:
             yield Hit(
                 s.ref,
-                f"一级指标“{L.norm(s.label)}”的分值与评分方案“{preset.title}”不一致",
+                f"一级指标“{_label(s.label)}”的分值与评分方案“{preset.title}”不一致",
                 fmt_num(want),
                 fmt_num(s.weight),
                 "warning",
@@ -326,7 +331,7 @@ def _xp011(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
             if key in labelled:
                 s = labelled[key]
                 yield Hit(
-                    s.ref, f"一级指标“{L.norm(s.label)}”下没有填写任何指标", "至少一项二级、三级指标", "无"
+                    s.ref, f"一级指标“{_label(s.label)}”下没有填写任何指标", "至少一项二级、三级指标", "无"
                 )
             else:
                 yield Hit(head, f"缺少“{section_label(key)}”一级指标", f"至少一项{section_label(key)}", "无")
@@ -334,9 +339,9 @@ def _xp011(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         if s.key is None:
             yield Hit(
                 s.ref,
-                f"无法识别的一级指标“{L.norm(s.label)}”",
+                f"无法识别的一级指标“{_label(s.label)}”",
                 "产出/预算执行率/效益/满意度指标",
-                L.norm(s.label),
+                _label(s.label),
             )
     keys_of_names = [L.norm(r.indicator.name.value.raw) for r in pr.indicators]  # norm('') of a blank
     names = Counter(n for n in keys_of_names if n)
