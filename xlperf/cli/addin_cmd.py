@@ -12,6 +12,15 @@ from xlperf.addin.build import DEFAULT_UDF_MODULE
 from xlperf.cli.options import CONTEXT
 
 
+udf_module_option = click.option(
+    "--udf-module",
+    default=DEFAULT_UDF_MODULE,
+    show_default=True,
+    metavar="MODULE",
+    help="定义自定义函数（XP_…）的 Python 模块。",
+)
+
+
 @click.group("addin", context_settings=CONTEXT)
 def command() -> None:
     """Excel 加载项 xlperf.xlam：生成与安装。"""
@@ -27,13 +36,7 @@ def command() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="生成的加载项文件。",
 )
-@click.option(
-    "--udf-module",
-    default=DEFAULT_UDF_MODULE,
-    show_default=True,
-    metavar="MODULE",
-    help="定义自定义函数（XP_…）的 Python 模块。",
-)
+@udf_module_option
 def build_cmd(output: Path, udf_module: str) -> None:
     """由 vba/ 中的文本生成加载项（无需 Excel，两次生成的文件完全相同）。
 
@@ -51,13 +54,7 @@ def build_cmd(output: Path, udf_module: str) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="安装到的文件夹；Windows 上默认为 Excel 的启动文件夹 XLSTART，其他系统必须指定。",
 )
-@click.option(
-    "--udf-module",
-    default=DEFAULT_UDF_MODULE,
-    show_default=True,
-    metavar="MODULE",
-    help="定义自定义函数（XP_…）的 Python 模块。",
-)
+@udf_module_option
 def install_cmd(dest: Path | None, udf_module: str) -> None:
     """生成加载项并安装，Excel 下次启动时自动加载“绩效自评”选项卡。
 
