@@ -11,7 +11,6 @@ from xlperf.addin import build_addin, install_addin
 from xlperf.addin.build import DEFAULT_UDF_MODULE
 from xlperf.cli.options import CONTEXT
 
-
 udf_module_option = click.option(
     "--udf-module",
     default=DEFAULT_UDF_MODULE,
