@@ -81,7 +81,8 @@ def phase_bare(folder: Path, limit: int | None) -> dict:
 
 
 def phase_xlperf(folder: Path, jobs: int | None, engine: str, limit: int | None, write: bool) -> dict:
-    from xlperf.consolidate import consolidate_paths, write_summary
+    from xlperf.consolidate import consolidate_paths
+    from xlperf.writers.summary import write_summary
 
     paths = _files(folder, limit) if limit else [folder]
     t, cpu = time.perf_counter(), _cpu()

@@ -22,8 +22,8 @@ from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from xlperf import labels as L
 from xlperf import presets
+from xlperf.core import labels as L
 
 # national weights: 产出 50 over 4 rows, 预算执行率 10, 效益 30 over 4 rows, 满意度 10
 ROWS = (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 
-from xlperf.grid import Grid
-from xlperf.parser import parse_workbook
+from xlperf.core.grid import Grid
+from xlperf.core.parser import parse_workbook
 
 HEAD = [
     "一级指标",

@@ -20,10 +20,10 @@ from xlperf.consolidate import (
     STATUS_UNREADABLE,
     consolidate_paths,
     read_unit_file,
-    write_summary,
 )
 from xlperf.errors import ReadError
 from xlperf.sources import check_file
+from xlperf.writers.summary import write_summary
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

@@ -27,9 +27,9 @@ from xlperf.consolidate import (
     consolidate_paths,
     project_rows,
     skip_reason,
-    write_summary,
 )
 from xlperf.samples import SAMPLES, score_sum
+from xlperf.writers.summary import write_summary
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from xlperf.core.rules import CATALOGUE
 from xlperf.docs import README, render
-from xlperf.rules import CATALOGUE
 
 from conftest import ROOT
 

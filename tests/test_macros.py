@@ -9,12 +9,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xlperf import labels as L
 from xlperf import presets
 from xlperf.api import validate_file
+from xlperf.core import labels as L
+from xlperf.core.grid import Grid
+from xlperf.core.parser import parse_project
 from xlperf.excel import macros
-from xlperf.grid import Grid
-from xlperf.parser import parse_project
 from xlperf.samples import SAMPLES, write_sample
 from xlperf.writers.template import save_template
 
@@ -361,6 +361,7 @@ def test_write_report_calls_the_report_writer(tmp_path, monkeypatch):
 
 def test_consolidate_folder_uses_the_picker_and_opens_the_result(tmp_path, monkeypatch):
     import xlperf.consolidate as consolidate
+    import xlperf.writers.summary as summary
 
     folder = tmp_path / "units"
     folder.mkdir()
@@ -380,7 +381,7 @@ def test_consolidate_folder_uses_the_picker_and_opens_the_result(tmp_path, monke
         return Path(out)
 
     monkeypatch.setattr(consolidate, "consolidate_paths", consolidate_paths)
-    monkeypatch.setattr(consolidate, "write_summary", write_summary)
+    monkeypatch.setattr(summary, "write_summary", write_summary)
     book = FakeBook(make_book(tmp_path / "me.xlsx", 1))
     opened = []
     macros._pick_folder = lambda app: str(folder)

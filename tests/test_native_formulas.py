@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from xlperf import labels as L
 from xlperf.api import validate_file
+from xlperf.core import labels as L
 from xlperf.libreoffice import convert
 from xlperf.samples import SAMPLES, write_sample
 from xlperf.writers.template import IND_COL

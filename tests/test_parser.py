@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from xlperf.grid import Grid
-from xlperf.labels import norm
-from xlperf.parser import parse_workbook, value_right_of
+from xlperf.core.grid import Grid
+from xlperf.core.labels import norm
+from xlperf.core.parser import parse_workbook, value_right_of
 
 from factory import FIRST_IND, clean_rows, workbook
 

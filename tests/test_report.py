@@ -12,11 +12,11 @@ from docx.oxml.ns import qn
 
 from xlperf import api, libreoffice, presets
 from xlperf.cli import cli
-from xlperf.engine import validate
+from xlperf.core.engine import validate
+from xlperf.core.model import Cell
+from xlperf.core.values import parse
 from xlperf.errors import OutputError, XlperfError
-from xlperf.model import Cell
 from xlperf.report_text import TEMPLATES, TemplateError, blocks, cn_number, export_templates, report_facts
-from xlperf.values import parse
 from xlperf.writers import report as R
 from xlperf.writers.report import value_text, write_report
 

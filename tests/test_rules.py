@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from xlperf import presets
-from xlperf.engine import validate
-from xlperf.rules import BY_ID, CATALOGUE
+from xlperf.core.engine import validate
+from xlperf.core.rules import BY_ID, CATALOGUE
 
 from factory import FIRST_IND, clean_rows, set_ind, workbook
 
@@ -253,7 +253,7 @@ def test_comparator_in_target_beats_a_default_kind():
 
 
 def test_partly_filled_weights_split_what_is_left():
-    from xlperf.evaluate import evaluate
+    from xlperf.core.evaluate import evaluate
 
     rows = clean_rows()
     for i in (1, 2, 3):
@@ -264,7 +264,7 @@ def test_partly_filled_weights_split_what_is_left():
 
 
 def test_budget_row_without_funds_reads_its_value_as_percent():
-    from xlperf.evaluate import evaluate
+    from xlperf.core.evaluate import evaluate
 
     rows = clean_rows()
     rows[6][2] = rows[6][6] = None  # no 预算数 / 执行数

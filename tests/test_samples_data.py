@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from xlperf import labels as L
 from xlperf import presets, samples
-from xlperf.values import parse
+from xlperf.core import labels as L
+from xlperf.core.values import parse
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "workbooks" / "samples"

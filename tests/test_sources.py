@@ -72,7 +72,7 @@ def test_error_cells_are_read_by_both_engines(tmp_path):
     """python-calamine reads an error cell as "" (its issue #105): the reader puts the error back, so
     #DIV/0! is an unreadable value (XP015), not a blank."""
     from xlperf import presets
-    from xlperf.engine import validate
+    from xlperf.core.engine import validate
 
     rows = clean_rows()
     rows[6][6] = "#DIV/0!"  # 执行数

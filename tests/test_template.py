@@ -18,8 +18,8 @@ from click.testing import CliRunner
 
 import xlperf
 import xlperf.cli
-from xlperf import labels as L
 from xlperf import libreoffice, presets, samples
+from xlperf.core import labels as L
 from xlperf.writers import formulas as F
 from xlperf.writers.template import (
     DISPLAY_LABELS,
@@ -324,7 +324,7 @@ def test_save_is_atomic_and_readable(tmp_path):
 
 @pytest.fixture
 def run(monkeypatch):
-    monkeypatch.setattr(xlperf.cli, "COMMANDS", ("template_cmd",))
+    monkeypatch.setattr(xlperf.cli, "COMMANDS", {"template": "template_cmd"})
     runner = CliRunner()
 
     def invoke(*args: str):

@@ -9,7 +9,7 @@ import pytest
 from xlperf import presets
 from xlperf.addin.wrappers import decorated_module, udf_infos
 from xlperf.api import validate_file
-from xlperf.engine import validate
+from xlperf.core.engine import validate
 from xlperf.excel import udfs as U
 from xlperf.samples import SAMPLES, write_sample
 

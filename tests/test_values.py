@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xlperf.values import BLANK, NUMBER, PLACEHOLDER, TEXT, UNREADABLE, as_fraction, display, parse
+from xlperf.core.values import BLANK, NUMBER, PLACEHOLDER, TEXT, UNREADABLE, as_fraction, display, parse
 
 
 @pytest.mark.parametrize(
@@ -57,7 +57,7 @@ def test_unreadable(raw):
 
 
 def test_units_are_kept_and_compared():
-    from xlperf.scoring import same_unit
+    from xlperf.core.scoring import same_unit
 
     assert parse("100人次").unit == "人次" and parse("2万元").unit == "万元" and parse("500元").unit == "万元"
     assert same_unit(parse("100人次"), parse("60人次")) and same_unit(parse(100), parse("60人次"))

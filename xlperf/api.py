@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from xlperf import presets
-from xlperf.engine import Validation, validate
-from xlperf.model import Workbook
+from xlperf.core.engine import Validation, validate
+from xlperf.core.model import Workbook
 from xlperf.presets import Preset
 from xlperf.sources import read_workbook
 

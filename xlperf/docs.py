@@ -1,4 +1,4 @@
-"""Generated parts of the README: the rule catalogue (from :data:`xlperf.rules.CATALOGUE`) and the CLI
+"""Generated parts of the README: the rule catalogue (from :data:`xlperf.core.rules.CATALOGUE`) and the CLI
 reference (from each command's ``--help``). ``python -m xlperf.docs`` rewrites them in place;
 tests/test_docs.py fails when the README has drifted from the code.
 """
@@ -11,8 +11,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from xlperf.findings import SEVERITY_ZH
-from xlperf.rules import CATALOGUE
+from xlperf.core.findings import SEVERITY_ZH
+from xlperf.core.rules import CATALOGUE
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -1,6 +1,6 @@
 """The words of the 绩效自评工作报告: facts drawn from a validation, rendered by editable Jinja2 templates.
 
-Pure (no Word here): :func:`report_facts` turns a :class:`~xlperf.engine.Validation` into plain values
+Pure (no Word here): :func:`report_facts` turns a :class:`~xlperf.core.engine.Validation` into plain values
 (per-project scores, deductions, findings grouped by rule; totals across projects), and
 :class:`ReportTexts` renders the templates shipped in ``xlperf/templates/report/`` (or a unit's own
 copies from a folder that overrides them file by file) into :class:`Block` values that the Word writer
@@ -23,11 +23,11 @@ from pathlib import Path
 
 import jinja2
 
-from xlperf.engine import Validation
+from xlperf.core.engine import Validation
+from xlperf.core.evaluate import ProjectResult
+from xlperf.core.findings import SEVERITY_ZH, Finding, fmt_num, fmt_pct
+from xlperf.core.rules import BY_ID
 from xlperf.errors import XlperfError
-from xlperf.evaluate import ProjectResult
-from xlperf.findings import SEVERITY_ZH, Finding, fmt_num, fmt_pct
-from xlperf.rules import BY_ID
 
 TEMPLATE_PACKAGE = "xlperf"
 TEMPLATE_FOLDER = "templates/report"

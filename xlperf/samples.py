@@ -19,8 +19,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xlperf import labels as L
 from xlperf import presets
+from xlperf.core import labels as L
 from xlperf.writers.template import IndicatorData, ProjectData, UnitData, save_template
 
 OUTPUT, BUDGET, BENEFIT, SATISFACTION = L.SECTIONS[0], L.SECTIONS[1], L.SECTIONS[2], L.SECTIONS[3]

@@ -18,8 +18,16 @@ from xlperf.errors import XlperfError
 
 zh.install()
 
-# module names under xlperf.cli, in the order --help lists them
-COMMANDS = ("validate_cmd", "template_cmd", "addin_cmd", "consolidate_cmd", "report_cmd")
+# command name -> module under xlperf.cli, in the order --help lists them. A command's module is imported
+# only when that command runs (or --help lists them all): every ribbon click starts a fresh Python, and
+# one command must not pay for another's imports (xlwings, pandas, python-docx).
+COMMANDS = {
+    "validate": "validate_cmd",
+    "template": "template_cmd",
+    "addin": "addin_cmd",
+    "consolidate": "consolidate_cmd",
+    "report": "report_cmd",
+}
 
 
 def _chinese_metavars(cmd: click.Command) -> None:
@@ -33,14 +41,11 @@ def _chinese_metavars(cmd: click.Command) -> None:
 
 class _Group(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [self._load(m).name for m in COMMANDS]
+        return list(COMMANDS)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        for m in COMMANDS:
-            cmd = self._load(m)
-            if cmd.name == name:
-                return cmd
-        return None
+        module = COMMANDS.get(name)
+        return None if module is None else self._load(module)
 
     @staticmethod
     def _load(module: str) -> click.Command:

@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from xlperf.cli.options import CONTEXT, engine_option, preset_option
-from xlperf.consolidate import consolidate_paths, write_summary
-from xlperf.writers.summary import FORMATS, infer_format
+from xlperf.consolidate import consolidate_paths
+from xlperf.writers.summary import FORMATS, infer_format, write_summary
 
 PROGRESS_MIN_FILES = 20  # show a progress bar from this many files on (and only on a terminal)
 

@@ -12,10 +12,10 @@ from rich.table import Table
 
 from xlperf import api
 from xlperf.cli.options import CONTEXT, engine_option, preset_option
-from xlperf.engine import Validation
+from xlperf.core.engine import Validation
+from xlperf.core.findings import SEVERITY_ZH, fmt_num, fmt_pct
+from xlperf.core.results_table import file_dict, summary_line
 from xlperf.errors import ReadError
-from xlperf.findings import SEVERITY_ZH, fmt_num, fmt_pct
-from xlperf.results_table import file_dict, summary_line
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 
-from xlperf.grid import Grid
+from xlperf.core.grid import Grid
 
 MAX_ADDRESS = 255  # Excel refuses longer multi-area addresses in Range("...")
 VISIBLE = "visible"

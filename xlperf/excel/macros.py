@@ -49,15 +49,15 @@ from pathlib import Path
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from xlperf import labels as L
 from xlperf.api import resolve_preset
-from xlperf.engine import Validation, validate
+from xlperf.core import labels as L
+from xlperf.core.engine import Validation, validate
+from xlperf.core.findings import SEVERITY_ORDER
+from xlperf.core.grid import Grid
+from xlperf.core.parser import parse_project, parse_workbook
+from xlperf.core.results_table import RESULT_HEADER, result_rows, summary_line
 from xlperf.errors import XlperfError
 from xlperf.excel import live
-from xlperf.findings import SEVERITY_ORDER
-from xlperf.grid import Grid
-from xlperf.parser import parse_project, parse_workbook
-from xlperf.results_table import RESULT_HEADER, result_rows, summary_line
 from xlperf.safe_io import FORMULA_PREFIXES, atomic_write, unique_path
 from xlperf.writers.annotate import FILLS, mark_plan
 
@@ -682,6 +682,7 @@ def _ask_folder(app) -> str | None:
 def consolidate_folder(book):
     """汇总文件夹：选择一个文件夹，汇总其中各单位的自评表，生成汇总工作簿并打开。"""
     from xlperf import consolidate
+    from xlperf.writers import summary
 
     app = book.app
     folder = _ask_folder(app)
@@ -704,7 +705,7 @@ def consolidate_folder(book):
     # jobs=1: inside Excel's Python, worker processes are not worth the start-up (calamine reads fast)
     result = _call_flexibly(consolidate.consolidate_paths, files, progress=progress, jobs=1)
     out = folder / f"{SUMMARY_PREFIX}{dt.date.today():%Y%m%d}.xlsx"
-    written = _call_flexibly(consolidate.write_summary, result, out) or out
+    written = _call_flexibly(summary.write_summary, result, out) or out
     opener = _open_book
     if opener is None:
         import xlwings as xw

@@ -24,17 +24,17 @@ from typing import Any
 import xlwings as xw
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from xlperf import labels as L
 from xlperf import presets
-from xlperf.engine import check_project
-from xlperf.evaluate import evaluate
-from xlperf.findings import sort_key
-from xlperf.grid import Grid, ref
-from xlperf.model import Cell, Funds, Indicator, Project
-from xlperf.parser import is_project_sheet, parse_project
+from xlperf.core import labels as L
+from xlperf.core.engine import check_project
+from xlperf.core.evaluate import evaluate
+from xlperf.core.findings import sort_key
+from xlperf.core.grid import Grid, ref
+from xlperf.core.model import Cell, Funds, Indicator, Project
+from xlperf.core.parser import is_project_sheet, parse_project
+from xlperf.core.scoring import execution_rate, score_budget_rate, suggest_raw
+from xlperf.core.values import as_fraction, parse
 from xlperf.presets import Preset
-from xlperf.scoring import execution_rate, score_budget_rate, suggest_raw
-from xlperf.values import as_fraction, parse
 
 CATEGORY = "绩效自评"
 TABLE_HEADER = ["位置", "规则", "说明"]

@@ -12,8 +12,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from xlperf.core.labels import SECTIONS
 from xlperf.errors import PresetError
-from xlperf.labels import SECTIONS
 
 SEVERITIES = ("error", "warning", "info")
 

@@ -14,10 +14,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils.cell import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from xlperf.engine import Validation
-from xlperf.findings import SEVERITY_ORDER, SEVERITY_ZH
-from xlperf.labels import RESULT_SHEET
-from xlperf.results_table import result_rows, summary_line
+from xlperf.core.engine import Validation
+from xlperf.core.findings import SEVERITY_ORDER, SEVERITY_ZH
+from xlperf.core.labels import RESULT_SHEET
+from xlperf.core.results_table import result_rows, summary_line
 from xlperf.safe_io import atomic_write, set_text
 
 FILLS = {

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from xlperf import labels as L
+from xlperf.core import labels as L
 
 STYLES = ("native", "xlwings")
 

@@ -27,13 +27,13 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from xlperf import labels as L
 from xlperf import libreoffice
-from xlperf.engine import Validation
+from xlperf.core import labels as L
+from xlperf.core.engine import Validation
+from xlperf.core.evaluate import ProjectResult
+from xlperf.core.findings import fmt_num, fmt_pct
+from xlperf.core.model import Cell, Goal
 from xlperf.errors import OutputError
-from xlperf.evaluate import ProjectResult
-from xlperf.findings import fmt_num, fmt_pct
-from xlperf.model import Cell, Goal
 from xlperf.report_text import HEADING1, HEADING2, Block, ReportFacts, ReportTexts, report_facts
 from xlperf.safe_io import atomic_write, clean_text
 

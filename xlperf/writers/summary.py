@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from xlperf import __version__
-from xlperf import labels as L
-from xlperf.consolidate import GRADES_NAME, SUMMARY_KIND, Consolidation, Table
+from xlperf.consolidate.records import SUMMARY_KIND
+from xlperf.consolidate.tables import GRADES_NAME, Consolidation, Table
+from xlperf.core import labels as L
 from xlperf.errors import OutputError
 from xlperf.safe_io import FORMULA_PREFIXES, atomic_write, clean_text
 

@@ -2,7 +2,7 @@
 
 One workbook per unit: 单位信息 (the unit), 项目汇总 (one live row per project), one 自评表N sheet per
 project (the 项目支出绩效自评表, every field of the official form in its order, with the labels of
-:mod:`xlperf.labels`), and a very hidden ``_xlperf`` sheet with the template version and preset.
+:mod:`xlperf.core.labels`), and a very hidden ``_xlperf`` sheet with the template version and preset.
 
 The same builder writes the sample workbooks: given :class:`ProjectData`, it writes users' values
 exactly as typed (strings stay strings, None stays blank, errors included). Formulas come from
@@ -31,7 +31,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf import TEMPLATE_VERSION, __version__
-from xlperf import labels as L
+from xlperf.core import labels as L
 from xlperf.presets import Preset
 from xlperf.safe_io import atomic_write_bytes, set_text
 from xlperf.writers import styles as S

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xlperf import labels as L
+from xlperf.core import labels as L
+from xlperf.core.values import Value, as_fraction, parse
 from xlperf.presets import Preset
-from xlperf.values import Value, as_fraction, parse
 
 _KIND_WORDS = {
     L.KIND_POSITIVE: L.KIND_POSITIVE,
@@ -60,7 +60,7 @@ def qualitative_level(v: Value) -> str | None:
     """达成/部分达成/未达成 for a qualitative completion value, or None."""
     if v.kind != "text":
         return None
-    from xlperf.labels import norm
+    from xlperf.core.labels import norm
 
     return _LEVEL_WORDS.get(norm(v.raw))
 
@@ -78,7 +78,7 @@ def kind_of(kind_cell: Value, target: Value, actual: Value) -> tuple[str, bool]:
     Without a comparator the written kind counts; without either, a qualitative level word or text on
     both sides is 定性, anything else 正向 (the form's default).
     """
-    from xlperf.labels import norm
+    from xlperf.core.labels import norm
 
     written = _KIND_WORDS.get(norm(kind_cell.raw)) if not kind_cell.is_blank else None
     if written != L.KIND_QUALITATIVE and target.comparator in _BY_COMPARATOR:

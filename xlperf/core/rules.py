@@ -1,8 +1,8 @@
 """The rule catalogue XP001–XP017: each rule a declarative object (ID, name, default severity, what it
-checks, an example) with one small check function. The engine (:mod:`xlperf.engine`) runs them all.
+checks, an example) with one small check function. The engine (:mod:`xlperf.core.engine`) runs them all.
 
-A check receives the computed :class:`~xlperf.evaluate.ProjectResult` and the preset and yields
-:class:`Hit` values; it never formats the final message (one pattern, in :mod:`xlperf.findings`).
+A check receives the computed :class:`~xlperf.core.evaluate.ProjectResult` and the preset and yields
+:class:`Hit` values; it never formats the final message (one pattern, in :mod:`xlperf.core.findings`).
 Find a rule by its ID in ``CATALOGUE``.
 """
 
@@ -12,13 +12,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from xlperf import labels as L
-from xlperf.evaluate import WEIGHT_FROM_LABEL, IndicatorResult, ProjectResult, section_label
-from xlperf.findings import fmt_num, fmt_pct
-from xlperf.model import Cell
+from xlperf.core import labels as L
+from xlperf.core.evaluate import WEIGHT_FROM_LABEL, IndicatorResult, ProjectResult, section_label
+from xlperf.core.findings import fmt_num, fmt_pct
+from xlperf.core.model import Cell
+from xlperf.core.scoring import below_target, qualitative_level
+from xlperf.core.values import PLACEHOLDER, TEXT, UNREADABLE, as_fraction
 from xlperf.presets import Preset
-from xlperf.scoring import below_target, qualitative_level
-from xlperf.values import PLACEHOLDER, TEXT, UNREADABLE, as_fraction
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def _xp001(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
 
 
 def _pct_partner():
-    from xlperf.values import Value
+    from xlperf.core.values import Value
 
     return Value("100%", "number", 1.0, True)
 

@@ -1,14 +1,13 @@
-"""Files to grids: python-calamine (fast, default) or openpyxl, behind one safety gate.
+"""The safety gate: what must not be parsed is refused, with a reason a user understands.
 
-This is the only module that opens workbook files for reading. It never writes, never opens Excel,
-never runs macros. Before a parser sees a file it is checked: empty, not a zip, an encrypted (password)
-workbook, a zip bomb, an XML entity declaration — each becomes a :class:`ReadError` with a Chinese
-reason, so a consolidation can list the file and go on.
+Every file passes :func:`check_file` before a reader sees it: empty, not a zip, an encrypted (password)
+workbook, an .xls renamed to .xlsx, a zip bomb (declared and actual sizes), an XML entity declaration —
+each becomes a :class:`~xlperf.errors.ReadError` with a Chinese reason, so a consolidation can list the
+file and go on. It reads the zip's metadata, the prolog of each XML part, and the worksheets in full.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import struct
 import zipfile
@@ -18,11 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from xlperf.errors import ReadError
-from xlperf.grid import Grid
-from xlperf.model import Workbook
-from xlperf.parser import parse_workbook
 
-ENGINES = ("calamine", "openpyxl")
 MAX_UNCOMPRESSED = 256 * 1024 * 1024  # a unit's form is a few hundred KB; past this it is a zip bomb
 MAX_MEMBERS = 10_000  # parts in one package; a real workbook has a few dozen
 MAX_RATIO = 200  # compression ratio of one member past which it is a zip bomb (when > 1 MB)
@@ -215,7 +210,7 @@ def error_cells(path: str | Path, parts: Collection[str]) -> dict[str, list[tupl
     Only called for the rare file that has error cells, so it may parse workbook.xml and its rels."""
     from xml.etree import ElementTree as ET
 
-    from openpyxl.utils.cell import column_index_from_string
+    from xlperf.core.grid import column_index
 
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
           "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -236,7 +231,7 @@ def error_cells(path: str | Path, parts: Collection[str]) -> dict[str, list[tupl
             for m in _CELL_ERROR.finditer(z.read(part)):
                 v = _CELL_VALUE.search(m.group(3))
                 text = v.group(1).decode("utf-8", "replace") if v else "#VALUE!"
-                cells.append((int(m.group(2)) - 1, column_index_from_string(m.group(1).decode()) - 1, text))
+                cells.append((int(m.group(2)) - 1, column_index(m.group(1).decode()) - 1, text))
             out[sheet.get("name", "")] = cells
     return out
 
@@ -252,87 +247,3 @@ def _is_encrypted_cfb(p: Path) -> bool:
             b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e"
             in p.read_bytes()[:65536]
         )
-
-
-def grids_calamine(
-    path: str | Path, skip: Collection[str] = (), errors: dict[str, list[tuple[int, int, str]]] | None = None
-) -> list[Grid]:
-    """Every sheet as a grid, through python-calamine (cached values; formulas are not evaluated).
-    Sheets named in ``skip`` are not read; ``errors`` (from :func:`error_cells`) are put back."""
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    try:
-        with CalamineWorkbook.from_path(str(path)) as wb:
-            out = []
-            for meta in wb.sheets_metadata:
-                # the enums have no .name in python-calamine 0.9: compare by their text "SheetVisibleEnum.Hidden"
-                visible = str(meta.visible).rsplit(".", 1)[-1]
-                state = {"Visible": "visible", "Hidden": "hidden"}.get(visible, "veryhidden")
-                if str(meta.typ).rsplit(".", 1)[-1] != "WorkSheet" or meta.name in skip:
-                    continue
-                sheet = wb.get_sheet_by_name(meta.name)
-                rows = sheet.to_python(skip_empty_area=False)
-                for r, c, text in (errors or {}).get(meta.name, ()):
-                    if r < len(rows) and c < len(rows[r]):
-                        rows[r][c] = text
-                out.append(Grid(meta.name, rows, state))
-            return out
-    except CalamineError as exc:
-        if "password" in str(exc).lower() or type(exc).__name__ == "PasswordError":
-            raise ReadError("工作簿设置了打开密码，请去掉密码后再报送") from exc
-        raise ReadError(f"文件已损坏，无法读取：{exc}") from exc
-    except (OSError, ValueError) as exc:
-        raise ReadError(f"文件无法读取：{exc}") from exc
-
-
-_XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-
-
-def _as_calamine(v: object) -> object:
-    """What python-calamine would give: openpyxl keeps Excel's ``_x0007_`` escapes undecoded and gives
-    a date cell as a midnight datetime. One meaning whichever reader is used."""
-    if isinstance(v, str) and "_x" in v:
-        return _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), v)
-    if isinstance(v, dt.datetime) and v.time() == dt.time(0):
-        return v.date()
-    return v
-
-
-def grids_openpyxl(path: str | Path, skip: Collection[str] = ()) -> list[Grid]:
-    """Every sheet as a grid, through openpyxl (read-only, cached values). Sheets in ``skip`` are not read."""
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(str(path), read_only=True, data_only=True, keep_links=False)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a bad file
-        raise ReadError(f"文件已损坏，无法读取：{type(exc).__name__}") from exc
-    try:
-        out = []
-        for ws in wb.worksheets:
-            if ws.title in skip:
-                continue
-            rows = [[_as_calamine(v) for v in r] for r in ws.iter_rows(values_only=True)]
-            out.append(Grid(ws.title, rows, ws.sheet_state))
-        return out
-    finally:
-        wb.close()
-
-
-def read_grids(path: str | Path, engine: str = "calamine", skip: Collection[str] = ()) -> list[Grid]:
-    """Every sheet of a checked file as a grid (except those named in ``skip``)."""
-    error_parts = check_file(path)
-    if engine == "calamine":
-        return grids_calamine(path, skip, error_cells(path, error_parts) if error_parts else None)
-    if engine == "openpyxl":
-        return grids_openpyxl(path, skip)
-    raise ValueError(f"unknown engine {engine!r}; one of {ENGINES}")
-
-
-def read_workbook(path: str | Path, engine: str = "calamine") -> Workbook:
-    """Read a unit's workbook into the model. Raises :class:`ReadError` (Chinese reason) when the file
-    cannot be read or holds no 自评表."""
-    grids = read_grids(path, engine)
-    wb = parse_workbook(str(path), grids)
-    if not wb.projects:
-        raise ReadError("工作簿中没有找到项目支出绩效自评表（不是本表样，或表头“一级指标”“预算数”等缺失）")
-    return wb

@@ -1,7 +1,7 @@
 """The form as data: a unit's workbook, its projects, their funds, goals and indicator rows.
 
 Pure data, no I/O. Every field keeps the cell it came from (``Cell.ref``) so every finding can point
-at it. The parser (:mod:`xlperf.parser`) builds these; the rules, the scoring, the writers read them.
+at it. The parser (:mod:`xlperf.core.parser`) builds these; the rules, the scoring, the writers read them.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from xlperf.values import Value, parse
+from xlperf.core.values import Value, parse
 
 _BLANK_VALUE = parse(None)
 

@@ -1,10 +1,10 @@
 """Grids to the model: the one parser, which finds every field by its label.
 
-It never trusts coordinates: a label is looked up after :func:`xlperf.labels.norm`, and its value is
+It never trusts coordinates: a label is looked up after :func:`xlperf.core.labels.norm`, and its value is
 the first cell to its right that is not itself a label (or the cell right next to it when blank). So
 inserted rows and columns, merged cells, blank rows, 全角/半角 punctuation and 一级 labels with or
 without their weight all read the same. It never raises on content: what is missing is recorded on the
-model (``Project.missing``) and what cannot be read stays a :class:`~xlperf.values.Value` that the
+model (``Project.missing``) and what cannot be read stays a :class:`~xlperf.core.values.Value` that the
 rules report.
 """
 
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xlperf import labels as L
-from xlperf.grid import Grid, ref
-from xlperf.model import EMPTY, Cell, Funds, Goal, Indicator, Project, Section, UnitInfo, Workbook
-from xlperf.values import parse
+from xlperf.core import labels as L
+from xlperf.core.grid import Grid, ref
+from xlperf.core.model import EMPTY, Cell, Funds, Goal, Indicator, Project, Section, UnitInfo, Workbook
+from xlperf.core.values import parse
 
 _BLANK = parse(None)
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from xlperf.evaluate import ProjectResult, evaluate
-from xlperf.findings import Finding, message, sort_key
-from xlperf.model import Workbook
+from xlperf.core.evaluate import ProjectResult, evaluate
+from xlperf.core.findings import Finding, message, sort_key
+from xlperf.core.model import Workbook
+from xlperf.core.rules import CATALOGUE, Rule
 from xlperf.presets import Preset
-from xlperf.rules import CATALOGUE, Rule
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ JSON output, so the three always agree.
 
 from __future__ import annotations
 
-from xlperf.engine import Validation
-from xlperf.findings import SEVERITY_ZH
+from xlperf.core.engine import Validation
+from xlperf.core.findings import SEVERITY_ZH
 
 RESULT_HEADER = ("序号", "严重程度", "规则", "项目", "位置", "说明", "应为", "实为")
 

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from xlperf.labels import PLACEHOLDERS, QUALITATIVE_LEVELS
+from xlperf.core.labels import PLACEHOLDERS, QUALITATIVE_LEVELS
 
 BLANK = "blank"
 NUMBER = "number"

@@ -1,0 +1,108 @@
+"""Consolidation (汇总): many units' workbooks into one summary, fast, complete, never losing a row.
+
+Three steps, the middle one pure:
+
+1. :func:`collect` walks the paths given (files and folders, recursively) and sorts every file found
+   into a workbook to read or a file skipped with a reason (Excel lock files ``~$…``, temp files,
+   other formats). Nothing is dropped without a line in 文件清单.
+2. :func:`read_unit_file` reads and validates one workbook into plain, picklable records
+   (:class:`FileResult`); :func:`consolidate_paths` runs it over every file, in a process pool when
+   there are many. A file that cannot be read becomes a 无法读取 record with a Chinese reason.
+3. :func:`consolidate` (pure, no I/O) flags duplicates (the same file twice by SHA-256; the same
+   unit + project in two places) and builds the five tables of the summary: 项目明细, 单位汇总,
+   等级分布, 问题清单, 文件清单, as :class:`Table` objects (plain rows; ``to_frame()`` for pandas).
+
+The package shows the steps: :mod:`.records` (the plain records), :mod:`.collect`, :mod:`.read`,
+:mod:`.tables` (pure). Writing is :func:`xlperf.writers.summary.write_summary` (xlsx, csv folder or
+json), which imports the tables; nothing here imports the writers.
+
+For the Excel ribbon (choose a folder, consolidate, open the result)::
+
+    from xlperf.consolidate import consolidate_paths
+    from xlperf.writers.summary import write_summary
+    c = consolidate_paths([folder], progress=lambda done, total, name: ...)
+    if c.ok:
+        write_summary(c, folder_out / "绩效自评汇总.xlsx")
+
+Scores: a project's 总分（复核） is Σ 自评得分 as written (what a reviewer re-adds); averages, highest,
+lowest and the grade distribution use it, so a unit's own arithmetic error cannot move the summary.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from xlperf.consolidate.collect import EXCEL_SUFFIXES, OTHER_EXCEL_SUFFIXES, collect, sha256_of, skip_reason
+from xlperf.consolidate.read import default_jobs, read_files, read_unit_file
+from xlperf.consolidate.records import (
+    CONSOLIDATION_RULES,
+    STATUS_OK,
+    STATUS_SKIPPED,
+    STATUS_UNREADABLE,
+    SUMMARY_KIND,
+    FileResult,
+    ProgressFn,
+    ProjectRecord,
+    project_records,
+)
+from xlperf.consolidate.tables import (
+    DETAIL_COLUMNS,
+    DETAIL_NAME,
+    FILES_NAME,
+    FINDINGS_NAME,
+    GRADES_NAME,
+    UNITS_NAME,
+    Column,
+    Consolidation,
+    Stats,
+    Table,
+    consolidate,
+    mark_duplicates,
+    project_rows,
+)
+from xlperf.presets import Preset
+
+__all__ = [
+    "CONSOLIDATION_RULES", "DETAIL_COLUMNS", "DETAIL_NAME", "EXCEL_SUFFIXES", "FILES_NAME", "FINDINGS_NAME",
+    "GRADES_NAME", "OTHER_EXCEL_SUFFIXES", "STATUS_OK", "STATUS_SKIPPED", "STATUS_UNREADABLE", "SUMMARY_KIND",
+    "UNITS_NAME", "Column", "Consolidation", "FileResult", "ProgressFn", "ProjectRecord", "Stats", "Table",
+    "collect", "consolidate", "consolidate_paths", "default_jobs", "mark_duplicates", "project_records",
+    "project_rows", "read_files", "read_unit_file", "sha256_of", "skip_reason",
+]  # fmt: skip
+
+
+def consolidate_paths(
+    paths: Iterable[str | Path],
+    preset: str | Path | Preset | None = None,
+    jobs: int | None = None,
+    progress: ProgressFn | None = None,
+    engine: str = "calamine",
+) -> Consolidation:
+    """Consolidate every unit workbook under ``paths`` (files or folders, searched recursively).
+
+    Args:
+        paths: files and folders; ``.xlsx``/``.xlsm`` are read, everything else is listed as skipped.
+        preset: a preset name, TOML path or :class:`Preset` for every workbook; None: each workbook's
+            own (its template marker or 单位信息), else ``national``.
+        jobs: worker processes; None = min(cpu, 4); 1 = in this process.
+        progress: called as ``progress(done, total, file_display)`` after each file.
+        engine: "calamine" (fast, default) or "openpyxl".
+
+    Returns:
+        A :class:`Consolidation`; ``.ok`` is False when no workbook could be read. Never raises for a
+        bad input file (an unknown preset raises :class:`xlperf.errors.PresetError`).
+    """
+    start = time.perf_counter()
+    pre: Preset | None = None
+    if preset is not None:
+        from xlperf import presets
+
+        pre = preset if isinstance(preset, Preset) else presets.load(preset)
+    entries = collect(paths)
+    results = iter(
+        read_files([(p, d) for p, d, skip in entries if skip is None], pre, jobs, progress, engine)
+    )
+    files = [skip if skip is not None else next(results) for _, _, skip in entries]
+    return consolidate(files, pre.title if pre else "", time.perf_counter() - start)

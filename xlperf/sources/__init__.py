@@ -1,0 +1,45 @@
+"""Files to grids: the only package that opens input files for reading.
+
+A source turns a file into plain :class:`~xlperf.core.grid.Grid` values and nothing else; the one
+parser (:mod:`xlperf.core.parser`) turns grids into the model. Sources never write, never open Excel,
+never run macros, and every file passes the safety gate (:mod:`xlperf.sources.gate`) first.
+
+- :mod:`~xlperf.sources.gate`: refuse what must not be parsed (zip bombs, entities, encryption, …).
+- :mod:`~xlperf.sources.xlsx`: workbooks through python-calamine (default) or openpyxl.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+from xlperf.core.grid import Grid
+from xlperf.core.model import Workbook
+from xlperf.core.parser import parse_workbook
+from xlperf.errors import ReadError
+from xlperf.sources.gate import check_file, error_cells
+from xlperf.sources.xlsx import grids_calamine, grids_openpyxl
+
+ENGINES = ("calamine", "openpyxl")
+
+__all__ = ["ENGINES", "check_file", "read_grids", "read_workbook"]
+
+
+def read_grids(path: str | Path, engine: str = "calamine", skip: Collection[str] = ()) -> list[Grid]:
+    """Every sheet of a checked file as a grid (except those named in ``skip``)."""
+    error_parts = check_file(path)
+    if engine == "calamine":
+        return grids_calamine(path, skip, error_cells(path, error_parts) if error_parts else None)
+    if engine == "openpyxl":
+        return grids_openpyxl(path, skip)
+    raise ValueError(f"unknown engine {engine!r}; one of {ENGINES}")
+
+
+def read_workbook(path: str | Path, engine: str = "calamine") -> Workbook:
+    """Read a unit's workbook into the model. Raises :class:`ReadError` (Chinese reason) when the file
+    cannot be read or holds no 自评表."""
+    grids = read_grids(path, engine)
+    wb = parse_workbook(str(path), grids)
+    if not wb.projects:
+        raise ReadError("工作簿中没有找到项目支出绩效自评表（不是本表样，或表头“一级指标”“预算数”等缺失）")
+    return wb

@@ -1,0 +1,78 @@
+"""Workbooks to grids: python-calamine (fast, default) or openpyxl (read-only), cached values only.
+
+Formulas are not evaluated here; the files have passed :mod:`xlperf.sources.gate` first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Collection
+from pathlib import Path
+
+from xlperf.core.grid import Grid
+from xlperf.errors import ReadError
+
+
+def grids_calamine(
+    path: str | Path, skip: Collection[str] = (), errors: dict[str, list[tuple[int, int, str]]] | None = None
+) -> list[Grid]:
+    """Every sheet as a grid, through python-calamine (cached values; formulas are not evaluated).
+    Sheets named in ``skip`` are not read; ``errors`` (from :func:`error_cells`) are put back."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        with CalamineWorkbook.from_path(str(path)) as wb:
+            out = []
+            for meta in wb.sheets_metadata:
+                # the enums have no .name in python-calamine 0.9: compare by their text "SheetVisibleEnum.Hidden"
+                visible = str(meta.visible).rsplit(".", 1)[-1]
+                state = {"Visible": "visible", "Hidden": "hidden"}.get(visible, "veryhidden")
+                if str(meta.typ).rsplit(".", 1)[-1] != "WorkSheet" or meta.name in skip:
+                    continue
+                sheet = wb.get_sheet_by_name(meta.name)
+                rows = sheet.to_python(skip_empty_area=False)
+                for r, c, text in (errors or {}).get(meta.name, ()):
+                    if r < len(rows) and c < len(rows[r]):
+                        rows[r][c] = text
+                out.append(Grid(meta.name, rows, state))
+            return out
+    except CalamineError as exc:
+        if "password" in str(exc).lower() or type(exc).__name__ == "PasswordError":
+            raise ReadError("工作簿设置了打开密码，请去掉密码后再报送") from exc
+        raise ReadError(f"文件已损坏，无法读取：{exc}") from exc
+    except (OSError, ValueError) as exc:
+        raise ReadError(f"文件无法读取：{exc}") from exc
+
+
+_XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _as_calamine(v: object) -> object:
+    """What python-calamine would give: openpyxl keeps Excel's ``_x0007_`` escapes undecoded and gives
+    a date cell as a midnight datetime. One meaning whichever reader is used."""
+    if isinstance(v, str) and "_x" in v:
+        return _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), v)
+    if isinstance(v, dt.datetime) and v.time() == dt.time(0):
+        return v.date()
+    return v
+
+
+def grids_openpyxl(path: str | Path, skip: Collection[str] = ()) -> list[Grid]:
+    """Every sheet as a grid, through openpyxl (read-only, cached values). Sheets in ``skip`` are not read."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(str(path), read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a bad file
+        raise ReadError(f"文件已损坏，无法读取：{type(exc).__name__}") from exc
+    try:
+        out = []
+        for ws in wb.worksheets:
+            if ws.title in skip:
+                continue
+            rows = [[_as_calamine(v) for v in r] for r in ws.iter_rows(values_only=True)]
+            out.append(Grid(ws.title, rows, ws.sheet_state))
+        return out
+    finally:
+        wb.close()
