@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from xlperf.core.evaluate import ProjectResult, evaluate
 from xlperf.core.findings import Finding, message, sort_key
 from xlperf.core.model import Workbook
+from xlperf.core.preset import Preset
 from xlperf.core.rules import CATALOGUE, Rule
-from xlperf.presets import Preset
 
 
 @dataclass(frozen=True)

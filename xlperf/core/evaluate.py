@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from xlperf.core import labels as L
 from xlperf.core.model import Indicator, Project
+from xlperf.core.preset import Cap, Preset
 from xlperf.core.scoring import Suggestion, execution_rate, kind_of, score_budget_rate, suggest
 from xlperf.core.values import as_fraction, parse
-from xlperf.presets import Cap, Preset
 
 WEIGHT_FROM_COLUMN = "分值列"
 WEIGHT_FROM_LABEL = "一级指标标注的分值平均分配"

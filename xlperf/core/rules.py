@@ -16,9 +16,9 @@ from xlperf.core import labels as L
 from xlperf.core.evaluate import WEIGHT_FROM_LABEL, IndicatorResult, ProjectResult, section_label
 from xlperf.core.findings import fmt_num, fmt_pct
 from xlperf.core.model import Cell
+from xlperf.core.preset import Preset
 from xlperf.core.scoring import below_target, qualitative_level
 from xlperf.core.values import PLACEHOLDER, TEXT, UNREADABLE, as_fraction
-from xlperf.presets import Preset
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xlperf.core import labels as L
+from xlperf.core.preset import Preset
 from xlperf.core.values import Value, as_fraction, parse
-from xlperf.presets import Preset
 
 _KIND_WORDS = {
     L.KIND_POSITIVE: L.KIND_POSITIVE,

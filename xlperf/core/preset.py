@@ -1,0 +1,121 @@
+"""A scoring preset as data: weights, tolerances, caps and grade bands (pure; loading the TOML files
+is :mod:`xlperf.presets`). Everything tagged [O*], [P] or [I] in the domain brief lives in a preset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from xlperf.core.labels import SECTIONS
+from xlperf.errors import PresetError
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Grade:
+    name: str
+    min: float
+
+
+@dataclass(frozen=True)
+class Cap:
+    below: float  # execution rate strictly below this ...
+    max: float  # ... caps the total at this
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named scoring scheme. Immutable so one instance can be shared by every worker."""
+
+    name: str
+    title: str
+    weights: dict[str, float]
+    layout: dict[str, tuple[str, ...]]
+    score_tolerance: float = 0.5
+    rate_tolerance: float = 0.005
+    amount_tolerance: float = 0.0001
+    overachieve_ratio: float = 1.3
+    explain_rate_below: float = 0.9
+    qualitative: dict[str, tuple[float, float]] = field(default_factory=dict)
+    grades: tuple[Grade, ...] = ()
+    caps: tuple[Cap, ...] = ()
+    severity: dict[str, str] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def total_weight(self) -> float:
+        return sum(self.weights.values())
+
+    def row_weight(self, section: str) -> float:
+        """The default 分值 of one indicator row: the section weight split evenly over its rows."""
+        rows = len(self.layout.get(section, ())) or 1
+        return self.weights.get(section, 0.0) / rows
+
+    def grade(self, total: float | None) -> str | None:
+        """The grade band of a total (优/良/中/差), or None for no total."""
+        if total is None:
+            return None
+        for g in sorted(self.grades, key=lambda g: -g.min):
+            if total >= g.min - 1e-9:
+                return g.name
+        return self.grades[-1].name if self.grades else None
+
+    def cap_for(self, rate: float | None) -> Cap | None:
+        """The strictest cap that applies to an execution rate, or None."""
+        if rate is None:
+            return None
+        applicable = [c for c in self.caps if rate < c.below - 1e-12]
+        return min(applicable, key=lambda c: c.max) if applicable else None
+
+
+_KEYS = {"name", "title", "weights", "layout", "tolerance", "scoring", "grades", "caps", "severity"}
+_TABLE_KEYS = {
+    "tolerance": {"score", "rate", "amount"},
+    "scoring": {"overachieve_ratio", "explain_rate_below", "qualitative"},
+}
+_ENTRY_KEYS = {"grades": {"name", "min"}, "caps": {"below", "max"}}
+
+
+def from_dict(data: dict, source: str = "") -> Preset:
+    """Build and check a preset from parsed TOML."""
+    unknown_keys = set(data) - _KEYS
+    for table, known in _TABLE_KEYS.items():
+        unknown_keys |= {f"{table}.{k}" for k in set(data.get(table, {})) - known}
+    for table in ("grades", "caps"):
+        for entry in data.get(table, []):
+            unknown_keys |= {f"{table}.{k}" for k in set(entry) - _ENTRY_KEYS[table]}
+    if unknown_keys:
+        # a misplaced key (TOML puts a key written after [[grades]] into the last grade) must not be
+        # silently ignored: the user meant it to count
+        raise PresetError(
+            f"评分方案中有无法识别的设置：{'、'.join(sorted(unknown_keys))}（请检查拼写和位置）"
+        )
+    try:
+        weights = {k: float(v) for k, v in data["weights"].items()}
+        unknown = set(weights) - set(SECTIONS)
+        if unknown:
+            raise PresetError(f"评分方案中有未知的一级指标：{'、'.join(sorted(unknown))}")
+        tol = data.get("tolerance", {})
+        sc = data.get("scoring", {})
+        severity = {k: str(v) for k, v in data.get("severity", {}).items()}
+        bad = [k for k, v in severity.items() if v not in SEVERITIES]
+        if bad:
+            raise PresetError(f"评分方案中规则严重程度只能是 error/warning/info：{'、'.join(bad)}")
+        return Preset(
+            name=str(data.get("name", "custom")),
+            title=str(data.get("title", data.get("name", "自定义"))),
+            weights=weights,
+            layout={k: tuple(v) for k, v in data.get("layout", {}).items()},
+            score_tolerance=float(tol.get("score", 0.5)),
+            rate_tolerance=float(tol.get("rate", 0.005)),
+            amount_tolerance=float(tol.get("amount", 0.0001)),
+            overachieve_ratio=float(sc.get("overachieve_ratio", 1.3)),
+            explain_rate_below=float(sc.get("explain_rate_below", 0.9)),
+            qualitative={k: (float(v[0]), float(v[1])) for k, v in sc.get("qualitative", {}).items()},
+            grades=tuple(Grade(str(g["name"]), float(g["min"])) for g in data.get("grades", [])),
+            caps=tuple(Cap(float(c["below"]), float(c["max"])) for c in data.get("caps", [])),
+            severity=severity,
+            source=source,
+        )
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise PresetError(f"评分方案内容不完整或类型错误：{exc}") from exc
