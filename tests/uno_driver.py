@@ -1,0 +1,226 @@
+"""Drive a headless LibreOffice through UNO, as a user would: type into cells, insert, copy and delete
+rows, recalculate, save as .xlsx. Runs under the system Python that has the ``uno`` module
+(Debian's python3-uno), not under the project's venv: tests/office.py starts it as a subprocess.
+
+Protocol: one JSON object per line on stdin, one JSON reply per line on stdout.
+Request ``{"op": name, ...args}``; reply ``{"ok": true, "result": ...}`` or ``{"ok": false, "error": text}``.
+The first argument ``--pipe NAME`` names the pipe soffice accepts on (``--accept=pipe,name=NAME;urp;``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import traceback
+
+import uno
+from com.sun.star.beans import PropertyValue
+from com.sun.star.lang import Locale
+from com.sun.star.util.NumberFormat import DATE, PERCENT
+
+
+def _props(**kw):
+    out = []
+    for k, v in kw.items():
+        p = PropertyValue()
+        p.Name, p.Value = k, v
+        out.append(p)
+    return tuple(out)
+
+
+class Driver:
+    def __init__(self, pipe: str) -> None:
+        local = uno.getComponentContext()
+        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+        deadline = time.time() + 60
+        while True:
+            try:
+                self.ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+                break
+            except Exception:  # noqa: BLE001 - soffice still starting
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.25)
+        smgr = self.ctx.ServiceManager
+        self.desktop = smgr.createInstanceWithContext("com.sun.star.frame.Desktop", self.ctx)
+        self.dispatcher = smgr.createInstanceWithContext("com.sun.star.frame.DispatchHelper", self.ctx)
+        self.docs: dict[int, object] = {}
+        self._next = 1
+        self._configure()
+        # headless soffice quits when its last document closes: keep one empty document open
+        self._keeper = self.desktop.loadComponentFromURL(
+            "private:factory/scalc", "_blank", 0, _props(Hidden=True)
+        )
+
+    def _configure(self) -> None:
+        """Calc's AutoInput (completing a typed word from the column above) crashes a headless soffice
+        after a few entries into the same column; a user would see a suggestion, never a different
+        value, so it is switched off."""
+        prov = self.ctx.ServiceManager.createInstanceWithContext(
+            "com.sun.star.configuration.ConfigurationProvider", self.ctx
+        )
+        acc = prov.createInstanceWithArguments(
+            "com.sun.star.configuration.ConfigurationUpdateAccess",
+            _props(nodepath="/org.openoffice.Office.Calc/Input"),
+        )
+        acc.setPropertyValue("AutoInput", False)
+        acc.commitChanges()
+
+    # --- documents ---------------------------------------------------------------------------------
+    def open(self, path: str) -> int:
+        doc = self.desktop.loadComponentFromURL(
+            uno.systemPathToFileUrl(path), "_blank", 0, _props(Hidden=True)
+        )
+        if doc is None:
+            raise RuntimeError(f"LibreOffice could not open {path}")
+        i = self._next
+        self._next += 1
+        self.docs[i] = doc
+        return i
+
+    def close(self, doc: int) -> None:
+        self.docs.pop(doc).close(True)
+
+    def save_xlsx(self, doc: int, path: str) -> str:
+        self.docs[doc].storeToURL(uno.systemPathToFileUrl(path), _props(FilterName="Calc MS Excel 2007 XML"))
+        return path
+
+    def save_as(self, doc: int, path: str, filter: str) -> str:
+        self.docs[doc].storeToURL(uno.systemPathToFileUrl(path), _props(FilterName=filter))
+        return path
+
+    def recalc(self, doc: int) -> None:
+        self.docs[doc].calculateAll()
+
+    def sheets(self, doc: int) -> list[str]:
+        return list(self.docs[doc].Sheets.ElementNames)
+
+    def _sheet(self, doc: int, sheet: str):
+        return self.docs[doc].Sheets.getByName(sheet)
+
+    # --- as a user types --------------------------------------------------------------------------
+    def type(self, doc: int, sheet: str, cell: str, text: str) -> None:
+        """Enter ``text`` as a user types it: Calc interprets it (number, percentage, date, formula or
+        text, by the document's locale) and, as the keyboard does, gives a typed percentage or date
+        its number format. A locked cell of a protected sheet refuses it, as the UI does.
+
+        Through XCell.setFormula rather than the UI's .uno:EnterString dispatch: the dispatch crashes
+        a headless soffice after a few entries into a wrapped column (seen with LibreOffice 7.4)."""
+        sh = self._sheet(doc, sheet)
+        target = sh.getCellRangeByName(cell)
+        if sh.isProtected() and target.CellProtection.IsLocked:
+            # the UI refuses with a message box: refuse here instead
+            raise PermissionError(f"{sheet}!{cell} is a locked cell of a protected sheet")
+        target.setFormula(text)
+        if target.Type.value == "VALUE" and not text.startswith("="):
+            kind = None
+            if text.strip().endswith("%"):
+                kind = PERCENT
+            elif any(ch in text for ch in "-/") and not text.strip().lstrip("-").replace(".", "").isdigit():
+                kind = DATE
+            if kind is not None:
+                formats = self.docs[doc].NumberFormats
+                target.NumberFormat = formats.getStandardFormat(kind, Locale())
+
+    def type_many(self, doc: int, sheet: str, cells: dict[str, str]) -> None:
+        for cell, text in cells.items():
+            self.type(doc, sheet, cell, text)
+
+    def set_value(self, doc: int, sheet: str, cell: str, value: float) -> None:
+        self._sheet(doc, sheet).getCellRangeByName(cell).setValue(value)
+
+    def set_string(self, doc: int, sheet: str, cell: str, text: str) -> None:
+        self._sheet(doc, sheet).getCellRangeByName(cell).setString(text)
+
+    def clear(self, doc: int, sheet: str, cells: str) -> None:
+        # 1|4|16|2|... VALUE, STRING, FORMULA, DATETIME: the contents, not the formats (Delete key)
+        self._sheet(doc, sheet).getCellRangeByName(cells).clearContents(1 | 2 | 4 | 16)
+
+    # --- rows -----------------------------------------------------------------------------------------
+    def unprotect(self, doc: int, sheet: str, password: str = "") -> None:
+        self._sheet(doc, sheet).unprotect(password)
+
+    def protect(self, doc: int, sheet: str, password: str = "") -> None:
+        self._sheet(doc, sheet).protect(password)
+
+    def is_protected(self, doc: int, sheet: str) -> bool:
+        return bool(self._sheet(doc, sheet).isProtected())
+
+    def insert_rows(self, doc: int, sheet: str, row: int, count: int = 1) -> None:
+        """Insert ``count`` empty rows before 1-based ``row`` (Insert ▸ Rows Above)."""
+        self._sheet(doc, sheet).Rows.insertByIndex(row - 1, count)
+
+    def delete_rows(self, doc: int, sheet: str, row: int, count: int = 1) -> None:
+        """Delete ``count`` rows from 1-based ``row`` (Delete Rows)."""
+        self._sheet(doc, sheet).Rows.removeByIndex(row - 1, count)
+
+    def is_locked(self, doc: int, sheet: str, cell: str) -> bool:
+        sh = self._sheet(doc, sheet)
+        return bool(sh.isProtected() and sh.getCellRangeByName(cell).CellProtection.IsLocked)
+
+    def copy_row_insert(self, doc: int, sheet: str, source: int, before: int) -> None:
+        """Copy row ``source`` and insert the copied cells before row ``before`` (1-based), as the
+        template's instructions tell a user: everything of the row comes along (formulas adjusted,
+        formats, validation)."""
+        d = self.docs[doc]
+        ctrl = d.CurrentController
+        sh = self._sheet(doc, sheet)
+        ctrl.setActiveSheet(sh)
+        ctrl.select(sh.Rows.getByIndex(source - 1))
+        self.dispatcher.executeDispatch(ctrl.Frame, ".uno:Copy", "", 0, ())
+        ctrl.select(sh.Rows.getByIndex(before - 1))
+        # Insert ▸ Copied Cells (shift down): what "insert copied cells" is in Calc
+        self.dispatcher.executeDispatch(ctrl.Frame, ".uno:PasteSpecial", "", 0,
+                                        _props(Flags="A", FormulaCommand=0, SkipEmptyCells=False,
+                                               Transpose=False, AsLink=False, MoveMode=0))  # fmt: skip
+
+    def copy_row_api(self, doc: int, sheet: str, source: int, before: int) -> None:
+        """The same through the sheet API (no clipboard): insert a row, then copy the source row into it."""
+        sh = self._sheet(doc, sheet)
+        sh.Rows.insertByIndex(before - 1, 1)
+        src = source if source < before else source + 1
+        src_addr = sh.getCellRangeByName(f"A{src}:AMJ{src}").RangeAddress
+        dest = sh.getCellRangeByName(f"A{before}").CellAddress
+        sh.copyRange(dest, src_addr)
+
+    # --- reading ----------------------------------------------------------------------------------
+    def cell(self, doc: int, sheet: str, cell: str) -> dict:
+        c = self._sheet(doc, sheet).getCellRangeByName(cell)
+        kind = c.Type.value.lower()  # EMPTY / VALUE / TEXT / FORMULA
+        out = {"type": kind, "formula": c.Formula, "string": c.String, "value": c.Value,
+               "format": c.NumberFormat}  # fmt: skip
+        if kind == "formula":
+            out["error"] = c.getError()
+        return out
+
+    def data(self, doc: int, sheet: str, cells: str) -> list[list[object]]:
+        """Values (numbers and texts) of a range in one call."""
+        return [list(r) for r in self._sheet(doc, sheet).getCellRangeByName(cells).DataArray]
+
+    def formulas(self, doc: int, sheet: str, cells: str) -> list[list[str]]:
+        return [list(r) for r in self._sheet(doc, sheet).getCellRangeByName(cells).FormulaArray]
+
+
+def main() -> None:
+    pipe = sys.argv[sys.argv.index("--pipe") + 1]
+    drv = Driver(pipe)
+    print(json.dumps({"ok": True, "result": "ready"}), flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        req = json.loads(line)
+        op = req.pop("op")
+        try:
+            if op == "quit":
+                print(json.dumps({"ok": True, "result": None}), flush=True)
+                break
+            result = getattr(drv, op)(**req)
+            print(json.dumps({"ok": True, "result": result}, ensure_ascii=False), flush=True)
+        except Exception as exc:  # noqa: BLE001 - reported to the test, which decides
+            err = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
+            print(json.dumps({"ok": False, "error": err}, ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()
