@@ -108,10 +108,12 @@ def _expected_sources(udfs) -> dict[str, str]:
         m = module_from_text(p.read_text(encoding="ascii"))
         out[m.name] = m.source
     runtime = Path(xlwings.__file__).with_name("xlwings_custom_addin.bas").read_text(encoding="ascii")
-    out["xlwings"] = runtime.replace(
+    runtime = runtime.replace(
         'Public Const PROJECT_NAME As String = "myaddin"', 'Public Const PROJECT_NAME As String = "xlperf"'
     )
-    out["xlwings_udfs"] = generate_udf_vba(udfs)
+    head, rest = runtime.split("\n", 1)
+    out["xlwings"] = f"{head}\nOption Private Module\n{rest}"  # the one other change: out of Insert Function
+    out["xlwings_udfs"] = generate_udf_vba(udfs, "xlperf.xlam", "XlperfUdfError")
     return out
 
 
