@@ -108,8 +108,7 @@ class Office:
 
 
 _ARGS = {
-    "open": ("path",),
-    "open_with_macros": ("path",),
+    "open": ("path", "macros"),
     "call_basic": ("doc", "library", "module", "function"),
     "close": ("doc",),
     "save_xlsx": ("doc", "path"),

@@ -5,6 +5,7 @@ macro that shows the result in Excel (against the fake xlwings)."""
 from __future__ import annotations
 
 import ntpath
+import re
 import sys
 from dataclasses import replace
 
@@ -259,6 +260,29 @@ def test_the_command_exits_1_on_an_error_and_0_otherwise(tmp_path, record):
     bad = runner.invoke(cli, ["doctor", "--addin", str(stale)])
     assert bad.exit_code == 1, bad.output
     assert "[错误] 加载项版本：加载项按 xlwings 0.36.17 生成" in bad.output
+
+
+def test_lines_wrap_to_the_terminal_by_display_width_and_never_inside_a_path():
+    from xlperf.cli.doctor_cmd import _cells, wrap
+
+    path = r"C:\Users\zhang\AppData\Local\Programs\Python\Python311\python.exe"
+    text = f"[错误] 加载项使用的 Python：{path} 不存在（Python 已卸载、移动或升级）"
+    lines = wrap(text, 80)
+    assert all(_cells(line) <= 80 for line in lines) and len(lines) == 3
+    assert lines[1].split()[0] == path  # the path is whole, not cut at the line end
+    assert all(line.startswith(" " * 7) for line in lines[1:])
+    assert re.sub(r"\s", "", "".join(lines)) == re.sub(r"\s", "", text)  # nothing lost
+    assert wrap(text, None) == [text] and wrap("短", 40) == ["短"]
+    long = "x" * 100  # longer than a line: cut where it must be
+    assert all(_cells(line) <= 40 for line in wrap(f"[正常] 路径：{long}", 40))
+
+
+def test_doctor_runs_without_importing_xlwings():
+    # a missing or broken xlwings is one of the things it reports: it must not need xlwings to start
+    import subprocess
+
+    code = "import sys; import xlperf.cli.doctor_cmd; sys.exit(3 if 'xlwings' in sys.modules else 0)"
+    assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0
 
 
 def test_doctor_is_registered_and_imported_only_when_called():

@@ -21,7 +21,14 @@ from xlperf.addin import build as B
 from xlperf.addin import build_addin, install_addin
 from xlperf.addin.ovba import Module, VBAProject, module_from_text
 from xlperf.addin.package import package_parts, read_rows, write_package
-from xlperf.addin.vbacheck import evaluate, libreoffice_source, lint, preprocess
+from xlperf.addin.vbacheck import (
+    LIBREOFFICE_DEFINES,
+    LIBREOFFICE_DEFINES_32,
+    evaluate,
+    libreoffice_source,
+    lint,
+    preprocess,
+)
 from xlperf.addin.versions import PROBE_EXIT, SUPPORTED_XLWINGS, probe_code, version_tuple, xlwings_supported
 from xlperf.addin.wrappers import AddinError
 
@@ -165,6 +172,8 @@ def test_the_libreoffice_variant_keeps_one_branch_and_drops_ptrsafe(shipped):
     assert reduced.count("\n") == runtime.count("\n")  # line numbers kept for LibreOffice's messages
     assert not re.search(r"^\s*#", reduced, re.MULTILINE) and "PtrSafe" not in reduced
     assert 'Lib "xlwings64-' in reduced and 'Lib "xlwings32-' not in reduced and "libc.dylib" not in reduced
+    office32 = libreoffice_source(runtime, LIBREOFFICE_DEFINES_32)
+    assert 'Lib "xlwings32-' in office32 and 'Lib "xlwings64-' not in office32 and "PtrSafe" not in office32
 
 
 # --------------------------------------------------------------------------------------------------
@@ -176,12 +185,12 @@ def _probe_name(module: str) -> str:
     return f"XlperfProbe_{module}"
 
 
-def _variant(modules: list[tuple[str, str, str]]) -> list[Module]:
+def _variant(modules: list[tuple[str, str, str]], defines=LIBREOFFICE_DEFINES) -> list[Module]:
     """The modules as LibreOffice needs them, each with a probe function returning its own name."""
     out = []
     for name, kind, text in modules:
         probe = f'\nPublic Function {_probe_name(name)}() As String\n    {_probe_name(name)} = "{name}"\nEnd Function\n'
-        out.append(module_from_text(libreoffice_source(text).rstrip("\n") + "\n" + probe, kind))
+        out.append(module_from_text(libreoffice_source(text, defines).rstrip("\n") + "\n" + probe, kind))
     return out
 
 
@@ -199,16 +208,18 @@ def _workbook(path: Path, modules: list[Module]) -> Path:
     return path
 
 
-def compile_check(lo, modules: list[tuple[str, str, str]], folder: Path) -> dict[str, str]:
+def compile_check(
+    lo, modules: list[tuple[str, str, str]], folder: Path, defines=LIBREOFFICE_DEFINES
+) -> dict[str, str]:
     """Module -> what its probe returned, for every module whose probe did not return its name.
 
     LibreOffice compiles a document's Basic library as a whole: one module that does not compile
     makes every probe fail. So the project is loaded once; when a probe fails, each module is loaded
     again on its own (with the document modules a workbook needs) to name the ones that fail."""
-    variant = _variant(modules)
+    variant = _variant(modules, defines)
 
     def run(mods: list[Module], name: str) -> dict[str, str]:
-        doc = lo.open_with_macros(_workbook(folder / f"{name}.xlsm", mods))
+        doc = lo.open(_workbook(folder / f"{name}.xlsm", mods), macros=True)
         try:
             return {m.name: lo.call_basic(doc, B.PROJECT_NAME, m.name, _probe_name(m.name)) for m in mods}
         finally:
@@ -236,9 +247,12 @@ def lo():
 
 
 @pytest.mark.libreoffice
-def test_every_module_compiles_in_libreoffice(lo, shipped, tmp_path):
+@pytest.mark.parametrize(
+    "defines", [LIBREOFFICE_DEFINES, LIBREOFFICE_DEFINES_32], ids=["office64", "office32"]
+)
+def test_every_module_compiles_in_libreoffice(lo, shipped, tmp_path, defines):
     assert len(shipped) >= 9
-    assert compile_check(lo, shipped, tmp_path) == {}
+    assert compile_check(lo, shipped, tmp_path, defines) == {}
 
 
 @pytest.mark.libreoffice
@@ -256,7 +270,7 @@ def test_the_runtime_needs_its_if_branches_reduced_for_libreoffice(lo, shipped, 
     runtime = _source(shipped, "xlwings")
     probe = f'\nPublic Function {_probe_name("xlwings")}() As String\n    {_probe_name("xlwings")} = "xlwings"\nEnd Function\n'
     raw.append(module_from_text(runtime + probe))
-    doc = lo.open_with_macros(_workbook(tmp_path / "raw.xlsm", raw))
+    doc = lo.open(_workbook(tmp_path / "raw.xlsm", raw), macros=True)
     assert lo.call_basic(doc, B.PROJECT_NAME, "xlwings", _probe_name("xlwings")) != "xlwings"
     lo.close(doc)
 

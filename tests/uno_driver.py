@@ -68,22 +68,10 @@ class Driver:
         acc.commitChanges()
 
     # --- documents ---------------------------------------------------------------------------------
-    def open(self, path: str) -> int:
-        doc = self.desktop.loadComponentFromURL(
-            uno.systemPathToFileUrl(path), "_blank", 0, _props(Hidden=True)
-        )
-        if doc is None:
-            raise RuntimeError(f"LibreOffice could not open {path}")
-        i = self._next
-        self._next += 1
-        self.docs[i] = doc
-        return i
-
-    def open_with_macros(self, path: str) -> int:
-        """Open a document with its Basic/VBA macros enabled, as a user who trusts it (no warning)."""
-        doc = self.desktop.loadComponentFromURL(
-            uno.systemPathToFileUrl(path), "_blank", 0, _props(Hidden=True, MacroExecutionMode=4)
-        )
+    def open(self, path: str, macros: bool = False) -> int:
+        """Open a document; ``macros=True`` enables its Basic/VBA macros, as a user who trusts it."""
+        props = _props(Hidden=True, MacroExecutionMode=4) if macros else _props(Hidden=True)
+        doc = self.desktop.loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0, props)
         if doc is None:
             raise RuntimeError(f"LibreOffice could not open {path}")
         i = self._next

@@ -32,8 +32,9 @@ from dataclasses import dataclass
 # Conditional compilation (#If / #ElseIf / #Else / #End If, #Const)
 # --------------------------------------------------------------------------------------------------
 
-# what LibreOffice Basic runs as: one branch of every #If (64-bit Excel 2010+ on Windows)
+# what LibreOffice Basic is given: one branch of every #If, for 64-bit or 32-bit Excel 2010+ on Windows
 LIBREOFFICE_DEFINES: dict[str, object] = {"VBA7": True, "Win64": True, "Win32": True, "Mac": False}
+LIBREOFFICE_DEFINES_32: dict[str, object] = {"VBA7": True, "Win64": False, "Win32": True, "Mac": False}
 
 _DIRECTIVE = re.compile(r"^\s*#(If|ElseIf|Else|End\s*If|Const)\b(.*?)(?:\bThen\b)?\s*(?:'.*)?$", re.I)
 _COND_TOKEN = re.compile(
@@ -170,10 +171,10 @@ def preprocess(text: str, defines: Mapping[str, object]) -> str:
     return "\n".join(out)
 
 
-def libreoffice_source(text: str) -> str:
-    """A module as LibreOffice Basic can compile it: one branch of every ``#If`` (64-bit VBA7 on
-    Windows), no ``PtrSafe`` (LibreOffice's Declare has no such keyword)."""
-    return re.sub(r"\bDeclare\s+PtrSafe\s+", "Declare ", preprocess(text, LIBREOFFICE_DEFINES), flags=re.I)
+def libreoffice_source(text: str, defines: Mapping[str, object] = LIBREOFFICE_DEFINES) -> str:
+    """A module as LibreOffice Basic can compile it: one branch of every ``#If`` (by default the one
+    64-bit VBA7 on Windows compiles), no ``PtrSafe`` (LibreOffice's Declare has no such keyword)."""
+    return re.sub(r"\bDeclare\s+PtrSafe\s+", "Declare ", preprocess(text, defines), flags=re.I)
 
 
 def _configurations() -> list[dict[str, object]]:

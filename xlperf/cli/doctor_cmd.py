@@ -1,8 +1,15 @@
-"""``xlperf doctor``: check what the Excel add-in needs on this PC, one line per check."""
+"""``xlperf doctor``: check what the Excel add-in needs on this PC, one line per check.
+
+On a terminal the lines are wrapped to its width by display width (a Chinese character takes two
+columns), never inside a path, version or English word, continuation lines indented under the text.
+"""
 
 from __future__ import annotations
 
+import re
+import shutil
 import sys
+import unicodedata
 from pathlib import Path
 
 import click
@@ -11,6 +18,39 @@ from xlperf.addin import doctor
 from xlperf.cli.options import CONTEXT
 
 _COLOURS = {doctor.OK: "green", doctor.WARN: "yellow", doctor.ERROR: "red"}
+INDENT = 7  # under the text after "[正常] "
+# an ASCII run (a path, a version) with an opening bracket before it, spaces, or one character
+_TOKEN = re.compile(r"[（“‘《]?[\x21-\x7e]+|\s+|.", re.S)
+
+
+def _cells(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrap(text: str, width: int | None, indent: int = INDENT) -> list[str]:
+    """``text`` in lines of at most ``width`` display columns (None: one line); an ASCII run longer
+    than a line is cut only where it must be."""
+    if width is None or _cells(text) <= width:
+        return [text]
+    lines, line, used = [], "", 0
+    for token in _TOKEN.findall(text):
+        size = _cells(token)
+        if used + size > width and line.strip():
+            lines.append(line.rstrip())
+            line, used = " " * indent, indent
+            if token.isspace():
+                continue
+        while used + size > width and size > width - indent:  # a run longer than a whole line
+            room = width - used
+            line += token[:room]
+            lines.append(line)
+            token = token[room:]
+            size = _cells(token)
+            line, used = " " * indent, indent
+        line += token
+        used += size
+    lines.append(line.rstrip())
+    return lines
 
 
 @click.command("doctor", context_settings=CONTEXT)
@@ -33,11 +73,18 @@ def command(addin: Path | None) -> None:
     示例：xlperf doctor
     """
     checks = doctor.diagnose(doctor.gather(addin))
-    click.echo(f"xlperf {doctor.XLPERF_VERSION} 诊断（{sys.executable}）")
+    width = shutil.get_terminal_size().columns - 1 if sys.stdout.isatty() else None
+    for line in wrap(f"xlperf {doctor.XLPERF_VERSION} 诊断（{sys.executable}）", width):
+        click.echo(line)
     for c in checks:
-        tag = click.style(f"[{c.status_zh}]", fg=_COLOURS[c.status], bold=c.status != doctor.OK)
-        click.echo(f"{tag} {c.name}：{c.detail}")
+        tag = f"[{c.status_zh}]"
+        lines = wrap(f"{tag} {c.name}：{c.detail}", width)
+        styled = click.style(tag, fg=_COLOURS[c.status], bold=c.status != doctor.OK)
+        click.echo(styled + lines[0][len(tag) :])
+        for line in lines[1:]:
+            click.echo(line)
         if c.advice and c.status != doctor.OK:
-            click.echo(f"       处理：{c.advice}")
+            for line in wrap(f"{' ' * INDENT}处理：{c.advice}", width, INDENT + 3):
+                click.echo(line)
     click.echo(doctor.summary(checks))
     sys.exit(doctor.exit_code(checks))

@@ -918,8 +918,7 @@ DIAGNOSIS_RGB = {"ok": (198, 239, 206), "warn": (255, 235, 156), "error": (255, 
 
 def _excel_facts(book):
     """What the running Excel says about itself, for the diagnosis (None where it cannot say)."""
-    from xlperf.addin.build import ADDIN_FILE_NAME
-    from xlperf.addin.doctor import ExcelFacts
+    from xlperf.addin.doctor import ADDIN_FILE_NAME, ExcelFacts
 
     app = book.app
     startup = addin = None
