@@ -109,7 +109,6 @@ class Office:
 
 _ARGS = {
     "open": ("path", "macros"),
-    "call_basic": ("doc", "library", "module", "function"),
     "close": ("doc",),
     "save_xlsx": ("doc", "path"),
     "save_as": ("doc", "path", "filter"),
@@ -128,14 +127,15 @@ _ARGS = {
     "delete_rows": ("doc", "sheet", "row", "count"),
     "copy_row_insert": ("doc", "sheet", "source", "before"),
     "copy_row_api": ("doc", "sheet", "source", "before"),
+    "cell": ("doc", "sheet", "cell"),
+    "data": ("doc", "sheet", "cells"),
+    "formulas": ("doc", "sheet", "cells"),
     "copy_range": ("doc", "sheet", "source", "dest"),
     "merge": ("doc", "sheet", "cells", "merge"),
     "is_merged": ("doc", "sheet", "cells"),
     "set_formulas": ("doc", "sheet", "cells", "formulas"),
     "validation": ("doc", "sheet", "cell"),
-    "cell": ("doc", "sheet", "cell"),
-    "data": ("doc", "sheet", "cells"),
-    "formulas": ("doc", "sheet", "cells"),
+    "call_basic": ("doc", "library", "module", "function"),
 }
 
 

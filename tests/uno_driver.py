@@ -193,6 +193,25 @@ class Driver:
         dest = sh.getCellRangeByName(f"A{before}").CellAddress
         sh.copyRange(dest, src_addr)
 
+    # --- reading ----------------------------------------------------------------------------------
+    def cell(self, doc: int, sheet: str, cell: str) -> dict:
+        c = self._sheet(doc, sheet).getCellRangeByName(cell)
+        kind = c.Type.value.lower()  # EMPTY / VALUE / TEXT / FORMULA
+        out = {"type": kind, "formula": c.Formula, "string": c.String, "value": c.Value,
+               "format": c.NumberFormat}  # fmt: skip
+        if kind == "formula":
+            out["error"] = c.getError()
+        return out
+
+    def data(self, doc: int, sheet: str, cells: str) -> list[list[object]]:
+        """Values (numbers and texts) of a range in one call."""
+        return [list(r) for r in self._sheet(doc, sheet).getCellRangeByName(cells).DataArray]
+
+    def formulas(self, doc: int, sheet: str, cells: str) -> list[list[str]]:
+        return [list(r) for r in self._sheet(doc, sheet).getCellRangeByName(cells).FormulaArray]
+
+
+    # --- ranges, as Excel's Range.Copy / Merge / Validation ------------------------------------------
     def copy_range(self, doc: int, sheet: str, source: str, dest: str) -> None:
         """Copy a range with everything in it (formulas adjusted, formats, validation, protection
         attributes) to ``dest`` (its top-left cell), as Excel's Range.Copy Destination does."""
@@ -236,23 +255,6 @@ class Driver:
         v = self._sheet(doc, sheet).getCellRangeByName(cell).Validation
         return {"type": v.Type.value, "formula1": v.getFormula1(), "formula2": v.getFormula2(),
                 "error": v.ErrorMessage}  # fmt: skip
-
-    # --- reading ----------------------------------------------------------------------------------
-    def cell(self, doc: int, sheet: str, cell: str) -> dict:
-        c = self._sheet(doc, sheet).getCellRangeByName(cell)
-        kind = c.Type.value.lower()  # EMPTY / VALUE / TEXT / FORMULA
-        out = {"type": kind, "formula": c.Formula, "string": c.String, "value": c.Value,
-               "format": c.NumberFormat}  # fmt: skip
-        if kind == "formula":
-            out["error"] = c.getError()
-        return out
-
-    def data(self, doc: int, sheet: str, cells: str) -> list[list[object]]:
-        """Values (numbers and texts) of a range in one call."""
-        return [list(r) for r in self._sheet(doc, sheet).getCellRangeByName(cells).DataArray]
-
-    def formulas(self, doc: int, sheet: str, cells: str) -> list[list[str]]:
-        return [list(r) for r in self._sheet(doc, sheet).getCellRangeByName(cells).FormulaArray]
 
 
 def main() -> None:
