@@ -210,7 +210,6 @@ class Driver:
     def formulas(self, doc: int, sheet: str, cells: str) -> list[list[str]]:
         return [list(r) for r in self._sheet(doc, sheet).getCellRangeByName(cells).FormulaArray]
 
-
     # --- ranges, as Excel's Range.Copy / Merge / Validation ------------------------------------------
     def copy_range(self, doc: int, sheet: str, source: str, dest: str) -> None:
         """Copy a range with everything in it (formulas adjusted, formats, validation, protection

@@ -551,13 +551,11 @@ def lint(
             )
     global_names = set(owners) | set(module_names)
 
-    for info in infos:
+    for (_, _, text), info in zip(modules, infos, strict=True):
         # Declare without PtrSafe where VBA7 compiles it
         seen: set[tuple[int, str]] = set()
         for defines in _configurations():
-            for number, name, safe in analyse(
-                info.name, info.kind, modules_text(modules, info.name), defines
-            ).declares:
+            for number, name, safe in analyse(info.name, info.kind, text, defines).declares:
                 if not safe and (number, name) not in seen:
                     seen.add((number, name))
                     problems.append(
@@ -584,10 +582,6 @@ def lint(
                             )
                 problems += _text_key_problems(info, p, ln, text_functions, keys)
     return problems
-
-
-def modules_text(modules: Sequence[tuple[str, str, str]], name: str) -> str:
-    return next(t for n, _, t in modules if n == name)
 
 
 def _text_key_problems(
