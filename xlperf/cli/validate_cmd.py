@@ -107,6 +107,15 @@ def command(files: tuple[Path, ...], preset: str | None, fmt: str, output: Path 
     if output is not None and output.suffix.lower() not in (".xlsx", ".xlsm"):
         raise click.UsageError(f"-o 的文件须以 .xlsx 或 .xlsm 结尾：{output}")
     console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+    package = None
+    if output is not None:
+        from xlperf.writers import annotate
+
+        try:  # before any work: a copy that cannot be made (an .xls, .xlsm content to .xlsx) is refused
+            package = annotate.check_output(files[0], output)
+        except ReadError as exc:
+            click.echo(f"无法读取 {files[0]}：{exc}", err=True)
+            sys.exit(2)
     results: list[dict] = []
     unreadable = errors = 0
     for path in files:
@@ -125,9 +134,12 @@ def command(files: tuple[Path, ...], preset: str | None, fmt: str, output: Path 
         if fmt == "text":
             _print_text(console, v)
         if output is not None:
-            from xlperf.writers.annotate import write_annotated_copy
-
-            out = write_annotated_copy(v, path, output)
+            try:
+                out = annotate.write_annotated_copy(v, path, output, package=package)
+            except ReadError as exc:  # the file changed or broke between the two reads
+                unreadable += 1
+                click.echo(f"无法读取 {path}：{exc}", err=True)
+                continue
             if fmt == "text":
                 console.print(f"\n已写出校验副本：{out}")
     if fmt == "json":

@@ -12,8 +12,8 @@ What a plan holds, and what an applier must do with it:
 - ``result_sheet``: the 校验结果 sheet to add at ``position`` (0 = first) and to activate. ``rows`` are
   the cell values from A1 (``None`` = blank); every string is literal text, never a formula, even when
   it starts with "=" (appliers write it as text). ``widths`` are column widths (Excel's character
-  units), ``heights`` row heights in points (an estimate for wrapped text; an applier that can autofit
-  may), ``merges`` merged ranges, ``styles`` named :class:`CellStyle` values and ``ranges`` which style
+  units), ``heights`` the heights in points of the rows that need one (title, legend, header; the
+  finding rows have none, so the office suite fits them to their wrapped text), ``merges`` merged ranges, ``styles`` named :class:`CellStyle` values and ``ranges`` which style
   each range takes (later entries win), ``links`` the cells that jump to a finding's cell, ``freeze``
   the top-left cell of the scrolling pane, ``autofilter`` the filtered range, ``page`` the print setup
   (A4 landscape, one page wide, header rows repeated, page numbers in the footer).
@@ -36,9 +36,7 @@ looks like an input cell.
 from __future__ import annotations
 
 import json
-import math
 import re
-import unicodedata
 from dataclasses import asdict, dataclass, field
 
 from xlperf.core import labels as L
@@ -60,13 +58,12 @@ BODY_FONT = "宋体"
 HEAD_FONT = "黑体"
 
 # severity -> fill (RGB hex). Template fills: FFF2CC input (yellow), EDEDED computed (grey), white 分值.
-PALETTE = {"error": "F4A09C", "warning": "FFB861", "info": "9DC3E6"}
+PALETTE = {"error": "F28080", "warning": "FFC04D", "info": "9DC3E6"}
 TEMPLATE_FILLS = {"填写项": "FFF2CC", "自动计算": "EDEDED", "分值": "FFFFFF"}
 HEADER_FILL = "D9D9D9"
 LINK_COLOR = "0563C1"
 
 WIDTHS = (5.0, 8.0, 7.0, 22.0, 14.0, 56.0, 15.0, 15.0)  # 序号 … 实为; 142 units fit A4 landscape
-WRAPPED = (3, 5, 6, 7)  # 项目, 说明, 应为, 实为 (0-based columns)
 TITLE_ROW, LEGEND_ROW, HEADER_ROW = 1, 2, 3
 FIRST_DATA_ROW = 4
 LINE_HEIGHT = 13.5  # points per line of 10 pt text
@@ -224,16 +221,6 @@ class Plan:
         return cls.from_dict(json.loads(text))
 
 
-def display_width(text: str) -> int:
-    """Columns a text takes: CJK and full-width characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _lines(text: str, width: float) -> int:
-    usable = max(int(width) - 1, 1)
-    return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
-
-
 def note_text(findings: list[Finding]) -> str:
     """Our note on one cell: the marker, then one line per finding there (the cell is where it sits, so
     the line does not repeat it; 应为/实为 stay, a note has no columns for them)."""
@@ -306,9 +293,9 @@ def build_plan(v: Validation) -> Plan:
     title = clean(f"{L.RESULT_SHEET}：{summary}（评分方案：{v.preset.title}）")
     legend = tuple((sev, SEVERITY_ZH[sev], PALETTE[sev]) for sev in ("error", "warning", "info"))
     legend_text = (
-        "原表中有问题的单元格按严重程度填充左侧颜色（与表中黄色填写项、灰色自动计算项、白色分值不同），"
-        f"并附批注（以“{NOTE_MARKER}”开头）；点击“位置”可跳转到该单元格。"
-        "用“绩效自评”选项卡的“清除校验标记”可恢复原来的颜色并删除这些批注，用户原有批注不受影响。"
+        "有问题的单元格在原表中按严重程度填上左侧颜色（不同于表中黄色填写项、灰色自动计算项和白色分值），"
+        f"并附以“{NOTE_MARKER}”开头的批注；点击“位置”可跳转到该单元格。"
+        "“绩效自评”选项卡的“清除校验标记”可恢复原来的颜色、删去这些批注，原有批注不受影响。"
     )
     blank = [None] * ncol
     rows: list[tuple[object, ...]] = [
@@ -318,15 +305,13 @@ def build_plan(v: Validation) -> Plan:
     table = result_rows(v)
     rows.append(tuple(table[0]))
     links: list[Link] = []
-    heights: dict[int, float] = {TITLE_ROW: 24.0, LEGEND_ROW: 2 * LINE_HEIGHT + 4, HEADER_ROW: 20.0}
+    heights: dict[int, float] = {TITLE_ROW: 24.0, LEGEND_ROW: 3 * LINE_HEIGHT + 4, HEADER_ROW: 20.0}
     for i, (f, row) in enumerate(zip(v.findings, table[1:], strict=True)):
         r = FIRST_DATA_ROW + i
         cells = tuple(clean(x) if isinstance(x, str) else x for x in row)
         rows.append(cells)
         target = f.cell or "A1"
         links.append(Link(f"E{r}", f.sheet, target, f"{quote_sheet(f.sheet)}!{target}", clean(f.where)))
-        n = max(_lines(str(cells[c] or ""), WIDTHS[c]) for c in WRAPPED)
-        heights[r] = round(n * LINE_HEIGHT + 3, 2)
     merges = [f"A{TITLE_ROW}:{last_col}{TITLE_ROW}", f"E{LEGEND_ROW}:{last_col}{LEGEND_ROW}"]
     header = f"A{HEADER_ROW}:{last_col}{HEADER_ROW}"
     ranges = [

@@ -118,10 +118,17 @@ def check_output(src: str | Path, out: str | Path) -> ox.Package:
     return pkg
 
 
-def write_annotated_copy(v: Validation, src: str | Path, out: str | Path, plan: Plan | None = None) -> Path:
+def write_annotated_copy(
+    v: Validation,
+    src: str | Path,
+    out: str | Path,
+    plan: Plan | None = None,
+    package: ox.Package | None = None,
+) -> Path:
     """Write a marked copy of ``src`` to ``out``; ``src`` is never modified. Raises ReadError when the
-    input cannot be read as a package, OutputError when the copy cannot be written."""
-    pkg = check_output(src, out)
+    input cannot be read as a package, OutputError when the copy cannot be written. ``package`` is
+    ``check_output(src, out)`` when the caller has already made that check."""
+    pkg = package if package is not None else check_output(src, out)
     annotate(pkg, plan or build_plan(v))
     return atomic_write(out, pkg.save, inputs=[src])
 
@@ -1002,34 +1009,18 @@ def _cut_notes(pkg: ox.Package, sheet_part: str, notes: list[tuple[str, str]]) -
         ref = ox.get_attr(text[c.start : c.tag_end], "ref")
         if ref not in kinds:
             continue
-        body = text[c.tag_end : c.end]
-        k = body.find(NOTE_MARKER)
-        if k < 0:
-            if kinds[ref] == "note":  # the Excel ribbon's notes before the marker: the whole note is ours
-                edits.append((c.start, c.end, ""))
-                gone.add(_zero_based(ref))
+        tspan = ox.find(text, "text", c.tag_end, c.end)
+        if tspan is None or tspan.empty:
             continue
-        k += c.tag_end
-        visible_before = re.sub(r"<[^>]+>|\s", "", text[c.tag_end : k])
-        if not visible_before:
+        inner = text[tspan.tag_end : ox.content_end(text, tspan)]
+        cut = cut_note(inner)
+        if cut is None and kinds[ref] != "note":
+            continue  # no marker in the user's note: nothing of ours left in it
+        if cut is None or not cut[1]:
             edits.append((c.start, c.end, ""))
             gone.add(_zero_based(ref))
-            continue
-        # cut from the marker (and the line break before it) to the end of the text element
-        cut = k
-        while cut > c.tag_end and text[cut - 1] in "\n\r":
-            cut -= 1
-        if text[cut - 5 : cut] == "&#10;":
-            cut -= 5
-        tend = ox.end_pattern("t").search(text, k)
-        tspan_end = ox.end_pattern("text").search(text, k)
-        if tend is None or tspan_end is None:
-            continue
-        run_close = ox.end_pattern("r").search(text, tend.end(), tspan_end.start())
-        tail = text[tend.start() : tend.end()] + (
-            text[run_close.start() : run_close.end()] if run_close else ""
-        )
-        edits.append((cut, tspan_end.start(), tail))
+        else:
+            edits.append((tspan.tag_end, tspan.tag_end + len(inner), cut[0]))
     pkg.write(cpart, ox.splice(text, edits))
     if gone:
         ld = Worksheet(pkg, sheet_part).legacy_drawing_rid()
@@ -1048,6 +1039,38 @@ def _cut_notes(pkg: ox.Package, sheet_part: str, notes: list[tuple[str, str]]) -
                 ):
                     vedits.append((m.start(), m.end(), ""))
             pkg.write(vml, ox.splice(vtext, vedits).encode("utf-8", "surrogateescape"))
+
+
+_T = re.compile(rf"(<(?:[\w.-]+:)?t(?=[\s>/]){ox._ATTRS}>)(.*?)(</(?:[\w.-]+:)?t\s*>)", re.S)
+
+
+def cut_note(inner: str) -> tuple[str, str] | None:
+    """A comment's rich text (the inside of <text>) cut where our marker starts, whatever runs an office
+    suite split it into: (new inside, its visible text), or None when the marker is not there."""
+    children = top_level(f"<x>{inner}</x>", 3)
+    bounds = [start - 3 for _, start in children] + [len(inner)]
+    pieces = []  # (start, end, the t element, its text) of each run or bare t, in order
+    for i, (local, _) in enumerate(children):
+        a, b = bounds[i], bounds[i + 1]
+        t = _T.search(inner, a, b) if local in ("r", "t") else None
+        if t is not None:
+            pieces.append((a, b, t, ox.unescape(t.group(2))))
+    full = "".join(p[3] for p in pieces)
+    at = full.find(NOTE_MARKER)
+    if at < 0:
+        return None
+    keep = full[:at].rstrip("\r\n")
+    out, pos = [], 0
+    for a, b, t, visible in pieces:
+        if pos >= len(keep):
+            break
+        if pos + len(visible) <= len(keep):
+            out.append(inner[a:b])
+        else:
+            part = ox.text_escape(keep[pos:])
+            out.append(inner[a : t.start()] + t.group(1) + part + t.group(3) + inner[t.end() : b])
+        pos += len(visible)
+    return "".join(out).rstrip(), keep
 
 
 def _remove_sheets(pkg: ox.Package, book: Book, names: set[str]) -> None:
