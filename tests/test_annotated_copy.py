@@ -388,3 +388,41 @@ def test_result_sheet_prints_landscape_one_page_wide(originals, soffice, tmp_pat
     first = text.split("\f")[0]
     assert "序号" in first and "实为" in first  # the header's first and last columns on one page
     assert "第 1 页" in first
+
+
+# --- the Excel ribbon's 清除校验标记 on the copy (the same record sheet) -----------------------------------
+
+
+def test_the_ribbons_clear_marks_undoes_the_copy(originals, tmp_path):
+    """A user opens the annotated copy in Excel and clicks 清除校验标记: fills come back, our notes go,
+    the user's note on a flagged cell is theirs alone again (fake xlwings over the real file)."""
+    from xlperf.excel import macros
+
+    from fake_xlwings import FakeBook
+
+    src = originals["xlsx"]
+    out = tmp_path / "c.xlsx"
+    annotate.write_annotated_copy(api.validate_file(src), src, out)
+    book = FakeBook(out)
+    macros._caller = lambda: book
+    try:
+        macros.clear_marks()
+    finally:
+        macros._caller = None
+    cleared = tmp_path / "cleared.xlsx"
+    book.save(cleared)
+    a, b = openpyxl.load_workbook(src), openpyxl.load_workbook(cleared)
+    assert b.sheetnames == a.sheetnames
+    for ws in a.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                other = b[ws.title][cell.coordinate]
+                assert other.value == cell.value, cell.coordinate
+                assert _shown_fill(other) == _shown_fill(cell), (ws.title, cell.coordinate)
+                assert (other.comment.text if other.comment else None) == (
+                    cell.comment.text if cell.comment else None
+                ), (ws.title, cell.coordinate)
+
+
+def _shown_fill(cell) -> str | None:
+    return cell.fill.fgColor.rgb[-6:] if cell.fill.fill_type == "solid" else None

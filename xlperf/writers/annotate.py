@@ -29,6 +29,7 @@ rather than drop the user's macros or call a plain workbook macro-enabled.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import posixpath
@@ -310,6 +311,10 @@ def fill_rgb(fill_xml: str) -> str:
 # --- a worksheet's cells --------------------------------------------------------------------------------
 
 
+_C_TAG = ox.tag_pattern("c")
+_MERGE = re.compile(r'<(?:[\w.-]+:)?mergeCell\s[^>]*?\bref="([^"]+)"')
+
+
 class Worksheet:
     """Text edits of one worksheet part, collected and applied once (so the undo log is one list)."""
 
@@ -322,10 +327,7 @@ class Worksheet:
         sd = ox.find(self.text, "sheetData")
         self.data = (sd.tag_end, ox.content_end(self.text, sd)) if sd else None
         self.sheet_data = sd
-        self.merges = [
-            _range(ox.get_attr(self.text[m.start : m.tag_end], "ref") or "")
-            for m in ox.find_all(self.text, "mergeCell", sd.end if sd else 0)
-        ]
+        self.merges = [_range(ref) for ref in _MERGE.findall(self.text, sd.end if sd else 0)]
         self._new_cells: dict[int, list[tuple[int, str]]] = defaultdict(list)
 
     def anchor(self, ref: str) -> str:
@@ -340,19 +342,26 @@ class Worksheet:
         """ref -> (start, end) of the cell's start tag, for the cells present in sheetData."""
         if not refs or self.data is None:
             return {}
-        alt = "|".join(sorted(set(refs), key=len, reverse=True))
-        pat = re.compile(rf'<(?:[\w.-]+:)?c\s[^>]*?\br="({alt})"')
-        tag = ox.tag_pattern("c")
         out: dict[str, tuple[int, int]] = {}
-        for m in pat.finditer(self.text, *self.data):
-            t = tag.match(self.text, m.start())
-            if t and m.group(1) not in out:
-                out[m.group(1)] = (t.start(), t.end())
+        text, (lo, hi) = self.text, self.data
+        for ref in set(refs):
+            needle = f' r="{ref}"'
+            at = text.find(needle, lo, hi)
+            while at >= 0:
+                start = text.rfind("<", lo, at)
+                t = _C_TAG.match(text, start) if start >= 0 else None
+                if t is not None and t.end() > at:
+                    out[ref] = (t.start(), t.end())
+                    break
+                at = text.find(needle, at + 1, hi)
         return out
 
-    def set_styles(self, styles: dict[str, int]) -> dict[str, tuple[str | None, str]]:
-        """Give each cell its new format index; returns ref -> (original s or None, how: ""/"cell"/"row")."""
-        found = self.locate(list(styles))
+    def set_styles(
+        self, styles: dict[str, int], found: dict[str, tuple[int, int]] | None = None
+    ) -> dict[str, tuple[str | None, str]]:
+        """Give each cell its new format index; returns ref -> (original s or None, how: ""/"cell"/"row").
+        ``found`` is :meth:`locate` of these cells when the caller has it."""
+        found = self.locate(list(styles)) if found is None else found
         out: dict[str, tuple[str | None, str]] = {}
         for ref, xf in styles.items():
             if ref in found:
@@ -460,10 +469,12 @@ class Worksheet:
         after = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
                  "tableParts", "extLst", "AlternateContent")  # fmt: skip
         at = None
-        for local, start in top_level(self.text, self.sheet_data.end if self.sheet_data else 0):
-            if local in after:
-                at = start
-                break
+        begin = self.sheet_data.end if self.sheet_data else 0
+        if re.compile(r"<(?:[\w.-]+:)?(" + "|".join(after) + r")[\s/>]").search(self.text, begin):
+            for local, start in top_level(self.text, begin):
+                if local in after:
+                    at = start
+                    break
         if at is None:
             at = self.text.rindex("</")
         el = f'<{self.prefix}legacyDrawing xmlns:r="{sx.NS_R}" r:id="{rid}"/>'
@@ -515,13 +526,23 @@ def _col(n: int) -> str:
     return s
 
 
+_RANGE = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?")
+
+
+@functools.lru_cache(maxsize=4096)
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
 def _range(ref: str) -> tuple[int, int, int, int] | None:
-    try:
-        a, _, b = ref.partition(":")
-        r1, c1 = ox.parse_ref(a)
-        r2, c2 = ox.parse_ref(b) if b else (r1, c1)
-    except ValueError:
+    m = _RANGE.fullmatch(ref.strip())
+    if m is None:
         return None
+    r1, c1 = int(m.group(2)), _col_number(m.group(1))
+    r2, c2 = (int(m.group(4)), _col_number(m.group(3))) if m.group(3) else (r1, c1)
     return (min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
 
 
@@ -731,7 +752,7 @@ def annotate(pkg: ox.Package, plan: Plan) -> None:
             else:
                 originals[ref] = 0
         new = {ref: styles.with_fill(originals[ref], sx.fill_xml(m.fill)) for ref, m in cells.items()}
-        done = ws.set_styles(new)
+        done = ws.set_styles(new, located)
         for ref in cells:
             s, created = done[ref]
             fill = styles.fill_of(originals[ref])
@@ -987,7 +1008,7 @@ def _strip_semantic(pkg: ox.Package, book: Book, rows: list[list[str]]) -> None:
             )
             new[ref] = styles.with_fill(idx, fill)
         if new:
-            ws.set_styles(new)
+            ws.set_styles(new, located)
         ws.finish()
         notes = [(r[1], r[3]) for r in marks if r[3]]
         if notes:
