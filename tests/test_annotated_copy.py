@@ -280,9 +280,9 @@ def test_a_raw_nan_numeric_cell(tmp_path):
     pkg.save(src)
     out = tmp_path / "o.xlsx"
     r = run("validate", src, "-o", out)
-    assert r.exit_code in (1, 2) and "Traceback" not in r.output
-    if r.exit_code == 1:
-        check_copy(src, out)
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    check_copy(src, out)
+    assert re.search(r'<c r="F15"[^>]*><v>NaN</v>', parts(out)[part].decode())  # kept as it was
 
 
 def test_a_read_failure_in_the_copy_step_is_a_read_failure(originals, tmp_path, monkeypatch):
@@ -432,3 +432,13 @@ def test_the_ribbons_clear_marks_undoes_the_copy(originals, tmp_path):
 
 def _shown_fill(cell) -> str | None:
     return cell.fill.fgColor.rgb[-6:] if cell.fill.fill_type == "solid" else None
+
+
+def test_an_unexpected_failure_of_the_copy_is_one_line(originals, tmp_path, monkeypatch):
+    def broken(pkg, plan):
+        raise RuntimeError("odd part")
+
+    monkeypatch.setattr(annotate, "annotate", broken)
+    r = run("validate", originals["xlsx"], "-o", tmp_path / "o.xlsx")
+    assert r.exit_code == 2 and "原文件未被修改" in r.output and "Traceback" not in r.output
+    assert not (tmp_path / "o.xlsx").exists() and not list(tmp_path.glob(".~xlperf-*"))

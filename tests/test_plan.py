@@ -146,3 +146,14 @@ def test_finding_without_a_cell_links_to_the_sheet():
     plan = P.build_plan(v2)
     assert plan.marks == () and plan.result_sheet.links[0].location == "'自评表1'!A1"
     assert plan.result_sheet.rows[3][5] == "指标设置不全：…"
+
+
+def test_row_heights_fit_the_wrapped_texts(spoiled):
+    """Office suites do not fit rows on opening a file: the plan sizes each finding row for its longest
+    wrapped text (28 CJK characters fit a line of the 56-wide 说明 column, as LibreOffice renders it)."""
+    assert P.text_lines("字" * 28, 56) == 1 and P.text_lines("字" * 29, 56) == 2
+    assert P.text_lines("a\nb", 56) == 2
+    rs = P.build_plan(spoiled).result_sheet
+    for r, row in enumerate(rs.rows[3:], 4):
+        lines = max(P.text_lines(str(row[c] or ""), rs.widths[c]) for c in P.WRAPPED)
+        assert rs.heights[r] == lines * P.LINE_HEIGHT + 3

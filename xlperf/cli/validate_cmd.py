@@ -14,8 +14,8 @@ from xlperf import api
 from xlperf.cli.options import CONTEXT, engine_option, preset_option
 from xlperf.core.engine import Validation
 from xlperf.core.findings import SEVERITY_ZH, fmt_num, fmt_pct
-from xlperf.core.results_table import file_dict, summary_line
-from xlperf.errors import ReadError
+from xlperf.core.results_table import explanation, file_dict, summary_line
+from xlperf.errors import ReadError, XlperfError
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -46,7 +46,7 @@ def _print_text(console: Console, v: Validation) -> None:
                 f"[{_STYLE[f.severity]}]{SEVERITY_ZH[f.severity]}[/]",
                 f.rule,
                 f.where,
-                f.message.split(" ", 1)[-1],
+                explanation(f, values=True),
             )
         console.print(t)
 
@@ -139,6 +139,14 @@ def command(files: tuple[Path, ...], preset: str | None, fmt: str, output: Path 
             except ReadError as exc:  # the file changed or broke between the two reads
                 unreadable += 1
                 click.echo(f"无法读取 {path}：{exc}", err=True)
+                continue
+            except XlperfError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - an odd part we could not edit: one line, never a traceback
+                unreadable += 1
+                click.echo(
+                    f"无法为 {path} 生成校验副本（{type(exc).__name__}：{exc}）；原文件未被修改", err=True
+                )
                 continue
             if fmt == "text":
                 console.print(f"\n已写出校验副本：{out}")

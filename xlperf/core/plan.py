@@ -12,8 +12,8 @@ What a plan holds, and what an applier must do with it:
 - ``result_sheet``: the 校验结果 sheet to add at ``position`` (0 = first) and to activate. ``rows`` are
   the cell values from A1 (``None`` = blank); every string is literal text, never a formula, even when
   it starts with "=" (appliers write it as text). ``widths`` are column widths (Excel's character
-  units), ``heights`` the heights in points of the rows that need one (title, legend, header; the
-  finding rows have none, so the office suite fits them to their wrapped text), ``merges`` merged ranges, ``styles`` named :class:`CellStyle` values and ``ranges`` which style
+  units), ``heights`` row heights in points (for the finding rows an estimate from their wrapped texts:
+  office suites do not fit rows when they open a file; an applier that can autofit may), ``merges`` merged ranges, ``styles`` named :class:`CellStyle` values and ``ranges`` which style
   each range takes (later entries win), ``links`` the cells that jump to a finding's cell, ``freeze``
   the top-left cell of the scrolling pane, ``autofilter`` the filtered range, ``page`` the print setup
   (A4 landscape, one page wide, header rows repeated, page numbers in the footer).
@@ -36,7 +36,9 @@ looks like an input cell.
 from __future__ import annotations
 
 import json
+import math
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 
 from xlperf.core import labels as L
@@ -66,7 +68,13 @@ LINK_COLOR = "0563C1"
 WIDTHS = (5.0, 8.0, 7.0, 22.0, 14.0, 56.0, 15.0, 15.0)  # 序号 … 实为; 142 units fit A4 landscape
 TITLE_ROW, LEGEND_ROW, HEADER_ROW = 1, 2, 3
 FIRST_DATA_ROW = 4
-LINE_HEIGHT = 13.5  # points per line of 10 pt text
+LINE_HEIGHT = 14.0  # points per line of 10 pt 宋体 (Excel 13.5; LibreOffice's Noto CJK a little more)
+WRAPPED = (3, 5, 6, 7)  # 项目, 说明, 应为, 实为 (0-based columns)
+# Office suites do not fit a row to its wrapped text when they open a file (LibreOffice does not; Excel
+# only on an edit), so the plan gives every finding row a height. A column of width w (units of the
+# default font's digit, 7 px for Calibri 11) is w * 7 + 5 px wide; a 10 pt CJK character is 13.3 px,
+# a Latin one half that.
+_HALF_CHAR_PX = 20 / 3
 
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # as xlperf.safe_io (I/O layer)
 
@@ -221,6 +229,17 @@ class Plan:
         return cls.from_dict(json.loads(text))
 
 
+def display_width(text: str) -> int:
+    """Half-width units a text takes: CJK and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines a text wraps to in a column of ``width`` (at 10 pt)."""
+    per_line = max(int((width * 7 + 5) / _HALF_CHAR_PX) - 3, 1)
+    return sum(max(1, math.ceil(display_width(part) / per_line)) for part in text.split("\n"))
+
+
 def note_text(findings: list[Finding]) -> str:
     """Our note on one cell: the marker, then one line per finding there (the cell is where it sits, so
     the line does not repeat it; 应为/实为 stay, a note has no columns for them)."""
@@ -312,6 +331,8 @@ def build_plan(v: Validation) -> Plan:
         rows.append(cells)
         target = f.cell or "A1"
         links.append(Link(f"E{r}", f.sheet, target, f"{quote_sheet(f.sheet)}!{target}", clean(f.where)))
+        lines = max(text_lines(str(cells[c] or ""), WIDTHS[c]) for c in WRAPPED)
+        heights[r] = lines * LINE_HEIGHT + 3
     merges = [f"A{TITLE_ROW}:{last_col}{TITLE_ROW}", f"E{LEGEND_ROW}:{last_col}{LEGEND_ROW}"]
     header = f"A{HEADER_ROW}:{last_col}{HEADER_ROW}"
     ranges = [
