@@ -616,6 +616,7 @@ class Notes:
                     existing[ref] = c
         new_comments: list[str] = []
         new_shapes: list[tuple[str, str]] = []
+        grown: dict[tuple[int, int], int] = {}
         for ref, note in wanted:
             if ref in existing:
                 c = existing[ref]
@@ -633,6 +634,7 @@ class Notes:
                     runs = re.sub(r"<(/?)(r|rPr|b|sz|color|rFont|family|charset|t)\b", rf"<\1{p}\2", runs)
                 edits.append((tspan.start, tspan.end, f"<{p}text>{inner}{runs}</{p}text>"))
                 out[ref] = ("appended", original)
+                grown[_zero_based(ref)] = note.count("\n") + 2
             else:
                 new_comments.append(sx.comment_xml(ref, author, note))
                 new_shapes.append((ref, note))
@@ -655,9 +657,43 @@ class Notes:
                 at = kids[-1].end if kids else clist.tag_end
                 edits.append((at, at, "".join(new_comments)))
         pkg.write(self.comments, ox.splice(text, edits))
+        if grown:
+            self._grow_shapes(grown)
         if new_shapes:
             self._add_shapes(new_shapes)
         return out
+
+    def _grow_shapes(self, grown: dict[tuple[int, int], int]) -> None:
+        """Make the user's note boxes taller by the lines we appended (capped), so ours shows too."""
+        if self.vml is None or not self.pkg.exists(self.vml):
+            return
+        text = self.pkg.read(self.vml).decode("utf-8", "surrogateescape")
+        edits = []
+        for m in re.finditer(r"<v:shape\b.*?</v:shape>", text, re.S):
+            shape = m.group(0)
+            row = re.search(r"<x:Row>\s*(\d+)\s*</x:Row>", shape)
+            col = re.search(r"<x:Column>\s*(\d+)\s*</x:Column>", shape)
+            if not (row and col and 'ObjectType="Note"' in shape):
+                continue
+            lines = grown.get((int(row.group(1)), int(col.group(1))))
+            if not lines:
+                continue
+            lines = min(lines, 12)
+            new = re.sub(
+                r"(<x:Anchor>\s*(?:\d+\s*,\s*){6})(\d+)",
+                lambda a, n=lines: a.group(1) + str(int(a.group(2)) + n),
+                shape,
+                count=1,
+            )
+            new = re.sub(
+                r"(\bheight:)([\d.]+)pt",
+                lambda h, n=lines: f"{h.group(1)}{float(h.group(2)) + 12 * n:g}pt",
+                new,
+                count=1,
+            )
+            edits.append((m.start(), m.end(), new))
+        if edits:
+            self.pkg.write(self.vml, ox.splice(text, edits).encode("utf-8", "surrogateescape"))
 
     def _add_shapes(self, notes: list[tuple[str, str]]) -> None:
         pkg, ws = self.pkg, self.ws
