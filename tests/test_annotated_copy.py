@@ -442,3 +442,19 @@ def test_an_unexpected_failure_of_the_copy_is_one_line(originals, tmp_path, monk
     r = run("validate", originals["xlsx"], "-o", tmp_path / "o.xlsx")
     assert r.exit_code == 2 and "原文件未被修改" in r.output and "Traceback" not in r.output
     assert not (tmp_path / "o.xlsx").exists() and not list(tmp_path.glob(".~xlperf-*"))
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_an_xls_or_ods_is_validated_but_not_copied(originals, soffice, fmt, tmp_path):
+    """A legacy .xls (python-calamine reads it) or an .ods: validate works, -o says in one Chinese line
+    why no lossless copy can be made, exit 2, nothing written."""
+    from xlperf.libreoffice import convert
+
+    src = convert(originals["xlsx"], fmt, tmp_path)
+    out = tmp_path / "o.xlsx"
+    r = run("validate", src, "-o", out)
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    lines = [line for line in r.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "生成校验副本" in lines[0] and "另存为 .xlsx" in lines[0], r.output
+    assert not out.exists()

@@ -107,12 +107,14 @@ def command(files: tuple[Path, ...], preset: str | None, fmt: str, output: Path 
     if output is not None and output.suffix.lower() not in (".xlsx", ".xlsm"):
         raise click.UsageError(f"-o 的文件须以 .xlsx 或 .xlsm 结尾：{output}")
     console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-    package = None
     if output is not None:
         from xlperf.writers import annotate
 
         try:  # before any work: a copy that cannot be made (an .xls, .xlsm content to .xlsx) is refused
-            package = annotate.check_output(files[0], output)
+            annotate.check_output(files[0], output)
+        except annotate.NotCopyable as exc:
+            click.echo(f"无法为 {files[0]} 生成校验副本：{exc}", err=True)
+            sys.exit(2)
         except ReadError as exc:
             click.echo(f"无法读取 {files[0]}：{exc}", err=True)
             sys.exit(2)
@@ -135,7 +137,7 @@ def command(files: tuple[Path, ...], preset: str | None, fmt: str, output: Path 
             _print_text(console, v)
         if output is not None:
             try:
-                out = annotate.write_annotated_copy(v, path, output, package=package)
+                out = annotate.write_annotated_copy(v, path, output)
             except ReadError as exc:  # the file changed or broke between the two reads
                 unreadable += 1
                 click.echo(f"无法读取 {path}：{exc}", err=True)

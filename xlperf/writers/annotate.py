@@ -34,6 +34,7 @@ import hashlib
 import json
 import posixpath
 import re
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,8 +71,19 @@ def mark_plan(v: Validation) -> dict[tuple[str, str], tuple[str, str]]:
 # --- what the copy may be -------------------------------------------------------------------------------
 
 
+class NotCopyable(ReadError):
+    """A file xlperf can validate but not copy losslessly (an .xls, an .ods, a template)."""
+
+
 def open_package(src: str | Path) -> ox.Package:
     """The input as a package, or a ReadError saying in Chinese why no copy of it can be made."""
+    _refuse_other_formats(src)
+    pkg = ox.Package.open(src)
+    copy_suffix(pkg)
+    return pkg
+
+
+def _refuse_other_formats(src: str | Path) -> None:
     src = Path(src)
     try:
         with src.open("rb") as fh:
@@ -79,12 +91,17 @@ def open_package(src: str | Path) -> ox.Package:
     except OSError as exc:
         raise ReadError(f"无法读取文件：{src}（{exc.strerror or exc}）") from exc
     if head == _CFB_MAGIC:
-        raise ReadError("旧版 .xls（或加密）工作簿无法生成校验副本：请先在 Excel/WPS 中另存为 .xlsx 后再试")
-    pkg = ox.Package.open(src)
-    main = pkg.main_part()
-    if not pkg.exists(main):
-        raise ReadError("文件不是 Excel 工作簿（找不到工作簿主体部件）")
-    return pkg
+        raise NotCopyable("旧版 .xls（或加密）工作簿无法生成校验副本：请先在 Excel/WPS 中另存为 .xlsx 后再试")
+    try:
+        with zipfile.ZipFile(src) as z:
+            names = set(z.namelist())
+            odf = "mimetype" in names and z.read("mimetype").startswith(b"application/vnd.oasis.opendocument")
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError):
+        return  # Package.open says what is wrong with it
+    if odf and "[Content_Types].xml" not in names:
+        raise NotCopyable(
+            "OpenDocument（.ods）表格无法生成校验副本：请先在 WPS/LibreOffice 中另存为 .xlsx 后再试"
+        )
 
 
 def copy_suffix(pkg: ox.Package) -> str:
@@ -92,19 +109,24 @@ def copy_suffix(pkg: ox.Package) -> str:
     main = pkg.main_part()
     ct = pkg.content_type(main)
     if ct in MAIN_TYPES:
+        if not pkg.exists(main):
+            raise ReadError("文件不是 Excel 工作簿（找不到工作簿主体部件）")
         if "purl.oclc.org/ooxml" in pkg.text(main)[:2000]:
-            raise ReadError("“严格 Open XML”格式的工作簿暂不能生成校验副本：请在 Excel 中另存为普通 .xlsx")
+            raise NotCopyable("“严格 Open XML”格式的工作簿暂不能生成校验副本：请在 Excel 中另存为普通 .xlsx")
         return MAIN_TYPES[ct]
     if "template" in ct or "addin" in ct:
-        raise ReadError("模板或加载项文件（.xltx/.xltm/.xlam）不能生成校验副本：请另存为 .xlsx 工作簿")
-    if "opendocument" in ct or posixpath.splitext(main)[1] != ".xml":
-        raise ReadError("不是 Excel 工作簿（可能是 .ods 等格式）：请另存为 .xlsx 后再试")
-    raise ReadError(f"无法识别的工作簿类型（{ct or '缺少类型'}）：请另存为 .xlsx 后再试")
+        raise NotCopyable("模板或加载项文件（.xltx/.xltm/.xlam）不能生成校验副本：请另存为 .xlsx 工作簿")
+    raise NotCopyable(
+        f"不是 Excel 工作簿（{ct or '缺少类型'}，可能是 .ods 等格式），无法生成校验副本：请另存为 .xlsx 后再试"
+    )
 
 
-def check_output(src: str | Path, out: str | Path) -> ox.Package:
-    """Refuse, before any work, an output whose extension does not match the copy's content."""
-    pkg = open_package(src)
+def check_output(src: str | Path, out: str | Path) -> str:
+    """Refuse, before any work, an output whose extension does not match the copy's content; returns
+    the suffix. Reads only the package's content types, relationships and workbook part."""
+    _refuse_other_formats(src)
+    pkg = ox.Package.open(src, only=lambda n: n in ("[Content_Types].xml", "_rels/.rels"))
+    pkg.load(pkg.main_part())
     want = copy_suffix(pkg)
     got = Path(out).suffix.lower()
     if got != want:
@@ -116,27 +138,23 @@ def check_output(src: str | Path, out: str | Path) -> ox.Package:
         raise OutputError(
             f"原工作簿不含宏，副本应保存为 .xlsx（.xlsm 表示含宏的工作簿）；请把 -o 的文件名改为 {fixed}"
         )
-    return pkg
+    return want
 
 
-def write_annotated_copy(
-    v: Validation,
-    src: str | Path,
-    out: str | Path,
-    plan: Plan | None = None,
-    package: ox.Package | None = None,
-) -> Path:
+def write_annotated_copy(v: Validation, src: str | Path, out: str | Path, plan: Plan | None = None) -> Path:
     """Write a marked copy of ``src`` to ``out``; ``src`` is never modified. Raises ReadError when the
-    input cannot be read as a package, OutputError when the copy cannot be written. ``package`` is
-    ``check_output(src, out)`` when the caller has already made that check."""
-    pkg = package if package is not None else check_output(src, out)
+    input cannot be read as a package (NotCopyable when it is not one we can copy losslessly),
+    OutputError when the copy cannot be written or its extension does not match its content."""
+    check_output(src, out)
+    pkg = open_package(src)
     annotate(pkg, plan or build_plan(v))
     return atomic_write(out, pkg.save, inputs=[src])
 
 
 def write_cleared_copy(src: str | Path, out: str | Path) -> tuple[Path, bool]:
     """清除校验标记 on a file: a copy of ``src`` without our marks; True when there were marks."""
-    pkg = check_output(src, out)
+    check_output(src, out)
+    pkg = open_package(src)
     found = strip_marks(pkg)
     return atomic_write(out, pkg.save, inputs=[src]), found
 

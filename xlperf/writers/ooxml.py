@@ -20,11 +20,13 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from xlperf.errors import ReadError
+from xlperf.sources.gate import MAX_MEMBERS, MAX_UNCOMPRESSED
 
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -247,18 +249,21 @@ class Package:
     _overrides: list[str] = field(default_factory=list)  # queued: written into [Content_Types].xml at once
 
     @classmethod
-    def open(cls, path: str | Path) -> Package:
-        """Read every part of ``path`` into memory. A file that is not a readable zip is a ReadError."""
+    def open(cls, path: str | Path, only: Callable[[str], bool] | None = None) -> Package:
+        """Read every part of ``path`` (or those ``only`` accepts) into memory. A file that is not a
+        readable zip, or that would inflate past the safety gate's limits, is a ReadError."""
         p = Path(path)
         pkg = cls(p)
         try:
             with p.open("rb") as fh, zipfile.ZipFile(fh) as z:
-                for info in z.infolist():
-                    if info.is_dir():
-                        continue
+                infos = [i for i in z.infolist() if not i.is_dir()]
+                if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
+                    raise ReadError("文件解压后过大或部件过多，疑似压缩炸弹，已拒绝读取")
+                for info in infos:
                     pkg.order.append(info.filename)
                     pkg.infos[info.filename] = info
-                    pkg.raw[info.filename] = z.read(info)
+                    if only is None or only(info.filename):
+                        pkg.raw[info.filename] = z.read(info)  # bounded by the declared size
         except FileNotFoundError as exc:
             raise ReadError(f"文件不存在：{p}") from exc
         except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
@@ -266,6 +271,16 @@ class Package:
         if "[Content_Types].xml" not in pkg.raw:
             raise ReadError("文件不是 Excel 工作簿（缺少 [Content_Types].xml）")
         return pkg
+
+    def load(self, name: str) -> None:
+        """Read one more part of a package opened with ``only``."""
+        if name in self.raw or name not in self.infos:
+            return
+        try:
+            with self.path.open("rb") as fh, zipfile.ZipFile(fh) as z:
+                self.raw[name] = z.read(self.infos[name])
+        except (OSError, zipfile.BadZipFile, EOFError, ValueError) as exc:
+            raise ReadError(f"文件已损坏，无法读取：{type(exc).__name__}") from exc
 
     def exists(self, name: str) -> bool:
         return name not in self.deleted and (name in self.changed or name in self.raw)
