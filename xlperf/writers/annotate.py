@@ -51,6 +51,7 @@ from xlperf.core.plan import (
     Mark,
     Plan,
     build_plan,
+    col_letter,
 )
 from xlperf.errors import OutputError, ReadError
 from xlperf.safe_io import atomic_write
@@ -353,8 +354,8 @@ class Worksheet:
         r, c = ox.parse_ref(ref)
         for rng in self.merges:
             if rng and rng[0] <= r <= rng[2] and rng[1] <= c <= rng[3]:
-                return f"{_col(rng[1])}{rng[0]}"
-        return f"{_col(c)}{r}"
+                return f"{col_letter(rng[1])}{rng[0]}"
+        return f"{col_letter(c)}{r}"
 
     def locate(self, refs: list[str]) -> dict[str, tuple[int, int]]:
         """ref -> (start, end) of the cell's start tag, for the cells present in sheetData."""
@@ -534,14 +535,6 @@ def top_level(text: str, start: int) -> list[tuple[str, int]]:
         if not m.group(0).endswith("/>"):
             depth += 1
     return out
-
-
-def _col(n: int) -> str:
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 _RANGE = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?")
@@ -893,7 +886,7 @@ def _add_to_workbook(book: Book, rs, rid_result: str, rid_record: str) -> None:
         rb, cb = ox.parse_ref(b)
         ours += (
             f'<{p}definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
-            f"{q}!${_col(ca)}${ra}:${_col(cb)}${rb}</{p}definedName>"
+            f"{q}!${col_letter(ca)}${ra}:${col_letter(cb)}${rb}</{p}definedName>"
         )
     if dn is None:
         at = None
