@@ -331,7 +331,9 @@ def fill_rgb(fill_xml: str) -> str:
 
 
 _C_TAG = ox.tag_pattern("c")
-_MERGE = re.compile(r'<(?:[\w.-]+:)?mergeCell\s[^>]*?\bref="([^"]+)"')
+_MERGE = re.compile(
+    r'<(?:[\w.-]+:)?mergeCell\s[^>]*?\bref="\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?"'
+)
 
 
 class Worksheet:
@@ -346,7 +348,7 @@ class Worksheet:
         sd = ox.find(self.text, "sheetData")
         self.data = (sd.tag_end, ox.content_end(self.text, sd)) if sd else None
         self.sheet_data = sd
-        self.merges = [_range(ref) for ref in _MERGE.findall(self.text, sd.end if sd else 0)]
+        self.merges = [_merge_box(*m) for m in _MERGE.findall(self.text, sd.end if sd else 0)]
         self._new_cells: dict[int, list[tuple[int, str]]] = defaultdict(list)
 
     def anchor(self, ref: str) -> str:
@@ -537,9 +539,6 @@ def top_level(text: str, start: int) -> list[tuple[str, int]]:
     return out
 
 
-_RANGE = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?")
-
-
 @functools.lru_cache(maxsize=4096)
 def _col_number(letters: str) -> int:
     n = 0
@@ -548,13 +547,10 @@ def _col_number(letters: str) -> int:
     return n
 
 
-def _range(ref: str) -> tuple[int, int, int, int] | None:
-    m = _RANGE.fullmatch(ref.strip())
-    if m is None:
-        return None
-    r1, c1 = int(m.group(2)), _col_number(m.group(1))
-    r2, c2 = (int(m.group(4)), _col_number(m.group(3))) if m.group(3) else (r1, c1)
-    return (min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
+def _merge_box(c1: str, r1: str, c2: str, r2: str) -> tuple[int, int, int, int]:
+    a, b = int(r1), _col_number(c1)
+    c, d = (int(r2), _col_number(c2)) if c2 else (a, b)
+    return (min(a, c), min(b, d), max(a, c), max(b, d))
 
 
 # --- notes ---------------------------------------------------------------------------------------------

@@ -246,6 +246,7 @@ class Package:
     deleted: set[str] = field(default_factory=set)
     _next: dict[str, int] = field(default_factory=dict)
     _taken: set[str] | None = None
+    _added: set[str] = field(default_factory=set)  # parts not in the input, in self.order
     _overrides: list[str] = field(default_factory=list)  # queued: written into [Content_Types].xml at once
 
     @classmethod
@@ -305,7 +306,8 @@ class Package:
     def write(self, name: str, data: str | bytes) -> None:
         self.changed[name] = data.encode("utf-8") if isinstance(data, str) else data
         self.deleted.discard(name)
-        if name not in self.order:
+        if name not in self.infos and name not in self._added:
+            self._added.add(name)
             self.order.append(name)
 
     def delete(self, name: str) -> None:
