@@ -377,7 +377,7 @@ def test_result_sheet_prints_landscape_one_page_wide(originals, soffice, tmp_pat
     annotate.write_annotated_copy(api.validate_file(src), src, out)
     pkg = ox.Package.open(out)
     book = annotate.Book(pkg)
-    only = annotate._remove_sheets  # keep the result sheet alone for the render
+    only = annotate.remove_sheets  # keep the result sheet alone for the render
     only(pkg, book, {e.name for e in book.sheets if e.name != "校验结果"})
     alone = tmp_path / "alone.xlsx"
     pkg.save(alone)
