@@ -76,7 +76,7 @@ def spoiled_rows():
     return rows
 
 
-def build_original(path: Path, vba: bytes | None = None) -> Path:
+def build_original(path: Path, vba: bytes | None = None, notes: bool = True, button: bool = False) -> Path:
     wb = xlsxwriter.Workbook(str(path))
     if vba is not None:
         wb.add_vba_project(io.BytesIO(vba), is_stream=True)
@@ -94,8 +94,11 @@ def build_original(path: Path, vba: bytes | None = None) -> Path:
                     ws.write_number(r, c, v)
         ws.write_formula("M1", "=SUM(G15:G24)", None, 100)  # a cached value
         ws.write_string("M2", "=执行数/预算数")  # text that looks like a formula
-        ws.write_comment("H25", USER_NOTE, {"author": "张三"})
-        ws.write_comment("B4", "项目名称以批复文件为准", {"author": "张三"})
+        if notes:
+            ws.write_comment("H25", USER_NOTE, {"author": "张三"})
+            ws.write_comment("B4", "项目名称以批复文件为准", {"author": "张三"})
+        if button:  # a form control: a legacy (VML) drawing the sheet has without any note
+            ws.insert_button("M20", {"macro": "xlperf_validate", "caption": "校验"})
         ws.data_validation("G15:G24", {"validate": "decimal", "criteria": ">=", "value": 0})
         ws.protect("", {"format_cells": True})
     seal = wb.worksheets()[1]
@@ -458,3 +461,69 @@ def test_an_xls_or_ods_is_validated_but_not_copied(originals, soffice, fmt, tmp_
     lines = [line for line in r.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "生成校验副本" in lines[0] and "另存为 .xlsx" in lines[0], r.output
     assert not out.exists()
+
+
+def test_a_sheet_with_a_button_but_no_notes(tmp_path):
+    """The sheet's legacy drawing holds a form button and no note: our notes get a new comments part,
+    their shapes join the user's drawing, and the button is there after, and after clearing."""
+    src = build_original(tmp_path / "按钮.xlsm", vba_project(), notes=False, button=True)
+    before = parts(src)
+    assert not any(n.startswith("xl/comments") for n in before)
+    out = tmp_path / "c.xlsm"
+    assert run("validate", src, "-o", out).exit_code == 1
+    check_copy(src, out)
+    after = parts(out)
+    vml = next(n for n in before if n.endswith(".vml"))
+    assert 'ObjectType="Button"' in after[vml].decode() and 'ObjectType="Note"' in after[vml].decode()
+    wb = openpyxl.load_workbook(out, keep_vba=True)
+    assert wb["自评表1"]["H25"].comment.text.startswith(NOTE_MARKER)
+    cleared = tmp_path / "d.xlsm"
+    annotate.write_cleared_copy(out, cleared)
+    assert parts(cleared) == before
+
+
+def test_a_cell_with_a_threaded_comment_gets_no_note_of_ours(originals, tmp_path):
+    """Excel shows a threaded comment instead of the note behind it: we leave that cell's note alone
+    (its fill and the 校验结果 row still say what is wrong)."""
+    src = tmp_path / "threaded.xlsx"
+    pkg = ox.Package.open(originals["xlsx"])
+    sheet = annotate.Book(pkg).by_name("自评表1").part
+    part = "xl/threadedComments/threadedComment1.xml"
+    pkg.write(
+        part,
+        '<ThreadedComments xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments">'
+        '<threadedComment ref="H25" dT="2024-01-01T00:00:00.00" personId="{0}" id="{1}"><text>看一下</text>'
+        "</threadedComment></ThreadedComments>",
+    )
+    pkg.add_override(part, "application/vnd.ms-excel.threadedcomments+xml")
+    pkg.add_rel(sheet, ox.REL_THREADED, part, "rIdThreaded")
+    pkg.save(src)
+    out = tmp_path / "c.xlsx"
+    assert run("validate", src, "-o", out).exit_code == 1
+    wb = openpyxl.load_workbook(out)
+    assert wb["自评表1"]["H25"].comment.text == USER_NOTE  # untouched
+    assert wb["自评表1"]["H25"].fill.fgColor.rgb[-6:] == PALETTE["error"]
+    assert NOTE_MARKER in wb["自评表1"]["G7"].comment.text
+    annotate.write_cleared_copy(out, tmp_path / "d.xlsx")
+    assert parts(tmp_path / "d.xlsx") == parts(src)
+
+
+@pytest.mark.parametrize(
+    "theirs",
+    ["数据来源：财务系统", "两行\n说明", "  前后空格  ", "含 &<> 与 “引号” 的 _x0007_ 文本", "=SUM(A1)"],
+)
+def test_our_note_after_theirs_cuts_back_to_theirs(theirs):
+    from xlperf.writers import sheetxml as sx
+    from xlperf.writers.xlsxparts import cut_note
+
+    ours = NOTE_MARKER + "\n[XP007 错误] 总分计算错误"
+    inner = f'<r><t xml:space="preserve">{ox.text_escape(theirs)}</t></r>' + sx.note_runs(
+        ours, after_user=True
+    )
+    cut, visible = cut_note(inner)
+    assert (
+        visible == theirs.rstrip("\r\n")
+        and cut == f'<r><t xml:space="preserve">{ox.text_escape(theirs)}</t></r>'
+    )
+    whole, rest = cut_note(sx.note_runs(ours, after_user=False))
+    assert (whole, rest) == ("", "")

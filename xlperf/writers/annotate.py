@@ -386,7 +386,7 @@ def read_record(pkg: ox.Package, part: str) -> list[list[str]]:
                 value = shared[int(v)] if v is not None and v.isdigit() and int(v) < len(shared) else ""
             else:
                 value = next((x.text or "" for x in c if x.tag.endswith("}v")), "")
-            out[col] = _XSTR.sub(lambda m: chr(int(m.group(1), 16)), value)
+            out[col] = _XSTR.sub(lambda m: chr(int(m.group(1), 16)), value)  # ET has undone the XML escapes
         width = max(out, default=0)
         rows.append([out.get(i, "") for i in range(1, width + 1)])
     return rows

@@ -162,6 +162,14 @@ def text_escape(s: str) -> str:
     return _NOT_XML.sub(lambda m: f"_x{ord(m.group(0)):04X}_", s)
 
 
+_XSTRING = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def text_unescape(s: str) -> str:
+    """The text an element of a SpreadsheetML part holds: the inverse of :func:`text_escape`."""
+    return _XSTRING.sub(lambda m: chr(int(m.group(1), 16)), unescape(s))
+
+
 def attr_escape(s: str) -> str:
     s = _NOT_XML.sub("", s)
     return (

@@ -619,7 +619,7 @@ def cut_note(inner: str) -> tuple[str, str] | None:
         a, b = bounds[i], bounds[i + 1]
         t = _T.search(inner, a, b) if local in ("r", "t") else None
         if t is not None:
-            pieces.append((a, b, t, ox.unescape(t.group(2))))
+            pieces.append((a, b, t, ox.text_unescape(t.group(2))))
     full = "".join(p[3] for p in pieces)
     at = full.find(NOTE_MARKER)
     if at < 0:
