@@ -338,6 +338,11 @@ class FakeNote:
         _count(self, "note.text")
         return self._cell.comment.text
 
+    @text.setter
+    def text(self, value: str) -> None:
+        _count(self, "note.text")
+        self._cell.comment.text = value
+
     def delete(self) -> None:
         _count(self, "note.delete")
         self._cell.comment = None

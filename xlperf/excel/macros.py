@@ -56,18 +56,19 @@ from xlperf.core.engine import Validation, validate
 from xlperf.core.findings import SEVERITY_ORDER
 from xlperf.core.grid import Grid
 from xlperf.core.parser import parse_project, parse_workbook
+from xlperf.core.plan import NOTE_MARKER, PALETTE
 from xlperf.core.results_table import RESULT_HEADER, result_rows, summary_line
 from xlperf.errors import XlperfError
 from xlperf.excel import live
 from xlperf.safe_io import FORMULA_PREFIXES, atomic_write, unique_path
-from xlperf.writers.annotate import FILLS, mark_plan
+from xlperf.writers.annotate import mark_plan
 
 TITLE = "绩效自评"
 MARKS_SHEET = "_xlperf_marks"
 MARKS_HEADER = ["sheet", "address", "fill", "note"]
 MAX_NOTES_PER_SHEET = 15  # notes are one call per cell: the rest of the findings are in 校验结果
 NOTE_LIMIT = 1000  # characters in one note
-SEVERITY_RGB = {sev: live.hex_rgb(fill.fgColor.rgb[-6:]) for sev, fill in FILLS.items()}
+SEVERITY_RGB = {sev: live.hex_rgb(rgb) for sev, rgb in PALETTE.items()}
 RESULT_WIDTHS = (6, 9, 8, 24, 16, 80, 18, 18)
 SUBMISSION_SUFFIX = "_报送版"
 REPORT_SUFFIX = "_自评报告"
@@ -352,7 +353,12 @@ def _clear(book) -> bool:
             _status(book.app, f"正在清除标记：{name}")
             with live.unprotected(sheet):
                 for address, fill, note in rows:
-                    if note:
+                    if note == "appended":  # ours after the user's note (the annotated copy): cut ours
+                        n = sheet.range(address).note
+                        text = "" if n is None else str(n.text)
+                        if NOTE_MARKER in text:
+                            n.text = text[: text.index(NOTE_MARKER)].rstrip("\r\n")
+                    elif note:
                         n = sheet.range(address).note
                         if n is not None:
                             n.delete()
