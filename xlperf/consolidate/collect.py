@@ -27,18 +27,8 @@ __all__ = ["EXCEL_SUFFIXES", "OTHER_EXCEL_SUFFIXES", "collect", "sha256_of", "sk
 
 
 def skip_reason(name: str) -> str | None:
-    """Why a file found in a folder is not a unit's workbook, or None when it should be read."""
-    low = name.lower()
-    if name.startswith("~$"):
-        return "Excel 打开文件时生成的临时锁定文件（~$ 开头），不是报送文件"
-    if name.startswith(".~lock.") or name.endswith("#"):
-        return "WPS/LibreOffice 的临时锁定文件，不是报送文件"
-    if name.startswith(TEMP_PREFIX):
-        return "xlperf 写出文件时留下的临时文件（写出时程序被中断），不是报送文件"
-    if name.startswith("._") or name in (".DS_Store", "Thumbs.db", "desktop.ini"):
-        return "操作系统生成的附属文件"
-    if low.endswith((".tmp", ".bak", ".wbk")) or name.startswith("~"):
-        return "临时文件或备份文件"
+    """Why a file found in a folder is not a unit's workbook, or None when it should be read (the
+    gate's :func:`~xlperf.sources.gate.suffix_reason`: one reason for a file whichever command meets it)."""
     return suffix_reason(name)
 
 

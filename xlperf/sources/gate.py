@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from xlperf.errors import ReadError
+from xlperf.safe_io import TEMP_PREFIX
 
 MAX_UNCOMPRESSED = 256 * 1024 * 1024  # declared size of all members; a unit's form is a few hundred KB
 MAX_XML = 128 * 1024 * 1024  # inflated XML parts held for the readers
@@ -62,11 +63,22 @@ _ODF_MIMETYPE = b"application/vnd.oasis.opendocument"
 
 
 def suffix_reason(name: str) -> str | None:
-    """Why a file with this name is not read as a unit's workbook, judged by its suffix (None: read it).
+    """Why a file with this name is not read as a unit's workbook, judged by its name (None: read it):
+    lock and temporary files, other formats.
 
     The one sentence for such a file whichever command meets it: ``consolidate`` lists it with this
     reason, ``validate`` refuses it with it."""
     low = name.lower()
+    if name.startswith("~$"):
+        return "Excel 打开文件时生成的临时锁定文件（~$ 开头），不是报送文件"
+    if name.startswith(".~lock.") or name.endswith("#"):
+        return "WPS/LibreOffice 的临时锁定文件，不是报送文件"
+    if name.startswith(TEMP_PREFIX):
+        return "xlperf 写出文件时留下的临时文件（写出时程序被中断），不是报送文件"
+    if name.startswith("._") or name in (".DS_Store", "Thumbs.db", "desktop.ini"):
+        return "操作系统生成的附属文件"
+    if low.endswith((".tmp", ".bak", ".wbk")) or name.startswith("~"):
+        return "临时文件或备份文件"
     if low.endswith(XLSX_SUFFIXES):
         return None
     if low.endswith(OTHER_EXCEL_SUFFIXES):
@@ -137,7 +149,8 @@ def open_checked(path: str | Path) -> Package:
         raise ReadError(f"文件不存在：{p}")
     if p.is_dir():
         raise ReadError(f"这是文件夹，不是工作簿：{p}")
-    if p.suffix and (reason := suffix_reason(p.name)) is not None:
+    reason = suffix_reason(p.name)
+    if reason is not None and (p.suffix or reason != NOT_EXCEL):  # no suffix: judged by content
         raise ReadError(reason)
     try:
         size = p.stat().st_size

@@ -69,12 +69,33 @@ def _as_calamine(v: object) -> object:
     return v
 
 
+def _lenient_numbers() -> None:
+    """openpyxl casts a numeric cell with int() unless it holds ".", "E" or "e", so a raw ``NaN`` or
+    ``inf`` (written by scripts; python-calamine reads them as floats) aborts the whole read with a
+    ValueError. Cast those as python-calamine does, so both engines read the same file the same way."""
+    from openpyxl.worksheet import _reader
+
+    cast = getattr(_reader, "_cast_number", None)
+    if cast is None or getattr(cast, "xlperf", False):
+        return
+
+    def cast_number(value: str):
+        try:
+            return cast(value)
+        except ValueError:
+            return float(value)  # "NaN", "inf", "-inf"; anything else still raises
+
+    cast_number.xlperf = True
+    _reader._cast_number = cast_number
+
+
 def grids_openpyxl(source: str | Path | Package, skip: Collection[str] = ()) -> list[Grid]:
     """Every sheet as a grid, through openpyxl (read-only, cached values), no larger than the extent the
     gate measured. Sheets in ``skip`` are not read. A path is checked by the gate first."""
     import openpyxl
 
     pkg = _checked(source)
+    _lenient_numbers()
     try:
         wb = openpyxl.load_workbook(pkg.stream(), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a bad file
