@@ -11,9 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -62,6 +60,8 @@ def atomic_write(
     become an :class:`OutputError` with a Chinese reason (on Windows, a file open in Excel or Word
     cannot be replaced).
     """
+    import tempfile  # (tempfile and shutil stay off the import bill of commands that only read)
+
     out = Path(path)
     folder = _check_target(out, inputs, overwrite)
     clean_stale_temporaries(folder)
@@ -101,6 +101,9 @@ def atomic_folder(
     ``names`` are the files the set holds: an existing ``path`` may hold only those (a folder holding
     anything else, an input above all, is refused rather than replaced).
     """
+    import shutil
+    import tempfile
+
     out = Path(path)
     if out.exists() and not out.is_dir():
         raise OutputError(f"csv 格式的输出应为文件夹：{out}")
@@ -173,6 +176,8 @@ def _exchange(a: Path, b: Path) -> bool:
 def clean_stale_temporaries(folder: str | Path, max_age: float = STALE_SECONDS) -> list[Path]:
     """Remove xlperf's temporaries in ``folder`` left by killed runs (untouched for ``max_age`` s).
     Best effort: whatever cannot be removed stays (and is never read as an input)."""
+    import shutil
+
     removed = []
     now = time.time()
     try:
