@@ -109,7 +109,7 @@ def grids_openpyxl(source: str | Path | Package, skip: Collection[str] = ()) -> 
             rows = []
             if e.cells:
                 it = ws.iter_rows(min_row=1, max_row=e.rows, min_col=1, max_col=e.cols, values_only=True)
-                rows = [[_as_calamine(v) for v in r] for r in it]
+                rows = _trimmed([[_as_calamine(v) for v in r] for r in it])
             out.append(Grid(ws.title, rows, ws.sheet_state))
         return out
     except ReadError:
@@ -118,3 +118,14 @@ def grids_openpyxl(source: str | Path | Package, skip: Collection[str] = ()) -> 
         raise ReadError(f"文件已损坏，无法读取：{type(exc).__name__}") from exc
     finally:
         wb.close()
+
+
+def _trimmed(rows: list[list[object]]) -> list[list[object]]:
+    """The rows cut to the cells that hold values, as python-calamine gives them: the gate's extent is
+    an upper bound (A1:Z99 for any sheet it did not need to measure), not the data's extent."""
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    width = (
+        max((max((i for i, v in enumerate(r) if v is not None), default=-1) for r in rows), default=-1) + 1
+    )
+    return [r[:width] for r in rows]
