@@ -6,6 +6,8 @@ import pytest
 
 from xlperf import presets
 from xlperf.core.engine import validate
+from xlperf.core.grid import Grid
+from xlperf.core.parser import parse_workbook
 from xlperf.core.rules import BY_ID, CATALOGUE
 
 from factory import FIRST_IND, clean_rows, set_ind, workbook
@@ -191,8 +193,48 @@ def test_rule_quiet_on_clean_form(rule):
     assert fired(clean_rows(), rule) == []
 
 
+# rules about sheets: (rule, grids, sheet, severity)
+SHEET_CASES = [
+    ("XP018", lambda: [Grid("自评表1", clean_rows(), "hidden")], "自评表1", "warning"),
+    ("XP018", lambda: [Grid("自评表1", clean_rows(), "veryhidden")], "自评表1", "warning"),
+    (
+        "XP019",
+        lambda: [Grid("自评表1", clean_rows()), Grid("填报说明", [["一级指标", "产出、效益、满意度"]])],
+        "填报说明",
+        "info",
+    ),  # fmt: skip
+    ("XP019", lambda: [Grid("自评表1", clean_rows()), Grid("自评表2", _blank_form())], "自评表2", "info"),
+    ("XP020", lambda: [Grid("校验结果", clean_rows())], "校验结果", "warning"),
+]
+
+
+def _blank_form():
+    rows = clean_rows()
+    rows[3][1] = rows[3][7] = None  # 项目名称, 实施单位
+    for r in (6, 7, 8):
+        rows[r][2] = rows[r][4] = rows[r][6] = None
+    rows[6][7] = None
+    del rows[10:12]  # no 目标 rows
+    first = FIRST_IND - 2
+    for i in range(10):
+        for col in (2, 4, 5, 7, 9):  # 三级, T, A, S, 偏差原因: the template leaves them blank
+            if i != 4:
+                rows[first + i][col] = None
+        rows[first + 4][5] = rows[first + 4][7] = None
+    rows[-1][6] = rows[-1][7] = None
+    return rows
+
+
+@pytest.mark.parametrize(("rule", "grids", "sheet", "severity"), SHEET_CASES)
+def test_sheet_rules_fire_on_their_sheet(rule, grids, sheet, severity):
+    v = validate(parse_workbook("t.xlsx", grids()), NATIONAL_LIKE)
+    hits = [f for f in v.findings if f.rule == rule]
+    assert [(h.sheet, h.cell, h.severity) for h in hits] == [(sheet, None, severity)]
+    assert hits[0].message.startswith(f"{sheet} {BY_ID[rule].name}：")
+
+
 def test_every_rule_has_a_firing_case():
-    assert {c[0] for c in CASES} == set(BY_ID)
+    assert {c[0] for c in CASES} | {c[0] for c in SHEET_CASES} == set(BY_ID)
 
 
 def test_message_pattern_exact():

@@ -1,4 +1,4 @@
-"""The rule catalogue XP001–XP017: each rule a declarative object (ID, name, default severity, what it
+"""The rule catalogue XP001–XP020: each rule a declarative object (ID, name, default severity, what it
 checks, an example) with one small check function. The engine (:mod:`xlperf.core.engine`) runs them all.
 
 A check receives the computed :class:`~xlperf.core.evaluate.ProjectResult` and the preset and yields
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from xlperf.core import labels as L
 from xlperf.core.evaluate import WEIGHT_FROM_LABEL, IndicatorResult, ProjectResult, section_label
 from xlperf.core.findings import fmt_num, fmt_pct
-from xlperf.core.model import Cell
+from xlperf.core.model import BLANK_FORM, Cell, Workbook
 from xlperf.core.preset import Preset
 from xlperf.core.scoring import below_target, qualitative_level
 from xlperf.core.values import PLACEHOLDER, TEXT, UNREADABLE, as_fraction
@@ -28,9 +28,13 @@ class Hit:
     expected: str = ""
     found: str = ""
     severity: str | None = None  # overrides the rule's default for this hit (XP001: blank vs wrong)
+    sheet: str | None = None  # workbook rules: the sheet the hit is on
 
 
 Check = Callable[[ProjectResult, Preset], Iterable[Hit]]
+WorkbookCheck = Callable[[Workbook, Preset], Iterable[Hit]]
+PROJECT = "project"  # a rule checks one evaluated project at a time
+WORKBOOK = "workbook"  # a rule checks the workbook's sheets once (XP019)
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,8 @@ class Rule:
     severity: str
     description: str  # 中文：检查什么
     example: str  # 中文：一个会触发的例子
-    check: Check
+    check: Check | WorkbookCheck
+    scope: str = PROJECT
 
 
 _MAX_SHOWN = 60  # characters of a user's text quoted in a message (a cell can hold 32,767)
@@ -128,10 +133,12 @@ def _xp003(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         if s.number is None or r.suggested is None:
             continue
         if abs(s.number - r.suggested) > _tol(preset):
+            # no usable funds (预算数 blank, 0 or negative): the row's own completion value was used
+            basis = "" if pr.rate is not None else "，资金表无法计算执行率，按该行实际完成值"
             yield Hit(
                 s.ref,
-                f"预算执行率得分应为 min(执行率,1)×分值 = min({fmt_pct(pr.rate)},1)×{fmt_num(r.weight)}"
-                f"{_weight_note(r)}",
+                f"预算执行率得分应为 min(执行率,1)×分值 = min({fmt_pct(r.basis)},1)×{fmt_num(r.weight)}"
+                f"{basis}{_weight_note(r)}",
                 fmt_num(r.suggested),
                 _found(s),
             )
@@ -296,7 +303,13 @@ def _xp009(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
 def _xp010(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     p = pr.project
     tol = preset.amount_tolerance
-    b, d, e = p.budget.total.number, p.arrived.total.number, p.executed.total.number
+    for label, f in ((L.BUDGET, p.budget), (L.ARRIVED, p.arrived), (L.EXECUTED, p.executed)):
+        for part, c in (("", f.total), ("中的财政资金", f.fiscal), ("中的其他资金", f.other)):
+            if c.number is not None and c.number < 0:
+                yield Hit(c.ref, f"{label}{part}为负数", "≥0", fmt_num(c.number, 4))
+    # the order E ≤ D ≤ B only means something for amounts that are not negative
+    b, d, e = (None if x is None or x < 0 else x
+               for x in (p.budget.total.number, p.arrived.total.number, p.executed.total.number))  # fmt: skip
     if d is not None and e is not None and e > d + tol:
         yield Hit(p.executed.total.ref, "执行数大于到位数", f"≤{fmt_num(d, 4)}", fmt_num(e, 4))
     if b is not None and d is not None and d > b + tol:
@@ -349,7 +362,9 @@ def _xp011(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     for r, n in zip(pr.indicators, keys_of_names, strict=True):
         ind = r.indicator
         if not ind.level2:
-            yield Hit(ind.name.ref, f"第 {ind.row} 行指标缺少二级指标", "填写二级指标", "（空）")
+            yield Hit(
+                ind.level2_ref or ind.name.ref, f"第 {ind.row} 行指标缺少二级指标", "填写二级指标", "（空）"
+            )
         filled = not (
             ind.target.value.is_missing and ind.actual.value.is_missing and ind.score.value.is_missing
         )
@@ -464,10 +479,21 @@ def _numeric_cells(pr: ProjectResult) -> Iterator[tuple[IndicatorResult | None, 
         yield r, L.COL_ACTUAL, ind.actual, qual or qualitative_level(ind.actual.value) is not None
 
 
+_AMOUNT_LABELS = frozenset(
+    f"{lab}{part}"
+    for lab in (L.BUDGET, L.ARRIVED, L.EXECUTED)
+    for part in ("", "中的财政资金", "中的其他资金")
+)
+
+
 def _xp015(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     for r, label, c, text_ok in _numeric_cells(pr):
         v = c.value
         if v.kind == UNREADABLE or (v.kind == TEXT and not text_ok):
+            if r is None and label in _AMOUNT_LABELS:
+                yield Hit(c.ref, f"{label}无法识别为金额", "以万元为单位的金额（如 320.5 或“320.5万元”）",
+                          _found(c))  # fmt: skip
+                continue
             what = label if r is None else f"{_row_name(r)}的{label}"
             yield Hit(c.ref, f"{what}无法识别为数值或百分比", "数值、百分比（如 95%）或“≥95%”", _found(c))
 
@@ -486,6 +512,54 @@ def _xp016(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
 def _xp017(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     for lab in pr.project.missing:
         yield Hit(None, f"表中找不到“{lab}”，无法读取相应内容", f"包含“{lab}”", "缺失")
+
+
+# --- XP018 / XP019 / XP020: which sheets are projects --------------------------------------------
+_HIDDEN_ZH = {"hidden": "隐藏", "veryhidden": "深度隐藏（只能在 VBA 中取消隐藏）"}
+
+
+def _xp018(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    state = pr.project.hidden
+    if state in _HIDDEN_ZH:
+        yield Hit(
+            None,
+            f"工作表“{pr.project.sheet}”已{_HIDDEN_ZH[state]}，其中的自评表仍作为项目校验并计入汇总；"
+            "如该表已作废，请删除该工作表",
+            "显示该工作表，或删除作废的表",
+            _HIDDEN_ZH[state].split("（")[0],
+        )
+
+
+def _xp019(wb: Workbook, preset: Preset) -> Iterator[Hit]:
+    for n in wb.notes:
+        hidden = "（已隐藏）" if n.hidden != "visible" else ""
+        if n.reason == BLANK_FORM:
+            yield Hit(None, f"工作表“{n.sheet}”{hidden}是未填写任何内容的空白自评表，未计入项目",
+                      "填写后计入，或删除该表", "空白", sheet=n.sheet)  # fmt: skip
+        else:
+            yield Hit(
+                None,
+                f"工作表“{n.sheet}”{hidden}含有自评表的文字“{_short(n.label)}”，但没有自评表的指标表表头"
+                "（一级指标、二级指标、三级指标在同一行）或资金表（预算安排情况（调整后）），不作为项目读取",
+                "自评表的表头",
+                "无表头",
+                sheet=n.sheet,
+            )
+
+
+RESERVED_SHEETS = (L.RESULT_SHEET, L.SUMMARY_SHEET, L.UNIT_SHEET)
+
+
+def _xp020(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    name = pr.project.sheet
+    if name in RESERVED_SHEETS:
+        yield Hit(
+            None,
+            f"自评表所在的工作表名为“{name}”，与本工具自动生成或读取的工作表同名，容易被当作该表覆盖或删除；"
+            "此表已作为项目读取，请改名（如“自评表4”）",
+            "自评表1、自评表2……等工作表名",
+            name,
+        )
 
 
 CATALOGUE: tuple[Rule, ...] = (
@@ -617,6 +691,33 @@ CATALOGUE: tuple[Rule, ...] = (
         "自评表中缺少必需的栏目（如“预算数”“一级指标”“总分”），相应内容无法校验。",
         "表中删除了“总分”行",
         _xp017,
+    ),
+    Rule(
+        "XP018",
+        "自评表被隐藏",
+        "warning",
+        "自评表所在的工作表被隐藏或深度隐藏：仍作为项目校验并计入汇总，提示确认是否作废。",
+        "自评表2 被隐藏，但其中填写了项目",
+        _xp018,
+    ),
+    Rule(
+        "XP019",
+        "未计入的工作表",
+        "info",
+        "未填写任何内容的空白自评表，或含有自评表文字（如“一级指标”）却没有其表头的工作表（如填报说明）："
+        "不作为项目读取，并说明原因。",
+        "只有两个项目的单位留下空白的“自评表3”",
+        _xp019,
+        WORKBOOK,
+    ),
+    Rule(
+        "XP020",
+        "工作表名与保留名称相同",
+        "warning",
+        "自评表所在的工作表名为“校验结果”“项目汇总”或“单位信息”：仍作为项目读取，提示改名，以免被当作"
+        "自动生成的表覆盖。",
+        "把第四个项目的工作表命名为“校验结果”",
+        _xp020,
     ),
 )
 

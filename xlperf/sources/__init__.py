@@ -15,10 +15,10 @@ from pathlib import Path
 
 from xlperf.core.grid import Grid
 from xlperf.core.model import Workbook
-from xlperf.core.parser import parse_workbook
+from xlperf.core.parser import no_projects_reason, parse_workbook
 from xlperf.errors import ReadError
 from xlperf.sources.gate import check_file, error_cells
-from xlperf.sources.xlsx import grids_calamine, grids_openpyxl
+from xlperf.sources.xlsx import formula_cells, grids_calamine, grids_openpyxl
 
 ENGINES = ("calamine", "openpyxl")
 
@@ -29,10 +29,15 @@ def read_grids(path: str | Path, engine: str = "calamine", skip: Collection[str]
     """Every sheet of a checked file as a grid (except those named in ``skip``)."""
     error_parts = check_file(path)
     if engine == "calamine":
-        return grids_calamine(path, skip, error_cells(path, error_parts) if error_parts else None)
-    if engine == "openpyxl":
-        return grids_openpyxl(path, skip)
-    raise ValueError(f"unknown engine {engine!r}; one of {ENGINES}")
+        grids = grids_calamine(path, skip, error_cells(path, error_parts) if error_parts else None)
+    elif engine == "openpyxl":
+        grids = grids_openpyxl(path, skip)
+    else:
+        raise ValueError(f"unknown engine {engine!r}; one of {ENGINES}")
+    formulas = formula_cells(path)  # the same scan for both engines: they agree on formula cells
+    for g in grids:
+        g.formulas = formulas.get(g.name, frozenset())
+    return grids
 
 
 def read_workbook(path: str | Path, engine: str = "calamine") -> Workbook:
@@ -41,5 +46,5 @@ def read_workbook(path: str | Path, engine: str = "calamine") -> Workbook:
     grids = read_grids(path, engine)
     wb = parse_workbook(str(path), grids)
     if not wb.projects:
-        raise ReadError("工作簿中没有找到项目支出绩效自评表（不是本表样，或表头“一级指标”“预算数”等缺失）")
+        raise ReadError(no_projects_reason(wb))
     return wb
