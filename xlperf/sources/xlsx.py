@@ -83,7 +83,7 @@ _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 # a cell element (any namespace prefix) whose first child is a formula: <c r="H7" s="3"><f>…</f>
-_FORMULA_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s([^>]*)>\s*<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+_FORMULA_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(\s[^>]*)?>\s*<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 _CELL_REF = re.compile(rb'(?:^|\s)r\s*=\s*["\']\$?([A-Za-z]{1,3})\$?(\d{1,7})["\']')
 _REF_TEXT = re.compile(r"\$?([A-Za-z]{1,3})\$?\d{1,7}$")
 
@@ -130,7 +130,7 @@ def _formula_positions(xml: bytes) -> frozenset[tuple[int, int]]:
 
     cells = set()
     for m in _FORMULA_CELL.finditer(xml):
-        r = _CELL_REF.search(m.group(1))
+        r = _CELL_REF.search(m.group(1) or b"")
         if r is None:  # a writer that leaves out cell references: count positions instead
             return _formula_positions_by_order(xml)
         cells.add((int(r.group(2)) - 1, column_index(r.group(1).decode()) - 1))
