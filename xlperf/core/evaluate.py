@@ -42,7 +42,7 @@ class TotalDef:
 TOTAL_REPORTED = TotalDef(
     "total_reported",
     "填报总分",
-    "自评表“总分”单元格的值（该单元格是模板公式而文件未保存计算结果时，取公式的结果，即各指标自评得分之和）",
+    "自评表“总分”单元格所填的值（该单元格仍是模板的公式时，为公式的结果，即各指标自评得分之和）",
 )
 TOTAL_RECOMPUTED = TotalDef("total_recomputed", "复核总分", "各指标自评得分之和（只计在用的指标行）")
 TOTAL_SUGGESTED = TotalDef(

@@ -95,7 +95,7 @@ def _xp001(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         return
     got = as_fraction(v, _pct_partner())
     if got is not None and abs(got - pr.rate) > preset.rate_tolerance:
-        yield Hit(p.ref, "预算执行进度与执行数/预算数不符", fmt_pct(pr.rate), _found(p), "error")
+        yield Hit(p.ref, "预算执行进度与执行数/预算数不符", fmt_pct(pr.rate), _found(p))  # the rule's 错误
 
 
 def _pct_partner():
@@ -159,7 +159,7 @@ def _xp004(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
                 L.KIND_EQUAL: "等于型指标：按完成值与预期值的比例计分",
                 L.KIND_QUALITATIVE: "定性指标："
                 + "，".join(
-                    f"{k}{fmt_num(lo * 100, 0)}%～{fmt_num(hi * 100, 0)}%"
+                    f"{k}{fmt_num(lo * 100)}%～{fmt_num(hi * 100)}%"
                     for k, (lo, hi) in preset.qualitative.items()
                 ),
             }[r.kind]
@@ -428,7 +428,7 @@ def _xp013(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
             yield Hit(
                 ind.actual.ref,
                 f"{_row_name(r)}完成值达到预期值的 {fmt_num(a / t * 100, 0)}%，预期目标可能设置偏低",
-                f"<{fmt_num(preset.overachieve_ratio * 100, 0)}% × 预期值",
+                f"<{fmt_num(preset.overachieve_ratio * 100)}% × 预期值",
                 _found(ind.actual),
             )
 
