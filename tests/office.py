@@ -131,7 +131,7 @@ def _kill_group(pgid: int) -> None:
 
 
 _ARGS = {
-    "open": ("path",),
+    "open": ("path", "macros"),
     "close": ("doc",),
     "save_xlsx": ("doc", "path"),
     "save_as": ("doc", "path", "filter"),
@@ -156,6 +156,12 @@ _ARGS = {
     "cell": ("doc", "sheet", "cell"),
     "data": ("doc", "sheet", "cells"),
     "formulas": ("doc", "sheet", "cells"),
+    "copy_range": ("doc", "sheet", "source", "dest"),
+    "merge": ("doc", "sheet", "cells", "merge"),
+    "is_merged": ("doc", "sheet", "cells"),
+    "set_formulas": ("doc", "sheet", "cells", "formulas"),
+    "validation": ("doc", "sheet", "cell"),
+    "call_basic": ("doc", "library", "module", "function"),
 }
 
 
