@@ -287,3 +287,17 @@ def test_grade():
         "差",
         None,
     ]
+
+
+def test_suggest_raw_reads_words_as_words():
+    assert suggest_raw(None, "达成", "基本完成", 10, NATIONAL_LIKE) == 8  # 部分达成: at most 80 %
+    assert suggest_raw("反向", 500, 600, 10, NATIONAL_LIKE) == 8  # the written kind counts
+
+
+def test_a_section_the_preset_has_no_weight_for():
+    p = presets.from_dict({"name": "sc", "weights": {"output": 60, "budget": 10, "benefit": 30}})
+    rows = clean_rows()
+    rows[FIRST_IND + 9][0] = "满意度指标"  # no weight in the label, none in the preset
+    set_ind(rows, 9, "分值", None)
+    pr = evaluate(workbook(rows).projects[0], p)
+    assert (pr.indicators[9].weight, pr.indicators[9].weight_source) == (None, "")
