@@ -301,3 +301,147 @@ def test_a_section_the_preset_has_no_weight_for():
     set_ind(rows, 9, "分值", None)
     pr = evaluate(workbook(rows).projects[0], p)
     assert (pr.indicators[9].weight, pr.indicators[9].weight_source) == (None, "")
+
+
+# --- XP006 on the edges: sections without a weight, unknown sections, row weights -------------------
+
+
+def test_unknown_section_is_checked_like_the_others():
+    rows = clean_rows()
+    rows[FIRST_IND + 5][0] = "其他指标（30分）"  # the 效益 rows under a label the tool does not know
+    got = _findings(rows, rule="XP006")
+    # its four rows carry 40 (分值) and scored 40: over its 30, and the weights do not add up
+    assert ("XP006", "A20", "error") in got
+    msgs = _message(rows, "XP006")
+    assert (
+        "自评表1!A20 分值结构不符：一级指标“其他指标（30分）”各项得分合计超过其分值（应为：≤30；实为：40）"
+        in msgs
+    )
+    assert (
+        "自评表1!A20 分值结构不符：一级指标“其他指标（30分）”下各指标分值之和与其标注分值不符（应为：30；实为：40）"
+        in msgs
+    )
+
+
+def test_a_section_without_a_label_weight_does_not_stop_the_next():
+    rows = clean_rows()
+    rows[FIRST_IND][0] = "产出指标"  # no weight in its label
+    set_ind(rows, 5, "分值", 15)  # 效益 rows now carry 45
+    rows[-1][6] = 105
+    msgs = _message(rows, "XP006")
+    assert (
+        "自评表1!A20 分值结构不符：一级指标“效益指标（40分）”下各指标分值之和与其标注分值不符（应为：40；实为：45）"
+        in msgs
+    )
+    # not every section has a label weight: the total is Σ 分值 of the rows (105)
+    assert "自评表1!A15 分值结构不符：各一级指标分值合计不等于满分（应为：100；实为：105）" in msgs
+
+
+def test_total_weight_from_rows_when_a_label_has_no_weight():
+    rows = clean_rows()
+    rows[FIRST_IND][0] = "产出指标"
+    assert _message(rows, "XP006") == []  # rows: 40 + 10 + 40 + 10 = 100
+    set_ind(rows, 9, "分值", 5)  # 满意度 carries 5 of its 10
+    set_ind(rows, 9, "自评得分", 5)
+    rows[-1][6] = rows[-1][7] = 95
+    assert "自评表1!A15 分值结构不符：各一级指标分值合计不等于满分（应为：100；实为：95）" in _message(
+        rows, "XP006"
+    )
+
+
+def test_section_weights_from_labels_are_not_compared_with_row_weights():
+    """产出's 分值 blank (its rows share its label's 40), the other sections' typed: nothing is wrong."""
+    rows = clean_rows()
+    for i in range(4):
+        set_ind(rows, i, "分值", None)
+    rows[-1][6] = 60
+    assert _findings(rows, rule="XP006") == []
+
+
+def test_weights_and_scores_off_by_half_a_point():
+    rows = clean_rows()
+    set_ind(rows, 0, "分值", 10.5)
+    set_ind(rows, 0, "自评得分", 10.5)
+    rows[-1][6] = rows[-1][7] = 100.5
+    msgs = _message(rows, "XP006")
+    assert (
+        "自评表1!A15 分值结构不符：一级指标“产出指标（40分）”各项得分合计超过其分值（应为：≤40；实为：40.5）"
+        in msgs
+    )
+    assert (
+        "自评表1!A15 分值结构不符：一级指标“产出指标（40分）”下各指标分值之和与其标注分值不符（应为：40；实为：40.5）"
+        in msgs
+    )
+    rows = clean_rows()
+    rows[FIRST_IND][0] = "产出指标（40.5分）"
+    got = [f for f in validate(workbook(rows), NATIONAL_LIKE).findings if f.rule == "XP006"]
+    assert ("warning", "（应为：40；实为：40.5）") in [(f.severity, f.message[-15:]) for f in got]
+    assert "各一级指标分值合计不等于满分（应为：100；实为：100.5）" in " ".join(f.message for f in got)
+
+
+def test_a_section_with_no_scores_is_not_over_its_weight():
+    rows = clean_rows()
+    rows[FIRST_IND + 9][0] = "满意度指标（0分）"
+    set_ind(rows, 9, "自评得分", None)
+    set_ind(rows, 9, "偏差原因分析及改进措施", "未调查")
+    rows[-1][7] = 90
+    assert not any("各项得分合计超过其分值" in m for m in _message(rows, "XP006"))
+
+
+def test_total_off_by_half_a_point_and_no_scores_at_all():
+    rows = clean_rows()
+    rows[-1][7] = 100.5
+    assert _findings(rows, rule="XP007") == [("XP007", "H25", "error")]
+    rows = clean_rows()
+    for i in range(10):
+        set_ind(rows, i, "自评得分", None)
+        set_ind(rows, i, "偏差原因分析及改进措施", "未评")
+    rows[-1][7] = None
+    assert _findings(rows, rule="XP007") == []  # nothing to add up: no total to ask for
+
+
+def test_missing_values_say_whether_the_row_was_scored():
+    rows = clean_rows()
+    set_ind(rows, 2, "预期指标值", None)
+    set_ind(rows, 2, "实际完成值", 0)
+    set_ind(rows, 2, "自评得分", 0)
+    set_ind(rows, 2, "偏差原因分析及改进措施", "未开展")
+    rows[-1][7] = 90
+    assert _message(rows, "XP008") == [
+        "自评表1!E17 指标值缺失：“按期完成率”的预期指标值为空白（应为：应填写具体数值；实为：（空））"
+    ]
+    set_ind(rows, 2, "自评得分", 0.5)
+    rows[-1][7] = 90.5
+    assert "但该行已评 0.5 分" in _message(rows, "XP008")[0]
+
+
+def test_a_formula_without_result_in_the_completion_is_not_called_missing():
+    rows = clean_rows()
+    rows[FIRST_IND][5] = None  # 实际完成值: the unit's formula, no result in the file
+    grid = Grid("自评表1", rows, formulas=frozenset({(FIRST_IND, 5)}))
+    assert [m for m in _message_of(grid, "XP008")] == []
+    rows[FIRST_IND][4] = None  # and 预期指标值 blank: only it is missing
+    grid = Grid("自评表1", rows, formulas=frozenset({(FIRST_IND, 5)}))
+    assert _message_of(grid, "XP008") == [
+        "自评表1!E15 指标值缺失：“培训人次”的预期指标值为空白，但该行已评 10 分（应为：应填写具体数值；实为：（空））"
+    ]
+
+
+def _message_of(grid, rule):
+    return [
+        f.message
+        for f in validate(parse_workbook("t.xlsx", [grid]), NATIONAL_LIKE).findings
+        if f.rule == rule
+    ]
+
+
+def test_scores_at_the_edge_of_the_tolerance_are_accepted():
+    """部分达成 allows 6–8 of 10, and the preset's tolerance 0.5 either side: 5.5 and 8.5 pass, 5.4 and
+    8.6 do not."""
+    for score, fires in ((5.5, False), (8.5, False), (5.4, True), (8.6, True)):
+        rows = clean_rows()
+        set_ind(rows, 7, "实际完成值", "部分达成")
+        set_ind(rows, 7, "自评得分", score)
+        set_ind(rows, 7, "偏差原因分析及改进措施", "原因")
+        rows[-1][7] = 90 + score
+        assert bool(_findings(rows, rule="XP004")) == fires, score

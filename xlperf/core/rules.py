@@ -18,7 +18,7 @@ from xlperf.core.findings import fmt_num, fmt_pct
 from xlperf.core.model import BLANK_FORM, Cell, Workbook
 from xlperf.core.preset import Preset
 from xlperf.core.scoring import below_target, qualitative_level
-from xlperf.core.values import PLACEHOLDER, TEXT, UNREADABLE, as_fraction
+from xlperf.core.values import PLACEHOLDER, TEXT, UNREADABLE, as_fraction, parse
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ class Rule:
     scope: str = PROJECT
 
 
+# the partner of a rate: a plain number next to it is on the percent scale ("90" is 90 %)
+_PERCENT = parse("100%")
 _MAX_SHOWN = 60  # characters of a user's text quoted in a message (a cell can hold 32,767)
 
 
@@ -93,15 +95,9 @@ def _xp001(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     if v.is_missing:
         yield Hit(p.ref, "预算执行进度未填写，应为执行数/预算数", fmt_pct(pr.rate), _found(p), "info")
         return
-    got = as_fraction(v, _pct_partner())
+    got = as_fraction(v, _PERCENT)
     if got is not None and abs(got - pr.rate) > preset.rate_tolerance:
         yield Hit(p.ref, "预算执行进度与执行数/预算数不符", fmt_pct(pr.rate), _found(p))  # the rule's 错误
-
-
-def _pct_partner():
-    from xlperf.core.values import Value
-
-    return Value("100%", "number", 1.0, True)
 
 
 # --- XP002 / XP003: the 预算执行率 indicator -------------------------------------------------------
@@ -114,7 +110,7 @@ def _xp002(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         return
     for r in _budget_rows(pr):
         a = r.indicator.actual
-        got = as_fraction(a.value, _pct_partner())
+        got = as_fraction(a.value, _PERCENT)
         if got is None:
             continue
         if abs(got - pr.rate) > preset.rate_tolerance:
@@ -521,7 +517,7 @@ def _xp016(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         if e is None or a is None or e == 0 or rate.number is None:
             continue
         want = a / e
-        got = as_fraction(rate, _pct_partner())
+        got = as_fraction(rate, _PERCENT)
         if abs(got - want) > preset.rate_tolerance:
             yield Hit(g.rate.ref, "总体完成率不等于具体完成情况/年度预期目标", fmt_pct(want), _found(g.rate))
 
