@@ -445,3 +445,178 @@ def test_scores_at_the_edge_of_the_tolerance_are_accepted():
         set_ind(rows, 7, "偏差原因分析及改进措施", "原因")
         rows[-1][7] = 90 + score
         assert bool(_findings(rows, rule="XP004")) == fires, score
+
+
+# --- XP009 ------------------------------------------------------------------------------------------------
+
+
+def test_execution_exactly_at_the_explain_rate_needs_only_the_deduction_explained():
+    rows = clean_rows()
+    rows[6][6], rows[7][6], rows[6][7] = 9, 7, 0.9
+    set_ind(rows, 4, "实际完成值", "90%")
+    set_ind(rows, 4, "自评得分", 9)
+    rows[-1][7] = 99
+    assert _message(rows, "XP009") == [
+        "自评表1!J19 偏差原因缺失：“预算支出进度执行率”得分 9 低于分值 10，但未填写偏差原因分析及改进措施"
+        "（应为：应说明原因及改进措施；实为：（空））"
+    ]
+
+
+def test_without_a_reason_column_the_score_is_named():
+    rows = [r[:9] + r[10:] if len(r) > 10 else r for r in clean_rows()]  # the 偏差原因 column removed
+    rows[FIRST_IND][7] = 9
+    rows[-1][7] = 99
+    assert _findings(rows, rule="XP009") == [("XP009", "H15", "warning")]
+
+
+# --- XP010 ------------------------------------------------------------------------------------------------
+
+
+def _amounts(b, d, e, parts=None):
+    rows = clean_rows()
+    rows[6][2], rows[6][4], rows[6][6] = b, d, e
+    for r in (7, 8):
+        for c in (2, 4, 6):
+            rows[r][c] = None if parts is None else parts.get((r, c))
+    rows[6][7] = None
+    return rows
+
+
+def test_amount_order_messages_with_their_decimals():
+    msgs = _message(_amounts(10.123456, 10.2234567, 10.3234567), "XP010")
+    assert msgs == [
+        "自评表1!E7 资金不一致：到位数大于预算数（应为：≤10.1235；实为：10.2235）",
+        "自评表1!G7 资金不一致：执行数大于到位数（应为：≤10.2235；实为：10.3235）",
+    ]
+    assert _message(_amounts(10.123456, None, 10.2234567), "XP010") == [
+        "自评表1!G7 资金不一致：执行数大于预算数（应为：≤10.1235；实为：10.2235）"
+    ]
+    assert _message(_amounts(10, 10, -0.123456), "XP010") == [
+        "自评表1!G7 资金不一致：执行数为负数（应为：≥0；实为：-0.1235）"
+    ]
+    parts = {(7, 2): 8.123456, (8, 2): 2}
+    assert _message(_amounts(10, 10, 10, parts), "XP010") == [
+        "自评表1!C7 资金不一致：预算数不等于其中财政资金与其他资金之和（应为：10.1235；实为：10）"
+    ]
+
+
+def test_zero_and_small_amounts_are_not_negative():
+    assert _findings(_amounts(10, 10, 0), rule="XP010") == []
+    assert _findings(_amounts(10, 10, 0.5), rule="XP010") == []
+    parts = {(7, 2): 10, (8, 2): 0}
+    assert _findings(_amounts(10, 10, 10, parts), rule="XP010") == []
+
+
+def test_a_zero_budget_still_bounds_the_other_amounts():
+    assert _findings(_amounts(0, 5, 5), rule="XP010") == [("XP010", "E7", "error")]
+    assert _findings(_amounts(0.5, 5, 5), rule="XP010") == [("XP010", "E7", "error")]
+
+
+def test_executed_equal_to_budget_is_fine_without_arrived():
+    assert _findings(_amounts(10, None, 10), rule="XP010") == []
+
+
+def test_parts_checked_with_one_part_blank_and_every_column():
+    parts = {(7, 2): 7}  # 预算数 10 = 财政资金 7 + 其他 (blank)
+    assert _findings(_amounts(10, 10, 10, parts), rule="XP010") == [("XP010", "C7", "error")]
+    parts = {(8, 2): 10}  # 财政资金 blank, 其他 10: adds up
+    assert _findings(_amounts(10, 10, 10, parts), rule="XP010") == []
+    # 预算数 has no parts, 到位数 one that cannot be read, 执行数 parts that do not add up: only 执行数
+    parts = {(7, 4): "约八万", (7, 6): 7, (8, 6): 2}
+    assert _findings(_amounts(10, 10, 10, parts), rule="XP010") == [("XP010", "G7", "error")]
+
+
+# --- XP011 ------------------------------------------------------------------------------------------------
+
+
+def _preset(**weights):
+    return presets.from_dict({"name": "p", "weights": weights, "grades": [{"name": "优", "min": 0}]})
+
+
+def test_missing_sections_follow_the_preset():
+    rows = clean_rows()
+    rows = rows[: FIRST_IND + 9] + [rows[-1]]  # no 满意度 rows
+    rows[-1][6] = rows[-1][7] = 90
+    for preset, fires in (
+        (_preset(output=60, budget=10, benefit=30), False),  # no 满意度 in the preset
+        (_preset(output=60, budget=10, benefit=30, satisfaction=0), False),
+        (_preset(output=60, budget=9, benefit=30, satisfaction=1), True),
+    ):
+        got = _findings(rows, preset, "XP011")
+        assert (("XP011", "A15", "warning") in got) == fires, preset.weights
+
+
+def test_a_row_without_a_name_but_with_values_or_a_score():
+    rows = clean_rows()
+    set_ind(rows, 1, "三级指标", None)
+    set_ind(rows, 1, "预期指标值", None)
+    set_ind(rows, 1, "实际完成值", None)  # only the score: still filled
+    assert ("XP011", "C16", "warning") in _findings(rows, rule="XP011")
+    rows = clean_rows()
+    set_ind(rows, 1, "三级指标", None)
+    set_ind(rows, 1, "预期指标值", None)  # the completion and the score
+    assert ("XP011", "C16", "warning") in _findings(rows, rule="XP011")
+
+
+def test_zero_weight_rows():
+    rows = clean_rows()
+    set_ind(rows, 0, "分值", 0)
+    set_ind(rows, 0, "自评得分", None)  # not scored, but a target: still an indicator worth 0
+    rows[-1][6], rows[-1][7] = 90, 90
+    assert ("XP011", "G15", "warning") in _findings(rows, rule="XP011")
+    set_ind(rows, 0, "预期指标值", None)  # neither a score nor a target: nothing to say about its weight
+    assert ("XP011", "G15", "warning") not in _findings(rows, rule="XP011")
+
+
+# --- XP012 ------------------------------------------------------------------------------------------------
+
+
+def _capped(total, scores_sum=None):
+    rows = clean_rows()
+    rows[6][6], rows[7][6], rows[6][7] = 7.5, 5.5, 0.75  # 75 %: at most 89
+    set_ind(rows, 4, "实际完成值", "75%")
+    set_ind(rows, 4, "自评得分", 7.5)
+    set_ind(rows, 4, "偏差原因分析及改进措施", "原因")
+    rows[-1][7] = total
+    return rows
+
+
+def test_cap_boundaries_and_which_total_is_capped():
+    assert _findings(_capped(89), rule="XP012") == []  # at the cap
+    assert _findings(_capped(80), rule="XP012") == []
+    assert _message(_capped(89.5), "XP012") == [
+        "自评表1!H25 总分超过执行率上限：预算执行率 75% 低于 80%，按评分方案总分不应超过 89（应为：≤89；实为：89.5）"
+    ]
+    # the total as reported is what is capped; when it is blank, the sum of the scores (97.5)
+    assert _findings(_capped(60), rule="XP012") == []
+    assert _message(_capped(None), "XP012") == [
+        "自评表1!H25 总分超过执行率上限：预算执行率 75% 低于 80%，按评分方案总分不应超过 89（应为：≤89；实为：97.5）"
+    ]
+
+
+# --- XP013 ------------------------------------------------------------------------------------------------
+
+
+def test_overachievement_on_the_right_scale_and_kind():
+    rows = clean_rows()
+    set_ind(rows, 0, "预期指标值", "100%")
+    set_ind(rows, 0, "实际完成值", 120)  # 120 next to 100 %: 120 %, below 130 %
+    assert _findings(rows, rule="XP013") == []
+    set_ind(rows, 0, "预期指标值", 100)
+    set_ind(rows, 0, "实际完成值", "140%")  # 100 next to 140 %: 100 %, so 140 %
+    assert _findings(rows, rule="XP013") == [("XP013", "F15", "warning")]
+    rows = clean_rows()
+    set_ind(rows, 3, "实际完成值", "700元")  # a cost 40 % over its ≤500元: not over-achieved
+    set_ind(rows, 3, "自评得分", 6)
+    set_ind(rows, 3, "偏差原因分析及改进措施", "涨价")
+    set_ind(rows, 2, "预期指标值", "按期")  # a target that is not a number
+    set_ind(rows, 2, "实际完成值", "按期")
+    set_ind(rows, 6, "实际完成值", "120%")  # 120 % of 90 %: 133 %, after both
+    rows[-1][7] = 96
+    assert _findings(rows, rule="XP013") == [("XP013", "F21", "warning")]
+
+
+def test_a_capped_percentage_target_above_100_is_not_questioned():
+    rows = clean_rows()
+    set_ind(rows, 1, "预期指标值", "≤105%")
+    assert _findings(rows, rule="XP013") == []
