@@ -62,6 +62,7 @@ class Office:
             [exe, f"-env:UserInstallation={profile}", "--headless", "--invisible", "--norestore",
              "--nologo", "--nodefault", "--nolockcheck", f"--accept=pipe,name={pipe};urp;"],
             stdout=subprocess.DEVNULL, stderr=open(os.environ.get("XLPERF_UNO_LOG", os.devnull), "w"),
+            start_new_session=True,  # its own process group: soffice.bin outlives the soffice launcher
         )  # fmt: skip
         self._driver = subprocess.Popen(
             [py, str(DRIVER), "--pipe", pipe],
@@ -85,7 +86,9 @@ class Office:
                     continue
                 if proc.poll() is None:
                     proc.kill()
-                proc.wait(30)  # soffice must be gone before its profile is removed
+                proc.wait(30)
+            if self._soffice is not None:
+                _kill_group(self._soffice.pid)  # soffice.bin, whose launcher has already exited
             self._tmp.cleanup()
 
     def _call(self, op: str, **kw):
@@ -105,6 +108,26 @@ class Office:
         if op.startswith("_"):
             raise AttributeError(op)
         return lambda *args, **kw: self._call(op, **_positional(op, args), **kw)
+
+
+def _kill_group(pgid: int) -> None:
+    """End the process group this :class:`Office` started (and only it), and wait until it is gone, so
+    its profile can be removed and no soffice.bin is left behind."""
+    import signal
+    import time
+
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pgid, sig)
+        except (ProcessLookupError, PermissionError, AttributeError):  # gone (or not POSIX)
+            return
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(pgid, 0)
+            except (ProcessLookupError, PermissionError):
+                return
+            time.sleep(0.1)
 
 
 _ARGS = {
@@ -127,6 +150,9 @@ _ARGS = {
     "delete_rows": ("doc", "sheet", "row", "count"),
     "copy_row_insert": ("doc", "sheet", "source", "before"),
     "copy_row_api": ("doc", "sheet", "source", "before"),
+    "hide_sheet": ("doc", "sheet"),
+    "rename_sheet": ("doc", "sheet", "name"),
+    "add_sheet": ("doc", "name", "position"),
     "cell": ("doc", "sheet", "cell"),
     "data": ("doc", "sheet", "cells"),
     "formulas": ("doc", "sheet", "cells"),

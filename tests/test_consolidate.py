@@ -122,10 +122,8 @@ def test_every_project_once_with_its_source(units, result):
     assert r["主管部门"] == specs[0].department
     assert r["来源文件"].endswith(specs[0].path.name) and r["工作表"] == "自评表1"
     p = specs[0].projects[0]
-    assert r["预算数（万元）"] == p.budget and r["总分（填报）"] == p.total
-    assert r["总分（复核）"] == pytest.approx(p.recomputed) and r["差异"] == pytest.approx(
-        p.total - p.recomputed
-    )
+    assert r["预算数（万元）"] == p.budget and r["填报总分"] == p.total
+    assert r["复核总分"] == pytest.approx(p.recomputed) and r["差异"] == pytest.approx(p.total - p.recomputed)
     assert r["执行率"] == pytest.approx(p.executed / p.budget)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from xlperf.core.grid import Grid
 from xlperf.core.labels import norm
-from xlperf.core.parser import parse_workbook, value_right_of
+from xlperf.core.model import BLANK_FORM, SheetNote
+from xlperf.core.parser import parse_project, parse_workbook, value_right_of
 
 from factory import FIRST_IND, clean_rows, workbook
 
@@ -133,6 +134,9 @@ def test_partial_sheet_records_missing_labels():
 
 def test_labels_at_the_edge_of_the_sheet_do_not_crash():
     rows = [["一级指标", "二级指标", "三级指标", "预期指标值", "实际完成值", "自评得分", "预算执行进度"]]
-    p = parse_workbook("e.xlsx", [Grid("自评表1", rows)]).projects[0]
+    p = parse_project(Grid("自评表1", rows))
     assert p.progress.value.is_blank and p.indicators == ()
     assert {"预算数", "总分"} <= set(p.missing)
+    # nothing typed into it: a blank form, not a project
+    wb = parse_workbook("e.xlsx", [Grid("自评表1", rows)])
+    assert wb.projects == () and wb.notes == (SheetNote("自评表1", BLANK_FORM),)

@@ -6,24 +6,12 @@ import pytest
 
 from xlperf import presets
 from xlperf.core.engine import validate
+from xlperf.core.grid import Grid
+from xlperf.core.parser import parse_workbook
 from xlperf.core.rules import BY_ID, CATALOGUE
 
-from factory import FIRST_IND, clean_rows, set_ind, workbook
+from factory import FIRST_IND, NATIONAL_LIKE, blank_form_rows, clean_rows, set_ind, workbook
 
-NATIONAL_LIKE = presets.from_dict(
-    {
-        "name": "t",
-        "weights": {"output": 40, "budget": 10, "benefit": 40, "satisfaction": 10},
-        "grades": [
-            {"name": "优", "min": 90},
-            {"name": "良", "min": 80},
-            {"name": "中", "min": 60},
-            {"name": "差", "min": 0},
-        ],
-        "scoring": {"qualitative": {"达成": [0.8, 1.0], "部分达成": [0.6, 0.8], "未达成": [0.0, 0.6]}},
-        "caps": [{"below": 0.8, "max": 89}, {"below": 0.6, "max": 69}],
-    }
-)
 BUDGET_ROW = 6  # 0-based grid rows of the funds block
 PROGRESS = (6, 7)
 
@@ -191,8 +179,31 @@ def test_rule_quiet_on_clean_form(rule):
     assert fired(clean_rows(), rule) == []
 
 
+# rules about sheets: (rule, grids, sheet, severity)
+SHEET_CASES = [
+    ("XP018", lambda: [Grid("自评表1", clean_rows(), "hidden")], "自评表1", "warning"),
+    ("XP018", lambda: [Grid("自评表1", clean_rows(), "veryhidden")], "自评表1", "warning"),
+    (
+        "XP019",
+        lambda: [Grid("自评表1", clean_rows()), Grid("填报说明", [["一级指标", "产出、效益、满意度"]])],
+        "填报说明",
+        "info",
+    ),  # fmt: skip
+    ("XP019", lambda: [Grid("自评表1", clean_rows()), Grid("自评表2", blank_form_rows())], "自评表2", "info"),
+    ("XP020", lambda: [Grid("校验结果", clean_rows())], "校验结果", "warning"),
+]
+
+
+@pytest.mark.parametrize(("rule", "grids", "sheet", "severity"), SHEET_CASES)
+def test_sheet_rules_fire_on_their_sheet(rule, grids, sheet, severity):
+    v = validate(parse_workbook("t.xlsx", grids()), NATIONAL_LIKE)
+    hits = [f for f in v.findings if f.rule == rule]
+    assert [(h.sheet, h.cell, h.severity) for h in hits] == [(sheet, None, severity)]
+    assert hits[0].message.startswith(f"{sheet} {BY_ID[rule].name}：")
+
+
 def test_every_rule_has_a_firing_case():
-    assert {c[0] for c in CASES} == set(BY_ID)
+    assert {c[0] for c in CASES} | {c[0] for c in SHEET_CASES} == set(BY_ID)
 
 
 def test_message_pattern_exact():

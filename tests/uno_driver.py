@@ -103,7 +103,7 @@ class Driver:
         self.docs[doc].calculateAll()
 
     def sheets(self, doc: int) -> list[str]:
-        return list(self.docs[doc].Sheets.ElementNames)
+        return list(self.docs[doc].Sheets.getElementNames())
 
     def _sheet(self, doc: int, sheet: str):
         return self.docs[doc].Sheets.getByName(sheet)
@@ -192,6 +192,19 @@ class Driver:
         src_addr = sh.getCellRangeByName(f"A{src}:AMJ{src}").RangeAddress
         dest = sh.getCellRangeByName(f"A{before}").CellAddress
         sh.copyRange(dest, src_addr)
+
+    # --- sheets -------------------------------------------------------------------------------------
+    def hide_sheet(self, doc: int, sheet: str) -> None:
+        """Format ▸ Sheet ▸ Hide."""
+        self._sheet(doc, sheet).IsVisible = False
+
+    def rename_sheet(self, doc: int, sheet: str, name: str) -> None:
+        """Sheet ▸ Rename Sheet."""
+        self._sheet(doc, sheet).setName(name)
+
+    def add_sheet(self, doc: int, name: str, position: int) -> None:
+        """Sheet ▸ Insert Sheet: a new empty sheet at 0-based ``position``."""
+        self.docs[doc].Sheets.insertNewByName(name, position)
 
     # --- reading ----------------------------------------------------------------------------------
     def cell(self, doc: int, sheet: str, cell: str) -> dict:

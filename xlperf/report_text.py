@@ -102,14 +102,24 @@ class ProjectFacts:
     arrived: float | None
     executed: float | None
     rate: float | None  # E / B
-    score: float | None  # 总分 as reported (the recomputed Σ S when the cell is blank)
-    score_recomputed: float | None
-    grade: str | None  # of ``score``
+    score: float | None  # 复核总分 (Σ 自评得分): the score the report states
+    score_recomputed: float | None  # the same (kept for templates written before the totals were named)
+    grade: str | None  # of ``score_capped`` (核定总分)
     low_rate: bool  # rate below the preset's explain_rate_below
     deductions: tuple[Deduction, ...]
     unscored: tuple[str, ...]  # indicator rows with no score
     hits: Hits
     findings: tuple[Finding, ...]
+    score_reported: float | None = None  # 填报总分 (the 总分 cell)
+    score_capped: float | None = None  # 核定总分: ``score``, capped by the execution rate where a cap applies
+    cap: float | None = None  # the cap that applies, if any
+
+    @property
+    def capped(self) -> bool:
+        """The cap lowered the score (核定总分 < 复核总分)."""
+        return (
+            self.score is not None and self.score_capped is not None and self.score_capped < self.score - 1e-9
+        )
 
     @property
     def deducted(self) -> float:
@@ -216,9 +226,10 @@ def _row_of(cell: str | None) -> int | None:
 
 
 def project_score(pr: ProjectResult) -> float | None:
-    """The 总分 the report states: as reported, or the recomputed Σ S when the cell is blank."""
-    reported = pr.project.total.number
-    return reported if reported is not None else pr.total_recomputed
+    """The score the report states for a project: its 复核总分 (Σ 自评得分, :data:`TOTAL_RECOMPUTED`),
+    so a unit's own addition error (XP007) does not travel into the report; the 核定总分 (capped) is
+    stated beside it where a cap applies, and the grade and the average follow the 核定总分."""
+    return pr.total_recomputed
 
 
 def _project_facts(index: int, pr: ProjectResult, v: Validation) -> ProjectFacts:
@@ -264,12 +275,15 @@ def _project_facts(index: int, pr: ProjectResult, v: Validation) -> ProjectFacts
         rate=pr.rate,
         score=score,
         score_recomputed=pr.total_recomputed,
-        grade=v.preset.grade(score),
+        grade=pr.grade,
         low_rate=low,
         deductions=tuple(deductions),
         unscored=tuple(unscored),
         hits=hits,
         findings=findings,
+        score_reported=pr.total_reported,
+        score_capped=pr.total_capped,
+        cap=None if pr.cap is None else pr.cap.max,
     )
 
 
@@ -279,11 +293,14 @@ def report_facts(v: Validation, attachment: str = "") -> ReportFacts:
     budget = _sum(p.budget for p in projects)
     executed = _sum(p.executed for p in projects)
     rate = executed / budget if budget and executed is not None else None
-    scores = [p.score for p in projects if p.score is not None]
+    scores = [p.score_capped for p in projects if p.score_capped is not None]  # 核定总分
     grade_count = Counter(p.grade for p in projects if p.grade)
     order = [g.name for g in v.preset.grades] or sorted(grade_count)
     by_rule: dict[str, list[Finding]] = {}
-    for f in v.findings:
+    project_sheets = {p.sheet for p in projects}
+    # a sheet not read as a project (XP019) is not one of the report's problems
+    own = [f for f in v.findings if f.sheet in project_sheets]
+    for f in own:
         by_rule.setdefault(f.rule, []).append(f)
     title_of = {p.sheet: p.name for p in projects}
     rules = []
@@ -315,9 +332,9 @@ def report_facts(v: Validation, attachment: str = "") -> ReportFacts:
         average=round(sum(scores) / len(scores), 2) if scores else None,
         grades=tuple((g, grade_count[g]) for g in order if grade_count.get(g)),
         rules=tuple(rules),
-        errors=v.errors,
-        warnings=v.warnings,
-        infos=v.count("info"),
+        errors=sum(1 for f in own if f.severity == "error"),
+        warnings=sum(1 for f in own if f.severity == "warning"),
+        infos=sum(1 for f in own if f.severity == "info"),
         attachment=attachment,
     )
 

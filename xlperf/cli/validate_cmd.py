@@ -11,6 +11,7 @@ import click
 from xlperf import api
 from xlperf.cli.options import CONTEXT, engine_option, preset_option
 from xlperf.core.engine import Validation
+from xlperf.core.evaluate import TOTAL_CAPPED, TOTAL_RECOMPUTED, TOTAL_REPORTED
 from xlperf.core.findings import SEVERITY_ZH, fmt_num, fmt_pct
 from xlperf.core.results_table import explanation, file_dict, summary_line
 from xlperf.errors import ReadError, XlperfError
@@ -27,12 +28,19 @@ def _print_text(console, v: Validation) -> None:
         f"单位：{wb.unit.name or '（未填）'}　年度：{wb.unit.year or '（未填）'}　评分方案：{v.preset.title}"
     )
     console.print(summary_line(v))
+    projects = {pr.project.sheet for pr in v.projects}
+    for f in v.findings:
+        if f.sheet not in projects:  # a sheet not read as a project (XP019): said before the projects
+            console.print(f"[{_STYLE[f.severity]}]{SEVERITY_ZH[f.severity]}[/] {f.rule} {f.message}")
     for pr in v.projects:
         p = pr.project
         console.print(
             f"\n[bold]{p.sheet}　{p.title}[/]　预算数 {fmt_num(p.budget.total.number, 4)} 万元，"
             f"执行数 {fmt_num(p.executed.total.number, 4)} 万元，执行率 {fmt_pct(pr.rate)}；"
-            f"总分 填报 {fmt_num(p.total.number)} / 复核 {fmt_num(pr.total_recomputed)}，等级 {pr.grade or '—'}"
+            f"{TOTAL_REPORTED.name} {fmt_num(pr.total_reported)} / {TOTAL_RECOMPUTED.name} "
+            f"{fmt_num(pr.total_recomputed)}"
+            + (f" / {TOTAL_CAPPED.name} {fmt_num(pr.total_capped)}（执行率上限）" if pr.capped else "")
+            + f"，等级 {pr.grade or '—'}"
         )
         found = v.for_project(p.sheet)
         if not found:

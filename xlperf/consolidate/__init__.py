@@ -24,8 +24,9 @@ For the Excel ribbon (choose a folder, consolidate, open the result)::
     if c.ok:
         write_summary(c, folder_out / "绩效自评汇总.xlsx")
 
-Scores: a project's 总分（复核） is Σ 自评得分 as written (what a reviewer re-adds); averages, highest,
-lowest and the grade distribution use it, so a unit's own arithmetic error cannot move the summary.
+Scores: the totals of :data:`xlperf.core.evaluate.TOTALS` under the same names; averages, highest,
+lowest and the grade distribution use the 核定总分 (复核总分 = Σ 自评得分, capped by the execution rate
+where the preset has caps), so a unit's own arithmetic error cannot move the summary.
 """
 
 from __future__ import annotations

@@ -49,13 +49,14 @@ class ProjectRecord:
     fiscal: float | None  # 预算数其中：财政资金
     rate: float | None  # E / B
     subtotals: dict[str, float]  # section key -> Σ 自评得分
-    reported: float | None  # 总分 as written
-    recomputed: float | None  # Σ 自评得分
-    grade: str | None  # of the recomputed total
+    reported: float | None  # 填报总分: 总分 as written
+    recomputed: float | None  # 复核总分: Σ 自评得分
+    grade: str | None  # of the capped total (核定总分)
     errors: int = 0
     warnings: int = 0
     infos: int = 0
     duplicate_of: str = ""  # "file!sheet" of the row this one repeats; such rows are not counted
+    capped: float | None = None  # 核定总分: 复核总分, capped by the execution rate where a cap applies
 
     @property
     def difference(self) -> float | None:
@@ -114,6 +115,7 @@ def project_records(v: Validation) -> tuple[ProjectRecord, ...]:
                 subtotals=dict(pr.subtotals),
                 reported=p.total.number,
                 recomputed=pr.total_recomputed,
+                capped=pr.total_capped,
                 grade=pr.grade,
                 errors=c["error"],
                 warnings=c["warning"],

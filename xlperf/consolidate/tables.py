@@ -2,8 +2,10 @@
 unit + project in two places) and build the five tables of the summary — 项目明细, 单位汇总, 等级分布,
 问题清单, 文件清单 — as :class:`Table` objects (plain rows; ``to_frame()`` for pandas).
 
-Scores: a project's 总分（复核） is Σ 自评得分 as written (what a reviewer re-adds); averages, highest,
-lowest and the grade distribution use it, so a unit's own arithmetic error cannot move the summary.
+Scores: the totals are those of :data:`xlperf.core.evaluate.TOTALS` (填报总分, 复核总分 = Σ 自评得分,
+核定总分 = 复核总分 capped by the execution rate where the preset has caps), under the same names.
+Averages, highest, lowest and the grade distribution use the 核定总分, so a unit's own arithmetic error
+cannot move the summary and a capped project is counted at its cap.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from xlperf.consolidate.records import (
 )
 from xlperf.core import labels as L
 from xlperf.core.engine import Validation
+from xlperf.core.evaluate import TOTAL_CAPPED, TOTAL_RECOMPUTED, TOTAL_REPORTED
 from xlperf.core.findings import SEVERITY_ZH, Finding, fmt_num, fmt_pct
 
 
@@ -95,9 +98,10 @@ DETAIL_COLUMNS = (
     Column("其中：财政资金（万元）", "amount", 12),
     Column("执行率", "rate", 9),
     *(Column(h, "score", 10) for _, h in SECTION_COLUMNS),
-    Column("总分（填报）", "score", 9),
-    Column("总分（复核）", "score", 9),
-    Column("差异", "score", 8),
+    Column(TOTAL_REPORTED.name, "score", 9),
+    Column(TOTAL_RECOMPUTED.name, "score", 9),
+    Column("差异", "score", 8),  # 填报总分 − 复核总分
+    Column(TOTAL_CAPPED.name, "score", 9),
     Column(L.GRADE, "text", 6),
     Column("错误", "int", 6),
     Column("警告", "int", 6),
@@ -124,6 +128,7 @@ def _detail_row(i: int, dept: str, unit: str, p: ProjectRecord, file: str) -> li
         p.reported,
         p.recomputed,
         p.difference,
+        p.capped,
         p.grade or "",
         p.errors,
         p.warnings,
@@ -368,16 +373,20 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
         projects=len(all_counted),
         budget=sum(p.budget or 0.0 for p in all_counted),
         executed=sum(p.executed or 0.0 for p in all_counted),
-        mean_score=_mean([p.recomputed for p in all_counted if p.recomputed is not None]),
+        mean_score=_mean([p.capped for p in all_counted if p.capped is not None]),
         weighted_score=_weighted(
-            [(p.recomputed, p.budget) for p in all_counted if p.recomputed is not None and p.budget]
+            [(p.capped, p.budget) for p in all_counted if p.capped is not None and p.budget]
         ),
         grades={g: overall[g] for g in grade_cols},
         errors=sum(1 for r in finding_rows if r[6] == SEVERITY_ZH["error"]),
         warnings=sum(1 for r in finding_rows if r[6] == SEVERITY_ZH["warning"]),
         infos=sum(1 for r in finding_rows if r[6] == SEVERITY_ZH["info"]),
     )
-    counted_note = "金额单位：万元；总分（复核）为各指标自评得分之和；标注“重复”的行未计入汇总"
+    counted_note = (
+        f"金额单位：万元；{TOTAL_REPORTED.name}为自评表“总分”所填，{TOTAL_RECOMPUTED.name}为各指标自评得分之和，"
+        f"差异 = {TOTAL_REPORTED.name} − {TOTAL_RECOMPUTED.name}，{TOTAL_CAPPED.name}为{TOTAL_RECOMPUTED.name}"
+        f"（超过按预算执行率规定的上限时取上限），等级按{TOTAL_CAPPED.name}评定；标注“重复”的行未计入汇总"
+    )
     tables = {
         DETAIL_NAME: Table(
             DETAIL_NAME, "项目支出绩效自评汇总表——项目明细", DETAIL_COLUMNS, detail, note=counted_note
@@ -388,7 +397,7 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
             _unit_columns(grades),
             unit_rows,
             total=total_units,
-            note="金额单位：万元；平均分、最高分、最低分及等级按总分（复核）计算",
+            note=f"金额单位：万元；平均分、最高分、最低分及等级按{TOTAL_CAPPED.name}计算",
         ),
         GRADES_NAME: Table(
             GRADES_NAME,
@@ -396,7 +405,7 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
             _grade_columns(grade_cols),
             grade_rows,
             total=grade_total,
-            note="第一行为全部单位合计；等级按总分（复核）评定；优良率 = (优 + 良) / 合计",
+            note=f"第一行为全部单位合计；等级按{TOTAL_CAPPED.name}评定；优良率 = (优 + 良) / 合计",
             total_first=True,
         ),
         FINDINGS_NAME: Table(
@@ -472,7 +481,7 @@ def _finding_rows(
 
 
 def _unit_stats(ps: list[ProjectRecord], grades: tuple[str, ...]) -> list[Any]:
-    scores = [p.recomputed for p in ps if p.recomputed is not None]
+    scores = [p.capped for p in ps if p.capped is not None]  # 核定总分
     budget = sum(p.budget or 0.0 for p in ps)
     executed = sum(p.executed or 0.0 for p in ps)
     g = Counter(p.grade for p in ps)
@@ -482,7 +491,7 @@ def _unit_stats(ps: list[ProjectRecord], grades: tuple[str, ...]) -> list[Any]:
         executed,
         executed / budget if budget else None,
         _mean(scores),
-        _weighted([(p.recomputed, p.budget) for p in ps if p.recomputed is not None and p.budget]),
+        _weighted([(p.capped, p.budget) for p in ps if p.capped is not None and p.budget]),
         max(scores) if scores else None,
         min(scores) if scores else None,
         *(g[x] for x in grades),

@@ -12,7 +12,7 @@ from xlperf.core.evaluate import ProjectResult, evaluate
 from xlperf.core.findings import Finding, message, sort_key
 from xlperf.core.model import Workbook
 from xlperf.core.preset import Preset
-from xlperf.core.rules import CATALOGUE, Rule
+from xlperf.core.rules import CATALOGUE, WORKBOOK, Rule
 
 
 @dataclass(frozen=True)
@@ -46,29 +46,44 @@ def check_project(
     p = result.project
     out = []
     for rule in rules:
+        if rule.scope == WORKBOOK:
+            continue
         for hit in rule.check(result, preset):
-            sev = preset.severity.get(rule.id) or hit.severity or rule.severity
-            out.append(
-                Finding(
-                    rule=rule.id,
-                    severity=sev,
-                    sheet=p.sheet,
-                    cell=hit.cell,
-                    project=p.title,
-                    expected=hit.expected,
-                    found=hit.found,
-                    message=message(p.sheet, hit.cell, rule.name, hit.detail, hit.expected, hit.found),
-                    file=file,
-                )
-            )
+            out.append(_finding(rule, hit, preset, p.sheet, p.title, file))
     return out
 
 
+def check_workbook(workbook: Workbook, preset: Preset, rules: tuple[Rule, ...] = CATALOGUE) -> list[Finding]:
+    """The findings of the rules that look at the workbook's sheets rather than one project (XP019)."""
+    out = []
+    for rule in rules:
+        if rule.scope != WORKBOOK:
+            continue
+        for hit in rule.check(workbook, preset):
+            out.append(_finding(rule, hit, preset, hit.sheet or "", "", workbook.path))
+    return out
+
+
+def _finding(rule: Rule, hit, preset: Preset, sheet: str, project: str, file: str) -> Finding:
+    return Finding(
+        rule=rule.id,
+        severity=preset.severity.get(rule.id) or hit.severity or rule.severity,
+        sheet=sheet,
+        cell=hit.cell,
+        project=project,
+        expected=hit.expected,
+        found=hit.found,
+        message=message(sheet, hit.cell, rule.name, hit.detail, hit.expected, hit.found),
+        file=file,
+    )
+
+
 def validate(workbook: Workbook, preset: Preset, rules: tuple[Rule, ...] = CATALOGUE) -> Validation:
-    """Evaluate and check every project of a workbook."""
+    """Evaluate and check every project of a workbook, then the workbook's other sheets."""
     results = tuple(evaluate(p, preset) for p in workbook.projects)
     findings: list[Finding] = []
     for r in results:
         findings.extend(check_project(r, preset, rules, workbook.path))
+    findings.extend(check_workbook(workbook, preset, rules))
     findings.sort(key=sort_key)
     return Validation(workbook, preset, results, tuple(findings))

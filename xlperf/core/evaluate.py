@@ -1,21 +1,60 @@
 """What the tool computes for a project: execution rate, each row's weight and suggested score,
-section subtotals, recomputed total, grade, cap. Pure; the rules and every writer read these.
+section subtotals, the totals, grade, cap. Pure; the rules and every writer read these.
+
+The four totals are defined here once (:data:`TOTALS`): every output (JSON, report, summary, README)
+uses these names with these meanings and reads the numbers from :class:`ProjectResult`.
+
+The template's computed cells (预算执行进度, the 预算执行率 row's 实际完成值, 总分, and a 合计 amount that is
+a formula) hold formulas. A file saved by an office suite carries their results; a file written by a
+script carries none. :func:`evaluate` gives such a cell the value Python computes for it, whether or not
+the file has a cached result: both saves of the same data then give the same findings by construction,
+and the formulas' agreement with Python is what the native-formula parity test proves, not something
+each file is re-checked for. (A cached result is also not always the template's: an older template, or
+an office suite that reads "320.5万元" differently, would make the two saves disagree.)
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from xlperf.core import labels as L
-from xlperf.core.model import Indicator, Project
+from xlperf.core.findings import fmt_pct
+from xlperf.core.model import Cell, Funds, Indicator, Project
 from xlperf.core.preset import Cap, Preset
 from xlperf.core.scoring import Suggestion, execution_rate, kind_of, score_budget_rate, suggest
-from xlperf.core.values import as_fraction, parse
+from xlperf.core.values import BLANK, NUMBER, Value, as_fraction, parse
 
 WEIGHT_FROM_COLUMN = "分值列"
 WEIGHT_FROM_LABEL = "一级指标标注的分值平均分配"
 WEIGHT_FROM_PRESET = "评分方案的一级权重平均分配"
+
+
+@dataclass(frozen=True)
+class TotalDef:
+    """One of a project's totals: its key (JSON), its Chinese name (every output) and what it is."""
+
+    key: str
+    name: str
+    definition: str
+
+
+TOTAL_REPORTED = TotalDef(
+    "total_reported",
+    "填报总分",
+    "自评表“总分”单元格所填的值（该单元格仍是模板的公式时，为公式的结果，即各指标自评得分之和）",
+)
+TOTAL_RECOMPUTED = TotalDef("total_recomputed", "复核总分", "各指标自评得分之和（只计在用的指标行）")
+TOTAL_SUGGESTED = TotalDef(
+    "total_suggested", "建议总分", "各指标按评分规则计算的建议得分之和（只计能算出建议得分的指标）"
+)
+TOTAL_CAPPED = TotalDef(
+    "total_capped",
+    "核定总分",
+    "复核总分；评分方案按预算执行率规定了总分上限且复核总分超过上限时，取上限。"
+    "等级按核定总分评定，平均分、最高分、最低分也按核定总分计算",
+)
+TOTALS = (TOTAL_REPORTED, TOTAL_RECOMPUTED, TOTAL_SUGGESTED, TOTAL_CAPPED)
 
 
 @dataclass(frozen=True)
@@ -26,6 +65,7 @@ class IndicatorResult:
     weight: float | None  # W in effect
     weight_source: str
     suggestion: Suggestion | None
+    basis: float | None = None  # 预算执行率 row: the execution rate its score was computed from
 
     @property
     def suggested(self) -> float | None:
@@ -34,23 +74,35 @@ class IndicatorResult:
 
 @dataclass(frozen=True)
 class ProjectResult:
-    project: Project
+    project: Project  # as read, with the template's computed cells given their formulas' values
     rate: float | None  # E / B
     indicators: tuple[IndicatorResult, ...]
     section_weights: dict[str, float]  # section key -> weight in effect
     subtotals: dict[str, float]  # section key -> Σ S as written
     suggested_subtotals: dict[str, float]  # section key -> Σ suggested
-    total_recomputed: float | None  # Σ S as written
-    total_suggested: float | None  # Σ suggested (rows that have one)
-    grade: str | None  # of the recomputed total
+    total_recomputed: float | None  # 复核总分: Σ S as written
+    total_suggested: float | None  # 建议总分: Σ suggested (rows that have one)
+    grade: str | None  # of the capped total (核定总分)
     cap: Cap | None  # the execution-rate cap that applies, if any
+    total_capped: float | None = None  # 核定总分: the recomputed total, capped when a cap applies
 
     @property
     def total_reported(self) -> float | None:
+        """填报总分."""
         return self.project.total.number
+
+    @property
+    def capped(self) -> bool:
+        """Whether the cap lowered the total (核定总分 < 复核总分)."""
+        return (
+            self.total_capped is not None
+            and self.total_recomputed is not None
+            and self.total_capped < self.total_recomputed - 1e-9
+        )
 
 
 _PERCENT = parse("100%")
+_BLANK = Value(None, BLANK)
 
 
 def _section_weight(project: Project, key: str | None, preset: Preset) -> tuple[float | None, str]:
@@ -62,14 +114,47 @@ def _section_weight(project: Project, key: str | None, preset: Preset) -> tuple[
     return None, ""
 
 
+# --- the template's computed cells -----------------------------------------------------------------
+
+
+def _computed(c: Cell, x: float | None, *, percent: bool = False) -> Cell:
+    """A formula cell given its formula's value."""
+    if x is None:
+        return Cell(c.ref, _BLANK, True)
+    if percent:
+        return Cell(c.ref, Value(fmt_pct(x), NUMBER, x, True, None, "%"), True)
+    return Cell(c.ref, Value(x, NUMBER, x), True)
+
+
+def _percent_formula(c: Cell, value: float | None) -> Cell:
+    """A formula cell whose result is a fraction shown as a percentage (预算执行进度 = 执行数/预算数)."""
+    return _computed(c, value, percent=True) if c.formula else c
+
+
+def _funds(f: Funds) -> Funds:
+    """A 合计 amount that is a formula: 财政资金 + 其他."""
+    if not f.total.formula:
+        return f
+    parts = [c.number for c in (f.fiscal, f.other) if c.number is not None]
+    return replace(f, total=_computed(f.total, round(sum(parts), 6) if parts else None))
+
+
 def evaluate(project: Project, preset: Preset) -> ProjectResult:
     """Compute everything the rules and writers need for one project."""
-    rate = execution_rate(project.budget.total.number, project.executed.total.number)
+    budget, arrived, executed = _funds(project.budget), _funds(project.arrived), _funds(project.executed)
+    rate = execution_rate(budget.total.number, executed.total.number)
+    progress = _percent_formula(project.progress, rate)
+    indicators = tuple(
+        replace(ind, actual=_percent_formula(ind.actual, progress.number))
+        if ind.is_budget_rate and ind.actual.formula
+        else ind
+        for ind in project.indicators
+    )
     # where 分值 is blank, the section's weight left after the rows that have one is split evenly over
     # the rows without one (the whole weight when the column is empty, as in the seed's form)
     blank_rows: dict[str | None, int] = defaultdict(int)
     explicit: dict[str | None, float] = defaultdict(float)
-    for ind in project.indicators:
+    for ind in indicators:
         if ind.weight.value.number is None:
             blank_rows[ind.section] += 1
         else:
@@ -77,21 +162,22 @@ def evaluate(project: Project, preset: Preset) -> ProjectResult:
 
     results = []
     section_weights: dict[str, float] = {}
-    for ind in project.indicators:
+    for ind in indicators:
         kind, written = kind_of(ind.kind.value, ind.target.value, ind.actual.value)
         if ind.weight.value.number is not None:
             w, src = ind.weight.value.number, WEIGHT_FROM_COLUMN
         else:
             sw, src = _section_weight(project, ind.section, preset)
             w = None if sw is None else max(0.0, sw - explicit[ind.section]) / blank_rows[ind.section]
+        basis = None
         if ind.is_budget_rate:
             # no funds block: the row's own completion value, on the percent scale ("80" is 80 %)
-            r = rate if rate is not None else as_fraction(ind.actual.value, _PERCENT)
-            pt = score_budget_rate(r, w)
+            basis = rate if rate is not None else as_fraction(ind.actual.value, _PERCENT)
+            pt = score_budget_rate(basis, w)
             sug = None if pt is None else Suggestion(pt, pt)
         else:
             sug = suggest(kind, ind.target.value, ind.actual.value, w, preset)
-        results.append(IndicatorResult(ind, kind, written, w, src, sug))
+        results.append(IndicatorResult(ind, kind, written, w, src, sug, basis))
 
     subtotals: dict[str, float] = defaultdict(float)
     sugg_sub: dict[str, float] = defaultdict(float)
@@ -108,8 +194,22 @@ def evaluate(project: Project, preset: Preset) -> ProjectResult:
     total = round(sum(scored), 6) if scored else None
     suggested = [r.suggestion.point for r in results if r.suggestion is not None]
     total_s = round(sum(suggested), 4) if suggested else None
+    cap = preset.cap_for(rate)
+    capped = None if total is None else (min(total, cap.max) if cap is not None else total)
+    reported = project.total
+    if reported.formula:
+        reported = _computed(reported, total)  # the template's 总分 = Σ 自评得分
+    resolved = replace(
+        project,
+        budget=budget,
+        arrived=arrived,
+        executed=executed,
+        progress=progress,
+        indicators=indicators,
+        total=reported,
+    )
     return ProjectResult(
-        project=project,
+        project=resolved,
         rate=rate,
         indicators=tuple(results),
         section_weights=dict(section_weights),
@@ -117,8 +217,9 @@ def evaluate(project: Project, preset: Preset) -> ProjectResult:
         suggested_subtotals={k: round(v, 4) for k, v in sugg_sub.items()},
         total_recomputed=total,
         total_suggested=total_s,
-        grade=preset.grade(total),
-        cap=preset.cap_for(rate),
+        grade=preset.grade(capped),
+        cap=cap,
+        total_capped=capped,
     )
 
 

@@ -54,11 +54,16 @@ def _cell_order(cell: str | None) -> tuple[int, str]:
 
 
 def fmt_num(x: float | None, digits: int = 2) -> str:
-    """A number for a message: 9.8, 10, 1.6 (no trailing zeros)."""
+    """A number for a message: 9.8, 10, 160, 1.6 (no trailing zeros after the decimal point), at most
+    ``digits`` decimals; a huge number in scientific notation."""
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "（空）"
-    s = f"{x:.{digits}f}".rstrip("0").rstrip(".")
-    return "0" if s in ("-0", "") else s
+    if abs(x) >= 1e15:  # "1e+308", not 309 digits
+        return f"{x:.6g}"
+    s = f"{x:.{digits}f}"
+    if "." in s:  # only a fraction loses its trailing zeros: 160 stays 160
+        s = s.rstrip("0").rstrip(".")
+    return "0" if s == "-0" else s
 
 
 def fmt_pct(x: float | None) -> str:

@@ -76,6 +76,9 @@ class Grid:
     name: str
     rows: list[list[object]]
     hidden: str = "visible"  # visible / hidden / veryhidden
+    # (row, col) of every cell holding a formula (cached result or none): the parser marks such cells,
+    # so the template's computed cells read the same whether an office suite or a script saved the file
+    formulas: frozenset[tuple[int, int]] = frozenset()
     _texts: dict[tuple[int, int], str] = field(init=False, repr=False)
     _index: dict[str, list[tuple[int, int]]] = field(init=False, repr=False)
     _h: int = field(init=False, repr=False)
@@ -113,8 +116,17 @@ class Grid:
         self._w = width
 
     @classmethod
-    def from_rows(cls, name: str, rows: Iterable[Sequence[object]], hidden: str = "visible") -> Grid:
-        return cls(name, [list(r) for r in rows], hidden)
+    def from_rows(
+        cls,
+        name: str,
+        rows: Iterable[Sequence[object]],
+        hidden: str = "visible",
+        formulas: Iterable[tuple[int, int]] = (),
+    ) -> Grid:
+        return cls(name, [list(r) for r in rows], hidden, frozenset(formulas))
+
+    def is_formula(self, row: int, col: int) -> bool:
+        return (row, col) in self.formulas
 
     @property
     def height(self) -> int:

@@ -23,6 +23,9 @@ class Cell(NamedTuple):
 
     ref: str | None = None
     value: Value = _BLANK_VALUE
+    # the cell holds a formula: ``value`` is its cached result, blank when the file has none (saved by
+    # a script); :func:`xlperf.core.evaluate.evaluate` computes the template's computed cells then
+    formula: bool = False
 
     @property
     def number(self) -> float | None:
@@ -70,6 +73,7 @@ class Indicator:
     weight: Cell = EMPTY  # 分值 W as written (blank in the seed's form)
     kind: Cell = EMPTY  # 指标类型 as written (正向/反向/等于/定性), blank when the form has no such column
     reason: Cell = EMPTY  # 偏差原因分析及改进措施
+    level2_ref: str | None = None  # the 二级指标 cell of this row (where a missing 二级 is typed)
 
     @property
     def is_budget_rate(self) -> bool:
@@ -103,6 +107,7 @@ class Project:
     indicators: tuple[Indicator, ...] = ()
     total: Cell = EMPTY  # 总分 as written
     missing: tuple[str, ...] = ()  # labels the parser could not find on this sheet
+    hidden: str = "visible"  # the sheet's state: visible / hidden / veryhidden
 
     @property
     def title(self) -> str:
@@ -121,6 +126,20 @@ class UnitInfo:
     preset: str = ""  # the preset named in the workbook (its name or title)
 
 
+BLANK_FORM = "blank_form"  # a 自评表 with nothing typed into it (a spare sheet of the template)
+NOT_A_FORM = "not_a_form"  # a sheet with the form's words (填报说明) but not its tables
+
+
+@dataclass(frozen=True)
+class SheetNote:
+    """A sheet that looks like part of the form but is not read as a project, and why (XP019)."""
+
+    sheet: str
+    reason: str  # BLANK_FORM / NOT_A_FORM
+    hidden: str = "visible"
+    label: str = ""  # NOT_A_FORM: a label of the form found on it, as written
+
+
 @dataclass(frozen=True)
 class Workbook:
     """A unit's workbook as read: the unit, its projects, and the template marker if any."""
@@ -130,3 +149,4 @@ class Workbook:
     projects: tuple[Project, ...]
     meta: dict[str, str] = field(default_factory=dict)  # from the hidden _xlperf sheet
     sheets: tuple[str, ...] = ()  # every sheet name, in order
+    notes: tuple[SheetNote, ...] = ()  # sheets not read as projects that a user may think are

@@ -14,8 +14,21 @@ from collections.abc import Sequence
 
 from xlperf.core import labels as L
 from xlperf.core.grid import Grid, ref
-from xlperf.core.model import EMPTY, Cell, Funds, Goal, Indicator, Project, Section, UnitInfo, Workbook
-from xlperf.core.values import parse
+from xlperf.core.model import (
+    BLANK_FORM,
+    EMPTY,
+    NOT_A_FORM,
+    Cell,
+    Funds,
+    Goal,
+    Indicator,
+    Project,
+    Section,
+    SheetNote,
+    UnitInfo,
+    Workbook,
+)
+from xlperf.core.values import parse, parse_amount
 
 _BLANK = parse(None)
 
@@ -49,17 +62,25 @@ def _is_hint(text: str) -> bool:
     return text.startswith(("(=", "=执行数"))
 
 
-def value_right_of(grid: Grid, row: int, col: int, *, expect_text: bool = False) -> Cell:
-    """The value of the label at (row, col): the first non-empty, non-label cell to its right."""
+def value_right_of(
+    grid: Grid, row: int, col: int, *, expect_text: bool = False, amount: bool = False
+) -> Cell:
+    """The value of the label at (row, col): the first non-empty, non-label cell to its right (a formula
+    cell counts as non-empty even when the file has no cached result for it)."""
+    read = parse_amount if amount else parse
+    formulas = grid.formulas
     for c in range(col + 1, min(col + 1 + _MAX_SCAN, grid.width)):
         t = grid.text(row, c)
         if t and _is_label(t):
             break
-        if not grid.is_empty(row, c):
+        is_formula = bool(formulas) and (row, c) in formulas
+        if not grid.is_empty(row, c) or is_formula:
             if t and _is_hint(t):
-                return Cell(ref(row, c), parse(None))
-            return Cell(ref(row, c), parse(grid.value(row, c), expect_text=expect_text))
-    return Cell(ref(row, col + 1), parse(None))
+                return Cell(ref(row, c), _BLANK)
+            raw = grid.value(row, c)
+            v = read(raw) if not expect_text else parse(raw, expect_text=True)
+            return Cell(ref(row, c), v, is_formula)
+    return Cell(ref(row, col + 1), _BLANK)
 
 
 def _cell(grid: Grid, row: int, col: int | None, *, expect_text: bool = False) -> Cell:
@@ -70,26 +91,58 @@ def _cell(grid: Grid, row: int, col: int | None, *, expect_text: bool = False) -
         raw = grid.rows[row][col]
     except IndexError:  # a label in the last row or column: its value cell is off the grid
         raw = None
+    formula = bool(grid.formulas) and (row, col) in grid.formulas
     if raw is None:
-        return Cell(ref(row, col), _BLANK)
+        return Cell(ref(row, col), _BLANK, formula)
     if raw.__class__ is str and _is_hint(grid.text(row, col)):
         return Cell(ref(row, col), _BLANK)
-    return Cell(ref(row, col), parse(raw, expect_text=expect_text))
+    return Cell(ref(row, col), parse(raw, expect_text=expect_text), formula)
 
 
 # --- sheet kinds -----------------------------------------------------------------------------------
 
 
+def indicator_head(grid: Grid) -> tuple[int, int] | None:
+    """The 一级指标 cell of the indicator table's header row: a 一级指标 label with 二级指标 or 三级指标
+    in the same row. A 一级指标 cell alone (a 填报说明 sheet explaining the columns) is not a header."""
+    hits = grid.find(L.COL_LEVEL1) or grid.find(L.COL_LEVEL1, prefix=True)
+    for r, c in hits:
+        texts = grid.row_texts(r)
+        if L.COL_LEVEL2 in texts or L.COL_LEVEL3 in texts:
+            return r, c
+    return None
+
+
 def is_project_sheet(grid: Grid) -> bool:
-    """A sheet holding a 自评表: it has the indicator table header or the form's funds block."""
-    if grid.name in (L.SUMMARY_SHEET, L.RESULT_SHEET, L.META_SHEET, L.UNIT_SHEET):
+    """A sheet holding a 自评表: it has the indicator table's header row or the form's funds block.
+
+    Decided by content, not by name: a project sheet the user named 校验结果 or 项目汇总 is a project;
+    the template's own 项目汇总 and the tool's 校验结果 hold neither table. Only the template's marker
+    sheet is excluded by name."""
+    if grid.name == L.META_SHEET:
         return False
-    return (
-        grid.contains(L.COL_LEVEL1)
-        or grid.contains(L.norm(L.BUDGET_HEAD))
-        or grid.contains(L.FORM_TITLE, substring=True)
-        and grid.contains(L.PROJECT_NAME)
-    )
+    return indicator_head(grid) is not None or grid.contains(L.norm(L.BUDGET_HEAD))
+
+
+# the form's own words: a sheet holding one of these but neither table is reported (XP019), so a user
+# who pasted a form without its tables, or wrote a 填报说明, knows it was not read as a project
+_FORM_WORDS = tuple(
+    L.norm(x)
+    for x in (L.FORM_TITLE, L.COL_LEVEL1, L.COL_LEVEL2, L.COL_LEVEL3, L.COL_TARGET, L.COL_ACTUAL,
+              L.COL_SCORE, L.BUDGET_HEAD)
+)  # fmt: skip
+# the template's own sheets, which hold some of those words by design
+_TEMPLATE_SHEETS = (L.UNIT_SHEET, L.SUMMARY_SHEET, L.RESULT_SHEET, L.META_SHEET)
+
+
+def _form_word(grid: Grid) -> str:
+    """The first of the form's words that is a whole cell of the grid, as written ('' when none)."""
+    for word in _FORM_WORDS:
+        hits = grid.find(word)
+        if hits:
+            r, c = hits[0]
+            return str(grid.value(r, c)).strip()
+    return ""
 
 
 def is_unit_sheet(grid: Grid) -> bool:
@@ -105,15 +158,15 @@ def _funds(grid: Grid, label: str, missing: list[str]) -> tuple[Funds, tuple[int
         missing.append(label)
         return Funds(), None
     r, c = pos
-    total = value_right_of(grid, r, c)
+    total = value_right_of(grid, r, c, amount=True)
     fiscal = other = EMPTY
     # 其中：财政资金 and 其他 sit in the rows below, in the same column as their 合计 label
     for rr in range(r + 1, min(r + 5, grid.height)):
         t = grid.text(rr, c)
         if fiscal is EMPTY and t.startswith(L.FISCAL):
-            fiscal = value_right_of(grid, rr, c)
+            fiscal = value_right_of(grid, rr, c, amount=True)
         elif other is EMPTY and t == L.OTHER:
-            other = value_right_of(grid, rr, c)
+            other = value_right_of(grid, rr, c, amount=True)
     return Funds(total, fiscal, other), pos
 
 
@@ -161,20 +214,6 @@ def _indicators(
     for key in (L.COL_LEVEL1, L.COL_LEVEL2, L.COL_LEVEL3, L.COL_TARGET, L.COL_ACTUAL, L.COL_SCORE):
         if key not in cols:
             missing.append(key)
-    data_cols = [
-        cols[k]
-        for k in (
-            L.COL_LEVEL2,
-            L.COL_LEVEL3,
-            L.COL_TARGET,
-            L.COL_ACTUAL,
-            L.COL_WEIGHT,
-            L.COL_SCORE,
-            L.COL_REASON,
-            L.COL_KIND,
-        )
-        if k in cols
-    ]
     c1 = cols.get(L.COL_LEVEL1)
     c2 = cols.get(L.COL_LEVEL2)
     # the 总分 row ends the table: "总分" anywhere in a row, or a label starting with it near the left
@@ -188,6 +227,10 @@ def _indicators(
     columns = [cols.get(k) for k in (L.COL_LEVEL3, L.COL_TARGET, L.COL_ACTUAL, L.COL_SCORE, L.COL_WEIGHT,
                                      L.COL_KIND, L.COL_REASON)]  # fmt: skip
     c3, ct, ca, cs, cw, ck, cr = columns
+    # a row is in use when 三级指标, T, A, S or 偏差原因 holds anything (a typed "/" too); what the
+    # template pre-fills (一级, 二级, 指标类型, 分值) never makes a row an indicator
+    use_cols = [c for c in (c3, ct, ca, cs, cr) if c is not None]
+    formulas = grid.formulas
     indicators: list[Indicator] = []
     sections: list[Section] = []
     level1 = level2 = ""
@@ -204,14 +247,17 @@ def _indicators(
                 sections.append(Section(section, level1, ref(r, c1), L.weight_in_label(level1)))
         if c2 is not None and row[c2] is not None:
             level2 = str(row[c2]).strip()
-        elif all(row[c] is None for c in data_cols):
-            continue  # a blank row (or the 一级 cell alone): nothing to read
+        if all(row[c] is None for c in use_cols) and not (
+            formulas and any((r, c) in formulas for c in use_cols)
+        ):
+            continue  # a row not in use (blank, or only what the template pre-filled)
         indicators.append(
             Indicator(
                 row=r + 1,
                 level1=level1,
                 section=section,
                 level2=level2,
+                level2_ref=None if c2 is None else ref(r, c2),
                 name=_cell(grid, r, c3, expect_text=True),
                 target=_cell(grid, r, ct, expect_text=True),
                 actual=_cell(grid, r, ca, expect_text=True),
@@ -225,7 +271,7 @@ def _indicators(
     total_found = bool(ends)
     if ends:
         r, tc = ends[0]
-        if cs is not None and cs > tc and not grid.is_empty(r, cs):
+        if cs is not None and cs > tc and (not grid.is_empty(r, cs) or grid.is_formula(r, cs)):
             total = _cell(grid, r, cs)
         else:
             # the seed's layout: the total right of its label. Never take a computed column
@@ -235,7 +281,7 @@ def _indicators(
                 (
                     _cell(grid, r, c)
                     for c in range(tc + 1, min(grid.width, (cs or tc) + 1))
-                    if c not in skip and not grid.is_empty(r, c)
+                    if c not in skip and (not grid.is_empty(r, c) or grid.is_formula(r, c))
                 ),
                 Cell(ref(r, cs if cs is not None and cs > tc else tc + 1), _BLANK),
             )
@@ -265,7 +311,7 @@ def parse_project(grid: Grid) -> Project:
     elif ppos is not None:
         progress = _cell(grid, ppos[0] + 1, ppos[1])
 
-    head = grid.find_first(L.COL_LEVEL1)
+    head = indicator_head(grid) or grid.find_first(L.COL_LEVEL1)
     stop = head[0] if head else grid.height
     goals = _goals(grid, stop)
     if head is None:
@@ -286,7 +332,28 @@ def parse_project(grid: Grid) -> Project:
         indicators=indicators,
         total=total,
         missing=tuple(missing),
+        hidden=grid.hidden,
     )
+
+
+def is_blank_form(p: Project) -> bool:
+    """Nothing typed into the form: a spare 自评表 of the template (自评表3 of a unit with two projects).
+
+    Only what the template pre-fills may be there: 一级/二级/指标类型/分值 of every row, the 预算执行率
+    row's 三级指标 and 预期指标值, the 实施（主管）单位 (``xlperf template --unit``), and formulas."""
+    typed = [p.name, p.total, p.progress]
+    for f in (p.budget, p.arrived, p.executed):
+        typed += [f.total, f.fiscal, f.other]
+    if p.goals or any(not c.value.is_blank and not c.formula for c in typed):
+        return False
+    for ind in p.indicators:
+        if not ind.is_budget_rate:
+            return False  # a row in use
+        if not (ind.actual.value.is_blank or ind.actual.formula) or not ind.score.value.is_blank:
+            return False
+        if not ind.reason.value.is_blank:
+            return False
+    return True
 
 
 # --- unit sheet and workbook ---------------------------------------------------------------------
@@ -324,10 +391,26 @@ def parse_meta(grid: Grid | None) -> dict[str, str]:
 
 
 def parse_workbook(path: str, grids: Sequence[Grid]) -> Workbook:
-    """All grids of one file to a :class:`Workbook`; projects in sheet order."""
+    """All grids of one file to a :class:`Workbook`; projects in sheet order.
+
+    Every sheet holding a 自评表 is a project, hidden or not (a hidden project is not dropped: XP018 says
+    it is hidden). A 自评表 with nothing typed into it and a sheet with the form's words but not its
+    tables are not projects; they are listed in ``Workbook.notes`` (XP019)."""
     by_name = {g.name: g for g in grids}
     unit_grid = by_name.get(L.UNIT_SHEET) or next((g for g in grids if is_unit_sheet(g)), None)
-    projects = tuple(parse_project(g) for g in grids if g.hidden == "visible" and is_project_sheet(g))
+    projects: list[Project] = []
+    notes: list[SheetNote] = []
+    for g in grids:
+        if is_project_sheet(g):
+            p = parse_project(g)
+            if is_blank_form(p):
+                notes.append(SheetNote(g.name, BLANK_FORM, g.hidden))
+            else:
+                projects.append(p)
+        elif g.name not in _TEMPLATE_SHEETS and g is not unit_grid:
+            word = _form_word(g)
+            if word:
+                notes.append(SheetNote(g.name, NOT_A_FORM, g.hidden, word))
     unit = parse_unit(unit_grid)
     if not unit.name and projects:
         # no unit sheet (a hand-made workbook): the unit is the projects' 实施（主管）单位
@@ -335,7 +418,20 @@ def parse_workbook(path: str, grids: Sequence[Grid]) -> Workbook:
     return Workbook(
         path=str(path),
         unit=unit,
-        projects=projects,
+        projects=tuple(projects),
         meta=parse_meta(by_name.get(L.META_SHEET)),
         sheets=tuple(g.name for g in grids),
+        notes=tuple(notes),
     )
+
+
+NO_FORM = "工作簿中没有找到项目支出绩效自评表（不是本表样，或表头“一级指标”“预算数”等缺失）"
+
+
+def no_projects_reason(wb: Workbook) -> str:
+    """Why a workbook has no project, in words for its user: no 自评表 at all, or only blank ones."""
+    blank = [n.sheet for n in wb.notes if n.reason == BLANK_FORM]
+    if blank:
+        names = "、".join(f"“{s}”" for s in blank[:3]) + ("等" if len(blank) > 3 else "")
+        return f"工作簿中的自评表（{names}）均未填写任何内容，没有可校验的项目"
+    return NO_FORM

@@ -7,6 +7,7 @@ writes the sheet in one call, and the CLI's JSON output, so they always agree.
 from __future__ import annotations
 
 from xlperf.core.engine import Validation
+from xlperf.core.evaluate import TOTAL_CAPPED, TOTALS
 from xlperf.core.findings import SEVERITY_ZH, Finding
 
 RESULT_HEADER = ("序号", "严重程度", "规则", "项目", "位置", "说明", "应为", "实为")
@@ -52,10 +53,21 @@ def project_dict(pr) -> dict:
         "arrived": p.arrived.total.number,
         "executed": p.executed.total.number,
         "execution_rate": None if pr.rate is None else round(pr.rate, 6),
-        "total_reported": p.total.number,
+        "total_reported": pr.total_reported,
         "total_recomputed": pr.total_recomputed,
         "total_suggested": pr.total_suggested,
-        "grade": pr.grade,
+        "total_capped": pr.total_capped,
+        # the execution-rate cap that applies (scoring rule 9), or null
+        "cap": None if pr.cap is None else {"rate_below": pr.cap.below, "max": pr.cap.max},
+        "grade": pr.grade,  # of total_capped
+    }
+
+
+def totals_dict() -> dict:
+    """What each total in the JSON is: key -> {"name": 中文名, "definition": 定义}, and which is graded."""
+    return {
+        **{d.key: {"name": d.name, "definition": d.definition} for d in TOTALS},
+        "grade": {"name": "等级", "definition": f"按{TOTAL_CAPPED.name}评定"},
     }
 
 
@@ -66,6 +78,7 @@ def file_dict(v: Validation) -> dict:
         "unit": wb.unit.name,
         "year": wb.unit.year,
         "preset": v.preset.name,
+        "totals": totals_dict(),
         "projects": [project_dict(pr) for pr in v.projects],
         "findings": [f.to_dict() for f in v.findings],
     }

@@ -1,4 +1,4 @@
-"""The rule catalogue XP001–XP017: each rule a declarative object (ID, name, default severity, what it
+"""The rule catalogue XP001–XP020: each rule a declarative object (ID, name, default severity, what it
 checks, an example) with one small check function. The engine (:mod:`xlperf.core.engine`) runs them all.
 
 A check receives the computed :class:`~xlperf.core.evaluate.ProjectResult` and the preset and yields
@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from xlperf.core import labels as L
 from xlperf.core.evaluate import WEIGHT_FROM_LABEL, IndicatorResult, ProjectResult, section_label
 from xlperf.core.findings import fmt_num, fmt_pct
-from xlperf.core.model import Cell
+from xlperf.core.model import BLANK_FORM, Cell, Workbook
 from xlperf.core.preset import Preset
 from xlperf.core.scoring import below_target, qualitative_level
-from xlperf.core.values import PLACEHOLDER, TEXT, UNREADABLE, as_fraction
+from xlperf.core.values import PLACEHOLDER, TEXT, UNREADABLE, as_fraction, parse
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,13 @@ class Hit:
     expected: str = ""
     found: str = ""
     severity: str | None = None  # overrides the rule's default for this hit (XP001: blank vs wrong)
+    sheet: str | None = None  # workbook rules: the sheet the hit is on
 
 
 Check = Callable[[ProjectResult, Preset], Iterable[Hit]]
+WorkbookCheck = Callable[[Workbook, Preset], Iterable[Hit]]
+PROJECT = "project"  # a rule checks one evaluated project at a time
+WORKBOOK = "workbook"  # a rule checks the workbook's sheets once (XP019)
 
 
 @dataclass(frozen=True)
@@ -40,9 +44,12 @@ class Rule:
     severity: str
     description: str  # 中文：检查什么
     example: str  # 中文：一个会触发的例子
-    check: Check
+    check: Check | WorkbookCheck
+    scope: str = PROJECT
 
 
+# the partner of a rate: a plain number next to it is on the percent scale ("90" is 90 %)
+_PERCENT = parse("100%")
 _MAX_SHOWN = 60  # characters of a user's text quoted in a message (a cell can hold 32,767)
 
 
@@ -88,15 +95,9 @@ def _xp001(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     if v.is_missing:
         yield Hit(p.ref, "预算执行进度未填写，应为执行数/预算数", fmt_pct(pr.rate), _found(p), "info")
         return
-    got = as_fraction(v, _pct_partner())
+    got = as_fraction(v, _PERCENT)
     if got is not None and abs(got - pr.rate) > preset.rate_tolerance:
-        yield Hit(p.ref, "预算执行进度与执行数/预算数不符", fmt_pct(pr.rate), _found(p), "error")
-
-
-def _pct_partner():
-    from xlperf.core.values import Value
-
-    return Value("100%", "number", 1.0, True)
+        yield Hit(p.ref, "预算执行进度与执行数/预算数不符", fmt_pct(pr.rate), _found(p))  # the rule's 错误
 
 
 # --- XP002 / XP003: the 预算执行率 indicator -------------------------------------------------------
@@ -109,7 +110,7 @@ def _xp002(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         return
     for r in _budget_rows(pr):
         a = r.indicator.actual
-        got = as_fraction(a.value, _pct_partner())
+        got = as_fraction(a.value, _PERCENT)
         if got is None:
             continue
         if abs(got - pr.rate) > preset.rate_tolerance:
@@ -128,10 +129,12 @@ def _xp003(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         if s.number is None or r.suggested is None:
             continue
         if abs(s.number - r.suggested) > _tol(preset):
+            # no usable funds (预算数 blank, 0 or negative): the row's own completion value was used
+            basis = "" if pr.rate is not None else "，资金表无法计算执行率，按该行实际完成值"
             yield Hit(
                 s.ref,
-                f"预算执行率得分应为 min(执行率,1)×分值 = min({fmt_pct(pr.rate)},1)×{fmt_num(r.weight)}"
-                f"{_weight_note(r)}",
+                f"预算执行率得分应为 min(执行率,1)×分值 = min({fmt_pct(r.basis)},1)×{fmt_num(r.weight)}"
+                f"{basis}{_weight_note(r)}",
                 fmt_num(r.suggested),
                 _found(s),
             )
@@ -152,7 +155,7 @@ def _xp004(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
                 L.KIND_EQUAL: "等于型指标：按完成值与预期值的比例计分",
                 L.KIND_QUALITATIVE: "定性指标："
                 + "，".join(
-                    f"{k}{fmt_num(lo * 100, 0)}%～{fmt_num(hi * 100, 0)}%"
+                    f"{k}{fmt_num(lo * 100)}%～{fmt_num(hi * 100)}%"
                     for k, (lo, hi) in preset.qualitative.items()
                 ),
             }[r.kind]
@@ -245,13 +248,19 @@ def _xp007(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
 
 
 # --- XP008 / XP009 -------------------------------------------------------------------------------
+def _no_result(c: Cell) -> bool:
+    """A user's formula whose result the file does not hold (saved by a script): its value is unknown,
+    not blank (XP015 says so; XP008 does not call it empty)."""
+    return c.formula and c.value.is_blank
+
+
 def _xp008(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     for r in pr.indicators:
         ind = r.indicator
         missing = [
             (lab, c)
             for lab, c in ((L.COL_TARGET, ind.target), (L.COL_ACTUAL, ind.actual))
-            if c.value.is_missing
+            if c.value.is_missing and not (_no_result(c) and not (ind.is_budget_rate and lab == L.COL_ACTUAL))
         ]
         if not missing:
             continue
@@ -273,20 +282,21 @@ def _xp009(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         ind = r.indicator
         if not ind.reason.value.is_missing:
             continue
-        why = []
+        # the first reason found is the one given: a low execution rate, a missed target, a deduction
+        why = ""
+        s = ind.score.number
         if ind.is_budget_rate:
             if pr.rate is not None and pr.rate < preset.explain_rate_below - 1e-9:
-                why.append(f"预算执行率 {fmt_pct(pr.rate)} 低于 {fmt_pct(preset.explain_rate_below)}")
+                why = f"预算执行率 {fmt_pct(pr.rate)} 低于 {fmt_pct(preset.explain_rate_below)}"
         elif below_target(r.kind, ind.target.value, ind.actual.value):
-            why.append("完成值未达到预期值")
-        s = ind.score.number
-        if s is not None and r.weight is not None and s < r.weight - 1e-6 and not why:
-            why.append(f"得分 {fmt_num(s)} 低于分值 {fmt_num(r.weight)}")
+            why = "完成值未达到预期值"
+        if not why and s is not None and r.weight is not None and s < r.weight - 1e-6:
+            why = f"得分 {fmt_num(s)} 低于分值 {fmt_num(r.weight)}"
         if why:
-            cell = ind.reason.ref or ind.score.ref
+            cell = ind.reason.ref or ind.score.ref  # a form without the column: the score is what to explain
             yield Hit(
                 cell,
-                f"{_row_name(r)}{'、'.join(why)}，但未填写偏差原因分析及改进措施",
+                f"{_row_name(r)}{why}，但未填写偏差原因分析及改进措施",
                 "应说明原因及改进措施",
                 _found(ind.reason),
             )
@@ -296,7 +306,13 @@ def _xp009(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
 def _xp010(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     p = pr.project
     tol = preset.amount_tolerance
-    b, d, e = p.budget.total.number, p.arrived.total.number, p.executed.total.number
+    for label, f in ((L.BUDGET, p.budget), (L.ARRIVED, p.arrived), (L.EXECUTED, p.executed)):
+        for part, c in (("", f.total), ("中的财政资金", f.fiscal), ("中的其他资金", f.other)):
+            if c.number is not None and c.number < 0:
+                yield Hit(c.ref, f"{label}{part}为负数", "≥0", fmt_num(c.number, 4))
+    # the order E ≤ D ≤ B only means something for amounts that are not negative
+    b, d, e = (None if x is None or x < 0 else x
+               for x in (p.budget.total.number, p.arrived.total.number, p.executed.total.number))  # fmt: skip
     if d is not None and e is not None and e > d + tol:
         yield Hit(p.executed.total.ref, "执行数大于到位数", f"≤{fmt_num(d, 4)}", fmt_num(e, 4))
     if b is not None and d is not None and d > b + tol:
@@ -343,13 +359,15 @@ def _xp011(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
                 "产出/预算执行率/效益/满意度指标",
                 _label(s.label),
             )
-    keys_of_names = [L.norm(r.indicator.name.value.raw) for r in pr.indicators]  # norm('') of a blank
-    names = Counter(n for n in keys_of_names if n)
+    names = Counter(n for n in (L.norm(r.indicator.name.value.raw) for r in pr.indicators) if n)
     seen: set[str] = set()
-    for r, n in zip(pr.indicators, keys_of_names, strict=True):
+    for r in pr.indicators:
         ind = r.indicator
+        n = L.norm(ind.name.value.raw)  # '' for a blank name
         if not ind.level2:
-            yield Hit(ind.name.ref, f"第 {ind.row} 行指标缺少二级指标", "填写二级指标", "（空）")
+            yield Hit(
+                ind.level2_ref or ind.name.ref, f"第 {ind.row} 行指标缺少二级指标", "填写二级指标", "（空）"
+            )
         filled = not (
             ind.target.value.is_missing and ind.actual.value.is_missing and ind.score.value.is_missing
         )
@@ -407,7 +425,7 @@ def _xp013(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
             yield Hit(
                 ind.actual.ref,
                 f"{_row_name(r)}完成值达到预期值的 {fmt_num(a / t * 100, 0)}%，预期目标可能设置偏低",
-                f"<{fmt_num(preset.overachieve_ratio * 100, 0)}% × 预期值",
+                f"<{fmt_num(preset.overachieve_ratio * 100)}% × 预期值",
                 _found(ind.actual),
             )
 
@@ -464,10 +482,32 @@ def _numeric_cells(pr: ProjectResult) -> Iterator[tuple[IndicatorResult | None, 
         yield r, L.COL_ACTUAL, ind.actual, qual or qualitative_level(ind.actual.value) is not None
 
 
+_AMOUNT_LABELS = frozenset(
+    f"{lab}{part}"
+    for lab in (L.BUDGET, L.ARRIVED, L.EXECUTED)
+    for part in ("", "中的财政资金", "中的其他资金")
+)
+
+
 def _xp015(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    p = pr.project
+    # the template's computed cells: evaluate() gave them Python's value, whatever the file holds
+    computed = {
+        c.ref for c in (p.progress, p.total, p.budget.total, p.arrived.total, p.executed.total) if c.formula
+    }
+    computed |= {r.indicator.actual.ref for r in _budget_rows(pr) if r.indicator.actual.formula}
     for r, label, c, text_ok in _numeric_cells(pr):
         v = c.value
+        if _no_result(c) and c.ref not in computed:
+            what = label if r is None else f"{_row_name(r)}的{label}"
+            yield Hit(c.ref, f"{what}是公式，但文件中没有保存计算结果，无法读取其值（请用 Excel 或 WPS 打开并保存"
+                      "后再报送，或直接填写数值）", "数值", "公式（无计算结果）")  # fmt: skip
+            continue
         if v.kind == UNREADABLE or (v.kind == TEXT and not text_ok):
+            if r is None and label in _AMOUNT_LABELS:
+                yield Hit(c.ref, f"{label}无法识别为金额", "以万元为单位的金额（如 320.5 或“320.5万元”）",
+                          _found(c))  # fmt: skip
+                continue
             what = label if r is None else f"{_row_name(r)}的{label}"
             yield Hit(c.ref, f"{what}无法识别为数值或百分比", "数值、百分比（如 95%）或“≥95%”", _found(c))
 
@@ -478,7 +518,7 @@ def _xp016(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         if e is None or a is None or e == 0 or rate.number is None:
             continue
         want = a / e
-        got = as_fraction(rate, _pct_partner())
+        got = as_fraction(rate, _PERCENT)
         if abs(got - want) > preset.rate_tolerance:
             yield Hit(g.rate.ref, "总体完成率不等于具体完成情况/年度预期目标", fmt_pct(want), _found(g.rate))
 
@@ -486,6 +526,54 @@ def _xp016(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
 def _xp017(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     for lab in pr.project.missing:
         yield Hit(None, f"表中找不到“{lab}”，无法读取相应内容", f"包含“{lab}”", "缺失")
+
+
+# --- XP018 / XP019 / XP020: which sheets are projects --------------------------------------------
+_HIDDEN_ZH = {"hidden": "隐藏", "veryhidden": "深度隐藏（只能在 VBA 中取消隐藏）"}
+
+
+def _xp018(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    state = pr.project.hidden
+    if state in _HIDDEN_ZH:
+        yield Hit(
+            None,
+            f"工作表“{pr.project.sheet}”已{_HIDDEN_ZH[state]}，其中的自评表仍作为项目校验并计入汇总；"
+            "如该表已作废，请删除该工作表",
+            "显示该工作表，或删除作废的表",
+            _HIDDEN_ZH[state].split("（")[0],
+        )
+
+
+def _xp019(wb: Workbook, preset: Preset) -> Iterator[Hit]:
+    for n in wb.notes:
+        hidden = "（已隐藏）" if n.hidden != "visible" else ""
+        if n.reason == BLANK_FORM:
+            yield Hit(None, f"工作表“{n.sheet}”{hidden}是未填写任何内容的空白自评表，未计入项目",
+                      "填写后计入，或删除该表", "空白", sheet=n.sheet)  # fmt: skip
+        else:
+            yield Hit(
+                None,
+                f"工作表“{n.sheet}”{hidden}含有自评表的文字“{_short(n.label)}”，但没有自评表的指标表表头"
+                "（一级指标、二级指标、三级指标在同一行）或资金表（预算安排情况（调整后）），不作为项目读取",
+                "自评表的表头",
+                "无表头",
+                sheet=n.sheet,
+            )
+
+
+RESERVED_SHEETS = (L.RESULT_SHEET, L.SUMMARY_SHEET, L.UNIT_SHEET)
+
+
+def _xp020(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    name = pr.project.sheet
+    if name in RESERVED_SHEETS:
+        yield Hit(
+            None,
+            f"自评表所在的工作表名为“{name}”，与本工具自动生成或读取的工作表同名，容易被当作该表覆盖或删除；"
+            "此表已作为项目读取，请改名（如“自评表4”）",
+            "自评表1、自评表2……等工作表名",
+            name,
+        )
 
 
 CATALOGUE: tuple[Rule, ...] = (
@@ -617,6 +705,33 @@ CATALOGUE: tuple[Rule, ...] = (
         "自评表中缺少必需的栏目（如“预算数”“一级指标”“总分”），相应内容无法校验。",
         "表中删除了“总分”行",
         _xp017,
+    ),
+    Rule(
+        "XP018",
+        "自评表被隐藏",
+        "warning",
+        "自评表所在的工作表被隐藏或深度隐藏：仍作为项目校验并计入汇总，提示确认是否作废。",
+        "自评表2 被隐藏，但其中填写了项目",
+        _xp018,
+    ),
+    Rule(
+        "XP019",
+        "未计入的工作表",
+        "info",
+        "未填写任何内容的空白自评表，或含有自评表文字（如“一级指标”）却没有其表头的工作表（如填报说明）："
+        "不作为项目读取，并说明原因。",
+        "只有两个项目的单位留下空白的“自评表3”",
+        _xp019,
+        WORKBOOK,
+    ),
+    Rule(
+        "XP020",
+        "工作表名与保留名称相同",
+        "warning",
+        "自评表所在的工作表名为“校验结果”“项目汇总”或“单位信息”：仍作为项目读取，提示改名，以免被当作"
+        "自动生成的表覆盖。",
+        "把第四个项目的工作表命名为“校验结果”",
+        _xp020,
     ),
 )
 

@@ -35,6 +35,9 @@ _LEVEL_WORDS = {
     "完成": "达成",
     "已完成": "达成",
     "全部完成": "达成",
+    "按期完成": "达成",
+    "按时完成": "达成",
+    "如期完成": "达成",
     "好": "达成",
     "是": "达成",
     "部分达成": "部分达成",
@@ -44,14 +47,17 @@ _LEVEL_WORDS = {
     "一般": "部分达成",
     "未达成": "未达成",
     "未完成": "未达成",
+    "未按期完成": "未达成",
+    "未按时完成": "未达成",
     "差": "未达成",
     "否": "未达成",
 }
 
 
 def execution_rate(budget: float | None, executed: float | None) -> float | None:
-    """r = E / B (scoring rule 1). None when B is missing or zero."""
-    if budget is None or executed is None or budget == 0:
+    """r = E / B (scoring rule 1). None when B or E is missing, B is not positive or E is negative:
+    −3 / −5 is not a 60 % execution (XP010 reports the negative amount)."""
+    if budget is None or executed is None or budget <= 0 or executed < 0:
         return None
     return executed / budget
 
@@ -60,9 +66,7 @@ def qualitative_level(v: Value) -> str | None:
     """达成/部分达成/未达成 for a qualitative completion value, or None."""
     if v.kind != "text":
         return None
-    from xlperf.core.labels import norm
-
-    return _LEVEL_WORDS.get(norm(v.raw))
+    return _LEVEL_WORDS.get(L.norm(v.raw))
 
 
 _BY_COMPARATOR = {"<=": L.KIND_REVERSE, "<": L.KIND_REVERSE, "=": L.KIND_EQUAL, ">=": L.KIND_POSITIVE,
@@ -70,24 +74,26 @@ _BY_COMPARATOR = {"<=": L.KIND_REVERSE, "<": L.KIND_REVERSE, "=": L.KIND_EQUAL, 
 
 
 def kind_of(kind_cell: Value, target: Value, actual: Value) -> tuple[str, bool]:
-    """The indicator kind and whether it was written (True) or inferred (False).
+    """The indicator kind and whether it was written (True) or inferred (False), first match wins:
 
-    A comparator written in the target ("≤500元", "＝0", "≥95%") decides a quantitative row: it is
-    written per indicator, while the 指标类型 column is often left at the template's default 正向, and
-    scoring "≤2万元" as 正向 would give full marks to a cost overrun. A written 定性 stays 定性.
-    Without a comparator the written kind counts; without either, a qualitative level word or text on
-    both sides is 定性, anything else 正向 (the form's default).
+    (a) a written 定性; (b) a qualitative level word in the completion value (达成/部分达成/未达成 and
+    their synonyms), whatever the written kind; (c) a comparator in the target: ≤ < 不超过 → 反向,
+    = → 等于, ≥ > 不低于 → 正向; (d) the written kind; (e) 正向, the form's default.
+
+    Why the values before the 指标类型 cell: the template pre-fills 正向 in every row and users leave it,
+    while a "≤2万元" target or a "达成" completion is written per indicator; scoring "≤2万元" as 正向
+    would give full marks to a cost overrun, and "达成" under 正向 cannot be scored at all.
     """
-    from xlperf.core.labels import norm
-
-    written = _KIND_WORDS.get(norm(kind_cell.raw)) if not kind_cell.is_blank else None
-    if written != L.KIND_QUALITATIVE and target.comparator in _BY_COMPARATOR:
+    written = _KIND_WORDS.get(L.norm(kind_cell.raw)) if not kind_cell.is_blank else None
+    if written == L.KIND_QUALITATIVE:
+        return L.KIND_QUALITATIVE, True
+    if qualitative_level(actual):
+        return L.KIND_QUALITATIVE, False
+    if target.comparator in _BY_COMPARATOR:
         by_target = _BY_COMPARATOR[target.comparator]
         return by_target, written == by_target
     if written:
         return written, True
-    if qualitative_level(actual) or (target.kind == "text" and actual.kind == "text"):
-        return L.KIND_QUALITATIVE, False
     return L.KIND_POSITIVE, False
 
 
@@ -117,14 +123,17 @@ def same_unit(a: Value, b: Value) -> bool:
 
 
 def score_positive(target: float, actual: float, weight: float) -> float:
-    """Rule 2: W if A ≥ T, else W × A / T."""
-    if target <= 0:
+    """Rule 2: W if A ≥ T, else W × A / T. A zero target follows rule 4 (W when A ≤ 0, else 0): "0起"
+    against "0起" (食品安全事故) scores W, "2起" against "0起" scores 0."""
+    if target == 0:
+        return weight if actual <= 0 else 0.0
+    if target < 0:
         return weight if actual >= target else 0.0
     return weight if actual >= target else max(0.0, weight * actual / target)
 
 
 def score_reverse(target: float, actual: float, weight: float) -> float:
-    """Rule 3: A ≤ T → W; T < A < 2T → W × (1 − (A−T)/T); A ≥ 2T → 0."""
+    """Rule 3: A ≤ T → W; T < A < 2T → W × (1 − (A−T)/T); A ≥ 2T → 0. T ≤ 0: W when A ≤ T, else 0."""
     if target <= 0:
         return weight if actual <= target else 0.0
     if actual <= target:
@@ -195,6 +204,8 @@ def below_target(kind: str, target: Value, actual: Value) -> bool:
     t, a = as_fraction(target, actual), as_fraction(actual, target)
     if t is None or a is None:
         return False
+    if t == 0:  # rule 4: anything above a zero target (事故 0起) misses it, whatever the kind
+        return a > 1e-9
     if kind == L.KIND_REVERSE:
         return a > t + 1e-9
     if kind == L.KIND_EQUAL:

@@ -22,12 +22,17 @@ TEXT = "text"  # free text where text is expected (names, qualitative levels)
 PLACEHOLDER = "placeholder"  # "*", "/", "—": a deliberately empty value
 UNREADABLE = "unreadable"  # looks like it should be a number but is not
 
+# A unit: a money unit, a compound unit (元/平方米, 元/人·天, 次/年, km/h: a word, then "/" or "·" and
+# another word, once or more), or a simple word of up to four characters (人次, 平方米, 起, kg).
+_WORD = r"[\u4e00-\u9fffA-Za-z]{1,6}?\d?"
+_NOT_SUFFIX = r"(?!(?:及以上|及以下|以上|以下|以内)$)"  # "100以上" is 100 and ≥, not 100 of the unit 以上
 _NUM = re.compile(
     r"^(?P<cmp>>=|<=|≥|≤|>|<|=|不低于|不少于|不高于|不超过|大于等于|小于等于|大于|小于|达到)?"
-    r"(?P<num>[-+]?\d+(?:,\d{3})*(?:\.\d+)?|[-+]?\.\d+)"
-    r"(?P<unit>%|‰|万元|亿元|元|[\u4e00-\u9fff]{1,4}?|)"
+    r"(?P<num>(?:[-+]?\d+(?:,\d{3})*(?:\.\d+)?|[-+]?\.\d+)(?:[eE][-+]?\d{1,3})?)"
+    rf"(?P<unit>%|‰|万元|亿元|元|{_WORD}(?:[/·・•]{_WORD})+|{_NOT_SUFFIX}[\u4e00-\u9fff]{{1,4}}?|[A-Za-z]{{1,4}}[23]?|)"
     r"(?P<suffix>及以上|及以下|以上|以下|以内)?$"
 )
+_DOTS = str.maketrans({"・": "·", "•": "·"})
 _WS = re.compile(r"\s+")
 _SUFFIX_CMP = {"以上": ">=", "及以上": ">=", "以下": "<=", "及以下": "<=", "以内": "<="}
 _CMP = {
@@ -163,6 +168,8 @@ def _parse_text(raw: object, expect_text: bool) -> Value:
     m = _NUM.match(s)
     if m:
         num = float(m.group("num").replace(",", ""))
+        if not math.isfinite(num):  # "1e999"
+            return Value(raw, UNREADABLE)
         unit = m.group("unit")
         cmp_ = _CMP.get(m.group("cmp") or "") or _SUFFIX_CMP.get(m.group("suffix") or "")
         if unit == "%":
@@ -175,7 +182,9 @@ def _parse_text(raw: object, expect_text: bool) -> Value:
             return Value(raw, NUMBER, num * 10000.0, False, cmp_, "万元")
         if unit in ("万", "万元"):
             return Value(raw, NUMBER, num, False, cmp_, "万元")
-        return Value(raw, NUMBER, num, False, cmp_, unit)
+        # a compound unit is kept as written (元/平方米 is not converted to 万元/平方米): numbers compare
+        # only within one unit
+        return Value(raw, NUMBER, num, False, cmp_, unit.translate(_DOTS))
     if s in QUALITATIVE_LEVELS or s in ("完成", "已完成", "未完成", "好", "较好", "一般", "差", "是", "否"):
         return Value(raw, TEXT)
     return Value(raw, TEXT if expect_text else UNREADABLE)
@@ -192,3 +201,17 @@ def as_fraction(v: Value, partner: Value | None = None) -> float | None:
     if partner is not None and partner.percent and not v.percent and v.number > 1.5 and v.number <= 1000:
         return v.number / 100.0
     return v.number
+
+
+MONEY_UNITS = ("", "万元")  # after parsing, 元 and 亿元 are already in 万元
+
+
+def parse_amount(raw: object) -> Value:
+    """An amount cell (预算数, 到位数, 执行数 and their 其中 rows): a number in 万元.
+
+    "320.5万元", "320.5万", "3,205,000元" and 320.5 are all 320.5; a number with another unit
+    ("12000人", "50%") is not an amount and is unreadable here (XP015), whatever it means elsewhere."""
+    v = parse(raw)
+    if v.kind == NUMBER and (v.percent or v.unit not in MONEY_UNITS):
+        return Value(raw, UNREADABLE)
+    return v

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from xlperf.core.grid import Grid
 from xlperf.core.model import Workbook
-from xlperf.core.parser import parse_workbook
+from xlperf.core.parser import no_projects_reason, parse_workbook
 from xlperf.errors import ReadError
 from xlperf.sources.gate import Package, check_file, error_cells, open_checked, suffix_reason
-from xlperf.sources.xlsx import grids_calamine, grids_openpyxl
+from xlperf.sources.xlsx import formula_cells, grids_calamine, grids_openpyxl
 
 ENGINES = ("calamine", "openpyxl")
 
@@ -33,8 +33,13 @@ def read_grids(path: str | Path, engine: str = "calamine", skip: Collection[str]
     pkg = open_checked(path)
     if engine == "calamine":
         errors = error_cells(pkg, pkg.error_parts) if pkg.error_parts else None
-        return grids_calamine(pkg, skip, errors)
-    return grids_openpyxl(pkg, skip)
+        grids = grids_calamine(pkg, skip, errors)
+    else:
+        grids = grids_openpyxl(pkg, skip)
+    formulas = formula_cells(pkg)  # the same scan for both engines: they agree on formula cells
+    for g in grids:
+        g.formulas = formulas.get(g.name, frozenset())
+    return grids
 
 
 def read_workbook(path: str | Path, engine: str = "calamine") -> Workbook:
@@ -43,5 +48,5 @@ def read_workbook(path: str | Path, engine: str = "calamine") -> Workbook:
     grids = read_grids(path, engine)
     wb = parse_workbook(str(path), grids)
     if not wb.projects:
-        raise ReadError("工作簿中没有找到项目支出绩效自评表（不是本表样，或表头“一级指标”“预算数”等缺失）")
+        raise ReadError(no_projects_reason(wb))
     return wb

@@ -129,3 +129,106 @@ def _trimmed(rows: list[list[object]]) -> list[list[object]]:
         max((max((i for i, v in enumerate(r) if v is not None), default=-1) for r in rows), default=-1) + 1
     )
     return [r[:width] for r in rows]
+
+
+# --- formula cells (one scan for both engines) -----------------------------------------------------
+_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+# a formula element and the cell element just before it (any namespace prefix): <c r="H7" s="3"><f>…</f>
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+_CELL_OPEN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(\s[^>]*)?>\s*$")
+_CELL_REF = re.compile(rb'(?:^|\s)r\s*=\s*["\']\$?([A-Za-z]{1,3})\$?(\d{1,7})["\']')
+_REF_TEXT = re.compile(r"\$?([A-Za-z]{1,3})\$?\d{1,7}$")
+
+
+def formula_cells(source: str | Path | Package) -> dict[str, frozenset[tuple[int, int]]]:
+    """Sheet name -> 0-based (row, col) of every cell that holds a formula, cached result or not.
+
+    Neither reader says which cells are formulas: python-calamine 0.9 has no formula API
+    (``read_formulas`` is an open pull request, dimastbk/python-calamine#137) and openpyxl's
+    ``data_only`` mode hides them. A file written by a script (openpyxl, another system) has formulas
+    without cached results, which both readers give as blank cells; the parser must know they are the
+    template's computed cells. So both engines use this one scan of the worksheet XML (a ``<f>`` child of
+    a ``<c>``), and they agree by construction. Files that are not xlsx (.xls, .ods) give ``{}``: the
+    office suites that write them always store results.
+    """
+    import zipfile
+    from xml.etree import ElementTree as ET
+
+    out: dict[str, frozenset[tuple[int, int]]] = {}
+    try:
+        with zipfile.ZipFile(source.stream() if isinstance(source, Package) else source) as z:
+            names = set(z.namelist())
+            if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+                return {}
+            rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+            target = {
+                r.get("Id"): "xl/" + r.get("Target", "").lstrip("/").removeprefix("xl/")
+                for r in rels.iter(f"{{{_NS_PKG}}}Relationship")
+            }
+            book = ET.fromstring(z.read("xl/workbook.xml"))
+            for sheet in book.iter(f"{{{_NS_MAIN}}}sheet"):
+                part = target.get(sheet.get(f"{{{_NS_REL}}}id"), "")
+                if part in names:
+                    cells = _formula_positions(z.read(part))
+                    if cells:
+                        out[sheet.get("name", "")] = cells
+    except (zipfile.BadZipFile, ET.ParseError, KeyError, OSError, ValueError):
+        return {}  # the readers report a broken file; formulas are only a refinement
+    return out
+
+
+def _formula_positions(xml: bytes) -> frozenset[tuple[int, int]]:
+    from xlperf.core.grid import column_index
+
+    cells = set()
+    for at in _formula_starts(xml):
+        start = xml.rfind(b"<", 0, at)  # the element before <f> is its cell: <c r="H7" s="3">
+        m = _CELL_OPEN.match(xml, start, at)
+        if m is None:
+            continue
+        r = _CELL_REF.search(m.group(1) or b"")
+        if r is None:  # a writer that leaves out cell references: count positions instead
+            return _formula_positions_by_order(xml)
+        cells.add((int(r.group(2)) - 1, column_index(r.group(1).decode()) - 1))
+    return frozenset(cells)
+
+
+def _formula_starts(xml: bytes):
+    """Where each <f> element starts. A literal search (a worksheet is mostly cells, and bytes.find is
+    several times faster than a regex over all of it); the regex only for prefixed elements (<x:f>)."""
+    if b":f" in xml:
+        yield from (m.start() for m in _FORMULA_TAG.finditer(xml))
+        return
+    at = xml.find(b"<f")
+    while at >= 0:
+        if xml[at + 2 : at + 3] in (b" ", b">", b"/", b"\t", b"\n", b"\r"):
+            yield at
+        at = xml.find(b"<f", at + 2)
+
+
+def _formula_positions_by_order(xml: bytes) -> frozenset[tuple[int, int]]:
+    """The slow path for cells without an ``r`` attribute: rows and cells counted in document order
+    (a missing ``r`` means the next row or the next column, as Excel reads it)."""
+    import io
+    from xml.etree import ElementTree as ET
+
+    from xlperf.core.grid import column_index
+
+    cells = set()
+    row = col = -1
+    for event, el in ET.iterparse(io.BytesIO(xml), events=("start", "end")):
+        tag = el.tag.rsplit("}", 1)[-1]
+        if event == "start" and tag == "row":
+            r = el.get("r")
+            row = int(r) - 1 if r and r.isdigit() else row + 1
+            col = -1
+        elif event == "start" and tag == "c":
+            m = _REF_TEXT.match(el.get("r") or "")
+            col = column_index(m.group(1)) - 1 if m else col + 1
+        elif event == "end" and tag == "f":
+            cells.add((row, col))
+        elif event == "end" and tag in ("c", "row"):
+            el.clear()
+    return frozenset(cells)
