@@ -38,7 +38,7 @@ def read_unit_file(
     """Read, parse and validate one unit's workbook into a :class:`FileResult`. Never raises for a bad
     file: the reason goes into the record (status 无法读取)."""
     from xlperf.api import resolve_preset
-    from xlperf.core.parser import parse_meta, parse_workbook
+    from xlperf.core.parser import no_projects_reason, parse_meta, parse_workbook
     from xlperf.sources import read_grids
 
     p = Path(path)
@@ -57,7 +57,19 @@ def read_unit_file(
             )
         wb = parse_workbook(str(p), grids)
         if not wb.projects:
-            raise ReadError(NO_FORM)
+            reason = no_projects_reason(wb)
+            if reason == NO_FORM:
+                raise ReadError(NO_FORM)
+            # only blank 自评表 (XP019): a template sent back unfilled is not a unit of the summary
+            return replace(
+                base,
+                status=STATUS_SKIPPED,
+                reason=f"{reason}（空白模板），未计入汇总",
+                unit=wb.unit.name.strip(),
+                department=wb.unit.department.strip(),
+                year=wb.unit.year,
+                blank=True,
+            )
         pre = resolve_preset(wb, preset)
         v = validate(wb, pre)
     except ReadError as exc:
@@ -74,6 +86,7 @@ def read_unit_file(
         department=wb.unit.department.strip(),
         year=wb.unit.year,
         preset=pre.title,
+        weights=tuple((k, float(w)) for k, w in sorted(pre.weights.items())),
         grades=grades,
         projects=project_records(v),
         findings=tuple(v.findings),
