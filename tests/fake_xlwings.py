@@ -17,8 +17,8 @@ and its cost.
 from __future__ import annotations
 
 import copy
-from copy import copy as _copy
 from collections import Counter
+from copy import copy as _copy
 from pathlib import Path
 
 import openpyxl

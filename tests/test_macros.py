@@ -171,7 +171,11 @@ def test_excel_calls_grow_with_sheets_not_with_cells(tmp_path):
 # Calls of one 校验本工作簿 before the macros applied the plan (main at d9039b8, the same fake): the
 # plan's richer sheet (fonts, borders, alignment, row heights, print setup, frozen header, filter) costs
 # a fixed ~50 calls, paid for by fewer calls per sheet and per note.
-CALLS_BEFORE_THE_PLAN = {"长安区委编办_2020.xlsx": 284, "西安市雁塔区教育局_2020.xlsx": 207, "西安市长安区财政局_2020.xlsx": 101}
+CALLS_BEFORE_THE_PLAN = {
+    "长安区委编办_2020.xlsx": 284,
+    "西安市雁塔区教育局_2020.xlsx": 207,
+    "西安市长安区财政局_2020.xlsx": 101,
+}
 
 
 def test_the_samples_take_no_more_excel_calls_than_before_the_plan(tmp_path):

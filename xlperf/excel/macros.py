@@ -280,7 +280,12 @@ def _project_sheets(book) -> list:
 
 
 def _new_sheet_name(book) -> str:
-    names = {s.name for s in book.sheets}
+    return new_sheet_name(s.name for s in book.sheets)
+
+
+def new_sheet_name(existing: Iterable[str]) -> str:
+    """The first 自评表N not taken (sheet names compare without case, as Excel's do)."""
+    names = {n.lower() for n in existing}
     i = 1
     while f"{L.PROJECT_SHEET_PREFIX}{i}" in names:
         i += 1
@@ -311,9 +316,18 @@ def input_cells(grid: Grid, formulas: Sequence[Sequence[object]]) -> list[str]:
     return sorted(set(out), key=lambda a: (int(re.sub(r"\D", "", a)), a))
 
 
-def _form_from_template(book, name: str):
-    """A new sheet holding the form as the template writer writes it (values and formulas, merges,
-    widths; fills and borders are the template's job): used when there is no 自评表 to copy."""
+@dataclass(frozen=True)
+class TemplateForm:
+    """An empty form as the template writer writes it: values and formulas from A1, merged ranges,
+    column widths (fills and borders are the template's job). For 新增项目表 without a 自评表 to copy,
+    in Excel and in WPS."""
+
+    rows: list[list[object]]
+    merges: list[str]
+    widths: dict[str, float]  # column letter -> width
+
+
+def template_form(name: str) -> TemplateForm:
     from openpyxl import Workbook
 
     from xlperf.writers.template import ProjectData, _project_sheet  # noqa: PLC2701 - the one form writer
@@ -323,13 +337,19 @@ def _form_from_template(book, name: str):
     scratch.title = name
     _project_sheet(scratch, preset, ProjectData(), "native", None)
     rows = [[c.value for c in row] for row in scratch.iter_rows()]
+    widths = {col: dim.width for col, dim in scratch.column_dimensions.items() if dim.width}
+    return TemplateForm(rows, [str(r) for r in scratch.merged_cells.ranges], widths)
+
+
+def _form_from_template(book, name: str):
+    """A new sheet holding the template's empty form, after the last sheet."""
+    form = template_form(name)
     ws = book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
-    ws.range("A1").value = rows
-    for rng in scratch.merged_cells.ranges:
-        ws.range(str(rng)).merge()
-    for col, dim in scratch.column_dimensions.items():
-        if dim.width:
-            ws.range(f"{col}1").column_width = dim.width
+    ws.range("A1").value = form.rows
+    for address in form.merges:
+        ws.range(address).merge()
+    for col, width in form.widths.items():
+        ws.range(f"{col}1").column_width = width
     return ws
 
 
@@ -760,19 +780,12 @@ def _ask_folder(app) -> str | None:
 @macro
 def consolidate_folder(book):
     """汇总文件夹：选择一个文件夹，汇总其中各单位的自评表，生成汇总工作簿并打开。"""
-    from xlperf import consolidate
-    from xlperf.writers import summary
-
     app = book.app
     folder = _ask_folder(app)
     if not folder:
         raise _Cancelled
     folder = Path(folder)
-    files = sorted(
-        p for p in folder.rglob("*")
-        if p.suffix.lower() in (".xlsx", ".xlsm")
-        and not p.name.startswith(("~$", ".~", SUMMARY_PREFIX))
-    )  # fmt: skip
+    files = folder_workbooks(folder)
     if not files:
         _alert(app, f"文件夹中没有 Excel 工作簿（.xlsx）：\n{folder}")
         return None
@@ -781,10 +794,7 @@ def consolidate_folder(book):
         _status(app, f"正在汇总 {i}/{n}：{name}")
 
     _status(app, f"正在汇总 {len(files)} 个文件……")
-    # jobs=1: inside Excel's Python, worker processes are not worth the start-up (calamine reads fast)
-    result = _call_flexibly(consolidate.consolidate_paths, files, progress=progress, jobs=1)
-    out = folder / f"{SUMMARY_PREFIX}{dt.date.today():%Y%m%d}.xlsx"
-    written = _call_flexibly(summary.write_summary, result, out) or out
+    written = consolidate_files(folder, files, progress)
     opener = _open_book
     if opener is None:
         import xlwings as xw
@@ -792,6 +802,27 @@ def consolidate_folder(book):
         opener = xw.Book
     opener(str(written))
     return written
+
+
+def folder_workbooks(folder: Path) -> list[Path]:
+    """The units' workbooks in a folder (recursively), without lock files and our own summaries."""
+    return sorted(
+        p for p in Path(folder).rglob("*")
+        if p.suffix.lower() in (".xlsx", ".xlsm")
+        and not p.name.startswith(("~$", ".~", SUMMARY_PREFIX))
+    )  # fmt: skip
+
+
+def consolidate_files(folder: Path, files: list[Path], progress: Callable | None = None) -> Path:
+    """Consolidate ``files`` into ``folder/汇总_YYYYMMDD.xlsx`` (the 汇总多个单位 button, Excel and WPS)."""
+    from xlperf import consolidate
+    from xlperf.writers import summary
+
+    # jobs=1: inside Excel's Python, worker processes are not worth the start-up (calamine reads fast)
+    kwargs = {"progress": progress} if progress is not None else {}
+    result = _call_flexibly(consolidate.consolidate_paths, files, jobs=1, **kwargs)
+    out = Path(folder) / f"{SUMMARY_PREFIX}{dt.date.today():%Y%m%d}.xlsx"
+    return Path(_call_flexibly(summary.write_summary, result, out) or out)
 
 
 def _call_flexibly(fn: Callable, *args, **kwargs):
