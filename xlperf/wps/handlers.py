@@ -298,8 +298,9 @@ def indicator_row(payload: dict) -> dict:
 
 def doctor(payload: dict) -> dict:
     from xlperf.addin import doctor as d
+    from xlperf.wps import facts
 
-    checks = d.diagnose(d.gather()) + d.diagnose_wps(d.gather_wps(service_running=True))
+    checks = d.diagnose(d.gather()) + d.diagnose_wps(facts.gather(service_running=True))
     return {"checks": [asdict(c) | {"status_zh": c.status_zh} for c in checks], "summary": d.summary(checks)}
 
 
