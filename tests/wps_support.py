@@ -81,10 +81,14 @@ class Service:
         self.cfg = ServeConfig(0, new_token())
         save(self.cfg, self.config_file)
         self.log = tmp / "serve.log"
+        self.home = tmp / "home"  # the service's user: nothing of the developer's own setup leaks in
+        self.home.mkdir(exist_ok=True)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
+        env.update(HOME=str(self.home), APPDATA=str(self.home / "AppData"))
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "xlperf", "serve", "--port", "0", "--config", str(self.config_file),
-             "--log", str(self.log), *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp,
+             "--log", str(self.log), "--no-open", *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp, env=env,
         )  # fmt: skip
         line = self.proc.stdout.readline()
         if "http://127.0.0.1:" not in line:

@@ -1183,10 +1183,21 @@
           return Promise.resolve(null);
         }
         busy = true;
-        var ctx = makeContext(getApp(), cfg, fetchImpl, ui);
-        return run(ctx, function () {
-          return ACTIONS[name](ctx);
-        }).then(
+        var done;
+        try {
+          var app = getApp();
+          if (!app) {
+            throw new XlperfError("找不到 WPS 表格的对象模型：“绩效自评”加载项只能在 WPS 表格中使用。");
+          }
+          var ctx = makeContext(app, cfg, fetchImpl, ui);
+          done = run(ctx, function () {
+            return ACTIONS[name](ctx);
+          });
+        } catch (e) {
+          ui.alert(e && e.name === "XlperfError" ? e.message : "操作未完成：出现意外错误（" + ((e && e.message) || e) + "）。");
+          done = Promise.resolve(null);
+        }
+        return done.then(
           function (r) {
             busy = false;
             return r;

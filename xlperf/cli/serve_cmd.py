@@ -29,7 +29,10 @@ from xlperf.cli.options import CONTEXT
               help="接收一个请求的时间上限（秒）。")  # fmt: skip
 @click.option("--workers", type=click.IntRange(1, 32), default=4, show_default=True,
               help="同时处理的请求数。")  # fmt: skip
-def command(port, config_file, log_file, origins, max_body_mb, work_timeout, read_timeout, workers) -> None:
+@click.option("--no-open", is_flag=True, help="生成自评报告后不替用户打开（没有桌面的电脑）。")
+def command(
+    port, config_file, log_file, origins, max_body_mb, work_timeout, read_timeout, workers, no_open
+) -> None:
     """启动本机服务，供 WPS 表格中的“绩效自评”加载项调用（只接受本机 127.0.0.1 的请求）。
 
     一般无需手动运行：xlperf wps install 会设置为登录时自动启动。服务启动后显示地址，
@@ -38,9 +41,10 @@ def command(port, config_file, log_file, origins, max_body_mb, work_timeout, rea
     \b
     示例：xlperf serve
     """
-    from xlperf.wps import config
+    from xlperf.wps import config, handlers
     from xlperf.wps.service import Limits, ServiceState, make_server, setup_logging
 
+    handlers.OPEN_DOCUMENTS = not no_open
     cfg, _ = config.load_or_create(config_file)
     log_path = None if log_file == "-" else Path(log_file) if log_file else config.state_dir() / "serve.log"
     log_path = setup_logging(log_path, verbose=log_file == "-")

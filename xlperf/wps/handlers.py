@@ -216,6 +216,7 @@ def _open_with_system(path: Path) -> None:  # pragma: no cover - opens a window
 
 
 open_document: Callable[[Path], None] = _open_with_system
+OPEN_DOCUMENTS = True  # xlperf serve --no-open: never open a window (a server without a desktop, tests)
 
 
 def report(payload: dict) -> dict:
@@ -228,7 +229,7 @@ def report(payload: dict) -> dict:
     out = unique_path(path.with_name(f"{path.stem}{REPORT_SUFFIX}.docx"))
     written = Path(report_writer.write_report(v, out, pdf=False) or out)
     opened = False
-    if payload.get("open"):
+    if payload.get("open") and OPEN_DOCUMENTS:
         try:
             open_document(written)
             opened = True

@@ -268,8 +268,15 @@ class Handler(BaseHTTPRequestHandler):
             ("Access-Control-Allow-Headers", ALLOWED_HEADERS),
             ("Access-Control-Max-Age", "600"),
         ]
-        if (self.headers.get("Access-Control-Request-Private-Network") or "").lower() == "true":
+        pna = (self.headers.get("Access-Control-Request-Private-Network") or "").lower() == "true"
+        if pna:
             extra.append(("Access-Control-Allow-Private-Network", "true"))
+        log.info(
+            "preflight %s from origin %s (private network: %s)",
+            method,
+            self._origin(),
+            "asked" if pna else "not asked",
+        )
         self.send_response(HTTPStatus.NO_CONTENT)
         for k, v in [*self._cors_headers(), *extra]:
             self.send_header(k, v)
