@@ -8,6 +8,7 @@ service (CORS aside, every request must carry the token).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -95,12 +96,11 @@ def save(cfg: ServeConfig, path: str | Path | None = None) -> Path:
     except OSError as exc:
         raise ConfigError(f"无法创建文件夹 {path.parent}：{exc.strerror or exc}") from exc
 
-    def write(tmp: Path) -> None:
-        tmp.write_text(cfg.to_json(), "utf-8")
-        if os.name == "posix":
-            tmp.chmod(0o600)  # the token: the user's alone
-
-    return atomic_write(path, write)
+    if os.name == "posix" and not path.exists():
+        # the token is the user's alone: an owner-only file first, whose mode the atomic write keeps
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    return atomic_write(path, lambda tmp: tmp.write_text(cfg.to_json(), "utf-8"))
 
 
 def load_or_create(path: str | Path | None = None, port: int | None = None) -> tuple[ServeConfig, bool]:

@@ -233,7 +233,8 @@ class Handler(BaseHTTPRequestHandler):
             self._check_token()
             fn = self._route(method)
             payload = self._body() if method == "POST" else {}
-            result = fn(payload) if fn == self._shutdown else self._run(fn, payload)
+            inline = fn == self._shutdown or fn is handlers.health  # never queued behind slow work
+            result = fn(payload) if inline else self._run(fn, payload)
             self._send(HTTPStatus.OK, {"ok": True, **result})
         except HttpError as exc:
             self._error(exc.status, exc.message)
