@@ -29,7 +29,7 @@ try {
     const before = await page.evaluate(() => window.__done);
     await page.getByRole("button", { name: label, exact: true }).click();
     await page.waitForFunction((n) => window.__done > n, before, { timeout: 60000 });
-    steps.push(label);
+    steps.push(await page.evaluate((l) => ({ label: l, dump: window.__book.dump(), alerts: window.__alerts.slice() }), label));
   }
   const state = await page.evaluate(() => ({
     origin: window.location.origin,
