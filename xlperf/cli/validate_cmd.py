@@ -7,8 +7,6 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from xlperf import api
 from xlperf.cli.options import CONTEXT, engine_option, preset_option
@@ -20,7 +18,9 @@ from xlperf.errors import ReadError, XlperfError
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def _print_text(console: Console, v: Validation) -> None:
+def _print_text(console, v: Validation) -> None:
+    from rich.table import Table  # rich costs the start-up tens of ms: only when text is printed
+
     wb = v.workbook
     console.rule(f"[bold]{wb.path}[/]")
     console.print(
@@ -54,6 +54,8 @@ def _print_text(console: Console, v: Validation) -> None:
 def _expand(paths: tuple[Path, ...]) -> tuple[Path, ...]:
     """Folders become the workbooks in them (recursively; lock and temp files left out), as in
     ``xlperf consolidate``; files stay as given."""
+    if not any(p.is_dir() for p in paths):
+        return paths  # files only: the consolidation package is not needed (start-up time)
     from xlperf.consolidate import collect
 
     out: list[Path] = []
@@ -63,6 +65,20 @@ def _expand(paths: tuple[Path, ...]) -> tuple[Path, ...]:
         else:
             out.append(p)
     return tuple(out)
+
+
+class _LazyConsole:
+    """rich's Console, made on the first print: importing rich costs ~40 ms, which should not come
+    before the first file is read (and JSON output never needs it)."""
+
+    _console = None
+
+    def __getattr__(self, name: str):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+        return getattr(self._console, name)
 
 
 @click.command("validate", context_settings=CONTEXT)
@@ -106,7 +122,7 @@ def command(files: tuple[Path, ...], preset: str | None, fmt: str, output: Path 
         raise click.UsageError("-o 只能用于一个输入文件")
     if output is not None and output.suffix.lower() not in (".xlsx", ".xlsm"):
         raise click.UsageError(f"-o 的文件须以 .xlsx 或 .xlsm 结尾：{output}")
-    console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+    console = _LazyConsole()
     if output is not None:
         from xlperf.writers import annotate
 

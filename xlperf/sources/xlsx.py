@@ -1,6 +1,8 @@
 """Workbooks to grids: python-calamine (fast, default) or openpyxl (read-only), cached values only.
 
-Formulas are not evaluated here; the files have passed :mod:`xlperf.sources.gate` first.
+Both read the safety gate's checked copy (:class:`~xlperf.sources.gate.Package`), never the file again,
+and openpyxl reads no further than the extent the gate measured (it would otherwise pad every row to
+the width the sheet's ``<dimension>`` claims). Formulas are not evaluated here.
 """
 
 from __future__ import annotations
@@ -12,17 +14,26 @@ from pathlib import Path
 
 from xlperf.core.grid import Grid
 from xlperf.errors import ReadError
+from xlperf.sources.gate import Package, open_checked
+
+
+def _checked(source: str | Path | Package) -> Package:
+    return source if isinstance(source, Package) else open_checked(source)
 
 
 def grids_calamine(
-    path: str | Path, skip: Collection[str] = (), errors: dict[str, list[tuple[int, int, str]]] | None = None
+    source: str | Path | Package,
+    skip: Collection[str] = (),
+    errors: dict[str, list[tuple[int, int, str]]] | None = None,
 ) -> list[Grid]:
     """Every sheet as a grid, through python-calamine (cached values; formulas are not evaluated).
-    Sheets named in ``skip`` are not read; ``errors`` (from :func:`error_cells`) are put back."""
+    Sheets named in ``skip`` are not read; ``errors`` (from :func:`error_cells`) are put back. A path
+    is checked by the gate first."""
     from python_calamine import CalamineError, CalamineWorkbook
 
+    pkg = _checked(source)
     try:
-        with CalamineWorkbook.from_path(str(path)) as wb:
+        with CalamineWorkbook.from_filelike(pkg.stream()) as wb:
             out = []
             for meta in wb.sheets_metadata:
                 # the enums have no .name in python-calamine 0.9: compare by their text "SheetVisibleEnum.Hidden"
@@ -58,12 +69,35 @@ def _as_calamine(v: object) -> object:
     return v
 
 
-def grids_openpyxl(path: str | Path, skip: Collection[str] = ()) -> list[Grid]:
-    """Every sheet as a grid, through openpyxl (read-only, cached values). Sheets in ``skip`` are not read."""
+def _lenient_numbers() -> None:
+    """openpyxl casts a numeric cell with int() unless it holds ".", "E" or "e", so a raw ``NaN`` or
+    ``inf`` (written by scripts; python-calamine reads them as floats) aborts the whole read with a
+    ValueError. Cast those as python-calamine does, so both engines read the same file the same way."""
+    from openpyxl.worksheet import _reader
+
+    cast = getattr(_reader, "_cast_number", None)
+    if cast is None or getattr(cast, "xlperf", False):
+        return
+
+    def cast_number(value: str):
+        try:
+            return cast(value)
+        except ValueError:
+            return float(value)  # "NaN", "inf", "-inf"; anything else still raises
+
+    cast_number.xlperf = True
+    _reader._cast_number = cast_number
+
+
+def grids_openpyxl(source: str | Path | Package, skip: Collection[str] = ()) -> list[Grid]:
+    """Every sheet as a grid, through openpyxl (read-only, cached values), no larger than the extent the
+    gate measured. Sheets in ``skip`` are not read. A path is checked by the gate first."""
     import openpyxl
 
+    pkg = _checked(source)
+    _lenient_numbers()
     try:
-        wb = openpyxl.load_workbook(str(path), read_only=True, data_only=True, keep_links=False)
+        wb = openpyxl.load_workbook(pkg.stream(), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a bad file
         raise ReadError(f"文件已损坏，无法读取：{type(exc).__name__}") from exc
     try:
@@ -71,8 +105,27 @@ def grids_openpyxl(path: str | Path, skip: Collection[str] = ()) -> list[Grid]:
         for ws in wb.worksheets:
             if ws.title in skip:
                 continue
-            rows = [[_as_calamine(v) for v in r] for r in ws.iter_rows(values_only=True)]
+            e = pkg.extent_of(ws.title)
+            rows = []
+            if e.cells:
+                it = ws.iter_rows(min_row=1, max_row=e.rows, min_col=1, max_col=e.cols, values_only=True)
+                rows = _trimmed([[_as_calamine(v) for v in r] for r in it])
             out.append(Grid(ws.title, rows, ws.sheet_state))
         return out
+    except ReadError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a part openpyxl cannot parse (bad CRC, bad XML)
+        raise ReadError(f"文件已损坏，无法读取：{type(exc).__name__}") from exc
     finally:
         wb.close()
+
+
+def _trimmed(rows: list[list[object]]) -> list[list[object]]:
+    """The rows cut to the cells that hold values, as python-calamine gives them: the gate's extent is
+    an upper bound (A1:Z99 for any sheet it did not need to measure), not the data's extent."""
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    width = (
+        max((max((i for i, v in enumerate(r) if v is not None), default=-1) for r in rows), default=-1) + 1
+    )
+    return [r[:width] for r in rows]
