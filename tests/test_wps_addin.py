@@ -331,3 +331,55 @@ def _grids(path: Path) -> list[dict]:
         out.append({"name": s["name"], "state": s["state"],
                     "rows": [[cells.get((r, c)) for c in range(1, w + 1)] for r in range(1, h + 1)]})  # fmt: skip
     return out
+
+
+def test_insert_indicator_row_performs_the_row_plan_in_the_selected_block(service, tmp_path):
+    from test_wps_addin import _grids as grids_of
+
+    from xlperf.core.grid import Grid
+    from xlperf.excel.macros import indicator_row_plan
+
+    src = write_sample(SAMPLES[0], tmp_path)
+    book = export_book(src)
+    sheet = next(s for s in book["sheets"] if s["name"].startswith("自评表"))
+    grid_rows = next(g for g in grids_of(src) if g["name"] == sheet["name"])["rows"]
+    grid = Grid(sheet["name"], [list(r) for r in grid_rows])
+    head = grid.find_first("一级指标")
+    row = head[0] + 3  # inside the first 一级 block of the indicator table
+    formulas = [["" for _ in r] for r in grid_rows]
+    for ref, c in sheet["cells"].items():
+        if "f" in c:
+            from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+            col, r = coordinate_from_string(ref)
+            formulas[r - 1][column_index_from_string(col) - 1] = c["f"]
+    merged = next(
+        ((int(m.split(":")[0][1:]), int(m.split(":")[1][1:])) for m in sheet["merges"]
+         if m.startswith("A") and int(m.split(":")[0][1:]) <= row <= int(m.split(":")[1][1:])),
+        None,
+    )  # fmt: skip
+    plan = indicator_row_plan(grid, formulas, row, merged)
+    out = wps(
+        service,
+        tmp_path,
+        book,
+        ["XlperfInsertIndicatorRow"],
+        selection={"sheet": sheet["name"], "cell": f"C{row}"},
+    )
+    assert out["alerts"] == [], out["alerts"]
+    after = out["dump"]["sheets"][sheet["name"]]["cells"]
+    total_before = next(ref for ref, c in sheet["cells"].items() if c.get("v") == "总分")
+    moved = total_before[0] + str(int(total_before[1:]) + 1)
+    assert after[moved]["v"] == "总分"  # the table grew by the row
+    assert out["callKinds"]["row.Insert()"] == 1
+    from openpyxl.utils.cell import range_boundaries
+
+    c1, r1, c2, r2 = range_boundaries(plan.label_range)
+    assert plan.merge and [r1, c1, r2, c2] in out["merges"][sheet["name"]]  # the 一级 cell over the block
+    label_top = plan.label_range.split(":")[0]
+    assert after[label_top]["v"] == plan.label_values[0]
+    for ref in plan.clear:
+        assert "v" not in after.get(ref, {}), ref
+    assert out["statusHistory"][-2].startswith(
+        f"绩效自评：已在“{sheet['name']}”第 {plan.insert_at} 行插入一行指标"
+    )

@@ -301,3 +301,43 @@ def test_without_the_add_in_one_line_says_how_to_install():
 def test_doctor_lists_the_wps_checks(home):
     r = CliRunner().invoke(cli, ["doctor"])
     assert "WPS 加载项" in r.output
+
+
+# --- the add-in ships in the wheel ------------------------------------------------------------------------
+
+
+def test_package_data_covers_every_add_in_file():
+    import fnmatch
+    import tomllib
+
+    from conftest import ROOT
+
+    cfg = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
+    assert cfg["package-dir"]["xlperf.wpsaddin"] == "wps" and "xlperf.wpsaddin" in cfg["packages"]
+    patterns = cfg["package-data"]["xlperf.wpsaddin"]
+    files = [p.relative_to(ROOT / "wps").as_posix() for p in (ROOT / "wps").rglob("*") if p.is_file()]
+    assert files and all(any(fnmatch.fnmatch(f, pat) for pat in patterns) for f in files), files
+    assert sorted(n for n, _ in install.addin_files()) == sorted(files)
+
+
+def test_an_installed_wheel_finds_the_add_in(tmp_path):
+    """Built as users get it (pip wheel), unpacked, imported without the repository: the installer finds
+    the add-in's files in the data package xlperf.wpsaddin."""
+    import zipfile
+
+    from conftest import ROOT
+
+    r = subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(tmp_path)],
+                       capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    (wheel,) = tmp_path.glob("xlperf-*.whl")
+    unpacked = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(unpacked)
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from xlperf.wps import install; "
+            "print(install.addin_source()); print(len(install.addin_files()))")  # fmt: skip
+    r = subprocess.run(
+        [sys.executable, "-S", "-c", code, str(unpacked)], capture_output=True, text=True, timeout=60
+    )
+    assert r.returncode == 0, r.stderr
+    source, n = r.stdout.split()
+    assert Path(source) == unpacked / "xlperf" / "wpsaddin" and int(n) == len(install.addin_files())

@@ -39,6 +39,7 @@ async function main() {
     statusHistory: book.statusHistory,
     screenUpdating: book.screenUpdating,
     opened: book.opened,
+    merges: Object.fromEntries(book.sheets.map((s) => [s.name, s.merges.map((m) => [m[0], m[1], m[2], m[3]])])),
     added: book.added ? book.added.dump() : null,
     results: results.map((r) => (r && r.plan ? { findings: r.findings, projects: r.projects } : r)),
   };
