@@ -323,11 +323,20 @@ def test_package_data_covers_every_add_in_file():
 def test_an_installed_wheel_finds_the_add_in(tmp_path):
     """Built as users get it (pip wheel), unpacked, imported without the repository: the installer finds
     the add-in's files in the data package xlperf.wpsaddin."""
+    import shutil
     import zipfile
 
     from conftest import ROOT
 
-    r = subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(tmp_path)],
+    src = tmp_path / "src"  # a copy: building writes build/ beside the sources
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name) if src.exists() else (
+            src.mkdir(),
+            shutil.copy(ROOT / name, src / name),
+        )
+    for name in ("xlperf", "vba", "wps"):
+        shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
+    r = subprocess.run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "-q", "-w", str(tmp_path)],
                        capture_output=True, text=True, timeout=300)  # fmt: skip
     assert r.returncode == 0, r.stderr
     (wheel,) = tmp_path.glob("xlperf-*.whl")
