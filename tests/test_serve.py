@@ -341,6 +341,11 @@ def test_settings_are_created_once_private_and_checked(tmp_path):
     assert again == cfg and not made
     moved, made = config.load_or_create(path, port=20000)
     assert made and moved.port == 20000 and moved.token == cfg.token
+    path.write_text(json.dumps({"port": 1, "token": "t" * 43, "origins": ["http://127.0.0.1:3889"]}), "utf-8")
+    assert config.load(path).origins == ("http://127.0.0.1:3889",)
+    assert config.load_or_create(path, port=2)[0].origins == (
+        "http://127.0.0.1:3889",
+    )  # a new port keeps them
     path.write_text('{"port": 1}', "utf-8")
     with pytest.raises(config.ConfigError, match="不完整"):
         config.load(path)

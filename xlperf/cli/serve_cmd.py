@@ -50,7 +50,7 @@ def command(
     log_path = setup_logging(log_path, verbose=log_file == "-")
     limits = Limits(max_body=int(max_body_mb * 1048576), read_timeout=read_timeout, work_timeout=work_timeout,
                     workers=workers)  # fmt: skip
-    state = ServiceState(cfg, limits, frozenset({"null", *origins}), log_path=log_path)
+    state = ServiceState(cfg, limits, frozenset({"null", *cfg.origins, *origins}), log_path=log_path)
     server = make_server(state, port)
 
     # SIGTERM (systemd, kill) and Ctrl+Break end it like Ctrl+C: the port is given back at once

@@ -3,10 +3,12 @@
 Every macro is a thin shell: read the live workbook in batches (:mod:`xlperf.excel.live`: one value read
 per sheet), make one library call (parser + engine, the consolidation, the report writer), write the
 result in batches. Progress goes to Excel's status bar; any error becomes one Chinese message box, never
-a traceback dialog. Users' cells are never written: validation adds a 校验结果 sheet, fills and notes,
-and records what it added (the hidden sheet ``_xlperf_marks``: sheet, address, the fill it replaced,
-whether it added a note), so 清除校验标记 restores the original fills exactly and removes only its own
-notes.
+a traceback dialog. Users' cells are never written: validation adds a 校验结果 sheet, fills and notes
+(on a cell with the user's own note, ours after theirs), and records what it added (the hidden sheet
+``_xlperf_marks``: sheet, address, the fill it replaced, whether it added or appended a note), so
+清除校验标记 restores the original fills exactly and removes only what is ours. Validation and 清除校验标记
+apply the patch plan (:mod:`xlperf.core.plan`) through :mod:`xlperf.excel.apply`, as the WPS add-in
+applies the same plan through the ET object model.
 
 Add-in formulas in a workbook (the ``--formulas xlwings`` template, or XP_ functions typed by users)
 ---------------------------------------------------------------------------------------------------
@@ -931,7 +933,7 @@ def diagnose(book):
 HELP = """xlperf 项目支出绩效自评
 
 功能区按钮：
-· 校验：检查各自评表，生成“校验结果”表，并用颜色标出有问题的单元格（红：错误，黄：警告，蓝：提示）。
+· 校验：检查各自评表，生成“校验结果”表，并用颜色标出有问题的单元格（红：错误，橙：警告，蓝：提示）。
 · 清除校验标记：删除“校验结果”表，恢复单元格原来的颜色，删除校验添加的批注。
 · 新增项目表：增加一张空白自评表。
 · 刷新汇总：按各自评表重写“项目汇总”表。

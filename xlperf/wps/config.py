@@ -58,9 +58,14 @@ def state_dir(env: Mapping[str, str] | None = None, platform: str | None = None)
 class ServeConfig:
     port: int
     token: str
+    origins: tuple[str, ...] = ()  # web origins allowed besides the add-in's "null" (a WPS build loading
+    # its add-ins from another origin: added by hand to serve.json as "origins": [...])
 
     def to_json(self) -> str:
-        return json.dumps({"port": self.port, "token": self.token}, indent=2) + "\n"
+        data: dict = {"port": self.port, "token": self.token}
+        if self.origins:
+            data["origins"] = list(self.origins)
+        return json.dumps(data, indent=2) + "\n"
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -82,7 +87,10 @@ def load(path: str | Path | None = None) -> ServeConfig | None:
     )
     if not isinstance(port, int) or not 0 <= port < 65536 or not isinstance(token, str) or len(token) < 32:
         raise ConfigError(f"服务设置 {path} 不完整（端口或令牌缺失）：请运行 xlperf wps install 重新生成。")
-    return ServeConfig(port, token)
+    origins = data.get("origins") or []
+    if not isinstance(origins, list) or not all(isinstance(o, str) for o in origins):
+        raise ConfigError(f"服务设置 {path} 中的 origins 应为文字列表。")
+    return ServeConfig(port, token, tuple(origins))
 
 
 def new_token() -> str:
@@ -109,7 +117,9 @@ def load_or_create(path: str | Path | None = None, port: int | None = None) -> t
     if cfg is not None and (port is None or port == cfg.port):
         return cfg, False
     cfg = ServeConfig(
-        port if port is not None else (cfg.port if cfg else DEFAULT_PORT), cfg.token if cfg else new_token()
+        port if port is not None else (cfg.port if cfg else DEFAULT_PORT),
+        cfg.token if cfg else new_token(),
+        cfg.origins if cfg else (),
     )
     save(cfg, path)
     return cfg, True
