@@ -21,13 +21,13 @@ from xlperf.cli.options import CONTEXT
               help="日志文件（默认在用户数据文件夹中；“-”表示输出到屏幕）。")  # fmt: skip
 @click.option("--allow-origin", "origins", multiple=True, metavar="来源",
               help="另外允许的网页来源（默认只允许加载项页面的 null 来源），可重复。")  # fmt: skip
-@click.option("--max-body-mb", type=click.FloatRange(0.01, 512), default=16.0, show_default=True,
+@click.option("--max-body-mb", type=click.FloatRange(0.01, 512), default=16.0, show_default=True, metavar="MB",
               help="单个请求的大小上限（MB）。")  # fmt: skip
-@click.option("--work-timeout", type=click.FloatRange(0.1, 3600), default=300.0, show_default=True,
+@click.option("--work-timeout", type=click.FloatRange(0.1, 3600), default=300.0, show_default=True, metavar="秒",
               help="单个请求的处理时间上限（秒）。")  # fmt: skip
-@click.option("--read-timeout", type=click.FloatRange(0.1, 600), default=20.0, show_default=True,
+@click.option("--read-timeout", type=click.FloatRange(0.1, 600), default=20.0, show_default=True, metavar="秒",
               help="接收一个请求的时间上限（秒）。")  # fmt: skip
-@click.option("--workers", type=click.IntRange(1, 32), default=4, show_default=True,
+@click.option("--workers", type=click.IntRange(1, 32), default=4, show_default=True, metavar="个",
               help="同时处理的请求数。")  # fmt: skip
 @click.option("--no-open", is_flag=True, help="生成自评报告后不替用户打开（没有桌面的电脑）。")
 def command(
