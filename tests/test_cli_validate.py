@@ -101,10 +101,10 @@ def test_marked_copy(bad_xlsx, tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[0] == "校验结果"
     ws = wb["校验结果"]
-    assert [c.value for c in ws[2]][:3] == ["序号", "严重程度", "规则"]
+    assert [c.value for c in ws[3]][:3] == ["序号", "严重程度", "规则"]
     links = {
         ws.cell(r, 5).value: ws.cell(r, 5).hyperlink.location
-        for r in range(3, ws.max_row + 1)
+        for r in range(4, ws.max_row + 1)
         if ws.cell(r, 5).hyperlink
     }
     assert links["自评表1!H25"] == "'自评表1'!H25"

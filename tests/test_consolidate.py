@@ -296,3 +296,118 @@ def test_cli(tmp_path, units):
     assert not (tmp_path / "x.xlsx").exists()
     r = runner.invoke(cli, ["consolidate", "--help"])
     assert r.exit_code == 0 and "xlperf consolidate" in r.output
+
+
+# --- failures are one Chinese line; temporaries are never inputs ------------------------------------
+
+
+def test_csv_under_a_folder_that_cannot_be_made_is_one_line(tmp_path, units, monkeypatch):
+    import tempfile
+
+    folder, specs = units
+
+    def denied(*a, **kw):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", denied)
+    r = CliRunner().invoke(
+        cli, ["consolidate", str(specs[0].path), "-o", str(tmp_path / "csv"), "--format", "csv"]
+    )
+    assert r.exit_code == 2
+    assert r.output.strip().startswith("错误：") and "没有写入权限" in r.output
+    assert len(r.output.strip().splitlines()) == 1 and "Traceback" not in r.output
+
+
+def test_an_unexpected_error_is_one_line_too(tmp_path, units, monkeypatch):
+    import xlperf.cli.consolidate_cmd as cmd
+
+    folder, specs = units
+    monkeypatch.delenv("XLPERF_DEBUG", raising=False)
+    monkeypatch.setattr(cmd, "consolidate_paths", lambda *a, **kw: 1 / 0)
+    r = CliRunner().invoke(cli, ["consolidate", str(specs[0].path), "-o", str(tmp_path / "x.xlsx")])
+    assert r.exit_code == 2
+    assert r.output.strip().splitlines() == [r.output.strip()] and "程序内部错误" in r.output
+
+
+def test_a_bad_output_is_refused_before_reading(tmp_path, units, monkeypatch):
+    import xlperf.cli.consolidate_cmd as cmd
+
+    folder, _ = units
+    monkeypatch.setattr(
+        cmd, "consolidate_paths", lambda *a, **kw: pytest.fail("read before checking the output")
+    )
+    r = CliRunner().invoke(cli, ["consolidate", str(folder), "-o", str(tmp_path / "无此文件夹" / "x.xlsx")])
+    assert r.exit_code == 2 and "输出文件夹不存在" in r.output
+
+
+KILLED_XLSX = r"""
+import sys, time
+from xlperf.consolidate import consolidate_paths
+from xlperf.writers import summary
+c = consolidate_paths([sys.argv[1]], jobs=1)
+real = summary.write_xlsx
+def slow(c, tmp):
+    real(c, tmp)
+    print(tmp, flush=True)
+    time.sleep(60)  # killed before the temporary is moved into place
+summary.write_xlsx = slow
+summary.write_summary(c, sys.argv[2])
+"""
+
+
+def test_a_killed_xlsx_write_leaves_a_temporary_that_is_never_read(tmp_path, units):
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from xlperf.safe_io import STALE_SECONDS
+
+    _, specs = units
+    inbox = tmp_path / "报送"
+    inbox.mkdir()
+    shutil.copy(specs[0].path, inbox / specs[0].path.name)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_XLSX, str(inbox), str(inbox / "汇总.xlsx")],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    tmp = Path(proc.stdout.readline().strip())
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(30)
+    proc.stdout.close()
+    assert tmp.exists() and tmp.name.startswith(".~xlperf-") and not (inbox / "汇总.xlsx").exists()
+    # the temporary is a complete summary workbook: it must be listed, not read as a unit's input
+    c = consolidate_paths([inbox], jobs=1)
+    f = next(f for f in c.files if Path(f.display).name == tmp.name)
+    assert f.status == STATUS_SKIPPED and "临时文件" in f.reason
+    assert c.stats.projects == len(specs[0].projects)
+    old = time.time() - STALE_SECONDS - 5
+    os.utime(tmp, (old, old))
+    write_summary(c, inbox / "汇总.xlsx")  # the next write into the folder removes the stale one
+    assert not tmp.exists() and (inbox / "汇总.xlsx").exists()
+
+
+def test_a_folder_that_cannot_be_opened_is_listed(tmp_path, units, monkeypatch):
+    import os
+
+    from xlperf.consolidate import STATUS_UNREADABLE, collect
+
+    _, specs = units
+    inbox = tmp_path / "报送"
+    (inbox / "锁住的").mkdir(parents=True)
+    shutil.copy(specs[0].path, inbox / "锁住的" / "a.xlsx")
+    shutil.copy(specs[1].path, inbox / "b.xlsx")
+    real = os.scandir
+
+    def scandir(path):
+        if Path(path).name == "锁住的":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    entries = {Path(d).name: rec for _, d, rec in collect([inbox])}
+    assert entries["b.xlsx"] is None
+    assert entries["锁住的"].status == STATUS_UNREADABLE and "权限" in entries["锁住的"].reason

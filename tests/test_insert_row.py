@@ -269,7 +269,9 @@ class _SheetApi:
 
 class _Used:
     def __init__(self, grid):
-        self.last_cell = type("C", (), {"row": grid.height, "column": grid.width})()
+        from xlperf.core.plan import col_letter
+
+        self.address = f"$A$1:${col_letter(max(grid.width, 1))}${max(grid.height, 1)}"
 
 
 class _Range:

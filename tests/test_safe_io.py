@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from pathlib import Path
 
 import openpyxl
 import pytest
 
 from xlperf.errors import OutputError
 from xlperf.safe_io import atomic_write, atomic_write_bytes, set_text
+
+from conftest import ROOT
 
 
 def test_new_file_has_ordinary_permissions(tmp_path):
@@ -65,3 +68,146 @@ def test_unique_path_never_replaces(tmp_path):
     assert unique_path(first).name == "报告（2）.docx"
     (tmp_path / "报告（2）.docx").write_bytes(b"y")
     assert unique_path(first).name == "报告（3）.docx"
+
+
+# --- a set of files as one (the csv summary) --------------------------------------------------------
+
+NAMES = ("项目明细.csv", "文件清单.csv")
+
+
+def _write_set(tag: str):
+    def write(tmp):
+        for n in NAMES:
+            (tmp / n).write_text(f"{tag} {n}", encoding="utf-8")
+
+    return write
+
+
+def _contents(folder):
+    return {p.name: p.read_text("utf-8") for p in folder.iterdir()}
+
+
+def test_folder_set_replaces_the_old_set_whole(tmp_path):
+    from xlperf.safe_io import atomic_folder
+
+    out = tmp_path / "汇总csv"
+    atomic_folder(out, _write_set("old"), NAMES)
+    atomic_folder(out, _write_set("new"), NAMES)
+    assert _contents(out) == {n: f"new {n}" for n in NAMES}
+    assert [p.name for p in tmp_path.iterdir()] == ["汇总csv"]  # no temporary left
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two-renames"])
+def test_a_locked_file_leaves_the_old_set_and_no_temporary(tmp_path, monkeypatch, exchange):
+    """On Windows a csv open in Excel cannot be moved: the swap fails, the old set stays whole."""
+    from xlperf import safe_io
+
+    out = tmp_path / "汇总csv"
+    safe_io.atomic_folder(out, _write_set("old"), NAMES)
+    real_rename = os.rename
+
+    def locked(a, b, *rest):
+        if os.path.basename(str(a)) == "汇总csv":
+            raise PermissionError(13, "locked", str(a))
+        return real_rename(a, b, *rest)
+
+    monkeypatch.setattr(safe_io.os, "rename", locked)
+    if not exchange:
+        monkeypatch.setattr(safe_io, "_exchange", lambda a, b: False)
+    else:
+        monkeypatch.setattr(
+            safe_io, "_exchange", lambda a, b: (_ for _ in ()).throw(PermissionError(13, "x"))
+        )
+    with pytest.raises(OutputError, match="正在 Excel 中打开"):
+        safe_io.atomic_folder(out, _write_set("new"), NAMES)
+    assert _contents(out) == {n: f"old {n}" for n in NAMES}
+    assert [p.name for p in tmp_path.iterdir()] == ["汇总csv"]
+
+
+def test_a_failed_second_rename_puts_the_old_set_back(tmp_path, monkeypatch):
+    from xlperf import safe_io
+
+    out = tmp_path / "汇总csv"
+    safe_io.atomic_folder(out, _write_set("old"), NAMES)
+    monkeypatch.setattr(safe_io, "_exchange", lambda a, b: False)
+    real_rename = os.rename
+
+    calls = []
+
+    def fail_second(a, b, *rest):
+        calls.append(b)
+        if os.path.basename(str(b)) == "汇总csv" and len(calls) == 2:  # the new set into place
+            raise OSError(28, "No space left on device")
+        return real_rename(a, b, *rest)
+
+    monkeypatch.setattr(safe_io.os, "rename", fail_second)
+    with pytest.raises(OutputError, match="磁盘空间不足"):
+        safe_io.atomic_folder(out, _write_set("new"), NAMES)
+    assert _contents(out) == {n: f"old {n}" for n in NAMES}
+    assert [p.name for p in tmp_path.iterdir()] == ["汇总csv"]
+
+
+def test_a_folder_holding_other_files_or_inputs_is_refused(tmp_path):
+    from xlperf.safe_io import atomic_folder
+
+    (tmp_path / "报送").mkdir()
+    (tmp_path / "报送" / "甲单位.xlsx").write_bytes(b"x")
+    with pytest.raises(OutputError, match="输入文件"):
+        atomic_folder(tmp_path / "报送", _write_set("x"), NAMES, inputs=[tmp_path / "报送" / "甲单位.xlsx"])
+    with pytest.raises(OutputError, match="其他文件"):
+        atomic_folder(tmp_path / "报送", _write_set("x"), NAMES)
+    assert (tmp_path / "报送" / "甲单位.xlsx").read_bytes() == b"x"
+
+
+KILLED_WRITER = r"""
+import sys, time
+from pathlib import Path
+from xlperf.safe_io import atomic_folder
+names = ("项目明细.csv", "文件清单.csv")
+def write(tmp):
+    (tmp / names[0]).write_text("new", encoding="utf-8")
+    print(tmp, flush=True)
+    time.sleep(60)  # killed here, half the set written
+    (tmp / names[1]).write_text("new", encoding="utf-8")
+atomic_folder(sys.argv[1], write, names)
+"""
+
+
+def test_sigkill_mid_set_leaves_the_old_set_and_the_next_run_cleans_up(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    from xlperf.safe_io import STALE_SECONDS, atomic_folder
+
+    out = tmp_path / "汇总csv"
+    atomic_folder(out, _write_set("old"), NAMES)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, str(out)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    tmp = Path(proc.stdout.readline().strip())
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(30)
+    proc.stdout.close()
+    assert tmp.is_dir() and tmp.name.startswith(".~xlperf-")
+    assert _contents(out) == {n: f"old {n}" for n in NAMES}  # never a mix
+    # the next run: a fresh temporary is kept (it may be another run's), a stale one removed
+    atomic_folder(out, _write_set("new"), NAMES)
+    assert tmp.exists()
+    old = time.time() - STALE_SECONDS - 5
+    os.utime(tmp, (old, old))
+    atomic_folder(out, _write_set("newer"), NAMES)
+    assert not tmp.exists()
+    assert _contents(out) == {n: f"newer {n}" for n in NAMES}
+
+
+def test_fit_name_shortens_the_part_that_may_be_shortened(tmp_path):
+    from xlperf.safe_io import fit_name
+
+    tail = "2020年度绩效自评工作报告.docx"
+    name = fit_name(tmp_path, "长" * 250 + tail, keep=tail)
+    assert name.endswith("…" + tail) and name.startswith("长")
+    assert len(os.fsencode(name)) <= 255
+    (tmp_path / name).write_bytes(b"ok")  # the file system takes it
+    assert fit_name(tmp_path, "短.xlsx") == "短.xlsx"

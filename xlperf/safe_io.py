@@ -1,16 +1,48 @@
-"""Never harm the user's data: atomic output, refusing to overwrite inputs, text that stays text."""
+"""Never harm the user's data: atomic outputs (one file, or a folder of files as one set), refusing
+to overwrite inputs, names that fit the file system, text that stays text.
+
+Temporaries are named ``.~xlperf-…`` beside their target: a run killed mid-write leaves one, which the
+next write into that folder removes once it is :data:`STALE_SECONDS` old, and which a consolidation
+lists as a temporary and never reads as an input.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-import tempfile
+import sys
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from xlperf.errors import OutputError
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
+TEMP_PREFIX = ".~xlperf-"
+STALE_SECONDS = 600  # a temporary untouched this long belongs to a run that was killed
+
+
+def resolved(path: str | Path) -> Path:
+    """The absolute, link-free path where it can be had (a link loop or a missing folder: absolute)."""
+    p = Path(path)
+    try:
+        return p.resolve()
+    except (OSError, RuntimeError):  # a link loop (RuntimeError before Python 3.13)
+        return p.absolute()
+
+
+def _check_target(out: Path, inputs: Iterable[str | Path], overwrite: bool) -> Path:
+    target = resolved(out)
+    for i in inputs:
+        if resolved(i) == target:
+            raise OutputError(f"输出文件不能与输入文件相同：{out}")
+    if out.exists() and not overwrite:
+        raise OutputError(f"输出文件已存在：{out}（如需覆盖请加 --force）")
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"输出文件夹不存在：{folder}")
+    return folder
 
 
 def atomic_write(
@@ -28,20 +60,15 @@ def atomic_write(
     become an :class:`OutputError` with a Chinese reason (on Windows, a file open in Excel or Word
     cannot be replaced).
     """
+    import tempfile  # (tempfile and shutil stay off the import bill of commands that only read)
+
     out = Path(path)
-    target = out.resolve()
-    for i in inputs:
-        if Path(i).resolve() == target:
-            raise OutputError(f"输出文件不能与输入文件相同：{out}")
-    if out.exists() and not overwrite:
-        raise OutputError(f"输出文件已存在：{out}（如需覆盖请加 --force）")
-    folder = out.parent if str(out.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"输出文件夹不存在：{folder}")
+    folder = _check_target(out, inputs, overwrite)
+    clean_stale_temporaries(folder)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".~xlperf-", suffix=out.suffix, dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=out.suffix, dir=folder)
     except OSError as exc:
-        raise OutputError(f"无法在文件夹中写入文件：{folder}（{exc.strerror or exc}）") from exc
+        raise OutputError(f"无法在文件夹中写入文件：{folder}（{_why(exc)}）") from exc
     os.close(fd)
     try:
         write(Path(tmp))
@@ -52,11 +79,160 @@ def atomic_write(
         raise OutputError(f"无法写入文件：{out}（文件可能正在 Excel/Word 中打开，请关闭后重试）") from exc
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"无法写入文件：{out}（{exc.strerror or exc}）") from exc
+        raise OutputError(f"无法写入文件：{out}（{_why(exc)}）") from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return out
+
+
+def atomic_folder(
+    path: str | Path,
+    write: Callable[[Path], None],
+    names: Iterable[str],
+    *,
+    inputs: Iterable[str | Path] = (),
+    overwrite: bool = True,
+) -> Path:
+    """Write a set of files as one: ``write(tmp)`` fills a temporary folder beside ``path``, which then
+    takes the place of ``path`` in one step, so readers see the old set or the new one, never a mix
+    (on Linux an atomic exchange; elsewhere two renames, the old set kept until the new one is in).
+
+    ``names`` are the files the set holds: an existing ``path`` may hold only those (a folder holding
+    anything else, an input above all, is refused rather than replaced).
+    """
+    import shutil
+    import tempfile
+
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"csv 格式的输出应为文件夹：{out}")
+    folder = _check_target(out, inputs, overwrite)
+    target = resolved(out)
+    for i in inputs:
+        if target in resolved(i).parents:
+            raise OutputError(f"输出文件夹中有输入文件，不能用作输出：{out}")
+    allowed = set(names)
+    if out.exists():
+        try:
+            others = sorted(p.name for p in out.iterdir() if p.name not in allowed)
+        except OSError as exc:
+            raise OutputError(f"无法读取输出文件夹：{out}（{_why(exc)}）") from exc
+        if others:
+            shown = "、".join(others[:3]) + ("等" if len(others) > 3 else "")
+            raise OutputError(f"输出文件夹中已有其他文件（{shown}），请指定一个新的或空的文件夹：{out}")
+    clean_stale_temporaries(folder)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=folder))
+    except OSError as exc:
+        raise OutputError(f"无法在文件夹中写入文件：{folder}（{_why(exc)}）") from exc
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o777 & ~_umask())
+        for f in tmp.iterdir():
+            os.chmod(f, 0o666 & ~_umask())
+        if not out.exists():
+            os.rename(tmp, out)
+        elif _exchange(tmp, out):
+            shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the old set
+        else:
+            old = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=folder))
+            os.rmdir(old)
+            os.rename(out, old)
+            try:
+                os.rename(tmp, out)
+            except OSError:
+                os.rename(old, out)  # put the old set back
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+    except PermissionError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(f"无法写入文件夹：{out}（其中的文件可能正在 Excel 中打开，请关闭后重试）") from exc
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(f"无法写入文件夹：{out}（{_why(exc)}）") from exc
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where that is not possible."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    fn.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+    return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def clean_stale_temporaries(folder: str | Path, max_age: float = STALE_SECONDS) -> list[Path]:
+    """Remove xlperf's temporaries in ``folder`` left by killed runs (untouched for ``max_age`` s).
+    Best effort: whatever cannot be removed stays (and is never read as an input)."""
+    import shutil
+
+    removed = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for e in entries:
+        if not e.name.startswith(TEMP_PREFIX):
+            continue
+        try:
+            if now - e.stat(follow_symlinks=False).st_mtime < max_age:
+                continue
+            if e.is_dir(follow_symlinks=False):
+                shutil.rmtree(e.path)
+            else:
+                os.unlink(e.path)
+            removed.append(Path(e.path))
+        except OSError:
+            continue
+    return removed
+
+
+def fit_name(folder: str | Path, name: str, keep: str = "") -> str:
+    """``name``, shortened with "…" so that it fits the file system's limit on one name (255 bytes on
+    Linux, 255 characters on Windows): the part before ``keep`` (default: the suffix) is cut."""
+    limit = 255
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # no pathconf on Windows
+        limit = os.pathconf(folder, "PC_NAME_MAX")
+
+    def size(text: str) -> int:
+        return len(text) if sys.platform == "win32" else len(os.fsencode(text))
+
+    if size(name) <= limit:
+        return name
+    tail = keep if keep and name.endswith(keep) else Path(name).suffix
+    head = name[: len(name) - len(tail)]
+    while head and size(f"{head}…{tail}") > limit:
+        head = head[:-1]
+    return f"{head}…{tail}"
+
+
+def _why(exc: OSError) -> str:
+    """An OS error in Chinese where it is a common one, else the system's own words."""
+    import errno
+
+    zh = {
+        errno.ENOSPC: "磁盘空间不足",
+        errno.EACCES: "没有写入权限",
+        errno.EPERM: "没有写入权限",
+        errno.EROFS: "磁盘为只读",
+        errno.ENAMETOOLONG: "文件名过长",
+        errno.ENOENT: "文件夹不存在",
+        errno.EDQUOT: "超出磁盘配额",
+    }
+    return zh.get(exc.errno or -1, exc.strerror or str(exc))
 
 
 def unique_path(path: str | Path) -> Path:

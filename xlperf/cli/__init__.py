@@ -8,6 +8,7 @@ traceback.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -28,6 +29,8 @@ COMMANDS = {
     "consolidate": "consolidate_cmd",
     "report": "report_cmd",
     "doctor": "doctor_cmd",
+    "serve": "serve_cmd",
+    "wps": "wps_cmd",
 }
 
 
@@ -55,11 +58,28 @@ class _Group(click.Group):
         return cmd
 
     def invoke(self, ctx: click.Context):
+        """Every failure is one Chinese line and exit code 2, never a traceback (set XLPERF_DEBUG=1 to
+        see the traceback of an unexpected one)."""
         try:
             return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # click prints these itself (in Chinese, see zh)
         except XlperfError as exc:
-            click.echo(f"错误：{exc}", err=True)
-            sys.exit(2)
+            _fail(str(exc))
+        except MemoryError:
+            _fail("内存不足，无法完成（文件过大或同时运行的程序过多）")
+        except OSError as exc:
+            where = f"：{exc.filename}" if exc.filename else ""
+            _fail(f"无法读写文件{where}（{exc.strerror or exc}）")
+        except Exception as exc:
+            if os.environ.get("XLPERF_DEBUG"):
+                raise
+            _fail(f"程序内部错误（{type(exc).__name__}：{exc}）；设置环境变量 XLPERF_DEBUG=1 可看到详细信息")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(2)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -10,7 +10,7 @@ import click
 
 from xlperf.cli.options import CONTEXT, engine_option, preset_option
 from xlperf.consolidate import consolidate_paths
-from xlperf.writers.summary import FORMATS, infer_format, write_summary
+from xlperf.writers.summary import FORMATS, check_output, write_summary
 
 PROGRESS_MIN_FILES = 20  # show a progress bar from this many files on (and only on a terminal)
 
@@ -66,7 +66,7 @@ def command(
     \f
     Consolidate units' workbooks into one summary (library: xlperf.consolidate.consolidate_paths).
     """
-    fmt = infer_format(output, fmt)
+    fmt, output = check_output(output, fmt)  # refuse a bad output before minutes of reading
     start = time.perf_counter()
     show = not quiet and sys.stderr.isatty()
     progress_fn = None

@@ -7,21 +7,21 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from xlperf import api
 from xlperf.cli.options import CONTEXT, engine_option, preset_option
 from xlperf.core.engine import Validation
 from xlperf.core.evaluate import TOTAL_CAPPED, TOTAL_RECOMPUTED, TOTAL_REPORTED
 from xlperf.core.findings import SEVERITY_ZH, fmt_num, fmt_pct
-from xlperf.core.results_table import file_dict, summary_line
-from xlperf.errors import ReadError
+from xlperf.core.results_table import explanation, file_dict, summary_line
+from xlperf.errors import ReadError, XlperfError
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def _print_text(console: Console, v: Validation) -> None:
+def _print_text(console, v: Validation) -> None:
+    from rich.table import Table  # rich costs the start-up tens of ms: only when text is printed
+
     wb = v.workbook
     console.rule(f"[bold]{wb.path}[/]")
     console.print(
@@ -54,7 +54,7 @@ def _print_text(console: Console, v: Validation) -> None:
                 f"[{_STYLE[f.severity]}]{SEVERITY_ZH[f.severity]}[/]",
                 f.rule,
                 f.where,
-                f.message.split(" ", 1)[-1],
+                explanation(f, values=True),
             )
         console.print(t)
 
@@ -62,6 +62,8 @@ def _print_text(console: Console, v: Validation) -> None:
 def _expand(paths: tuple[Path, ...]) -> tuple[Path, ...]:
     """Folders become the workbooks in them (recursively; lock and temp files left out), as in
     ``xlperf consolidate``; files stay as given."""
+    if not any(p.is_dir() for p in paths):
+        return paths  # files only: the consolidation package is not needed (start-up time)
     from xlperf.consolidate import collect
 
     out: list[Path] = []
@@ -71,6 +73,20 @@ def _expand(paths: tuple[Path, ...]) -> tuple[Path, ...]:
         else:
             out.append(p)
     return tuple(out)
+
+
+class _LazyConsole:
+    """rich's Console, made on the first print: importing rich costs ~40 ms, which should not come
+    before the first file is read (and JSON output never needs it)."""
+
+    _console = None
+
+    def __getattr__(self, name: str):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+        return getattr(self._console, name)
 
 
 @click.command("validate", context_settings=CONTEXT)
@@ -114,7 +130,18 @@ def command(files: tuple[Path, ...], preset: str | None, fmt: str, output: Path 
         raise click.UsageError("-o 只能用于一个输入文件")
     if output is not None and output.suffix.lower() not in (".xlsx", ".xlsm"):
         raise click.UsageError(f"-o 的文件须以 .xlsx 或 .xlsm 结尾：{output}")
-    console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+    console = _LazyConsole()
+    if output is not None:
+        from xlperf.writers import annotate
+
+        try:  # before any work: a copy that cannot be made (an .xls, .xlsm content to .xlsx) is refused
+            annotate.check_output(files[0], output)
+        except annotate.NotCopyable as exc:
+            click.echo(f"无法为 {files[0]} 生成校验副本：{exc}", err=True)
+            sys.exit(2)
+        except ReadError as exc:
+            click.echo(f"无法读取 {files[0]}：{exc}", err=True)
+            sys.exit(2)
     results: list[dict] = []
     unreadable = errors = 0
     for path in files:
@@ -133,9 +160,20 @@ def command(files: tuple[Path, ...], preset: str | None, fmt: str, output: Path 
         if fmt == "text":
             _print_text(console, v)
         if output is not None:
-            from xlperf.writers.annotate import write_annotated_copy
-
-            out = write_annotated_copy(v, path, output)
+            try:
+                out = annotate.write_annotated_copy(v, path, output)
+            except ReadError as exc:  # the file changed or broke between the two reads
+                unreadable += 1
+                click.echo(f"无法读取 {path}：{exc}", err=True)
+                continue
+            except XlperfError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - an odd part we could not edit: one line, never a traceback
+                unreadable += 1
+                click.echo(
+                    f"无法为 {path} 生成校验副本（{type(exc).__name__}：{exc}）；原文件未被修改", err=True
+                )
+                continue
             if fmt == "text":
                 console.print(f"\n已写出校验副本：{out}")
     if fmt == "json":

@@ -27,6 +27,7 @@ from xlperf.core import labels as L
 from xlperf.core.engine import validate
 from xlperf.errors import ReadError
 from xlperf.presets import Preset
+from xlperf.safe_io import resolved
 
 POOL_MIN_FILES = 8  # fewer files than this: read in-process (a pool costs more than it saves)
 
@@ -42,7 +43,7 @@ def read_unit_file(
 
     p = Path(path)
     base = FileResult(
-        str(p.resolve()), display or str(path), STATUS_UNREADABLE, size=_size(p), sha256=sha256_of(p)
+        str(resolved(p)), display or str(path), STATUS_UNREADABLE, size=_size(p), sha256=sha256_of(p)
     )
     try:
         grids = read_grids(p, engine, skip=(L.SUMMARY_SHEET, L.RESULT_SHEET))  # derived sheets
@@ -150,7 +151,7 @@ def read_files(
             except BrokenProcessPool:
                 done(
                     FileResult(
-                        str(Path(t[0]).resolve()),
+                        str(resolved(t[0])),
                         t[1],
                         STATUS_UNREADABLE,
                         "读取该文件时程序异常退出",
@@ -159,6 +160,3 @@ def read_files(
                     )
                 )
     return out
-
-
-# --- step 3: tables (pure) ------------------------------------------------------------------------

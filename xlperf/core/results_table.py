@@ -1,23 +1,39 @@
 """The 校验结果 table (one row per finding) and the validate JSON, as plain data.
 
-Shared by the ``-o`` copy writer, the Excel macro that writes the sheet in one call, and the CLI's
-JSON output, so the three always agree.
+Shared by the patch plan (:mod:`xlperf.core.plan`, which the ``-o`` copy applies), the Excel macro that
+writes the sheet in one call, and the CLI's JSON output, so they always agree.
 """
 
 from __future__ import annotations
 
 from xlperf.core.engine import Validation
 from xlperf.core.evaluate import TOTAL_CAPPED, TOTALS
-from xlperf.core.findings import SEVERITY_ZH
+from xlperf.core.findings import SEVERITY_ZH, Finding
 
 RESULT_HEADER = ("序号", "严重程度", "规则", "项目", "位置", "说明", "应为", "实为")
+
+
+def explanation(f: Finding, *, values: bool = False) -> str:
+    """A finding's message without the location it starts with (位置 is its own column, and a note sits
+    on the cell itself); without the "（应为：…；实为：…）" tail unless ``values`` (the table has 应为 and
+    实为 columns, a note does not)."""
+    text = f.message
+    head = f.where + " "
+    if text.startswith(head):
+        text = text[len(head) :]
+    tail = f"（应为：{f.expected}；实为：{f.found}）"
+    if not values and (f.expected or f.found) and text.endswith(tail):
+        text = text[: -len(tail)]
+    return text
 
 
 def result_rows(v: Validation) -> list[list[object]]:
     """Header plus one row per finding, errors first."""
     rows: list[list[object]] = [list(RESULT_HEADER)]
     for i, f in enumerate(v.findings, 1):
-        rows.append([i, SEVERITY_ZH[f.severity], f.rule, f.project, f.where, f.message, f.expected, f.found])
+        rows.append(
+            [i, SEVERITY_ZH[f.severity], f.rule, f.project, f.where, explanation(f), f.expected, f.found]
+        )
     return rows
 
 

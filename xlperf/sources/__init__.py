@@ -17,24 +17,26 @@ from xlperf.core.grid import Grid
 from xlperf.core.model import Workbook
 from xlperf.core.parser import no_projects_reason, parse_workbook
 from xlperf.errors import ReadError
-from xlperf.sources.gate import check_file, error_cells
+from xlperf.sources.gate import Package, check_file, error_cells, open_checked, suffix_reason
 from xlperf.sources.xlsx import formula_cells, grids_calamine, grids_openpyxl
 
 ENGINES = ("calamine", "openpyxl")
 
-__all__ = ["ENGINES", "check_file", "read_grids", "read_workbook"]
+__all__ = ["ENGINES", "Package", "check_file", "open_checked", "read_grids", "read_workbook", "suffix_reason"]
 
 
 def read_grids(path: str | Path, engine: str = "calamine", skip: Collection[str] = ()) -> list[Grid]:
-    """Every sheet of a checked file as a grid (except those named in ``skip``)."""
-    error_parts = check_file(path)
-    if engine == "calamine":
-        grids = grids_calamine(path, skip, error_cells(path, error_parts) if error_parts else None)
-    elif engine == "openpyxl":
-        grids = grids_openpyxl(path, skip)
-    else:
+    """Every sheet of a file as a grid (except those named in ``skip``): the gate checks the file once
+    and the reader reads the gate's checked copy."""
+    if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; one of {ENGINES}")
-    formulas = formula_cells(path)  # the same scan for both engines: they agree on formula cells
+    pkg = open_checked(path)
+    if engine == "calamine":
+        errors = error_cells(pkg, pkg.error_parts) if pkg.error_parts else None
+        grids = grids_calamine(pkg, skip, errors)
+    else:
+        grids = grids_openpyxl(pkg, skip)
+    formulas = formula_cells(pkg)  # the same scan for both engines: they agree on formula cells
     for g in grids:
         g.formulas = formulas.get(g.name, frozenset())
     return grids

@@ -1,6 +1,8 @@
 """Workbooks to grids: python-calamine (fast, default) or openpyxl (read-only), cached values only.
 
-Formulas are not evaluated here; the files have passed :mod:`xlperf.sources.gate` first.
+Both read the safety gate's checked copy (:class:`~xlperf.sources.gate.Package`), never the file again,
+and openpyxl reads no further than the extent the gate measured (it would otherwise pad every row to
+the width the sheet's ``<dimension>`` claims). Formulas are not evaluated here.
 """
 
 from __future__ import annotations
@@ -12,17 +14,26 @@ from pathlib import Path
 
 from xlperf.core.grid import Grid
 from xlperf.errors import ReadError
+from xlperf.sources.gate import Package, open_checked
+
+
+def _checked(source: str | Path | Package) -> Package:
+    return source if isinstance(source, Package) else open_checked(source)
 
 
 def grids_calamine(
-    path: str | Path, skip: Collection[str] = (), errors: dict[str, list[tuple[int, int, str]]] | None = None
+    source: str | Path | Package,
+    skip: Collection[str] = (),
+    errors: dict[str, list[tuple[int, int, str]]] | None = None,
 ) -> list[Grid]:
     """Every sheet as a grid, through python-calamine (cached values; formulas are not evaluated).
-    Sheets named in ``skip`` are not read; ``errors`` (from :func:`error_cells`) are put back."""
+    Sheets named in ``skip`` are not read; ``errors`` (from :func:`error_cells`) are put back. A path
+    is checked by the gate first."""
     from python_calamine import CalamineError, CalamineWorkbook
 
+    pkg = _checked(source)
     try:
-        with CalamineWorkbook.from_path(str(path)) as wb:
+        with CalamineWorkbook.from_filelike(pkg.stream()) as wb:
             out = []
             for meta in wb.sheets_metadata:
                 # the enums have no .name in python-calamine 0.9: compare by their text "SheetVisibleEnum.Hidden"
@@ -58,12 +69,35 @@ def _as_calamine(v: object) -> object:
     return v
 
 
-def grids_openpyxl(path: str | Path, skip: Collection[str] = ()) -> list[Grid]:
-    """Every sheet as a grid, through openpyxl (read-only, cached values). Sheets in ``skip`` are not read."""
+def _lenient_numbers() -> None:
+    """openpyxl casts a numeric cell with int() unless it holds ".", "E" or "e", so a raw ``NaN`` or
+    ``inf`` (written by scripts; python-calamine reads them as floats) aborts the whole read with a
+    ValueError. Cast those as python-calamine does, so both engines read the same file the same way."""
+    from openpyxl.worksheet import _reader
+
+    cast = getattr(_reader, "_cast_number", None)
+    if cast is None or getattr(cast, "xlperf", False):
+        return
+
+    def cast_number(value: str):
+        try:
+            return cast(value)
+        except ValueError:
+            return float(value)  # "NaN", "inf", "-inf"; anything else still raises
+
+    cast_number.xlperf = True
+    _reader._cast_number = cast_number
+
+
+def grids_openpyxl(source: str | Path | Package, skip: Collection[str] = ()) -> list[Grid]:
+    """Every sheet as a grid, through openpyxl (read-only, cached values), no larger than the extent the
+    gate measured. Sheets in ``skip`` are not read. A path is checked by the gate first."""
     import openpyxl
 
+    pkg = _checked(source)
+    _lenient_numbers()
     try:
-        wb = openpyxl.load_workbook(str(path), read_only=True, data_only=True, keep_links=False)
+        wb = openpyxl.load_workbook(pkg.stream(), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a bad file
         raise ReadError(f"文件已损坏，无法读取：{type(exc).__name__}") from exc
     try:
@@ -71,17 +105,33 @@ def grids_openpyxl(path: str | Path, skip: Collection[str] = ()) -> list[Grid]:
         for ws in wb.worksheets:
             if ws.title in skip:
                 continue
-            rows = [[_as_calamine(v) for v in r] for r in ws.iter_rows(values_only=True)]
+            e = pkg.extent_of(ws.title)
+            rows = []
+            if e.cells:
+                it = ws.iter_rows(min_row=1, max_row=e.rows, min_col=1, max_col=e.cols, values_only=True)
+                rows = _trimmed([[_as_calamine(v) for v in r] for r in it])
             out.append(Grid(ws.title, rows, ws.sheet_state))
         return out
+    except ReadError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a part openpyxl cannot parse (bad CRC, bad XML)
+        raise ReadError(f"文件已损坏，无法读取：{type(exc).__name__}") from exc
     finally:
         wb.close()
 
 
+def _trimmed(rows: list[list[object]]) -> list[list[object]]:
+    """The rows cut to the cells that hold values, as python-calamine gives them: the gate's extent is
+    an upper bound (A1:Z99 for any sheet it did not need to measure), not the data's extent."""
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    width = (
+        max((max((i for i, v in enumerate(r) if v is not None), default=-1) for r in rows), default=-1) + 1
+    )
+    return [r[:width] for r in rows]
+
+
 # --- formula cells (one scan for both engines) -----------------------------------------------------
-_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 # a formula element and the cell element just before it (any namespace prefix): <c r="H7" s="3"><f>…</f>
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 _CELL_OPEN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(\s[^>]*)?>\s*$")
@@ -89,7 +139,7 @@ _CELL_REF = re.compile(rb'(?:^|\s)r\s*=\s*["\']\$?([A-Za-z]{1,3})\$?(\d{1,7})["\
 _REF_TEXT = re.compile(r"\$?([A-Za-z]{1,3})\$?\d{1,7}$")
 
 
-def formula_cells(path: str | Path) -> dict[str, frozenset[tuple[int, int]]]:
+def formula_cells(source: str | Path | Package) -> dict[str, frozenset[tuple[int, int]]]:
     """Sheet name -> 0-based (row, col) of every cell that holds a formula, cached result or not.
 
     Neither reader says which cells are formulas: python-calamine 0.9 has no formula API
@@ -97,33 +147,24 @@ def formula_cells(path: str | Path) -> dict[str, frozenset[tuple[int, int]]]:
     ``data_only`` mode hides them. A file written by a script (openpyxl, another system) has formulas
     without cached results, which both readers give as blank cells; the parser must know they are the
     template's computed cells. So both engines use this one scan of the worksheet XML (a ``<f>`` child of
-    a ``<c>``), and they agree by construction. Files that are not xlsx (.xls, .ods) give ``{}``: the
-    office suites that write them always store results.
+    a ``<c>``) in the gate's checked copy, and they agree by construction. What is not an xlsx (.xls,
+    .ods) gives ``{}``: the office suites that write them always store results.
     """
     import zipfile
-    from xml.etree import ElementTree as ET
 
-    out: dict[str, frozenset[tuple[int, int]]] = {}
     try:
-        with zipfile.ZipFile(path) as z:
+        pkg = _checked(source)
+        with zipfile.ZipFile(pkg.stream()) as z:
             names = set(z.namelist())
-            if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
-                return {}
-            rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-            target = {
-                r.get("Id"): "xl/" + r.get("Target", "").lstrip("/").removeprefix("xl/")
-                for r in rels.iter(f"{{{_NS_PKG}}}Relationship")
-            }
-            book = ET.fromstring(z.read("xl/workbook.xml"))
-            for sheet in book.iter(f"{{{_NS_MAIN}}}sheet"):
-                part = target.get(sheet.get(f"{{{_NS_REL}}}id"), "")
+            out = {}
+            for sheet, part in pkg.sheet_parts().items():
                 if part in names:
                     cells = _formula_positions(z.read(part))
                     if cells:
-                        out[sheet.get("name", "")] = cells
-    except (zipfile.BadZipFile, ET.ParseError, KeyError, OSError, ValueError):
-        return {}  # the readers report a broken file; formulas are only a refinement
-    return out
+                        out[sheet] = cells
+            return out
+    except (ReadError, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return {}  # the readers report a file they cannot read; formulas are only a refinement
 
 
 def _formula_positions(xml: bytes) -> frozenset[tuple[int, int]]:

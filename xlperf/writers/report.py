@@ -35,7 +35,7 @@ from xlperf.core.findings import fmt_num, fmt_pct
 from xlperf.core.model import Cell, Goal
 from xlperf.errors import OutputError
 from xlperf.report_text import HEADING1, HEADING2, Block, ReportFacts, ReportTexts, report_facts
-from xlperf.safe_io import atomic_write, clean_text
+from xlperf.safe_io import atomic_write, clean_text, fit_name
 
 # --- the look (GB/T 9704-2012 党政机关公文格式, as offices apply it to reports) -------------------------
 FONT_BODY = "仿宋_GB2312"
@@ -109,6 +109,7 @@ def write_report(
         out = out.with_suffix(".docx")
     if out.suffix.lower() != ".docx":
         raise OutputError(f"报告文件须以 .docx 结尾：{out}")
+    out = out.with_name(fit_name(out.parent if str(out.parent) else ".", out.name))
     doc = build_document(validation, ReportTexts(template_dir), attachment=attachment)
     inputs = [validation.workbook.path] if validation.workbook.path else []
     atomic_write(out, lambda tmp: doc.save(str(tmp)), inputs=inputs, overwrite=overwrite)
@@ -122,8 +123,9 @@ def default_report_path(validation: Validation) -> Path:
     wb = validation.workbook
     folder = Path(wb.path).parent if wb.path else Path.cwd()
     unit = wb.unit.name or next((p.unit.text for p in wb.projects if p.unit.text), "")
-    name = f"{unit}{wb.unit.year}年度绩效自评工作报告.docx"
-    return folder / "".join("_" if ch in '\\/:*?"<>|' else ch for ch in name)
+    tail = f"{wb.unit.year}年度绩效自评工作报告.docx"
+    name = "".join("_" if ch in '\\/:*?"<>|' or ord(ch) < 32 else ch for ch in unit + tail)
+    return folder / fit_name(folder, name, keep=tail)  # a long unit name is shortened, not the title
 
 
 def build_document(
@@ -402,13 +404,20 @@ def _write_properties(doc: DocumentObject, ctx: _Context) -> None:
     """Document properties: title, author (the unit), no generator noise."""
     props = doc.core_properties
     title = next((b.text for b in ctx.render("title.j2")), "绩效自评工作报告")
-    props.title = title
+    props.title = _prop(title)
     props.subject = "项目支出绩效自评"
-    props.author = ctx.facts.unit or "xlperf"
-    props.last_modified_by = ctx.facts.unit or "xlperf"
+    props.author = _prop(ctx.facts.unit or "xlperf")
+    props.last_modified_by = _prop(ctx.facts.unit or "xlperf")
     props.comments = "由 xlperf 根据自评工作簿生成"
     props.keywords = "绩效自评"
     props.revision = 1
+
+
+def _prop(text: str, limit: int = 255) -> str:
+    """A document property python-docx accepts: at most 255 characters (longer raises), no control
+    characters; a long unit name or title is shortened with "…"."""
+    text = clean_text(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 PARTS: tuple[tuple[str, Callable[[DocumentObject, _Context], None]], ...] = (

@@ -1,0 +1,328 @@
+"""The hostile corpus: the odd files a new user's folder holds, generated here (not stored), each named
+by what is odd about it and told what xlperf must do with it.
+
+:data:`CASES` holds the first corpus (broken, encrypted, zip bombs, entity attacks, …) and the second
+(issue 9: a value far away, cells placed by counters, a second ``r`` attribute, prefixed elements, a
+lying ``<dimension>``, shared-string amplification, .ods/.xls, control characters, NaN and 1e308).
+Each builder writes one file from the bytes of a good generated unit workbook.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+READ, REFUSED, SKIPPED = "read", "refused", "skipped"
+FORM_SHEET = "xl/worksheets/sheet3.xml"  # 自评表1 of a generated unit workbook
+
+
+@dataclass(frozen=True)
+class Case:
+    """One hostile file: ``outcome`` READ (its rows are in the summary), REFUSED (无法读取, with a
+    reason holding every one of ``words``) or SKIPPED (已跳过 without being opened, by its name)."""
+
+    name: str
+    build: Callable[[Path, bytes], None]
+    outcome: str
+    words: tuple[str, ...] = ()
+
+
+def rezip(
+    src: bytes, change: Callable[[str, bytes], bytes | None], add: dict[str, bytes] | None = None
+) -> bytes:
+    """A copy of an xlsx package with ``change(name, data)`` applied to each member (None drops it)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = change(info.filename, zin.read(info.filename))
+            if data is not None:
+                zout.writestr(info.filename, data)
+        for name, data in (add or {}).items():
+            zout.writestr(name, data)
+    return out.getvalue()
+
+
+def _in_form(xml: bytes, before: bytes = b"</sheetData>") -> Callable[[str, bytes], bytes]:
+    def change(name: str, data: bytes) -> bytes:
+        return data.replace(before, xml + before, 1) if name == FORM_SHEET else data
+
+    return change
+
+
+def _writer(xml: bytes, before: bytes = b"</sheetData>") -> Callable[[Path, bytes], None]:
+    return lambda path, good: path.write_bytes(rezip(good, _in_form(xml, before)))
+
+
+def with_sheet(good: bytes, name: str, sheet_xml: bytes, sst: bytes | None = None) -> bytes:
+    """``good`` with one more worksheet (and optionally a shared-strings part replacing its own)."""
+    rel = b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/xl/worksheets/sheet99.xml" Id="rId99"/>'
+    sst_rel = b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="/xl/sharedStrings.xml" Id="rId98"/>'
+    ct = b'<Override PartName="/xl/worksheets/sheet99.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    sst_ct = b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    sheet = (
+        b'<sheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" name="'
+        + name.encode()
+        + b'" sheetId="99" state="visible" r:id="rId99"/>'
+    )
+
+    def change(member: str, data: bytes) -> bytes | None:
+        if member == "xl/workbook.xml":
+            return data.replace(b"</sheets>", sheet + b"</sheets>")
+        if member == "xl/_rels/workbook.xml.rels":
+            return data.replace(b"</Relationships>", rel + (sst_rel if sst else b"") + b"</Relationships>")
+        if member == "[Content_Types].xml":
+            return data.replace(b"</Types>", ct + (sst_ct if sst else b"") + b"</Types>")
+        if member == "xl/sharedStrings.xml" and sst:
+            return None
+        return data
+
+    add = {"xl/worksheets/sheet99.xml": sheet_xml}
+    if sst:
+        add["xl/sharedStrings.xml"] = sst
+    return rezip(good, change, add)
+
+
+_WS = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+
+
+def _long_list(path: Path, good: bytes) -> None:
+    """A unit's own extra sheet: a 3,000-row, 20-column list (rows past the fast check's box)."""
+    rows = b"".join(
+        b'<row r="%d">' % r
+        + b"".join(b'<c r="%s%d"><v>%d</v></c>' % (c.encode(), r, r) for c in "ABCDEFGHIJKLMNOPQRST")
+        + b"</row>"
+        for r in range(1, 3001)
+    )
+    path.write_bytes(with_sheet(good, "附表明细", _WS + rows + b"</sheetData></worksheet>"))
+
+
+def _amplified(path: Path, good: bytes) -> None:
+    """One 30,000-character shared string referenced by 100,000 cells: 9 GB of copies in a reader."""
+    sst = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+        b"<si><t>" + "长".encode() * 30_000 + b"</t></si></sst>"
+    )
+    rows = b"".join(b'<row r="%d"><c r="A%d" t="s"><v>0</v></c></row>' % (r, r) for r in range(1, 100_001))
+    path.write_bytes(with_sheet(good, "放大", _WS + rows + b"</sheetData></worksheet>", sst))
+
+
+def _lying_dimension(path: Path, good: bytes) -> None:
+    """The sheet claims A1:XFD1048576 (openpyxl would pad every row to 16,384 cells)."""
+
+    def change(name: str, data: bytes) -> bytes:
+        if name == FORM_SHEET:
+            start = data.index(b"<dimension ")
+            end = data.index(b"/>", start) + 2
+            return data[:start] + b'<dimension ref="A1:XFD1048576"/>' + data[end:]
+        return data
+
+    path.write_bytes(rezip(good, change))
+
+
+def _ods(path: Path, good: bytes) -> None:
+    """An OpenDocument spreadsheet (LibreOffice's own format), whatever the file is called."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr(
+            "content.xml",
+            '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>',
+        )
+        z.writestr("META-INF/manifest.xml", "<manifest/>")
+    path.write_bytes(out.getvalue())
+
+
+def _xls(path: Path, good: bytes) -> None:
+    """A compound file as an old .xls is (header only: xlperf must not try to read it)."""
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4088)
+
+
+def _control_characters(path: Path, good: bytes) -> None:
+    """A bell and a form feed pasted into the unit's name, a project name that looks like a formula."""
+
+    def change(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":  # 单位信息
+            return data.replace(
+                b"<t>\xe6\xb5\x8b\xe8\xaf\x95", b"<t>_x0007_\xe6\xb5\x8b\xe8\xaf\x95_x000C_", 1
+            )
+        if name == FORM_SHEET:
+            i = data.index(b'<c r="B4"')
+            j = data.index(b"<t>", i) + 3
+            return data[:j] + b"=HYPERLINK(&quot;x&quot;)" + data[j:]
+        return data
+
+    path.write_bytes(rezip(good, change))
+
+
+def _nan_and_huge(path: Path, good: bytes) -> None:
+    """A raw NaN in a numeric cell and 1e308 as an amount (scripts write both)."""
+    path.write_bytes(
+        rezip(good, _in_form(b'<row r="60"><c r="A60"><v>NaN</v></c><c r="B60"><v>1e308</v></c></row>'))
+    )
+
+
+# --- the first corpus -----------------------------------------------------------------------------
+
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(
+        b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+        for i in range(1, 10)
+    )
+    + b"]>\n"
+)
+
+
+def entity_attack(name: str, data: bytes) -> bytes:
+    if name == FORM_SHEET:
+        body = data.split(b"?>", 1)[-1] if data.startswith(b"<?xml") else data
+        return BILLION_LAUGHS + body.replace(
+            b"<sheetData>",
+            b'<sheetData><row r="99"><c r="A99" t="inlineStr"><is><t>&lol9;</t></is></c></row>',
+            1,
+        )
+    return data
+
+
+def zip_bomb_big(path: Path, good: bytes = b"") -> None:
+    """A small file whose sheet expands to 300 MB (declared honestly)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
+            chunk = b" " * (1 << 20)
+            for _ in range(300):
+                f.write(chunk)
+
+
+def lie_about_size(pkg: bytes, member: str, fake: int) -> bytes:
+    """Patch a member's uncompressed size in its local header and in the central directory."""
+    buf = bytearray(pkg)
+    with zipfile.ZipFile(io.BytesIO(pkg)) as z:
+        info = z.getinfo(member)
+    real = info.file_size.to_bytes(4, "little")
+    loc = info.header_offset
+    assert buf[loc + 22 : loc + 26] == real
+    buf[loc + 22 : loc + 26] = fake.to_bytes(4, "little")
+    i = buf.find(b"PK\x01\x02")
+    while i != -1:
+        n = int.from_bytes(buf[i + 28 : i + 30], "little")
+        if bytes(buf[i + 46 : i + 46 + n]) == member.encode():
+            buf[i + 24 : i + 28] = fake.to_bytes(4, "little")
+            break
+        i = buf.find(b"PK\x01\x02", i + 4)
+    return bytes(buf)
+
+
+def zip_bomb_lying(path: Path, good: bytes) -> None:
+    """A file that claims a 1000-byte sheet whose data inflates to 40 MB (caught from the sizes alone)."""
+    payload = b"<worksheet>" + b" " * (40 << 20) + b"</worksheet>"
+    pkg = rezip(good, lambda n, d: payload if n == FORM_SHEET else d)
+    path.write_bytes(lie_about_size(pkg, FORM_SHEET, 1000))
+
+
+def zip_bomb_plausible_lie(path: Path, good: bytes) -> None:
+    """A subtler lie: the declared size is plausible for the compressed size (so only inflating the raw
+    data shows that it expands further)."""
+    rng = random.Random(5)
+    payload = bytes(rng.choice(b"ab ") for _ in range(1_500_000))
+    pkg = rezip(good, lambda n, d: payload if n == FORM_SHEET else d)
+    with zipfile.ZipFile(io.BytesIO(pkg)) as z:
+        csize = z.getinfo(FORM_SHEET).compress_size
+    assert csize * 1032 > 256 * 1024 * 1024
+    path.write_bytes(lie_about_size(pkg, FORM_SHEET, int(csize * 1.05)))
+
+
+def partial_form(path: Path, good: bytes = b"") -> None:
+    """A workbook with a project sheet that has only some fields: no indicator table, no 总分."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "单位信息"
+    ws.append(["单位名称", "部分字段单位"])
+    ws2 = wb.create_sheet("自评表1")
+    ws2.append(["项目支出绩效自评表"])
+    ws2.append(["项目名称", "只有资金的项目"])
+    ws2.append([None, "预算安排情况（调整后）", None, "资金到位情况", None, "资金执行情况"])
+    ws2.append([None, "预算数：", 10, "到位数：", 10, "执行数：", 8])
+    wb.save(path)
+
+
+def other_form(path: Path, good: bytes = b"") -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["姓名", "工资"])
+    wb.active.append(["张三", 5000])
+    wb.save(path)
+
+
+def encrypted(path: Path, good: bytes) -> None:
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(good)).encrypt("密码123", out)
+    path.write_bytes(out.getvalue())
+
+
+_FAR = b'<row r="%d"><c r="%s" t="inlineStr"><is><t>x</t></is></c></row>'
+CASES: tuple[Case, ...] = (
+    # the first corpus
+    Case("截断.xlsx", lambda p, g: p.write_bytes(g[: len(g) // 2]), REFUSED, ("损坏",)),
+    Case(
+        "改了扩展名.xlsx",
+        lambda p, g: p.write_bytes("这是一个文本文件。\n".encode() * 50),
+        REFUSED,
+        ("不是",),
+    ),
+    Case("空文件.xlsx", lambda p, g: p.write_bytes(b""), REFUSED, ("空",)),
+    Case("加密.xlsx", encrypted, REFUSED, ("密码",)),
+    Case("其他表样.xlsx", other_form, REFUSED, ("没有找到项目支出绩效自评表",)),
+    Case("部分字段.xlsx", partial_form, READ),
+    Case("压缩炸弹.xlsx", zip_bomb_big, REFUSED, ("压缩炸弹",)),
+    Case("谎报大小.xlsx", zip_bomb_lying, REFUSED, ("声明大小",)),
+    Case("谎报大小2.xlsx", zip_bomb_plausible_lie, REFUSED, ("大于声明大小",)),
+    Case("实体攻击.xlsx", lambda p, g: p.write_bytes(rezip(g, entity_attack)), REFUSED, ("实体",)),
+    Case("~$锁定文件.xlsx", lambda p, g: p.write_bytes(b"\x00" * 165), SKIPPED, ("锁定",)),
+    # the second corpus (issue 9)
+    Case(
+        "远处单元格XFD1048576.xlsx", _writer(_FAR % (1048576, b"XFD1048576")), REFUSED, ("XFD1048576", "删除")
+    ),
+    Case("远处单元格XFD5000.xlsx", _writer(_FAR % (5000, b"XFD5000")), REFUSED, ("XFD5000", "删除")),
+    Case(
+        "无地址单元格按顺序排到远处.xlsx",
+        _writer(b'<row r="3000">' + b"<c></c>" * 3000 + b"<c><v>1</v></c></row>"),
+        REFUSED,
+        ("远在自评表范围之外",),
+    ),
+    Case(
+        "同一单元格两个地址.xlsx",
+        _writer(b'<row r="40"><c r="A40" r="XFD40"><v>1</v></c></row>'),
+        REFUSED,
+        ("损坏",),
+    ),
+    Case("远处只有格式的空单元格.xlsx", _writer(b'<row r="900000"><c r="XFD900000" s="1"/></row>'), READ),
+    Case(
+        "带前缀的单元格元素.xlsx",
+        _writer(
+            b'<row r="40"><x:c xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="AB40">'
+            b"<x:v>1</x:v></x:c></row>"
+        ),
+        READ,
+    ),
+    Case("单引号与空格的属性.xlsx", _writer(b"<row r='41'><c  r = 'AC41'><v>2</v></c></row>"), READ),
+    Case("声明范围虚大.xlsx", _lying_dimension, READ),
+    Case("附加三千行清单.xlsx", _long_list, READ),
+    Case("共享字符串放大.xlsx", _amplified, REFUSED, ("文字过多",)),
+    Case("OpenDocument表格.ods", _ods, SKIPPED, ("另存为 .xlsx",)),
+    Case("OpenDocument改名为xlsx.xlsx", _ods, REFUSED, ("另存为 .xlsx",)),
+    Case("旧版Excel.xls", _xls, SKIPPED, ("另存为 .xlsx",)),
+    Case("控制字符与公式样文本.xlsx", _control_characters, READ),
+    Case("数值NaN与1e308.xlsx", _nan_and_huge, READ),
+    Case(".~xlperf-被中断的写出.xlsx", lambda p, g: p.write_bytes(g), SKIPPED, ("临时文件",)),
+)

@@ -1,0 +1,695 @@
+"""The parts of a workbook package the annotated copy edits, as text: the workbook part (its sheets,
+defined names, views), styles.xml (lists grown at their ends), a worksheet (cells' style indexes, new
+empty cells, tab selection, the legacy drawing reference), and a sheet's notes (comments part and VML
+note shapes). Each class collects its edits and writes its part once; see :mod:`xlperf.writers.ooxml`
+for why parts are edited as text.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from xlperf.core.plan import NOTE_AUTHOR, NOTE_MARKER, col_letter
+from xlperf.errors import ReadError
+from xlperf.writers import ooxml as ox
+from xlperf.writers import sheetxml as sx
+
+# --- the workbook part -------------------------------------------------------------------------------
+
+
+@dataclass
+class SheetEntry:
+    name: str
+    rid: str
+    part: str
+    state: str
+    index: int
+
+
+class Book:
+    """The workbook part: its sheets (in tab order) and where its styles are."""
+
+    def __init__(self, pkg: ox.Package) -> None:
+        self.pkg = pkg
+        self.part = pkg.main_part()
+        self.load()
+
+    def load(self) -> None:
+        self.text = self.pkg.text(self.part)
+        rels = {r.id: r for r in self.pkg.rels(self.part)}
+        self.rels = rels
+        span = ox.find(self.text, "sheets")
+        if span is None:
+            raise ReadError("工作簿没有工作表（workbook.xml 缺少 sheets）")
+        self.sheets_span = span
+        self.sheets: list[SheetEntry] = []
+        for i, s in enumerate(ox.find_all(self.text, "sheet", span.tag_end, span.end)):
+            a = ox.attrs(self.text[s.start : s.tag_end])
+            rid = next((v for k, v in a.items() if k.endswith(":id") or k == "id"), "")
+            rel = rels.get(rid)
+            self.sheets.append(
+                SheetEntry(a.get("name", ""), rid, rel.part if rel else "", a.get("state", "visible"), i)
+            )
+
+    def by_name(self, name: str) -> SheetEntry | None:
+        return next((s for s in self.sheets if s.name == name), None)
+
+    def styles_part(self) -> str | None:
+        return next((r.part for r in self.rels.values() if r.type.endswith("/styles")), None)
+
+    def write(self) -> None:
+        self.pkg.write(self.part, self.text)
+        self.load()
+
+
+# --- styles ------------------------------------------------------------------------------------------
+
+
+class Styles:
+    """Appends to styles.xml: fonts, fills, borders and cell formats, each list grown at its end."""
+
+    LISTS = (("fonts", "font"), ("fills", "fill"), ("borders", "border"), ("cellXfs", "xf"))
+
+    def __init__(self, pkg: ox.Package, book: Book) -> None:
+        self.pkg = pkg
+        part = book.styles_part()
+        if part is None or not pkg.exists(part):
+            part = posixpath.join(posixpath.dirname(book.part), "styles.xml")
+            part = (
+                part
+                if not pkg.exists(part)
+                else pkg.new_name(posixpath.join(posixpath.dirname(book.part), "styles{}.xml"))
+            )
+            pkg.write(part, _MINIMAL_STYLES)
+            pkg.add_override(part, ox.CT_STYLES)
+            pkg.add_rel(book.part, ox.REL_STYLES, part, "rIdXlperfStyles")
+        self.part = part
+        self.text = pkg.text(part)
+        self.items: dict[str, list[str]] = {}
+        self.added: dict[str, list[str]] = {lst: [] for lst, _ in self.LISTS}
+        for lst, child in self.LISTS:
+            span = ox.find(self.text, lst)
+            kids = [] if span is None else ox.find_all(self.text, child, span.tag_end, span.end)
+            self.items[lst] = [self.text[k.start : k.end] for k in kids]
+        self._cache: dict[tuple[str, str], int] = {}
+
+    def _add(self, lst: str, xml: str) -> int:
+        key = (lst, xml)
+        if key not in self._cache:
+            self.added[lst].append(xml)
+            self._cache[key] = len(self.items[lst]) + len(self.added[lst]) - 1
+        return self._cache[key]
+
+    def style(self, style) -> int:
+        """A cell format for one of the plan's named styles."""
+        font = self._add("fonts", sx.font_xml(style))
+        fill = self._add("fills", sx.fill_xml(style.fill))
+        border = self._add("borders", sx.border_xml(style.border))
+        return self._add("cellXfs", sx.xf_xml(font, fill, border, style))
+
+    def xf(self, index: int) -> str:
+        xfs = self.items["cellXfs"]
+        if 0 <= index < len(xfs):
+            return xfs[index]
+        return xfs[0] if xfs else '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+
+    def with_fill(self, index: int, fill_xml: str) -> int:
+        """Cell format ``index`` with another fill: its font, border, number format, alignment and
+        protection kept."""
+        fill = self._add("fills", fill_xml)
+        xf = self.xf(index)
+        m = ox.tag_pattern("xf").match(xf)
+        head, rest = (m.group(0), xf[m.end() :]) if m else (xf, "")
+        head = ox.set_attr(ox.set_attr(head, "fillId", str(fill)), "applyFill", "1")
+        return self._add("cellXfs", head + rest)
+
+    def fill_of(self, index: int) -> str:
+        """The fill element a cell format uses."""
+        fid = ox.get_attr(self.xf(index), "fillId")
+        fills = self.items["fills"]
+        i = int(fid) if fid and fid.isdigit() else 0
+        return fills[i] if 0 <= i < len(fills) else sx.fill_xml(None)
+
+    def finish(self) -> None:
+        text = self.text
+        for lst, child in self.LISTS:
+            new = self.added[lst]
+            if not new:
+                continue
+            span = ox.find(text, lst)
+            if span is None:
+                raise ReadError(f"工作簿的样式部件缺少 {lst}，无法添加标记")
+            kids = ox.find_all(text, child, span.tag_end, span.end)
+            at = kids[-1].end if kids else span.tag_end
+            tag = text[span.start : span.tag_end]
+            if span.empty:
+                tag = tag[:-2].rstrip() + ">"
+            count = ox.get_attr(tag, "count")
+            if count is not None:
+                tag = ox.set_attr(tag, "count", str(len(self.items[lst]) + len(new)))
+            if span.empty:
+                text = (
+                    text[: span.start]
+                    + tag
+                    + "".join(new)
+                    + f"</{ox.prefix_of(tag)}{lst}>"
+                    + text[span.end :]
+                )
+            else:
+                text = text[: span.start] + tag + text[span.tag_end : at] + "".join(new) + text[at:]
+        self.pkg.write(self.part, text)
+
+
+_MINIMAL_STYLES = (
+    sx.XML_DECL
+    + f'<styleSheet xmlns="{sx.NS_MAIN}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font>'
+    '</fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/>'
+    '</fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+)
+
+
+def fill_rgb(fill_xml: str) -> str:
+    """The RGB hex a fill shows ("" for none or a colour not given as RGB): for the Excel macros'
+    record column, which restores a colour."""
+    pattern = ox.get_attr(fill_xml, "patternType")
+    if pattern in (None, "none"):
+        return ""
+    m = re.search(r"<(?:\w+:)?fgColor\b[^>]*\brgb=\"([0-9A-Fa-f]{6,8})\"", fill_xml)
+    return m.group(1)[-6:].upper() if m else ""
+
+
+# --- a worksheet's cells --------------------------------------------------------------------------------
+
+
+_C_TAG = ox.tag_pattern("c")
+_MERGE = re.compile(
+    r'<(?:[\w.-]+:)?mergeCell\s[^>]*?\bref="\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?"'
+)
+
+
+class Worksheet:
+    """Text edits of one worksheet part, collected and applied once (so the undo log is one list)."""
+
+    def __init__(self, pkg: ox.Package, part: str) -> None:
+        self.pkg, self.part = pkg, part
+        self.text = pkg.text(part)
+        root = re.search(r"<(?:[\w.-]+:)?worksheet\b", self.text)
+        self.prefix = ox.prefix_of(root.group(0)) if root else ""
+        self.edits: list[tuple[int, int, str]] = []
+        sd = ox.find(self.text, "sheetData")
+        self.data = (sd.tag_end, ox.content_end(self.text, sd)) if sd else None
+        self.sheet_data = sd
+        self.merges = [_merge_box(*m) for m in _MERGE.findall(self.text, sd.end if sd else 0)]
+        self._new_cells: dict[int, list[tuple[int, str]]] = defaultdict(list)
+
+    def anchor(self, ref: str) -> str:
+        """The top-left cell of the merged range holding ``ref`` (``ref`` itself when not merged)."""
+        r, c = ox.parse_ref(ref)
+        for rng in self.merges:
+            if rng and rng[0] <= r <= rng[2] and rng[1] <= c <= rng[3]:
+                return f"{col_letter(rng[1])}{rng[0]}"
+        return f"{col_letter(c)}{r}"
+
+    def locate(self, refs: list[str]) -> dict[str, tuple[int, int]]:
+        """ref -> (start, end) of the cell's start tag, for the cells present in sheetData."""
+        if not refs or self.data is None:
+            return {}
+        out: dict[str, tuple[int, int]] = {}
+        text, (lo, hi) = self.text, self.data
+        for ref in set(refs):
+            needle = f' r="{ref}"'
+            at = text.find(needle, lo, hi)
+            while at >= 0:
+                start = text.rfind("<", lo, at)
+                t = _C_TAG.match(text, start) if start >= 0 else None
+                if t is not None and t.end() > at:
+                    out[ref] = (t.start(), t.end())
+                    break
+                at = text.find(needle, at + 1, hi)
+        return out
+
+    def set_styles(
+        self, styles: dict[str, int], found: dict[str, tuple[int, int]] | None = None
+    ) -> dict[str, tuple[str | None, str]]:
+        """Give each cell its new format index; returns ref -> (original s or None, how: ""/"cell"/"row").
+        ``found`` is :meth:`locate` of these cells when the caller has it."""
+        found = self.locate(list(styles)) if found is None else found
+        out: dict[str, tuple[str | None, str]] = {}
+        for ref, xf in styles.items():
+            if ref in found:
+                s, e = found[ref]
+                tag = self.text[s:e]
+                out[ref] = (ox.get_attr(tag, "s"), "")
+                self.edits.append((s, e, ox.set_attr(tag, "s", str(xf))))
+            else:
+                out[ref] = (None, self._create(ref, xf))
+        self._flush_rows()
+        return out
+
+    def _create(self, ref: str, xf: int) -> str:
+        """Queue a new empty cell with format ``xf``; "cell" (into its row) or "row" (a new row)."""
+        r, c = ox.parse_ref(ref)
+        self._new_cells[r].append((c, f'<{self.prefix}c r="{ref}" s="{xf}"/>'))
+        return "cell" if self._row_span(r) else "row"
+
+    def _row_span(self, r: int) -> ox.Span | None:
+        if self.data is None:
+            return None
+        m = re.compile(rf'<(?:[\w.-]+:)?row\s[^>]*?\br="{r}"').search(self.text, *self.data)
+        if m is None:
+            return None
+        t = ox.tag_pattern("row").match(self.text, m.start())
+        return ox.element_at(self.text, t, "row") if t else None
+
+    def _flush_rows(self) -> None:
+        if not self._new_cells:
+            return
+        if self.data is None or self.sheet_data is None:
+            raise ReadError("工作表缺少 sheetData，无法标记单元格")
+        new_rows: list[tuple[int, str]] = []
+        for r, cells in sorted(self._new_cells.items()):
+            cells.sort()
+            span = self._row_span(r)
+            if span is None:
+                new_rows.append(
+                    (r, f'<{self.prefix}row r="{r}">' + "".join(x for _, x in cells) + f"</{self.prefix}row>")
+                )
+                continue
+            tag = self.text[span.start : span.tag_end]
+            kids = ox.find_all(self.text, "c", span.tag_end, span.end) if not span.empty else []
+            new_tag = tag
+            spans = ox.get_attr(tag, "spans")
+            if spans and re.fullmatch(r"\d+:\d+", spans):
+                lo, hi = map(int, spans.split(":"))
+                lo, hi = min([lo] + [c for c, _ in cells]), max([hi] + [c for c, _ in cells])
+                new_tag = ox.set_attr(new_tag, "spans", f"{lo}:{hi}")
+            if span.empty:
+                p = ox.prefix_of(tag)
+                self.edits.append(
+                    (
+                        span.start,
+                        span.end,
+                        new_tag[:-2].rstrip() + ">" + "".join(x for _, x in cells) + f"</{p}row>",
+                    )
+                )
+                continue
+            if new_tag != tag:
+                self.edits.append((span.start, span.tag_end, new_tag))
+            for c, xml in cells:
+                at = ox.content_end(self.text, span)
+                for k in kids:
+                    kr = ox.get_attr(self.text[k.start : k.tag_end], "r")
+                    if kr and ox.parse_ref(kr)[1] > c:
+                        at = k.start
+                        break
+                self.edits.append((at, at, xml))
+        if new_rows:
+            rows = ox.find_all(self.text, "row", *self.data)
+            for r, xml in new_rows:
+                at = self.data[1]
+                for rs in rows:
+                    rr = ox.get_attr(self.text[rs.start : rs.tag_end], "r")
+                    if rr and rr.isdigit() and int(rr) > r:
+                        at = rs.start
+                        break
+                if self.sheet_data.empty:
+                    raise ReadError("工作表的 sheetData 为空元素，无法标记单元格")
+                self.edits.append((at, at, xml))
+        self._new_cells.clear()
+
+    def unselect(self) -> bool:
+        """Drop tabSelected from the sheet's views (the 校验结果 sheet becomes the selected one)."""
+        head_end = self.sheet_data.start if self.sheet_data else len(self.text)
+        changed = False
+        for v in ox.find_all(self.text, "sheetView", 0, head_end):
+            tag = self.text[v.start : v.tag_end]
+            if ox.get_attr(tag, "tabSelected") not in (None, "0", "false"):
+                self.edits.append((v.start, v.tag_end, ox.set_attr(tag, "tabSelected", None)))
+                changed = True
+        return changed
+
+    def legacy_drawing_rid(self) -> str | None:
+        span = ox.find(self.text, "legacyDrawing", self.sheet_data.end if self.sheet_data else 0)
+        if span is None:
+            return None
+        a = ox.attrs(self.text[span.start : span.tag_end])
+        return next((v for k, v in a.items() if k.endswith(":id")), None)
+
+    def add_legacy_drawing(self, rid: str) -> None:
+        """Insert <legacyDrawing r:id=…/> where the schema puts it (after drawing, before the rest)."""
+        after = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
+                 "tableParts", "extLst", "AlternateContent")  # fmt: skip
+        at = None
+        begin = self.sheet_data.end if self.sheet_data else 0
+        if re.compile(r"<(?:[\w.-]+:)?(" + "|".join(after) + r")[\s/>]").search(self.text, begin):
+            for local, start in top_level(self.text, begin):
+                if local in after:
+                    at = start
+                    break
+        if at is None:
+            at = self.text.rindex("</")
+        el = f'<{self.prefix}legacyDrawing xmlns:r="{sx.NS_R}" r:id="{rid}"/>'
+        self.edits.append((at, at, el))
+
+    def finish(self) -> list[tuple[int, int, str]] | None:
+        """Write the edits; returns the undo splices (start, end, original text) on the new text."""
+        if not self.edits:
+            return None
+        undo = []
+        delta = 0
+        for s, e, new in sorted(self.edits, key=lambda x: (x[0], x[1])):
+            ns = s + delta
+            undo.append((ns, ns + len(new), self.text[s:e]))
+            delta += len(new) - (e - s)
+        self.pkg.write(self.part, ox.splice(self.text, self.edits))
+        return undo
+
+
+def top_level(text: str, start: int) -> list[tuple[str, int]]:
+    """(local name, offset) of the root's child elements from ``start`` on (start must be between
+    children)."""
+    out = []
+    depth = 0
+    tag = re.compile(
+        rf"<(/?)(?:[\w.-]+:)?([\w.-]+){ox._ATTRS}>|<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>", re.S
+    )
+    for m in tag.finditer(text, start):
+        if m.group(2) is None:
+            continue
+        closing, name = m.group(1), m.group(2)
+        if closing:
+            depth -= 1
+            if depth < 0:
+                break
+            continue
+        if depth == 0:
+            out.append((name, m.start()))
+        if not m.group(0).endswith("/>"):
+            depth += 1
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _merge_box(c1: str, r1: str, c2: str, r2: str) -> tuple[int, int, int, int]:
+    a, b = int(r1), _col_number(c1)
+    c, d = (int(r2), _col_number(c2)) if c2 else (a, b)
+    return (min(a, c), min(b, d), max(a, c), max(b, d))
+
+
+# --- notes ---------------------------------------------------------------------------------------------
+
+
+class Notes:
+    """Our notes on one sheet: in its comments part and legacy drawing (created when missing)."""
+
+    def __init__(self, pkg: ox.Package, ws: Worksheet, vml_block: int) -> None:
+        self.pkg, self.ws = pkg, ws
+        rels = pkg.rels(ws.part)
+        self.comments = next((r.part for r in rels if r.type.endswith("/comments") and not r.external), None)
+        ld = ws.legacy_drawing_rid()
+        self.vml = next((r.part for r in rels if r.id == ld and not r.external), None) if ld else None
+        self.threaded: set[str] = set()
+        for r in rels:
+            if r.type.endswith("/threadedComment") and pkg.exists(r.part):
+                self.threaded.update(re.findall(r'\bref="([A-Z]+\d+)"', pkg.text(r.part)))
+        self.vml_block = vml_block
+
+    def add(self, notes: list[tuple[str, str]]) -> dict[str, tuple[str, str]]:
+        """Add (ref, text) notes; returns ref -> (kind, original) with kind "note" (ours alone),
+        "appended" (after the user's; original = their <text> element) or "" (none: a threaded comment
+        is there, which Excel would show instead)."""
+        out: dict[str, tuple[str, str]] = {}
+        wanted = [(ref, text) for ref, text in notes if ref not in self.threaded]
+        out.update({ref: ("", "") for ref, _ in notes if ref in self.threaded})
+        if not wanted:
+            return out
+        pkg, ws = self.pkg, self.ws
+        if self.comments is None or not pkg.exists(self.comments):
+            folder = posixpath.dirname(posixpath.dirname(ws.part))  # xl/
+            self.comments = pkg.new_name(posixpath.join(folder, "comments", "xlperf{}.xml"))
+            pkg.write(self.comments, sx.comments_part(NOTE_AUTHOR, []))
+            pkg.add_override(self.comments, ox.CT_COMMENTS)
+            pkg.add_rel(ws.part, ox.REL_COMMENTS, self.comments, "rIdXlperfComments")
+        text = pkg.text(self.comments)
+        authors = ox.find(text, "authors")
+        names = [] if authors is None else [
+            ox.unescape(re.sub(r"<[^>]+>", "", text[a.start : a.end]))
+            for a in ox.find_all(text, "author", authors.tag_end, authors.end)
+        ]  # fmt: skip
+        edits: list[tuple[int, int, str]] = []
+        if NOTE_AUTHOR in names:
+            author = names.index(NOTE_AUTHOR)
+        else:
+            author = len(names)
+            p = ox.prefix_of(text[authors.start : authors.tag_end]) if authors else ""
+            el = f"<{p}author>{NOTE_AUTHOR}</{p}author>"
+            if authors is None:
+                cl = ox.find(text, "commentList")
+                edits.append(
+                    (
+                        cl.start if cl else text.rindex("</"),
+                        cl.start if cl else text.rindex("</"),
+                        f"<authors>{el}</authors>",
+                    )
+                )
+            elif authors.empty:
+                edits.append((authors.start, authors.end, f"<{p}authors>{el}</{p}authors>"))
+            else:
+                at = ox.content_end(text, authors)
+                edits.append((at, at, el))
+        clist = ox.find(text, "commentList")
+        existing: dict[str, ox.Span] = {}
+        if clist is not None:
+            for c in ox.find_all(text, "comment", clist.tag_end, clist.end):
+                ref = ox.get_attr(text[c.start : c.tag_end], "ref")
+                if ref:
+                    existing[ref] = c
+        new_comments: list[str] = []
+        new_shapes: list[tuple[str, str]] = []
+        grown: dict[tuple[int, int], int] = {}
+        for ref, note in wanted:
+            if ref in existing:
+                c = existing[ref]
+                tspan = ox.find(text, "text", c.tag_end, c.end)
+                if tspan is None:
+                    continue
+                original = text[tspan.start : tspan.end]
+                p = ox.prefix_of(original)
+                inner = "" if tspan.empty else text[tspan.tag_end : ox.content_end(text, tspan)]
+                if re.match(r"\s*<(?:[\w.-]+:)?t[\s>]", inner):  # plain text: make it a run first
+                    tend = ox.end_pattern("t").search(inner)
+                    inner = f"<{p}r>" + inner[: tend.end()] + f"</{p}r>" + inner[tend.end() :]
+                runs = sx.note_runs(note, after_user=True)
+                if p:
+                    runs = re.sub(r"<(/?)(r|rPr|b|sz|color|rFont|family|charset|t)\b", rf"<\1{p}\2", runs)
+                edits.append((tspan.start, tspan.end, f"<{p}text>{inner}{runs}</{p}text>"))
+                out[ref] = ("appended", original)
+                grown[zero_based(ref)] = note.count("\n") + 2
+            else:
+                new_comments.append(sx.comment_xml(ref, author, note))
+                new_shapes.append((ref, note))
+                out[ref] = ("note", "")
+        if new_comments:
+            if clist is None:
+                at = text.rindex("</")
+                edits.append((at, at, "<commentList>" + "".join(new_comments) + "</commentList>"))
+            elif clist.empty:
+                p = ox.prefix_of(text[clist.start : clist.tag_end])
+                edits.append(
+                    (
+                        clist.start,
+                        clist.end,
+                        f"<{p}commentList>" + "".join(new_comments) + f"</{p}commentList>",
+                    )
+                )
+            else:
+                kids = ox.find_all(text, "comment", clist.tag_end, clist.end)
+                at = kids[-1].end if kids else clist.tag_end
+                edits.append((at, at, "".join(new_comments)))
+        pkg.write(self.comments, ox.splice(text, edits))
+        if grown:
+            self._grow_shapes(grown)
+        if new_shapes:
+            self._add_shapes(new_shapes)
+        return out
+
+    def _grow_shapes(self, grown: dict[tuple[int, int], int]) -> None:
+        """Make the user's note boxes taller by the lines we appended (capped), so ours shows too."""
+        if self.vml is None or not self.pkg.exists(self.vml):
+            return
+        text = self.pkg.read(self.vml).decode("utf-8", "surrogateescape")
+        edits = []
+        for m in re.finditer(r"<v:shape\b.*?</v:shape>", text, re.S):
+            shape = m.group(0)
+            row = re.search(r"<x:Row>\s*(\d+)\s*</x:Row>", shape)
+            col = re.search(r"<x:Column>\s*(\d+)\s*</x:Column>", shape)
+            if not (row and col and 'ObjectType="Note"' in shape):
+                continue
+            lines = grown.get((int(row.group(1)), int(col.group(1))))
+            if not lines:
+                continue
+            lines = min(lines, 12)
+            new = re.sub(
+                r"(<x:Anchor>\s*(?:\d+\s*,\s*){6})(\d+)",
+                lambda a, n=lines: a.group(1) + str(int(a.group(2)) + n),
+                shape,
+                count=1,
+            )
+            new = re.sub(
+                r"(\bheight:)([\d.]+)pt",
+                lambda h, n=lines: f"{h.group(1)}{float(h.group(2)) + 12 * n:g}pt",
+                new,
+                count=1,
+            )
+            edits.append((m.start(), m.end(), new))
+        if edits:
+            self.pkg.write(self.vml, ox.splice(text, edits).encode("utf-8", "surrogateescape"))
+
+    def _add_shapes(self, notes: list[tuple[str, str]]) -> None:
+        pkg, ws = self.pkg, self.ws
+        if self.vml is None or not pkg.exists(self.vml):
+            folder = posixpath.dirname(posixpath.dirname(ws.part))
+            self.vml = pkg.new_name(posixpath.join(folder, "drawings", "xlperfNotes{}.vml"))
+            block = self.vml_block
+            shapes = [
+                sx.note_shape(block * 1024 + k + 1, *zero_based(ref), note.count("\n") + 1)
+                for k, (ref, note) in enumerate(notes)
+            ]
+            pkg.write(self.vml, sx.vml_part(block, shapes))
+            pkg.add_override(self.vml, ox.CT_VML)
+            rid = pkg.add_rel(ws.part, ox.REL_VML, self.vml, "rIdXlperfNotes")
+            ws.add_legacy_drawing(rid)
+            return
+        raw = pkg.read(self.vml)
+        text = raw.decode("utf-8", "surrogateescape")
+        ids = [int(x) for x in re.findall(r"_x0000_s(\d+)", text)]
+        m = re.search(r'<o:idmap\b[^>]*\bdata="(\d+)', text)
+        base = max(ids) if ids else (int(m.group(1)) if m else self.vml_block) * 1024
+        shapes = "".join(
+            sx.note_shape(base + k + 1, *zero_based(ref), note.count("\n") + 1)
+            for k, (ref, note) in enumerate(notes)
+        )
+        if 'id="_x0000_t202"' not in text:
+            shapes = sx.SHAPETYPE + shapes
+        at = text.rfind("</xml>")
+        if at < 0:
+            raise ReadError(f"工作簿的批注绘图部件已损坏：{self.vml}")
+        pkg.write(self.vml, (text[:at] + shapes + text[at:]).encode("utf-8", "surrogateescape"))
+
+
+def zero_based(ref: str) -> tuple[int, int]:
+    r, c = ox.parse_ref(ref)
+    return r - 1, c - 1
+
+
+def vml_blocks(pkg: ox.Package) -> int:
+    """The first shape-id block (o:idmap) no VML drawing of the package uses."""
+    used = {0}
+    for name in pkg.names():
+        if name.lower().endswith(".vml"):
+            for data in re.findall(rb'<o:idmap\b[^>]*\bdata="([\d, ]+)"', pkg.read(name)):
+                used.update(int(x) for x in data.decode().replace(" ", "").split(",") if x)
+    return max(used) + 1
+
+
+_T = re.compile(rf"(<(?:[\w.-]+:)?t(?=[\s>/]){ox._ATTRS}>)(.*?)(</(?:[\w.-]+:)?t\s*>)", re.S)
+
+
+def cut_note(inner: str) -> tuple[str, str] | None:
+    """A comment's rich text (the inside of <text>) cut where our marker starts, whatever runs an office
+    suite split it into: (new inside, its visible text), or None when the marker is not there."""
+    children = top_level(f"<x>{inner}</x>", 3)
+    bounds = [start - 3 for _, start in children] + [len(inner)]
+    pieces = []  # (start, end, the t element, its text) of each run or bare t, in order
+    for i, (local, _) in enumerate(children):
+        a, b = bounds[i], bounds[i + 1]
+        t = _T.search(inner, a, b) if local in ("r", "t") else None
+        if t is not None:
+            pieces.append((a, b, t, ox.text_unescape(t.group(2))))
+    full = "".join(p[3] for p in pieces)
+    at = full.find(NOTE_MARKER)
+    if at < 0:
+        return None
+    keep = full[:at].rstrip("\r\n")
+    out, pos = [], 0
+    for a, b, t, visible in pieces:
+        if pos >= len(keep):
+            break
+        if pos + len(visible) <= len(keep):
+            out.append(inner[a:b])
+        else:
+            part = ox.text_escape(keep[pos:])
+            out.append(inner[a : t.start()] + t.group(1) + part + t.group(3) + inner[t.end() : b])
+        pos += len(visible)
+    return "".join(out).rstrip(), keep
+
+
+def remove_sheets(pkg: ox.Package, book: Book, names: set[str]) -> None:
+    """Delete sheets by name: their entries, parts, relationships, content types and local names."""
+    text = book.text
+    span = book.sheets_span
+    kids = ox.find_all(text, "sheet", span.tag_end, span.end)
+    gone = [(i, e) for i, e in enumerate(book.sheets) if e.name in names]
+    if not gone:
+        return
+    gone_idx = {i for i, _ in gone}
+    edits = [(kids[i].start, kids[i].end, "") for i in gone_idx]
+    dn = ox.find(text, "definedNames")
+    if dn is not None and not dn.empty:
+        for d in ox.find_all(text, "definedName", dn.tag_end, dn.end):
+            tag = text[d.start : d.tag_end]
+            local = ox.get_attr(tag, "localSheetId")
+            if local is None or not local.isdigit():
+                continue
+            n = int(local)
+            if n in gone_idx:
+                edits.append((d.start, d.end, ""))
+            else:
+                shift = sum(1 for i in gone_idx if i < n)
+                if shift:
+                    edits.append((d.start, d.tag_end, ox.set_attr(tag, "localSheetId", str(n - shift))))
+    remaining = len(book.sheets) - len(gone_idx)
+    for v in ox.find_all(text, "workbookView"):
+        tag = text[v.start : v.tag_end]
+        new = tag
+        for attr in ("activeTab", "firstSheet"):
+            val = ox.get_attr(tag, attr)
+            if val is not None and val.isdigit():
+                n = int(val)
+                n = 0 if n in gone_idx else n - sum(1 for i in gone_idx if i < n)
+                new = ox.set_attr(new, attr, str(min(max(n, 0), max(remaining - 1, 0))))
+        if new != tag:
+            edits.append((v.start, v.tag_end, new))
+    book.text = ox.splice(text, edits)
+    book.write()
+    for _, entry in gone:
+        if entry.rid:
+            pkg.remove_rel(book.part, entry.rid)
+        if entry.part and pkg.exists(entry.part):
+            for r in pkg.rels(entry.part):
+                if (
+                    not r.external
+                    and r.part
+                    and pkg.exists(r.part)
+                    and r.type.endswith(("/comments", "/vmlDrawing"))
+                ):
+                    pkg.delete(r.part)
+                    pkg.remove_override(r.part)
+            if pkg.exists(ox.rels_name(entry.part)):
+                pkg.delete(ox.rels_name(entry.part))
+            pkg.delete(entry.part)
+            pkg.remove_override(entry.part)
