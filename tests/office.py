@@ -62,6 +62,7 @@ class Office:
             [exe, f"-env:UserInstallation={profile}", "--headless", "--invisible", "--norestore",
              "--nologo", "--nodefault", "--nolockcheck", f"--accept=pipe,name={pipe};urp;"],
             stdout=subprocess.DEVNULL, stderr=open(os.environ.get("XLPERF_UNO_LOG", os.devnull), "w"),
+            start_new_session=True,  # its own process group: soffice.bin outlives the soffice launcher
         )  # fmt: skip
         self._driver = subprocess.Popen(
             [py, str(DRIVER), "--pipe", pipe],
@@ -85,12 +86,16 @@ class Office:
                     continue
                 if proc.poll() is None:
                     proc.kill()
-                proc.wait(30)  # soffice must be gone before its profile is removed
+                proc.wait(30)
+            if self._soffice is not None:
+                _kill_group(self._soffice.pid)  # soffice.bin, whose launcher has already exited
             self._tmp.cleanup()
 
     def _call(self, op: str, **kw):
         assert self._driver is not None and self._driver.stdin and self._driver.stdout
         kw = {k: str(v) if isinstance(v, Path) else v for k, v in kw.items()}
+        if isinstance(kw.get("path"), str):
+            kw["path"] = os.path.abspath(kw["path"])  # soffice loads URLs: relative paths are not ones
         self._driver.stdin.write(json.dumps({"op": op, **kw}, ensure_ascii=False) + "\n")
         self._driver.stdin.flush()
         line = self._driver.stdout.readline()
@@ -105,6 +110,26 @@ class Office:
         if op.startswith("_"):
             raise AttributeError(op)
         return lambda *args, **kw: self._call(op, **_positional(op, args), **kw)
+
+
+def _kill_group(pgid: int) -> None:
+    """End the process group this :class:`Office` started (and only it), and wait until it is gone, so
+    its profile can be removed and no soffice.bin is left behind."""
+    import signal
+    import time
+
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pgid, sig)
+        except (ProcessLookupError, PermissionError, AttributeError):  # gone (or not POSIX)
+            return
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(pgid, 0)
+            except (ProcessLookupError, PermissionError):
+                return
+            time.sleep(0.1)
 
 
 _ARGS = {
