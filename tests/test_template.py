@@ -657,3 +657,42 @@ def test_a_copied_label_row_continues_its_section(office, tmp_path):
         assert "分值合计" not in total[10]  # 40 + 10 + 40 + 10, not 140
     finally:
         lo.close(doc)
+
+
+@pytest.mark.libreoffice
+def test_printed_forms_one_page_each_with_signing_block(tmp_path):
+    """Rendered by LibreOffice: 单位信息 and 项目汇总 one page each, every 自评表 on one A4 landscape page
+    down to its signing block, text no smaller than the body size it had (no shrink-to-fit)."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils (pdftotext) is not installed") if os.environ.get(
+            "XLPERF_REQUIRE_LIBREOFFICE"
+        ) != "1" else pytest.fail("pdftotext (poppler-utils) is required")
+    files = {
+        WORKBOOKS / "绩效自评表_陕西.xlsx": 3,
+        WORKBOOKS / "samples" / samples.SEED.file: len(samples.SEED.projects),
+        WORKBOOKS / "samples" / samples.EDU.file: len(samples.EDU.projects),
+    }
+    for src, forms in files.items():
+        pdf = libreoffice.convert(src, "pdf", tmp_path)
+        pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                               check=True).stdout.split("\f")  # fmt: skip
+        pages = [p for p in pages if p.strip()]
+        assert len(pages) == 2 + forms, (src.name, len(pages))
+        for text in pages[2:]:
+            assert L.FORM_TITLE in text and "填报人" in text and "（单位盖章）" in text, src.name
+            assert "第" in text and "页，共" in text  # page numbers
+        bbox = subprocess.run(["pdftotext", "-f", "3", "-l", "3", "-bbox", str(pdf), "-"],
+                              capture_output=True, text=True, check=True).stdout  # fmt: skip
+        heights = sorted(
+            float(y1) - float(y0)
+            for y0, y1 in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', bbox)
+        )
+        assert heights and heights[0] >= 7.0 and heights[len(heights) // 2] >= 8.0, (src.name, heights[:3])
+
+
+def test_a_form_prints_on_one_page_unless_it_is_long():
+    ws = build_template(SHAANXI, projects=1)["自评表1"]
+    assert ws.page_setup.fitToHeight == 1 and not ws.print_title_rows
+    rows = [IndicatorData("output", "数量指标", name=f"指标{i}") for i in range(40)]
+    long = build_template(SHAANXI, data=[ProjectData(name="项目", indicators=rows)])["自评表1"]
+    assert long.page_setup.fitToHeight == 0 and long.print_title_rows == "$16:$16"  # header repeated

@@ -101,6 +101,7 @@ SIGN_LINES = (
     (("填报人：", "filler"), ("审核人：", None), ("单位负责人：", None)),
     (("联系电话：", "phone"), ("填报日期：", None), ("（单位盖章）", "stamp")),
 )
+ONE_PAGE_HEIGHT = 850  # points of rows an A4 landscape page holds at the form's width (rendered)
 CAPPED_TOTAL = TOTAL_CAPPED.name  # 核定总分: 复核总分 capped by the execution rate, what is graded
 
 
@@ -295,17 +296,19 @@ def _runs(rows: Sequence[IndicatorData]) -> list[tuple[int, int]]:
     return runs
 
 
-def _setup_page(ws: Worksheet, *, landscape: bool, last_col: str, last_row: int) -> None:
+def _setup_page(
+    ws: Worksheet, *, landscape: bool, last_col: str, last_row: int, one_page: bool = False
+) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    ws.page_setup.fitToHeight = 1 if one_page else 0
     ws.page_setup.blackAndWhite = True  # the fills are for the screen only
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.page_margins.top = ws.page_margins.bottom = 0.45
+    ws.page_margins.header = ws.page_margins.footer = 0.2
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     ws.oddFooter.center.size = 9
     ws.print_area = f"A1:{last_col}{last_row}"
@@ -461,7 +464,7 @@ def _project_sheet(
             write_raw(_put(ws, f"{val_col}{r}", None, S.input_cell, fmt=S.FMT_AMOUNT), vals[i])
         refs[head] = (f"{val_col}7", f"{val_col}8", f"{val_col}9")
     for r in (7, 8, 9):
-        ws.row_dimensions[r].height = 28
+        ws.row_dimensions[r].height = 24
 
     # 三、目标完成情况
     goals = list(data.goals)
@@ -480,7 +483,7 @@ def _project_sheet(
         write_raw(_put(ws, f"B{r}", None, S.input_cell, merge=f"E{r}", align=S.LEFT), g[0])
         write_raw(_put(ws, f"F{r}", None, S.input_cell, merge=f"I{r}", align=S.LEFT), g[1])
         write_raw(_put(ws, f"J{r}", None, S.input_cell, merge=f"K{r}", fmt=S.FMT_RATE), g[2])
-        _fit(ws, r, [(g[0], _width(*"BCDE")), (g[1], _width(*"FGHI"))], 26)
+        _fit(ws, r, [(g[0], _width(*"BCDE")), (g[1], _width(*"FGHI"))], 24)
         goal_rows.append(r)
 
     # 四、年度绩效指标完成情况
@@ -550,7 +553,7 @@ def _project_sheet(
                 (ind.actual, WIDTHS[c[L.COL_ACTUAL]]),
                 (ind.reason, WIDTHS[c[L.COL_REASON]]),
             ],
-            24,
+            22,
         )
     for start, end in label_runs:  # a merged 一级 label must fit in its rows
         text = ws[f"A{first + start}"].value
@@ -630,7 +633,7 @@ def _project_sheet(
     _put(ws, f"{c[L.COL_REASON]}{grade_row}", None, S.computed, merge=f"{c[L.COL_CHECK]}{grade_row}")
     for r in (total_row, capped_row, grade_row):
         if r:
-            ws.row_dimensions[r].height = 24
+            ws.row_dimensions[r].height = 22
 
     # legend, note, signing block
     legend_row = grade_row + 1
@@ -674,7 +677,7 @@ def _project_sheet(
                 cell.border = S.NO_BORDER
             for cell in ws[f"{val_col}{r}:{val_end}{r}"][0]:
                 cell.border = S.SIGN_LINE
-        ws.row_dimensions[r].height = 30
+        ws.row_dimensions[r].height = 26
     last_printed = sign_row + len(SIGN_LINES) - 1
 
     # the helpers: titles in the header row, hidden, outside the print area
@@ -717,7 +720,13 @@ def _project_sheet(
     for r in ("C7:C9", "E7:E9", "G7:G9"):
         dv5.add(r)
 
-    _setup_page(ws, landscape=True, last_col="K", last_row=last_printed)
+    # one form, one page, down to its signing block (as official forms print) while that shrinks the
+    # text by a quarter at most; a longer form runs on with its table header repeated
+    height = sum(ws.row_dimensions[r].height or 15 for r in range(1, last_printed + 1))
+    one_page = height <= ONE_PAGE_HEIGHT * 1.25
+    _setup_page(ws, landscape=True, last_col="K", last_row=last_printed, one_page=one_page)
+    if not one_page:
+        ws.print_title_rows = f"{head_row}:{head_row}"
     _protect(ws)
     ws.sheet_view.selection[0].activeCell = "B4"
     ws.sheet_view.selection[0].sqref = "B4"
