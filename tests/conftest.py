@@ -42,3 +42,19 @@ def samples_dir() -> Path:
 @pytest.fixture(scope="session")
 def seed_sample() -> Path:
     return SAMPLES / "长安区委编办_2020.xlsx"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_value_caches():
+    """Every test parses its values afresh: the process-wide caches of parsed values and normalised labels
+    (xlperf.core.values, .labels, .grid) would otherwise hand a test what an earlier test (or an import)
+    computed, and mutation testing would never see a mutant of the parsing code run."""
+    from xlperf.core import grid, labels, values
+
+    values._STR_CACHE[False].clear()
+    values._STR_CACHE[True].clear()
+    values._NUM_CACHE.clear()
+    grid._NORM_CACHE.clear()
+    for fn in (labels._norm_short, labels.section_of, labels.weight_in_label):
+        fn.cache_clear()
+    yield

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+from xlperf import presets
 from xlperf.core.grid import Grid
 from xlperf.core.parser import parse_workbook
 
@@ -103,3 +104,38 @@ def write_xlsx(path, rows, sheet="自评表1", unit: dict | None = None):
             u.cell(i, 2, v)
     wb.save(path)
     return path
+
+
+# a shaanxi-like preset (40/10/40/10, two caps) for rule tests
+NATIONAL_LIKE = presets.from_dict(
+    {
+        "name": "t",
+        "weights": {"output": 40, "budget": 10, "benefit": 40, "satisfaction": 10},
+        "grades": [
+            {"name": "优", "min": 90},
+            {"name": "良", "min": 80},
+            {"name": "中", "min": 60},
+            {"name": "差", "min": 0},
+        ],
+        "scoring": {"qualitative": {"达成": [0.8, 1.0], "部分达成": [0.6, 0.8], "未达成": [0.0, 0.6]}},
+        "caps": [{"below": 0.8, "max": 89}, {"below": 0.6, "max": 69}],
+    }
+)
+
+
+def blank_form_rows() -> list[list[object]]:
+    """The clean form with everything a user types removed: what the template leaves (a blank form)."""
+    rows = clean_rows()
+    rows[3][1] = rows[3][7] = None  # 项目名称, 实施单位
+    for r in (6, 7, 8):
+        rows[r][2] = rows[r][4] = rows[r][6] = None
+    rows[6][7] = None
+    del rows[10:12]  # no 目标 rows
+    first = FIRST_IND - 2
+    for i in range(10):
+        for col in (2, 4, 5, 7, 9):  # 三级, T, A, S, 偏差原因: the template leaves them blank
+            if i != 4:
+                rows[first + i][col] = None
+        rows[first + 4][5] = rows[first + 4][7] = None
+    rows[-1][6] = rows[-1][7] = None
+    return rows

@@ -133,7 +133,7 @@ def _kill_group(pgid: int) -> None:
 
 
 _ARGS = {
-    "open": ("path",),
+    "open": ("path", "macros"),
     "close": ("doc",),
     "save_xlsx": ("doc", "path"),
     "save_as": ("doc", "path", "filter"),
@@ -152,9 +152,18 @@ _ARGS = {
     "delete_rows": ("doc", "sheet", "row", "count"),
     "copy_row_insert": ("doc", "sheet", "source", "before"),
     "copy_row_api": ("doc", "sheet", "source", "before"),
+    "hide_sheet": ("doc", "sheet"),
+    "rename_sheet": ("doc", "sheet", "name"),
+    "add_sheet": ("doc", "name", "position"),
     "cell": ("doc", "sheet", "cell"),
     "data": ("doc", "sheet", "cells"),
     "formulas": ("doc", "sheet", "cells"),
+    "copy_range": ("doc", "sheet", "source", "dest"),
+    "merge": ("doc", "sheet", "cells", "merge"),
+    "is_merged": ("doc", "sheet", "cells"),
+    "set_formulas": ("doc", "sheet", "cells", "formulas"),
+    "validation": ("doc", "sheet", "cell"),
+    "call_basic": ("doc", "library", "module", "function"),
 }
 
 

@@ -22,6 +22,7 @@ import xlwings
 from click.testing import CliRunner
 from oletools.olevba import VBA_Parser, decompress_stream
 
+from xlperf import __version__ as xlperf_version
 from xlperf.addin import build as addin_build
 from xlperf.addin import build_addin, install_addin
 from xlperf.addin.cfb import write_cfb
@@ -108,10 +109,12 @@ def _expected_sources(udfs) -> dict[str, str]:
         m = module_from_text(p.read_text(encoding="ascii"))
         out[m.name] = m.source
     runtime = Path(xlwings.__file__).with_name("xlwings_custom_addin.bas").read_text(encoding="ascii")
-    out["xlwings"] = runtime.replace(
+    runtime = runtime.replace(
         'Public Const PROJECT_NAME As String = "myaddin"', 'Public Const PROJECT_NAME As String = "xlperf"'
     )
-    out["xlwings_udfs"] = generate_udf_vba(udfs)
+    head, rest = runtime.split("\n", 1)
+    out["xlwings"] = f"{head}\nOption Private Module\n{rest}"  # the one other change: out of Insert Function
+    out["xlwings_udfs"] = generate_udf_vba(udfs, "xlperf.xlam", "XlperfUdfError")
     return out
 
 
@@ -473,6 +476,20 @@ def test_cli_build_and_install(tmp_path, udfs):
     result = runner.invoke(command, ["install", "--dest", str(tmp_path / "d"), "--udf-module", FIXTURE_NAME])
     assert result.exit_code == 0, result.output
     assert "已安装加载项" in result.output and sys.executable in result.output
+    assert f"加载项按 xlperf {xlperf_version}、xlwings {xlwings.__version__} 生成" in result.output
+    assert "[错误]" not in result.output
+
+
+def test_cli_install_names_what_would_still_stop_the_addin(tmp_path, udfs, monkeypatch):
+    from xlperf.addin import doctor
+    from xlperf.cli.addin_cmd import command
+
+    broken = doctor.Check("xlwings DLL", doctor.ERROR, "找不到 xlwings64-0.37.8.dll", "请重新安装 xlwings。")
+    monkeypatch.setattr(doctor, "diagnose", lambda env: [broken])
+    result = CliRunner().invoke(command, ["install", "--dest", str(tmp_path), "--udf-module", FIXTURE_NAME])
+    assert result.exit_code == 0 and (tmp_path / "xlperf.xlam").is_file()  # installed all the same
+    assert "[错误] xlwings DLL：找不到 xlwings64-0.37.8.dll" in result.output
+    assert "处理后运行 xlperf doctor 再检查" in result.output
 
 
 def test_cli_error_is_one_chinese_line(tmp_path):

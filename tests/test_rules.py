@@ -10,22 +10,8 @@ from xlperf.core.grid import Grid
 from xlperf.core.parser import parse_workbook
 from xlperf.core.rules import BY_ID, CATALOGUE
 
-from factory import FIRST_IND, clean_rows, set_ind, workbook
+from factory import FIRST_IND, NATIONAL_LIKE, blank_form_rows, clean_rows, set_ind, workbook
 
-NATIONAL_LIKE = presets.from_dict(
-    {
-        "name": "t",
-        "weights": {"output": 40, "budget": 10, "benefit": 40, "satisfaction": 10},
-        "grades": [
-            {"name": "优", "min": 90},
-            {"name": "良", "min": 80},
-            {"name": "中", "min": 60},
-            {"name": "差", "min": 0},
-        ],
-        "scoring": {"qualitative": {"达成": [0.8, 1.0], "部分达成": [0.6, 0.8], "未达成": [0.0, 0.6]}},
-        "caps": [{"below": 0.8, "max": 89}, {"below": 0.6, "max": 69}],
-    }
-)
 BUDGET_ROW = 6  # 0-based grid rows of the funds block
 PROGRESS = (6, 7)
 
@@ -203,26 +189,9 @@ SHEET_CASES = [
         "填报说明",
         "info",
     ),  # fmt: skip
-    ("XP019", lambda: [Grid("自评表1", clean_rows()), Grid("自评表2", _blank_form())], "自评表2", "info"),
+    ("XP019", lambda: [Grid("自评表1", clean_rows()), Grid("自评表2", blank_form_rows())], "自评表2", "info"),
     ("XP020", lambda: [Grid("校验结果", clean_rows())], "校验结果", "warning"),
 ]
-
-
-def _blank_form():
-    rows = clean_rows()
-    rows[3][1] = rows[3][7] = None  # 项目名称, 实施单位
-    for r in (6, 7, 8):
-        rows[r][2] = rows[r][4] = rows[r][6] = None
-    rows[6][7] = None
-    del rows[10:12]  # no 目标 rows
-    first = FIRST_IND - 2
-    for i in range(10):
-        for col in (2, 4, 5, 7, 9):  # 三级, T, A, S, 偏差原因: the template leaves them blank
-            if i != 4:
-                rows[first + i][col] = None
-        rows[first + 4][5] = rows[first + 4][7] = None
-    rows[-1][6] = rows[-1][7] = None
-    return rows
 
 
 @pytest.mark.parametrize(("rule", "grids", "sheet", "severity"), SHEET_CASES)

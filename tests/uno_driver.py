@@ -68,16 +68,25 @@ class Driver:
         acc.commitChanges()
 
     # --- documents ---------------------------------------------------------------------------------
-    def open(self, path: str) -> int:
-        doc = self.desktop.loadComponentFromURL(
-            uno.systemPathToFileUrl(path), "_blank", 0, _props(Hidden=True)
-        )
+    def open(self, path: str, macros: bool = False) -> int:
+        """Open a document; ``macros=True`` enables its Basic/VBA macros, as a user who trusts it."""
+        props = _props(Hidden=True, MacroExecutionMode=4) if macros else _props(Hidden=True)
+        doc = self.desktop.loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0, props)
         if doc is None:
             raise RuntimeError(f"LibreOffice could not open {path}")
         i = self._next
         self._next += 1
         self.docs[i] = doc
         return i
+
+    def call_basic(self, doc: int, library: str, module: str, function: str) -> str:
+        """Run a Basic function of the document (an imported VBA project is the library named after
+        it) and return its result as text. LibreOffice compiles the whole library on the first call;
+        when one module does not compile, every call returns nothing ("" or "None") instead."""
+        url = f"vnd.sun.star.script:{library}.{module}.{function}?language=Basic&location=document"
+        script = self.docs[doc].getScriptProvider().getScript(url)
+        result = script.invoke((), (), ())
+        return str(result[0])
 
     def close(self, doc: int) -> None:
         self.docs.pop(doc).close(True)
@@ -94,7 +103,7 @@ class Driver:
         self.docs[doc].calculateAll()
 
     def sheets(self, doc: int) -> list[str]:
-        return list(self.docs[doc].Sheets.ElementNames)
+        return list(self.docs[doc].Sheets.getElementNames())
 
     def _sheet(self, doc: int, sheet: str):
         return self.docs[doc].Sheets.getByName(sheet)
@@ -188,6 +197,19 @@ class Driver:
         dest = sh.getCellRangeByName(f"A{before}").CellAddress
         sh.copyRange(dest, src_addr)
 
+    # --- sheets -------------------------------------------------------------------------------------
+    def hide_sheet(self, doc: int, sheet: str) -> None:
+        """Format ▸ Sheet ▸ Hide."""
+        self._sheet(doc, sheet).IsVisible = False
+
+    def rename_sheet(self, doc: int, sheet: str, name: str) -> None:
+        """Sheet ▸ Rename Sheet."""
+        self._sheet(doc, sheet).setName(name)
+
+    def add_sheet(self, doc: int, name: str, position: int) -> None:
+        """Sheet ▸ Insert Sheet: a new empty sheet at 0-based ``position``."""
+        self.docs[doc].Sheets.insertNewByName(name, position)
+
     # --- reading ----------------------------------------------------------------------------------
     def cell(self, doc: int, sheet: str, cell: str) -> dict:
         c = self._sheet(doc, sheet).getCellRangeByName(cell)
@@ -204,6 +226,51 @@ class Driver:
 
     def formulas(self, doc: int, sheet: str, cells: str) -> list[list[str]]:
         return [list(r) for r in self._sheet(doc, sheet).getCellRangeByName(cells).FormulaArray]
+
+    # --- ranges, as Excel's Range.Copy / Merge / Validation ------------------------------------------
+    def copy_range(self, doc: int, sheet: str, source: str, dest: str) -> None:
+        """Copy a range with everything in it (formulas adjusted, formats, validation, protection
+        attributes) to ``dest`` (its top-left cell), as Excel's Range.Copy Destination does."""
+        sh = self._sheet(doc, sheet)
+        sh.copyRange(sh.getCellRangeByName(dest).CellAddress, sh.getCellRangeByName(source).RangeAddress)
+
+    def merge(self, doc: int, sheet: str, cells: str, merge: bool = True) -> None:
+        """Merge a range, or unmerge every merged cell that starts in it."""
+        sh = self._sheet(doc, sheet)
+        rng = sh.getCellRangeByName(cells)
+        if merge:
+            rng.merge(True)
+            return
+        a = rng.RangeAddress
+        for r in range(a.StartRow, a.EndRow + 1):
+            for c in range(a.StartColumn, a.EndColumn + 1):
+                cursor = sh.createCursorByRange(sh.getCellRangeByPosition(c, r, c, r))
+                cursor.collapseToMergedArea()
+                m = cursor.RangeAddress
+                if (m.StartRow, m.StartColumn) != (m.EndRow, m.EndColumn):
+                    cursor.merge(False)
+
+    def is_merged(self, doc: int, sheet: str, cells: str) -> bool:
+        """Whether ``cells`` is exactly one merged cell."""
+        sh = self._sheet(doc, sheet)
+        rng = sh.getCellRangeByName(cells)
+        cursor = sh.createCursorByRange(sh.getCellRangeByPosition(
+            rng.RangeAddress.StartColumn, rng.RangeAddress.StartRow,
+            rng.RangeAddress.StartColumn, rng.RangeAddress.StartRow))  # fmt: skip
+        cursor.collapseToMergedArea()
+        a, b = cursor.RangeAddress, rng.RangeAddress
+        corners = [(x.StartColumn, x.StartRow, x.EndColumn, x.EndRow) for x in (a, b)]
+        return corners[0] == corners[1] and (b.StartRow != b.EndRow or b.StartColumn != b.EndColumn)
+
+    def set_formulas(self, doc: int, sheet: str, cells: str, formulas: list[list[str]]) -> None:
+        """Write a block of formulas or constants (as typed: "" empties a cell) in one call."""
+        self._sheet(doc, sheet).getCellRangeByName(cells).FormulaArray = tuple(tuple(r) for r in formulas)
+
+    def validation(self, doc: int, sheet: str, cell: str) -> dict:
+        """The data validation of a cell: its type (ANY, LIST, DECIMAL, ...) and formulas."""
+        v = self._sheet(doc, sheet).getCellRangeByName(cell).Validation
+        return {"type": v.Type.value, "formula1": v.getFormula1(), "formula2": v.getFormula2(),
+                "error": v.ErrorMessage}  # fmt: skip
 
 
 def main() -> None:

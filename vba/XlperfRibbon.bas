@@ -1,7 +1,8 @@
 Attribute VB_Name = "XlperfRibbon"
 ' Ribbon callbacks of the xlperf add-in (see customUI14.xml). Each button runs one function of
-' xlperf.excel.macros through xlwings' RunPython. This module stays ASCII: every text the user
-' sees comes from Python or from the hidden sheet "xlperf.text" of the add-in.
+' xlperf.excel.macros through xlwings' RunPython, after the setup check of XlperfSetup. This module
+' stays ASCII: every text the user sees comes from Python or from the hidden sheet "xlperf.text".
+' It holds only Subs (callbacks take the ribbon control), so nothing of it shows in Insert Function.
 Option Explicit
 
 Private xlperfRibbonUI As IRibbonUI
@@ -22,6 +23,10 @@ Sub XlperfAddProjectSheet(control As IRibbonControl)
     XlperfRun "import xlperf.excel.macros as m; m.add_project_sheet()"
 End Sub
 
+Sub XlperfInsertIndicatorRow(control As IRibbonControl)
+    XlperfRun "import xlperf.excel.macros as m; m.insert_indicator_row()"
+End Sub
+
 Sub XlperfRefreshSummary(control As IRibbonControl)
     XlperfRun "import xlperf.excel.macros as m; m.refresh_summary()"
 End Sub
@@ -38,59 +43,23 @@ Sub XlperfConsolidate(control As IRibbonControl)
     XlperfRun "import xlperf.excel.macros as m; m.consolidate_folder()"
 End Sub
 
+' The diagnosis needs no workbook of the user's: with none open, it gets an empty one to report in.
+Sub XlperfDiagnose(control As IRibbonControl)
+    If ActiveWorkbook Is Nothing Then Workbooks.Add
+    XlperfRun "import xlperf.excel.macros as m; m.diagnose()"
+End Sub
+
 Sub XlperfHelp(control As IRibbonControl)
     XlperfRun "import xlperf.excel.macros as m; m.show_help()"
 End Sub
 
-' RunPython needs an active workbook (xlwings passes it to Python as the caller).
+' RunPython needs an active workbook (xlwings passes it to Python as the caller) and a Python that
+' can run xlperf (XlperfReady explains what is missing).
 Private Sub XlperfRun(ByVal pythonCommand As String)
     If ActiveWorkbook Is Nothing Then
         MsgBox XlperfText("no_workbook"), vbInformation, XlperfText("title")
         Exit Sub
     End If
+    If Not XlperfReady() Then Exit Sub
     RunPython pythonCommand
-End Sub
-
-' A user-facing text kept in the hidden sheet: rows "msg" | key | text.
-Function XlperfText(ByVal key As String) As String
-    Dim sht As Worksheet, r As Long
-    Set sht = ThisWorkbook.Worksheets("xlperf.text")
-    r = 1
-    Do While sht.Cells(r, 1).Value <> ""
-        If sht.Cells(r, 1).Value = "msg" And sht.Cells(r, 2).Value = key Then
-            XlperfText = sht.Cells(r, 3).Value
-            Exit Function
-        End If
-        r = r + 1
-    Loop
-    XlperfText = key
-End Function
-
-' Registers the descriptions of the Python UDFs (Insert Function dialog) from the hidden sheet:
-' rows "udf" | name | category | description | argument count | argument descriptions...
-Sub XlperfRegisterUdfs()
-    Dim sht As Worksheet, r As Long, n As Long, k As Long, macroName As String
-    Dim argDocs() As Variant
-    On Error Resume Next
-    Set sht = ThisWorkbook.Worksheets("xlperf.text")
-    If sht Is Nothing Then Exit Sub
-    r = 1
-    Do While sht.Cells(r, 1).Value <> ""
-        If sht.Cells(r, 1).Value = "udf" Then
-            macroName = "'" & ThisWorkbook.Name & "'!" & sht.Cells(r, 2).Value
-            n = CLng(sht.Cells(r, 5).Value)
-            If n > 0 Then
-                ReDim argDocs(0 To n - 1)
-                For k = 0 To n - 1
-                    argDocs(k) = CStr(sht.Cells(r, 6 + k).Value)
-                Next k
-                Application.MacroOptions Macro:=macroName, Description:=sht.Cells(r, 4).Value, _
-                    Category:=sht.Cells(r, 3).Value, ArgumentDescriptions:=argDocs
-            Else
-                Application.MacroOptions Macro:=macroName, Description:=sht.Cells(r, 4).Value, _
-                    Category:=sht.Cells(r, 3).Value
-            End If
-        End If
-        r = r + 1
-    Loop
 End Sub

@@ -45,6 +45,16 @@ def consolidation_rules_markdown() -> str:
     return "\n".join(lines)
 
 
+def totals_markdown() -> str:
+    """The four totals, one definition each (xlperf.core.evaluate.TOTALS): the names JSON, the report and
+    the summary use."""
+    from xlperf.core.evaluate import TOTALS
+
+    lines = ["| 名称 | JSON 键 | 定义 |", "|---|---|---|"]
+    lines += [f"| {t.name} | `{t.key}` | {t.definition} |" for t in TOTALS]
+    return "\n".join(lines)
+
+
 def cli_markdown() -> str:
     from xlperf.cli import cli
 
@@ -64,7 +74,12 @@ def cli_markdown() -> str:
     return "\n\n".join(parts)
 
 
-SECTIONS = {"rules": rules_markdown, "xc-rules": consolidation_rules_markdown, "cli": cli_markdown}
+SECTIONS = {
+    "rules": rules_markdown,
+    "xc-rules": consolidation_rules_markdown,
+    "totals": totals_markdown,
+    "cli": cli_markdown,
+}
 
 
 def render(text: str) -> str:

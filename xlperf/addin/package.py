@@ -11,6 +11,7 @@ import io
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from xml.etree import ElementTree
 from xml.sax.saxutils import escape, quoteattr
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -19,6 +20,7 @@ NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 
 CT_ADDIN = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
+CT_MACRO_WORKBOOK = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"  # .xlsm
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 CT_VBA = "application/vnd.ms-office.vbaProject"
@@ -109,8 +111,8 @@ def _relationships(rels: Sequence[tuple[str, str, str]]) -> str:
     return f'{_XML_DECL}<Relationships xmlns="{NS_PKG_REL}">{items}</Relationships>'
 
 
-def _write_content_types(sheets: Sequence[Sheet]) -> str:
-    overrides = [("/xl/workbook.xml", CT_ADDIN)]
+def _write_content_types(sheets: Sequence[Sheet], addin: bool = True) -> str:
+    overrides = [("/xl/workbook.xml", CT_ADDIN if addin else CT_MACRO_WORKBOOK)]
     overrides += [(f"/xl/worksheets/sheet{i}.xml", CT_WORKSHEET) for i in range(1, len(sheets) + 1)]
     overrides += [("/xl/styles.xml", CT_STYLES), ("/xl/vbaProject.bin", CT_VBA)]
     items = (
@@ -135,10 +137,13 @@ def _write_styles() -> str:
     )
 
 
-def package_parts(sheets: Sequence[Sheet], vba_project: bytes, custom_ui: bytes) -> list[tuple[str, bytes]]:
-    """Every part of the package, in the order they are written to the zip."""
+def package_parts(
+    sheets: Sequence[Sheet], vba_project: bytes, custom_ui: bytes, *, addin: bool = True
+) -> list[tuple[str, bytes]]:
+    """Every part of the package, in the order they are written to the zip; ``addin=False`` makes it a
+    macro-enabled workbook (.xlsm) instead of an add-in (.xlam)."""
     parts: list[tuple[str, bytes]] = [
-        ("[Content_Types].xml", _write_content_types(sheets).encode()),
+        ("[Content_Types].xml", _write_content_types(sheets, addin).encode()),
         ("_rels/.rels", _write_root_rels().encode()),
         ("xl/workbook.xml", _write_workbook(sheets).encode()),
         ("xl/_rels/workbook.xml.rels", _write_workbook_rels(sheets).encode()),
@@ -161,3 +166,26 @@ def write_package(parts: Sequence[tuple[str, bytes]]) -> bytes:
             info.external_attr = 0
             zf.writestr(info, data, compresslevel=9)
     return buf.getvalue()
+
+
+def read_rows(xml: bytes) -> list[list[str]]:
+    """The rows of a worksheet part as this module writes it (inline strings and numbers), as texts;
+    an empty cell between two others reads as ``""``. Used to read an installed add-in back."""
+    ns = f"{{{NS_MAIN}}}"
+    rows = []
+    for row in ElementTree.fromstring(xml).iter(f"{ns}row"):
+        cells: list[str] = []
+        for c in row.findall(f"{ns}c"):
+            ref = c.get("r", "")
+            col = 0
+            for ch in ref:
+                if ch.isalpha():
+                    col = col * 26 + ord(ch.upper()) - 64
+            while col and len(cells) < col - 1:
+                cells.append("")
+            t = c.find(f"{ns}is/{ns}t")
+            v = c.find(f"{ns}v")
+            node = t if t is not None else v
+            cells.append(node.text or "" if node is not None else "")
+        rows.append(cells)
+    return rows

@@ -17,6 +17,7 @@ import datetime as dt
 import importlib.util
 import inspect
 import io
+import re
 import sys
 import types
 from collections.abc import Callable, Iterator
@@ -168,13 +169,22 @@ def _check(module: types.ModuleType, decorated: types.ModuleType) -> None:
             )
 
 
-def generate_udf_vba(module: types.ModuleType, workbook_name: str = "xlperf.xlam") -> str:
+_FAILED = re.compile(r"^failed:\n    (\w+) = Err\.Description$", re.MULTILINE)
+
+
+def generate_udf_vba(
+    module: types.ModuleType, workbook_name: str = "xlperf.xlam", error_function: str | None = None
+) -> str:
     """The ``xlwings_udfs`` VBA module for the UDFs in ``module``, as ``xlwings.import_udfs`` writes it.
 
     Args:
         module: the imported UDF module (its public functions decorated with ``@xw.func``).
         workbook_name: the add-in's file name; a name ending in ``.xlam`` makes the wrappers pass
             ``ActiveWorkbook`` (as xlwings does for add-ins).
+        error_function: a VBA function ``(number, description)`` whose result a cell shows when the
+            call fails, instead of xlwings' ``Err.Description`` (for the add-in: a short Chinese text
+            when Python cannot be reached, rather than "Could not load xlwings64-....dll"). The one line
+            after each wrapper's ``failed:`` label is the only change to xlwings' text.
 
     Returns:
         The module source with ``\\n`` line ends; the first line is its ``Attribute VB_Name``.
@@ -193,6 +203,14 @@ def generate_udf_vba(module: types.ModuleType, workbook_name: str = "xlperf.xlam
     text = buf.getvalue()
     if not text.isascii():
         raise UdfError("生成的自定义函数 VBA 代码含有非 ASCII 字符。")
+    if error_function is not None:
+        functions = len(re.findall(r"^Function \w+\(", text, re.MULTILINE))
+        text, n = _FAILED.subn(rf"failed:\n    \1 = {error_function}(Err.Number, Err.Description)", text)
+        if n != functions:
+            raise UdfError(
+                f"xlwings {xlwings.__version__} 生成的自定义函数代码格式与预期不同（{functions} 个函数，"
+                f"{n} 处错误处理）。"
+            )
     return text
 
 

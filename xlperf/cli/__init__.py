@@ -27,6 +27,7 @@ COMMANDS = {
     "addin": "addin_cmd",
     "consolidate": "consolidate_cmd",
     "report": "report_cmd",
+    "doctor": "doctor_cmd",
 }
 
 

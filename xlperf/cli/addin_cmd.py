@@ -60,7 +60,23 @@ def install_cmd(dest: Path | None, udf_module: str) -> None:
     \b
     示例：xlperf addin install
     """
+    from xlperf.addin import doctor
+
     path = install_addin(dest, udf_module=udf_module)
+    record = doctor.read_addin(path).record
     click.echo(f"已安装加载项：{path}")
     click.echo(f"加载项将使用的 Python：{sys.executable}")
+    click.echo(
+        f"加载项按 xlperf {record.get('xlperf')}、xlwings {record.get('xlwings')} 生成；"
+        "升级 xlperf 或 xlwings 后请重新运行 xlperf addin install。"
+    )
+    # what would still stop the add-in on this PC (the DLL not where it looks, WPS owning Excel, ...)
+    errors = [c for c in doctor.diagnose(doctor.gather(path)) if c.status == doctor.ERROR]
+    for c in errors:
+        click.echo(f"[错误] {c.name}：{c.detail}", err=True)
+        click.echo(f"       处理：{c.advice}", err=True)
+    if errors:
+        click.echo(
+            "加载项已安装，但上面的问题会让它无法正常工作：处理后运行 xlperf doctor 再检查。", err=True
+        )
     click.echo("请重新启动 Excel，在功能区中找到“绩效自评”选项卡。")

@@ -6,8 +6,11 @@ uses these names with these meanings and reads the numbers from :class:`ProjectR
 
 The template's computed cells (预算执行进度, the 预算执行率 row's 实际完成值, 总分, and a 合计 amount that is
 a formula) hold formulas. A file saved by an office suite carries their results; a file written by a
-script carries none. :func:`evaluate` gives such a cell the value its formula has (a cached number is
-kept; no number: Python computes it), so both saves of the same data give the same findings.
+script carries none. :func:`evaluate` gives such a cell the value Python computes for it, whether or not
+the file has a cached result: both saves of the same data then give the same findings by construction,
+and the formulas' agreement with Python is what the native-formula parity test proves, not something
+each file is re-checked for. (A cached result is also not always the template's: an older template, or
+an office suite that reads "320.5万元" differently, would make the two saves disagree.)
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ class TotalDef:
 TOTAL_REPORTED = TotalDef(
     "total_reported",
     "填报总分",
-    "自评表“总分”单元格的值（该单元格是模板公式而文件未保存计算结果时，取公式的结果，即各指标自评得分之和）",
+    "自评表“总分”单元格所填的值（该单元格仍是模板的公式时，为公式的结果，即各指标自评得分之和）",
 )
 TOTAL_RECOMPUTED = TotalDef("total_recomputed", "复核总分", "各指标自评得分之和（只计在用的指标行）")
 TOTAL_SUGGESTED = TotalDef(
@@ -123,17 +126,14 @@ def _computed(c: Cell, x: float | None, *, percent: bool = False) -> Cell:
     return Cell(c.ref, Value(x, NUMBER, x), True)
 
 
-def _percent_formula(c: Cell, fallback: float | None) -> Cell:
-    """A formula cell whose result is a fraction shown as a percentage (预算执行进度 = 执行数/预算数):
-    its cached number as a fraction (1.6 is 160 %, not 1.6 %), or ``fallback`` when it has none."""
-    if not c.formula:
-        return c
-    return _computed(c, c.number if c.number is not None else fallback, percent=True)
+def _percent_formula(c: Cell, value: float | None) -> Cell:
+    """A formula cell whose result is a fraction shown as a percentage (预算执行进度 = 执行数/预算数)."""
+    return _computed(c, value, percent=True) if c.formula else c
 
 
 def _funds(f: Funds) -> Funds:
-    """A 合计 amount that is a formula without a cached number: 财政资金 + 其他."""
-    if not f.total.formula or f.total.number is not None:
+    """A 合计 amount that is a formula: 财政资金 + 其他."""
+    if not f.total.formula:
         return f
     parts = [c.number for c in (f.fiscal, f.other) if c.number is not None]
     return replace(f, total=_computed(f.total, round(sum(parts), 6) if parts else None))
@@ -197,7 +197,7 @@ def evaluate(project: Project, preset: Preset) -> ProjectResult:
     cap = preset.cap_for(rate)
     capped = None if total is None else (min(total, cap.max) if cap is not None else total)
     reported = project.total
-    if reported.formula and reported.number is None:
+    if reported.formula:
         reported = _computed(reported, total)  # the template's 总分 = Σ 自评得分
     resolved = replace(
         project,

@@ -230,6 +230,7 @@ def _indicators(
     # a row is in use when 三级指标, T, A, S or 偏差原因 holds anything (a typed "/" too); what the
     # template pre-fills (一级, 二级, 指标类型, 分值) never makes a row an indicator
     use_cols = [c for c in (c3, ct, ca, cs, cr) if c is not None]
+    formulas = grid.formulas
     indicators: list[Indicator] = []
     sections: list[Section] = []
     level1 = level2 = ""
@@ -246,7 +247,9 @@ def _indicators(
                 sections.append(Section(section, level1, ref(r, c1), L.weight_in_label(level1)))
         if c2 is not None and row[c2] is not None:
             level2 = str(row[c2]).strip()
-        if all(row[c] is None for c in use_cols):
+        if all(row[c] is None for c in use_cols) and not (
+            formulas and any((r, c) in formulas for c in use_cols)
+        ):
             continue  # a row not in use (blank, or only what the template pre-filled)
         indicators.append(
             Indicator(

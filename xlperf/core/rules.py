@@ -95,7 +95,7 @@ def _xp001(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         return
     got = as_fraction(v, _pct_partner())
     if got is not None and abs(got - pr.rate) > preset.rate_tolerance:
-        yield Hit(p.ref, "预算执行进度与执行数/预算数不符", fmt_pct(pr.rate), _found(p), "error")
+        yield Hit(p.ref, "预算执行进度与执行数/预算数不符", fmt_pct(pr.rate), _found(p))  # the rule's 错误
 
 
 def _pct_partner():
@@ -159,7 +159,7 @@ def _xp004(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
                 L.KIND_EQUAL: "等于型指标：按完成值与预期值的比例计分",
                 L.KIND_QUALITATIVE: "定性指标："
                 + "，".join(
-                    f"{k}{fmt_num(lo * 100, 0)}%～{fmt_num(hi * 100, 0)}%"
+                    f"{k}{fmt_num(lo * 100)}%～{fmt_num(hi * 100)}%"
                     for k, (lo, hi) in preset.qualitative.items()
                 ),
             }[r.kind]
@@ -252,13 +252,19 @@ def _xp007(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
 
 
 # --- XP008 / XP009 -------------------------------------------------------------------------------
+def _no_result(c: Cell) -> bool:
+    """A user's formula whose result the file does not hold (saved by a script): its value is unknown,
+    not blank (XP015 says so; XP008 does not call it empty)."""
+    return c.formula and c.value.is_blank
+
+
 def _xp008(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     for r in pr.indicators:
         ind = r.indicator
         missing = [
             (lab, c)
             for lab, c in ((L.COL_TARGET, ind.target), (L.COL_ACTUAL, ind.actual))
-            if c.value.is_missing
+            if c.value.is_missing and not (_no_result(c) and not (ind.is_budget_rate and lab == L.COL_ACTUAL))
         ]
         if not missing:
             continue
@@ -422,7 +428,7 @@ def _xp013(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
             yield Hit(
                 ind.actual.ref,
                 f"{_row_name(r)}完成值达到预期值的 {fmt_num(a / t * 100, 0)}%，预期目标可能设置偏低",
-                f"<{fmt_num(preset.overachieve_ratio * 100, 0)}% × 预期值",
+                f"<{fmt_num(preset.overachieve_ratio * 100)}% × 预期值",
                 _found(ind.actual),
             )
 
@@ -487,8 +493,19 @@ _AMOUNT_LABELS = frozenset(
 
 
 def _xp015(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    p = pr.project
+    # the template's computed cells: evaluate() gave them Python's value, whatever the file holds
+    computed = {
+        c.ref for c in (p.progress, p.total, p.budget.total, p.arrived.total, p.executed.total) if c.formula
+    }
+    computed |= {r.indicator.actual.ref for r in _budget_rows(pr) if r.indicator.actual.formula}
     for r, label, c, text_ok in _numeric_cells(pr):
         v = c.value
+        if _no_result(c) and c.ref not in computed:
+            what = label if r is None else f"{_row_name(r)}的{label}"
+            yield Hit(c.ref, f"{what}是公式，但文件中没有保存计算结果，无法读取其值（请用 Excel 或 WPS 打开并保存"
+                      "后再报送，或直接填写数值）", "数值", "公式（无计算结果）")  # fmt: skip
+            continue
         if v.kind == UNREADABLE or (v.kind == TEXT and not text_ok):
             if r is None and label in _AMOUNT_LABELS:
                 yield Hit(c.ref, f"{label}无法识别为金额", "以万元为单位的金额（如 320.5 或“320.5万元”）",

@@ -25,10 +25,11 @@ UNREADABLE = "unreadable"  # looks like it should be a number but is not
 # A unit: a money unit, a compound unit (元/平方米, 元/人·天, 次/年, km/h: a word, then "/" or "·" and
 # another word, once or more), or a simple word of up to four characters (人次, 平方米, 起, kg).
 _WORD = r"[\u4e00-\u9fffA-Za-z]{1,6}?\d?"
+_NOT_SUFFIX = r"(?!(?:及以上|及以下|以上|以下|以内)$)"  # "100以上" is 100 and ≥, not 100 of the unit 以上
 _NUM = re.compile(
     r"^(?P<cmp>>=|<=|≥|≤|>|<|=|不低于|不少于|不高于|不超过|大于等于|小于等于|大于|小于|达到)?"
     r"(?P<num>(?:[-+]?\d+(?:,\d{3})*(?:\.\d+)?|[-+]?\.\d+)(?:[eE][-+]?\d{1,3})?)"
-    rf"(?P<unit>%|‰|万元|亿元|元|{_WORD}(?:[/·・•]{_WORD})+|[\u4e00-\u9fff]{{1,4}}?|[A-Za-z]{{1,4}}[23]?|)"
+    rf"(?P<unit>%|‰|万元|亿元|元|{_WORD}(?:[/·・•]{_WORD})+|{_NOT_SUFFIX}[\u4e00-\u9fff]{{1,4}}?|[A-Za-z]{{1,4}}[23]?|)"
     r"(?P<suffix>及以上|及以下|以上|以下|以内)?$"
 )
 _DOTS = str.maketrans({"・": "·", "•": "·"})

@@ -45,6 +45,7 @@ import tempfile
 import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
@@ -458,6 +459,188 @@ def add_project_sheet(book):
     return ws
 
 
+# --- 插入指标行 -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowPlan:
+    """How 插入指标行 adds a row to the indicator table (1-based rows, A1 addresses, every address as it
+    is once the row is inserted). Pure data, computed from the sheet's values and formulas by
+    :func:`indicator_row_plan`; :func:`_apply_row_plan` performs it in Excel, and the tests perform it in
+    LibreOffice to see the same sheet come out.
+
+    The neighbour row is copied whole (formulas with their references moved, formats, validations,
+    locked/unlocked cells), then what the user had typed in it (constants) is cleared in the copy: the
+    template's formulas are never written by this code, so they stay whatever the template has.
+    The new row goes below the selected one, except below the table's last row, where it goes above
+    it so that the totals' ranges (``SUM(G17:G26)``) take it in; it always joins the 一级 block of the
+    selected row, whose label cell is merged over the block again.
+    """
+
+    sheet: str
+    insert_at: int  # the new row
+    source: int  # the neighbour row it copies
+    copy_from: str  # the neighbour's cells, from the 一级 column to the table's last column
+    copy_to: str  # the new row's first cell
+    clear: tuple[str, ...]  # the new row's cells that would hold the neighbour's typed values
+    label_range: str  # the 一级 column over the block, with the new row
+    label_values: tuple[object, ...]  # what that column holds, top to bottom
+    merge: bool  # the label column is one merged cell over the block
+    select: str  # the cell selected afterwards (the new row's first input)
+
+
+class RowPlanError(XlperfError):
+    """插入指标行 cannot insert here; the message says where to click instead."""
+
+
+def _letter(col0: int) -> str:
+    from openpyxl.utils.cell import get_column_letter
+
+    return get_column_letter(col0 + 1)
+
+
+def indicator_row_plan(
+    grid: Grid,
+    formulas: Sequence[Sequence[object]],
+    row: int,
+    merged: tuple[int, int] | None = None,
+) -> RowPlan:
+    """The plan for inserting a row next to sheet row ``row`` (1-based) of a project sheet.
+
+    Args:
+        grid: the sheet's values (one read).
+        formulas: the sheet's formulas, the same shape as ``grid`` (one read).
+        row: the selected row.
+        merged: the first and last row of the merged 一级 cell at ``row``, if it is merged.
+
+    Raises:
+        RowPlanError: not a project sheet, a row outside the indicator table, the 预算执行率 row.
+    """
+    head = grid.find_first(L.COL_LEVEL1)
+    project = parse_project(grid)
+    if head is None or project.total.ref is None:
+        raise RowPlanError(
+            f"工作表“{grid.name}”不是项目支出绩效自评表（找不到“{L.COL_LEVEL1}”表头或“{L.TOTAL}”行），"
+            "请在自评表的“四、年度绩效指标完成情况”中选中一行指标再插入。"
+        )
+    hr, c1 = head
+    first = hr + 2
+    last = int(re.sub(r"\D", "", project.total.ref)) - 1
+    if not first <= row <= last:
+        raise RowPlanError(
+            f"请先在“四、年度绩效指标完成情况”中选中一行指标（第 {first}–{last} 行），再点击“插入指标行”："
+            "新行插在选中行的下方（选中表中最后一行时插在它的上方，合计才会包含新行），公式、格式、下拉列表和保护与它相同。"
+        )
+    if first == last:
+        raise RowPlanError("指标表只有一行，合计公式无法随插入的行扩展；请按模板重新生成自评表。")
+
+    def label(r: int) -> object:
+        return grid.value(r - 1, c1) if r - 1 < grid.height else None
+
+    was_merged = merged is not None and first <= merged[0] <= row <= merged[1] <= last
+    if merged is not None and was_merged:
+        r0, r1 = merged
+    else:
+        # the block: the rows around ``row`` under the same 一级 label (written once, or in every row)
+        carried: dict[int, object] = {}
+        current: object = None
+        for r in range(first, last + 1):
+            if label(r) not in (None, ""):
+                current = label(r)
+            carried[r] = current
+        r0 = r1 = row
+        while r0 > first and carried[r0 - 1] == carried[row] and label(r0) in (None, "", carried[row]):
+            r0 -= 1
+        while r1 < last and carried[r1 + 1] == carried[row] and label(r1 + 1) in (None, "", carried[row]):
+            r1 += 1
+        r0 = next((r for r in range(r0, row + 1) if label(r) not in (None, "")), r0)
+    text = label(r0)
+    if text not in (None, "") and L.section_of(str(text)) == L.SECTION_BUDGET:
+        raise RowPlanError(
+            "预算执行率指标只有一行，由预算执行情况计算，不能再插入指标；请选中产出、效益或满意度指标中的一行。"
+        )
+    formula = formulas[r0 - 1][c1] if r0 - 1 < len(formulas) and c1 < len(formulas[r0 - 1]) else None
+    if isinstance(formula, str) and formula.startswith("="):
+        text = formula
+    insert_at = row + 1 if row < last else row
+    source = row if insert_at == row + 1 else row + 1
+    width = max((c for c, t in enumerate(grid.row_texts(hr)) if t), default=c1) + 1
+    own = formulas[row - 1] if row - 1 < len(formulas) else ()
+    clear = []
+    for c in range(c1 + 1, width):
+        f = own[c] if c < len(own) else None
+        if f not in (None, "") and not (isinstance(f, str) and f.startswith("=")):
+            clear.append(f"{_letter(c)}{insert_at}")
+    n = r1 - r0 + 2  # the block's rows with the new one
+    every_row = not was_merged and r1 > r0 and all(label(r) not in (None, "") for r in range(r0, r1 + 1))
+    values = (text,) * n if every_row else (text,) + (None,) * (n - 1)
+    col = _letter(c1)
+    header = grid.row_texts(hr)
+    level2 = header.index(L.COL_LEVEL2) if L.COL_LEVEL2 in header else c1 + 1
+    return RowPlan(
+        sheet=grid.name,
+        insert_at=insert_at,
+        source=source,
+        copy_from=f"{col}{source}:{_letter(width - 1)}{source}",
+        copy_to=f"{col}{insert_at}",
+        clear=tuple(clear),
+        label_range=f"{col}{r0}:{col}{r1 + 1}",
+        label_values=values,
+        merge=was_merged or r0 == r1,  # a one-row block becomes two merged rows, as the template writes them
+        select=f"{_letter(level2)}{insert_at}",
+    )
+
+
+def _merge_rows(rng) -> tuple[int, int] | None:
+    """First and last row of the merged cell ``rng`` belongs to (None: not merged)."""
+    try:
+        if not rng.merge_cells:
+            return None
+        area = rng.merge_area
+        return area.row, area.last_cell.row
+    except Exception:  # noqa: BLE001 - a host that cannot tell: treat as not merged
+        return None
+
+
+def _apply_row_plan(sheet, plan: RowPlan) -> None:
+    """Perform ``plan`` on a live sheet (Excel through xlwings): a few calls, whatever the table's size."""
+    xl_shift_down, xl_format_from_left_or_above = -4121, 0
+    height = sheet.range(f"A{plan.source - (1 if plan.source > plan.insert_at else 0)}").row_height
+    sheet.api.Rows(plan.insert_at).Insert(Shift=xl_shift_down, CopyOrigin=xl_format_from_left_or_above)
+    sheet.range(plan.label_range).unmerge()
+    sheet.range(plan.copy_from).copy(sheet.range(plan.copy_to))
+    for address in live.address_chunks(plan.clear):
+        sheet.range(address).clear_contents()
+    sheet.range(plan.label_range).value = [[v] for v in plan.label_values]
+    if plan.merge:
+        sheet.range(plan.label_range).merge()
+    if height:
+        sheet.range(f"A{plan.insert_at}").row_height = height
+    sheet.range(plan.select).select()
+
+
+@macro
+def insert_indicator_row(book) -> RowPlan | None:
+    """插入指标行：在选中行所在的指标表中插入一行，公式、格式、下拉列表和保护与相邻行相同。"""
+    app = book.app
+    try:  # a chart or a picture may be what is selected: no cell, no row
+        selection = app.selection
+        sheet, row = selection.sheet, selection.row
+    except Exception as exc:  # noqa: BLE001
+        raise RowPlanError(
+            "请先在自评表的“四、年度绩效指标完成情况”中选中一行指标，再点击“插入指标行”。"
+        ) from exc
+    grid = live.read_grid(sheet)
+    formulas = sheet.range((1, 1), (max(grid.height, 1), max(grid.width, 1))).formula
+    head = grid.find_first(L.COL_LEVEL1)
+    merged = _merge_rows(sheet.range((row, head[1] + 1))) if head is not None else None
+    plan = indicator_row_plan(grid, formulas, row, merged)
+    with live.unprotected(sheet):
+        _apply_row_plan(sheet, plan)
+    _status(app, f"已在“{plan.sheet}”第 {plan.insert_at} 行插入一行指标")
+    return plan
+
+
 # --- 刷新汇总 ---------------------------------------------------------------------------------------
 
 
@@ -725,6 +908,97 @@ def _call_flexibly(fn: Callable, *args, **kwargs):
     return fn(*args, **kwargs)
 
 
+# --- 诊断 -------------------------------------------------------------------------------------------
+
+DIAGNOSIS_SHEET = "诊断结果"
+DIAGNOSIS_HEADER = ["状态", "检查项", "结果", "处理办法"]
+DIAGNOSIS_WIDTHS = (8, 18, 70, 70)
+DIAGNOSIS_RGB = {"ok": (198, 239, 206), "warn": (255, 235, 156), "error": (255, 199, 206)}
+
+
+def _excel_facts(book):
+    """What the running Excel says about itself, for the diagnosis (None where it cannot say)."""
+    from xlperf.addin.doctor import ADDIN_FILE_NAME, ExcelFacts
+
+    app = book.app
+    startup = addin = None
+    with contextlib.suppress(Exception):
+        startup = str(app.api.StartupPath)
+    with contextlib.suppress(Exception):
+        addin = str(app.api.Workbooks(ADDIN_FILE_NAME).FullName)
+    return ExcelFacts(
+        startup_path=startup, addin_path=addin, workbook=_fullname(book), bits=_process_bits(app)
+    )
+
+
+def _process_bits(app) -> int | None:
+    """Whether the Excel process is 32- or 64-bit (Windows: IsWow64Process on its pid)."""
+    if not sys.platform.startswith("win"):
+        return None
+    try:  # pragma: no cover - Windows only
+        import ctypes
+        import platform
+
+        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, int(app.pid))  # QUERY_LIMITED_INFORMATION
+        wow64 = ctypes.c_int(0)
+        ok = ctypes.windll.kernel32.IsWow64Process(handle, ctypes.byref(wow64))
+        ctypes.windll.kernel32.CloseHandle(handle)
+        if not ok:
+            return None
+        return 32 if wow64.value or platform.machine().lower() in ("x86", "i386") else 64
+    except Exception:  # noqa: BLE001 - no answer: the diagnosis checks both DLLs
+        return None
+
+
+def _is_blank(book) -> bool:
+    """A new, unsaved workbook with nothing in it (what 诊断 opens when no workbook is open)."""
+    try:
+        sheets = list(book.sheets)
+        return (
+            len(sheets) == 1
+            and not re.search(r"[\\/]", _fullname(book))
+            and sheets[0].used_range.value in (None, "", [])
+        )
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def diagnosis_rows(checks) -> list[list[object]]:
+    """The 诊断结果 sheet: a header, one row per check."""
+    rows: list[list[object]] = [list(DIAGNOSIS_HEADER)]
+    rows += [[c.status_zh, c.name, c.detail, c.advice if c.status != "ok" else ""] for c in checks]
+    return rows
+
+
+@macro
+def diagnose(book):
+    """诊断：检查本机运行加载项所需的一切，结果写在一个新工作簿的“诊断结果”表中，不改动用户的工作簿。"""
+    from xlperf.addin import doctor
+
+    app = book.app
+    _status(app, "正在检查……")
+    checks = doctor.diagnose(doctor.gather(excel=_excel_facts(book)))
+    target = book if _is_blank(book) else app.books.add()
+    ws = target.sheets[0]
+    with contextlib.suppress(Exception):
+        ws.name = DIAGNOSIS_SHEET
+    rows = diagnosis_rows(checks)
+    ws.range("A1").value = rows
+    for i, width in enumerate(DIAGNOSIS_WIDTHS):
+        ws.range(f"{_letter(i)}1").column_width = width
+    for status, rgb in DIAGNOSIS_RGB.items():
+        cells = [f"A{i}" for i, c in enumerate(checks, start=2) if c.status == status]
+        for address in live.address_chunks(live.compress_cells(cells)):
+            ws.range(address).color = rgb
+    with contextlib.suppress(Exception):  # cosmetics: a host without them still shows every text
+        ws.api.Range(f"C1:D{len(rows)}").WrapText = True
+        ws.api.Range("A1:D1").Font.Bold = True
+    errors = sum(c.status == "error" for c in checks)
+    text = f"诊断完成。{doctor.summary(checks)}\n详见“{DIAGNOSIS_SHEET}”表中每一项的结果和处理办法。"
+    _alert(app, text, critical=errors > 0)
+    return checks
+
+
 # --- 帮助 -------------------------------------------------------------------------------------------
 
 HELP = """xlperf 项目支出绩效自评
@@ -756,6 +1030,8 @@ __all__ = [
     "add_project_sheet",
     "clear_marks",
     "consolidate_folder",
+    "diagnose",
+    "insert_indicator_row",
     "make_submission_copy",
     "refresh_summary",
     "show_help",
