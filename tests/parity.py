@@ -42,10 +42,10 @@ PROJECT_RULES = frozenset({"XP006", "XP007", "XP011", "XP012", "XP014", "XP015"}
 # semantics say; tests/test_native_parity.py keeps one strict-xfail case each, which starts failing
 # (XPASS) the day the core is fixed: then set the flag to True and delete the xfail.
 GENERATE = {
-    "suffix_without_unit": False,  # 1. "100以下", "100及以上": Python reads unit 以下/及, no comparator
+    "suffix_without_unit": True,  # 1. (fixed in the core) "100以下", "100及以上" read unit 以下/及
     "blank_executed_total": False,  # 2. 执行数 blank: Python reads the 预算执行进度 cell H7 as 执行数
     "label_filled_down": False,  # 3. a 一级 label repeated in consecutive rows: Python counts it twice
-    "budget_row_formula_only": False,  # 4. only the 预算执行率 row's formula filled: in use or not by save
+    "budget_row_formula_only": True,  # 4. (fixed in the core) only the 预算执行率 row's formula filled
 }
 
 # --- values people type -----------------------------------------------------------------------------
@@ -434,8 +434,10 @@ def _check_form(grid, lay, formulas: dict[str, bool], pr, v, preset, report: Rep
     if formulas["total"]:
         report.check(f"{sheet}!总分", at(t, ic[L.COL_SCORE]), pr.total_recomputed)
     if not any_see:
+        # shown to 2 places: compared with Python's Σ of unrounded points (rounding twice could differ)
+        points = [ir.suggestion.point for ir in pr.indicators if ir.suggestion is not None]
         report.check(f"{sheet}!建议总分", at(t, ic[L.COL_SUGGESTED]),
-                     None if pr.total_suggested is None else round(pr.total_suggested, 2), 0.0051)  # fmt: skip
+                     sum(points) if points else None, 0.005 + 1e-9)  # fmt: skip
     total_ref = f"{IND_COL[L.COL_SCORE]}{t}"
     want = set()
     for f in findings:
@@ -459,12 +461,18 @@ def _check_form(grid, lay, formulas: dict[str, bool], pr, v, preset, report: Rep
         report.check(f"{sheet}!核定总分行", at(c, ic[L.COL_SCORE]), pr.total_capped)
     report.check(f"{sheet}!等级", at(lay.grade_row, ic[L.COL_SCORE]), pr.grade)
     if not any_see:
-        sugg = pr.total_suggested
+        points = [ir.suggestion.point for ir in pr.indicators if ir.suggestion is not None]
+        sugg = _round2(sum(points)) if points else None  # as the template rounds (half away from 0)
         if sugg is not None and pr.cap is not None:
-            sugg = min(round(sugg, 2), pr.cap.max)
-        report.check(f"{sheet}!建议等级", at(lay.grade_row, ic[L.COL_SUGGESTED]),
-                     preset.grade(None if sugg is None else round(sugg, 2)))  # fmt: skip
+            sugg = min(sugg, pr.cap.max)
+        report.check(f"{sheet}!建议等级", at(lay.grade_row, ic[L.COL_SUGGESTED]), preset.grade(sugg))
     return amounts
+
+
+def _round2(x: float) -> float:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return float(Decimal(repr(x)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def _check_summary(row, lay, pr, amounts, report: Report) -> None:
