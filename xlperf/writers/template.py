@@ -540,7 +540,7 @@ def _project_sheet(
             ws[f"{c[L.COL_CHECK]}{r}"].value,
             S.computed,
             align=S.LEFT,
-            size=9,
+            size=8,
             color="C00000",
         )
         _fit(
@@ -553,7 +553,7 @@ def _project_sheet(
                 (ind.actual, WIDTHS[c[L.COL_ACTUAL]]),
                 (ind.reason, WIDTHS[c[L.COL_REASON]]),
             ],
-            22,
+            26,  # two lines of 校验提示 (8 pt)
         )
     for start, end in label_runs:  # a merged 一级 label must fit in its rows
         text = ws[f"A{first + start}"].value
@@ -608,7 +608,7 @@ def _project_sheet(
     _put(ws, sugg_total, cells_t[sugg_total], S.computed, fmt=S.FMT_SCORE)
     _put(ws, f"{c[L.COL_REASON]}{total_row}", None, S.computed)
     check = f"{c[L.COL_CHECK]}{total_row}"
-    _put(ws, check, cells_t[check], S.computed, align=S.LEFT, size=9, color="C00000")
+    _put(ws, check, cells_t[check], S.computed, align=S.LEFT, size=8, color="C00000")
     graded, graded_sugg = total_ref, sugg_total
     if capped_row:
         _put(ws, f"A{capped_row}", CAPPED_TOTAL, S.label, merge=f"F{capped_row}", head=True)
@@ -634,6 +634,7 @@ def _project_sheet(
     for r in (total_row, capped_row, grade_row):
         if r:
             ws.row_dimensions[r].height = 22
+    ws.row_dimensions[total_row].height = 32  # up to three lines of the 总分 row's 校验提示
 
     # legend, note, signing block
     legend_row = grade_row + 1
