@@ -560,6 +560,15 @@ def office():
         yield lo
 
 
+def _open_typed(lo, tmp_path, sheet="自评表1"):
+    """The 陕西 template opened in Calc with one project typed into ``sheet`` as a user types it."""
+    src = tmp_path / "t.xlsx"
+    shutil.copy(WORKBOOKS / "绩效自评表_陕西.xlsx", src)
+    doc = lo.open(src)
+    _typed_project(lo, doc, sheet)
+    return doc
+
+
 def _typed_project(lo, doc, sheet):
     for ref, text in {
         "B4": "测试项目", "C7": "100", "E7": "100", "G7": "56万元",
@@ -587,11 +596,8 @@ def test_rows_inserted_and_deleted_as_the_instructions_say(office, tmp_path):
     from office import OfficeError
 
     lo, s = office, "自评表1"
-    src = tmp_path / "t.xlsx"
-    shutil.copy(WORKBOOKS / "绩效自评表_陕西.xlsx", src)
-    doc = lo.open(src)
+    doc = _open_typed(lo, tmp_path)
     try:
-        _typed_project(lo, doc, s)
         # under protection Calc refuses both (so does Excel): 填写说明 5 says to unprotect first
         with pytest.raises(OfficeError, match="protected"):
             lo.copy_row_insert(doc, s, 18, 19)
@@ -640,11 +646,8 @@ def test_a_copied_label_row_continues_its_section(office, tmp_path):
     """Copying the first row of a section copies its 一级 label too: the section is still counted once
     (Python does not yet: issue8-semantics.md, deviation 3, tests/test_native_parity.py)."""
     lo, s = office, "自评表1"
-    src = tmp_path / "t.xlsx"
-    shutil.copy(WORKBOOKS / "绩效自评表_陕西.xlsx", src)
-    doc = lo.open(src)
+    doc = _open_typed(lo, tmp_path)
     try:
-        _typed_project(lo, doc, s)
         lo.unprotect(doc, s)
         lo.copy_row_insert(doc, s, 17, 18)
         lo.protect(doc, s)
