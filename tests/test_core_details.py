@@ -301,3 +301,322 @@ def test_a_section_the_preset_has_no_weight_for():
     set_ind(rows, 9, "分值", None)
     pr = evaluate(workbook(rows).projects[0], p)
     assert (pr.indicators[9].weight, pr.indicators[9].weight_source) == (None, "")
+
+
+# --- XP006 on the edges: sections without a weight, unknown sections, row weights -------------------
+
+
+def test_unknown_section_is_checked_like_the_others():
+    rows = clean_rows()
+    rows[FIRST_IND + 5][0] = "其他指标（30分）"  # the 效益 rows under a label the tool does not know
+    got = _findings(rows, rule="XP006")
+    # its four rows carry 40 (分值) and scored 40: over its 30, and the weights do not add up
+    assert ("XP006", "A20", "error") in got
+    msgs = _message(rows, "XP006")
+    assert (
+        "自评表1!A20 分值结构不符：一级指标“其他指标（30分）”各项得分合计超过其分值（应为：≤30；实为：40）"
+        in msgs
+    )
+    assert (
+        "自评表1!A20 分值结构不符：一级指标“其他指标（30分）”下各指标分值之和与其标注分值不符（应为：30；实为：40）"
+        in msgs
+    )
+
+
+def test_a_section_without_a_label_weight_does_not_stop_the_next():
+    rows = clean_rows()
+    rows[FIRST_IND][0] = "产出指标"  # no weight in its label
+    set_ind(rows, 5, "分值", 15)  # 效益 rows now carry 45
+    rows[-1][6] = 105
+    msgs = _message(rows, "XP006")
+    assert (
+        "自评表1!A20 分值结构不符：一级指标“效益指标（40分）”下各指标分值之和与其标注分值不符（应为：40；实为：45）"
+        in msgs
+    )
+    # not every section has a label weight: the total is Σ 分值 of the rows (105)
+    assert "自评表1!A15 分值结构不符：各一级指标分值合计不等于满分（应为：100；实为：105）" in msgs
+
+
+def test_total_weight_from_rows_when_a_label_has_no_weight():
+    rows = clean_rows()
+    rows[FIRST_IND][0] = "产出指标"
+    assert _message(rows, "XP006") == []  # rows: 40 + 10 + 40 + 10 = 100
+    set_ind(rows, 9, "分值", 5)  # 满意度 carries 5 of its 10
+    set_ind(rows, 9, "自评得分", 5)
+    rows[-1][6] = rows[-1][7] = 95
+    assert "自评表1!A15 分值结构不符：各一级指标分值合计不等于满分（应为：100；实为：95）" in _message(
+        rows, "XP006"
+    )
+
+
+def test_section_weights_from_labels_are_not_compared_with_row_weights():
+    """产出's 分值 blank (its rows share its label's 40), the other sections' typed: nothing is wrong."""
+    rows = clean_rows()
+    for i in range(4):
+        set_ind(rows, i, "分值", None)
+    rows[-1][6] = 60
+    assert _findings(rows, rule="XP006") == []
+
+
+def test_weights_and_scores_off_by_half_a_point():
+    rows = clean_rows()
+    set_ind(rows, 0, "分值", 10.5)
+    set_ind(rows, 0, "自评得分", 10.5)
+    rows[-1][6] = rows[-1][7] = 100.5
+    msgs = _message(rows, "XP006")
+    assert (
+        "自评表1!A15 分值结构不符：一级指标“产出指标（40分）”各项得分合计超过其分值（应为：≤40；实为：40.5）"
+        in msgs
+    )
+    assert (
+        "自评表1!A15 分值结构不符：一级指标“产出指标（40分）”下各指标分值之和与其标注分值不符（应为：40；实为：40.5）"
+        in msgs
+    )
+    rows = clean_rows()
+    rows[FIRST_IND][0] = "产出指标（40.5分）"
+    got = [f for f in validate(workbook(rows), NATIONAL_LIKE).findings if f.rule == "XP006"]
+    assert ("warning", "（应为：40；实为：40.5）") in [(f.severity, f.message[-15:]) for f in got]
+    assert "各一级指标分值合计不等于满分（应为：100；实为：100.5）" in " ".join(f.message for f in got)
+
+
+def test_a_section_with_no_scores_is_not_over_its_weight():
+    rows = clean_rows()
+    rows[FIRST_IND + 9][0] = "满意度指标（0分）"
+    set_ind(rows, 9, "自评得分", None)
+    set_ind(rows, 9, "偏差原因分析及改进措施", "未调查")
+    rows[-1][7] = 90
+    assert not any("各项得分合计超过其分值" in m for m in _message(rows, "XP006"))
+
+
+def test_total_off_by_half_a_point_and_no_scores_at_all():
+    rows = clean_rows()
+    rows[-1][7] = 100.5
+    assert _findings(rows, rule="XP007") == [("XP007", "H25", "error")]
+    rows = clean_rows()
+    for i in range(10):
+        set_ind(rows, i, "自评得分", None)
+        set_ind(rows, i, "偏差原因分析及改进措施", "未评")
+    rows[-1][7] = None
+    assert _findings(rows, rule="XP007") == []  # nothing to add up: no total to ask for
+
+
+def test_missing_values_say_whether_the_row_was_scored():
+    rows = clean_rows()
+    set_ind(rows, 2, "预期指标值", None)
+    set_ind(rows, 2, "实际完成值", 0)
+    set_ind(rows, 2, "自评得分", 0)
+    set_ind(rows, 2, "偏差原因分析及改进措施", "未开展")
+    rows[-1][7] = 90
+    assert _message(rows, "XP008") == [
+        "自评表1!E17 指标值缺失：“按期完成率”的预期指标值为空白（应为：应填写具体数值；实为：（空））"
+    ]
+    set_ind(rows, 2, "自评得分", 0.5)
+    rows[-1][7] = 90.5
+    assert "但该行已评 0.5 分" in _message(rows, "XP008")[0]
+
+
+def test_a_formula_without_result_in_the_completion_is_not_called_missing():
+    rows = clean_rows()
+    rows[FIRST_IND][5] = None  # 实际完成值: the unit's formula, no result in the file
+    grid = Grid("自评表1", rows, formulas=frozenset({(FIRST_IND, 5)}))
+    assert [m for m in _message_of(grid, "XP008")] == []
+    rows[FIRST_IND][4] = None  # and 预期指标值 blank: only it is missing
+    grid = Grid("自评表1", rows, formulas=frozenset({(FIRST_IND, 5)}))
+    assert _message_of(grid, "XP008") == [
+        "自评表1!E15 指标值缺失：“培训人次”的预期指标值为空白，但该行已评 10 分（应为：应填写具体数值；实为：（空））"
+    ]
+
+
+def _message_of(grid, rule):
+    return [
+        f.message
+        for f in validate(parse_workbook("t.xlsx", [grid]), NATIONAL_LIKE).findings
+        if f.rule == rule
+    ]
+
+
+def test_scores_at_the_edge_of_the_tolerance_are_accepted():
+    """部分达成 allows 6–8 of 10, and the preset's tolerance 0.5 either side: 5.5 and 8.5 pass, 5.4 and
+    8.6 do not."""
+    for score, fires in ((5.5, False), (8.5, False), (5.4, True), (8.6, True)):
+        rows = clean_rows()
+        set_ind(rows, 7, "实际完成值", "部分达成")
+        set_ind(rows, 7, "自评得分", score)
+        set_ind(rows, 7, "偏差原因分析及改进措施", "原因")
+        rows[-1][7] = 90 + score
+        assert bool(_findings(rows, rule="XP004")) == fires, score
+
+
+# --- XP009 ------------------------------------------------------------------------------------------------
+
+
+def test_execution_exactly_at_the_explain_rate_needs_only_the_deduction_explained():
+    rows = clean_rows()
+    rows[6][6], rows[7][6], rows[6][7] = 9, 7, 0.9
+    set_ind(rows, 4, "实际完成值", "90%")
+    set_ind(rows, 4, "自评得分", 9)
+    rows[-1][7] = 99
+    assert _message(rows, "XP009") == [
+        "自评表1!J19 偏差原因缺失：“预算支出进度执行率”得分 9 低于分值 10，但未填写偏差原因分析及改进措施"
+        "（应为：应说明原因及改进措施；实为：（空））"
+    ]
+
+
+def test_without_a_reason_column_the_score_is_named():
+    rows = [r[:9] + r[10:] if len(r) > 10 else r for r in clean_rows()]  # the 偏差原因 column removed
+    rows[FIRST_IND][7] = 9
+    rows[-1][7] = 99
+    assert _findings(rows, rule="XP009") == [("XP009", "H15", "warning")]
+
+
+# --- XP010 ------------------------------------------------------------------------------------------------
+
+
+def _amounts(b, d, e, parts=None):
+    rows = clean_rows()
+    rows[6][2], rows[6][4], rows[6][6] = b, d, e
+    for r in (7, 8):
+        for c in (2, 4, 6):
+            rows[r][c] = None if parts is None else parts.get((r, c))
+    rows[6][7] = None
+    return rows
+
+
+def test_amount_order_messages_with_their_decimals():
+    msgs = _message(_amounts(10.123456, 10.2234567, 10.3234567), "XP010")
+    assert msgs == [
+        "自评表1!E7 资金不一致：到位数大于预算数（应为：≤10.1235；实为：10.2235）",
+        "自评表1!G7 资金不一致：执行数大于到位数（应为：≤10.2235；实为：10.3235）",
+    ]
+    assert _message(_amounts(10.123456, None, 10.2234567), "XP010") == [
+        "自评表1!G7 资金不一致：执行数大于预算数（应为：≤10.1235；实为：10.2235）"
+    ]
+    assert _message(_amounts(10, 10, -0.123456), "XP010") == [
+        "自评表1!G7 资金不一致：执行数为负数（应为：≥0；实为：-0.1235）"
+    ]
+    parts = {(7, 2): 8.123456, (8, 2): 2}
+    assert _message(_amounts(10, 10, 10, parts), "XP010") == [
+        "自评表1!C7 资金不一致：预算数不等于其中财政资金与其他资金之和（应为：10.1235；实为：10）"
+    ]
+
+
+def test_zero_and_small_amounts_are_not_negative():
+    assert _findings(_amounts(10, 10, 0), rule="XP010") == []
+    assert _findings(_amounts(10, 10, 0.5), rule="XP010") == []
+    parts = {(7, 2): 10, (8, 2): 0}
+    assert _findings(_amounts(10, 10, 10, parts), rule="XP010") == []
+
+
+def test_a_zero_budget_still_bounds_the_other_amounts():
+    assert _findings(_amounts(0, 5, 5), rule="XP010") == [("XP010", "E7", "error")]
+    assert _findings(_amounts(0.5, 5, 5), rule="XP010") == [("XP010", "E7", "error")]
+
+
+def test_executed_equal_to_budget_is_fine_without_arrived():
+    assert _findings(_amounts(10, None, 10), rule="XP010") == []
+
+
+def test_parts_checked_with_one_part_blank_and_every_column():
+    parts = {(7, 2): 7}  # 预算数 10 = 财政资金 7 + 其他 (blank)
+    assert _findings(_amounts(10, 10, 10, parts), rule="XP010") == [("XP010", "C7", "error")]
+    parts = {(8, 2): 10}  # 财政资金 blank, 其他 10: adds up
+    assert _findings(_amounts(10, 10, 10, parts), rule="XP010") == []
+    # 预算数 has no parts, 到位数 one that cannot be read, 执行数 parts that do not add up: only 执行数
+    parts = {(7, 4): "约八万", (7, 6): 7, (8, 6): 2}
+    assert _findings(_amounts(10, 10, 10, parts), rule="XP010") == [("XP010", "G7", "error")]
+
+
+# --- XP011 ------------------------------------------------------------------------------------------------
+
+
+def _preset(**weights):
+    return presets.from_dict({"name": "p", "weights": weights, "grades": [{"name": "优", "min": 0}]})
+
+
+def test_missing_sections_follow_the_preset():
+    rows = clean_rows()
+    rows = rows[: FIRST_IND + 9] + [rows[-1]]  # no 满意度 rows
+    rows[-1][6] = rows[-1][7] = 90
+    for preset, fires in (
+        (_preset(output=60, budget=10, benefit=30), False),  # no 满意度 in the preset
+        (_preset(output=60, budget=10, benefit=30, satisfaction=0), False),
+        (_preset(output=60, budget=9, benefit=30, satisfaction=1), True),
+    ):
+        got = _findings(rows, preset, "XP011")
+        assert (("XP011", "A15", "warning") in got) == fires, preset.weights
+
+
+def test_a_row_without_a_name_but_with_values_or_a_score():
+    rows = clean_rows()
+    set_ind(rows, 1, "三级指标", None)
+    set_ind(rows, 1, "预期指标值", None)
+    set_ind(rows, 1, "实际完成值", None)  # only the score: still filled
+    assert ("XP011", "C16", "warning") in _findings(rows, rule="XP011")
+    rows = clean_rows()
+    set_ind(rows, 1, "三级指标", None)
+    set_ind(rows, 1, "预期指标值", None)  # the completion and the score
+    assert ("XP011", "C16", "warning") in _findings(rows, rule="XP011")
+
+
+def test_zero_weight_rows():
+    rows = clean_rows()
+    set_ind(rows, 0, "分值", 0)
+    set_ind(rows, 0, "自评得分", None)  # not scored, but a target: still an indicator worth 0
+    rows[-1][6], rows[-1][7] = 90, 90
+    assert ("XP011", "G15", "warning") in _findings(rows, rule="XP011")
+    set_ind(rows, 0, "预期指标值", None)  # neither a score nor a target: nothing to say about its weight
+    assert ("XP011", "G15", "warning") not in _findings(rows, rule="XP011")
+
+
+# --- XP012 ------------------------------------------------------------------------------------------------
+
+
+def _capped(total, scores_sum=None):
+    rows = clean_rows()
+    rows[6][6], rows[7][6], rows[6][7] = 7.5, 5.5, 0.75  # 75 %: at most 89
+    set_ind(rows, 4, "实际完成值", "75%")
+    set_ind(rows, 4, "自评得分", 7.5)
+    set_ind(rows, 4, "偏差原因分析及改进措施", "原因")
+    rows[-1][7] = total
+    return rows
+
+
+def test_cap_boundaries_and_which_total_is_capped():
+    assert _findings(_capped(89), rule="XP012") == []  # at the cap
+    assert _findings(_capped(80), rule="XP012") == []
+    assert _message(_capped(89.5), "XP012") == [
+        "自评表1!H25 总分超过执行率上限：预算执行率 75% 低于 80%，按评分方案总分不应超过 89（应为：≤89；实为：89.5）"
+    ]
+    # the total as reported is what is capped; when it is blank, the sum of the scores (97.5)
+    assert _findings(_capped(60), rule="XP012") == []
+    assert _message(_capped(None), "XP012") == [
+        "自评表1!H25 总分超过执行率上限：预算执行率 75% 低于 80%，按评分方案总分不应超过 89（应为：≤89；实为：97.5）"
+    ]
+
+
+# --- XP013 ------------------------------------------------------------------------------------------------
+
+
+def test_overachievement_on_the_right_scale_and_kind():
+    rows = clean_rows()
+    set_ind(rows, 0, "预期指标值", "100%")
+    set_ind(rows, 0, "实际完成值", 120)  # 120 next to 100 %: 120 %, below 130 %
+    assert _findings(rows, rule="XP013") == []
+    set_ind(rows, 0, "预期指标值", 100)
+    set_ind(rows, 0, "实际完成值", "140%")  # 100 next to 140 %: 100 %, so 140 %
+    assert _findings(rows, rule="XP013") == [("XP013", "F15", "warning")]
+    rows = clean_rows()
+    set_ind(rows, 3, "实际完成值", "700元")  # a cost 40 % over its ≤500元: not over-achieved
+    set_ind(rows, 3, "自评得分", 6)
+    set_ind(rows, 3, "偏差原因分析及改进措施", "涨价")
+    set_ind(rows, 2, "预期指标值", "按期")  # a target that is not a number
+    set_ind(rows, 2, "实际完成值", "按期")
+    set_ind(rows, 6, "实际完成值", "120%")  # 120 % of 90 %: 133 %, after both
+    rows[-1][7] = 96
+    assert _findings(rows, rule="XP013") == [("XP013", "F21", "warning")]
+
+
+def test_a_capped_percentage_target_above_100_is_not_questioned():
+    rows = clean_rows()
+    set_ind(rows, 1, "预期指标值", "≤105%")
+    assert _findings(rows, rule="XP013") == []

@@ -18,7 +18,7 @@ from xlperf.core.findings import fmt_num, fmt_pct
 from xlperf.core.model import BLANK_FORM, Cell, Workbook
 from xlperf.core.preset import Preset
 from xlperf.core.scoring import below_target, qualitative_level
-from xlperf.core.values import PLACEHOLDER, TEXT, UNREADABLE, as_fraction
+from xlperf.core.values import PLACEHOLDER, TEXT, UNREADABLE, as_fraction, parse
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ class Rule:
     scope: str = PROJECT
 
 
+# the partner of a rate: a plain number next to it is on the percent scale ("90" is 90 %)
+_PERCENT = parse("100%")
 _MAX_SHOWN = 60  # characters of a user's text quoted in a message (a cell can hold 32,767)
 
 
@@ -93,15 +95,9 @@ def _xp001(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     if v.is_missing:
         yield Hit(p.ref, "预算执行进度未填写，应为执行数/预算数", fmt_pct(pr.rate), _found(p), "info")
         return
-    got = as_fraction(v, _pct_partner())
+    got = as_fraction(v, _PERCENT)
     if got is not None and abs(got - pr.rate) > preset.rate_tolerance:
         yield Hit(p.ref, "预算执行进度与执行数/预算数不符", fmt_pct(pr.rate), _found(p))  # the rule's 错误
-
-
-def _pct_partner():
-    from xlperf.core.values import Value
-
-    return Value("100%", "number", 1.0, True)
 
 
 # --- XP002 / XP003: the 预算执行率 indicator -------------------------------------------------------
@@ -114,7 +110,7 @@ def _xp002(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         return
     for r in _budget_rows(pr):
         a = r.indicator.actual
-        got = as_fraction(a.value, _pct_partner())
+        got = as_fraction(a.value, _PERCENT)
         if got is None:
             continue
         if abs(got - pr.rate) > preset.rate_tolerance:
@@ -286,20 +282,21 @@ def _xp009(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         ind = r.indicator
         if not ind.reason.value.is_missing:
             continue
-        why = []
+        # the first reason found is the one given: a low execution rate, a missed target, a deduction
+        why = ""
+        s = ind.score.number
         if ind.is_budget_rate:
             if pr.rate is not None and pr.rate < preset.explain_rate_below - 1e-9:
-                why.append(f"预算执行率 {fmt_pct(pr.rate)} 低于 {fmt_pct(preset.explain_rate_below)}")
+                why = f"预算执行率 {fmt_pct(pr.rate)} 低于 {fmt_pct(preset.explain_rate_below)}"
         elif below_target(r.kind, ind.target.value, ind.actual.value):
-            why.append("完成值未达到预期值")
-        s = ind.score.number
-        if s is not None and r.weight is not None and s < r.weight - 1e-6 and not why:
-            why.append(f"得分 {fmt_num(s)} 低于分值 {fmt_num(r.weight)}")
+            why = "完成值未达到预期值"
+        if not why and s is not None and r.weight is not None and s < r.weight - 1e-6:
+            why = f"得分 {fmt_num(s)} 低于分值 {fmt_num(r.weight)}"
         if why:
-            cell = ind.reason.ref or ind.score.ref
+            cell = ind.reason.ref or ind.score.ref  # a form without the column: the score is what to explain
             yield Hit(
                 cell,
-                f"{_row_name(r)}{'、'.join(why)}，但未填写偏差原因分析及改进措施",
+                f"{_row_name(r)}{why}，但未填写偏差原因分析及改进措施",
                 "应说明原因及改进措施",
                 _found(ind.reason),
             )
@@ -362,11 +359,11 @@ def _xp011(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
                 "产出/预算执行率/效益/满意度指标",
                 _label(s.label),
             )
-    keys_of_names = [L.norm(r.indicator.name.value.raw) for r in pr.indicators]  # norm('') of a blank
-    names = Counter(n for n in keys_of_names if n)
+    names = Counter(n for n in (L.norm(r.indicator.name.value.raw) for r in pr.indicators) if n)
     seen: set[str] = set()
-    for r, n in zip(pr.indicators, keys_of_names, strict=True):
+    for r in pr.indicators:
         ind = r.indicator
+        n = L.norm(ind.name.value.raw)  # '' for a blank name
         if not ind.level2:
             yield Hit(
                 ind.level2_ref or ind.name.ref, f"第 {ind.row} 行指标缺少二级指标", "填写二级指标", "（空）"
@@ -521,7 +518,7 @@ def _xp016(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         if e is None or a is None or e == 0 or rate.number is None:
             continue
         want = a / e
-        got = as_fraction(rate, _pct_partner())
+        got = as_fraction(rate, _PERCENT)
         if abs(got - want) > preset.rate_tolerance:
             yield Hit(g.rate.ref, "总体完成率不等于具体完成情况/年度预期目标", fmt_pct(want), _found(g.rate))
 
