@@ -43,8 +43,8 @@ PROJECT_RULES = frozenset({"XP006", "XP007", "XP011", "XP012", "XP014", "XP015"}
 # (XPASS) the day the core is fixed: then set the flag to True and delete the xfail.
 GENERATE = {
     "suffix_without_unit": True,  # 1. (fixed in the core) "100以下", "100及以上" read unit 以下/及
-    "blank_executed_total": False,  # 2. 执行数 blank: Python reads the 预算执行进度 cell H7 as 执行数
-    "label_filled_down": False,  # 3. a 一级 label repeated in consecutive rows: Python counts it twice
+    "blank_executed_total": True,  # 2. (fixed in the core) 执行数 blank: Python read the 预算执行进度 cell
+    "label_filled_down": True,  # 3. (fixed in the core) a 一级 label repeated in the next row counted twice
     "budget_row_formula_only": True,  # 4. (fixed in the core) only the 预算执行率 row's formula filled
 }
 
