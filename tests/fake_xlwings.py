@@ -7,17 +7,23 @@ cached value; a string starting with "=" written through ``value`` becomes a for
 with "'" stays text; a mixed-fill range cannot report one colour; a protected sheet refuses writes to
 locked cells, notes (drawing objects) and, unless allowed, formatting; a password-protected sheet cannot
 be unprotected without the password.
+
+The formatting the ribbon applies through ``.api`` (COM: fonts, alignment, borders, page setup, the
+window's frozen panes) is kept in the openpyxl model, each step of a COM chain counted as one call
+(``rng.api.Font.Name = x`` is two: the Font read and the Name write), so a test sees both the result
+and its cost.
 """
 
 from __future__ import annotations
 
 import copy
 from collections import Counter
+from copy import copy as _copy
 from pathlib import Path
 
 import openpyxl
 from openpyxl.comments import Comment
-from openpyxl.styles import PatternFill
+from openpyxl.styles import Border, PatternFill, Side
 from openpyxl.utils.cell import (
     column_index_from_string,
     coordinate_from_string,
@@ -69,6 +75,12 @@ class FakeApp:
         self._screen = True
         self._calc = "automatic"
         self.app = self
+        self.book = None  # the active workbook (set by FakeBook)
+        self.print_communication = True
+
+    @property
+    def api(self) -> _AppApi:
+        return _AppApi(self)
 
     @property
     def status_bar(self):
@@ -107,6 +119,53 @@ class FakeApp:
         return self.answer
 
 
+class _AppApi:
+    """Application (COM): the active window, PrintCommunication."""
+
+    def __init__(self, app: FakeApp) -> None:
+        object.__setattr__(self, "_app", app)
+        object.__setattr__(self, "app", app)
+
+    @property
+    def ActiveWindow(self) -> _WindowApi:  # noqa: N802 - COM names
+        _count(self, "app.ActiveWindow")
+        return _WindowApi(self._app)
+
+    @property
+    def PrintCommunication(self) -> bool:  # noqa: N802
+        _count(self, "app.PrintCommunication")
+        return self._app.print_communication
+
+    @PrintCommunication.setter
+    def PrintCommunication(self, value: bool) -> None:  # noqa: N802
+        _count(self, "app.PrintCommunication")
+        self._app.print_communication = bool(value)
+
+
+class _WindowApi:
+    """Window (COM) of the active sheet: SplitRow/SplitColumn then FreezePanes, as Excel freezes."""
+
+    def __init__(self, app: FakeApp) -> None:
+        object.__setattr__(self, "app", app)
+        object.__setattr__(self, "_split", [0, 0])
+
+    def _ws(self):
+        return self.app.book.wb.active
+
+    def __setattr__(self, name, value) -> None:
+        _count(self, f"window.{name}")
+        if name == "SplitRow":
+            self._split[0] = int(value)
+        elif name == "SplitColumn":
+            self._split[1] = int(value)
+        elif name == "FreezePanes":
+            ws = self._ws()
+            r, c = self._split
+            ws.freeze_panes = f"{get_column_letter(c + 1)}{r + 1}" if value and (r or c) else None
+        else:
+            raise AttributeError(name)
+
+
 class _BookApi:
     def __init__(self, book: FakeBook) -> None:
         self._book = book
@@ -130,6 +189,7 @@ class FakeBook:
         self.wb = wb
         self.api = _BookApi(self)
         self.sheets = FakeSheets(self)
+        self.app.book = self
 
     @property
     def name(self) -> str:
@@ -246,6 +306,11 @@ class _SheetApi:
         _count(self, "sheet.Protection")
         return _Protection(self._sheet)
 
+    @property
+    def PageSetup(self) -> _PageSetupApi:  # noqa: N802
+        _count(self, "sheet.PageSetup")
+        return _PageSetupApi(self._sheet)
+
     def Unprotect(self, Password=None) -> None:  # noqa: N802, N803
         _count(self, "sheet.Unprotect")
         p = self._sheet.ws.protection
@@ -261,6 +326,138 @@ class _SheetApi:
         p.scenarios = bool(Scenarios)
         for key, value in allow.items():
             setattr(p, _Protection._MAP[key], not value)
+
+
+class _PageSetupApi:
+    """Worksheet.PageSetup (COM), kept in openpyxl's page setup."""
+
+    def __init__(self, sheet: FakeSheet) -> None:
+        object.__setattr__(self, "_sheet", sheet)
+        object.__setattr__(self, "app", sheet.app)
+
+    def __setattr__(self, name, value) -> None:
+        _count(self, f"pagesetup.{name}")
+        ws = self._sheet.ws
+        if name == "Orientation":
+            ws.page_setup.orientation = {1: "portrait", 2: "landscape"}[value]
+        elif name == "PaperSize":
+            ws.page_setup.paperSize = int(value)
+        elif name == "Zoom":
+            ws.sheet_properties.pageSetUpPr.fitToPage = value is False
+        elif name == "FitToPagesWide":
+            ws.page_setup.fitToWidth = 0 if value is False else int(value)
+        elif name == "FitToPagesTall":
+            ws.page_setup.fitToHeight = 0 if value is False else int(value)
+        elif name == "PrintTitleRows":
+            ws.print_title_rows = str(value).replace("$", "")
+        elif name == "CenterFooter":
+            ws.oddFooter.center.text = value
+        elif name == "CenterHorizontally":
+            ws.print_options.horizontalCentered = bool(value)
+        elif name in ("LeftMargin", "RightMargin", "TopMargin", "BottomMargin"):
+            setattr(ws.page_margins, name[: -len("Margin")].lower(), round(float(value) / 72.0, 4))
+        else:
+            raise AttributeError(name)
+
+
+_H_ALIGN = {-4131: "left", -4108: "center", -4152: "right", 1: "general"}
+_V_ALIGN = {-4160: "top", -4108: "center", -4107: "bottom"}
+
+
+def _bgr_hex(value: int) -> str:
+    value = int(value)
+    return f"{value & 0xFF:02X}{(value >> 8) & 0xFF:02X}{(value >> 16) & 0xFF:02X}"
+
+
+class _FontApi:
+    """Range.Font (COM) over every cell of the range."""
+
+    def __init__(self, rng: FakeRange) -> None:
+        object.__setattr__(self, "_rng", rng)
+        object.__setattr__(self, "app", rng.app)
+
+    def __setattr__(self, name, value) -> None:
+        _count(self, f"font.{name}")
+        key = {"Name": "name", "Size": "size", "Bold": "bold", "Color": "color", "Underline": "underline"}[
+            name
+        ]
+        if key == "color":
+            value = "FF" + _bgr_hex(value)
+        elif key == "underline":
+            value = "single" if value == 2 else None
+        elif key == "bold":
+            value = bool(value)
+        for c in self._rng._cells():
+            if type(c).__name__ != "MergedCell":
+                font = _copy(c.font)
+                setattr(font, key, value)
+                c.font = font
+
+
+class _BordersApi:
+    """Range.Borders (COM): every edge of every cell (a thin line in one colour)."""
+
+    def __init__(self, rng: FakeRange) -> None:
+        object.__setattr__(self, "_rng", rng)
+        object.__setattr__(self, "app", rng.app)
+
+    def __setattr__(self, name, value) -> None:
+        _count(self, f"borders.{name}")
+        for c in self._rng._cells():
+            if type(c).__name__ == "MergedCell":
+                continue
+            old = c.border.left
+            if name == "LineStyle":
+                side = Side(style="thin" if value == 1 else None, color=old.color)
+            elif name == "Color":
+                side = Side(style=old.style, color="FF" + _bgr_hex(value))
+            else:
+                raise AttributeError(name)
+            c.border = Border(left=side, right=side, top=side, bottom=side)
+
+
+class _RangeApi:
+    """Range (COM): what the ribbon sets through ``.api``."""
+
+    def __init__(self, rng: FakeRange) -> None:
+        object.__setattr__(self, "_rng", rng)
+        object.__setattr__(self, "app", rng.app)
+
+    @property
+    def Font(self) -> _FontApi:  # noqa: N802
+        _count(self, "range.Font")
+        return _FontApi(self._rng)
+
+    @property
+    def Borders(self) -> _BordersApi:  # noqa: N802
+        _count(self, "range.Borders")
+        return _BordersApi(self._rng)
+
+    def AutoFilter(self) -> None:  # noqa: N802
+        _count(self, "range.AutoFilter")
+        ws = self._rng.ws
+        ws.auto_filter.ref = None if ws.auto_filter.ref else self._rng.address_plain()
+
+    def AddComment(self, text: str) -> None:  # noqa: N802
+        self._rng.add_note(text)
+
+    def __setattr__(self, name, value) -> None:
+        _count(self, f"range.{name}")
+        rng = self._rng
+        rng._check_protected("format")
+        for c in rng._cells():
+            if type(c).__name__ == "MergedCell":
+                continue
+            a = _copy(c.alignment)
+            if name == "HorizontalAlignment":
+                a.horizontal = _H_ALIGN[value]
+            elif name == "VerticalAlignment":
+                a.vertical = _V_ALIGN[value]
+            elif name == "WrapText":
+                a.wrap_text = bool(value)
+            else:
+                raise AttributeError(name)
+            c.alignment = a
 
 
 class FakeSheet:
@@ -382,7 +579,17 @@ class FakeRange:
             return self.sheet.book.cached(self.ws.title, cell.coordinate)
         return v
 
+    def address_plain(self) -> str:
+        return ",".join(
+            f"{get_column_letter(c1)}{r1}" + ("" if (r1, c1) == (r2, c2) else f":{get_column_letter(c2)}{r2}")
+            for r1, c1, r2, c2 in self.areas
+        )
+
     # --- xlwings API ---
+    @property
+    def api(self) -> _RangeApi:
+        return _RangeApi(self)
+
     def options(self, **kw) -> FakeRange:
         return FakeRange(self.sheet, self.areas, {**self._options, **kw})
 
@@ -528,7 +735,21 @@ class FakeRange:
     @column_width.setter
     def column_width(self, value) -> None:
         _count(self, "range.column_width")
-        self.ws.column_dimensions[get_column_letter(self.areas[0][1])].width = value
+        for _, c1, _, c2 in self.areas:
+            for c in range(c1, c2 + 1):
+                self.ws.column_dimensions[get_column_letter(c)].width = value
+
+    @property
+    def row_height(self):
+        _count(self, "range.row_height")
+        return self.ws.row_dimensions[self.areas[0][0]].height
+
+    @row_height.setter
+    def row_height(self, value) -> None:
+        _count(self, "range.row_height")
+        for r1, _, r2, _ in self.areas:
+            for r in range(r1, r2 + 1):
+                self.ws.row_dimensions[r].height = value
 
     def unmerge(self) -> None:
         _count(self, "range.unmerge")

@@ -94,6 +94,8 @@ class Office:
     def _call(self, op: str, **kw):
         assert self._driver is not None and self._driver.stdin and self._driver.stdout
         kw = {k: str(v) if isinstance(v, Path) else v for k, v in kw.items()}
+        if isinstance(kw.get("path"), str):
+            kw["path"] = os.path.abspath(kw["path"])  # soffice loads URLs: relative paths are not ones
         self._driver.stdin.write(json.dumps({"op": op, **kw}, ensure_ascii=False) + "\n")
         self._driver.stdin.flush()
         line = self._driver.stdout.readline()

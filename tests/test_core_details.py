@@ -620,3 +620,206 @@ def test_a_capped_percentage_target_above_100_is_not_questioned():
     rows = clean_rows()
     set_ind(rows, 1, "预期指标值", "≤105%")
     assert _findings(rows, rule="XP013") == []
+
+
+# --- scoring functions directly ---------------------------------------------------------------------------
+
+
+def test_execution_rate():
+    from xlperf.core.scoring import execution_rate
+
+    assert execution_rate(10, 0) == 0 and execution_rate(10, 5) == 0.5 and execution_rate(10, 12) == 1.2
+    assert [execution_rate(b, e) for b, e in ((0, 5), (-5, -3), (10, -1), (None, 1), (1, None))] == [None] * 5
+
+
+def test_below_target_directly():
+    from xlperf.core.scoring import below_target
+
+    def bt(kind, t, a):
+        return below_target(kind, parse(t, expect_text=True), parse(a, expect_text=True))
+
+    assert (
+        bt("定性", "达成", "部分达成") and not bt("定性", "达成", "达成") and not bt("定性", "达成", "很好")
+    )
+    assert bt("正向", "100%", 95) and not bt("正向", "100%", 100)  # 95 next to 100 %: 95 %
+    assert not bt("正向", 90, "95%") and bt("正向", 96, "95%")  # 90 next to 95 %: 90 %
+    assert not bt("正向", "按时", "按时") and not bt("正向", None, 5)
+    assert bt("正向", "0起", "0.5起") and not bt("正向", "0起", "0起") and bt("反向", "0", 2)
+    assert bt("反向", 5, 5.5) and not bt("反向", 5, 5) and not bt("反向", 5, 4)
+    assert bt("等于", 5, 5.5) and bt("等于", 5, 4.5) and not bt("等于", 5, 5)
+
+
+def test_positive_with_a_negative_target():
+    from xlperf.core.scoring import score_positive
+
+    assert score_positive(-2, -2, 10) == 10 and score_positive(-2, -2.5, 10) == 0
+
+
+def test_suggest_directly():
+    from xlperf.core.scoring import suggest
+
+    def sg(kind, t, a, w=10, preset=NATIONAL_LIKE):
+        s = suggest(kind, parse(t, expect_text=True), parse(a, expect_text=True), w, preset)
+        return None if s is None else (round(s.low, 6), round(s.high, 6))
+
+    assert sg("定性", 100, 80) == (8, 8)  # a 定性 row filled with numbers is scored as numbers
+    assert (
+        sg("定性", "达成", 80) is None
+        and sg("定性", 100, "很好") is None
+        and sg("定性", "好", "很好") is None
+    )
+    assert sg("定性", "达成", "部分达成") == (6, 8)
+    bare = presets.from_dict({"name": "b", "weights": {"output": 100}, "grades": [{"name": "优", "min": 0}]})
+    assert sg("定性", "达成", "达成", preset=bare) == (0, 10)  # no bands in the preset: anything up to W
+    assert sg("正向", 100, "80%") == (8, 8) and sg("正向", "100%", 80) == (8, 8)  # the partner's scale
+    assert sg("等于", 4, 5) == (10, 10) and sg("等于", 4, 2) == (5, 5) and sg("等于", "＝0", 1) == (0, 0)
+    assert sg("正向", 100, 80, w=None) is None and sg("正向", "100人", "2万元") is None
+
+
+# --- evaluate: what it computes ---------------------------------------------------------------------------
+
+
+def test_suggested_totals_and_subtotals():
+    rows = clean_rows()
+    set_ind(rows, 1, "实际完成值", "80%")  # 8.42 suggested
+    set_ind(rows, 1, "偏差原因分析及改进措施", "原因")
+    set_ind(rows, 5, "实际完成值", "4万元")  # 8 suggested
+    set_ind(rows, 5, "偏差原因分析及改进措施", "原因")
+    pr = evaluate(workbook(rows).projects[0], NATIONAL_LIKE)
+    assert pr.suggested_subtotals == {"output": 38.4211, "budget": 10, "benefit": 38, "satisfaction": 10}
+    assert pr.total_suggested == 96.4211 and pr.subtotals == {
+        "output": 40,
+        "budget": 10,
+        "benefit": 40,
+        "satisfaction": 10,
+    }
+    assert pr.indicators[1].suggestion.low == pr.indicators[1].suggestion.high
+    assert pr.indicators[4].suggestion.low == pr.indicators[4].suggestion.high == 10
+    assert [r.basis for r in pr.indicators] == [None] * 4 + [1.0] + [None] * 5
+    assert [r.kind_written for r in pr.indicators[:4]] == [True, True, True, True]
+    set_ind(rows, 1, "指标类型", "反向")  # written 反向, but its ≥95% decides: 正向, not as written
+    pr = evaluate(workbook(rows).projects[0], NATIONAL_LIKE)
+    assert (pr.indicators[1].kind, pr.indicators[1].kind_written) == ("正向", False)
+    rows[-1][7] = 99.999999
+    assert evaluate(workbook(rows).projects[0], NATIONAL_LIKE).total_recomputed == 100
+
+
+def test_explicit_weights_add_up_before_the_rest_is_split():
+    rows = clean_rows()
+    set_ind(rows, 0, "分值", 12)
+    set_ind(rows, 1, "分值", 16)
+    set_ind(rows, 2, "分值", None)
+    set_ind(rows, 3, "分值", None)
+    pr = evaluate(workbook(rows).projects[0], NATIONAL_LIKE)
+    assert [r.weight for r in pr.indicators[:4]] == [12, 16, 6, 6]  # (40 − 28) / 2
+    set_ind(rows, 0, "分值", 30)  # typed weights over the section's 40: nothing left to split
+    pr = evaluate(workbook(rows).projects[0], NATIONAL_LIKE)
+    assert [r.weight for r in pr.indicators[:4]] == [30, 16, 0, 0]
+
+
+def test_no_scores_under_a_cap():
+    rows = clean_rows()
+    rows[6][6], rows[7][6], rows[6][7] = 5, 3, 0.5
+    for i in range(10):
+        set_ind(rows, i, "自评得分", None)
+    rows[-1][7] = None
+    pr = evaluate(workbook(rows).projects[0], NATIONAL_LIKE)
+    assert (pr.total_recomputed, pr.total_capped, pr.grade, pr.cap.max) == (None, None, None, 69)
+
+
+def test_formula_totals_of_parts_and_computed_blank_cells_keep_their_place():
+    rows = clean_rows()
+    rows[6][4] = None  # 到位数 is a formula (财政资金 + 其他) without a result
+    rows[7][4] = rows[8][4] = None  # ... and no parts to add
+    grid = Grid("自评表1", rows, formulas=frozenset({(6, 4)}))
+    p = evaluate(parse_workbook("t.xlsx", [grid]).projects[0], NATIONAL_LIKE).project
+    assert (p.arrived.total.ref, p.arrived.total.number, p.arrived.total.formula) == ("E7", None, True)
+    rows[7][4], rows[8][4] = 0.1, 0.2
+    p = evaluate(parse_workbook("t.xlsx", [grid]).projects[0], NATIONAL_LIKE).project
+    assert p.arrived.total.number == 0.3
+    rows[7][6], rows[8][6], rows[6][6] = 7.0000001, 3, None  # 执行数 too
+    grid = Grid("自评表1", rows, formulas=frozenset({(6, 4), (6, 6)}))
+    p = evaluate(parse_workbook("t.xlsx", [grid]).projects[0], NATIONAL_LIKE).project
+    assert p.executed.total.number == 10.0  # float noise below a millionth of 万元 rounded away
+
+
+def test_negative_amounts_leave_the_computed_budget_value_at_its_cell():
+    rows = clean_rows()
+    rows[6][2], rows[6][4], rows[6][6] = -5, -5, -3
+    for r in (7, 8):
+        for c in (2, 4, 6):
+            rows[r][c] = None
+    rows[6][7] = rows[FIRST_IND + 4][5] = None
+    grid = Grid("自评表1", rows, formulas=frozenset({(6, 7), (FIRST_IND + 4, 5)}))
+    got = [(f.rule, f.cell) for f in validate(parse_workbook("t.xlsx", [grid]), NATIONAL_LIKE).findings]
+    assert ("XP008", "F19") in got and ("XP015", "H7") not in got
+
+
+# --- XP014, XP015, XP016 -------------------------------------------------------------------------------------
+
+
+def test_full_marks_exactly_at_the_explain_rate_and_nearly_full_marks():
+    rows = clean_rows()
+    rows[6][6], rows[7][6], rows[6][7] = 9, 7, 0.9
+    set_ind(rows, 4, "实际完成值", "90%")
+    set_ind(rows, 4, "偏差原因分析及改进措施", "原因")
+    assert _findings(rows, rule="XP014") == []  # 90 % is not below 90 %
+    rows[6][6], rows[7][6], rows[6][7] = 8, 6, 0.8
+    set_ind(rows, 4, "实际完成值", "80%")
+    set_ind(rows, 4, "自评得分", 8)
+    set_ind(rows, 0, "自评得分", 9.5)
+    set_ind(rows, 0, "偏差原因分析及改进措施", "原因")
+    rows[-1][7] = 97.5
+    assert ("XP014", "H25", "info") not in _findings(rows, rule="XP014")  # not all full marks
+    rows = clean_rows()
+    set_ind(rows, 9, "实际完成值", None)
+    set_ind(rows, 9, "自评得分", 9.5)
+    set_ind(rows, 9, "偏差原因分析及改进措施", "原因")
+    rows[-1][7] = 99.5
+    assert _findings(rows, rule="XP014") == []  # 满意度 not at full marks
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [((FIRST_IND, 7), "达成"), ((FIRST_IND, 6), "是"), ((6, 7), "完成"), ((24, 7), "好"), ((11, 9), "一般"),
+     ((6, 2), "差"), ((7, 2), "否")],
+)  # fmt: skip
+def test_words_where_numbers_belong(where, value):
+    rows = clean_rows()
+    rows[where[0]][where[1]] = value
+    from xlperf.core.grid import ref
+
+    assert ("XP015", ref(*where), "error") in _findings(rows, rule="XP015")
+
+
+def test_every_unreadable_cell_is_reported():
+    rows = clean_rows()
+    rows[6][2], rows[6][6] = "约十万", "约九万"
+    rows[11][9] = None
+    grid = Grid("自评表1", rows, formulas=frozenset({(11, 9), (FIRST_IND, 6)}))
+    rows[FIRST_IND][6] = None
+    msgs = _message_of(grid, "XP015")
+    assert [m.split(" ")[0] for m in msgs] == ["自评表1!C7", "自评表1!G7", "自评表1!J12", "自评表1!G15"]
+    assert msgs[2].startswith("自评表1!J12 无法识别的值：总体完成率是公式，但文件中没有保存计算结果")
+    assert msgs[3].startswith("自评表1!G15 无法识别的值：“培训人次”的分值是公式")
+
+
+def _goal(rows, row, e, a, rate):
+    rows[row][1], rows[row][5], rows[row][9] = e, a, rate
+    return rows
+
+
+def test_completion_rate_checks():
+    def xp016(*goals):
+        rows = clean_rows()
+        rows.insert(12, [None] * 11)
+        for i, g in enumerate(goals):
+            _goal(rows, 11 + i, *g)
+        return _findings(rows, rule="XP016")
+
+    assert xp016((100, 80, "80%")) == []
+    assert xp016((100, 80, 80)) == []  # 80 next to a rate: 80 %
+    assert xp016((1, 0.5, "100%")) == [("XP016", "J12", "warning")]
+    assert xp016((0, 5, "100%")) == [] and xp016((None, 5, "100%")) == [] and xp016((5, None, "100%")) == []
+    assert xp016((5, 5, None)) == []
+    assert xp016((0, 5, "100%"), (100, 80, "100%")) == [("XP016", "J13", "warning")]

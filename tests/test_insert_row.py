@@ -11,6 +11,7 @@ import re
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from xlperf import presets
 from xlperf.core.grid import Grid
@@ -65,7 +66,8 @@ def test_plan_inside_a_merged_block_goes_below_and_extends_the_merge(template):
     row = top + 1
     plan = indicator_row_plan(grid, formulas, row, merges.get(row))
     assert plan.insert_at == row + 1 and plan.source == row
-    assert plan.copy_from == f"A{row}:K{row}" and plan.copy_to == f"A{row + 1}"
+    end = get_column_letter(grid.width)  # the whole row the template writes (its hidden helpers too)
+    assert plan.copy_from == f"A{row}:{end}{row}" and plan.copy_to == f"A{row + 1}"
     assert plan.label_range == f"A{top}:A{bottom + 1}" and plan.merge
     assert plan.label_values[0] == grid.value(top - 1, 0) and set(plan.label_values[1:]) == {None}
     # what is cleared: exactly the neighbour's typed values, never a formula
@@ -90,7 +92,7 @@ def test_plan_on_the_last_row_of_the_table_goes_above_it_so_the_totals_take_it_i
     assert blocks[last] == last  # the template's last block (满意度) is one row
     plan = indicator_row_plan(grid, formulas, last, merges.get(last))
     assert plan.insert_at == last and plan.source == last + 1
-    assert plan.copy_from == f"A{last + 1}:K{last + 1}"
+    assert plan.copy_from == f"A{last + 1}:{get_column_letter(grid.width)}{last + 1}"
     assert plan.label_range == f"A{last}:A{last + 1}" and plan.merge  # one row became a merged pair
     assert plan.label_values == (grid.value(last - 1, 0), None)
 
@@ -157,7 +159,7 @@ def _perform(lo, doc, plan):
 
 def _shift(formula: str, old: int, new: int) -> str:
     """A formula of row ``old`` as Excel writes it into row ``new``: its relative row references move."""
-    return re.sub(rf"(?<![$\d])([A-K]){old}(?!\d)", rf"\g<1>{new}", formula)
+    return re.sub(rf"(?<![$\dA-Z])([A-Z]{{1,3}}){old}(?!\d)", rf"\g<1>{new}", formula)
 
 
 @pytest.mark.libreoffice
@@ -198,7 +200,10 @@ def test_inserted_row_behaves_like_its_neighbour(lo, template, tmp_path, which):
     lo.type_many(doc, SHEET, {f"C{p}": "新增指标", f"D{p}": "正向", f"E{p}": "100", f"F{p}": "100",
                               f"G{p}": "5", f"H{p}": "5"})  # fmt: skip
     lo.recalc(doc)
-    assert lo.data(doc, SHEET, f"G{last + 2}")[0][0] == pytest.approx(weights_before + 5)
+    # Σ分值 counts the rows in use (issue 8 §1): the new row (5) and the 预算执行率 row; before typing, on
+    # the blank form, it showed the template's pre-filled 分值
+    assert weights_before == pytest.approx(100)
+    assert lo.data(doc, SHEET, f"G{last + 2}")[0][0] == pytest.approx(5 + 10)
     assert lo.data(doc, SHEET, f"I{p}")[0][0] == pytest.approx(5)  # 建议得分 computes in the new row
     out = lo.save_xlsx(doc, tmp_path / f"{which}.xlsx")
     lo.close(doc)
@@ -269,7 +274,9 @@ class _SheetApi:
 
 class _Used:
     def __init__(self, grid):
-        self.last_cell = type("C", (), {"row": grid.height, "column": grid.width})()
+        from xlperf.core.plan import col_letter
+
+        self.address = f"$A$1:${col_letter(max(grid.width, 1))}${max(grid.height, 1)}"
 
 
 class _Range:

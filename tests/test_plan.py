@@ -157,3 +157,159 @@ def test_row_heights_fit_the_wrapped_texts(spoiled):
     for r, row in enumerate(rs.rows[3:], 4):
         lines = max(P.text_lines(str(row[c] or ""), rs.widths[c]) for c in P.WRAPPED)
         assert rs.heights[r] == lines * P.LINE_HEIGHT + 3
+
+
+# --- the live form (what the Excel ribbon and the WPS add-in write) ------------------------------------
+
+
+def _resolve(formats, prop):
+    """cell -> value of one property, from the live formats (a cell in two groups fails)."""
+    out = {}
+    for f in formats:
+        if f.prop != prop:
+            continue
+        for address in f.addresses:
+            assert len(address) <= P.MAX_ADDRESS
+            for cell in P._cells_of(address):
+                assert cell not in out, (prop, cell)
+                out[cell] = f.value
+    return out
+
+
+def test_live_values_quote_literal_text_and_write_links_as_formulas(spoiled):
+    plan = P.build_plan(spoiled)
+    lp = P.live_plan(plan)
+    rs = plan.result_sheet
+    links = {P.parse_cell(link.cell): link for link in rs.links}
+    assert len(lp.values) == len(rs.rows)
+    for r, (row, live_row) in enumerate(zip(rs.rows, lp.values, strict=True), 1):
+        for c, (v, lv) in enumerate(zip(row, live_row, strict=True), 1):
+            if (r, c) in links:
+                link = links[r, c]
+                assert lv == f'=HYPERLINK("#{link.location}","{link.text}")'
+            elif isinstance(v, str) and v:
+                assert lv == "'" + v
+            else:
+                assert lv == v
+
+
+def test_live_link_to_a_sheet_with_quotes_doubles_them():
+    link = P.Link("E4", 'a"b', "A1", "'a\"b'!A1", 'a"b!A1')
+    assert P.hyperlink_formula(link) == '=HYPERLINK("#\'a""b\'!A1","a""b!A1")'
+
+
+def test_live_formats_give_every_cell_its_style_and_nothing_else(spoiled):
+    rs = P.build_plan(spoiled).result_sheet
+    lp = P.live_plan(P.build_plan(spoiled))
+    cells = P._style_of_cells(rs)
+    attrs = {"font_name": "font", "font_size": "size", "bold": "bold", "font_color": "color",
+             "underline": "underline", "fill": "fill", "wrap": "wrap", "halign": "horizontal",
+             "valign": "vertical"}  # fmt: skip
+    for prop, attr in attrs.items():
+        got = _resolve(lp.formats, prop)
+        for cell, st in cells.items():
+            want = getattr(st, attr)
+            if prop in P._SHEET_DEFAULTS and want == P._SHEET_DEFAULTS[prop]:
+                assert cell not in got, (prop, cell)
+            else:
+                assert got[cell] == want, (prop, cell)
+        assert set(got) <= set(cells)
+    borders = _resolve(lp.formats, "border")
+    assert set(borders) == {cell for cell, st in cells.items() if st.border}
+    assert set(borders.values()) == {P.BORDER_COLOR}
+
+
+def test_live_widths_and_heights_are_the_sheets(spoiled):
+    rs = P.build_plan(spoiled).result_sheet
+    lp = P.live_plan(P.build_plan(spoiled))
+    widths = {c: w for w, addrs in lp.widths for a in addrs for (_, c) in P._cells_of(a)}
+    assert widths == {i: w for i, w in enumerate(rs.widths, 1)}
+    heights = {r: h for h, addrs in lp.heights for a in addrs for (r, _) in P._cells_of(a)}
+    assert heights == rs.heights
+    assert lp.freeze_row == 3 and lp.autofilter == rs.autofilter and lp.merges == rs.merges
+
+
+def _many_marks(n):
+    rows = clean_rows()
+    rows[-1][7] = 98
+    v = _validation(rows)
+    extra = tuple(
+        Finding("XP009", "warning" if i % 3 else "error", "自评表1", f"J{30 + i}", "p", "", "", f"第{i}行")
+        for i in range(n)
+    )
+    return type(v)(v.workbook, v.preset, v.projects, v.findings + extra)
+
+
+def test_live_marks_fill_every_marked_cell_once_and_cap_the_notes_worst_first():
+    plan = P.build_plan(_many_marks(40))
+    lp = P.live_plan(plan)
+    (marks,) = lp.marks
+    marked = {P.parse_cell(m.cell): m for m in plan.marks}
+    assert {cell for a in marks.cells for cell in P._cells_of(a)} == set(marked)
+    filled = {}
+    for rgb, addresses in marks.fills:
+        for a in addresses:
+            for cell in P._cells_of(a):
+                assert cell not in filled
+                filled[cell] = rgb
+    assert filled == {cell: m.fill for cell, m in marked.items()}
+    assert len(marks.notes) == P.LIVE_NOTES_PER_SHEET and marks.notes_left_out == len(plan.marks) - 15
+    order = {"error": 0, "warning": 1, "info": 2}
+    sevs = [order[marked[P.parse_cell(c)].severity] for c, _ in marks.notes]
+    assert sevs == sorted(sevs) and sevs[0] == 0
+    assert all(text.startswith(P.NOTE_MARKER) and len(text) <= P.LIVE_NOTE_LIMIT for _, text in marks.notes)
+    assert f"其余 {marks.notes_left_out} 处只填色" in lp.values[0][0]
+    assert "其余" not in P.live_plan(P.build_plan(_many_marks(2))).values[0][0]
+
+
+def test_live_form_travels_in_the_json(spoiled):
+    d = json.loads(P.build_plan(spoiled).to_json())
+    assert d["live"]["values"][0][0].startswith("'校验结果")
+    assert d["live"]["record_header"] == ["sheet", "address", "fill", "note"]
+
+
+def test_compress_covers_exactly_the_cells_with_disjoint_rectangles():
+    import random
+
+    rnd = random.Random(14)
+    for _ in range(300):
+        cells = {(rnd.randint(1, 12), rnd.randint(1, 6)) for _ in range(rnd.randint(1, 40))}
+        parts = P.compress(cells)
+        seen = []
+        for p in parts:
+            seen += P._cells_of(p)
+        assert sorted(seen) == sorted(cells)  # every cell once: no overlap, nothing extra
+        for ch in P.chunks(parts, 20):
+            assert len(ch) <= 20 or "," not in ch
+
+
+# --- 清除校验标记 from the record sheet -----------------------------------------------------------------
+
+
+def test_clear_plan_groups_fills_by_colour_and_sorts_out_notes():
+    rows = [
+        ["sheet", "address", "fill", "note"],
+        ["自评表1", "H15:H17,J20", "", ""],
+        ["自评表1", "C9", "#00B050", ""],
+        ["自评表1", "K3", "", ""],
+        ["自评表1", "H15", "", "note"],
+        ["自评表1", "J20", "", "appended"],
+        ["自评表2", "B2", "FFF2CC", "", "s", "", "<fill/>"],  # the annotated copy's row
+        ["", "meta", '{"v":1}'],
+        [None, None],
+    ]
+    cp = P.clear_plan(rows)
+    s1, s2 = cp.sheets
+    assert s1.sheet == "自评表1" and dict(s1.fills) == {"": ("H15:H17,J20,K3",), "00B050": ("C9",)}
+    assert s1.delete_notes == ("H15",) and s1.cut_notes == ("J20",)
+    assert s2.fills == (("FFF2CC", ("B2",)),) and not s2.delete_notes
+    assert cp.delete_sheets == ("校验结果", "_xlperf_marks")
+    assert P.clear_plan([["sheet", "address", "fill", "note"]]).sheets == ()
+
+
+def test_cut_and_append_notes_are_inverse():
+    ours = P.NOTE_MARKER + "\n[XP007 错误] …"
+    for theirs in ("用户的批注", "两行\n批注", ""):
+        text = P.appended_note(theirs, ours)
+        assert P.cut_note(text) == theirs
+    assert P.cut_note("没有我们的") is None

@@ -59,7 +59,7 @@ MUST_NOT_FIRE = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test (one read each): mutation testing maps each test to the code it runs
 def validation(seed_sample):
     return api.validate_file(seed_sample)
 

@@ -170,19 +170,23 @@ class Driver:
 
     def copy_row_insert(self, doc: int, sheet: str, source: int, before: int) -> None:
         """Copy row ``source`` and insert the copied cells before row ``before`` (1-based), as the
-        template's instructions tell a user: everything of the row comes along (formulas adjusted,
-        formats, validation)."""
+        template's instructions tell a user (Edit ▸ Copy on the row header, then Insert Copied Cells):
+        everything of the row comes along (formulas adjusted, formats, protection, validation). On a
+        protected sheet the UI refuses with a message box: refused here with PermissionError.
+
+        Through the controller's transferable, which is what the clipboard carries: the UI dispatch
+        (.uno:PasteSpecial with MoveMode) crashes a headless soffice (seen with LibreOffice 7.4)."""
         d = self.docs[doc]
         ctrl = d.CurrentController
         sh = self._sheet(doc, sheet)
         ctrl.setActiveSheet(sh)
         ctrl.select(sh.Rows.getByIndex(source - 1))
-        self.dispatcher.executeDispatch(ctrl.Frame, ".uno:Copy", "", 0, ())
-        ctrl.select(sh.Rows.getByIndex(before - 1))
-        # Insert ▸ Copied Cells (shift down): what "insert copied cells" is in Calc
-        self.dispatcher.executeDispatch(ctrl.Frame, ".uno:PasteSpecial", "", 0,
-                                        _props(Flags="A", FormulaCommand=0, SkipEmptyCells=False,
-                                               Transpose=False, AsLink=False, MoveMode=0))  # fmt: skip
+        copied = ctrl.getTransferable()
+        if sh.isProtected():
+            raise PermissionError(f"{sheet} is protected: Calc does not insert copied cells into it")
+        sh.Rows.insertByIndex(before - 1, 1)  # the copied cells need a row of room: shift down
+        ctrl.select(sh.getCellRangeByName(f"A{before}"))
+        ctrl.insertTransferable(copied)
 
     def copy_row_api(self, doc: int, sheet: str, source: int, before: int) -> None:
         """The same through the sheet API (no clipboard): insert a row, then copy the source row into it."""

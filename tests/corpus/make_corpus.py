@@ -316,8 +316,11 @@ CASES = [
                     成本=indicator(20, "人均培训成本", "≤500元", "480元", "8", weight="8"),
                 ),
             ),  # fmt: skip
-            # the template's instruction: insert a whole row inside a section (protection allows it)
+            # a whole empty row inserted inside a section (Insert ▸ Rows): the template's protection forbids
+            # inserting rows, so the user lifts it first (no password) and puts it back
+            ("unprotect", S1),
             ("insert_rows", S1, 18, 1),
+            ("protect", S1),
             ("type", S1, indicator(18, "参与群众人次", "≥5000人次", "5200人次", "8", weight="8")),
             # lift the protection (no password), copy the 社会效益 row and insert it below itself
             ("unprotect", S1),

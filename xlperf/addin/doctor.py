@@ -430,6 +430,134 @@ def diagnose(env: Environment) -> list[Check]:
     return out
 
 
+# --------------------------------------------------------------------------------------------------
+# The WPS add-in (xlperf wps install): pure checks over facts gathered by xlperf.wps.facts
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WpsFacts:
+    """What the WPS checks look at. ``service``: "running" (answers with our token), "token" (answers,
+    refuses our token), "stopped" (nothing answers), or "unknown" (no settings to ask with)."""
+
+    platform: str
+    jsaddons: str
+    wps_installed: bool | None = None  # None: cannot tell
+    addin_folders: tuple[str, ...] = ()  # ours (name_version folders holding our marker)
+    addin_missing: tuple[str, ...] = ()  # files missing in the folder publish.xml names
+    publish_exists: bool = False
+    publish_error: str | None = None
+    publish_versions: tuple[str, ...] = ()  # versions of our entries in publish.xml
+    config_path: str = ""
+    config_error: str | None = None
+    port: int | None = None
+    token_in_addin_matches: bool | None = None  # config.js's token is the service's
+    service: str = "unknown"
+    service_version: str | None = None
+    autostart: str | None = None  # the login entry, when there is one
+    autostart_expected: str = ""
+    blockhost: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (file, its lines naming et or xlperf)
+
+    @property
+    def installed(self) -> bool:
+        return bool(self.addin_folders or self.publish_versions)
+
+
+def check_wps_addin(f: WpsFacts) -> Check:
+    name = "WPS 加载项"
+    if not f.installed:
+        if f.wps_installed:
+            return Check(name, WARN, f"本机装有 WPS，但没有安装“绩效自评”加载项（{f.jsaddons}）",
+                         "在 WPS 表格中使用“绩效自评”选项卡：运行 xlperf wps install，然后重新启动 WPS。")  # fmt: skip
+        return Check(
+            name, OK, "没有安装 WPS 加载项（只用 Excel 时无需安装；使用 WPS 时运行 xlperf wps install）"
+        )
+    if f.publish_error:
+        return Check(name, ERROR, f"publish.xml 无法读取：{f.publish_error}",
+                     "WPS 按 publish.xml 加载加载项：请备份并修复或删除该文件，再运行 xlperf wps install。")  # fmt: skip
+    if not f.publish_versions:
+        return Check(name, ERROR, f"加载项文件在 {f.addin_folders[0]}，但 publish.xml 中没有登记",
+                     "运行 xlperf wps install 重新登记，然后重新启动 WPS。")  # fmt: skip
+    if f.addin_missing:
+        return Check(name, ERROR, f"加载项文件不全（缺少 {'、'.join(f.addin_missing)}）",
+                     "运行 xlperf wps install 重新安装，然后重新启动 WPS。")  # fmt: skip
+    if XLPERF_VERSION not in f.publish_versions:
+        return Check(name, WARN, f"登记的加载项版本是 {'、'.join(f.publish_versions)}，本机 xlperf 是 {XLPERF_VERSION}",
+                     "升级 xlperf 后请运行 xlperf wps install，再重新启动 WPS。")  # fmt: skip
+    return Check(name, OK, f"已安装 xlperf {XLPERF_VERSION} 加载项：{f.addin_folders[0]}")
+
+
+def check_wps_service(f: WpsFacts) -> Check:
+    name = "本机服务（xlperf serve）"
+    start = "在“命令提示符”（UOS/麒麟：终端）中运行 xlperf serve 并保持窗口打开，或运行 xlperf wps install 设置登录时自动启动。"
+    if f.config_error:
+        return Check(name, ERROR, f.config_error, "运行 xlperf wps install 重新生成服务设置。")
+    if f.service == "running":
+        version = f"，xlperf {f.service_version}" if f.service_version else ""
+        if f.service_version and f.service_version != XLPERF_VERSION:
+            return Check(name, WARN, f"正在运行的服务是 xlperf {f.service_version}，本机安装的是 {XLPERF_VERSION}",
+                         "重新登录，或结束旧的 xlperf serve 进程后再启动。")  # fmt: skip
+        return Check(name, OK, f"正在运行：http://127.0.0.1:{f.port}/{version}")
+    if f.service == "token":
+        return Check(name, ERROR, f"端口 {f.port} 上的服务不接受本机加载项的令牌（可能是另一个用户或旧安装的服务）",
+                     "结束该进程（或重新登录），然后运行 xlperf wps install。")  # fmt: skip
+    if f.service == "stopped":
+        return Check(
+            name, ERROR, f"没有运行（端口 {f.port} 无应答）：WPS 中“绩效自评”的按钮会提示未连接", start
+        )
+    return Check(name, WARN, "还没有服务设置（没有运行过 xlperf wps install）", start)
+
+
+def check_wps_token(f: WpsFacts) -> Check:
+    name = "加载项与服务的令牌"
+    if f.token_in_addin_matches is False:
+        return Check(name, ERROR, "加载项中的令牌（config.js）与服务设置不一致：按钮会提示令牌不一致",
+                     "运行 xlperf wps install，然后重新启动 WPS。")  # fmt: skip
+    if f.token_in_addin_matches is None:
+        return Check(
+            name, WARN, "无法比较加载项与服务的令牌（缺少 config.js 或服务设置）", "运行 xlperf wps install。"
+        )
+    return Check(name, OK, "一致")
+
+
+def check_wps_autostart(f: WpsFacts) -> Check:
+    name = "登录时启动服务"
+    if f.autostart:
+        return Check(name, OK, f.autostart)
+    return Check(name, WARN, f"没有设置（应在 {f.autostart_expected}）：每次登录后需手动运行 xlperf serve",
+                 "运行 xlperf wps install 设置登录时自动启动。")  # fmt: skip
+
+
+def check_wps_blockhost(f: WpsFacts) -> Check:
+    name = "WPS 的加载项限制"
+    if not f.blockhost:
+        return Check(name, OK, "没有发现 jsaddinblockhost.ini")
+    named = [(p, lines) for p, lines in f.blockhost if lines]
+    if named:
+        path, lines = named[0]
+        return Check(name, ERROR, f"{path} 中有限制表格加载项的设置：{'；'.join(lines[:3])}",
+                     "新版 WPS 个人版会按此文件禁止加载项：请先备份该文件，删除其中这些行后重新启动 WPS；"
+                     "单位统一管理的电脑请联系信息化部门。")  # fmt: skip
+    return Check(name, WARN, f"发现 {f.blockhost[0][0]}（未见针对 et 或 xlperf 的设置）",
+                 "如重启 WPS 后仍看不到“绩效自评”选项卡，请检查该文件或在 WPS 的加载项管理中启用 xlperf。")  # fmt: skip
+
+
+WPS_CHECKS: tuple[Callable[[WpsFacts], Check], ...] = (
+    check_wps_addin,
+    check_wps_service,
+    check_wps_token,
+    check_wps_autostart,
+    check_wps_blockhost,
+)
+
+
+def diagnose_wps(f: WpsFacts) -> list[Check]:
+    """The WPS checks; when the add-in is not installed, one line says so (and how to install)."""
+    if not f.installed:
+        return [check_wps_addin(f)]
+    return [check(f) for check in WPS_CHECKS]
+
+
 def exit_code(checks: Iterable[Check]) -> int:
     """0 when no check found an error (warnings allowed), 1 otherwise."""
     return 1 if any(c.status == ERROR for c in checks) else 0

@@ -29,6 +29,8 @@ COMMANDS = {
     "consolidate": "consolidate_cmd",
     "report": "report_cmd",
     "doctor": "doctor_cmd",
+    "serve": "serve_cmd",
+    "wps": "wps_cmd",
 }
 
 

@@ -1,4 +1,4 @@
-"""``xlperf doctor``: check what the Excel add-in needs on this PC, one line per check.
+"""``xlperf doctor``: check what the Excel add-in and the WPS add-in need on this PC, one line per check.
 
 On a terminal the lines are wrapped to its width by display width (a Chinese character takes two
 columns), never inside a path, version or English word, continuation lines indented under the text.
@@ -63,16 +63,19 @@ def wrap(text: str, width: int | None, indent: int = INDENT) -> list[str]:
     help="检查这个加载项文件，而不是 Excel 启动文件夹中的 xlperf.xlam。",
 )
 def command(addin: Path | None) -> None:
-    """检查本机运行 Excel 加载项所需的一切，每项显示 正常/警告/错误 和处理办法。
+    """检查本机运行 Excel 加载项和 WPS 加载项所需的一切，每项显示 正常/警告/错误 和处理办法。
 
     检查 Python 版本和位数、xlperf 与 xlwings 的位置和版本、加载项及其版本、xlwings 的 DLL、Excel 启动
-    文件夹、受信任位置、PYTHONHOME/PYTHONPATH、路径中的中文或 OneDrive、Excel.Application 的注册（WPS）。
+    文件夹、受信任位置、PYTHONHOME/PYTHONPATH、路径中的中文或 OneDrive、Excel.Application 的注册（WPS）；
+    以及 WPS 加载项：安装与 publish.xml 登记、本机服务与令牌、登录时启动、WPS 的加载项限制。
     有错误时退出代码为 1，否则为 0（警告不影响）。
 
     \b
     示例：xlperf doctor
     """
-    checks = doctor.diagnose(doctor.gather(addin))
+    from xlperf.wps import facts
+
+    checks = doctor.diagnose(doctor.gather(addin)) + doctor.diagnose_wps(facts.gather())
     width = shutil.get_terminal_size().columns - 1 if sys.stdout.isatty() else None
     for line in wrap(f"xlperf {doctor.XLPERF_VERSION} 诊断（{sys.executable}）", width):
         click.echo(line)

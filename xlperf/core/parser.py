@@ -63,13 +63,23 @@ def _is_hint(text: str) -> bool:
 
 
 def value_right_of(
-    grid: Grid, row: int, col: int, *, expect_text: bool = False, amount: bool = False
+    grid: Grid,
+    row: int,
+    col: int,
+    *,
+    expect_text: bool = False,
+    amount: bool = False,
+    stop_col: int | None = None,
 ) -> Cell:
     """The value of the label at (row, col): the first non-empty, non-label cell to its right (a formula
-    cell counts as non-empty even when the file has no cached result for it)."""
+    cell counts as non-empty even when the file has no cached result for it), never at or beyond
+    ``stop_col`` (the column where the next field's block starts)."""
     read = parse_amount if amount else parse
     formulas = grid.formulas
-    for c in range(col + 1, min(col + 1 + _MAX_SCAN, grid.width)):
+    end = min(col + 1 + _MAX_SCAN, grid.width)
+    if stop_col is not None and stop_col > col:
+        end = min(end, stop_col)
+    for c in range(col + 1, end):
         t = grid.text(row, c)
         if t and _is_label(t):
             break
@@ -158,15 +168,19 @@ def _funds(grid: Grid, label: str, missing: list[str]) -> tuple[Funds, tuple[int
         missing.append(label)
         return Funds(), None
     r, c = pos
-    total = value_right_of(grid, r, c, amount=True)
+    # a blank 执行数 must not be read from the 预算执行进度 cell to its right: the amount's value lies
+    # before the column where the 预算执行进度 block starts
+    progress = grid.find_first(L.PROGRESS_HEAD, end_row=r + 1)
+    stop = progress[1] if progress is not None and progress[1] > c else None
+    total = value_right_of(grid, r, c, amount=True, stop_col=stop)
     fiscal = other = EMPTY
     # 其中：财政资金 and 其他 sit in the rows below, in the same column as their 合计 label
     for rr in range(r + 1, min(r + 5, grid.height)):
         t = grid.text(rr, c)
         if fiscal is EMPTY and t.startswith(L.FISCAL):
-            fiscal = value_right_of(grid, rr, c, amount=True)
+            fiscal = value_right_of(grid, rr, c, amount=True, stop_col=stop)
         elif other is EMPTY and t == L.OTHER:
-            other = value_right_of(grid, rr, c, amount=True)
+            other = value_right_of(grid, rr, c, amount=True, stop_col=stop)
     return Funds(total, fiscal, other), pos
 
 
@@ -240,11 +254,15 @@ def _indicators(
         row = rows[r]
         if c1 is not None and row[c1] is not None:
             raw1 = row[c1]
+            # the same 一级 label again in the next row (a copied first row of a section, or a label
+            # filled down instead of merged) continues that section: sections are runs of labels
+            # (its 二级 starts again at the label, as a new section's does)
             if isinstance(raw1, str) and grid.text(r, c1):
-                level1 = raw1.strip()
                 level2 = ""
-                section = L.section_of(level1)
-                sections.append(Section(section, level1, ref(r, c1), L.weight_in_label(level1)))
+                if grid.text(r, c1) != L.norm(level1):
+                    level1 = raw1.strip()
+                    section = L.section_of(level1)
+                    sections.append(Section(section, level1, ref(r, c1), L.weight_in_label(level1)))
         if c2 is not None and row[c2] is not None:
             level2 = str(row[c2]).strip()
         if all(row[c] is None for c in use_cols) and not (

@@ -28,6 +28,10 @@ What a plan holds, and what an applier must do with it:
   user's note, from the marker on) and deletes ``delete_sheets``.
 - ``status``: the one line for the status bar or the terminal; ``legend``: what the colours mean.
 
+Appliers over a running office suite (the Excel ribbon, the WPS add-in) apply the plan's *live form*
+(:func:`live_plan`, also under "live" in the JSON): the same content cut into batches, so both perform
+the same writes; :func:`clear_plan` turns the record sheet's rows into what 清除校验标记 undoes there.
+
 The severity colours (:data:`PALETTE`) are chosen apart from the template's own fills (light yellow
 input cells, light grey computed cells, white 分值 cells) in hue and strength, so a marked cell never
 looks like an input cell.
@@ -189,8 +193,11 @@ class Plan:
     version: int = PLAN_VERSION
 
     def to_dict(self) -> dict:
+        """The plan as JSON-ready data, with its live form under "live" (derived: :meth:`from_dict`
+        ignores it)."""
         d = asdict(self)
         d["result_sheet"]["heights"] = {str(k): v for k, v in self.result_sheet.heights.items()}
+        d["live"] = asdict(live_plan(self))
         return d
 
     def to_json(self) -> str:
@@ -384,3 +391,332 @@ def build_plan(v: Validation) -> Plan:
         palette=dict(PALETTE),
         legend=legend,
     )
+
+
+# --- the live form: what an applier over a running office suite writes, in batches -------------------
+#
+# The Excel ribbon (xlwings, one COM round trip per property) and the WPS add-in (the ET object model
+# from JS) apply the plan to a live workbook. Each property write costs a call, so the plan is turned
+# here, once and purely, into batches both can apply the same way: the result sheet's values in one
+# bulk write (links as HYPERLINK formulas, literal text quoted so the suite never parses it), every
+# format as one property over one multi-area address, column widths and row heights grouped by value,
+# and per marked sheet: the fills grouped by colour and the notes to add. Both appliers then perform
+# exactly the same operations, so the two front ends cannot drift apart (the tests compare them).
+
+LIVE_NOTES_PER_SHEET = 15  # a note is one call per cell: past this, the 校验结果 table holds the rest
+LIVE_NOTE_LIMIT = 1000  # characters in one note
+MAX_ADDRESS = 255  # Excel refuses longer (multi-area) addresses in Range("...")
+TEXT_PREFIX = "'"  # a value written as "'text" is stored as the text, never parsed or run
+BORDER_COLOR = "BFBFBF"  # CellStyle.border: a thin grey box
+POINTS_PER_INCH = 72.0
+LIVE_RECORD_HEADER = RECORD_HEADER[:4]  # what the live appliers record (the copy records more)
+# the properties of a LiveFormat; (value written by the applier)
+LIVE_PROPS = ("font_name", "font_size", "bold", "font_color", "underline", "fill", "border", "wrap",
+              "halign", "valign")  # fmt: skip
+# a new sheet's defaults, not written: only these values of these properties are skipped
+_SHEET_DEFAULTS = {"bold": False, "font_color": "000000", "underline": False, "fill": None,
+                   "border": None, "wrap": False}  # fmt: skip
+
+
+def parse_cell(ref: str) -> tuple[int, int]:
+    """ "H25" -> (25, 8) (row, column, 1-based)."""
+    row, col = _cell_key(ref)
+    if not row:
+        raise ValueError(f"not a cell reference: {ref!r}")
+    return row, col
+
+
+def _cells_of(address: str) -> list[tuple[int, int]]:
+    out = []
+    for part in address.replace("$", "").split(","):
+        a, _, b = part.strip().partition(":")
+        r1, c1 = parse_cell(a)
+        r2, c2 = parse_cell(b) if b else (r1, c1)
+        out += [
+            (r, c) for r in range(min(r1, r2), max(r1, r2) + 1) for c in range(min(c1, c2), max(c1, c2) + 1)
+        ]
+    return out
+
+
+def compress(cells) -> list[str]:
+    """Cells (A1 references or (row, col) pairs) as few rectangles as a simple sweep finds, in row
+    order: vertical runs per column first, then neighbouring columns with the same run joined
+    ("A4:C9"). Findings cluster in columns, so this keeps addresses short and calls few."""
+    pairs = {c if isinstance(c, tuple) else parse_cell(c) for c in cells}
+    runs: dict[tuple[int, int], list[int]] = {}  # (first row, last row) -> columns
+    by_col: dict[int, list[int]] = {}
+    for r, c in pairs:
+        by_col.setdefault(c, []).append(r)
+    for c, rows in by_col.items():
+        rows.sort()
+        start = prev = rows[0]
+        for r in rows[1:] + [None]:
+            if r is not None and r == prev + 1:
+                prev = r
+                continue
+            runs.setdefault((start, prev), []).append(c)
+            if r is not None:
+                start = prev = r
+    rects = []
+    for (r1, r2), cols in runs.items():
+        cols.sort()
+        c1 = prev = cols[0]
+        for c in cols[1:] + [None]:
+            if c is not None and c == prev + 1:
+                prev = c
+                continue
+            rects.append((r1, c1, r2, prev))
+            if c is not None:
+                c1 = prev = c
+    rects.sort()
+    return [
+        f"{col_letter(c1)}{r1}" if (r1, c1) == (r2, c2) else f"{col_letter(c1)}{r1}:{col_letter(c2)}{r2}"
+        for r1, c1, r2, c2 in rects
+    ]
+
+
+def chunks(parts, limit: int = MAX_ADDRESS) -> tuple[str, ...]:
+    """Addresses joined with commas into multi-area addresses of at most ``limit`` characters."""
+    out: list[str] = []
+    current = ""
+    for p in parts:
+        candidate = f"{current},{p}" if current else p
+        if len(candidate) > limit and current:
+            out.append(current)
+            current = p
+        else:
+            current = candidate
+    if current:
+        out.append(current)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class LiveFormat:
+    """One property set over cells: ``prop`` one of :data:`LIVE_PROPS` (colours RGB hex; ``border`` the
+    colour of a thin box; ``halign`` left/center/right, ``valign`` top/center)."""
+
+    prop: str
+    value: object
+    addresses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LiveMarks:
+    """One marked sheet: ``cells`` every marked cell (read their fills before marking, record them),
+    ``fills`` (RGB, addresses) one write per colour, ``notes`` (cell, text) to add, worst first."""
+
+    sheet: str
+    cells: tuple[str, ...]
+    fills: tuple[tuple[str, tuple[str, ...]], ...]
+    notes: tuple[tuple[str, str], ...]
+    notes_left_out: int = 0
+
+
+@dataclass(frozen=True)
+class LivePlan:
+    sheet: str
+    position: int
+    values: tuple[tuple[object, ...], ...]  # written from A1 in one call
+    widths: tuple[tuple[float, tuple[str, ...]], ...]  # (width, cells whose columns take it)
+    heights: tuple[tuple[float, tuple[str, ...]], ...]  # (points, cells whose rows take it)
+    merges: tuple[str, ...]
+    formats: tuple[LiveFormat, ...]
+    freeze_row: int  # rows above the scrolling pane
+    autofilter: str | None
+    page: PageSetup
+    marks: tuple[LiveMarks, ...]
+    record_sheet: str = RECORD_SHEET
+    record_header: tuple[str, ...] = LIVE_RECORD_HEADER
+    note_marker: str = NOTE_MARKER
+    status: str = ""
+
+
+def live_text(value: object) -> object:
+    """A literal value as a bulk write must carry it: text always behind the text prefix (the suite
+    would otherwise run "=…", turn "100%" into a number or eat a leading "'")."""
+    if isinstance(value, str) and value:
+        return TEXT_PREFIX + value
+    return value
+
+
+def hyperlink_formula(link: Link) -> str:
+    target = "#" + link.location
+    return '=HYPERLINK("{}","{}")'.format(target.replace('"', '""'), link.text.replace('"', '""'))
+
+
+def _style_of_cells(rs: ResultSheet) -> dict[tuple[int, int], CellStyle]:
+    out: dict[tuple[int, int], CellStyle] = {}
+    for sr in rs.ranges:  # later entries win
+        for cell in _cells_of(sr.range):
+            out[cell] = rs.styles[sr.style]
+    return out
+
+
+def _formats(rs: ResultSheet) -> tuple[LiveFormat, ...]:
+    cells = _style_of_cells(rs)
+    groups: dict[tuple[str, object], list[tuple[int, int]]] = {}
+    for cell, st in sorted(cells.items()):
+        values = {
+            "font_name": st.font,
+            "font_size": st.size,
+            "bold": st.bold,
+            "font_color": st.color,
+            "underline": st.underline,
+            "fill": st.fill,
+            "border": BORDER_COLOR if st.border else None,
+            "wrap": st.wrap,
+            "halign": st.horizontal,
+            "valign": st.vertical,
+        }
+        for prop in LIVE_PROPS:
+            value = values[prop]
+            if prop in _SHEET_DEFAULTS and value == _SHEET_DEFAULTS[prop]:
+                continue
+            groups.setdefault((prop, value), []).append(cell)
+    return tuple(
+        LiveFormat(prop, value, chunks(compress(cs)))
+        for (prop, value), cs in sorted(
+            groups.items(), key=lambda kv: (LIVE_PROPS.index(kv[0][0]), str(kv[0][1]))
+        )
+    )
+
+
+def _live_marks(marks: tuple[Mark, ...]) -> tuple[LiveMarks, ...]:
+    by_sheet: dict[str, list[Mark]] = {}
+    for m in marks:
+        by_sheet.setdefault(m.sheet, []).append(m)
+    out = []
+    for sheet, ms in by_sheet.items():
+        by_fill: dict[str, list[str]] = {}
+        for m in ms:
+            by_fill.setdefault(m.fill, []).append(m.cell)
+        ordered = sorted(ms, key=lambda m: (SEVERITY_ORDER[m.severity], _cell_key(m.cell)))
+        notes = tuple((m.cell, m.note[:LIVE_NOTE_LIMIT]) for m in ordered[:LIVE_NOTES_PER_SHEET])
+        fills = tuple(
+            (rgb, chunks(compress(cells))) for rgb, cells in sorted(by_fill.items(), key=lambda kv: kv[0])
+        )
+        out.append(
+            LiveMarks(sheet, chunks(compress(m.cell for m in ms)), fills, notes, max(0, len(ms) - len(notes)))
+        )
+    return tuple(out)
+
+
+def live_plan(plan: Plan) -> LivePlan:
+    """The live form of ``plan`` (pure; see the section comment)."""
+    rs = plan.result_sheet
+    marks = _live_marks(plan.marks)
+    left_out = sum(m.notes_left_out for m in marks)
+    rows = [list(r) for r in rs.rows]
+    if left_out:
+        rows[0][0] = (
+            f"{rows[0][0]}（单元格批注每表最多 {LIVE_NOTES_PER_SHEET} 条，其余 {left_out} 处只填色，详见本表）"
+        )
+    values: list[tuple[object, ...]] = [tuple(live_text(v) for v in r) for r in rows]
+    for link in rs.links:
+        r, c = parse_cell(link.cell)
+        row = list(values[r - 1])
+        row[c - 1] = hyperlink_formula(link)
+        values[r - 1] = tuple(row)
+    by_width: dict[float, list[str]] = {}
+    for i, w in enumerate(rs.widths, 1):
+        by_width.setdefault(w, []).append(f"{col_letter(i)}1")
+    by_height: dict[float, list[str]] = {}
+    for r, h in sorted(rs.heights.items()):
+        by_height.setdefault(h, []).append(f"A{r}")
+    freeze_row = parse_cell(rs.freeze)[0] - 1
+    return LivePlan(
+        sheet=rs.name,
+        position=rs.position,
+        values=tuple(values),
+        widths=tuple((w, chunks(cells)) for w, cells in by_width.items()),
+        heights=tuple((h, chunks(compress(cells))) for h, cells in by_height.items()),
+        merges=rs.merges,
+        formats=_formats(rs),
+        freeze_row=freeze_row,
+        autofilter=rs.autofilter,
+        page=rs.page,
+        marks=marks,
+        record_sheet=plan.restore.record_sheet,
+        note_marker=plan.restore.note_marker,
+        status=plan.status,
+    )
+
+
+# --- 清除校验标记 over a live workbook: from the record sheet's rows to what to undo --------------------
+
+
+@dataclass(frozen=True)
+class ClearSheet:
+    """Undo on one sheet: ``fills`` (RGB hex or "" for no fill, addresses) one write per colour;
+    ``delete_notes`` our notes; ``cut_notes`` users' notes we appended to (cut from the marker on)."""
+
+    sheet: str
+    fills: tuple[tuple[str, tuple[str, ...]], ...]
+    delete_notes: tuple[str, ...]
+    cut_notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ClearPlan:
+    sheets: tuple[ClearSheet, ...]
+    delete_sheets: tuple[str, ...] = (L.RESULT_SHEET, RECORD_SHEET)
+    note_marker: str = NOTE_MARKER
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+_HEX = re.compile(r"#?([0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})")
+
+
+def _record_fill(value: object) -> str:
+    m = _HEX.fullmatch(str(value or "").strip())
+    return m.group(1)[-6:].upper() if m else ""
+
+
+def clear_plan(record_rows) -> ClearPlan:
+    """What 清除校验标记 undoes, from the record sheet's rows (header first; written by the live
+    appliers or by the annotated copy, whose extra columns and undo log are ignored here)."""
+    fills: dict[str, dict[str, list[str]]] = {}
+    deletes: dict[str, list[str]] = {}
+    cuts: dict[str, list[str]] = {}
+    order: list[str] = []
+    for row in list(record_rows)[1:]:
+        row = list(row) + [None] * 4
+        sheet, address, fill, note = (("" if x is None else str(x)).strip() for x in row[:4])
+        if not sheet or not address or address == "meta":
+            continue
+        if sheet not in order:
+            order.append(sheet)
+        if note == "appended":
+            cuts.setdefault(sheet, []).append(address)
+        elif note:
+            deletes.setdefault(sheet, []).append(address)
+        else:
+            fills.setdefault(sheet, {}).setdefault(_record_fill(fill), []).extend(
+                p.strip() for p in address.replace("$", "").split(",") if p.strip()
+            )
+    return ClearPlan(
+        tuple(
+            ClearSheet(
+                s,
+                tuple((rgb, chunks(parts)) for rgb, parts in sorted(fills.get(s, {}).items())),
+                tuple(deletes.get(s, ())),
+                tuple(cuts.get(s, ())),
+            )
+            for s in order
+        )
+    )
+
+
+def cut_note(text: str, marker: str = NOTE_MARKER) -> str | None:
+    """A user's note with ours (from the marker on) cut off; None when ours is not in it."""
+    if marker not in text:
+        return None
+    return text[: text.index(marker)].rstrip("\r\n")
+
+
+def appended_note(theirs: str, ours: str) -> str:
+    """Ours after the user's note: a new line, then our note (which starts with the marker)."""
+    return f"{theirs}\n{ours}" if theirs else ours

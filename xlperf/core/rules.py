@@ -17,7 +17,7 @@ from xlperf.core.evaluate import WEIGHT_FROM_LABEL, IndicatorResult, ProjectResu
 from xlperf.core.findings import fmt_num, fmt_pct
 from xlperf.core.model import BLANK_FORM, Cell, Workbook
 from xlperf.core.preset import Preset
-from xlperf.core.scoring import below_target, qualitative_level
+from xlperf.core.scoring import below_target
 from xlperf.core.values import PLACEHOLDER, TEXT, UNREADABLE, as_fraction, parse
 
 
@@ -479,7 +479,7 @@ def _numeric_cells(pr: ProjectResult) -> Iterator[tuple[IndicatorResult | None, 
         yield r, L.COL_SCORE, ind.score, False
         yield r, L.COL_WEIGHT, ind.weight, False
         yield r, L.COL_TARGET, ind.target, qual
-        yield r, L.COL_ACTUAL, ind.actual, qual or qualitative_level(ind.actual.value) is not None
+        yield r, L.COL_ACTUAL, ind.actual, qual  # a level word in A makes the row 定性 (kind_of)
 
 
 _AMOUNT_LABELS = frozenset(

@@ -84,7 +84,7 @@ def kind_of(kind_cell: Value, target: Value, actual: Value) -> tuple[str, bool]:
     while a "≤2万元" target or a "达成" completion is written per indicator; scoring "≤2万元" as 正向
     would give full marks to a cost overrun, and "达成" under 正向 cannot be scored at all.
     """
-    written = _KIND_WORDS.get(L.norm(kind_cell.raw)) if not kind_cell.is_blank else None
+    written = _KIND_WORDS.get(L.norm(kind_cell.raw))  # norm of a blank is '': not a kind
     if written == L.KIND_QUALITATIVE:
         return L.KIND_QUALITATIVE, True
     if qualitative_level(actual):
@@ -144,9 +144,8 @@ def score_reverse(target: float, actual: float, weight: float) -> float:
 
 
 def score_equal(target: float, actual: float, weight: float) -> float:
-    """Rule 4: T = 0 → W when A ≤ 0 else 0; otherwise as rule 2."""
-    if target == 0:
-        return weight if actual <= 0 else 0.0
+    """Rule 4: T = 0 → W when A ≤ 0 else 0; otherwise as rule 2 — which is what :func:`score_positive`
+    does (issue 8 gave every zero target rule 4's treatment), so the two are one function."""
     return score_positive(target, actual, weight)
 
 
@@ -171,9 +170,7 @@ def suggest(
         return None
     if kind == L.KIND_REVERSE:
         return _point(score_reverse(t, a, weight))
-    if kind == L.KIND_EQUAL:
-        return _point(score_equal(t, a, weight))
-    return _point(score_positive(t, a, weight))
+    return _point(score_positive(t, a, weight))  # 正向, and 等于 (rule 4 = rule 2 with rule 4's zero target)
 
 
 def score_budget_rate(rate: float | None, weight: float | None) -> float | None:

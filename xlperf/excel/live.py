@@ -13,8 +13,8 @@ import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 
 from xlperf.core.grid import Grid
+from xlperf.core.plan import MAX_ADDRESS, chunks, compress, parse_cell
 
-MAX_ADDRESS = 255  # Excel refuses longer multi-area addresses in Range("...")
 VISIBLE = "visible"
 HIDDEN = "hidden"
 
@@ -58,55 +58,34 @@ MAX_ROWS, MAX_COLS = 3000, 60  # a form is < 300 rows: guards used ranges stretc
 
 
 def read_grid(sheet, name: str | None = None, max_rows: int = MAX_ROWS, max_cols: int = MAX_COLS) -> Grid:
-    """A sheet's values from A1 to the end of its used range, as a :class:`Grid`, in one value read.
+    """A sheet's values from A1 to the end of its used range, as a :class:`Grid`, in one value read
+    (the used range's extent from its address: two calls, where its last cell's row and column take
+    four).
 
     Error cells arrive as their text ("#DIV/0!"), as the file readers give them.
     """
-    last = sheet.used_range.last_cell
-    rows, cols = min(last.row, max_rows), min(last.column, max_cols)
+    rows, cols = used_extent(sheet.used_range.address)
+    rows, cols = min(rows, max_rows), min(cols, max_cols)
     values = sheet.range((1, 1), (rows, cols)).options(ndim=2, err_to_str=True).value
     return Grid(name if name is not None else sheet.name, values or [], sheet_state(sheet))
 
 
+def used_extent(address: str) -> tuple[int, int]:
+    """The last row and column of a used range's address ("$B$3:$K$30" -> (30, 11), "$A$1" -> (1, 1))."""
+    last = str(address).split(",")[-1].split(":")[-1]
+    row, col = parse_cell(last)
+    return row, col
+
+
 def address_chunks(cells: Iterable[str], limit: int = MAX_ADDRESS) -> list[str]:
     """Join A1 cells into comma-separated addresses, each at most ``limit`` characters."""
-    chunks: list[str] = []
-    current = ""
-    for c in cells:
-        candidate = f"{current},{c}" if current else c
-        if len(candidate) > limit and current:
-            chunks.append(current)
-            current = c
-        else:
-            current = candidate
-    if current:
-        chunks.append(current)
-    return chunks
+    return list(chunks(cells, limit))
 
 
 def compress_cells(cells: Iterable[str]) -> list[str]:
-    """Cells in row order, with vertical runs in one column merged into ranges ("H20:H24").
-
-    Findings cluster in a column (scores, reasons), so this keeps the addresses short and the number of
-    calls small.
-    """
-    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
-
-    parsed = sorted(
-        {(column_index_from_string(col), row) for col, row in (coordinate_from_string(c) for c in cells)}
-    )
-    out: list[str] = []
-    i = 0
-    while i < len(parsed):
-        col, start = parsed[i]
-        end = start
-        while i + 1 < len(parsed) and parsed[i + 1] == (col, end + 1):
-            i += 1
-            end += 1
-        letter = get_column_letter(col)
-        out.append(f"{letter}{start}" if end == start else f"{letter}{start}:{letter}{end}")
-        i += 1
-    return out
+    """Cells in row order, with runs merged into ranges ("H20:H24", "A4:C9"): findings cluster in a
+    column (scores, reasons), so this keeps the addresses short and the number of calls small."""
+    return compress(cells)
 
 
 def read_color(rng) -> tuple[bool, object]:

@@ -3,10 +3,12 @@
 Every macro is a thin shell: read the live workbook in batches (:mod:`xlperf.excel.live`: one value read
 per sheet), make one library call (parser + engine, the consolidation, the report writer), write the
 result in batches. Progress goes to Excel's status bar; any error becomes one Chinese message box, never
-a traceback dialog. Users' cells are never written: validation adds a 校验结果 sheet, fills and notes,
-and records what it added (the hidden sheet ``_xlperf_marks``: sheet, address, the fill it replaced,
-whether it added a note), so 清除校验标记 restores the original fills exactly and removes only its own
-notes.
+a traceback dialog. Users' cells are never written: validation adds a 校验结果 sheet, fills and notes
+(on a cell with the user's own note, ours after theirs), and records what it added (the hidden sheet
+``_xlperf_marks``: sheet, address, the fill it replaced, whether it added or appended a note), so
+清除校验标记 restores the original fills exactly and removes only what is ours. Validation and 清除校验标记
+apply the patch plan (:mod:`xlperf.core.plan`) through :mod:`xlperf.excel.apply`, as the WPS add-in
+applies the same plan through the ET object model.
 
 Add-in formulas in a workbook (the ``--formulas xlwings`` template, or XP_ functions typed by users)
 ---------------------------------------------------------------------------------------------------
@@ -53,23 +55,16 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from xlperf.api import resolve_preset
 from xlperf.core import labels as L
 from xlperf.core.engine import Validation, validate
-from xlperf.core.findings import SEVERITY_ORDER
 from xlperf.core.grid import Grid
 from xlperf.core.parser import parse_project, parse_workbook
-from xlperf.core.plan import NOTE_MARKER, PALETTE
-from xlperf.core.results_table import RESULT_HEADER, result_rows, summary_line
+from xlperf.core.plan import PALETTE, RECORD_SHEET, build_plan, clear_plan, live_plan
 from xlperf.errors import XlperfError
-from xlperf.excel import live
+from xlperf.excel import apply, live
 from xlperf.safe_io import FORMULA_PREFIXES, atomic_write, unique_path
-from xlperf.writers.annotate import mark_plan
 
 TITLE = "绩效自评"
-MARKS_SHEET = "_xlperf_marks"
-MARKS_HEADER = ["sheet", "address", "fill", "note"]
-MAX_NOTES_PER_SHEET = 15  # notes are one call per cell: the rest of the findings are in 校验结果
-NOTE_LIMIT = 1000  # characters in one note
+MARKS_SHEET = RECORD_SHEET  # "_xlperf_marks", very hidden: what 清除校验标记 restores
 SEVERITY_RGB = {sev: live.hex_rgb(rgb) for sev, rgb in PALETTE.items()}
-RESULT_WIDTHS = (6, 9, 8, 24, 16, 80, 18, 18)
 SUBMISSION_SUFFIX = "_报送版"
 REPORT_SUFFIX = "_自评报告"
 SUMMARY_PREFIX = "汇总_"  # the consolidation written into the folder (left out of the next run)
@@ -123,8 +118,14 @@ def _log_error() -> Path | None:
         return None
 
 
-def macro(fn: Callable[..., object]) -> Callable[..., object]:
-    """Run a ribbon macro: screen updating off, status bar, errors as one Chinese message box."""
+def macro(fn: Callable[..., object] | None = None, *, calculation: bool = True):
+    """Run a ribbon macro: screen updating off, status bar, errors as one Chinese message box.
+
+    ``calculation``: set Excel's calculation to manual while the macro runs (macros that insert rows or
+    copy sheets); one that only writes formats and a new sheet saves the three calls.
+    """
+    if fn is None:
+        return functools.partial(macro, calculation=calculation)
 
     @functools.wraps(fn)
     def run(*args, **kwargs):
@@ -133,8 +134,9 @@ def macro(fn: Callable[..., object]) -> Callable[..., object]:
         calc = None
         try:
             app.screen_updating = False
-            calc = app.calculation
-            app.calculation = "manual"
+            if calculation:
+                calc = app.calculation
+                app.calculation = "manual"
         except Exception:  # noqa: BLE001 - an Excel in a modal state: carry on without these
             pass
         try:
@@ -174,22 +176,27 @@ def _status(app, text: str) -> None:
         app.status_bar = f"{TITLE}：{text}"
 
 
-def read_grids(book, skip: Iterable[str] = (L.RESULT_SHEET, MARKS_SHEET)) -> list[Grid]:
+STATUS_EVERY = 5  # progress lines: one per this many sheets (each is a call to Excel)
+
+
+def read_grids(
+    book, skip: Iterable[str] = (L.RESULT_SHEET, MARKS_SHEET), sheets: dict | None = None
+) -> list[Grid]:
     """Every worksheet as a grid, one value read each (the result and marks sheets are left out)."""
     skip = set(skip)
-    sheets = list(book.sheets)
+    named = list((sheets if sheets is not None else sheet_map(book)).items())
     grids = []
-    for i, sheet in enumerate(sheets, 1):
-        name = sheet.name
+    for i, (name, sheet) in enumerate(named, 1):
         if name in skip:
             continue
-        _status(book.app, f"正在读取工作表 {i}/{len(sheets)}：{name}")
+        if i == 1 or i % STATUS_EVERY == 0:
+            _status(book.app, f"正在读取工作表 {i}/{len(named)}：{name}")
         grids.append(live.read_grid(sheet, name))
     return grids
 
 
-def _validation(book) -> Validation:
-    grids = read_grids(book)
+def _validation(book, sheets: dict | None = None) -> Validation:
+    grids = read_grids(book, sheets=sheets)
     wb = parse_workbook(_fullname(book), grids)
     if not wb.projects:
         raise XlperfError(
@@ -207,7 +214,7 @@ def _fullname(book) -> str:
 
 
 def sheet_map(book) -> dict:
-    """Every worksheet by name, in one pass (each name is one call in Excel)."""
+    """Every worksheet by name, in tab order, in one pass (each name is one call in Excel)."""
     return {s.name: s for s in book.sheets}
 
 
@@ -225,155 +232,40 @@ def _text_cell(value: object) -> object:
     return value
 
 
-def _link(sheet: str, cell: str | None, where: str) -> str:
-    if not cell:
-        return _text_cell(where)
-    target = "#'" + sheet.replace("'", "''") + "'!" + cell
-    return f'=HYPERLINK("{target.replace(chr(34), chr(34) * 2)}","{where.replace(chr(34), chr(34) * 2)}")'
-
-
-def result_sheet_rows(v: Validation) -> list[list[object]]:
-    """The 校验结果 sheet as written: a title row, the header, one row per finding (位置 as a link)."""
-    width = len(RESULT_HEADER)
-    title = f"校验结果：{summary_line(v)}（评分方案：{v.preset.title}；单元格批注最多显示 {MAX_NOTES_PER_SHEET} 条/表）"
-    rows: list[list[object]] = [[title] + [None] * (width - 1)]
-    table = result_rows(v)
-    rows.append(list(table[0]))
-    for f, row in zip(v.findings, table[1:], strict=True):
-        out = [_text_cell(x) for x in row]
-        out[4] = _link(f.sheet, f.cell, f.where)
-        rows.append(out)
-    return rows
-
-
-def _write_result_sheet(book, v: Validation):
-    old = _sheet(book, L.RESULT_SHEET)
-    if old is not None:
-        old.delete()
-    ws = book.sheets.add(L.RESULT_SHEET, before=book.sheets[0])
-    rows = result_sheet_rows(v)
-    ws.range("A1").value = rows  # one call for the whole table
-    for i, w in enumerate(RESULT_WIDTHS):
-        ws.range((1, i + 1)).column_width = w
-    ws.range((2, 1), (2, len(RESULT_HEADER))).color = (217, 217, 217)
-    by_sev: dict[str, list[str]] = defaultdict(list)
-    for r, f in enumerate(v.findings, 3):
-        by_sev[f.severity].append(f"B{r}")
-    for sev, cells in by_sev.items():
-        live.set_fill(ws, live.compress_cells(cells), SEVERITY_RGB[sev])
-    return ws
-
-
-def _plan_by_sheet(v: Validation) -> dict[str, dict[str, tuple[str, str]]]:
-    out: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
-    for (sheet, cell), (sev, text) in mark_plan(v).items():
-        out[sheet][cell] = (sev, text)
-    return out
-
-
-def _mark_sheet(sheet, marks: dict[str, tuple[str, str]]) -> list[list[object]]:
-    """Fill and annotate one sheet's cells; returns the marks record rows for this sheet."""
-    name = sheet.name
-    record: list[list[object]] = []
-    with live.unprotected(sheet):
-        for address, color in live.original_fills(sheet, live.compress_cells(marks)):
-            record.append([name, address, live.rgb_hex(color), ""])
-        by_sev: dict[str, list[str]] = defaultdict(list)
-        for cell, (sev, _) in marks.items():
-            by_sev[sev].append(cell)
-        for sev, cells in by_sev.items():
-            live.set_fill(sheet, live.compress_cells(cells), SEVERITY_RGB[sev])
-        ordered = sorted(marks.items(), key=lambda kv: SEVERITY_ORDER[kv[1][0]])
-        for cell, (_, text) in ordered[:MAX_NOTES_PER_SHEET]:
-            rng = sheet.range(cell)
-            if rng.note is not None:
-                continue  # the user's own note: left alone
-            _add_note(rng, text[:NOTE_LIMIT])
-            record.append([name, cell, "", "note"])
-    return record
-
-
-def _add_note(rng, text: str) -> None:
-    add = getattr(rng, "add_note", None)  # xlwings >= 0.37; before, the COM call itself
-    if add is not None:
-        add(text)
-    else:
-        rng.api.AddComment(text)
-
-
-def _write_marks_record(book, rows: list[list[object]]) -> None:
-    ws = book.sheets.add(MARKS_SHEET, after=book.sheets[len(book.sheets) - 1])
-    ws.range("A1").value = [MARKS_HEADER] + [[_text_cell(x) for x in r] for r in rows]
-    ws.api.Visible = 2  # xlSheetVeryHidden: out of the users' way (unhide lists it not)
-
-
-@macro
+@macro(calculation=False)
 def validate_workbook(book) -> Validation:
-    """校验本工作簿：写 校验结果 表，标出有问题的单元格（填充色 + 批注）。"""
+    """校验本工作簿：写 校验结果 表，标出有问题的单元格（填充色 + 批注）。
+
+    The same steps as the WPS add-in: the grids in, the findings, the plan (:func:`build_plan`), its
+    live form applied (:func:`xlperf.excel.apply.apply_live`), after the marks of an earlier run are
+    taken away (:func:`clear_plan` over the record sheet)."""
     app = book.app
-    _clear(book)
-    v = _validation(book)
-    _status(app, "正在写入校验结果……")
-    ws = _write_result_sheet(book, v)
-    plan = _plan_by_sheet(v)
-    record: list[list[object]] = []
     sheets = sheet_map(book)
-    targets = [(s, sheets.get(s)) for s in plan]
-    for i, (name, sheet) in enumerate(targets, 1):
-        if sheet is None:
-            continue
-        _status(app, f"正在标记 {i}/{len(targets)}：{name}")
-        record.extend(_mark_sheet(sheet, plan[name]))
-    _write_marks_record(book, record)
-    ws.activate()
-    _status(app, summary_line(v))
-    _alert(app, f"校验完成。{summary_line(v)}。\n详见“{L.RESULT_SHEET}”工作表（点击“位置”可跳转到单元格）。")
+    _clear(book, sheets)
+    v = _validation(book, sheets)
+    _status(app, "正在写入校验结果……")
+    lp = live_plan(build_plan(v))
+    apply.apply_live(book, lp, sheets, status=lambda text: _status(app, text))
+    _alert(app, f"{lp.status}\n详见“{L.RESULT_SHEET}”工作表（点击“位置”可跳转到单元格）。")
     return v
 
 
 # --- 清除校验标记 -------------------------------------------------------------------------------------
 
 
-def _clear(book) -> bool:
-    """Undo what validation added; True when there was something to undo."""
-    found = False
-    sheets = sheet_map(book)
+def _clear(book, sheets: dict | None = None) -> bool:
+    """Undo what validation added; True when there was something to undo. ``sheets`` (by name) loses
+    the sheets deleted."""
+    sheets = sheet_map(book) if sheets is None else sheets
     marks = sheets.get(MARKS_SHEET)
-    if marks is not None:
-        found = True
-        grid = live.read_grid(marks, MARKS_SHEET)
-        by_sheet: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-        for row in grid.rows[1:]:
-            if row and row[0]:
-                by_sheet[str(row[0])].append((str(row[1]), row[2] or "", row[3] or ""))
-        for name, rows in by_sheet.items():
-            sheet = sheets.get(name)
-            if sheet is None:
-                continue
-            _status(book.app, f"正在清除标记：{name}")
-            with live.unprotected(sheet):
-                for address, fill, note in rows:
-                    if note == "appended":  # ours after the user's note (the annotated copy): cut ours
-                        n = sheet.range(address).note
-                        text = "" if n is None else str(n.text)
-                        if NOTE_MARKER in text:
-                            n.text = text[: text.index(NOTE_MARKER)].rstrip("\r\n")
-                    elif note:
-                        n = sheet.range(address).note
-                        if n is not None:
-                            n.delete()
-                    else:
-                        sheet.range(address).color = live.hex_rgb(fill)
-        marks.api.Visible = -1  # a very hidden sheet is made visible before it is deleted
-        marks.delete()
-    result = sheets.get(L.RESULT_SHEET)
-    if result is not None:
-        found = True
-        result.delete()
-    return found
+    if marks is None and L.RESULT_SHEET not in sheets:
+        return False
+    rows = live.read_grid(marks, MARKS_SHEET).rows if marks is not None else []
+    apply.apply_clear(book, clear_plan(rows), sheets, status=lambda text: _status(book.app, text))
+    return True
 
 
-@macro
+@macro(calculation=False)
 def clear_marks(book) -> None:
     """清除校验标记：删除 校验结果 表，恢复被标记单元格原来的填充色，删除校验添加的批注。"""
     if _clear(book):
@@ -390,7 +282,12 @@ def _project_sheets(book) -> list:
 
 
 def _new_sheet_name(book) -> str:
-    names = {s.name for s in book.sheets}
+    return new_sheet_name(s.name for s in book.sheets)
+
+
+def new_sheet_name(existing: Iterable[str]) -> str:
+    """The first 自评表N not taken (sheet names compare without case, as Excel's do)."""
+    names = {n.lower() for n in existing}
     i = 1
     while f"{L.PROJECT_SHEET_PREFIX}{i}" in names:
         i += 1
@@ -421,9 +318,18 @@ def input_cells(grid: Grid, formulas: Sequence[Sequence[object]]) -> list[str]:
     return sorted(set(out), key=lambda a: (int(re.sub(r"\D", "", a)), a))
 
 
-def _form_from_template(book, name: str):
-    """A new sheet holding the form as the template writer writes it (values and formulas, merges,
-    widths; fills and borders are the template's job): used when there is no 自评表 to copy."""
+@dataclass(frozen=True)
+class TemplateForm:
+    """An empty form as the template writer writes it: values and formulas from A1, merged ranges,
+    column widths (fills and borders are the template's job). For 新增项目表 without a 自评表 to copy,
+    in Excel and in WPS."""
+
+    rows: list[list[object]]
+    merges: list[str]
+    widths: dict[str, float]  # column letter -> width
+
+
+def template_form(name: str) -> TemplateForm:
     from openpyxl import Workbook
 
     from xlperf.writers.template import ProjectData, _project_sheet  # noqa: PLC2701 - the one form writer
@@ -433,13 +339,19 @@ def _form_from_template(book, name: str):
     scratch.title = name
     _project_sheet(scratch, preset, ProjectData(), "native", None)
     rows = [[c.value for c in row] for row in scratch.iter_rows()]
+    widths = {col: dim.width for col, dim in scratch.column_dimensions.items() if dim.width}
+    return TemplateForm(rows, [str(r) for r in scratch.merged_cells.ranges], widths)
+
+
+def _form_from_template(book, name: str):
+    """A new sheet holding the template's empty form, after the last sheet."""
+    form = template_form(name)
     ws = book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
-    ws.range("A1").value = rows
-    for rng in scratch.merged_cells.ranges:
-        ws.range(str(rng)).merge()
-    for col, dim in scratch.column_dimensions.items():
-        if dim.width:
-            ws.range(f"{col}1").column_width = dim.width
+    ws.range("A1").value = form.rows
+    for address in form.merges:
+        ws.range(address).merge()
+    for col, width in form.widths.items():
+        ws.range(f"{col}1").column_width = width
     return ws
 
 
@@ -870,19 +782,12 @@ def _ask_folder(app) -> str | None:
 @macro
 def consolidate_folder(book):
     """汇总文件夹：选择一个文件夹，汇总其中各单位的自评表，生成汇总工作簿并打开。"""
-    from xlperf import consolidate
-    from xlperf.writers import summary
-
     app = book.app
     folder = _ask_folder(app)
     if not folder:
         raise _Cancelled
     folder = Path(folder)
-    files = sorted(
-        p for p in folder.rglob("*")
-        if p.suffix.lower() in (".xlsx", ".xlsm")
-        and not p.name.startswith(("~$", ".~", SUMMARY_PREFIX))
-    )  # fmt: skip
+    files = folder_workbooks(folder)
     if not files:
         _alert(app, f"文件夹中没有 Excel 工作簿（.xlsx）：\n{folder}")
         return None
@@ -891,10 +796,7 @@ def consolidate_folder(book):
         _status(app, f"正在汇总 {i}/{n}：{name}")
 
     _status(app, f"正在汇总 {len(files)} 个文件……")
-    # jobs=1: inside Excel's Python, worker processes are not worth the start-up (calamine reads fast)
-    result = _call_flexibly(consolidate.consolidate_paths, files, progress=progress, jobs=1)
-    out = folder / f"{SUMMARY_PREFIX}{dt.date.today():%Y%m%d}.xlsx"
-    written = _call_flexibly(summary.write_summary, result, out) or out
+    written = consolidate_files(folder, files, progress)
     opener = _open_book
     if opener is None:
         import xlwings as xw
@@ -902,6 +804,27 @@ def consolidate_folder(book):
         opener = xw.Book
     opener(str(written))
     return written
+
+
+def folder_workbooks(folder: Path) -> list[Path]:
+    """The units' workbooks in a folder (recursively), without lock files and our own summaries."""
+    return sorted(
+        p for p in Path(folder).rglob("*")
+        if p.suffix.lower() in (".xlsx", ".xlsm")
+        and not p.name.startswith(("~$", ".~", SUMMARY_PREFIX))
+    )  # fmt: skip
+
+
+def consolidate_files(folder: Path, files: list[Path], progress: Callable | None = None) -> Path:
+    """Consolidate ``files`` into ``folder/汇总_YYYYMMDD.xlsx`` (the 汇总多个单位 button, Excel and WPS)."""
+    from xlperf import consolidate
+    from xlperf.writers import summary
+
+    # jobs=1: inside Excel's Python, worker processes are not worth the start-up (calamine reads fast)
+    kwargs = {"progress": progress} if progress is not None else {}
+    result = _call_flexibly(consolidate.consolidate_paths, files, jobs=1, **kwargs)
+    out = Path(folder) / f"{SUMMARY_PREFIX}{dt.date.today():%Y%m%d}.xlsx"
+    return Path(_call_flexibly(summary.write_summary, result, out) or out)
 
 
 def _call_flexibly(fn: Callable, *args, **kwargs):
@@ -1010,7 +933,7 @@ def diagnose(book):
 HELP = """xlperf 项目支出绩效自评
 
 功能区按钮：
-· 校验：检查各自评表，生成“校验结果”表，并用颜色标出有问题的单元格（红：错误，黄：警告，蓝：提示）。
+· 校验：检查各自评表，生成“校验结果”表，并用颜色标出有问题的单元格（红：错误，橙：警告，蓝：提示）。
 · 清除校验标记：删除“校验结果”表，恢复单元格原来的颜色，删除校验添加的批注。
 · 新增项目表：增加一张空白自评表。
 · 刷新汇总：按各自评表重写“项目汇总”表。

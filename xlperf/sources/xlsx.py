@@ -132,9 +132,6 @@ def _trimmed(rows: list[list[object]]) -> list[list[object]]:
 
 
 # --- formula cells (one scan for both engines) -----------------------------------------------------
-_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 # a formula element and the cell element just before it (any namespace prefix): <c r="H7" s="3"><f>…</f>
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 _CELL_OPEN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(\s[^>]*)?>\s*$")
@@ -150,33 +147,24 @@ def formula_cells(source: str | Path | Package) -> dict[str, frozenset[tuple[int
     ``data_only`` mode hides them. A file written by a script (openpyxl, another system) has formulas
     without cached results, which both readers give as blank cells; the parser must know they are the
     template's computed cells. So both engines use this one scan of the worksheet XML (a ``<f>`` child of
-    a ``<c>``), and they agree by construction. Files that are not xlsx (.xls, .ods) give ``{}``: the
-    office suites that write them always store results.
+    a ``<c>``) in the gate's checked copy, and they agree by construction. What is not an xlsx (.xls,
+    .ods) gives ``{}``: the office suites that write them always store results.
     """
     import zipfile
-    from xml.etree import ElementTree as ET
 
-    out: dict[str, frozenset[tuple[int, int]]] = {}
     try:
-        with zipfile.ZipFile(source.stream() if isinstance(source, Package) else source) as z:
+        pkg = _checked(source)
+        with zipfile.ZipFile(pkg.stream()) as z:
             names = set(z.namelist())
-            if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
-                return {}
-            rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-            target = {
-                r.get("Id"): "xl/" + r.get("Target", "").lstrip("/").removeprefix("xl/")
-                for r in rels.iter(f"{{{_NS_PKG}}}Relationship")
-            }
-            book = ET.fromstring(z.read("xl/workbook.xml"))
-            for sheet in book.iter(f"{{{_NS_MAIN}}}sheet"):
-                part = target.get(sheet.get(f"{{{_NS_REL}}}id"), "")
+            out = {}
+            for sheet, part in pkg.sheet_parts().items():
                 if part in names:
                     cells = _formula_positions(z.read(part))
                     if cells:
-                        out[sheet.get("name", "")] = cells
-    except (zipfile.BadZipFile, ET.ParseError, KeyError, OSError, ValueError):
-        return {}  # the readers report a broken file; formulas are only a refinement
-    return out
+                        out[sheet] = cells
+            return out
+    except (ReadError, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return {}  # the readers report a file they cannot read; formulas are only a refinement
 
 
 def _formula_positions(xml: bytes) -> frozenset[tuple[int, int]]:

@@ -73,12 +73,6 @@ META_CHUNK = 30_000  # characters per record cell (Excel holds 32,767)
 MAIN_TYPES = {ox.CT_XLSX: ".xlsx", ox.CT_XLSM: ".xlsm"}
 
 
-def mark_plan(v: Validation) -> dict[tuple[str, str], tuple[str, str]]:
-    """(sheet, cell) -> (severity, note text), from the plan: for the Excel macros until they apply the
-    whole plan."""
-    return {(m.sheet, m.cell): (m.severity, m.note) for m in build_plan(v).marks}
-
-
 # --- what the copy may be -------------------------------------------------------------------------------
 
 

@@ -15,12 +15,13 @@ HEAD_FONT = "黑体"
 
 FMT_AMOUNT = "0.00"  # 万元
 FMT_RATE = "0.0%"
-FMT_SCORE = "0.0"
+FMT_SCORE = "General"  # 10 prints as 10, 9.73 as 9.73 (computed scores are rounded to 2 places)
 FMT_TEXT = "@"
 
 _thin = Side(style="thin", color="000000")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
 NO_BORDER = Border()
+SIGN_LINE = Border(bottom=_thin)  # a line to sign on
 
 FILL_INPUT = PatternFill("solid", fgColor="FFF2CC")  # light yellow
 FILL_COMPUTED = PatternFill("solid", fgColor="EDEDED")  # light grey

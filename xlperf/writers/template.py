@@ -6,7 +6,8 @@ project (the 项目支出绩效自评表, every field of the official form in it
 
 The same builder writes the sample workbooks: given :class:`ProjectData`, it writes users' values
 exactly as typed (strings stay strings, None stays blank, errors included). Formulas come from
-:func:`xlperf.writers.formulas.formula` only.
+:mod:`xlperf.writers.formulas` only; the hidden helper columns right of the form (P onwards) are
+theirs (see that module for why they make inserted rows work).
 
 Output is deterministic: fixed document properties and a normalised zip (fixed member timestamps), so
 building twice gives the same bytes and the committed template can be checked against a rebuild.
@@ -26,14 +27,17 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
+from openpyxl.utils.cell import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf import TEMPLATE_VERSION, __version__
 from xlperf.core import labels as L
+from xlperf.core.evaluate import TOTAL_CAPPED, TOTAL_REPORTED
 from xlperf.presets import Preset
 from xlperf.safe_io import atomic_write_bytes, set_text
+from xlperf.writers import formulas as F
 from xlperf.writers import styles as S
 from xlperf.writers.formulas import STYLES, formula
 
@@ -69,18 +73,37 @@ WIDTHS = {"A": 15, "B": 14, "C": 26, "D": 14, "E": 12, "F": 14, "G": 9, "H": 9, 
 
 HOWTO = (
     "填写说明",
-    "1. 黄色单元格为填写项，灰色单元格为自动计算项（预算执行进度、建议得分、校验提示、等级、项目汇总），无需填写。",
+    "1. 颜色：黄色单元格为填写项（模板预填的二级指标、指标类型、分值也是填写项，可按本单位情况修改）；"
+    "灰色单元格为自动计算项（预算执行进度、建议得分、校验提示、总分行、等级、项目汇总），不能修改；白色为表样文字。",
     "2. 每个项目填写一张“自评表”工作表（自评表1、自评表2……），“项目汇总”表自动汇总各项目。",
-    "3. 金额单位为万元。预期指标值、实际完成值可写“100%”“≥95%”“≤50万元”“1200人”或“达成/部分达成/未达成”。",
-    "4. 指标类型：正向（越高越好）、反向（越低越好，如成本）、等于、定性（达成/部分达成/未达成）。",
-    "5. 需要增加指标行时，在同一一级指标的两行之间插入整行；分值合计、总分会自动包含新行。",
-    "6. 实际完成值低于预期指标值、或自评得分低于分值时，请填写“偏差原因分析及改进措施”。",
-    "7. 工作表保护没有密码，如需调整表样可在“审阅”选项卡中撤销工作表保护。",
+    "3. 金额单位为万元，可填数字，也可填“320.5万元”“3,205,000元”。预期指标值、实际完成值可写“100%”“≥95%”"
+    "“≤50万元”“1200人”“≤1200元/平方米”或“达成/部分达成/未达成”；日期请写成文字，如“12月31日前”。",
+    "4. 指标类型：正向（越高越好）、反向（越低越好，如成本）、等于、定性。预期指标值写有“≤”“不超过”“以下”的按反向计分，"
+    "写有“≥”的按正向计分；实际完成值为达成/部分达成/未达成的按定性计分。",
+    "5. 增加指标行：在“审阅”选项卡点“撤销工作表保护”（无密码）；单击要仿照的指标行的行号选中整行，复制；"
+    "再选中它下面一行的行号，右键选“插入复制的单元格”；改写新行的内容后，点“保护工作表”。"
+    "新行自动计算建议得分和校验提示，并计入分值合计、总分和项目汇总。"
+    "装有 xlperf 加载项的，也可选中一行指标后点“绩效自评”选项卡的“插入指标行”。",
+    "6. 不用的指标行：清空该行的三级指标、预期指标值、实际完成值、自评得分和偏差原因即可，该行不计入分值合计和总分。"
+    "如要删除：撤销工作表保护后选中整行删除（写有一级指标名称的首行不要删除），再保护工作表。",
+    "7. 实际完成值低于预期指标值、或自评得分低于分值时，请填写“偏差原因分析及改进措施”。",
+    "8. 工作表保护没有密码；保护只防止误改公式，撤销后照常使用，改完请重新保护。",
 )
 SHEET_NOTE = (
-    "说明：黄色单元格为填写项，灰色单元格自动计算；金额单位为万元；指标类型分正向、反向（如成本）、等于、定性"
-    "（达成/部分达成/未达成）；建议得分为按评分规则可得的最高分，仅供参考；实际完成值低于预期或得分低于分值时须说明偏差原因。"
+    "说明：金额单位为万元；建议得分为按评分规则可得的最高分，仅供参考；实际完成值低于预期或得分低于分值时须说明偏差原因；"
+    "增加、删除指标行的方法见“单位信息”表的填写说明（先撤销工作表保护，复制整行后“插入复制的单元格”）。"
 )
+LEGEND = (
+    (S.input_cell, "填写项", "黄色：由单位填写；预填的二级指标、指标类型、分值可修改"),
+    (S.computed, "自动计算", "灰色：公式自动计算，不能修改"),
+    (S.label, "表样", "白色：表样文字"),
+)
+SIGN_LINES = (
+    (("填报人：", "filler"), ("审核人：", None), ("单位负责人：", None)),
+    (("联系电话：", "phone"), ("填报日期：", None), ("（单位盖章）", "stamp")),
+)
+ONE_PAGE_HEIGHT = 850  # points of rows an A4 landscape page holds at the form's width (rendered)
+CAPPED_TOTAL = TOTAL_CAPPED.name  # 核定总分: 复核总分 capped by the execution rate, what is graded
 
 
 # --- data -------------------------------------------------------------------------------------------
@@ -129,6 +152,7 @@ class ProjectData:
     indicators: list[IndicatorData] = field(default_factory=list)
     total: object = None
     level1_labels: dict[str, str] = field(default_factory=dict)  # section key -> 一级 text as typed
+    merge_level1: bool = True  # False: the 一级 label written in every row (filled down), no merges
 
 
 @dataclass(frozen=True)
@@ -148,6 +172,7 @@ class SheetLayout:
     last_row: int
     total_row: int
     grade_row: int
+    capped_row: int = 0  # 核定总分 (0: the preset has no caps)
 
     @property
     def total(self) -> str:
@@ -156,6 +181,23 @@ class SheetLayout:
     @property
     def grade(self) -> str:
         return f"{IND_COL[L.COL_SCORE]}{self.grade_row}"
+
+    @property
+    def capped(self) -> str:
+        """核定总分, what is graded: 复核总分 capped where the preset caps it (a hidden cell)."""
+        return f"{F.HELPER_COL['KD']}{self.total_row}"
+
+    def helper(self, key: str, row: int) -> str:
+        return f"{F.HELPER_COL[key]}{row}"
+
+    @property
+    def amounts(self) -> tuple[str, str, str]:
+        """The hidden cells holding 预算数, 到位数, 执行数 as read (a number in 万元, "" or 见校验)."""
+        return tuple(f"{F.HELPER_COL['AMT']}{7 + i}" for i in range(3))  # type: ignore[return-value]
+
+    @property
+    def rate(self) -> str:
+        return f"{F.HELPER_COL['RATE']}7"
 
 
 # --- helpers ----------------------------------------------------------------------------------------
@@ -255,28 +297,32 @@ def _runs(rows: Sequence[IndicatorData]) -> list[tuple[int, int]]:
     return runs
 
 
-def _setup_page(ws: Worksheet, *, landscape: bool, last_col: str, last_row: int) -> None:
+def _setup_page(
+    ws: Worksheet, *, landscape: bool, last_col: str, last_row: int, one_page: bool = False
+) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    ws.page_setup.fitToHeight = 1 if one_page else 0
     ws.page_setup.blackAndWhite = True  # the fills are for the screen only
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.page_margins.top = ws.page_margins.bottom = 0.45
+    ws.page_margins.header = ws.page_margins.footer = 0.2
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     ws.oddFooter.center.size = 9
     ws.print_area = f"A1:{last_col}{last_row}"
 
 
 def _protect(ws: Worksheet) -> None:
-    """Protect without a password: computed cells stay locked; rows may be inserted and formatted."""
+    """Protect without a password: computed cells stay locked; cells may be formatted, rows and columns
+    resized. Rows are inserted and deleted with the protection off (填写说明 5 and 6 say how): a row
+    inserted under protection would get no formulas (Excel) or no copied cells at all (Calc)."""
     p = ws.protection
     p.sheet = True
-    p.insertRows = False
-    p.deleteRows = False
+    p.insertRows = True
+    p.deleteRows = True
     p.formatCells = False
     p.formatRows = False
     p.formatColumns = False
@@ -297,6 +343,16 @@ def _list_validation(values: Sequence[str], *, strict: bool, title: str, prompt:
     )
     dv.showErrorMessage = True
     dv.showInputMessage = True
+    return dv
+
+
+def _prompt_only(*, title: str, prompt: str) -> DataValidation:
+    """An input message and no constraint (amounts may be typed as "320.5万元")."""
+    dv = DataValidation(allow_blank=True)
+    dv.promptTitle = title
+    dv.prompt = prompt
+    dv.showInputMessage = True
+    dv.showErrorMessage = False
     return dv
 
 
@@ -348,7 +404,7 @@ def _unit_sheet(ws: Worksheet, preset: Preset, unit: UnitData) -> None:
             S.section(c)
         else:
             S.note(c, size=10)
-            ws.row_dimensions[r].height = 30
+            ws.row_dimensions[r].height = max(20, _height(_lines(line, 16 + 70)))
     _setup_page(ws, landscape=False, last_col="B", last_row=8 + len(HOWTO))
     _protect(ws)
 
@@ -364,7 +420,6 @@ def _project_sheet(
 
     # title
     _put(ws, "A1", L.FORM_TITLE, S.title, merge="K1")
-    ws["A1"].border = S.NO_BORDER
     for c in ws["A1:K1"][0]:
         c.border = S.NO_BORDER
     ws.row_dimensions[1].height = 34
@@ -409,21 +464,8 @@ def _project_sheet(
             _put(ws, f"{lab_col}{r}", lab, S.label)
             write_raw(_put(ws, f"{val_col}{r}", None, S.input_cell, fmt=S.FMT_AMOUNT), vals[i])
         refs[head] = (f"{val_col}7", f"{val_col}8", f"{val_col}9")
-    progress = "H7"
-    if data.progress is None:
-        _put(
-            ws,
-            progress,
-            f("progress", style, executed="G7", budget="C7"),
-            S.computed,
-            merge="K9",
-            fmt=S.FMT_RATE,
-        )
-        ws[progress].font = S.font(12, bold=True)
-    else:  # a value the user typed over the formula
-        write_raw(_put(ws, progress, None, S.input_cell, merge="K9", fmt=S.FMT_RATE), data.progress)
     for r in (7, 8, 9):
-        ws.row_dimensions[r].height = 28
+        ws.row_dimensions[r].height = 24
 
     # 三、目标完成情况
     goals = list(data.goals)
@@ -442,12 +484,13 @@ def _project_sheet(
         write_raw(_put(ws, f"B{r}", None, S.input_cell, merge=f"E{r}", align=S.LEFT), g[0])
         write_raw(_put(ws, f"F{r}", None, S.input_cell, merge=f"I{r}", align=S.LEFT), g[1])
         write_raw(_put(ws, f"J{r}", None, S.input_cell, merge=f"K{r}", fmt=S.FMT_RATE), g[2])
-        _fit(ws, r, [(g[0], _width(*"BCDE")), (g[1], _width(*"FGHI"))], 26)
+        _fit(ws, r, [(g[0], _width(*"BCDE")), (g[1], _width(*"FGHI"))], 24)
         goal_rows.append(r)
 
     # 四、年度绩效指标完成情况
     sec_row = 12 + n_goals
     head_row = sec_row + 1
+    form = F.Form(header_row=head_row, preset=preset, style=style, goals=(12, 12 + n_goals - 1))
     _put(ws, f"A{sec_row}", L.SEC_INDICATORS, S.section, merge=f"K{sec_row}")
     for col, lab in zip(COLS, L.INDICATOR_COLUMNS, strict=True):
         _put(ws, f"{col}{head_row}", lab, S.label, head=True)
@@ -456,21 +499,18 @@ def _project_sheet(
     first = head_row + 1
     last = first + len(rows) - 1
     c = IND_COL
-    run_weight: dict[int, float] = {}
-    for start, end in _runs(rows):
+    label_runs = _runs(rows) if data.merge_level1 else [(i, i) for i in range(len(rows))]
+    for start, end in label_runs:
         key = rows[start].level1
         r0, r1 = first + start, first + end
         if key in L.SECTIONS:
             text = data.level1_labels.get(key) or _wrap_level1(
                 L.level1_label(key, preset.weights.get(key, 0.0))
             )
-            section_weight = L.weight_in_label(text) or preset.weights.get(key, 0.0)
         else:
-            text, section_weight = key, L.weight_in_label(key) or 0.0
+            text = key
         _put(ws, f"A{r0}", None, S.input_cell, merge=f"A{r1}" if r1 > r0 else None)
         write_raw(ws[f"A{r0}"], text)
-        for i in range(start, end + 1):
-            run_weight[i] = section_weight / (end - start + 1)
     for i, ind in enumerate(rows):
         r = first + i
         is_budget = ind.level1 == L.SECTION_BUDGET
@@ -488,42 +528,22 @@ def _project_sheet(
             write_raw(_put(ws, f"{c[key]}{r}", None, S.input_cell, align=align, fmt=fmt), raw)
         actual = f"{c[L.COL_ACTUAL]}{r}"
         if is_budget and ind.actual is None:
-            ws[actual].value = f("budget_actual", style, progress=progress)
+            ws[actual].value = F.budget_actual(form)
             ws[actual].number_format = S.FMT_RATE
-        rr = {k: f"{c[k]}{r}" for k in L.INDICATOR_COLUMNS}
-        dw = run_weight[i]
-        if is_budget:
-            suggest = f(
-                "suggest_budget", style, progress=progress, weight=rr[L.COL_WEIGHT], default_weight=dw
-            )
-        else:
-            suggest = f(
-                "suggest",
-                style,
-                kind=rr[L.COL_KIND],
-                target=rr[L.COL_TARGET],
-                actual=rr[L.COL_ACTUAL],
-                weight=rr[L.COL_WEIGHT],
-                default_weight=dw,
-                qualitative=preset.qualitative,
-            )
-        _put(ws, rr[L.COL_SUGGESTED], suggest, S.computed, fmt=S.FMT_SCORE)
-        check = f(
-            "rowcheck",
-            style,
-            target=rr[L.COL_TARGET],
-            actual=rr[L.COL_ACTUAL],
-            weight=rr[L.COL_WEIGHT],
-            default_weight=dw,
-            score=rr[L.COL_SCORE],
-            suggest=rr[L.COL_SUGGESTED],
-            reason=rr[L.COL_REASON],
-            tolerance=preset.score_tolerance,
-            progress=progress if is_budget else None,
-            rate_tolerance=preset.rate_tolerance,
-            qualitative=None if is_budget else preset.qualitative,
+        for ref, text in F.indicator_cells(form, r, c).items():
+            ws[ref].value = text
+        _put(
+            ws, f"{c[L.COL_SUGGESTED]}{r}", ws[f"{c[L.COL_SUGGESTED]}{r}"].value, S.computed, fmt=S.FMT_SCORE
         )
-        _put(ws, rr[L.COL_CHECK], check, S.computed, align=S.LEFT, size=9, color="C00000")
+        _put(
+            ws,
+            f"{c[L.COL_CHECK]}{r}",
+            ws[f"{c[L.COL_CHECK]}{r}"].value,
+            S.computed,
+            align=S.LEFT,
+            size=8,
+            color="C00000",
+        )
         _fit(
             ws,
             r,
@@ -534,9 +554,9 @@ def _project_sheet(
                 (ind.actual, WIDTHS[c[L.COL_ACTUAL]]),
                 (ind.reason, WIDTHS[c[L.COL_REASON]]),
             ],
-            24,
+            26,  # two lines of 校验提示 (8 pt)
         )
-    for start, end in _runs(rows):  # a merged 一级 label must fit in its rows
+    for start, end in label_runs:  # a merged 一级 label must fit in its rows
         text = ws[f"A{first + start}"].value
         need = _height(_lines(text, WIDTHS["A"]))
         have = sum(ws.row_dimensions[first + i].height for i in range(start, end + 1))
@@ -546,62 +566,126 @@ def _project_sheet(
                     ws.row_dimensions[first + i].height * need / have, 1
                 )
 
-    # 总分 and 等级
-    total_row, grade_row = last + 1, last + 2
+    # the funds block's hidden helpers: amounts as read, execution rate, cap
+    funds = [refs[D_BUDGET][0], refs[D_ARRIVED][0], refs[D_EXECUTED][0]]
+    for ref, text in F.funds_cells(form, funds, progress="H7").items():
+        ws[ref].value = text
+    progress = "H7"
+    if data.progress is None:
+        _put(
+            ws,
+            progress,
+            F.progress(form, executed=refs[D_EXECUTED][0], budget=refs[D_BUDGET][0]),
+            S.computed,
+            merge="K9",
+            fmt=S.FMT_RATE,
+        )
+        ws[progress].font = S.font(12, bold=True)
+    else:  # a value the user typed over the formula
+        write_raw(_put(ws, progress, None, S.input_cell, merge="K9", fmt=S.FMT_RATE), data.progress)
 
-    def rng(key: str) -> str:
-        return f"{c[key]}{first}:{c[key]}{last}"
-
+    # 总分, 执行率上限后总分, 等级
+    total_row = last + 1
+    capped_row = total_row + 1 if preset.caps else 0
+    grade_row = (capped_row or total_row) + 1
     _put(ws, f"A{total_row}", L.TOTAL, S.label, merge=f"F{total_row}", head=True)
+    total_ref = f"{c[L.COL_SCORE]}{total_row}"
+    cells_t = F.total_cells(form, total_row, c, typed_total=data.total is not None)
+    for ref, text in cells_t.items():
+        ws[ref].value = text
     _put(
         ws,
         f"{c[L.COL_WEIGHT]}{total_row}",
-        f("sum", style, range=rng(L.COL_WEIGHT)),
+        cells_t[f"{c[L.COL_WEIGHT]}{total_row}"],
         S.computed,
         fmt=S.FMT_SCORE,
     )
-    total_ref = f"{c[L.COL_SCORE]}{total_row}"
     if data.total is None:
-        _put(ws, total_ref, f("total", style, range=rng(L.COL_SCORE)), S.input_cell, fmt=S.FMT_SCORE)
+        _put(ws, total_ref, cells_t[total_ref], S.input_cell, fmt=S.FMT_SCORE)
     else:
         write_raw(_put(ws, total_ref, None, S.input_cell, fmt=S.FMT_SCORE), data.total)
     ws[total_ref].font = S.font(11, bold=True)
     sugg_total = f"{c[L.COL_SUGGESTED]}{total_row}"
-    _put(ws, sugg_total, f("sum", style, range=rng(L.COL_SUGGESTED)), S.computed, fmt=S.FMT_SCORE)
+    _put(ws, sugg_total, cells_t[sugg_total], S.computed, fmt=S.FMT_SCORE)
     _put(ws, f"{c[L.COL_REASON]}{total_row}", None, S.computed)
-    _put(
-        ws,
-        f"{c[L.COL_CHECK]}{total_row}",
-        f(
-            "totalcheck",
-            style,
-            total=total_ref,
-            scores=rng(L.COL_SCORE),
-            weights=rng(L.COL_WEIGHT),
-            weight_total=preset.total_weight,
-            tolerance=preset.score_tolerance,
-        ),
-        S.computed,
-        align=S.LEFT,
-        size=9,
-        color="C00000",
-    )
-    grades = [(g.name, g.min) for g in preset.grades]
+    check = f"{c[L.COL_CHECK]}{total_row}"
+    _put(ws, check, cells_t[check], S.computed, align=S.LEFT, size=8, color="C00000")
+    graded, graded_sugg = total_ref, sugg_total
+    if capped_row:
+        _put(ws, f"A{capped_row}", CAPPED_TOTAL, S.label, merge=f"F{capped_row}", head=True)
+        cells_c = F.capped_cells(form, capped_row, total_row, c)
+        _put(ws, f"{c[L.COL_WEIGHT]}{capped_row}", None, S.computed)
+        for key in (L.COL_SCORE, L.COL_SUGGESTED):
+            ref = f"{c[key]}{capped_row}"
+            _put(ws, ref, cells_c[ref], S.computed, fmt=S.FMT_SCORE)
+        note = f"{c[L.COL_REASON]}{capped_row}"
+        _put(ws, note, cells_c[note], S.computed, merge=f"{c[L.COL_CHECK]}{capped_row}", align=S.LEFT, size=9)
+        ws[f"{c[L.COL_SCORE]}{capped_row}"].font = S.font(11, bold=True)
+        graded, graded_sugg = f"{c[L.COL_SCORE]}{capped_row}", f"{c[L.COL_SUGGESTED]}{capped_row}"
+    else:
+        graded = F.HELPER_COL["KD"] + str(total_row)  # 核定总分 (no cap: 复核总分)
     _put(ws, f"A{grade_row}", L.GRADE, S.label, merge=f"F{grade_row}", head=True)
     _put(ws, f"{c[L.COL_WEIGHT]}{grade_row}", None, S.computed)
-    _put(ws, f"{c[L.COL_SCORE]}{grade_row}", f("grade", style, total=total_ref, grades=grades), S.computed)
+    cells_g = F.grade_cells(form, grade_row, graded, graded_sugg, c)
+    for key in (L.COL_SCORE, L.COL_SUGGESTED):
+        ref = f"{c[key]}{grade_row}"
+        _put(ws, ref, cells_g[ref], S.computed)
     ws[f"{c[L.COL_SCORE]}{grade_row}"].font = S.font(11, bold=True)
-    _put(
-        ws, f"{c[L.COL_SUGGESTED]}{grade_row}", f("grade", style, total=sugg_total, grades=grades), S.computed
-    )
     _put(ws, f"{c[L.COL_REASON]}{grade_row}", None, S.computed, merge=f"{c[L.COL_CHECK]}{grade_row}")
-    for r in (total_row, grade_row):
-        ws.row_dimensions[r].height = 24
-    note_row = grade_row + 1
+    for r in (total_row, capped_row, grade_row):
+        if r:
+            ws.row_dimensions[r].height = 22
+    ws.row_dimensions[total_row].height = 32  # up to three lines of the 总分 row's 校验提示
+
+    # legend, note, signing block
+    legend_row = grade_row + 1
+    spans = (("A", "A", "B", "D"), ("E", "E", "F", "H"), ("I", "I", "J", "K"))
+    for (swatch, text, explain), (s0, _s1, e0, e1) in zip(LEGEND, spans, strict=True):
+        _put(ws, f"{s0}{legend_row}", text, swatch)
+        _put(ws, f"{e0}{legend_row}", explain, S.label, merge=f"{e1}{legend_row}", align=S.LEFT, size=9)
+        for cell in ws[f"{e0}{legend_row}:{e1}{legend_row}"][0]:
+            cell.border = S.NO_BORDER
+    ws.row_dimensions[legend_row].height = 22
+    note_row = legend_row + 1
     ws.cell(note_row, 1, SHEET_NOTE)
     ws.merge_cells(f"A{note_row}:K{note_row}")
     S.note(ws.cell(note_row, 1))
-    ws.row_dimensions[note_row].height = 30
+    ws.row_dimensions[note_row].height = _height(_lines(SHEET_NOTE, _width(*COLS), 9), 9)
+    sign_row = note_row + 1
+    unit_sheet = quote_sheet(L.UNIT_SHEET)
+    sources = {"filler": f"{unit_sheet}!$B$5", "phone": f"{unit_sheet}!$B$6"}
+    for i, line in enumerate(SIGN_LINES):
+        r = sign_row + i
+        for (label, source), (lab_col, val_col, val_end) in zip(
+            line, (("A", "B", "C"), ("D", "E", "F"), ("G", "I", "K")), strict=True
+        ):
+            if source == "stamp":
+                _put(ws, f"{lab_col}{r}", label, S.label, merge=f"{val_end}{r}", align=S.RIGHT)
+                for cell in ws[f"{lab_col}{r}:{val_end}{r}"][0]:
+                    cell.border = S.NO_BORDER
+                continue
+            end = "H" if lab_col == "G" else lab_col
+            _put(
+                ws,
+                f"{lab_col}{r}",
+                label,
+                S.label,
+                merge=f"{end}{r}" if end != lab_col else None,
+                align=S.RIGHT,
+            )
+            value = f("ref_value", style, cell=sources[source]) if source else None
+            _put(ws, f"{val_col}{r}", value, S.input_cell, merge=f"{val_end}{r}", align=S.LEFT)
+            for cell in ws[f"{lab_col}{r}:{val_end}{r}"][0]:
+                cell.border = S.NO_BORDER
+            for cell in ws[f"{val_col}{r}:{val_end}{r}"][0]:
+                cell.border = S.SIGN_LINE
+        ws.row_dimensions[r].height = 26
+    last_printed = sign_row + len(SIGN_LINES) - 1
+
+    # the helpers: titles in the header row, hidden, outside the print area
+    for key, title in F.HELPERS:
+        ws[f"{F.HELPER_COL[key]}{head_row}"].value = title
+    ws.column_dimensions.group(F.HELPER_COL[F.HELPERS[0][0]], F.HELPER_LAST, hidden=True)
 
     # validations
     dv1 = _list_validation(
@@ -623,9 +707,13 @@ def _project_sheet(
         prompt="正向：越高越好；反向：越低越好（如成本）；等于；定性：达成/部分达成/未达成",
     )
     dv4 = _number_validation(0, hi=100, title="分值或得分", prompt="填写数字，单位：分")
-    dv5 = _number_validation(0, title="金额", prompt="金额单位：万元")
+    dv5 = _prompt_only(title="金额", prompt="金额单位：万元；可填数字或“320.5万元”“3,205,000元”")
     for dv in (dv1, dv2, dv3, dv4, dv5):
         ws.add_data_validation(dv)
+
+    def rng(key: str) -> str:
+        return f"{c[key]}{first}:{c[key]}{last}"
+
     dv1.add(rng(L.COL_LEVEL1))
     dv2.add(rng(L.COL_LEVEL2))
     dv3.add(rng(L.COL_KIND))
@@ -634,7 +722,13 @@ def _project_sheet(
     for r in ("C7:C9", "E7:E9", "G7:G9"):
         dv5.add(r)
 
-    _setup_page(ws, landscape=True, last_col="K", last_row=note_row)
+    # one form, one page, down to its signing block (as official forms print) while that shrinks the
+    # text by a quarter at most; a longer form runs on with its table header repeated
+    height = sum(ws.row_dimensions[r].height or 15 for r in range(1, last_printed + 1))
+    one_page = height <= ONE_PAGE_HEIGHT * 1.25
+    _setup_page(ws, landscape=True, last_col="K", last_row=last_printed, one_page=one_page)
+    if not one_page:
+        ws.print_title_rows = f"{head_row}:{head_row}"
     _protect(ws)
     ws.sheet_view.selection[0].activeCell = "B4"
     ws.sheet_view.selection[0].sqref = "B4"
@@ -652,30 +746,32 @@ def _project_sheet(
         last_row=last,
         total_row=total_row,
         grade_row=grade_row,
+        capped_row=capped_row,
     )
 
 
-SUMMARY_HEADERS = (
-    "序号",
-    "工作表",
-    L.PROJECT_NAME,
-    L.BUDGET,
-    L.ARRIVED,
-    L.EXECUTED,
-    "执行率",
-    L.TOTAL,
-    L.GRADE,
-)
+SECTION_HEADS = {k: L.SECTION_NAMES[k].removesuffix("指标") + "得分" for k in L.SECTIONS}
 
 
-def _summary_sheet(ws: Worksheet, layouts: Sequence[SheetLayout], style: str) -> None:
+def _summary_columns() -> list[tuple[str, float]]:
+    cols = [("序号", 5), ("工作表", 9), (L.PROJECT_NAME, 30), (L.BUDGET, 11), (L.ARRIVED, 11),
+            (L.EXECUTED, 11), ("执行率", 8)]  # fmt: skip
+    cols += [(SECTION_HEADS[k], 8) for k in L.SECTIONS]
+    cols += [(TOTAL_REPORTED.name, 8), (CAPPED_TOTAL, 8), (L.GRADE, 6)]
+    return cols
+
+
+def _summary_sheet(
+    ws: Worksheet, layouts: Sequence[SheetLayout], style: str, preset: Preset, names: Sequence[object] = ()
+) -> None:
     ws.sheet_view.showGridLines = False
-    widths = (6, 10, 40, 12, 12, 12, 10, 10, 8)
-    cols = "ABCDEFGHI"
-    for col, w in zip(cols, widths, strict=True):
+    columns = _summary_columns()
+    letters = [get_column_letter(i + 1) for i in range(len(columns))]
+    last_col = letters[-1]
+    for col, (_, w) in zip(letters, columns, strict=True):
         ws.column_dimensions[col].width = w
-    _put(ws, "A1", L.SUMMARY_SHEET, S.title, merge="I1", size=16)
-    for cell in ws["A1:I1"][0]:
+    _put(ws, "A1", L.SUMMARY_SHEET, S.title, merge=f"{last_col}1", size=16)
+    for cell in ws[f"A1:{last_col}1"][0]:
         cell.border = S.NO_BORDER
     ws.row_dimensions[1].height = 34
     unit = quote_sheet(L.UNIT_SHEET)
@@ -687,34 +783,30 @@ def _summary_sheet(ws: Worksheet, layouts: Sequence[SheetLayout], style: str) ->
         merge="F2",
         align=S.LEFT,
     )
-    _put(ws, "G2", D_AMOUNT_UNIT, S.label, merge="I2", align=S.RIGHT, size=9)
-    for cell in ws["A2:I2"][0]:
+    _put(ws, "G2", D_AMOUNT_UNIT, S.label, merge=f"{last_col}2", align=S.RIGHT, size=9)
+    for cell in ws[f"A2:{last_col}2"][0]:
         cell.border = S.NO_BORDER
-    for col, lab in zip(cols, SUMMARY_HEADERS, strict=True):
+    for col, (lab, _) in zip(letters, columns, strict=True):
         _put(ws, f"{col}3", lab, S.label, head=True)
-    ws.row_dimensions[3].height = 24
+    ws.row_dimensions[3].height = 30
     for i, lay in enumerate(layouts):
         r = 4 + i
         q = quote_sheet(lay.sheet) + "!"
         _put(ws, f"A{r}", i + 1, S.label)
         _put(ws, f"B{r}", lay.sheet, S.label)
-        cells = (
-            ("C", formula("ref_value", style, cell=q + lay.name), None, S.LEFT),
-            ("D", formula("ref_value", style, cell=q + lay.budget[0]), S.FMT_AMOUNT, S.CENTER),
-            ("E", formula("ref_value", style, cell=q + lay.arrived[0]), S.FMT_AMOUNT, S.CENTER),
-            ("F", formula("ref_value", style, cell=q + lay.executed[0]), S.FMT_AMOUNT, S.CENTER),
-            (
-                "G",
-                formula("progress", style, executed=q + lay.executed[0], budget=q + lay.budget[0]),
-                S.FMT_RATE,
-                S.CENTER,
-            ),
-            ("H", formula("ref_value", style, cell=q + lay.total), S.FMT_SCORE, S.CENTER),
-            ("I", formula("ref_value", style, cell=q + lay.grade), None, S.CENTER),
-        )
-        for col, text, fmt, align in cells:
+        cells = [
+            (formula("ref_value", style, cell=q + lay.name), None, S.LEFT),
+            *((formula("ref_value", style, cell=q + a), S.FMT_AMOUNT, S.CENTER) for a in lay.amounts),
+            (formula("ref_value", style, cell=q + lay.rate), S.FMT_RATE, S.CENTER),
+            *((F.subtotal(quote_sheet(lay.sheet), k), S.FMT_SCORE, S.CENTER) for k in L.SECTIONS),
+            (formula("ref_value", style, cell=q + lay.helper("TR", lay.total_row)), S.FMT_SCORE, S.CENTER),
+            (formula("ref_value", style, cell=q + lay.helper("KD", lay.total_row)), S.FMT_SCORE, S.CENTER),
+        ]
+        cells.append((formula("ref_value", style, cell=q + lay.grade), None, S.CENTER))
+        for col, (text, fmt, align) in zip(letters[2:], cells, strict=True):
             _put(ws, f"{col}{r}", text, S.computed, fmt=fmt, align=align)
-        ws.row_dimensions[r].height = 22
+        name = names[i] if i < len(names) else None
+        ws.row_dimensions[r].height = max(22, _height(_lines(name, 30)))
     last = 3 + len(layouts)
     tr = last + 1
     _put(ws, f"A{tr}", "合计", S.label, merge=f"C{tr}", head=True)
@@ -729,11 +821,11 @@ def _summary_sheet(ws: Worksheet, layouts: Sequence[SheetLayout], style: str) ->
         S.computed,
         fmt=S.FMT_RATE,
     )
-    _put(ws, f"H{tr}", None, S.computed, merge=f"I{tr}")
+    _put(ws, f"H{tr}", None, S.computed, merge=f"{last_col}{tr}")
     ws.row_dimensions[tr].height = 22
     ws.freeze_panes = "A4"
     ws.print_title_rows = "3:3"
-    _setup_page(ws, landscape=False, last_col="I", last_row=tr)
+    _setup_page(ws, landscape=True, last_col=last_col, last_row=tr)
     _protect(ws)
 
 
@@ -789,7 +881,7 @@ def build_template(
     for i, pdata in enumerate(data, start=1):
         ws = wb.create_sheet(f"{L.PROJECT_SHEET_PREFIX}{i}")
         layouts.append(_project_sheet(ws, preset, pdata, formulas, default_unit))
-    _summary_sheet(summary_ws, layouts, formulas)
+    _summary_sheet(summary_ws, layouts, formulas, preset, [p.name for p in data])
     _meta_sheet(wb, preset)
     wb.active = 0
     return wb
@@ -803,6 +895,7 @@ def project_layouts(wb: Workbook) -> list[SheetLayout]:
             continue
         head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == L.COL_LEVEL1)
         total = next(r for r in range(head, ws.max_row + 1) if ws.cell(r, 1).value == L.TOTAL)
+        capped = total + 1 if ws.cell(total + 1, 1).value == CAPPED_TOTAL else 0
         goals = tuple(r for r in range(12, head - 1))
         out.append(
             SheetLayout(
@@ -818,7 +911,8 @@ def project_layouts(wb: Workbook) -> list[SheetLayout]:
                 first_row=head + 1,
                 last_row=total - 1,
                 total_row=total,
-                grade_row=total + 1,
+                grade_row=(capped or total) + 1,
+                capped_row=capped,
             )
         )
     return out

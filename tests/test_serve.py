@@ -1,0 +1,361 @@
+"""``xlperf serve`` on loopback, as a browser and a hostile client meet it: CORS preflight for the add-in's
+``null`` origin (Private Network Access included), Host and Origin checks, the token, size and time
+limits, concurrent requests, and bad requests that never stop it."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from wps_support import Service, export_book
+
+from xlperf.errors import XlperfError
+from xlperf.wps import config
+from xlperf.wps.service import Limits, ServiceState, make_server
+
+from conftest import ROOT
+
+SEED = ROOT / "workbooks" / "samples" / "长安区委编办_2020.xlsx"
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    svc = Service(tmp_path_factory.mktemp("serve"), "--max-body-mb", "1")
+    yield svc
+    svc.stop()
+
+
+def request(svc, method, path, body=None, headers=None, *, token=True, host=None):
+    conn = http.client.HTTPConnection("127.0.0.1", svc.port, timeout=30)
+    h = {"Host": host or f"127.0.0.1:{svc.port}"}
+    if token:
+        h["X-Xlperf-Token"] = svc.token
+    if body is not None:
+        h["Content-Type"] = "application/json"
+        if not isinstance(body, bytes):
+            body = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    h.update(headers or {})
+    conn.request(method, path, body=body, headers=h)
+    r = conn.getresponse()
+    data = r.read()
+    conn.close()
+    try:
+        payload = json.loads(data) if data else None
+    except ValueError:
+        payload = data
+    return r.status, dict(r.getheaders()), payload
+
+
+def grids(path: Path) -> list[dict]:
+    from test_wps_addin import _grids
+
+    return _grids(path)
+
+
+# --- CORS -------------------------------------------------------------------------------------------------
+
+
+def test_preflight_from_the_add_ins_null_origin_with_private_network_access(service):
+    status, headers, _ = request(service, "OPTIONS", "/v1/validate", token=False, headers={
+        "Origin": "null", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,x-xlperf-token",
+        "Access-Control-Request-Private-Network": "true",
+    })  # fmt: skip
+    assert status == 204
+    assert headers["Access-Control-Allow-Origin"] == "null"
+    assert headers["Access-Control-Allow-Private-Network"] == "true"
+    assert "POST" in headers["Access-Control-Allow-Methods"]
+    allowed = {h.strip().lower() for h in headers["Access-Control-Allow-Headers"].split(",")}
+    assert {"content-type", "x-xlperf-token"} <= allowed
+    assert headers["Vary"] == "Origin"
+
+
+def test_preflight_without_private_network_access_does_not_grant_it(service):
+    status, headers, _ = request(service, "OPTIONS", "/v1/health", token=False,
+                                 headers={"Origin": "null", "Access-Control-Request-Method": "GET"})  # fmt: skip
+    assert status == 204 and "Access-Control-Allow-Private-Network" not in headers
+
+
+def test_a_web_page_from_elsewhere_is_refused_even_with_the_token(service):
+    for origin in ("https://example.com", "http://127.0.0.1:8000", "file://"):
+        status, headers, body = request(service, "OPTIONS", "/v1/validate", token=False,
+                                        headers={"Origin": origin, "Access-Control-Request-Method": "POST"})  # fmt: skip
+        assert status == 403 and "Access-Control-Allow-Origin" not in headers, origin
+        status, headers, body = request(service, "GET", "/v1/health", headers={"Origin": origin})
+        assert status == 403 and "不能使用本机的 xlperf 服务" in body["error"]
+        assert "Access-Control-Allow-Origin" not in headers
+
+
+def test_answers_to_the_add_in_carry_the_cors_headers(service):
+    status, headers, body = request(service, "GET", "/v1/health", headers={"Origin": "null"})
+    assert status == 200 and body["ok"] and body["service"] == "xlperf"
+    assert headers["Access-Control-Allow-Origin"] == "null"
+    assert headers["Content-Type"] == "application/json; charset=utf-8"
+    assert headers["Cache-Control"] == "no-store" and headers["X-Content-Type-Options"] == "nosniff"
+
+
+# --- Host, token ------------------------------------------------------------------------------------------
+
+
+def test_a_rebound_host_name_is_refused(service):
+    for host in (f"evil.example:{service.port}", "127.0.0.1", "127.0.0.1:1", "localhost.evil.com"):
+        status, _, body = request(service, "GET", "/v1/health", host=host)
+        assert status == 421 and "主机名" in body["error"], host
+    assert request(service, "GET", "/v1/health", host=f"localhost:{service.port}")[0] == 200
+
+
+def test_the_token_is_required_and_checked(service):
+    status, _, body = request(service, "GET", "/v1/health", token=False)
+    assert status == 401 and "xlperf wps install" in body["error"]
+    status, _, body = request(
+        service, "GET", "/v1/health", headers={"X-Xlperf-Token": service.token[:-1] + "x"}
+    )
+    assert status == 401
+    status, _, _ = request(service, "POST", "/v1/validate", {"sheets": []}, token=False)
+    assert status == 401
+
+
+def test_the_service_listens_on_loopback_only(service):
+    addresses = {a[4][0] for a in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)} - {
+        "127.0.0.1"
+    }
+    for address in addresses:
+        with pytest.raises(OSError):
+            socket.create_connection((address, service.port), timeout=2).close()
+    out = Path("/proc/net/tcp")
+    if out.exists():  # the listening socket's local address is 127.0.0.1 (0100007F), never 0.0.0.0
+        rows = [line.split() for line in out.read_text().splitlines()[1:]]
+        mine = [r[1] for r in rows if r[3] == "0A" and int(r[1].split(":")[1], 16) == service.port]
+        assert mine == [f"0100007F:{service.port:04X}"]
+
+
+# --- what a bad request gets ------------------------------------------------------------------------------
+
+
+def test_bad_requests_get_chinese_errors_and_the_service_goes_on(service):
+    cases = [
+        (("POST", "/v1/validate", b"{not json", {"Content-Type": "application/json"}), 400, "不是有效的 JSON"),
+        (("POST", "/v1/validate", [1, 2], None), 400, "JSON 对象"),
+        (("POST", "/v1/validate", {}, None), 400, "没有工作表"),
+        (("POST", "/v1/validate", {"sheets": [{"name": "a", "rows": "x"}]}, None), 400, "二维数组"),
+        (("POST", "/v1/validate", {"sheets": [{"name": "a", "rows": [[{"x": 1}]]}]}, None), 400, "不是数字"),
+        (("POST", "/v1/validate", {"sheets": [{"name": "a", "rows": [[1]] * 3001}]}, None), 400, "3000 行"),
+        (("POST", "/v1/validate", {"sheets": [{"name": "表", "rows": [["随便"]]}]}, None), 422, "没有找到项目支出绩效自评表"),
+        (("POST", "/v1/validate", b"{}", {"Content-Type": "text/plain"}), 415, "JSON"),
+        (("GET", "/v1/nothing", None, None), 404, "没有这个接口"),
+        (("GET", "/v1/validate", None, None), 405, "只接受 POST"),
+        (("DELETE", "/v1/health", None, None), 405, "不支持 DELETE"),
+        (("POST", "/v1/report", {"workbook": "relative.xlsx", "sheets": [{"name": "a", "rows": []}]}, None), 400, "完整的文件路径"),
+        (("POST", "/v1/consolidate", {"folder": "/nonexistent/folder"}, None), 400, "文件夹不存在"),
+        (("POST", "/v1/submission", {"workbook": "/etc/passwd"}, None), 400, "不是 Excel 工作簿"),
+        (("POST", "/v1/indicator-row", {"name": "a", "rows": [], "formulas": [], "row": 0}, None), 400, "行号"),
+    ]  # fmt: skip
+    for (method, path, body, headers), status, text in cases:
+        got, hdrs, answer = request(service, method, path, body, headers)
+        assert got == status, (path, body, answer)
+        assert answer["ok"] is False and text in answer["error"], (path, answer)
+        assert "Traceback" not in answer["error"]
+    assert service.alive()
+
+
+def test_request_size_is_limited_before_the_body_is_read(service):
+    # the answer comes from the headers alone: the 2 MB body is never sent, let alone read
+    s = socket.create_connection(("127.0.0.1", service.port))
+    s.sendall(f"POST /v1/validate HTTP/1.1\r\nHost: 127.0.0.1:{service.port}\r\nX-Xlperf-Token: {service.token}\r\n"
+              f"Content-Type: application/json\r\nContent-Length: {2 * 1024 * 1024}\r\n\r\n{{".encode())  # fmt: skip
+    s.settimeout(10)
+    data = b""
+    while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert b" 413 " in head.split(b"\r\n")[0] and b"Connection: close" in head
+    error = json.loads(body)["error"]
+    assert "请求过大（2.0 MB，上限 1.0 MB）" in error
+    # a length it claims but never sends, chunked, or none at all
+    for extra, want in (({"Transfer-Encoding": "chunked"}, 411),):
+        assert request(service, "POST", "/v1/validate", b"{}", extra)[0] == want
+    s = socket.create_connection(("127.0.0.1", service.port))
+    s.sendall(f"POST /v1/validate HTTP/1.1\r\nHost: 127.0.0.1:{service.port}\r\nX-Xlperf-Token: {service.token}\r\n"
+              "Content-Type: application/json\r\n\r\n".encode())  # fmt: skip
+    assert b" 411 " in s.recv(4096).split(b"\r\n")[0]
+    s.close()
+    assert service.alive()
+
+
+def test_garbage_and_half_requests_never_kill_it(service):
+    for raw in (
+        b"\x00\x01\x02garbage\r\n\r\n",
+        b"GET / HTTP/9.9\r\n\r\n",
+        b"GET " + b"a" * 70000 + b" HTTP/1.1\r\n\r\n",
+        b"",
+    ):
+        s = socket.create_connection(("127.0.0.1", service.port))
+        s.sendall(raw)
+        s.shutdown(socket.SHUT_WR)
+        with contextlib.suppress(OSError):
+            s.recv(4096)
+        s.close()
+    # a body cut off halfway: the connection closes, the service stays
+    s = socket.create_connection(("127.0.0.1", service.port))
+    s.sendall(f"POST /v1/validate HTTP/1.1\r\nHost: 127.0.0.1:{service.port}\r\nX-Xlperf-Token: {service.token}\r\n"
+              "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"she".encode())  # fmt: skip
+    s.close()
+    assert service.alive()
+
+
+def test_many_validations_at_once_all_answer_correctly(service):
+    body = {"workbook": str(SEED), "sheets": grids(SEED)}
+    results: list = [None] * 12
+
+    def one(i: int) -> None:
+        results[i] = request(service, "POST", "/v1/validate", body)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(results))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    statuses = [r[0] for r in results]
+    assert all(s in (200, 503) for s in statuses), statuses
+    ok = [r[2] for r in results if r[0] == 200]
+    assert len(ok) >= 4 and all(a["findings"] == 30 and a["projects"] == 4 for a in ok)
+    busy = [r[2] for r in results if r[0] == 503]
+    assert all("服务正忙" in b["error"] for b in busy)
+    assert service.alive()
+
+
+def test_a_validation_answers_with_the_plan_and_what_to_clear(service):
+    rows = [
+        ["sheet", "address", "fill", "note"],
+        ["自评表1", "H7", "#FFF2CC", ""],
+        ["自评表1", "H7", "", "note"],
+    ]
+    status, _, answer = request(service, "POST", "/v1/validate",
+                                {"workbook": "u.xlsx", "sheets": grids(SEED), "record": {"rows": rows}})  # fmt: skip
+    assert status == 200 and answer["ok"]
+    assert answer["plan"]["kind"] == "xlperf.validation-plan" and answer["plan"]["live"]["values"]
+    assert answer["clear"]["sheets"][0] == {"sheet": "自评表1", "fills": [["FFF2CC", ["H7"]]], "delete_notes": ["H7"],
+                                            "cut_notes": []}  # fmt: skip
+
+
+# --- limits inside the service (in process, real sockets) -------------------------------------------------
+
+
+@pytest.fixture
+def slow_server(tmp_path):
+    """A service with a slow endpoint, one worker and one place in the queue, 0.5 s of work allowed."""
+    cfg = config.ServeConfig(0, config.new_token())
+    gate = threading.Event()
+
+    def slow(payload: dict) -> dict:
+        gate.wait(float(payload.get("seconds", 5)))
+        return {"slept": True}
+
+    def boom(payload: dict) -> dict:
+        raise RuntimeError("a bug")
+
+    state = ServiceState(cfg, Limits(work_timeout=0.5, workers=1, queue=1, read_timeout=1.0))
+    state.endpoints["/v1/slow"] = ("POST", slow)
+    state.endpoints["/v1/boom"] = ("POST", boom)
+    state.log_path = tmp_path / "serve.log"
+    server = make_server(state, 0)
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+
+    class Svc:
+        port, token = state.port, cfg.token
+
+        def alive(self):
+            return request(self, "GET", "/v1/health")[0] == 200
+
+    yield Svc()
+    gate.set()
+    server.shutdown()
+    server.server_close()
+
+
+def test_work_past_the_time_limit_is_answered_504_and_busy_past_the_queue_503(slow_server):
+    t0 = time.monotonic()
+    status, _, body = request(slow_server, "POST", "/v1/slow", {"seconds": 5})
+    assert status == 504 and "处理超时（超过 0.5 秒）" in body["error"] and time.monotonic() - t0 < 3
+    # the slow work still holds the one worker and the one queue place: a third request is turned away
+    results = []
+    th = threading.Thread(
+        target=lambda: results.append(request(slow_server, "POST", "/v1/slow", {"seconds": 5}))
+    )
+    th.start()
+    time.sleep(0.2)
+    status, _, body = request(slow_server, "POST", "/v1/slow", {"seconds": 0})
+    assert status == 503 and "服务正忙" in body["error"]
+    th.join(5)
+    assert results[0][0] == 504
+    assert slow_server.alive()  # health does not queue behind the work
+
+
+def test_a_bug_in_an_endpoint_is_one_chinese_line_and_the_log_has_the_traceback(slow_server, tmp_path):
+    status, _, body = request(slow_server, "POST", "/v1/boom", {})
+    assert status == 500 and body["error"].startswith("操作未完成：出现意外错误（RuntimeError）")
+    assert "Traceback" not in body["error"] and "a bug" not in body["error"]
+    assert slow_server.alive()
+
+
+def test_a_client_that_sends_slowly_is_cut_off(slow_server):
+    s = socket.create_connection(("127.0.0.1", slow_server.port))
+    s.sendall(f"POST /v1/slow HTTP/1.1\r\nHost: 127.0.0.1:{slow_server.port}\r\n".encode())
+    t0 = time.monotonic()
+    s.settimeout(5)
+    data = s.recv(4096)  # the server gives up on the request after read_timeout (1 s) and closes
+    assert data == b"" or b"408" in data
+    assert time.monotonic() - t0 < 4
+    s.close()
+    assert slow_server.alive()
+
+
+def test_a_second_service_on_the_same_port_fails_with_a_chinese_reason(service):
+    state = ServiceState(config.ServeConfig(service.port, config.new_token()))
+    with pytest.raises(XlperfError, match="可能已有一个 xlperf 服务在运行"):
+        make_server(state)
+
+
+def test_shutdown_needs_the_token(slow_server):
+    assert request(slow_server, "POST", "/v1/shutdown", {}, token=False)[0] == 401
+    assert slow_server.alive()
+
+
+def test_settings_are_created_once_private_and_checked(tmp_path):
+    path = tmp_path / "x" / "serve.json"
+    cfg, made = config.load_or_create(path)
+    assert made and cfg.port == config.DEFAULT_PORT and len(cfg.token) >= 40
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    again, made = config.load_or_create(path)
+    assert again == cfg and not made
+    moved, made = config.load_or_create(path, port=20000)
+    assert made and moved.port == 20000 and moved.token == cfg.token
+    path.write_text(json.dumps({"port": 1, "token": "t" * 43, "origins": ["http://127.0.0.1:3889"]}), "utf-8")
+    assert config.load(path).origins == ("http://127.0.0.1:3889",)
+    assert config.load_or_create(path, port=2)[0].origins == (
+        "http://127.0.0.1:3889",
+    )  # a new port keeps them
+    path.write_text('{"port": 1}', "utf-8")
+    with pytest.raises(config.ConfigError, match="不完整"):
+        config.load(path)
+    path.write_text("{", "utf-8")
+    with pytest.raises(config.ConfigError, match="无法读取"):
+        config.load(path)
+
+
+def test_the_exported_book_is_what_the_add_in_reads():
+    """The helper the tests build grids with gives the values Excel shows (cached), as the add-in reads."""
+    data = export_book(SEED)
+    first = data["sheets"][0]
+    assert first["name"] == "单位信息" and any(isinstance(c.get("v"), str) for c in first["cells"].values())

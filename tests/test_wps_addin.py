@@ -1,0 +1,385 @@
+"""The WPS add-in (wps/): its ribbon, its JS under Node's test runner, and what its buttons do to a fake
+ET workbook through a real ``xlperf serve``, compared with what the Excel ribbon does to the same
+workbook in the fake xlwings: one plan, two front ends, the same 校验结果 sheet, fills and notes."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import openpyxl
+import pytest
+from lxml import etree
+from test_macros import make_book
+from wps_support import ADDIN, JS, Service, export_book, normalise, run_node, snapshot
+
+from xlperf.api import validate_file
+from xlperf.core.plan import build_plan
+from xlperf.excel import macros
+from xlperf.samples import SAMPLES, write_sample
+from xlperf.writers import annotate
+
+from conftest import ROOT, SHARED
+from fake_xlwings import FakeBook
+
+SEED = ROOT / "workbooks" / "samples" / "长安区委编办_2020.xlsx"
+NS06 = "{http://schemas.microsoft.com/office/2006/01/customui}"
+NS14 = "{http://schemas.microsoft.com/office/2009/07/customui}"
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    svc = Service(tmp_path_factory.mktemp("serve"))
+    yield svc
+    svc.stop()
+
+
+@pytest.fixture(autouse=True)
+def _reset_hooks():
+    yield
+    macros._caller = macros._pick_folder = macros._open_book = macros._open_file = None
+
+
+def wps(service, tmp_path: Path, book: dict, actions: list[str], **extra) -> dict:
+    """Run ribbon actions of the add-in on a fake ET workbook (tests/js/run_action.js)."""
+    inp = tmp_path / f"in{len(list(tmp_path.iterdir()))}.json"
+    out = inp.with_suffix(".out.json")
+    payload = {
+        "book": book,
+        "config": {"port": service.port, "token": service.token},
+        "actions": actions,
+        **extra,
+    }
+    inp.write_text(json.dumps(payload, ensure_ascii=False), "utf-8")
+    r = run_node([str(JS / "run_action.js"), str(inp), str(out)])
+    assert r.returncode == 0, r.stderr
+    return json.loads(out.read_text("utf-8"))
+
+
+def excel(path: Path, *fns) -> FakeBook:
+    book = FakeBook(path)
+    macros._caller = lambda: book
+    for fn in fns:
+        fn()
+    return book
+
+
+def diff(a: dict, b: dict) -> list[str]:
+    """Where two snapshots differ, readably (empty: equal)."""
+    a, b = normalise(a), normalise(b)
+    out = [] if a["order"] == b["order"] else [f"order {a['order']} != {b['order']}"]
+    for name in sorted(set(a["sheets"]) | set(b["sheets"])):
+        sa, sb = a["sheets"].get(name, {}), b["sheets"].get(name, {})
+        for key in sorted(set(sa) | set(sb)):
+            if key == "cells":
+                ca, cb = sa.get("cells", {}), sb.get("cells", {})
+                out += [f"{name}!{ref}: {ca.get(ref)} != {cb.get(ref)}" for ref in sorted(set(ca) | set(cb))
+                        if ca.get(ref) != cb.get(ref)]  # fmt: skip
+            elif sa.get(key) != sb.get(key):
+                out.append(f"{name} {key}: {sa.get(key)} != {sb.get(key)}")
+    if a["active"] != b["active"]:
+        out.append(f"active {a['active']} != {b['active']}")
+    return out
+
+
+# --- the ribbon --------------------------------------------------------------------------------------
+
+
+def _schema() -> Path:
+    """Microsoft's 2006 customUI schema in ../shared (beside the repository in CI; a worktree's is two
+    levels up). Absent in CI is a failure, as tests/test_ribbon.py has it."""
+    for base in (SHARED, ROOT.parent.parent / "shared"):
+        if (base / "schemas" / "customUI.lxml.xsd").is_file():
+            return base / "schemas" / "customUI.lxml.xsd"
+    if os.environ.get("CI"):
+        pytest.fail(f"ribbon schema not found in {SHARED}/schemas: ../shared must be beside the repo in CI")
+    pytest.skip("../shared/schemas is absent")
+
+
+def test_ribbon_validates_against_the_2006_customui_schema():
+    schema = etree.XMLSchema(etree.parse(str(_schema())))
+    doc = etree.parse(str(ADDIN / "ribbon.xml"))
+    assert schema.validate(doc), schema.error_log
+
+
+def _buttons(path: Path, ns: str) -> tuple[list, list]:
+    root = etree.parse(str(path)).getroot()
+    tabs = [(t.get("id"), t.get("label"), t.get("keytip")) for t in root.iter(f"{ns}tab")]
+    out = []
+    for g in root.iter(f"{ns}group"):
+        for b in g.iter(f"{ns}button"):
+            out.append({"group": (g.get("id"), g.get("label")), **{k: b.get(k) for k in
+                        ("id", "label", "size", "onAction", "keytip", "screentip", "supertip")}})  # fmt: skip
+    return tabs, out
+
+
+def test_ribbon_has_the_excel_add_ins_tab_groups_and_buttons():
+    tabs14, excel_buttons = _buttons(ROOT / "vba" / "customUI14.xml", NS14)
+    tabs06, wps_buttons = _buttons(ADDIN / "ribbon.xml", NS06)
+    assert tabs06 == tabs14 == [("xlperfTab", "绩效自评", "J")]
+    assert len(wps_buttons) == len(excel_buttons) == 10
+    for e, w in zip(excel_buttons, wps_buttons, strict=True):
+        if e["id"] == "xlperfDiagnose":  # what 诊断 checks differs: Excel's side vs the service and add-in
+            assert "xlperf 本机服务" in w.pop("supertip") and e.pop("supertip")
+        assert w == e
+    root = etree.parse(str(ADDIN / "ribbon.xml")).getroot()
+    assert root.get("onLoad") == "XlperfRibbonLoad"
+    assert all(
+        b.get("getImage") == "XlperfGetImage" and b.get("imageMso") is None
+        for b in root.iter(f"{NS06}button")
+    )
+
+
+def test_node_unit_tests_pass():
+    r = run_node(["--test", str(JS)])
+    assert r.returncode == 0, r.stdout[-6000:] + r.stderr[-3000:]
+    assert "# fail 0" in r.stdout and "# pass" in r.stdout
+
+
+# --- 校验本工作簿: the same result in WPS as in Excel ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"valueShape": "item"}, {"bulkWrites": False}, {"valueShape": "item", "bulkWrites": False}],
+    ids=["2d-array", "item-r-c", "no-bulk-writes", "item-and-no-bulk-writes"],
+)
+def test_validate_in_wps_leaves_the_workbook_excel_leaves_on_the_seed_sample(service, tmp_path, options):
+    out = wps(service, tmp_path, export_book(SEED), ["XlperfValidate"], options=options)
+    book = excel(SEED, macros.validate_workbook)
+    assert diff(snapshot(book.wb), out["dump"]) == []
+    assert out["alerts"] == [book.app.alerts[-1][0]]
+    assert out["alerts"][0].startswith("校验完成。共 4 个项目：错误 4 条，警告 22 条，提示 4 条。")
+    res = out["dump"]["sheets"]["校验结果"]
+    assert out["dump"]["order"][0] == "校验结果" and out["dump"]["active"] == "校验结果"
+    assert res["cells"]["E4"]["v"].startswith("=HYPERLINK(\"#'自评表")
+    assert res["freeze"] == "A4" and res["page"]["orientation"] == "landscape"
+    assert out["dump"]["sheets"]["_xlperf_marks"]["state"] == "veryhidden"
+    assert out["screenUpdating"] is True and out["statusHistory"][-1] is False
+
+
+def test_every_sample_validates_the_same_in_wps_and_excel(service, tmp_path):
+    for sample in SAMPLES:
+        src = write_sample(sample, tmp_path)
+        out = wps(service, tmp_path, export_book(src), ["XlperfValidate"])
+        assert diff(snapshot(excel(src, macros.validate_workbook).wb), out["dump"]) == [], sample.file
+
+
+def test_a_users_note_on_a_marked_cell_is_kept_and_many_findings_cap_the_notes(service, tmp_path):
+    src = make_book(tmp_path / "u.xlsx", 2, extra_rows=30)  # a user's note on a flagged cell; 60 findings
+    out = wps(service, tmp_path, export_book(src), ["XlperfValidate"])
+    book = excel(src, macros.validate_workbook)
+    assert diff(snapshot(book.wb), out["dump"]) == []
+    h15 = out["dump"]["sheets"]["自评表1"]["cells"]["H15"]["note"]
+    assert h15.startswith("用户自己的批注\n【xlperf 校验】")
+    notes = [c for c in out["dump"]["sheets"]["自评表1"]["cells"].values() if "note" in c]
+    assert len(notes) == 15
+    assert "单元格批注每表最多 15 条" in out["dump"]["sheets"]["校验结果"]["cells"]["A1"]["v"]
+
+
+def test_validate_twice_then_clear_gives_the_workbook_back_in_both(service, tmp_path):
+    src = make_book(tmp_path / "u.xlsx", 2, extra_rows=5)
+    original = export_book(src)
+    before = wps(service, tmp_path, original, [])["dump"]
+    out = wps(
+        service,
+        tmp_path,
+        original,
+        ["XlperfValidate", "XlperfValidate", "XlperfClearMarks", "XlperfClearMarks"],
+    )
+    assert diff(before, out["dump"]) == []
+    assert out["alerts"][-1] == "没有需要清除的校验标记。"
+    book = excel(src, macros.validate_workbook, macros.validate_workbook, macros.clear_marks)
+    assert diff(snapshot(book.wb), out["dump"]) == []
+
+
+def test_clear_in_wps_undoes_the_annotated_copy(service, tmp_path):
+    copy = tmp_path / "copy.xlsx"
+    annotate.write_annotated_copy(validate_file(SEED), SEED, copy)
+    out = wps(service, tmp_path, export_book(copy), ["XlperfClearMarks"])
+    original = wps(service, tmp_path, export_book(SEED), [])["dump"]
+    assert diff(original, out["dump"]) == []
+
+
+def test_a_sheet_protected_with_a_password_gives_the_chinese_message(service, tmp_path):
+    src = make_book(tmp_path / "u.xlsx", 1)
+    wb = openpyxl.load_workbook(src)
+    wb["自评表1"].protection.sheet = True
+    wb["自评表1"].protection.password = "secret"
+    wb.save(src)
+    out = wps(service, tmp_path, export_book(src), ["XlperfValidate"])
+    assert out["alerts"] == ["工作表“自评表1”设有密码保护，无法写入校验标记。请撤销该工作表的保护后再试。"]
+    assert out["screenUpdating"] is True
+
+
+def test_a_workbook_without_forms_is_told_so(service, tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "随便写点什么"
+    wb.save(tmp_path / "x.xlsx")
+    out = wps(service, tmp_path, export_book(tmp_path / "x.xlsx"), ["XlperfValidate"])
+    assert out["alerts"] == [
+        "工作簿中没有找到项目支出绩效自评表（表头“一级指标”“预算数”等缺失），请在自评表模板中填写后再操作。"
+    ]
+    assert list(out["dump"]["sheets"]) == ["Sheet"]
+
+
+def test_calls_grow_with_sheets_not_with_findings(service, tmp_path):
+    counts = {}
+    for extra in (0, 30, 90):
+        src = make_book(tmp_path / f"u{extra}.xlsx", 2, extra_rows=extra)
+        counts[extra] = wps(service, tmp_path, export_book(src), ["XlperfValidate"])["calls"]
+    assert counts[30] == counts[90], counts
+    print(f"\nET calls per 校验本工作簿 (2 projects, 0/30/90 extra findings rows): {counts}")
+
+
+# --- the other buttons ----------------------------------------------------------------------------------
+
+
+def test_refresh_summary_writes_what_excel_writes(service, tmp_path):
+    src = write_sample(SAMPLES[0], tmp_path)
+    out = wps(service, tmp_path, export_book(src), ["XlperfRefreshSummary"])
+    book = excel(src, macros.refresh_summary)
+    a = normalise(snapshot(book.wb))["sheets"]["项目汇总"]["cells"]
+    b = normalise(out["dump"])["sheets"]["项目汇总"]["cells"]
+    values = lambda cells: {k: v.get("v") for k, v in cells.items() if k != "A2"}  # noqa: E731 - A2 has the time
+    assert values(a) == values(b)
+    assert b["A2"]["v"].startswith("以下为") and "刷新项目汇总" in b["A2"]["v"]
+    assert out["dump"]["active"] == "项目汇总"
+
+
+def test_add_project_sheet_copies_the_last_form_with_its_inputs_blank(service, tmp_path):
+    src = write_sample(SAMPLES[1], tmp_path)
+    out = wps(service, tmp_path, export_book(src), ["XlperfAddProjectSheet"])
+    book = excel(src, macros.add_project_sheet)
+    name = next(n for n in out["dump"]["order"] if n not in openpyxl.load_workbook(src).sheetnames)
+    a = normalise(snapshot(book.wb))["sheets"][name]["cells"]
+    b = normalise(out["dump"])["sheets"][name]["cells"]
+    assert {k: v.get("v") for k, v in a.items()} == {k: v.get("v") for k, v in b.items()}
+    assert out["dump"]["active"] == name
+
+
+def test_report_consolidation_submission_and_diagnosis_through_the_service(service, tmp_path):
+    src = write_sample(SAMPLES[0], tmp_path)
+    book = export_book(src)
+    book["fullName"] = str(src)
+    out = wps(service, tmp_path, book, ["XlperfWriteReport", "XlperfSubmissionCopy", "XlperfDiagnose"])
+    report = Path(out["alerts"][0].split("\n")[1])
+    assert report.is_file() and report.suffix == ".docx" and report.parent == src.parent
+    submission = Path(out["alerts"][1].split("\n")[1])
+    assert submission.is_file() and submission.name.endswith("_报送版.xlsx")
+    assert out["alerts"][2].startswith("诊断完成。共 ")
+    diag = out["added"]["sheets"]["诊断结果"]["cells"]
+    assert diag["A1"]["v"] == "状态" and any(c.get("v") == "WPS 加载项" for c in diag.values())
+    folder = tmp_path / "units"
+    folder.mkdir()
+    for s in SAMPLES:
+        write_sample(s, folder)
+    out = wps(service, tmp_path, book, ["XlperfConsolidate"], folder=str(folder))
+    assert out["alerts"] == [] and len(out["opened"]) == 1
+    summary = Path(out["opened"][0])
+    assert summary.parent == folder and summary.name.startswith("汇总_") and summary.is_file()
+
+
+def test_unsaved_workbook_is_asked_to_be_saved_first(service, tmp_path):
+    book = export_book(SEED, full_name="工作簿1")
+    out = wps(service, tmp_path, book, ["XlperfWriteReport"])
+    assert out["alerts"] == ["请先保存工作簿，再生成自评报告。"]
+
+
+def test_help_names_the_service_and_keeps_xp_functions_to_excel(service, tmp_path):
+    out = wps(service, tmp_path, export_book(SEED), ["XlperfHelp"])
+    assert "xlperf serve" in out["alerts"][0] and "XP_ 单元格函数只在 Excel 中可用" in out["alerts"][0]
+
+
+def test_the_service_down_is_one_chinese_message_saying_how_to_start_it(tmp_path):
+    class Down:
+        port, token = 9, "x" * 43  # the discard port: nothing answers there
+
+    out = wps(Down, tmp_path, export_book(SEED), ["XlperfValidate"])
+    assert len(out["alerts"]) == 1 and "未连接到 xlperf 本机服务" in out["alerts"][0]
+    assert "xlperf serve" in out["alerts"][0]
+    assert out["dump"]["order"] == openpyxl.load_workbook(SEED).sheetnames  # nothing written
+
+
+def test_the_plan_the_service_sends_is_the_plan_of_the_file(service, tmp_path):
+    """The grids the add-in reads give the findings `xlperf validate` gives on the file."""
+    import urllib.request
+
+    body = json.dumps({"workbook": str(SEED), "sheets": _grids(SEED)}, ensure_ascii=False).encode("utf-8")
+    req = urllib.request.Request(service.url + "/v1/validate", data=body, method="POST",
+                                 headers={"X-Xlperf-Token": service.token, "Content-Type": "application/json"})  # fmt: skip
+    with urllib.request.urlopen(req, timeout=30) as r:
+        answer = json.loads(r.read())
+    plan = build_plan(validate_file(SEED))
+    assert answer["plan"]["marks"] == json.loads(plan.to_json())["marks"]
+    assert (
+        answer["plan"]["result_sheet"]["rows"][3:] == json.loads(plan.to_json())["result_sheet"]["rows"][3:]
+    )
+
+
+def _grids(path: Path) -> list[dict]:
+    data = export_book(path)
+    out = []
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    for s in data["sheets"]:
+        cells = {(coordinate_from_string(k)[1], column_index_from_string(coordinate_from_string(k)[0])): v.get("v")
+                 for k, v in s["cells"].items()}  # fmt: skip
+        h = max((r for r, _ in cells), default=0)
+        w = max((c for _, c in cells), default=0)
+        out.append({"name": s["name"], "state": s["state"],
+                    "rows": [[cells.get((r, c)) for c in range(1, w + 1)] for r in range(1, h + 1)]})  # fmt: skip
+    return out
+
+
+def test_insert_indicator_row_performs_the_row_plan_in_the_selected_block(service, tmp_path):
+    from test_wps_addin import _grids as grids_of
+
+    from xlperf.core.grid import Grid
+    from xlperf.excel.macros import indicator_row_plan
+
+    src = write_sample(SAMPLES[0], tmp_path)
+    book = export_book(src)
+    sheet = next(s for s in book["sheets"] if s["name"].startswith("自评表"))
+    grid_rows = next(g for g in grids_of(src) if g["name"] == sheet["name"])["rows"]
+    grid = Grid(sheet["name"], [list(r) for r in grid_rows])
+    head = grid.find_first("一级指标")
+    row = head[0] + 3  # inside the first 一级 block of the indicator table
+    formulas = [["" for _ in r] for r in grid_rows]
+    for ref, c in sheet["cells"].items():
+        if "f" in c:
+            from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+            col, r = coordinate_from_string(ref)
+            formulas[r - 1][column_index_from_string(col) - 1] = c["f"]
+    merged = next(
+        ((int(m.split(":")[0][1:]), int(m.split(":")[1][1:])) for m in sheet["merges"]
+         if m.startswith("A") and int(m.split(":")[0][1:]) <= row <= int(m.split(":")[1][1:])),
+        None,
+    )  # fmt: skip
+    plan = indicator_row_plan(grid, formulas, row, merged)
+    out = wps(
+        service,
+        tmp_path,
+        book,
+        ["XlperfInsertIndicatorRow"],
+        selection={"sheet": sheet["name"], "cell": f"C{row}"},
+    )
+    assert out["alerts"] == [], out["alerts"]
+    after = out["dump"]["sheets"][sheet["name"]]["cells"]
+    total_before = next(ref for ref, c in sheet["cells"].items() if c.get("v") == "总分")
+    moved = total_before[0] + str(int(total_before[1:]) + 1)
+    assert after[moved]["v"] == "总分"  # the table grew by the row
+    assert out["callKinds"]["row.Insert()"] == 1
+    from openpyxl.utils.cell import range_boundaries
+
+    c1, r1, c2, r2 = range_boundaries(plan.label_range)
+    assert plan.merge and [r1, c1, r2, c2] in out["merges"][sheet["name"]]  # the 一级 cell over the block
+    label_top = plan.label_range.split(":")[0]
+    assert after[label_top]["v"] == plan.label_values[0]
+    for ref in plan.clear:
+        assert "v" not in after.get(ref, {}), ref
+    assert out["statusHistory"][-2].startswith(
+        f"绩效自评：已在“{sheet['name']}”第 {plan.insert_at} 行插入一行指标"
+    )

@@ -1,0 +1,265 @@
+"""What the WPS add-in's tests share: Node and Chromium, a real ``xlperf serve``, workbooks as JSON.
+
+- :func:`node` / :func:`chromium` find the tools; they skip where absent, except when
+  ``XLPERF_REQUIRE_NODE=1`` (set by ``.ci/run``), where a missing tool is a failure (as LibreOffice is
+  with ``XLPERF_REQUIRE_LIBREOFFICE``).
+- :class:`Service` runs ``python -m xlperf serve`` on a free loopback port with a settings file of its
+  own, as the user's login would.
+- :func:`export_book` turns an xlsx into the JSON tests/js/fake_et.js loads (cached values as Excel
+  shows them, formulas, fills, notes, protection, merges); :func:`snapshot` gives an openpyxl workbook
+  (what the Excel ribbon left in tests/fake_xlwings.py) in the same form as the fake ET's ``dump()``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import ROOT
+
+JS = ROOT / "tests" / "js"
+ADDIN = ROOT / "wps"
+NODE_MODULES = ROOT / "node_modules"
+RESULT_SHEET = "校验结果"
+REQUIRE = os.environ.get("XLPERF_REQUIRE_NODE") == "1"
+
+
+def _missing(what: str) -> None:
+    if REQUIRE:
+        pytest.fail(f"{what} is required (XLPERF_REQUIRE_NODE=1) but missing")
+    pytest.skip(f"{what} is missing")
+
+
+def node() -> str:
+    path = shutil.which("node")
+    if path is None:
+        _missing("node (Node.js 20)")
+    out = subprocess.run([path, "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    if int(out.lstrip("v").split(".")[0]) < 20:
+        _missing(f"Node.js >= 20 (found {out})")
+    return path
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            break
+    else:
+        _missing("chromium (Debian's package)")
+    if not (NODE_MODULES / "playwright-core" / "package.json").is_file():
+        _missing("playwright-core (run npm ci)")
+    return path
+
+
+def run_node(
+    args: list[str], *, timeout: float = 120, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run([node(), *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+                          env={**os.environ, **(env or {})})  # fmt: skip
+
+
+# --- a real service ------------------------------------------------------------------------------------
+
+
+class Service:
+    """``xlperf serve`` in a subprocess on a free port (its own settings file and log)."""
+
+    def __init__(self, tmp: Path, *extra: str) -> None:
+        from xlperf.wps.config import ServeConfig, new_token, save
+
+        self.config_file = tmp / "serve.json"
+        self.cfg = ServeConfig(0, new_token())
+        save(self.cfg, self.config_file)
+        self.log = tmp / "serve.log"
+        self.home = tmp / "home"  # the service's user: nothing of the developer's own setup leaks in
+        self.home.mkdir(exist_ok=True)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
+        env.update(HOME=str(self.home), APPDATA=str(self.home / "AppData"))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "xlperf", "serve", "--port", "0", "--config", str(self.config_file),
+             "--log", str(self.log), "--no-open", *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp, env=env,
+        )  # fmt: skip
+        line = self.proc.stdout.readline()
+        if "http://127.0.0.1:" not in line:
+            self.proc.kill()
+            raise RuntimeError(f"xlperf serve did not start: {line!r} {self.proc.stderr.read()}")
+        self.port = int(line.split("http://127.0.0.1:")[1].split("/")[0])
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.token = self.cfg.token
+
+    def config_js(self) -> str:
+        return "window.XLPERF_CONFIG = " + json.dumps({"port": self.port, "token": self.token}) + ";\n"
+
+    def alive(self) -> bool:
+        try:
+            req = urllib.request.Request(self.url + "/v1/health", headers={"X-Xlperf-Token": self.token})
+            with urllib.request.urlopen(req, timeout=5) as r:
+                return json.loads(r.read())["ok"] is True
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        for s in (self.proc.stdout, self.proc.stderr):
+            if s:
+                s.close()
+
+
+def wait_until(pred, timeout: float = 10.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return pred()
+
+
+# --- workbooks as JSON -----------------------------------------------------------------------------------
+
+
+def _fill(cell) -> str | None:
+    f = cell.fill
+    if f is None or f.fill_type != "solid":
+        return None
+    rgb = f.fgColor.rgb if isinstance(f.fgColor.rgb, str) else None
+    return rgb[-6:].upper() if rgb else None
+
+
+_PROTECTION_FLAGS = ("formatCells", "formatColumns", "formatRows", "insertColumns", "insertRows",
+                     "insertHyperlinks", "deleteColumns", "deleteRows", "sort", "autoFilter", "pivotTables")  # fmt: skip
+
+
+def export_book(path: Path, full_name: str | None = None) -> dict:
+    """The workbook as the fake ET loads it: what WPS would show (cached values) and hold."""
+    wb = openpyxl.load_workbook(path)
+    cached = openpyxl.load_workbook(path, data_only=True)
+    sheets = []
+    for ws in wb.worksheets:
+        cws = cached[ws.title]
+        cells = {}
+        for row in ws.iter_rows():
+            for c in row:
+                if type(c).__name__ == "MergedCell":
+                    continue
+                v = c.value
+                formula = None
+                if hasattr(v, "text"):  # an array formula
+                    formula, v = "=" + v.text.lstrip("="), cws[c.coordinate].value
+                elif isinstance(v, str) and v.startswith("="):
+                    formula, v = v, cws[c.coordinate].value
+                if hasattr(v, "isoformat"):
+                    v = (v - __import__("datetime").datetime(1899, 12, 30)).total_seconds() / 86400
+                entry = {}
+                if v is not None:
+                    entry["v"] = v
+                if formula:
+                    entry["f"] = formula
+                if _fill(c):
+                    entry["fill"] = _fill(c)
+                if c.comment is not None:
+                    entry["note"] = c.comment.text
+                if not c.protection.locked:
+                    entry["locked"] = False
+                if entry:
+                    cells[c.coordinate] = entry
+        p = ws.protection
+        protection = {"sheet": bool(p.sheet), "password": bool(p.password), "objects": bool(p.objects),
+                      "scenarios": bool(p.scenarios)}  # fmt: skip
+        protection.update({k: bool(getattr(p, k)) for k in _PROTECTION_FLAGS})
+        sheets.append({
+            "name": ws.title,
+            "state": {"visible": "visible", "hidden": "hidden", "veryHidden": "veryhidden"}[ws.sheet_state],
+            "cells": cells,
+            "merges": [str(m) for m in ws.merged_cells.ranges],
+            "widths": {k: d.width for k, d in ws.column_dimensions.items() if d.width},
+            "protection": protection,
+        })  # fmt: skip
+    return {"fullName": full_name or str(path), "sheets": sheets}
+
+
+def snapshot(wb: openpyxl.Workbook) -> dict:
+    """An openpyxl workbook in the form of fake_et.js's dump(): values as written (formula text for
+    formulas), fills, notes of every sheet; fonts, alignment, borders, widths, heights, merges, frozen
+    panes, filter and print setup of the 校验结果 sheet."""
+    out = {"order": [ws.title for ws in wb.worksheets], "active": wb.active.title if wb.worksheets else None,
+           "sheets": {}}  # fmt: skip
+    for ws in wb.worksheets:
+        result = ws.title == RESULT_SHEET
+        cells = {}
+        for row in ws.iter_rows():
+            for c in row:
+                if type(c).__name__ == "MergedCell":
+                    continue
+                e = {}
+                v = c.value
+                if hasattr(v, "text"):
+                    v = "=" + v.text.lstrip("=")
+                if v is not None:
+                    e["v"] = v
+                if _fill(c):
+                    e["fill"] = _fill(c)
+                if c.comment is not None:
+                    e["note"] = c.comment.text
+                if result:
+                    f = c.font
+                    color = (
+                        f.color.rgb[-6:].upper()
+                        if f.color is not None and isinstance(f.color.rgb, str)
+                        else "000000"
+                    )
+                    font = [f.name, f.sz, bool(f.b), color, f.u == "single"]
+                    if font != ["Calibri", 11, False, "000000", False]:
+                        e["font"] = font
+                    a = c.alignment
+                    align = [a.horizontal or "general", a.vertical or "bottom", bool(a.wrap_text)]
+                    if align != ["general", "bottom", False]:
+                        e["align"] = align
+                    if c.border.left is not None and c.border.left.style == "thin":
+                        e["border"] = (
+                            c.border.left.color.rgb[-6:].upper() if c.border.left.color else "000000"
+                        )
+                if e:
+                    cells[c.coordinate] = e
+        entry = {"state": {"visible": "visible", "hidden": "hidden", "veryHidden": "veryhidden"}[ws.sheet_state],
+                 "protected": bool(ws.protection.sheet), "cells": cells}  # fmt: skip
+        if result:
+            ps = ws.page_setup
+            m = ws.page_margins
+            entry.update({
+                "widths": {k: d.width for k, d in ws.column_dimensions.items() if d.width},
+                "heights": {str(r): d.height for r, d in ws.row_dimensions.items() if d.height is not None},
+                "merges": sorted(str(r) for r in ws.merged_cells.ranges),
+                "freeze": ws.freeze_panes,
+                "filter": ws.auto_filter.ref,
+                "page": {
+                    "orientation": ps.orientation, "paper": int(ps.paperSize) if ps.paperSize else None,
+                    "fitToPage": bool(ws.sheet_properties.pageSetUpPr.fitToPage),
+                    "fitWidth": ps.fitToWidth, "fitHeight": ps.fitToHeight, "titles": ws.print_title_rows,
+                    "footer": ws.oddFooter.center.text, "hcenter": bool(ws.print_options.horizontalCentered),
+                    "margins": [m.left, m.right, m.top, m.bottom],
+                },
+            })  # fmt: skip
+        out["sheets"][ws.title] = entry
+    return out
+
+
+def normalise(snap: dict) -> dict:
+    """JSON round trip (1 == 1.0, tuples are lists) so the two sides compare as data."""
+    return json.loads(json.dumps(snap, ensure_ascii=False, sort_keys=True))

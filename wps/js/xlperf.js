@@ -1,0 +1,1251 @@
+/*
+ * xlperf for WPS 表格: the 绩效自评 ribbon's buttons over the ET object model.
+ *
+ * Thin by design: every button reads grids (each sheet's values in one call), posts them to the local
+ * service (`xlperf serve`, on 127.0.0.1) and applies what comes back. Validation applies the plan's live
+ * form (xlperf/core/plan.py: live_plan) with the same writes, in the same order, as the Excel ribbon
+ * (xlperf/excel/apply.py), so the two front ends give the same 校验结果 sheet, fills and notes.
+ *
+ * The ET object model as this file uses it (what the tests' fake, tests/js/fake_et.js, implements):
+ * - Range.Value2 returns a scalar for one cell, and for more either a JS 2-D array or an object read
+ *   with Item(row, col) (1-based), depending on the build: readValues() takes all three.
+ * - Parameterised properties are methods: Range.Address(), Comment.Text().
+ * - Colours are BGR integers (red in the low byte), as in VBA.
+ * - Some builds (the Mac one) throw on a bulk write of a 2-D array to Range.Value2: writeValues() falls
+ *   back to one cell at a time.
+ *
+ * Plain JS, no build step: the file runs as it is in WPS's browser (ES2017: no optional chaining) and
+ * under Node's test runner (module.exports).
+ */
+(function (root, factory) {
+  "use strict";
+  var api = factory();
+  if (typeof module === "object" && module.exports) {
+    module.exports = api;
+  } else {
+    root.xlperf = api;
+  }
+})(typeof self !== "undefined" ? self : this, function () {
+  "use strict";
+
+  var TITLE = "绩效自评";
+  var RESULT_SHEET = "校验结果";
+  var RECORD_SHEET = "_xlperf_marks";
+  var SUMMARY_SHEET = "项目汇总";
+  var MAX_ROWS = 3000;
+  var MAX_COLS = 60;
+  var MAX_ADDRESS = 255;
+  var STATUS_EVERY = 5;
+
+  // Excel's (and ET's) constants
+  var XL = {
+    halign: { left: -4131, center: -4108, right: -4152 },
+    valign: { top: -4160, center: -4108 },
+    continuous: 1,
+    underlineSingle: 2,
+    underlineNone: -4142,
+    colorIndexNone: -4142,
+    landscape: 2,
+    portrait: 1,
+    paper: { A4: 9, A3: 8, Letter: 1 },
+    sheetVisible: -1,
+    sheetHidden: 0,
+    sheetVeryHidden: 2,
+    shiftDown: -4121,
+    formatFromLeftOrAbove: 0,
+    folderPicker: 4,
+  };
+  // CVErr values, as Value2 gives error cells through COM-like bridges
+  var ERRORS = {
+    "-2146826281": "#DIV/0!",
+    "-2146826246": "#N/A",
+    "-2146826259": "#NAME?",
+    "-2146826288": "#NULL!",
+    "-2146826252": "#NUM!",
+    "-2146826265": "#REF!",
+    "-2146826273": "#VALUE!",
+  };
+  var PROTECT_FLAGS = [
+    "AllowFormattingCells",
+    "AllowFormattingColumns",
+    "AllowFormattingRows",
+    "AllowInsertingColumns",
+    "AllowInsertingRows",
+    "AllowInsertingHyperlinks",
+    "AllowDeletingColumns",
+    "AllowDeletingRows",
+    "AllowSorting",
+    "AllowFiltering",
+    "AllowUsingPivotTables",
+  ];
+
+  function XlperfError(message) {
+    this.name = "XlperfError";
+    this.message = message;
+    this.stack = new Error(message).stack;
+  }
+  XlperfError.prototype = Object.create(Error.prototype);
+  XlperfError.prototype.constructor = XlperfError;
+
+  // --- small helpers ---------------------------------------------------------------------------------
+
+  function call(obj, name) {
+    // a parameterised property is a method in WPS JS (Range.Address()); tolerate a plain property
+    var v = obj[name];
+    if (typeof v === "function") {
+      return v.apply(obj, Array.prototype.slice.call(arguments, 2));
+    }
+    return v;
+  }
+
+  function colLetter(n) {
+    var s = "";
+    while (n > 0) {
+      var r = (n - 1) % 26;
+      s = String.fromCharCode(65 + r) + s;
+      n = Math.floor((n - 1) / 26);
+    }
+    return s;
+  }
+
+  function parseCell(ref) {
+    var m = /^\$?([A-Za-z]{1,3})\$?(\d+)$/.exec(String(ref).trim());
+    if (!m) {
+      throw new Error("not a cell reference: " + ref);
+    }
+    var col = 0;
+    var letters = m[1].toUpperCase();
+    for (var i = 0; i < letters.length; i++) {
+      col = col * 26 + letters.charCodeAt(i) - 64;
+    }
+    return [parseInt(m[2], 10), col];
+  }
+
+  function parseArea(address) {
+    // "$A$1:$K$30" (or "A1", or "Sheet!A1:B2") -> [r1, c1, r2, c2]
+    var a = String(address).split("!").pop().split(",")[0];
+    var parts = a.split(":");
+    var p1 = parseCell(parts[0]);
+    var p2 = parts.length > 1 ? parseCell(parts[1]) : p1;
+    return [Math.min(p1[0], p2[0]), Math.min(p1[1], p2[1]), Math.max(p1[0], p2[0]), Math.max(p1[1], p2[1])];
+  }
+
+  function bgr(rgb) {
+    var r = parseInt(rgb.substr(0, 2), 16);
+    var g = parseInt(rgb.substr(2, 2), 16);
+    var b = parseInt(rgb.substr(4, 2), 16);
+    return r + g * 256 + b * 65536;
+  }
+
+  function rgbHex(color) {
+    // a BGR integer -> "#RRGGBB" (the record sheet's form, as the Excel ribbon writes it)
+    var n = Number(color);
+    var hex = function (x) {
+      var s = (x & 255).toString(16).toUpperCase();
+      return s.length < 2 ? "0" + s : s;
+    };
+    return "#" + hex(n) + hex(n >> 8) + hex(n >> 16);
+  }
+
+  function hexRgb(text) {
+    var s = String(text || "").replace(/^#/, "").trim();
+    return /^[0-9A-Fa-f]{6}$/.test(s) ? s.toUpperCase() : null;
+  }
+
+  function addressChunks(parts, limit) {
+    limit = limit || MAX_ADDRESS;
+    var out = [];
+    var current = "";
+    parts.forEach(function (p) {
+      var candidate = current ? current + "," + p : p;
+      if (candidate.length > limit && current) {
+        out.push(current);
+        current = p;
+      } else {
+        current = candidate;
+      }
+    });
+    if (current) {
+      out.push(current);
+    }
+    return out;
+  }
+
+  // --- reading: values in, grids out ---------------------------------------------------------------
+
+  function cellValue(v) {
+    if (v === undefined || v === null || v === "") {
+      return null;
+    }
+    if (typeof v === "number") {
+      if (!isFinite(v)) {
+        return "#NUM!";
+      }
+      var err = ERRORS[String(v)];
+      return err !== undefined ? err : v;
+    }
+    if (typeof v === "boolean" || typeof v === "string") {
+      return v;
+    }
+    if (v instanceof Date) {
+      // OLE automation date (Value2 gives numbers; a bridge that gives a Date gets the same number)
+      return (v.getTime() - Date.UTC(1899, 11, 30)) / 86400000 - v.getTimezoneOffset() / 1440;
+    }
+    return String(v);
+  }
+
+  /**
+   * A range's Value2 as rows of cells, whatever shape the build returns: a scalar (one cell), a JS 2-D
+   * array (or, for one row or one column, a flat one), an object read with Item(r, c), or a VBArray.
+   */
+  function readValues(value, nrows, ncols) {
+    var rows = [];
+    var r, c;
+    if (value === null || value === undefined || typeof value !== "object" || value instanceof Date) {
+      rows.push([cellValue(value)]);
+    } else if (Array.isArray(value)) {
+      var flat = value.length > 0 && !Array.isArray(value[0]);
+      if (flat && nrows === 1) {
+        rows.push(value.map(cellValue));
+      } else if (flat) {
+        rows = value.map(function (v) {
+          return [cellValue(v)];
+        });
+      } else {
+        rows = value.map(function (row) {
+          return Array.isArray(row) ? row.map(cellValue) : [cellValue(row)];
+        });
+      }
+    } else if (typeof value.Item === "function" || typeof value.item === "function") {
+      var item = typeof value.Item === "function" ? "Item" : "item";
+      for (r = 1; r <= nrows; r++) {
+        var row = [];
+        for (c = 1; c <= ncols; c++) {
+          row.push(cellValue(value[item](r, c)));
+        }
+        rows.push(row);
+      }
+    } else if (typeof value.toArray === "function") {
+      var all = value.toArray(); // a VBArray: the first dimension varies fastest
+      for (r = 0; r < nrows; r++) {
+        var vrow = [];
+        for (c = 0; c < ncols; c++) {
+          vrow.push(cellValue(all[c * nrows + r]));
+        }
+        rows.push(vrow);
+      }
+    } else {
+      throw new XlperfError("无法读取单元格的值（WPS 返回了未知的数据格式）：请升级 WPS 后再试。");
+    }
+    return rows;
+  }
+
+  function sheetState(ws) {
+    var v = ws.Visible;
+    if (v === XL.sheetVeryHidden) {
+      return "veryhidden";
+    }
+    return v === XL.sheetHidden || v === false ? "hidden" : "visible";
+  }
+
+  function usedArea(ws) {
+    var ur = ws.UsedRange;
+    try {
+      return [ur, parseArea(call(ur, "Address"))];
+    } catch (e) {
+      var r1 = ur.Row;
+      var c1 = ur.Column;
+      return [ur, [r1, c1, r1 + ur.Rows.Count - 1, c1 + ur.Columns.Count - 1]];
+    }
+  }
+
+  /** One sheet as {name, state, rows} from A1, its values read in one call. */
+  function readSheet(ws, name) {
+    name = name === undefined ? ws.Name : name;
+    var u = usedArea(ws);
+    var ur = u[0];
+    var a = u[1];
+    var r2 = Math.min(a[2], MAX_ROWS);
+    var c2 = Math.min(a[3], MAX_COLS);
+    var rows;
+    if (a[2] > MAX_ROWS || a[3] > MAX_COLS || a[0] > r2 || a[1] > c2) {
+      // a used range stretched far past the form (formats to row 1048576): read only what can matter
+      rows = readValues(ws.Range("A1:" + colLetter(c2) + r2).Value2, r2, c2);
+    } else {
+      var inner = readValues(ur.Value2, a[2] - a[0] + 1, a[3] - a[1] + 1);
+      rows = [];
+      for (var r = 1; r < a[0]; r++) {
+        rows.push(new Array(c2).fill(null));
+      }
+      inner.forEach(function (row) {
+        var pad = new Array(a[1] - 1).fill(null);
+        rows.push(pad.concat(row));
+      });
+    }
+    return { name: name, state: sheetState(ws), rows: rows };
+  }
+
+  function worksheets(wb) {
+    var sheets = wb.Worksheets;
+    var n = sheets.Count;
+    var out = [];
+    for (var i = 1; i <= n; i++) {
+      var ws = sheets.Item(i);
+      out.push({ name: ws.Name, ws: ws });
+    }
+    return out;
+  }
+
+  function byName(list) {
+    var out = {};
+    list.forEach(function (s) {
+      out[s.name] = s.ws;
+    });
+    return out;
+  }
+
+  // --- writing -----------------------------------------------------------------------------------
+
+  /** Write rows from `topLeft` in one call; a build that refuses bulk writes gets one cell at a time. */
+  function writeValues(ws, rows, topLeft) {
+    topLeft = topLeft || "A1";
+    var start = parseCell(topLeft);
+    var width = 0;
+    rows.forEach(function (r) {
+      width = Math.max(width, r.length);
+    });
+    if (!rows.length || !width) {
+      return;
+    }
+    var data = rows.map(function (r) {
+      var out = r.slice();
+      while (out.length < width) {
+        out.push(null);
+      }
+      return out.map(function (v) {
+        return v === null || v === undefined ? "" : v;
+      });
+    });
+    var address =
+      colLetter(start[1]) + start[0] + ":" + colLetter(start[1] + width - 1) + (start[0] + rows.length - 1);
+    try {
+      ws.Range(address).Value2 = data;
+    } catch (e) {
+      for (var i = 0; i < data.length; i++) {
+        for (var j = 0; j < width; j++) {
+          if (data[i][j] !== "") {
+            ws.Cells.Item(start[0] + i, start[1] + j).Value2 = data[i][j];
+          }
+        }
+      }
+    }
+  }
+
+  function readColor(rng) {
+    // [uniform, rgbHex or null]: a range of mixed fills cannot say one colour
+    try {
+      var index = rng.Interior.ColorIndex;
+      if (index === XL.colorIndexNone) {
+        return [true, null];
+      }
+      if (index === null || index === undefined) {
+        return [false, null];
+      }
+      var color = rng.Interior.Color;
+      if (color === null || color === undefined) {
+        return [false, null];
+      }
+      return [true, rgbHex(color)];
+    } catch (e) {
+      return [false, null];
+    }
+  }
+
+  function setFill(rng, rgb) {
+    if (rgb) {
+      rng.Interior.Color = bgr(rgb);
+    } else {
+      rng.Interior.ColorIndex = XL.colorIndexNone;
+    }
+  }
+
+  /** [[address, "#RRGGBB" or ""]] covering `addresses` before marking (mixed chunks halved). */
+  function originalFills(ws, addresses) {
+    var out = [];
+    var stack = addressChunks(addresses)
+      .reverse()
+      .map(function (a) {
+        return a.split(",");
+      });
+    while (stack.length) {
+      var part = stack.pop();
+      var address = part.join(",");
+      var rc = readColor(ws.Range(address));
+      if (rc[0] || part.length === 1) {
+        out.push([address, rc[1] || ""]);
+      } else {
+        var mid = Math.floor(part.length / 2);
+        stack.push(part.slice(mid));
+        stack.push(part.slice(0, mid));
+      }
+    }
+    return out;
+  }
+
+  function ProtectedSheetError(sheet) {
+    this.name = "ProtectedSheetError";
+    this.sheet = sheet;
+    this.message = "工作表“" + sheet + "”设有密码保护，无法写入校验标记。请撤销该工作表的保护后再试。";
+  }
+  ProtectedSheetError.prototype = Object.create(XlperfError.prototype);
+
+  /** Run fn with a password-less protection lifted, and put the same protection back. */
+  function unprotected(ws, name, fn) {
+    if (!ws.ProtectContents) {
+      return fn();
+    }
+    var p = ws.Protection;
+    var flags = PROTECT_FLAGS.map(function (f) {
+      return p[f];
+    });
+    var drawing = ws.ProtectDrawingObjects;
+    var scenarios = ws.ProtectScenarios;
+    try {
+      ws.Unprotect();
+    } catch (e) {
+      throw new ProtectedSheetError(name);
+    }
+    try {
+      return fn();
+    } finally {
+      ws.Protect.apply(ws, [undefined, drawing, true, scenarios, false].concat(flags));
+    }
+  }
+
+  function setFormat(rng, prop, value, font) {
+    switch (prop) {
+      case "font_name":
+        font.Name = value;
+        break;
+      case "font_size":
+        font.Size = value;
+        break;
+      case "bold":
+        font.Bold = !!value;
+        break;
+      case "font_color":
+        font.Color = bgr(String(value));
+        break;
+      case "underline":
+        font.Underline = value ? XL.underlineSingle : XL.underlineNone;
+        break;
+      case "fill":
+        setFill(rng, value);
+        break;
+      case "border": {
+        var borders = rng.Borders;
+        borders.LineStyle = XL.continuous;
+        borders.Color = bgr(String(value));
+        break;
+      }
+      case "wrap":
+        rng.WrapText = !!value;
+        break;
+      case "halign":
+        rng.HorizontalAlignment = XL.halign[value];
+        break;
+      case "valign":
+        rng.VerticalAlignment = XL.valign[value];
+        break;
+      default:
+        break; // a plan from a newer xlperf: leave the property
+    }
+  }
+  var FONT_PROPS = { font_name: 1, font_size: 1, bold: 1, font_color: 1, underline: 1 };
+
+  function pageSetup(app, ws, page) {
+    try {
+      app.PrintCommunication = false;
+    } catch (e) {
+      // not every build has it
+    }
+    try {
+      var ps = ws.PageSetup;
+      ps.Orientation = page.orientation === "landscape" ? XL.landscape : XL.portrait;
+      ps.PaperSize = XL.paper[page.paper] || 9;
+      ps.Zoom = false;
+      ps.FitToPagesWide = page.fit_width || false;
+      ps.FitToPagesTall = page.fit_height || false;
+      ps.PrintTitleRows = "$" + page.repeat_rows[0] + ":$" + page.repeat_rows[1];
+      ps.CenterFooter = page.footer;
+      ps.CenterHorizontally = !!page.center_horizontally;
+      ps.LeftMargin = page.margins[0] * 72;
+      ps.RightMargin = page.margins[1] * 72;
+      ps.TopMargin = page.margins[2] * 72;
+      ps.BottomMargin = page.margins[3] * 72;
+    } catch (e) {
+      // no printer: the sheet is right, only its print setup is not
+    } finally {
+      try {
+        app.PrintCommunication = true;
+      } catch (e) {
+        // as above
+      }
+    }
+  }
+
+  function addSheet(wb, name, before, after) {
+    var ws = after ? wb.Worksheets.Add(undefined, after) : wb.Worksheets.Add(before);
+    ws.Name = name;
+    return ws;
+  }
+
+  function writeResultSheet(app, wb, lp, first) {
+    var ws = addSheet(wb, lp.sheet, first);
+    writeValues(ws, lp.values, "A1");
+    lp.widths.forEach(function (w) {
+      w[1].forEach(function (a) {
+        ws.Range(a).ColumnWidth = w[0];
+      });
+    });
+    lp.heights.forEach(function (h) {
+      h[1].forEach(function (a) {
+        ws.Range(a).RowHeight = h[0];
+      });
+    });
+    lp.merges.forEach(function (a) {
+      ws.Range(a).Merge();
+    });
+    var fonts = {};
+    lp.formats.forEach(function (f) {
+      f.addresses.forEach(function (a) {
+        var rng = ws.Range(a);
+        var font = null;
+        if (FONT_PROPS[f.prop]) {
+          font = fonts[a] || (fonts[a] = rng.Font);
+        }
+        setFormat(rng, f.prop, f.value, font);
+      });
+    });
+    if (lp.autofilter) {
+      ws.Range(lp.autofilter).AutoFilter();
+    }
+    pageSetup(app, ws, lp.page);
+    return ws;
+  }
+
+  function freeze(app, ws, rows) {
+    if (rows <= 0) {
+      return;
+    }
+    ws.Activate();
+    try {
+      var win = app.ActiveWindow;
+      win.SplitRow = rows;
+      win.FreezePanes = true;
+    } catch (e) {
+      // no window (automation): the sheet is still right
+    }
+  }
+
+  function appendedNote(theirs, ours) {
+    return theirs ? theirs + "\n" + ours : ours;
+  }
+
+  function cutNote(text, marker) {
+    var i = text.indexOf(marker);
+    if (i < 0) {
+      return null;
+    }
+    return text.slice(0, i).replace(/[\r\n]+$/, "");
+  }
+
+  function addNote(rng, text) {
+    try {
+      rng.AddComment(text);
+      return "note";
+    } catch (e) {
+      var note = rng.Comment;
+      if (!note) {
+        throw e;
+      }
+      note.Text(appendedNote(String(call(note, "Text")), text), 1, true);
+      return "appended";
+    }
+  }
+
+  function markSheet(ws, name, marks) {
+    var record = [];
+    unprotected(ws, name, function () {
+      originalFills(ws, marks.cells).forEach(function (f) {
+        record.push([name, f[0], f[1], ""]);
+      });
+      marks.fills.forEach(function (f) {
+        f[1].forEach(function (a) {
+          setFill(ws.Range(a), f[0]);
+        });
+      });
+      marks.notes.forEach(function (n) {
+        record.push([name, n[0], "", addNote(ws.Range(n[0]), n[1])]);
+      });
+    });
+    return record;
+  }
+
+  function textCell(v) {
+    return typeof v === "string" && v ? "'" + v : v;
+  }
+
+  /** Perform a plan's live form on the workbook (`sheets`: name -> worksheet, in tab order). */
+  function applyLive(app, wb, lp, sheets, status) {
+    status = status || function () {};
+    var names = Object.keys(sheets);
+    var ws = writeResultSheet(app, wb, lp, sheets[names[0]]);
+    var record = [];
+    lp.marks.forEach(function (marks, i) {
+      var sheet = sheets[marks.sheet];
+      if (!sheet) {
+        return;
+      }
+      if ((i + 1) % STATUS_EVERY === 0) {
+        status("正在标记 " + (i + 1) + "/" + lp.marks.length + "：" + marks.sheet);
+      }
+      record = record.concat(markSheet(sheet, marks.sheet, marks));
+    });
+    var rec = addSheet(wb, lp.record_sheet, null, sheets[names[names.length - 1]]);
+    writeValues(
+      rec,
+      [lp.record_header].concat(
+        record.map(function (r) {
+          return r.map(textCell);
+        })
+      ),
+      "A1"
+    );
+    rec.Visible = XL.sheetVeryHidden;
+    freeze(app, ws, lp.freeze_row);
+    return ws;
+  }
+
+  function deleteSheet(app, ws) {
+    var alerts = app.DisplayAlerts;
+    app.DisplayAlerts = false; // no "delete this sheet?" question: ours, made by validation
+    try {
+      ws.Delete();
+    } finally {
+      app.DisplayAlerts = alerts;
+    }
+  }
+
+  /** Undo what a validation added; `sheets` loses the deleted ones. */
+  function applyClear(app, cp, sheets, status) {
+    status = status || function () {};
+    cp.sheets.forEach(function (cs) {
+      var ws = sheets[cs.sheet];
+      if (!ws) {
+        return;
+      }
+      status("正在清除标记：" + cs.sheet);
+      unprotected(ws, cs.sheet, function () {
+        cs.fills.forEach(function (f) {
+          f[1].forEach(function (a) {
+            setFill(ws.Range(a), f[0]);
+          });
+        });
+        cs.delete_notes.forEach(function (cell) {
+          var note = ws.Range(cell).Comment;
+          if (note) {
+            note.Delete();
+          }
+        });
+        cs.cut_notes.forEach(function (cell) {
+          var note = ws.Range(cell).Comment;
+          if (!note) {
+            return;
+          }
+          var cut = cutNote(String(call(note, "Text")), cp.note_marker);
+          if (cut !== null) {
+            note.Text(cut, 1, true);
+          }
+        });
+      });
+    });
+    cp.delete_sheets.forEach(function (name) {
+      var ws = sheets[name];
+      if (!ws) {
+        return;
+      }
+      delete sheets[name];
+      if (name === RECORD_SHEET) {
+        try {
+          ws.Visible = XL.sheetVisible; // a very hidden sheet is made visible before it is deleted
+        } catch (e) {
+          // deleted anyway below
+        }
+      }
+      deleteSheet(app, ws);
+    });
+  }
+
+  // --- the service ---------------------------------------------------------------------------------
+
+  var NOT_RUNNING =
+    "未连接到 xlperf 本机服务，“绩效自评”的按钮暂时不能使用。\n\n" +
+    "请启动服务：在“命令提示符”（UOS/麒麟：终端）中运行\n    xlperf serve\n" +
+    "并保持窗口打开；或运行 xlperf wps install，以后每次登录时自动启动。\n" +
+    "仍有问题时运行 xlperf doctor 查看原因。";
+
+  function baseUrl(cfg) {
+    return "http://127.0.0.1:" + cfg.port;
+  }
+
+  /** POST (or GET) JSON to the service; a Chinese XlperfError for every way it can fail. */
+  async function request(cfg, fetchImpl, path, body) {
+    if (!cfg || !cfg.port || !cfg.token) {
+      throw new XlperfError("加载项缺少服务设置（config.js）：请运行 xlperf wps install 重新安装加载项。");
+    }
+    var init = { method: body === undefined ? "GET" : "POST", headers: { "X-Xlperf-Token": cfg.token } };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    var response;
+    try {
+      response = await fetchImpl(baseUrl(cfg) + path, init);
+    } catch (e) {
+      throw new XlperfError(NOT_RUNNING);
+    }
+    var data = null;
+    try {
+      data = await response.json();
+    } catch (e) {
+      data = null;
+    }
+    if (!data || data.ok !== true) {
+      var msg = data && data.error ? data.error : "xlperf 服务返回了错误（HTTP " + response.status + "）。";
+      throw new XlperfError(msg);
+    }
+    return data;
+  }
+
+  // --- the buttons ---------------------------------------------------------------------------------
+
+  function makeContext(app, cfg, fetchImpl, ui) {
+    return { app: app, cfg: cfg, fetch: fetchImpl, ui: ui };
+  }
+
+  function setStatus(ctx, text) {
+    try {
+      ctx.app.StatusBar = TITLE + "：" + text;
+    } catch (e) {
+      // a build without a status bar: carry on
+    }
+  }
+
+  /** Run a button: screen updating off, status bar, every error one Chinese message. */
+  async function run(ctx, fn) {
+    var app = ctx.app;
+    var screen = true;
+    try {
+      screen = app.ScreenUpdating;
+      app.ScreenUpdating = false;
+    } catch (e) {
+      screen = true;
+    }
+    try {
+      return await fn();
+    } catch (e) {
+      if (e && e.cancelled) {
+        return null;
+      }
+      var text =
+        e instanceof XlperfError || (e && e.name === "XlperfError")
+          ? e.message
+          : "操作未完成：出现意外错误（" + ((e && e.message) || e) + "）。";
+      ctx.ui.alert(text);
+      return null;
+    } finally {
+      try {
+        app.ScreenUpdating = screen === false ? false : true;
+        app.StatusBar = false;
+      } catch (e) {
+        // as above
+      }
+    }
+  }
+
+  function activeWorkbook(ctx) {
+    var wb = ctx.app.ActiveWorkbook;
+    if (!wb) {
+      throw new XlperfError("请先打开一个工作簿。");
+    }
+    return wb;
+  }
+
+  function fullName(wb) {
+    try {
+      return String(wb.FullName || wb.Name || "");
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function readAll(ctx, list, skip) {
+    var out = [];
+    list.forEach(function (s, i) {
+      if (skip && skip[s.name]) {
+        return;
+      }
+      if (i === 0 || (i + 1) % STATUS_EVERY === 0) {
+        setStatus(ctx, "正在读取工作表 " + (i + 1) + "/" + list.length + "：" + s.name);
+      }
+      out.push(readSheet(s.ws, s.name));
+    });
+    return out;
+  }
+
+  var SKIP = {};
+  SKIP[RESULT_SHEET] = 1;
+  SKIP[RECORD_SHEET] = 1;
+
+  async function validate(ctx) {
+    var wb = activeWorkbook(ctx);
+    var list = worksheets(wb);
+    var sheets = byName(list);
+    var grids = readAll(ctx, list, SKIP);
+    var record = sheets[RECORD_SHEET] ? { rows: readSheet(sheets[RECORD_SHEET], RECORD_SHEET).rows } : null;
+    setStatus(ctx, "正在校验……");
+    var answer = await request(ctx.cfg, ctx.fetch, "/v1/validate", {
+      workbook: fullName(wb),
+      sheets: grids,
+      record: record,
+    });
+    setStatus(ctx, "正在写入校验结果……");
+    if (answer.clear) {
+      applyClear(ctx.app, answer.clear, sheets);
+    } else if (sheets[RESULT_SHEET]) {
+      applyClear(ctx.app, { sheets: [], delete_sheets: [RESULT_SHEET], note_marker: "" }, sheets);
+    }
+    var lp = answer.plan.live;
+    applyLive(ctx.app, wb, lp, sheets, function (t) {
+      setStatus(ctx, t);
+    });
+    ctx.ui.alert(lp.status + "\n详见“" + RESULT_SHEET + "”工作表（点击“位置”可跳转到单元格）。");
+    return answer;
+  }
+
+  async function clearMarks(ctx) {
+    var wb = activeWorkbook(ctx);
+    var sheets = byName(worksheets(wb));
+    if (!sheets[RECORD_SHEET] && !sheets[RESULT_SHEET]) {
+      ctx.ui.alert("没有需要清除的校验标记。");
+      return null;
+    }
+    var rows = sheets[RECORD_SHEET] ? readSheet(sheets[RECORD_SHEET], RECORD_SHEET).rows : [];
+    var answer = await request(ctx.cfg, ctx.fetch, "/v1/clear", { record: { rows: rows } });
+    applyClear(ctx.app, answer.clear, sheets, function (t) {
+      setStatus(ctx, t);
+    });
+    setStatus(ctx, "已清除校验标记");
+    return answer;
+  }
+
+  async function refreshSummary(ctx) {
+    var wb = activeWorkbook(ctx);
+    var list = worksheets(wb);
+    var sheets = byName(list);
+    var answer = await request(ctx.cfg, ctx.fetch, "/v1/summary", {
+      workbook: fullName(wb),
+      sheets: readAll(ctx, list, SKIP),
+    });
+    var ws = sheets[answer.sheet];
+    if (!ws) {
+      var unit = sheets[answer.after];
+      ws = unit ? addSheet(wb, answer.sheet, null, unit) : addSheet(wb, answer.sheet, list[0].ws);
+      ws.Range("A1").Value2 = answer.title;
+    }
+    var rows = answer.rows;
+    unprotected(ws, answer.sheet, function () {
+      var u = usedArea(ws)[1];
+      var old = ws.Range("A2:" + colLetter(Math.max(u[3], rows[0].length)) + Math.max(u[2], 2 + rows.length));
+      old.UnMerge(); // the template's 合计 row is merged A:C; the new rows may land there
+      old.ClearContents();
+      writeValues(ws, rows, "A2");
+      Object.keys(answer.formats).forEach(function (fmt) {
+        addressChunks(answer.formats[fmt].split(",")).forEach(function (a) {
+          ws.Range(a).NumberFormat = fmt;
+        });
+      });
+    });
+    ws.Activate();
+    setStatus(ctx, "已刷新项目汇总（" + answer.projects + " 个项目）");
+    return answer;
+  }
+
+  function savedPath(ctx, wb, what) {
+    var path = fullName(wb);
+    if (!/[\\/]/.test(path)) {
+      throw new XlperfError("请先保存工作簿，再" + what + "。");
+    }
+    return path;
+  }
+
+  async function writeReport(ctx) {
+    var wb = activeWorkbook(ctx);
+    var path = savedPath(ctx, wb, "生成自评报告");
+    var list = worksheets(wb);
+    setStatus(ctx, "正在生成自评报告……");
+    var answer = await request(ctx.cfg, ctx.fetch, "/v1/report", {
+      workbook: path,
+      sheets: readAll(ctx, list, SKIP),
+      open: true,
+    });
+    ctx.ui.alert(
+      "已生成自评报告：\n" + answer.path + (answer.opened ? "" : "\n（请在文件夹中双击打开，可用 WPS 文字编辑）")
+    );
+    return answer;
+  }
+
+  async function submissionCopy(ctx) {
+    var wb = activeWorkbook(ctx);
+    var path = savedPath(ctx, wb, "生成报送版");
+    if (!wb.Saved) {
+      if (!ctx.ui.confirm("工作簿有未保存的修改，报送版需要按保存后的内容生成。现在保存吗？")) {
+        return null;
+      }
+      wb.Save();
+    }
+    setStatus(ctx, "正在生成报送版……");
+    var answer = await request(ctx.cfg, ctx.fetch, "/v1/submission", { workbook: path });
+    ctx.ui.alert("已生成报送版（" + answer.replaced + " 个公式已换成数值）：\n" + answer.path);
+    return answer;
+  }
+
+  function askFolder(ctx) {
+    try {
+      var dialog = ctx.app.FileDialog(XL.folderPicker);
+      dialog.Title = "选择存放各单位自评表的文件夹";
+      if (dialog.Show() === -1) {
+        return String(dialog.SelectedItems.Item(1));
+      }
+      return null;
+    } catch (e) {
+      var typed = ctx.ui.prompt("请输入存放各单位自评表的文件夹（完整路径）：", "");
+      return typed ? String(typed).trim() : null;
+    }
+  }
+
+  async function consolidateFolder(ctx) {
+    var folder = askFolder(ctx);
+    if (!folder) {
+      return null;
+    }
+    setStatus(ctx, "正在汇总……");
+    var answer = await request(ctx.cfg, ctx.fetch, "/v1/consolidate", { folder: folder });
+    try {
+      ctx.app.Workbooks.Open(answer.path);
+    } catch (e) {
+      ctx.ui.alert("已生成汇总表（" + answer.files + " 个文件）：\n" + answer.path);
+    }
+    return answer;
+  }
+
+  function readFormulas(ws, rows) {
+    var h = rows.length;
+    var w = h ? rows[0].length : 0;
+    if (!h || !w) {
+      return [];
+    }
+    var value = ws.Range("A1:" + colLetter(w) + h).Formula;
+    return readValues(value, h, w).map(function (row) {
+      return row.map(function (v) {
+        return v === null ? "" : String(v);
+      });
+    });
+  }
+
+  async function addProjectSheet(ctx) {
+    var wb = activeWorkbook(ctx);
+    var list = worksheets(wb);
+    var names = list.map(function (s) {
+      return s.name;
+    });
+    var sources = list.filter(function (s) {
+      return s.name.indexOf("自评表") === 0;
+    });
+    var src = sources.length ? sources[sources.length - 1] : null;
+    var body = { names: names, source: null };
+    if (src) {
+      var grid = readSheet(src.ws, src.name);
+      body.source = { name: src.name, rows: grid.rows, formulas: readFormulas(src.ws, grid.rows) };
+    }
+    var answer = await request(ctx.cfg, ctx.fetch, "/v1/project-sheet", body);
+    var ws;
+    if (src) {
+      setStatus(ctx, "正在复制“" + src.name + "”……");
+      src.ws.Copy(undefined, src.ws);
+      ws = wb.Worksheets.Item(src.ws.Index + 1);
+      ws.Name = answer.name;
+      unprotected(ws, answer.name, function () {
+        answer.clear.forEach(function (a) {
+          ws.Range(a).ClearContents();
+        });
+      });
+    } else {
+      var form = answer.form;
+      ws = addSheet(wb, answer.name, null, list[list.length - 1].ws);
+      writeValues(ws, form.rows, "A1");
+      form.merges.forEach(function (a) {
+        ws.Range(a).Merge();
+      });
+      Object.keys(form.widths).forEach(function (col) {
+        ws.Range(col + "1").ColumnWidth = form.widths[col];
+      });
+    }
+    ws.Activate();
+    setStatus(ctx, "已新增“" + answer.name + "”");
+    return answer;
+  }
+
+  async function insertIndicatorRow(ctx) {
+    var app = ctx.app;
+    var sel;
+    var ws;
+    try {
+      sel = app.Selection;
+      ws = sel.Worksheet;
+      var row = sel.Row;
+      if (!ws || !row) {
+        throw new Error("no cell");
+      }
+    } catch (e) {
+      throw new XlperfError("请先在自评表的“四、年度绩效指标完成情况”中选中一行指标，再点击“插入指标行”。");
+    }
+    var name = ws.Name;
+    var grid = readSheet(ws, name);
+    var formulas = readFormulas(ws, grid.rows);
+    var merged = null;
+    try {
+      var head = findFirst(grid.rows, "一级指标");
+      if (head) {
+        var cell = ws.Cells.Item(sel.Row, head[1] + 1);
+        if (cell.MergeCells) {
+          var area = cell.MergeArea;
+          merged = [area.Row, area.Row + area.Rows.Count - 1];
+        }
+      }
+    } catch (e) {
+      merged = null;
+    }
+    var answer = await request(ctx.cfg, ctx.fetch, "/v1/indicator-row", {
+      name: name,
+      rows: grid.rows,
+      formulas: formulas,
+      row: sel.Row,
+      merged: merged,
+    });
+    var plan = answer.plan;
+    unprotected(ws, name, function () {
+      var below = plan.source > plan.insert_at ? 1 : 0;
+      var height = ws.Range("A" + (plan.source - below)).RowHeight;
+      ws.Rows.Item(plan.insert_at).Insert(XL.shiftDown, XL.formatFromLeftOrAbove);
+      ws.Range(plan.label_range).UnMerge();
+      ws.Range(plan.copy_from).Copy(ws.Range(plan.copy_to));
+      addressChunks(plan.clear).forEach(function (a) {
+        ws.Range(a).ClearContents();
+      });
+      writeValues(
+        ws,
+        plan.label_values.map(function (v) {
+          return [v];
+        }),
+        plan.label_range.split(":")[0]
+      );
+      if (plan.merge) {
+        ws.Range(plan.label_range).Merge();
+      }
+      if (height) {
+        ws.Range("A" + plan.insert_at).RowHeight = height;
+      }
+    });
+    ws.Range(plan.select).Select();
+    setStatus(ctx, "已在“" + name + "”第 " + plan.insert_at + " 行插入一行指标");
+    return answer;
+  }
+
+  function findFirst(rows, label) {
+    for (var r = 0; r < rows.length; r++) {
+      for (var c = 0; c < rows[r].length; c++) {
+        var v = rows[r][c];
+        if (typeof v === "string" && v.replace(/\s+/g, "") === label) {
+          return [r, c];
+        }
+      }
+    }
+    return null;
+  }
+
+  var DIAGNOSIS_COLORS = { ok: "C6EFCE", warn: "FFEB9C", error: "FFC7CE" };
+
+  async function diagnose(ctx) {
+    setStatus(ctx, "正在检查……");
+    var answer = await request(ctx.cfg, ctx.fetch, "/v1/doctor", {});
+    var wb = ctx.app.Workbooks.Add();
+    var ws = wb.Worksheets.Item(1);
+    try {
+      ws.Name = "诊断结果";
+    } catch (e) {
+      // a name taken: keep the default
+    }
+    var rows = [["状态", "检查项", "结果", "处理办法"]].concat(
+      answer.checks.map(function (c) {
+        return [c.status_zh, c.name, c.detail, c.status === "ok" ? "" : c.advice];
+      })
+    );
+    writeValues(ws, rows.map(function (r) {
+      return r.map(textCell);
+    }), "A1");
+    [8, 18, 70, 70].forEach(function (w, i) {
+      ws.Range(colLetter(i + 1) + "1").ColumnWidth = w;
+    });
+    Object.keys(DIAGNOSIS_COLORS).forEach(function (status) {
+      var cells = [];
+      answer.checks.forEach(function (c, i) {
+        if (c.status === status) {
+          cells.push("A" + (i + 2));
+        }
+      });
+      addressChunks(cells).forEach(function (a) {
+        setFill(ws.Range(a), DIAGNOSIS_COLORS[status]);
+      });
+    });
+    try {
+      ws.Range("C1:D" + rows.length).WrapText = true;
+      ws.Range("A1:D1").Font.Bold = true;
+    } catch (e) {
+      // cosmetics
+    }
+    ctx.ui.alert("诊断完成。" + answer.summary + "\n详见“诊断结果”表中每一项的结果和处理办法。");
+    return answer;
+  }
+
+  var HELP =
+    "xlperf 项目支出绩效自评（WPS 表格）\n\n" +
+    "功能区按钮：\n" +
+    "· 校验本工作簿：检查各自评表，生成“校验结果”表，并用颜色标出有问题的单元格（红：错误，橙：警告，蓝：提示）。\n" +
+    "· 清除校验标记：删除“校验结果”表，恢复单元格原来的颜色，删除校验添加的批注。\n" +
+    "· 新增项目表：增加一张空白自评表。\n" +
+    "· 插入指标行：在选中行所在的指标表中插入一行。\n" +
+    "· 刷新项目汇总：按各自评表重写“项目汇总”表。\n" +
+    "· 生成报送版：另存一份把 XP_ 函数换成数值的副本（用 Excel 加载项填写的工作簿）。\n" +
+    "· 生成自评报告：写出绩效自评工作报告（Word）。\n" +
+    "· 汇总多个单位：汇总一个文件夹中各单位的自评表。\n" +
+    "· 诊断：检查本机的 xlperf 服务和加载项。\n\n" +
+    "这些按钮由本机的 xlperf 服务完成计算（xlperf wps install 设置为登录时自动启动；也可运行 xlperf serve）。\n" +
+    "XP_ 单元格函数只在 Excel 中可用；WPS 中请使用默认的原生公式模板。\n\n" +
+    "说明：本工具只添加颜色、批注和“校验结果”表，不会修改您填写的内容。";
+
+  function help(ctx) {
+    ctx.ui.alert(HELP);
+    return Promise.resolve(null);
+  }
+
+  async function healthCheck(ctx) {
+    try {
+      return await request(ctx.cfg, ctx.fetch, "/v1/health");
+    } catch (e) {
+      ctx.ui.alert(e.message);
+      return null;
+    }
+  }
+
+  var ACTIONS = {
+    XlperfValidate: validate,
+    XlperfClearMarks: clearMarks,
+    XlperfAddProjectSheet: addProjectSheet,
+    XlperfInsertIndicatorRow: insertIndicatorRow,
+    XlperfRefreshSummary: refreshSummary,
+    XlperfSubmissionCopy: submissionCopy,
+    XlperfWriteReport: writeReport,
+    XlperfConsolidate: consolidateFolder,
+    XlperfDiagnose: diagnose,
+    XlperfHelp: help,
+  };
+
+  /** The ribbon's callbacks, bound to an application, settings, fetch and dialogs. */
+  function ribbon(getApp, cfg, fetchImpl, ui) {
+    var busy = false;
+    var out = {};
+    Object.keys(ACTIONS).forEach(function (name) {
+      out[name] = function () {
+        if (busy) {
+          ui.alert("上一个操作还没有完成，请稍候。");
+          return Promise.resolve(null);
+        }
+        busy = true;
+        var done;
+        try {
+          var app = getApp();
+          if (!app) {
+            throw new XlperfError("找不到 WPS 表格的对象模型：“绩效自评”加载项只能在 WPS 表格中使用。");
+          }
+          var ctx = makeContext(app, cfg, fetchImpl, ui);
+          done = run(ctx, function () {
+            return ACTIONS[name](ctx);
+          });
+        } catch (e) {
+          ui.alert(e && e.name === "XlperfError" ? e.message : "操作未完成：出现意外错误（" + ((e && e.message) || e) + "）。");
+          done = Promise.resolve(null);
+        }
+        return done.then(
+          function (r) {
+            busy = false;
+            return r;
+          },
+          function (e) {
+            busy = false;
+            throw e;
+          }
+        );
+      };
+    });
+    out.healthCheck = function () {
+      return healthCheck(makeContext(getApp(), cfg, fetchImpl, ui));
+    };
+    return out;
+  }
+
+  return {
+    TITLE: TITLE,
+    RESULT_SHEET: RESULT_SHEET,
+    RECORD_SHEET: RECORD_SHEET,
+    SUMMARY_SHEET: SUMMARY_SHEET,
+    ACTIONS: Object.keys(ACTIONS),
+    XL: XL,
+    XlperfError: XlperfError,
+    NOT_RUNNING: NOT_RUNNING,
+    call: call,
+    colLetter: colLetter,
+    parseCell: parseCell,
+    parseArea: parseArea,
+    bgr: bgr,
+    rgbHex: rgbHex,
+    hexRgb: hexRgb,
+    addressChunks: addressChunks,
+    cellValue: cellValue,
+    readValues: readValues,
+    readSheet: readSheet,
+    worksheets: worksheets,
+    byName: byName,
+    writeValues: writeValues,
+    originalFills: originalFills,
+    unprotected: unprotected,
+    applyLive: applyLive,
+    applyClear: applyClear,
+    cutNote: cutNote,
+    appendedNote: appendedNote,
+    request: request,
+    ribbon: ribbon,
+    validate: validate,
+  };
+});
