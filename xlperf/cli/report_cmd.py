@@ -13,7 +13,7 @@ from xlperf.writers.report import default_report_path, replaced_fonts, write_rep
 
 
 @click.command("report", context_settings=CONTEXT)
-@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path), metavar="[工作簿]")
 @click.option(
     "-o",
     "--output",
@@ -35,7 +35,7 @@ from xlperf.writers.report import default_report_path, replaced_fonts, write_rep
     is_flag=True,
     help="不附“报送前核对事项”页（默认附在落款之后另起一页，列出校验发现的填报问题，供本单位核对，不随报告报送）。",
 )
-@click.option("--attachment", default="", metavar="TEXT", help="标题上方的附件标记，例如“附件3”；默认不加。")
+@click.option("--attachment", default="", metavar="文字", help="标题上方的附件标记，例如“附件3”；默认不加。")
 @click.option(
     "--export-templates",
     "export_dir",
@@ -64,7 +64,8 @@ def command(
     示例：
       xlperf report workbooks/samples/长安区委编办_2020.xlsx -o 报告.docx --pdf
       xlperf report --export-templates 我的模板
-      xlperf report 长安区委编办_2020.xlsx --template-dir 我的模板 --attachment 附件3
+      xlperf report 长安区委编办_2020.xlsx --template-dir 我的模板
+      xlperf report 长安区委编办_2020.xlsx --attachment 附件3 --no-review
     """
     if export_dir is not None:
         written = export_templates(export_dir)
