@@ -130,6 +130,7 @@ def test_consolidate_says_what_is_missing_before_any_total(tmp_path):
     assert lines[0] == f"找不到：{tmp_path / '没有'}（路径不存在）"
     assert lines[1] == f"文件夹中没有工作簿：{empty}（未找到 .xlsx/.xlsm 文件）"
     assert not any(x.startswith(("共 ", "单位 ", "预算数合计")) for x in lines)  # no totals of nothing
+    assert "无法读取的文件：" not in r.output  # the missing path is said once
     assert lines[-1] == "错误：没有可以汇总的工作簿，未生成汇总表。"
 
 
@@ -163,3 +164,21 @@ def test_no_command_writes_over_a_file_without_force(tmp_path, seed_sample):
         r = run([*args, "--force"])
         assert r.exit_code in (0, 1), (name, r.output)
     assert existing.read_bytes() != b"mine" and docx.read_bytes() != b"mine"
+
+
+def test_report_says_what_to_check_and_which_fonts_were_replaced(tmp_path, seed_sample, monkeypatch):
+    from xlperf import libreoffice
+    from xlperf.writers import report
+
+    monkeypatch.setattr(report, "convert_to_pdf", lambda docx, timeout=180: docx)
+    monkeypatch.setattr(libreoffice, "installed_font_families", lambda: {"黑体", "SimSun", "KaiTi_GB2312"})
+    r = run(["report", str(seed_sample), "-o", str(tmp_path / "报告.docx"), "--pdf"])
+    assert r.exit_code == 0, r.output
+    flat = "".join(r.output.split())
+    assert "报告末尾另起一页附“报送前核对事项”（4个项目的填报问题）" in flat
+    assert "本机缺少字体仿宋_GB2312、方正小标宋简体，PDF中这些文字已由其他字体代替显示" in flat
+    assert_wrapped(
+        "\n".join(x for x in r.output.splitlines() if str(tmp_path) not in x), 80
+    )  # paths stay whole
+    r = run(["report", str(seed_sample), "-o", str(tmp_path / "无核对页.docx"), "--no-review"])
+    assert "核对事项" not in r.output

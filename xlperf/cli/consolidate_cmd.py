@@ -120,11 +120,14 @@ def command(
         if bar is not None:
             bar.stop()
     lines = c.summary_lines()
-    for note in path_notes(paths, c):  # before any total: what was not there at all
+    notes = path_notes(paths, c)
+    for note in notes:  # before any total: what was not there at all
         click.echo(note, err=True)
     if not c.ok:
         bad = lines.index("无法读取的文件：") if "无法读取的文件：" in lines else len(lines)
-        for line in lines[bad:]:  # why each file could not be read; no totals of nothing
+        missing = tuple(f"  {p}：" for p in paths if not p.exists())
+        why = [x for x in lines[bad + 1 :] if not x.startswith(missing)]  # missing paths: said above
+        for line in (lines[bad : bad + 1] + why) if why else []:  # why a file could not be read
             click.echo(line, err=True)
         click.echo("错误：没有可以汇总的工作簿，未生成汇总表。", err=True)
         sys.exit(2)

@@ -8,8 +8,9 @@ import click
 
 from xlperf import api
 from xlperf.cli.options import CONTEXT, preset_option
+from xlperf.cli.zh import fill, screen_width
 from xlperf.report_text import export_templates
-from xlperf.writers.report import default_report_path, replaced_fonts, write_report
+from xlperf.writers.report import default_report_path, replaced_fonts, review_count, write_report
 
 
 @click.command("report", context_settings=CONTEXT)
@@ -84,11 +85,23 @@ def command(
         review=not no_review,
     )
     click.echo(f"已生成自评报告：{out}")
+    n = 0 if no_review else review_count(v, template_dir)
+    if n:
+        click.echo(
+            fill(
+                f"注意：报告末尾另起一页附“报送前核对事项”（{n} 个项目的填报问题），供本单位核对更正；"
+                "报送前请删除该页（--no-review 不生成）。",
+                screen_width() - 1,
+            )
+        )
     if pdf:
         click.echo(f"已生成 PDF：{out.with_suffix('.pdf')}")
         missing = replaced_fonts()
         if missing:
             click.echo(
-                f"注意：本机缺少字体{'、'.join(missing)}，PDF 中这些文字已由其他字体代替显示；"
-                "在装有这些字体的电脑上用 Word 打开 .docx 另存为 PDF，字体与公文格式一致。"
+                fill(
+                    f"注意：本机缺少字体{'、'.join(missing)}，PDF 中这些文字已由其他字体代替显示；"
+                    "在装有这些字体的电脑上用 Word 打开 .docx 另存为 PDF，字体与公文格式一致。",
+                    screen_width() - 1,
+                )
             )

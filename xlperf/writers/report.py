@@ -126,6 +126,13 @@ def write_report(
     return out
 
 
+def review_count(validation: Validation, template_dir: str | Path | None = None) -> int:
+    """How many projects the report's 附：报送前核对事项 page lists (0: the report has no such page)."""
+    texts = ReportTexts(template_dir)
+    blocks = texts.render("review.j2", report=report_facts(validation))
+    return sum(1 for b in blocks if b.kind == HEADING2)
+
+
 def default_report_path(validation: Validation) -> Path:
     """Where the report goes when no path is given: beside the workbook, named after the title."""
     wb = validation.workbook
