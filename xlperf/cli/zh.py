@@ -107,7 +107,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 # --- display width and wrapping -------------------------------------------------------------------
 
 _ANSI = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")
-NO_LINE_START = set("，。、；：！？）》」』”’…—%％,.;:!?)]}")  # never first on a line
+NO_LINE_START = set("，。、；：！？）》」』”’…—%％,.;:!?)]}/")  # never first on a line
 NO_LINE_END = set("（《「『“‘([{")  # never last on a line
 
 
