@@ -282,7 +282,8 @@ def _continues(prev: _Table, t: _Table) -> bool:
 def _grid(t: _Table) -> Grid:
     rows = t.rows
     locations = dict(t.locations)
-    if not _has(rows, L.PROJECT_NAME):
+    is_form = is_project_sheet(Grid(t.name, [list(r) for r in rows], kind="table"))
+    if is_form and not _has(rows, L.PROJECT_NAME):
         name = _heading(t.before)
         if name:  # the project's name from the heading before the table, as a row of its own
             rows = [[L.PROJECT_NAME, name], *rows]
@@ -294,7 +295,7 @@ def _grid(t: _Table) -> Grid:
             locations = shifted
             locations["A1"] = locations["B1"] = f"{t.name} 之前的标题“{name}”"
     grid = Grid(t.name, rows, kind="table", locations=locations)
-    if is_project_sheet(grid):
+    if is_form:
         for k, text in enumerate(t.after, 1):
             if stated_score(text) is not None and ("自评" in text or "评价" in text or "得分" in text):
                 grid.conclusion = (text, f"{t.name} 之后第{k}段")
