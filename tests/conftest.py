@@ -58,3 +58,24 @@ def _fresh_value_caches():
     for fn in (labels._norm_short, labels.section_of, labels.weight_in_label):
         fn.cache_clear()
     yield
+
+
+@pytest.fixture(scope="session")
+def office_seed(tmp_path_factory, seed_sample) -> Path:
+    """The seed sample as a user's office suite keeps it: LibreOffice opens it, recalculates and saves.
+    The committed sample is written by a script (formulas without cached results); Excel and WPS always
+    show a formula's result, so the fakes of a live workbook (FakeBook, the fake ET) need a file that
+    holds them."""
+    if not shutil.which("soffice"):
+        if os.environ.get("XLPERF_REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail("LibreOffice (soffice) is required (XLPERF_REQUIRE_LIBREOFFICE=1) but not installed")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    from office import Office
+
+    out = tmp_path_factory.mktemp("office-saved") / seed_sample.name
+    with Office() as lo:
+        doc = lo.open(str(seed_sample))
+        lo.recalc(doc)
+        lo.save_xlsx(doc, str(out))
+        lo.close(doc)
+    return out

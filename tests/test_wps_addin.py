@@ -145,12 +145,14 @@ def test_node_unit_tests_pass():
     [{}, {"valueShape": "item"}, {"bulkWrites": False}, {"valueShape": "item", "bulkWrites": False}],
     ids=["2d-array", "item-r-c", "no-bulk-writes", "item-and-no-bulk-writes"],
 )
-def test_validate_in_wps_leaves_the_workbook_excel_leaves_on_the_seed_sample(service, tmp_path, options):
-    out = wps(service, tmp_path, export_book(SEED), ["XlperfValidate"], options=options)
-    book = excel(SEED, macros.validate_workbook)
+def test_validate_in_wps_leaves_the_workbook_excel_leaves_on_the_seed_sample(
+    service, tmp_path, options, office_seed
+):
+    out = wps(service, tmp_path, export_book(office_seed), ["XlperfValidate"], options=options)
+    book = excel(office_seed, macros.validate_workbook)
     assert diff(snapshot(book.wb), out["dump"]) == []
     assert out["alerts"] == [book.app.alerts[-1][0]]
-    assert out["alerts"][0].startswith("校验完成。共 4 个项目：错误 4 条，警告 22 条，提示 4 条。")
+    assert out["alerts"][0].startswith("校验完成。共 4 个项目：错误 4 条，警告 23 条，提示 0 条。")
     res = out["dump"]["sheets"]["校验结果"]
     assert out["dump"]["order"][0] == "校验结果" and out["dump"]["active"] == "校验结果"
     assert res["cells"]["E4"]["v"].startswith("=HYPERLINK(\"#'自评表")
@@ -302,16 +304,18 @@ def test_the_service_down_is_one_chinese_message_saying_how_to_start_it(tmp_path
     assert out["dump"]["order"] == openpyxl.load_workbook(SEED).sheetnames  # nothing written
 
 
-def test_the_plan_the_service_sends_is_the_plan_of_the_file(service, tmp_path):
+def test_the_plan_the_service_sends_is_the_plan_of_the_file(service, tmp_path, office_seed):
     """The grids the add-in reads give the findings `xlperf validate` gives on the file."""
     import urllib.request
 
-    body = json.dumps({"workbook": str(SEED), "sheets": _grids(SEED)}, ensure_ascii=False).encode("utf-8")
+    body = json.dumps(
+        {"workbook": str(office_seed), "sheets": _grids(office_seed)}, ensure_ascii=False
+    ).encode("utf-8")
     req = urllib.request.Request(service.url + "/v1/validate", data=body, method="POST",
                                  headers={"X-Xlperf-Token": service.token, "Content-Type": "application/json"})  # fmt: skip
     with urllib.request.urlopen(req, timeout=30) as r:
         answer = json.loads(r.read())
-    plan = build_plan(validate_file(SEED))
+    plan = build_plan(validate_file(office_seed))
     assert answer["plan"]["marks"] == json.loads(plan.to_json())["marks"]
     assert (
         answer["plan"]["result_sheet"]["rows"][3:] == json.loads(plan.to_json())["result_sheet"]["rows"][3:]
@@ -323,11 +327,13 @@ def _grids(path: Path) -> list[dict]:
     out = []
     from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
+    from xlperf.wps.handlers import MAX_COLS
+
     for s in data["sheets"]:
         cells = {(coordinate_from_string(k)[1], column_index_from_string(coordinate_from_string(k)[0])): v.get("v")
                  for k, v in s["cells"].items()}  # fmt: skip
         h = max((r for r, _ in cells), default=0)
-        w = max((c for _, c in cells), default=0)
+        w = min(max((c for _, c in cells), default=0), MAX_COLS)  # the add-in reads A..BH (readSheet)
         out.append({"name": s["name"], "state": s["state"],
                     "rows": [[cells.get((r, c)) for c in range(1, w + 1)] for r in range(1, h + 1)]})  # fmt: skip
     return out
@@ -352,7 +358,8 @@ def test_insert_indicator_row_performs_the_row_plan_in_the_selected_block(servic
             from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
             col, r = coordinate_from_string(ref)
-            formulas[r - 1][column_index_from_string(col) - 1] = c["f"]
+            if column_index_from_string(col) <= len(formulas[r - 1]):  # the add-in reads A..BH
+                formulas[r - 1][column_index_from_string(col) - 1] = c["f"]
     merged = next(
         ((int(m.split(":")[0][1:]), int(m.split(":")[1][1:])) for m in sheet["merges"]
          if m.startswith("A") and int(m.split(":")[0][1:]) <= row <= int(m.split(":")[1][1:])),

@@ -78,15 +78,15 @@ def service(tmp_path):
     svc.stop()
 
 
-def test_clicking_validate_in_the_browser_gives_the_excel_ribbons_workbook(service, tmp_path):
+def test_clicking_validate_in_the_browser_gives_the_excel_ribbons_workbook(service, tmp_path, office_seed):
     chromium()
-    original = export_book(SEED)
+    original = export_book(office_seed)
     result = click(
         tmp_path, page_dir(tmp_path, service.config_js(), original), "校验本工作簿", "清除校验标记"
     )
     assert result["origin"] == "file://" and result["buttons"] == LABELS
     validate, clear = result["steps"]
-    book = FakeBook(SEED)
+    book = FakeBook(office_seed)
     macros._caller = lambda: book
     try:
         macros.validate_workbook()
@@ -95,10 +95,10 @@ def test_clicking_validate_in_the_browser_gives_the_excel_ribbons_workbook(servi
     assert diff(snapshot(book.wb), validate["dump"]) == []
     assert validate["alerts"] == [book.app.alerts[-1][0]]
     res = validate["dump"]["sheets"]["校验结果"]
-    assert res["cells"]["A1"]["v"].startswith("校验结果：共 4 个项目：错误 4 条，警告 22 条，提示 4 条")
+    assert res["cells"]["A1"]["v"].startswith("校验结果：共 4 个项目：错误 4 条，警告 23 条，提示 0 条")
     assert res["cells"]["B4"]["fill"] == "F28080" and res["cells"]["E4"]["v"].startswith("=HYPERLINK")
     # 清除校验标记 gives the workbook back as it was
-    before = FakeBook(SEED)
+    before = FakeBook(office_seed)
     assert diff(snapshot(before.wb), clear["dump"]) == []
     assert result["screenUpdating"] is True and result["statusHistory"][-1] is False
     # real CORS: each cross-origin call from the file:// page (origin null) was preflighted
