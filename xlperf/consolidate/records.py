@@ -20,7 +20,6 @@ OTHER_EXCEL_SUFFIXES = (".xls", ".xlsb", ".et", ".ods", ".csv")
 # Word reports (as xlperf.sources.gate.WORD_SUFFIXES: this module stays free of the sources)
 WORD_SUFFIXES = (".docx", ".docm", ".doc", ".wps", ".odt")
 SUMMARY_KIND = "summary"  # value of "kind" in the _xlperf sheet of a summary this module wrote
-NO_FORM = "工作簿中没有找到项目支出绩效自评表（不是本表样，或表头“一级指标”“预算数”等缺失）"
 NO_UNIT = "（未填写单位名称）"
 DEFAULT_GRADES = ("优", "良", "中", "差")
 NO_GRADE = "未评级"

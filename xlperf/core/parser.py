@@ -426,8 +426,9 @@ def parse_meta(grid: Grid | None) -> dict[str, str]:
     return out
 
 
-def parse_workbook(path: str, grids: Sequence[Grid]) -> Workbook:
-    """All grids of one file to a :class:`Workbook`; projects in sheet order.
+def parse_workbook(path: str, grids: Sequence[Grid], source: str | None = None) -> Workbook:
+    """All grids of one file to a :class:`Workbook`; projects in sheet order. ``source`` says what the
+    file is (a workbook or a document) where its grids cannot: a Word file without a table.
 
     Every sheet holding a 自评表 is a project, hidden or not (a hidden project is not dropped: XP018 says
     it is hidden). A 自评表 with nothing typed into it and a sheet with the form's words but not its
@@ -460,7 +461,7 @@ def parse_workbook(path: str, grids: Sequence[Grid]) -> Workbook:
         meta=parse_meta(by_name.get(L.META_SHEET)),
         sheets=tuple(g.name for g in grids),
         notes=tuple(notes),
-        source=DOCUMENT_SOURCE if any(g.kind == "table" for g in grids) else WORKBOOK_SOURCE,
+        source=source or (DOCUMENT_SOURCE if any(g.kind == "table" for g in grids) else WORKBOOK_SOURCE),
     )
 
 
