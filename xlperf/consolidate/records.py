@@ -16,9 +16,10 @@ STATUS_SKIPPED = "已跳过"
 STATUS_UNREADABLE = "无法读取"
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-OTHER_EXCEL_SUFFIXES = (".xls", ".xlsb", ".et", ".ods", ".csv", ".wps")
+OTHER_EXCEL_SUFFIXES = (".xls", ".xlsb", ".et", ".ods", ".csv")
+# Word reports (as xlperf.sources.gate.WORD_SUFFIXES: this module stays free of the sources)
+WORD_SUFFIXES = (".docx", ".docm", ".doc", ".wps", ".odt")
 SUMMARY_KIND = "summary"  # value of "kind" in the _xlperf sheet of a summary this module wrote
-NO_FORM = "工作簿中没有找到项目支出绩效自评表（不是本表样，或表头“一级指标”“预算数”等缺失）"
 NO_UNIT = "（未填写单位名称）"
 DEFAULT_GRADES = ("优", "良", "中", "差")
 NO_GRADE = "未评级"
@@ -32,6 +33,11 @@ XC_NO_UNIT = ("XC004", "单位名称未填", "warning")
 CONSOLIDATION_RULES = (XC_DUP_FILE, XC_DUP_PROJECT, XC_UNREADABLE, XC_NO_UNIT)
 
 ProgressFn = Callable[[int, int, str], None]
+
+
+def is_word(path: str) -> bool:
+    """A Word report (by its name), not a workbook."""
+    return path.lower().endswith(WORD_SUFFIXES)
 
 
 # --- records (plain data: cheap to send back from a worker process) ---------------------------------
