@@ -9,6 +9,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 from click.testing import CliRunner
@@ -23,6 +24,7 @@ from xlperf.consolidate import (
     GRADES_NAME,
     STATUS_OK,
     STATUS_SKIPPED,
+    STATUS_UNREADABLE,
     UNITS_NAME,
     consolidate_paths,
     project_rows,
@@ -176,13 +178,20 @@ def test_lock_and_temp_files_listed_as_skipped(tmp_path, units):
     shutil.copy(specs[0].path, tmp_path / "u.xlsx")
     (tmp_path / "~$u.xlsx").write_bytes(b"\x00" * 165)
     (tmp_path / ".~lock.u.xlsx#").write_text("x")
-    (tmp_path / "说明.docx").write_bytes(b"PK")
+    (tmp_path / "坏.docx").write_bytes(b"PK")
+    letter = docx.Document()
+    letter.add_paragraph("关于报送2020年度绩效自评材料的说明")
+    letter.save(tmp_path / "说明.docx")
     (tmp_path / "旧表.xls").write_bytes(b"x")
     c = consolidate_paths([tmp_path], jobs=1)
     files = {Path(f.display).name: f for f in c.files}
     assert files["u.xlsx"].status == STATUS_OK
-    for name in ("~$u.xlsx", ".~lock.u.xlsx#", "说明.docx", "旧表.xls"):
+    for name in ("~$u.xlsx", ".~lock.u.xlsx#", "旧表.xls"):
         assert files[name].status == STATUS_SKIPPED and files[name].reason
+    # Word files are reports now: a letter without a 自评表 is listed as skipped, a damaged one as unreadable
+    assert files["说明.docx"].status == STATUS_SKIPPED
+    assert files["说明.docx"].reason.startswith("文档中没有找到项目支出绩效自评表")
+    assert files["坏.docx"].status == STATUS_UNREADABLE and "Word" in files["坏.docx"].reason
     assert skip_reason("~$报表.xlsx").startswith("Excel")
 
 

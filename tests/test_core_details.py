@@ -823,3 +823,25 @@ def test_completion_rate_checks():
     assert xp016((0, 5, "100%")) == [] and xp016((None, 5, "100%")) == [] and xp016((5, None, "100%")) == []
     assert xp016((5, 5, None)) == []
     assert xp016((0, 5, "100%"), (100, 80, "100%")) == [("XP016", "J13", "warning")]
+
+
+def test_equal_amounts_are_in_order_without_a_tolerance():
+    """E = D = B is the order, not a fault, even where the preset allows no tolerance (a mutant read
+    "到位数 ≥ 预算数" as the fault)."""
+    import dataclasses
+
+    strict = dataclasses.replace(NATIONAL_LIKE, amount_tolerance=0.0)
+    wb = parse_workbook("t.xlsx", [Grid("自评表1", _amounts(12.5, 12.5, 12.5))])
+    assert [f for f in validate(wb, strict).findings if f.rule == "XP010"] == []
+    wb = parse_workbook("t.xlsx", [Grid("自评表1", _amounts(12.5, 12.5000001, 12.5))])
+    assert [f.message for f in validate(wb, strict).findings if f.rule == "XP010"] == [
+        "自评表1!E7 资金不一致：到位数大于预算数（应为：≤12.5；实为：12.5）"
+    ]
+
+
+def test_a_date_is_kept_as_typed():
+    import datetime as dt
+
+    d = dt.date(2020, 12, 31)
+    assert parse(d, expect_text=True).raw == d and parse(d, expect_text=True).kind != UNREADABLE
+    assert parse(d).raw == d and parse(d).kind == UNREADABLE

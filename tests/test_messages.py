@@ -479,8 +479,38 @@ def test_message(case):
 def test_every_rule_has_message_cases():
     from xlperf.core.rules import BY_ID
 
-    covered = {rule for _, rule, _ in CASES.values()} | {"XP018", "XP019", "XP020"}
+    covered = {rule for _, rule, _ in CASES.values()} | {"XP018", "XP019", "XP020", "XP021"}
     assert covered == set(BY_ID)
+
+
+def test_document_messages():
+    """A Word report's findings: the location names the table, row and column (表1 第15行 第8列), the
+    conclusion's names the paragraph after the table; tables that are not forms are listed (XP019)."""
+    rows = clean_rows()
+    rows[-1][7] = 98  # 总分 98 though the scores add up to 100
+    locations = {
+        f"{col}{r}": f"表1 第{r}行 第{n}列" for r in range(1, 30) for n, col in enumerate("ABCDEFGHIJK", 1)
+    }
+    grids = [
+        Grid(
+            "表1",
+            rows,
+            kind="table",
+            locations=locations,
+            conclusion=("通过自评，得分为96分。", "表1 之后第2段"),
+        ),
+        Grid("表2", [["姓名", "职务"], ["张三", "科员"]], kind="table"),
+    ]
+    v = validate(parse_workbook("t.docx", grids), NATIONAL_LIKE)
+    got = {f.rule: f.message for f in v.findings}
+    assert got == {
+        "XP007": "表1 第25行 第8列 总分计算错误：总分不等于各指标自评得分之和（应为：100；实为：98）",
+        "XP021": "表1 之后第2段 结论得分与总分不符：报告文字“通过自评，得分为96分。”中的得分与表中总分不一致"
+        "（应为：98；实为：96分）",
+        "XP019": "表2 未计入的工作表：表2（首格“姓名”）不是项目支出绩效自评表，未作为项目读取（应为：自评表；实为：其他表格）",
+    }
+    assert {f.cell for f in v.findings} == {"表1 第25行 第8列", "表1 之后第2段", None}
+    assert v.workbook.is_document
 
 
 def test_user_formula_without_result():

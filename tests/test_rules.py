@@ -202,8 +202,51 @@ def test_sheet_rules_fire_on_their_sheet(rule, grids, sheet, severity):
     assert hits[0].message.startswith(f"{sheet} {BY_ID[rule].name}：")
 
 
+def _table(conclusion: str | None, total: object = "keep") -> list[Grid]:
+    """The clean form as a Word table (表1) followed by a conclusion sentence."""
+    rows = clean_rows()
+    if total != "keep":
+        rows[-1][7] = total
+    where = "表1 之后第1段"
+    return [Grid("表1", rows, kind="table", conclusion=None if conclusion is None else (conclusion, where))]
+
+
+# a Word report's rules: (rule, grids, cell, severity)
+DOCUMENT_CASES = [
+    ("XP021", lambda: _table("通过自评，得分为98分，基本符合年初的绩效目标。"), "表1 之后第1段", "error"),
+]
+
+
+@pytest.mark.parametrize(("rule", "grids", "cell", "severity"), DOCUMENT_CASES)
+def test_document_rules_fire_at_their_place(rule, grids, cell, severity):
+    v = validate(parse_workbook("t.docx", grids()), NATIONAL_LIKE)
+    hits = [f for f in v.findings if f.rule == rule]
+    assert [(h.sheet, h.cell, h.severity) for h in hits] == [("表1", cell, severity)]
+    assert hits[0].message.startswith(f"{cell} {BY_ID[rule].name}：")
+    assert (hits[0].expected, hits[0].found) == ("100", "98分")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "total", "fires"),
+    [
+        ("通过自评，得分为100分，基本符合年初的绩效目标。", "keep", False),  # agrees with 总分
+        ("通过自评，得分为１００分。", "keep", False),  # full-width digits
+        ("经自评，该项目自评得分 99.5 分。", "keep", True),
+        ("通过自评，得分为98分。", 98, False),  # agrees with the 总分 as written (XP007 reports the sum)
+        ("通过自评，得分为98分。", None, True),  # no 总分: compared with the sum of the scores (100)
+        ("通过自评，得分为100分。", None, False),
+        ("通过自评，基本符合年初的绩效目标。", "keep", False),  # states no score
+        (None, "keep", False),
+    ],
+)
+def test_conclusion_against_total(sentence, total, fires):
+    v = validate(parse_workbook("t.docx", _table(sentence, total)), NATIONAL_LIKE)
+    assert bool([f for f in v.findings if f.rule == "XP021"]) is fires
+
+
 def test_every_rule_has_a_firing_case():
-    assert {c[0] for c in CASES} | {c[0] for c in SHEET_CASES} == set(BY_ID)
+    got = {c[0] for c in CASES} | {c[0] for c in SHEET_CASES} | {c[0] for c in DOCUMENT_CASES}
+    assert got == set(BY_ID)
 
 
 def test_message_pattern_exact():

@@ -32,7 +32,29 @@ def resolve_preset(workbook: Workbook | None, explicit: str | Path | Preset | No
             p = presets.load(name)
             if title and (title == p.name or title == p.title or title.startswith(p.title[:2])):
                 return p
+        if workbook.is_document:  # a Word report names no preset: its 一级 labels carry the weights
+            found = _preset_by_weights(workbook)
+            if found is not None:
+                return found
     return presets.load("national")
+
+
+def _preset_by_weights(workbook: Workbook) -> Preset | None:
+    """The preset whose 一级 weights every project's labels state ("产出指标（40）"…), if exactly one."""
+    stated = set()
+    for p in workbook.projects:
+        weights = {s.key: s.weight for s in p.sections if s.key is not None and s.weight is not None}
+        if weights:
+            stated.add(tuple(sorted(weights.items())))
+    if len(stated) != 1:
+        return None
+    (weights,) = stated
+    hits = []
+    for name in presets.available():
+        p = presets.load(name)
+        if all(abs(p.weights.get(k, -1) - w) < 1e-9 for k, w in weights):
+            hits.append(p)
+    return hits[0] if len(hits) == 1 else None
 
 
 def validate_file(

@@ -16,6 +16,7 @@ from xlperf.core.evaluate import TOTAL_CAPPED, TOTAL_RECOMPUTED, TOTAL_REPORTED
 from xlperf.core.findings import SEVERITY_ZH, fmt_num, fmt_pct
 from xlperf.core.results_table import explanation, file_dict, summary_line
 from xlperf.errors import OutputError, ReadError, XlperfError
+from xlperf.sources.gate import WORD_SUFFIXES
 
 # colour says only how serious a finding is (and headings are bold): errors red, warnings yellow
 _COLOUR = {"error": "red", "warning": "yellow", "info": None}
@@ -139,11 +140,12 @@ def _expand(paths: tuple[Path, ...]) -> tuple[Path, ...]:
 def command(
     files: tuple[Path, ...], preset: str | None, fmt: str, output: Path | None, force: bool, engine: str
 ) -> None:
-    """校验单位的绩效自评工作簿，列出每个问题及其单元格。
+    """校验单位的绩效自评工作簿或 Word 报告，列出每个问题及其单元格。
 
-    可以给出工作簿或文件夹（含子文件夹中的 .xlsx/.xlsm）。
+    可以给出工作簿（.xlsx/.xlsm）、Word 报告（.docx；装有 LibreOffice 时也可 .doc/.wps）或文件夹
+    （含子文件夹中的这些文件）。
 
-    每个问题都指明工作表和单元格、应为多少、实为多少。退出码：0 无错误；1 发现错误；2 有文件无法读取。
+    每个问题都指明位置（工作簿：工作表和单元格；Word 报告：“表2 第12行 第6列”）、应为多少、实为多少。退出码：0 无错误；1 发现错误；2 有文件无法读取。
 
     示例：
 
@@ -154,10 +156,16 @@ def command(
     given = files
     files = _expand(files)
     if not files:
-        click.echo(f"错误：{'、'.join(map(str, given))} 中没有找到 .xlsx/.xlsm 工作簿", err=True)
+        click.echo(
+            f"错误：{'、'.join(map(str, given))} 中没有找到 .xlsx/.xlsm 工作簿或 .docx/.doc 报告", err=True
+        )
         sys.exit(2)
     if output is not None and len(files) != 1:
         raise click.UsageError("-o 只能用于一个输入文件")
+    if output is not None and files[0].suffix.lower() in WORD_SUFFIXES:
+        raise click.UsageError(
+            f"-o 只能用于工作簿；Word 报告可用 xlperf import {files[0].name} -o 自评表.xlsx 导入模板后再校验"
+        )
     if output is not None and output.suffix.lower() not in (".xlsx", ".xlsm"):
         raise click.UsageError(f"-o 的文件须以 .xlsx 或 .xlsm 结尾：{output}")
     same = output is not None and output.exists() and output.resolve() == files[0].resolve()

@@ -14,7 +14,6 @@ from pathlib import Path
 from xlperf.consolidate.collect import _size, sha256_of
 from xlperf.consolidate.records import (
     DEFAULT_GRADES,
-    NO_FORM,
     STATUS_OK,
     STATUS_SKIPPED,
     STATUS_UNREADABLE,
@@ -38,8 +37,9 @@ def read_unit_file(
     """Read, parse and validate one unit's workbook into a :class:`FileResult`. Never raises for a bad
     file: the reason goes into the record (status 无法读取)."""
     from xlperf.api import resolve_preset
-    from xlperf.core.parser import no_projects_reason, parse_meta, parse_workbook
-    from xlperf.sources import read_grids
+    from xlperf.core.model import DOCUMENT_SOURCE
+    from xlperf.core.parser import NO_FORM, no_projects_reason, parse_meta, parse_workbook
+    from xlperf.sources import is_word, read_grids
 
     p = Path(path)
     base = FileResult(
@@ -55,11 +55,14 @@ def read_unit_file(
                 reason="xlperf 生成的汇总表，不是单位报送的工作簿",
                 is_summary=True,
             )
-        wb = parse_workbook(str(p), grids)
+        wb = parse_workbook(str(p), grids, DOCUMENT_SOURCE if is_word(p) else None)
+        if not wb.projects and wb.is_document:
+            # a cover letter or an attachment beside the report: listed, not a failure to read
+            return replace(base, status=STATUS_SKIPPED, reason=no_projects_reason(wb))
         if not wb.projects:
             reason = no_projects_reason(wb)
-            if reason == NO_FORM:
-                raise ReadError(NO_FORM)
+            if reason == NO_FORM or wb.is_document:
+                raise ReadError(reason)
             # only blank 自评表 (XP019): a template sent back unfilled is not a unit of the summary
             return replace(
                 base,

@@ -17,7 +17,9 @@ STATUS_SKIPPED = "已跳过"
 STATUS_UNREADABLE = "无法读取"
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-OTHER_EXCEL_SUFFIXES = (".xls", ".xlsb", ".et", ".ods", ".csv", ".wps")
+OTHER_EXCEL_SUFFIXES = (".xls", ".xlsb", ".et", ".ods", ".csv")
+# Word reports (as xlperf.sources.gate.WORD_SUFFIXES: this module stays free of the sources)
+WORD_SUFFIXES = (".docx", ".docm", ".doc", ".wps", ".odt")
 SUMMARY_KIND = "summary"  # value of "kind" in the _xlperf sheet of a summary this module wrote
 NO_UNIT = "（未填写单位名称）"
 DEFAULT_GRADES = ("优", "良", "中", "差")
@@ -34,6 +36,11 @@ XC_BLANK = ("XC006", "空白工作簿", "warning")
 CONSOLIDATION_RULES = (XC_DUP_FILE, XC_DUP_PROJECT, XC_UNREADABLE, XC_NO_UNIT, XC_MIXED_PRESETS, XC_BLANK)
 
 ProgressFn = Callable[[int, int, str], None]
+
+
+def is_word(path: str) -> bool:
+    """A Word report (by its name), not a workbook."""
+    return path.lower().endswith(WORD_SUFFIXES)
 
 
 # --- records (plain data: cheap to send back from a worker process) ---------------------------------

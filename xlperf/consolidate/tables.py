@@ -32,6 +32,7 @@ from xlperf.consolidate.records import (
     XC_UNREADABLE,
     FileResult,
     ProjectRecord,
+    is_word,
     project_records,
 )
 from xlperf.core import labels as L
@@ -308,11 +309,14 @@ def mark_duplicates(
     about them, each with the file it belongs to."""
     by_hash: dict[str, FileResult] = {}
     by_project: dict[tuple[str, str], str] = {}
-    out: list[FileResult] = []
+    out: dict[int, FileResult] = {}
     notes: list[tuple[FileResult, Finding]] = []
-    for f in files:
+    # a unit that sent its workbook and its Word report: the workbook's projects count, the report's are
+    # the duplicates (whatever the file names' order)
+    for i in sorted(range(len(files)), key=lambda i: is_word(files[i].path)):
+        f = files[i]
         if f.status != STATUS_OK:
-            out.append(f)
+            out[i] = f
             continue
         first = by_hash.get(f.sha256) if f.sha256 else None
         if first is not None:
@@ -320,7 +324,7 @@ def mark_duplicates(
                 f, status=STATUS_SKIPPED, reason=f"与“{first.display}”内容完全相同（重复报送），未重复汇总"
             )
             notes.append((f, _xc(XC_DUP_FILE, f, f.reason, first.display, f.display)))
-            out.append(f)
+            out[i] = f
             continue
         by_hash[f.sha256] = f
         unit_key = _key(f.unit) if f.unit else f"\0{f.path}"
@@ -339,8 +343,8 @@ def mark_duplicates(
                 else:
                     by_project[k] = where
             projects.append(p)
-        out.append(replace(f, projects=tuple(projects)))
-    return out, notes
+        out[i] = replace(f, projects=tuple(projects))
+    return [out[i] for i in range(len(files))], notes
 
 
 def _mean(xs: list[float]) -> float | None:
@@ -664,7 +668,7 @@ def _finding_rows(
     notes: list[tuple[FileResult, Finding]] = []
     for f in files:
         if f.status == STATUS_UNREADABLE:
-            notes.append((f, _xc(XC_UNREADABLE, f, f.reason, "可读取的 .xlsx 工作簿", f.reason)))
+            notes.append((f, _xc(XC_UNREADABLE, f, f.reason, "可读取的 .xlsx 工作簿或 .docx 报告", f.reason)))
     notes.extend(dup_notes)
     for f in files:
         if f.status == STATUS_OK and not f.unit:

@@ -49,7 +49,7 @@ def check_project(
         if rule.scope == WORKBOOK:
             continue
         for hit in rule.check(result, preset):
-            out.append(_finding(rule, hit, preset, p.sheet, p.title, file))
+            out.append(_finding(rule, hit, preset, p.sheet, p.title, file, p.locate(hit.cell)))
     return out
 
 
@@ -64,16 +64,20 @@ def check_workbook(workbook: Workbook, preset: Preset, rules: tuple[Rule, ...] =
     return out
 
 
-def _finding(rule: Rule, hit, preset: Preset, sheet: str, project: str, file: str) -> Finding:
+def _finding(
+    rule: Rule, hit, preset: Preset, sheet: str, project: str, file: str, cell: str | None = None
+) -> Finding:
+    """One finding; ``cell`` is where the user finds it (an A1 ref, or a Word table's location)."""
+    cell = hit.cell if cell is None else cell
     return Finding(
         rule=rule.id,
         severity=preset.severity.get(rule.id) or hit.severity or rule.severity,
         sheet=sheet,
-        cell=hit.cell,
+        cell=cell,
         project=project,
         expected=hit.expected,
         found=hit.found,
-        message=message(sheet, hit.cell, rule.name, hit.detail, hit.expected, hit.found),
+        message=message(sheet, cell, rule.name, hit.detail, hit.expected, hit.found),
         file=file,
     )
 

@@ -1,12 +1,14 @@
 """Findings: one row per problem, collected into one table (never raised one at a time).
 
 Every message follows one pattern, so users learn to read it once:
-``{sheet}!{cell} {rule name}：{detail}（应为：{expected}；实为：{found}）``.
+``{sheet}!{cell} {rule name}：{detail}（应为：{expected}；实为：{found}）``. In a Word report the cell is
+a location that already names its table (``表2 第12行 第6列``), so it stands alone.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -27,7 +29,7 @@ class Finding:
 
     @property
     def where(self) -> str:
-        return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+        return where(self.sheet, self.cell)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -35,19 +37,38 @@ class Finding:
         return d
 
 
+def is_document_location(cell: str | None) -> bool:
+    """A Word report's location ("表2 第12行 第6列"), not an A1 ref: it names its table itself."""
+    return bool(cell) and not cell[0].isascii()
+
+
+def where(sheet: str, cell: str | None) -> str:
+    """Where a finding is: ``自评表1!F21`` on a sheet, ``表2 第12行 第6列`` in a Word report."""
+    if not cell:
+        return sheet
+    return cell if is_document_location(cell) else f"{sheet}!{cell}"
+
+
 def message(sheet: str, cell: str | None, name: str, detail: str, expected: str, found: str) -> str:
-    where = f"{sheet}!{cell}" if cell else sheet
     tail = f"（应为：{expected}；实为：{found}）" if (expected or found) else ""
-    return f"{where} {name}：{detail}{tail}"
+    return f"{where(sheet, cell)} {name}：{detail}{tail}"
 
 
 def sort_key(f: Finding) -> tuple:
     return (SEVERITY_ORDER.get(f.severity, 9), f.sheet, _cell_order(f.cell), f.rule)
 
 
+_DOC_PLACE = re.compile(r"第(\d+)行(?: 第(\d+)列)?")
+
+
 def _cell_order(cell: str | None) -> tuple[int, str]:
     if not cell:
         return (0, "")
+    if is_document_location(cell):
+        m = _DOC_PLACE.search(cell)
+        if m is None:  # after the table (its conclusion): after every cell
+            return (1 << 30, cell)
+        return (int(m.group(1)), (m.group(2) or "").rjust(3))
     digits = "".join(ch for ch in cell if ch.isdigit())
     letters = "".join(ch for ch in cell if ch.isalpha())
     return (int(digits or 0), letters.rjust(3))

@@ -79,6 +79,12 @@ class Grid:
     # (row, col) of every cell holding a formula (cached result or none): the parser marks such cells,
     # so the template's computed cells read the same whether an office suite or a script saved the file
     formulas: frozenset[tuple[int, int]] = frozenset()
+    # "sheet" (a worksheet) or "table" (a Word table: rows are the table's rows, columns its grid columns)
+    kind: str = "sheet"
+    # a Word table's cells as a user finds them: A1 ref -> "表2 第12行 第6列" (None for sheets)
+    locations: dict[str, str] | None = None
+    # the text after a Word table that states its score ("通过自评，得分为96分…") and where it is
+    conclusion: tuple[str, str] | None = None
     _texts: dict[tuple[int, int], str] = field(init=False, repr=False)
     _index: dict[str, list[tuple[int, int]]] = field(init=False, repr=False)
     _h: int = field(init=False, repr=False)

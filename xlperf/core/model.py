@@ -108,6 +108,16 @@ class Project:
     total: Cell = EMPTY  # 总分 as written
     missing: tuple[str, ...] = ()  # labels the parser could not find on this sheet
     hidden: str = "visible"  # the sheet's state: visible / hidden / veryhidden
+    # a Word report's conclusion sentence after the table ("通过自评，得分为96分…"); ref is its location
+    conclusion: Cell = EMPTY
+    # a Word table's locations (A1 ref -> "表2 第12行 第6列"); None for a worksheet
+    locations: dict[str, str] | None = field(default=None, compare=False, repr=False)
+
+    def locate(self, cell: str | None) -> str | None:
+        """Where a cell is as its user finds it: the A1 ref on a sheet, "表2 第12行 第6列" in Word."""
+        if cell is None or self.locations is None:
+            return cell
+        return self.locations.get(cell, cell)
 
     @property
     def title(self) -> str:
@@ -127,6 +137,9 @@ class UnitInfo:
 
 
 BLANK_FORM = "blank_form"  # a 自评表 with nothing typed into it (a spare sheet of the template)
+OTHER_TABLE = "other_table"  # a Word table that is not a 自评表 (a staff list, a summary table)
+WORKBOOK_SOURCE = "workbook"
+DOCUMENT_SOURCE = "document"  # a Word report: projects are tables (表1, 表2 …), not sheets
 NOT_A_FORM = "not_a_form"  # a sheet with the form's words (填报说明) but not its tables
 
 
@@ -150,3 +163,8 @@ class Workbook:
     meta: dict[str, str] = field(default_factory=dict)  # from the hidden _xlperf sheet
     sheets: tuple[str, ...] = ()  # every sheet name, in order
     notes: tuple[SheetNote, ...] = ()  # sheets not read as projects that a user may think are
+    source: str = WORKBOOK_SOURCE  # WORKBOOK_SOURCE, or DOCUMENT_SOURCE for a Word report
+
+    @property
+    def is_document(self) -> bool:
+        return self.source == DOCUMENT_SOURCE

@@ -16,8 +16,11 @@ from xlperf.core import labels as L
 from xlperf.core.grid import Grid, ref
 from xlperf.core.model import (
     BLANK_FORM,
+    DOCUMENT_SOURCE,
     EMPTY,
     NOT_A_FORM,
+    OTHER_TABLE,
+    WORKBOOK_SOURCE,
     Cell,
     Funds,
     Goal,
@@ -205,6 +208,10 @@ def _goals(grid: Grid, stop_row: int) -> tuple[Goal, ...]:
     return tuple(goals)
 
 
+# the national form's (财预〔2020〕10号) names of the indicator table's columns
+_HEADER_SYNONYMS = {L.COL_TARGET: ("年度指标值",), L.COL_SCORE: ("得分",)}
+
+
 def _header_columns(grid: Grid, row: int) -> dict[str, int]:
     """Map each indicator-table header label to its column in the header row."""
     cols: dict[str, int] = {}
@@ -215,6 +222,7 @@ def _header_columns(grid: Grid, row: int) -> dict[str, int]:
                 t == key
                 or (key == L.COL_REASON and t.startswith("偏差原因"))
                 or (key == L.COL_WEIGHT and t in ("分值", "权重", "指标分值"))
+                or t in _HEADER_SYNONYMS.get(key, ())
             ):
                 cols.setdefault(key, c)
                 break
@@ -351,7 +359,17 @@ def parse_project(grid: Grid) -> Project:
         total=total,
         missing=tuple(missing),
         hidden=grid.hidden,
+        conclusion=_conclusion(grid),
+        locations=grid.locations,
     )
+
+
+def _conclusion(grid: Grid) -> Cell:
+    """The sentence after a Word table that states its score, as written (its ref is its location)."""
+    if grid.conclusion is None:
+        return EMPTY
+    text, where = grid.conclusion
+    return Cell(where, parse(text, expect_text=True))
 
 
 def is_blank_form(p: Project) -> bool:
@@ -408,8 +426,9 @@ def parse_meta(grid: Grid | None) -> dict[str, str]:
     return out
 
 
-def parse_workbook(path: str, grids: Sequence[Grid]) -> Workbook:
-    """All grids of one file to a :class:`Workbook`; projects in sheet order.
+def parse_workbook(path: str, grids: Sequence[Grid], source: str | None = None) -> Workbook:
+    """All grids of one file to a :class:`Workbook`; projects in sheet order. ``source`` says what the
+    file is (a workbook or a document) where its grids cannot: a Word file without a table.
 
     Every sheet holding a 自评表 is a project, hidden or not (a hidden project is not dropped: XP018 says
     it is hidden). A 自评表 with nothing typed into it and a sheet with the form's words but not its
@@ -429,6 +448,8 @@ def parse_workbook(path: str, grids: Sequence[Grid]) -> Workbook:
             word = _form_word(g)
             if word:
                 notes.append(SheetNote(g.name, NOT_A_FORM, g.hidden, word))
+            elif g.kind == "table":  # every table of a report is accounted for
+                notes.append(SheetNote(g.name, OTHER_TABLE, g.hidden, _first_text(g)))
     unit = parse_unit(unit_grid)
     if not unit.name and projects:
         # no unit sheet (a hand-made workbook): the unit is the projects' 实施（主管）单位
@@ -440,10 +461,21 @@ def parse_workbook(path: str, grids: Sequence[Grid]) -> Workbook:
         meta=parse_meta(by_name.get(L.META_SHEET)),
         sheets=tuple(g.name for g in grids),
         notes=tuple(notes),
+        source=source or (DOCUMENT_SOURCE if any(g.kind == "table" for g in grids) else WORKBOOK_SOURCE),
     )
 
 
+def _first_text(grid: Grid) -> str:
+    """The first text of a grid, as written ('' when it holds none): what names a table to its user."""
+    for row in grid.rows:
+        for v in row:
+            if isinstance(v, str) and v.strip():
+                return " ".join(v.split())
+    return ""
+
+
 NO_FORM = "工作簿中没有找到项目支出绩效自评表（不是本表样，或表头“一级指标”“预算数”等缺失）"
+NO_FORM_DOCUMENT = "文档中没有找到项目支出绩效自评表（没有表格，或表格中缺少“一级指标”“预算数”等表头）"
 
 
 def no_projects_reason(wb: Workbook) -> str:
@@ -451,5 +483,6 @@ def no_projects_reason(wb: Workbook) -> str:
     blank = [n.sheet for n in wb.notes if n.reason == BLANK_FORM]
     if blank:
         names = "、".join(f"“{s}”" for s in blank[:3]) + ("等" if len(blank) > 3 else "")
-        return f"工作簿中的自评表（{names}）均未填写任何内容，没有可校验的项目"
-    return NO_FORM
+        where = "文档" if wb.is_document else "工作簿"
+        return f"{where}中的自评表（{names}）均未填写任何内容，没有可校验的项目"
+    return NO_FORM_DOCUMENT if wb.is_document else NO_FORM

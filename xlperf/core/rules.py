@@ -1,4 +1,4 @@
-"""The rule catalogue XP001–XP020: each rule a declarative object (ID, name, default severity, what it
+"""The rule catalogue XP001–XP021: each rule a declarative object (ID, name, default severity, what it
 checks, an example) with one small check function. The engine (:mod:`xlperf.core.engine`) runs them all.
 
 A check receives the computed :class:`~xlperf.core.evaluate.ProjectResult` and the preset and yields
@@ -8,6 +8,7 @@ Find a rule by its ID in ``CATALOGUE``.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from xlperf.core import labels as L
 from xlperf.core.evaluate import WEIGHT_FROM_LABEL, IndicatorResult, ProjectResult, section_label
 from xlperf.core.findings import fmt_num, fmt_pct
-from xlperf.core.model import BLANK_FORM, Cell, Workbook
+from xlperf.core.model import BLANK_FORM, OTHER_TABLE, Cell, Workbook
 from xlperf.core.preset import Preset
 from xlperf.core.scoring import below_target
 from xlperf.core.values import PLACEHOLDER, TEXT, UNREADABLE, as_fraction, parse
@@ -553,6 +554,9 @@ def _xp018(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
 
 
 def _xp019(wb: Workbook, preset: Preset) -> Iterator[Hit]:
+    if wb.is_document:
+        yield from _xp019_document(wb)
+        return
     for n in wb.notes:
         hidden = "（已隐藏）" if n.hidden != "visible" else ""
         if n.reason == BLANK_FORM:
@@ -569,18 +573,69 @@ def _xp019(wb: Workbook, preset: Preset) -> Iterator[Hit]:
             )
 
 
+def _xp019_document(wb: Workbook) -> Iterator[Hit]:
+    """A Word report's tables that are not read as projects (each table of the report is accounted for)."""
+    for n in wb.notes:
+        if n.reason == BLANK_FORM:
+            yield Hit(None, f"{n.sheet}是未填写任何内容的空白自评表，未计入项目", "填写后计入，或删除该表",
+                      "空白", sheet=n.sheet)  # fmt: skip
+        elif n.reason == OTHER_TABLE:
+            first = f"（首格“{_short(n.label)}”）" if n.label else "（空表）"
+            yield Hit(None, f"{n.sheet}{first}不是项目支出绩效自评表，未作为项目读取", "自评表", "其他表格",
+                      sheet=n.sheet)  # fmt: skip
+        else:
+            yield Hit(
+                None,
+                f"{n.sheet}含有自评表的文字“{_short(n.label)}”，但没有自评表的指标表表头"
+                "（一级指标、二级指标、三级指标在同一行）或资金表（预算安排情况（调整后）），不作为项目读取",
+                "自评表的表头",
+                "无表头",
+                sheet=n.sheet,
+            )
+
+
 RESERVED_SHEETS = (L.RESULT_SHEET, L.SUMMARY_SHEET, L.UNIT_SHEET)
 
 
 def _xp020(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     name = pr.project.sheet
-    if name in RESERVED_SHEETS:
+    if name in RESERVED_SHEETS and pr.project.locations is None:  # a Word table's name is 表N
         yield Hit(
             None,
             f"自评表所在的工作表名为“{name}”，与本工具自动生成或读取的工作表同名，容易被当作该表覆盖或删除；"
             "此表已作为项目读取，请改名（如“自评表4”）",
             "自评表1、自评表2……等工作表名",
             name,
+        )
+
+
+# --- XP021: a Word report's conclusion sentence ------------------------------------------------
+_STATED = re.compile(r"得分(?:为|是|:)?约?(\d+(?:\.\d+)?)分")
+
+
+def stated_score(sentence: str) -> float | None:
+    """The score a report's conclusion states ("通过自评，得分为96分，…" -> 96), or None."""
+    m = _STATED.search(L.norm(sentence))
+    return float(m.group(1)) if m else None
+
+
+def _xp021(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    c = pr.project.conclusion
+    if c.ref is None or c.value.is_blank:
+        return
+    stated = stated_score(c.text)
+    if stated is None:
+        return
+    t = pr.project.total
+    if t.number is not None:
+        table, what = t.number, "表中总分"
+    elif pr.total_recomputed is not None:
+        table, what = pr.total_recomputed, "各指标自评得分之和（表中总分未填）"
+    else:
+        return
+    if abs(stated - table) > 0.01:
+        yield Hit(
+            c.ref, f"报告文字“{_short(c.text)}”中的得分与{what}不一致", fmt_num(table), fmt_num(stated) + "分"
         )
 
 
@@ -740,6 +795,15 @@ CATALOGUE: tuple[Rule, ...] = (
         "自动生成的表覆盖。",
         "把第四个项目的工作表命名为“校验结果”",
         _xp020,
+    ),
+    Rule(
+        "XP021",
+        "结论得分与总分不符",
+        "error",
+        "Word 报告中自评表之后的结论（如“通过自评，得分为96分”）所写的得分不等于表中总分"
+        "（总分未填时，不等于各指标自评得分之和）。",
+        "表中总分 97，报告写“通过自评，得分为96分”",
+        _xp021,
     ),
 )
 

@@ -789,7 +789,7 @@ def consolidate_folder(book):
     folder = Path(folder)
     files = folder_workbooks(folder)
     if not files:
-        _alert(app, f"文件夹中没有 Excel 工作簿（.xlsx）：\n{folder}")
+        _alert(app, f"文件夹中没有 Excel 工作簿（.xlsx）或 Word 报告（.docx/.doc）：\n{folder}")
         return None
 
     def progress(i: int, n: int, name: str = "") -> None:
@@ -806,11 +806,16 @@ def consolidate_folder(book):
     return written
 
 
+# what a unit sends: workbooks, and Word reports (绩效自评工作报告: .docx; .doc/.wps through LibreOffice)
+UNIT_FILE_SUFFIXES = (".xlsx", ".xlsm", ".docx", ".docm", ".doc", ".wps")
+
+
 def folder_workbooks(folder: Path) -> list[Path]:
-    """The units' workbooks in a folder (recursively), without lock files and our own summaries."""
+    """The units' workbooks and Word reports in a folder (recursively), without lock files and our own
+    summaries."""
     return sorted(
         p for p in Path(folder).rglob("*")
-        if p.suffix.lower() in (".xlsx", ".xlsm")
+        if p.suffix.lower() in UNIT_FILE_SUFFIXES
         and not p.name.startswith(("~$", ".~", SUMMARY_PREFIX))
     )  # fmt: skip
 

@@ -6,6 +6,7 @@ never run macros, and every file passes the safety gate (:mod:`xlperf.sources.ga
 
 - :mod:`~xlperf.sources.gate`: refuse what must not be parsed (zip bombs, entities, encryption, …).
 - :mod:`~xlperf.sources.xlsx`: workbooks through python-calamine (default) or openpyxl.
+- :mod:`~xlperf.sources.docx`: Word reports (.docx; .doc/.wps through LibreOffice), a grid per table.
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ from collections.abc import Collection
 from pathlib import Path
 
 from xlperf.core.grid import Grid
-from xlperf.core.model import Workbook
+from xlperf.core.model import DOCUMENT_SOURCE, Workbook
 from xlperf.core.parser import no_projects_reason, parse_workbook
 from xlperf.errors import ReadError
-from xlperf.sources.gate import Package, check_file, error_cells, open_checked, suffix_reason
+from xlperf.sources.gate import Package, check_file, error_cells, is_word, open_checked, suffix_reason
 from xlperf.sources.xlsx import formula_cells, grids_calamine, grids_openpyxl
 
 ENGINES = ("calamine", "openpyxl")
 
-__all__ = ["ENGINES", "Package", "check_file", "open_checked", "read_grids", "read_workbook", "suffix_reason"]
+__all__ = ["ENGINES", "Package", "check_file", "is_word", "open_checked", "read_grids", "read_workbook",
+           "suffix_reason"]  # fmt: skip
 
 
 def read_grids(path: str | Path, engine: str = "calamine", skip: Collection[str] = ()) -> list[Grid]:
@@ -30,6 +32,10 @@ def read_grids(path: str | Path, engine: str = "calamine", skip: Collection[str]
     and the reader reads the gate's checked copy."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; one of {ENGINES}")
+    if is_word(path):  # a Word report: a grid per table (the engine is for workbooks)
+        from xlperf.sources.docx import read_document_grids
+
+        return read_document_grids(path)
     pkg = open_checked(path)
     if engine == "calamine":
         errors = error_cells(pkg, pkg.error_parts) if pkg.error_parts else None
@@ -46,7 +52,7 @@ def read_workbook(path: str | Path, engine: str = "calamine") -> Workbook:
     """Read a unit's workbook into the model. Raises :class:`ReadError` (Chinese reason) when the file
     cannot be read or holds no 自评表."""
     grids = read_grids(path, engine)
-    wb = parse_workbook(str(path), grids)
+    wb = parse_workbook(str(path), grids, DOCUMENT_SOURCE if is_word(path) else None)
     if not wb.projects:
         raise ReadError(no_projects_reason(wb))
     return wb

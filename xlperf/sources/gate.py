@@ -55,9 +55,15 @@ MAX_TEXT = 64 * 1024 * 1024  # bytes of shared strings the cells reference, coun
 EXCEL_MAX_ROWS, EXCEL_MAX_COLS = 1_048_576, 16_384
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
-OTHER_EXCEL_SUFFIXES = (".xls", ".xlsb", ".et", ".ods", ".csv", ".wps", ".ett", ".xlt", ".xltx", ".xltm")
+OTHER_EXCEL_SUFFIXES = (".xls", ".xlsb", ".et", ".ods", ".csv", ".ett", ".xlt", ".xltx", ".xltm")
+# Word reports (绩效自评工作报告): .docx read directly; .doc (Word 97–2003), .wps (WPS 文字), .odt through
+# LibreOffice (xlperf.sources.docx)
+DOCX_SUFFIXES = (".docx", ".docm")
+LEGACY_WORD_SUFFIXES = (".doc", ".wps", ".odt")
+WORD_SUFFIXES = DOCX_SUFFIXES + LEGACY_WORD_SUFFIXES
 NOT_XLSX = "不是 .xlsx/.xlsm 格式，请用 Excel 另存为 .xlsx 后重新报送"
-NOT_EXCEL = "不是 Excel 工作簿（.xlsx/.xlsm）"
+NOT_EXCEL = "不是 Excel 工作簿（.xlsx/.xlsm）或 Word 报告（.docx/.doc）"
+NOT_DOCX = "文件内容不是 .docx 格式（可能是改了扩展名的 .doc 文件），请用 Word/WPS 另存为 .docx"
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ODF_MIMETYPE = b"application/vnd.oasis.opendocument"
 
@@ -79,7 +85,7 @@ def suffix_reason(name: str) -> str | None:
         return "操作系统生成的附属文件"
     if low.endswith((".tmp", ".bak", ".wbk")) or name.startswith("~"):
         return "临时文件或备份文件"
-    if low.endswith(XLSX_SUFFIXES):
+    if low.endswith(XLSX_SUFFIXES) or low.endswith(WORD_SUFFIXES):
         return None
     if low.endswith(OTHER_EXCEL_SUFFIXES):
         return NOT_XLSX
@@ -180,6 +186,81 @@ def open_checked(path: str | Path) -> Package:
         raise ReadError(f"文件已损坏，无法读取：{exc}") from exc
 
 
+def is_word(path: str | Path) -> bool:
+    """A Word report by its name (.docx/.docm, or .doc/.wps/.odt read through LibreOffice)."""
+    return Path(path).suffix.lower() in WORD_SUFFIXES
+
+
+def _check_members(fh: BinaryIO, infos: list[zipfile.ZipInfo]) -> None:
+    """The zip-bomb checks every package passes, whatever it holds (workbook or Word document)."""
+    if len(infos) > MAX_MEMBERS:
+        raise ReadError(f"压缩包内文件过多（{len(infos)} 个），疑似压缩炸弹，已拒绝读取")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED:
+        raise ReadError(f"文件解压后过大（{total // 1024 // 1024} MB），疑似压缩炸弹，已拒绝读取")
+    for i in infos:
+        if i.file_size > 1024 * 1024 and i.compress_size and i.file_size / i.compress_size > MAX_RATIO:
+            raise ReadError("文件压缩比异常，疑似压缩炸弹，已拒绝读取")
+        _check_member_size(i)
+    if sum(i.compress_size for i in infos) * 1032 > MAX_UNCOMPRESSED:
+        for i in infos:
+            raw = i.compress_type == zipfile.ZIP_DEFLATED and not _is_xml_part(i.filename)
+            if raw and _inflates_past_declared(fh, i):
+                raise ReadError("压缩包数据异常（解压后大于声明大小），疑似压缩炸弹，已拒绝读取")
+
+
+def _checked_xml(fh: BinaryIO, info: zipfile.ZipInfo) -> bytes:
+    data = _inflate(fh, info)
+    if _DOCTYPE.search(data, 0, _root_at(data)):
+        raise ReadError("文件包含不安全的 XML 实体声明，已拒绝读取")
+    return data
+
+
+MAX_DOCUMENT_XML = 64 * 1024 * 1024  # word/document.xml and the parts read with it; a report is < 1 MB
+
+
+def open_checked_document(path: str | Path) -> dict[str, bytes]:
+    """Check a Word document (.docx) as :func:`open_checked` checks a workbook and return its XML parts
+    (name -> bytes), inflated and checked: zip bombs, entity declarations, encryption and sizes are
+    refused with a Chinese reason (:class:`ReadError`); macros (.docm) are never looked at."""
+    p = Path(path)
+    if not p.exists():
+        raise ReadError(f"文件不存在：{p}")
+    if p.is_dir():
+        raise ReadError(f"这是文件夹，不是 Word 文档：{p}")
+    try:
+        if p.stat().st_size == 0:
+            raise ReadError("文件是空的（0 字节）")
+        with p.open("rb") as fh:
+            if fh.read(8) == _CFB_MAGIC:
+                if _is_encrypted_cfb(p):
+                    raise ReadError("文档设置了打开密码，请去掉密码后再报送")
+                raise ReadError(NOT_DOCX)
+            fh.seek(0)
+            if not zipfile.is_zipfile(fh):
+                raise ReadError("文件已损坏或不是 Word 文档（不是有效的 docx 压缩包）")
+            fh.seek(0)
+            with zipfile.ZipFile(fh) as z:
+                infos = z.infolist()
+            names = {i.filename for i in infos}
+            if "[Content_Types].xml" not in names or not any(n.startswith("word/") for n in names):
+                raise ReadError("文件不是 Word 文档（缺少文档内容）")
+            _check_members(fh, infos)
+            xml = [i for i in infos if _is_xml_part(i.filename)]
+            if sum(i.file_size for i in xml) > MAX_DOCUMENT_XML:
+                raise ReadError(
+                    f"文档内容过大（解压后 {sum(i.file_size for i in xml) // 1024 // 1024} MB），"
+                    "请把自评表复制到新文档后报送"
+                )
+            return {i.filename: _checked_xml(fh, i) for i in xml}
+    except zipfile.BadZipFile as exc:
+        raise ReadError(f"文件已损坏（压缩包不完整）：{exc}") from exc
+    except PermissionError as exc:
+        raise ReadError("没有读取该文件的权限") from exc
+    except (OSError, EOFError, ValueError, zlib.error) as exc:
+        raise ReadError(f"文件已损坏，无法读取：{exc}") from exc
+
+
 def _check_package(p: Path, fh: BinaryIO, infos: list[zipfile.ZipInfo]) -> Package:
     names = {i.filename for i in infos}
     if "mimetype" in names or "content.xml" in names:
@@ -190,36 +271,19 @@ def _check_package(p: Path, fh: BinaryIO, infos: list[zipfile.ZipInfo]) -> Packa
         raise ReadError(NOT_XLSX)  # .xlsb
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise ReadError("文件不是 Excel 工作簿（缺少工作簿内容）")
-    if len(infos) > MAX_MEMBERS:
-        raise ReadError(f"压缩包内文件过多（{len(infos)} 个），疑似压缩炸弹，已拒绝读取")
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNCOMPRESSED:
-        raise ReadError(f"文件解压后过大（{total // 1024 // 1024} MB），疑似压缩炸弹，已拒绝读取")
-    for i in infos:
-        if i.file_size > 1024 * 1024 and i.compress_size and i.file_size / i.compress_size > MAX_RATIO:
-            raise ReadError("文件压缩比异常，疑似压缩炸弹，已拒绝读取")
-        _check_member_size(i)
+    _check_members(fh, infos)
     xml = [i for i in infos if _is_xml_part(i.filename)]
     if sum(i.file_size for i in xml) > MAX_XML:
         raise ReadError(
             f"工作簿内容过大（解压后 {sum(i.file_size for i in xml) // 1024 // 1024} MB），"
             "请把自评表复制到新工作簿后报送"
         )
-    # members the readers never see are not inflated; still, a member that inflates past its declared
-    # size marks a crafted file: look when the package could exceed the cap (deflate expands ≤ 1032×)
-    if sum(i.compress_size for i in infos) * 1032 > MAX_UNCOMPRESSED:
-        for i in infos:
-            raw = i.compress_type == zipfile.ZIP_DEFLATED and not _is_xml_part(i.filename)
-            if raw and _inflates_past_declared(fh, i):
-                raise ReadError("压缩包数据异常（解压后大于声明大小），疑似压缩炸弹，已拒绝读取")
     parts: list[tuple[zipfile.ZipInfo, bytes]] = []
     extents: dict[str, SheetExtent] = {}
     flagged: list[str] = []
     sheet_bytes = 0
     for i in xml:
-        data = _inflate(fh, i)
-        if _DOCTYPE.search(data, 0, _root_at(data)):
-            raise ReadError("文件包含不安全的 XML 实体声明，已拒绝读取")
+        data = _checked_xml(fh, i)
         if _is_worksheet(i.filename):
             sheet_bytes += len(data)
             if _NOT_NEAR.search(data) or (b":c" in data and _PREFIXED_CELL.search(data)):

@@ -244,7 +244,7 @@ def consolidate(payload: dict) -> dict:
     folder = _path(payload, "folder", directory=True)
     files = folder_workbooks(folder)
     if not files:
-        raise BadRequest(f"文件夹中没有 Excel 工作簿（.xlsx）：{folder}")
+        raise BadRequest(f"文件夹中没有 Excel 工作簿（.xlsx）或 Word 报告（.docx/.doc）：{folder}")
     written = consolidate_files(folder, files)
     return {"path": str(written), "files": len(files)}
 

@@ -953,7 +953,11 @@ def save_template(
     unit: UnitData | None = None,
     data: Sequence[ProjectData] | None = None,
     formulas: str = "native",
+    *,
+    inputs: Sequence[str | Path] = (),
+    overwrite: bool = True,
 ) -> Path:
-    """Build the template and write it atomically to ``path``. Returns the path."""
+    """Build the template and write it atomically to ``path`` (never over one of ``inputs``; over an
+    existing file only when ``overwrite``). Returns the path."""
     wb = build_template(preset, projects=projects, unit=unit, data=data, formulas=formulas)
-    return write_atomic(path, workbook_bytes(wb))
+    return atomic_write_bytes(path, workbook_bytes(wb), inputs=inputs, overwrite=overwrite)

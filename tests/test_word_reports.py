@@ -1,0 +1,310 @@
+"""Word reports (绩效自评工作报告) as units send them: validate, consolidate and import.
+
+Every document here is built with python-docx (tests/word_reports.py), never by ``xlperf report``.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from docx import Document
+from test_seed_sample import EXPECTED
+from word_reports import add_table, seed_report
+
+from xlperf import api
+from xlperf.cli import cli
+from xlperf.errors import ReadError
+from xlperf.sources import read_grids
+
+SEED_TOTALS = [
+    ("机构编制管理工作监督检查", 2, 1.0, 96, 96),
+    ("实名制管理及编制使用核准", 1, 1.0, 97, 97),
+    ("政务和中文域名注册费", 1.6, 1.0, 99, 99),
+    ("事业单位法人登记管理工作", 1.6, 1.0, 97, 97),
+]
+
+
+def _totals(v):
+    return [
+        (
+            pr.project.name.text,
+            pr.project.budget.total.number,
+            pr.rate,
+            pr.project.total.number,
+            pr.total_recomputed,
+        )
+        for pr in v.projects
+    ]
+
+
+def _by_project(findings, key=lambda f: f.sheet):
+    """(rule, project index, severity) of every finding: the workbook's and the report's locations
+    differ (自评表2!H23 vs 表2 第17行 第7列), the findings do not."""
+    return Counter((f.rule, key(f)[-1], f.severity) for f in findings)
+
+
+@pytest.mark.parametrize("merged", [True, False], ids=["merged", "flat"])
+def test_seed_report_reads_as_the_seed_workbook(tmp_path, seed_sample, merged):
+    doc = seed_report(tmp_path / "长安区委编办2020年度绩效自评工作报告.docx", merged=merged)
+    v = api.validate_file(doc)
+    book = api.validate_file(seed_sample)
+    assert (
+        v.preset.name == "shaanxi"
+    )  # from the 一级 labels' weights (产出40, 预算执行率10, 效益40, 满意度10)
+    assert (v.workbook.unit.name, v.workbook.unit.year) == ("长安区委编办", "2020")
+    assert _totals(v) == _totals(book) == SEED_TOTALS
+    # the same findings, plus what a Word table cannot hold: the 预算执行进度 the workbook computes by
+    # formula is left as the form's hint in Word, so each table gets the computed value as a 提示
+    extra = Counter({("XP001", str(i), "info"): 1 for i in range(1, 5)})
+    assert _by_project(v.findings) == _by_project(book.findings) + extra
+    assert "XP021" not in {f.rule for f in v.findings}  # every conclusion agrees with its table
+
+
+def test_seed_report_locations(tmp_path):
+    v = api.validate_file(seed_report(tmp_path / "r.docx"))
+    where = {(f.rule, f.cell) for f in v.findings}
+    # 表2's 10th indicator row (row 20 of the table): 群众满意度 scored 7; the score is the 7th cell of
+    # its row (the merged section column and the merged 一级 column count once each)
+    assert ("XP004", "表2 第20行 第7列") in where
+    assert ("XP002", "表1 第15行 第6列") in where  # 预算执行率 50%: the 6th cell, 实际完成值
+    assert ("XP001", "表1 第3行 第8列") in where  # the hint cell of the 预算数 row
+    f = next(f for f in v.findings if f.cell == "表2 第20行 第7列")
+    assert f.where == "表2 第20行 第7列" and f.message.startswith("表2 第20行 第7列 得分与完成值不符：")
+
+
+def test_conclusion_disagreeing_with_the_table_is_reported(tmp_path):
+    doc = seed_report(tmp_path / "r.docx", stated=[96, 95, 99, 97])
+    v = api.validate_file(doc)
+    (f,) = [f for f in v.findings if f.rule == "XP021"]
+    assert (f.sheet, f.cell, f.severity, f.expected, f.found) == (
+        "表2",
+        "表2 之后第1段",
+        "error",
+        "97",
+        "95分",
+    )
+    assert f.project == "实名制管理及编制使用核准"
+
+
+def test_cli_validate_json_and_text(tmp_path):
+    doc = seed_report(tmp_path / "r.docx", stated=[96, 95, 99, 97])
+    runner = CliRunner()
+    res = runner.invoke(cli, ["validate", str(doc), "--format", "json"])
+    assert res.exit_code == 1  # errors found, as for a workbook
+    data = json.loads(res.output)["files"][0]
+    cells = {(f["rule"], f["cell"]) for f in data["findings"]}
+    assert ("XP021", "表2 之后第1段") in cells and ("XP004", "表2 第20行 第7列") in cells
+    text = runner.invoke(cli, ["validate", str(doc)])
+    assert text.exit_code == 1
+    assert "表2 第20行 第7列" in text.output and "结论得分与总分不符" in text.output
+    refused = runner.invoke(cli, ["validate", str(doc), "-o", str(tmp_path / "x.xlsx")])
+    assert refused.exit_code == 2 and "xlperf import" in refused.output
+
+
+def _national(path: Path, extra_table: bool = True) -> Path:
+    """The national form's indicator table: 一级｜二级｜三级｜年度指标值｜实际完成值｜分值｜得分｜偏差原因分析及改进措施
+    (9 grid columns with the section column), the funds block without 其他 rows."""
+    doc = Document()
+    doc.add_paragraph("西安市雁塔区教育局2021年度项目支出绩效自评报告")
+    if extra_table:
+        t = doc.add_table(rows=2, cols=2)
+        t.rows[0].cells[0].text, t.rows[0].cells[1].text = "项目", "金额（万元）"
+        t.rows[1].cells[0].text, t.rows[1].cells[1].text = "合计", "320"
+    doc.add_paragraph("1、校园安全设施改造")
+
+    def c(text="", span=1, vmerge=None):
+        return (str(text), span, vmerge)
+
+    rows = [
+        [c("一、基本情况"), c("项目名称"), c("校园安全设施改造", 3), c("实施（主管）单位", 2), c("西安市雁塔区教育局", 2)],
+        [c("二、预算执行情况", 1, "restart"), c("预算安排情况（调整后）", 2), c("资金到位情况", 2),
+         c("资金执行情况", 2), c("预算执行进度", 2)],
+        [c("", 1, "continue"), c("预算数："), c("320"), c("到位数："), c("320"), c("执行数："), c("288"), c("90%", 2)],
+        [c("", 1, "continue"), c("其中：财政资金"), c("320"), c("其中：财政资金"), c("320"), c("其中：财政资金"),
+         c("288"), c("", 2)],
+        [c("四、年度绩效指标完成情况", 1, "restart"), c("一级指标"), c("二级指标"), c("三级指标"), c("年度指标值"),
+         c("实际完成值"), c("分值"), c("得分"), c("偏差原因分析及改进措施")],
+        [c("", 1, "continue"), c("产出指标\n（50分）", 1, "restart"), c("数量指标"), c("改造监控点位"), c("≥120个"),
+         c("126个"), c("25"), c("25"), c("")],
+        [c("", 1, "continue"), c("", 1, "continue"), c("质量指标"), c("验收合格率"), c("100%"), c("95%"), c("25"),
+         c("20"), c("")],
+        [c("", 1, "continue"), c("预算执行率指标\n（10分）"), c("预算执行率"), c("预算执行率"), c("100%"), c("90%"),
+         c("10"), c("9"), c("部分尾款未支付")],
+        [c("", 1, "continue"), c("效益指标（30分）"), c("社会效益指标"), c("校园安全事故下降"), c("下降"), c("达成"),
+         c("30"), c("30"), c("")],
+        [c("", 1, "continue"), c("满意度指标（10分）"), c("满意度指标"), c("师生满意度"), c("≥90%"), c("96%"),
+         c("10"), c("10"), c("")],
+        [c("", 1, "continue"), c("总分", 6), c("94"), c("")],
+    ]  # fmt: skip
+    import word_reports
+
+    old, word_reports.WIDTH = word_reports.WIDTH, 9
+    try:
+        add_table(doc, rows)
+    finally:
+        word_reports.WIDTH = old
+    doc.add_paragraph("通过自评，该项目得分为94分，评价等级为优。")
+    doc.save(path)
+    return path
+
+
+def test_national_layout_with_weights_and_reasons(tmp_path):
+    v = api.validate_file(_national(tmp_path / "national.docx"), "national")
+    (pr,) = v.projects
+    p = pr.project
+    assert p.name.text == "校园安全设施改造" and p.sheet == "表2"  # 表1 is the funds summary
+    assert [i.weight.number for i in p.indicators] == [25, 25, 10, 30, 10]
+    assert p.indicators[2].reason.text == "部分尾款未支付"
+    assert p.indicators[0].target.text == "≥120个" and p.total.number == 94
+    rules = {(f.rule, f.cell) for f in v.findings}
+    # 质量指标 95% of 100% scored 20 of 25 (suggested 23.75) with no reason: the reason cell is the 9th
+    assert ("XP009", "表2 第7行 第9列") in rules and ("XP004", "表2 第7行 第8列") in rules
+    assert not {r for r, _ in rules} & {"XP006", "XP007", "XP017", "XP021"}
+    (other,) = [f for f in v.findings if f.rule == "XP019"]
+    assert other.sheet == "表1" and "不是项目支出绩效自评表" in other.message and "项目" in other.message
+
+
+def test_report_with_a_table_that_is_not_a_form(tmp_path):
+    v = api.validate_file(seed_report(tmp_path / "r.docx", extra_table=True))
+    assert [pr.project.sheet for pr in v.projects] == ["表2", "表3", "表4", "表5"]
+    (note,) = [f for f in v.findings if f.rule == "XP019"]
+    assert note.sheet == "表1" and "首格“姓名”" in note.message and note.severity == "info"
+    assert _totals(v) == SEED_TOTALS
+
+
+def test_split_and_nested_tables(tmp_path):
+    """The first form split in two at its indicator block (a blank line between), the second nested in
+    a one-cell layout frame: both read as the whole form."""
+    from word_reports import seed_table_rows
+
+    from xlperf.samples import SEED
+
+    doc = Document()
+    doc.add_paragraph("长安区委编办2020年度绩效自评工作报告")
+    rows = seed_table_rows(SEED.projects[0])
+    add_table(doc, rows[:9])
+    doc.add_paragraph("")
+    add_table(doc, [rows[9], *rows[9:]])  # the second part repeats the header row
+    doc.add_paragraph("通过自评，得分为96分。")
+    frame = doc.add_table(rows=1, cols=1)
+    inner = add_table(doc, seed_table_rows(SEED.projects[1]))
+    frame.rows[0].cells[0]._tc.append(inner._tbl)  # move the form into the frame's cell
+    doc.add_paragraph("通过自评，得分为97分。")
+    doc.save(tmp_path / "split.docx")
+    v = api.validate_file(tmp_path / "split.docx", "shaanxi")
+    assert [(pr.project.sheet, pr.project.name.text) for pr in v.projects] == [
+        ("表1", "机构编制管理工作监督检查"),
+        ("表3-1", "实名制管理及编制使用核准"),
+    ]
+    assert _totals(v) == SEED_TOTALS[:2]
+    cells = {f.cell for f in v.findings if f.sheet == "表1"}
+    assert "表2 第7行 第6列" in cells  # 预算执行率 50%: row 7 of the second part (its header dropped)
+    assert "XP017" not in {f.rule for f in v.findings}
+
+
+def test_damaged_and_hostile_documents(tmp_path):
+    good = seed_report(tmp_path / "good.docx")
+    truncated = tmp_path / "truncated.docx"
+    truncated.write_bytes(good.read_bytes()[:3000])
+    with pytest.raises(ReadError, match="损坏"):
+        read_grids(truncated)
+    entity = tmp_path / "entity.docx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(entity, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"?>", b'?><!DOCTYPE d [<!ENTITY a "aaaa">]>', 1)
+            dst.writestr(info, data)
+    with pytest.raises(ReadError, match="实体"):
+        read_grids(entity)
+    legacy = tmp_path / "old.docx"
+    legacy.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    with pytest.raises(ReadError, match="另存为 .docx"):
+        read_grids(legacy)
+    res = CliRunner().invoke(cli, ["validate", str(truncated), str(good), "--format", "json"])
+    assert res.exit_code == 2  # a file could not be read; the other was still validated
+    files = json.loads(res.stdout)["files"]
+    assert "损坏" in files[0]["error"] and len(files[1]["findings"]) == 31
+
+
+def test_doc_without_libreoffice_says_save_as_docx(tmp_path, monkeypatch):
+    from xlperf import libreoffice
+
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: None)
+    doc = tmp_path / "报告.doc"
+    doc.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    with pytest.raises(ReadError, match="未安装 LibreOffice.*另存为 .docx"):
+        read_grids(doc)
+
+
+def test_import_writes_the_template_with_the_reports_projects(tmp_path):
+    doc = seed_report(tmp_path / "r.docx", merged=False, extra_table=True)
+    out = tmp_path / "自评表.xlsx"
+    runner = CliRunner()
+    res = runner.invoke(cli, ["import", str(doc), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert (
+        "已导入 4 个项目" in res.output
+        and "表2 → 自评表1：机构编制管理工作监督检查，10 个指标，总分 96" in res.output
+    )
+    assert "表1（首格“姓名”）不是自评表，未导入" in res.output
+    assert res.output.count("结论文字，模板无此栏") == 4
+    v = api.validate_file(out)
+    assert v.preset.name == "shaanxi" and v.workbook.unit.name == "长安区委编办"
+    assert _totals(v) == SEED_TOTALS
+    # on the template, the imported seed is the seed workbook: the same findings at the same cells
+    assert {(f.rule, f.sheet, f.cell) for f in v.findings} == EXPECTED
+    again = runner.invoke(cli, ["import", str(doc), "-o", str(out)])
+    assert again.exit_code == 2 and "已存在" in again.output
+    same = runner.invoke(cli, ["import", str(doc), "-o", str(doc)])
+    assert same.exit_code == 2
+
+
+def test_consolidate_workbook_and_report_of_one_unit(tmp_path, seed_sample):
+    folder = tmp_path / "报送材料"
+    folder.mkdir()
+    (folder / "长安区委编办_2020.xlsx").write_bytes(seed_sample.read_bytes())
+    seed_report(folder / "A_长安区委编办报告.docx")  # sorts first: the workbook still counts
+    (folder / "~$锁定.docx").write_bytes(b"x")
+    out = tmp_path / "汇总.json"
+    res = CliRunner().invoke(cli, ["consolidate", str(folder), "-o", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["stats"]["projects"] == 4 and data["stats"]["duplicate_projects"] == 4
+    files = {r["文件"].split("/")[-1]: r for r in data["tables"]["文件清单"]["rows"]}
+    assert files["A_长安区委编办报告.docx"]["计入汇总项目数"] == 0
+    assert files["长安区委编办_2020.xlsx"]["计入汇总项目数"] == 4
+    assert files["~$锁定.docx"]["状态"] == "已跳过"
+    dups = [r for r in data["tables"]["问题清单"]["rows"] if r["规则"] == "XC002"]
+    assert len(dups) == 4 and all("长安区委编办_2020.xlsx!自评表" in r["实为"] for r in dups)
+
+
+def test_ribbon_consolidation_picks_up_word_reports(tmp_path, seed_sample):
+    from xlperf.excel.macros import folder_workbooks
+
+    (tmp_path / "a.xlsx").write_bytes(seed_sample.read_bytes())
+    seed_report(tmp_path / "b.docx")
+    (tmp_path / "c.doc").write_bytes(b"")
+    (tmp_path / "~$b.docx").write_bytes(b"")
+    assert [p.name for p in folder_workbooks(tmp_path)] == ["a.xlsx", "b.docx", "c.doc"]
+
+
+@pytest.mark.libreoffice
+def test_doc_round_trip_through_libreoffice(tmp_path, soffice):
+    from xlperf import libreoffice
+
+    docx = seed_report(tmp_path / "报告.docx")
+    doc = libreoffice.convert(docx, "doc:MS Word 97", tmp_path / "doc")
+    assert doc.suffix == ".doc"
+    before = set(doc.parent.iterdir())
+    v = api.validate_file(doc)
+    assert set(doc.parent.iterdir()) == before  # nothing written beside the user's file
+    assert _totals(v) == SEED_TOTALS and v.workbook.unit.name == "长安区委编办"
+    assert _by_project(v.findings) == _by_project(api.validate_file(docx).findings)
+    back = libreoffice.convert(doc, "docx:MS Word 2007 XML", tmp_path / "back")
+    assert _totals(api.validate_file(back)) == SEED_TOTALS
