@@ -40,7 +40,7 @@ def test_cli_speaks_chinese():
 
     r = CliRunner().invoke(cli, ["validate", "-h"], prog_name="xlperf")
     assert r.exit_code == 0
-    assert "用法： xlperf validate [选项]" in r.output and "显示本帮助并退出。" in r.output
+    assert "用法：xlperf validate [选项]" in r.output and "显示本帮助并退出。" in r.output
     assert "Usage" not in r.output and "Show this message" not in r.output
     r = CliRunner().invoke(cli, ["validate"], prog_name="xlperf")
     assert r.exit_code == 2 and "错误：缺少参数" in r.output

@@ -299,7 +299,8 @@ def test_refresh_summary_is_the_consolidation_table_in_one_write(tmp_path):
     assert "刷新项目汇总" in ws["A2"].value
     assert ws.cell(4 + n, 1).value == "合计"
     assert ws.cell(4 + n, 5).value == f"=SUM(E4:E{3 + n})"
-    assert ws.cell(4, 9).number_format == "0.0%" and ws.cell(4, 5).number_format == "0.00"
+    rate = [c.header for c in DETAIL_COLUMNS].index("执行率") + 1
+    assert ws.cell(4, rate).number_format == "0.0%" and ws.cell(4, 5).number_format == "0.00"
     value_writes = book.app.log["range.value"] - before
     assert value_writes <= 1 + 2 * (n + 4)  # one write for the table; the rest are the sheet reads
     assert book.app.log["range.number_format"] <= 3  # one call per number format

@@ -20,13 +20,13 @@ from xlperf.report_text import TEMPLATES, TemplateError, blocks, cn_number, expo
 from xlperf.writers import report as R
 from xlperf.writers.report import value_text, write_report
 
-from factory import clean_rows, set_ind, workbook
+from factory import FIRST_IND, HEAD, clean_rows, set_ind, workbook, write_xlsx
 
-SEED_PROJECTS = {
-    "机构编制管理工作监督检查": ("2", "96"),
-    "实名制管理及编制使用核准": ("1", "97"),
-    "政务和中文域名注册费": ("1.6", "99"),
-    "事业单位法人登记管理工作": ("1.6", "97"),
+SEED_PROJECTS = {  # name: (the budget as typed, as the workbook shows it (0.00), total)
+    "机构编制管理工作监督检查": ("2", "2.00", "96"),
+    "实名制管理及编制使用核准": ("1", "1.00", "97"),
+    "政务和中文域名注册费": ("1.6", "1.60", "99"),
+    "事业单位法人登记管理工作": ("1.6", "1.60", "97"),
 }
 SHAANXI = presets.load("shaanxi")
 
@@ -57,10 +57,35 @@ def body_sequence(doc) -> list[tuple[str, object]]:
     return out
 
 
+def project_tables(doc) -> list[list[list[str]]]:
+    """Each project's 自评表 as rows of cell texts: its two Word tables (the part above the indicators;
+    the indicators, whose header row repeats on every page) joined."""
+    tables = doc.tables
+    assert len(tables) % 2 == 0
+    return [row_texts(a) + row_texts(b) for a, b in zip(tables[::2], tables[1::2], strict=True)]
+
+
 def conclusions(doc) -> list[str]:
-    """The paragraph right after each table."""
+    """The paragraph right after each project's table (after its second part)."""
     seq = body_sequence(doc)
-    return [seq[i + 1][1] for i, (kind, _) in enumerate(seq) if kind == "tbl"]
+    return [
+        seq[i + 1][1]
+        for i, (kind, _) in enumerate(seq)
+        if kind == "tbl" and not (seq[i + 2][0] == "tbl" and seq[i + 1][1] == "")
+    ]
+
+
+def review_notes(doc) -> dict[str, str]:
+    """附：报送前核对事项: the notes under each project's heading ("（一）项目名称")."""
+    out: dict[str, str] = {}
+    current = None
+    for p in doc.paragraphs:
+        if p.style.name == "xlperf 核对事项标题" and p.text.startswith("（"):
+            current = p.text.split("）", 1)[1]
+            out[current] = ""
+        elif p.style.name == "xlperf 核对事项" and current:
+            out[current] += p.text
+    return out
 
 
 def section_text(doc, heading: str, next_heading: str | None = None) -> str:
@@ -110,10 +135,10 @@ def test_seed_report_title_and_sections(seed_report):
 
 def test_seed_report_one_table_per_project_with_the_seeds_rows(seed_report):
     _, doc = seed_report
-    assert len(doc.tables) == 4
-    for tbl, (name, (budget, total)) in zip(doc.tables, SEED_PROJECTS.items(), strict=True):
-        cells = cell_texts(tbl)
-        rows = row_texts(tbl)
+    assert len(doc.tables) == 8  # two per project
+    for i, (name, (typed, budget, total)) in enumerate(SEED_PROJECTS.items()):
+        cells = cell_texts(doc.tables[2 * i]) + cell_texts(doc.tables[2 * i + 1])
+        rows = project_tables(doc)[i]
         # 一、基本情况
         assert rows[0] == ["一、基本情况", "项目名称", name, "实施（主管）单位", "长安区委编办"]
         # 二、预算执行情况: headers, then 预算数/到位数/执行数 with the amounts and the computed progress
@@ -138,7 +163,7 @@ def test_seed_report_one_table_per_project_with_the_seeds_rows(seed_report):
         assert rows[4] == ["", "其他", "", "其他", "", "其他", "", ""]
         # 三、目标完成情况
         assert rows[5] == ["三、目标完成情况", "年度预期目标", "具体完成情况", "总体完成率"]
-        assert rows[6] == ["", budget, budget, "100%"]
+        assert rows[6] == ["", typed, typed, "100%"]  # General in the workbook
         # 四、年度绩效指标完成情况 (no 分值 / 偏差原因 columns: the seed has them blank)
         assert rows[7] == [
             "四、年度绩效指标完成情况",
@@ -164,13 +189,13 @@ def test_seed_report_one_table_per_project_with_the_seeds_rows(seed_report):
 
 def test_seed_values_as_in_the_workbook(seed_report):
     _, doc = seed_report
-    rows = row_texts(doc.tables[0])
+    rows = project_tables(doc)[0]
     budget_rate = next(r for r in rows if "预算支出进度执行率" in r)
     assert budget_rate[-3:] == ["100%", "50%", "10"]
     satisfaction = rows[-2]
     assert satisfaction[-4:] == ["满意度", "100%", "98%", "8"]
     # project 2: the blank 预期/实际 stay blank
-    rows2 = row_texts(doc.tables[1])
+    rows2 = project_tables(doc)[1]
     first = next(r for r in rows2 if "及时维护机构编制信息平台数据库" in r)
     assert first[-3:] == ["", "", "10"]
 
@@ -187,29 +212,138 @@ def test_each_conclusion_names_its_score_and_grade(seed_report):
     _, doc = seed_report
     found = conclusions(doc)
     assert len(found) == 4
-    for text, (_, total) in zip(found, SEED_PROJECTS.values(), strict=True):
+    for text, (_, _, total) in zip(found, SEED_PROJECTS.values(), strict=True):
         assert text.startswith(f"通过自评，得分为{total}分，等级为“优”")
 
 
 def test_seed_conclusions_say_what_is_wrong(seed_report):
+    """The unit's voice in the text sent upward (its results, deductions, what it will improve); the
+    form's errors for it to correct are on the page after the 落款, under each project's name."""
     _, doc = seed_report
     c1, c2, c3, c4 = conclusions(doc)
+    notes = review_notes(doc)
+    r1, r2, r3, r4 = (notes[name] for name in SEED_PROJECTS)
     # project 1: 预算执行率 indicator 50% while 2/2 was spent; two rows below full marks, unexplained
-    assert "预算执行率应为100%" in c1
     assert "2项指标未得满分" in c1 and "“满意度”得8分（分值10分）" in c1
-    assert "未填写偏差原因分析及改进措施" in c1
+    assert "预算执行率应为100%" in r1 and "未填写偏差原因分析及改进措施" in r1
     # project 2: values missing, a score above its weight
     assert (
         "“及时维护机构编制信息平台数据库”、“实际完成使用核准卡占年度使用计划百分比”的预期指标值或实际完成值未填写"
-        in c2
+        in r2
     )
-    assert "“编制的动态管理”的得分超出该指标分值" in c2
+    assert "“编制的动态管理”的得分超出该指标分值" in r2
     # project 3: one value missing, no budget-rate problem
-    assert "“保障全区单位域名使用”的预期指标值或实际完成值未填写" in c3
-    assert "预算执行率应为" not in c3
-    assert "得分超出" in c4
-    # 预算执行进度 is the template's formula: computed (the table shows 100%), so not reported as blank
-    assert not any("未填写预算执行进度" in c for c in (c1, c2, c3, c4))
+    assert "“保障全区单位域名使用”的预期指标值或实际完成值未填写" in r3
+    assert "预算执行率应为" not in r3
+    assert "得分超出" in r4
+    for c in (c1, c2, c3, c4):
+        # 预算执行进度 is the template's formula: computed (the table shows 100%), so not reported as blank
+        assert "未填写预算执行进度" not in c
+        # no review notes addressed to the unit in what it sends
+        for word in ("需", "核实更正", "应为", "未填写", "不符"):
+            assert word not in c, (word, c)
+
+
+def test_deductions_and_a_score_above_its_weight_are_one_sentence(seed_report):
+    """Project 2 loses 13 points and counts 10 above a 分值: 100 − 13 + 10 = 97, said in one sentence."""
+    _, doc = seed_report
+    c2 = conclusions(doc)[1]
+    sentence = next(s for s in c2.split("。") if "共扣13分" in s)
+    assert "“编制的动态管理”得20分（分值10分）高于分值，多计10分" in sentence
+    assert sentence.endswith("扣分与多计相抵后得分为97分")
+
+
+def test_signature_and_review_page_apart(seed_validation, tmp_path):
+    import datetime as dt
+
+    _, doc = report_of(seed_validation, tmp_path)
+    paras = doc.paragraphs
+    signs = [p for p in paras if p.style.name == "xlperf 落款"]
+    today = dt.date.today()
+    assert [p.text for p in signs] == ["长安区委编办", f"{today.year}年{today.month}月{today.day}日"]
+    assert signs[0].paragraph_format.keep_with_next
+    assert paras[paras.index(signs[0]) - 1].paragraph_format.keep_with_next  # not alone on a page
+    # the review page: after the 落款, on a page of its own, not in the report's outline
+    after = paras[paras.index(signs[-1]) + 1 :]
+    assert 'w:type="page"' in after[0]._p.xml
+    assert after[1].text == "附：报送前核对事项" and after[1].style.name == "xlperf 核对事项标题"
+    assert all(not p.style.name.startswith("Heading") for p in after)
+    # without it the 落款 ends the report
+    _, bare = report_of(seed_validation, tmp_path, name="bare.docx", review=False)
+    assert bare.paragraphs[-1].style.name == "xlperf 落款" and not review_notes(bare)
+    # a clean workbook has nothing to check: no page
+    _, clean = report_of(validate(workbook(clean_rows()), SHAANXI), tmp_path, name="clean.docx")
+    assert clean.paragraphs[-1].style.name == "xlperf 落款"
+
+
+def test_tables_repeat_the_indicator_header_and_keep_blocks_together(seed_report):
+    _, doc = seed_report
+    top, inds = doc.tables[0]._tbl, doc.tables[1]._tbl
+    trs = list(inds.iter(qn("w:tr")))
+    assert trs[0].find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None  # 一级指标 … repeated
+    assert all(tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is None for tr in trs[1:])
+    assert all(tr.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None for tr in trs)
+
+    def keeps(tr) -> bool:
+        ps = list(tr.iter(qn("w:p")))
+        return all(p.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None for p in ps)
+
+    # the part above the indicators stays whole, with the heading before and the header after
+    assert all(keeps(tr) for tr in top.iter(qn("w:tr")))
+    rows = row_texts(doc.tables[1])
+    kept = [keeps(tr) for tr in trs]
+    assert kept[0] and kept[-2] and not kept[-1]  # header with the first row; last row with 总分
+    # inside a 一级指标 every row keeps with the next; its last row (before 满意度指标) does not
+    last_benefit = max(i for i, r in enumerate(rows) if "可持续影响指标" in r)
+    assert all(kept[1:last_benefit]) or kept[1] is True
+    assert not kept[last_benefit] and rows[last_benefit + 1][2] == "满意度指标"
+    # the first part has no bottom line: the second's top line joins them
+    assert top.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}/{qn('w:bottom')}").get(qn("w:val")) == "nil"
+
+
+def test_number_shown_as_the_workbook_formats_it():
+    assert R.number_shown(1, "0%") == "100%"
+    assert R.number_shown(0.955, "0.0%") == "95.5%"
+    assert R.number_shown(2, "0.00") == "2.00"
+    assert R.number_shown(12345.5, "#,##0.00") == "12,345.50"
+    assert R.number_shown(-0.001, "0.00") == "0.00"
+    assert R.number_shown(1, "yyyy-mm-dd") is None and R.number_shown(1, "General") is None
+    c = Cell("B2", parse(1))
+    assert value_text(c, fmt="0%") == "100%" and value_text(c) == "1"
+
+
+def test_a_value_typed_as_a_percentage_prints_as_one(tmp_path):
+    """1 with a % format (what typing 100% stores) prints "100%"; the 目标 row's "2" is text, left."""
+    import openpyxl
+
+    rows = clean_rows()
+    set_ind(rows, 0, "预期指标值", 1)
+    goal_at = next(i for i, r in enumerate(rows) if "培训100人次" in r)
+    rows[goal_at][1] = 2  # 年度预期目标 typed as a bare number
+    src = write_xlsx(tmp_path / "百分比.xlsx", rows)
+    book = openpyxl.load_workbook(src)
+    ws = book["自评表1"]
+    ref = ws.cell(FIRST_IND + 1, HEAD.index("预期指标值") + 1)
+    ref.number_format = "0%"
+    book.save(src)
+    v = api.validate_file(src, "shaanxi")
+    name = v.projects[0].indicators[0].indicator.name.text
+    _, doc = report_of(v, tmp_path)
+    table = project_tables(doc)[0]
+    row = next(r for r in table if name in r)
+    assert row[row.index(name) + 1] == "100%"
+    goal = next(i for i, r in enumerate(table) if "年度预期目标" in r) + 1
+    assert table[goal][1] == "2"
+    tr = list(doc.tables[0]._tbl.iter(qn("w:tr")))[goal]
+    jc = tr.findall(f"{qn('w:tc')}/{qn('w:p')}/{qn('w:pPr')}/{qn('w:jc')}")
+    assert jc[1].get(qn("w:val")) == "left"
+
+
+def test_missing_gb_fonts_are_named(monkeypatch):
+    monkeypatch.setattr(libreoffice, "installed_font_families", lambda: {"FangSong_GB2312", "黑体", "SimSun"})
+    assert R.replaced_fonts() == ["楷体_GB2312", "方正小标宋简体"]
+    monkeypatch.setattr(libreoffice, "installed_font_families", lambda: None)
+    assert R.replaced_fonts() is None
 
 
 def test_measures_draw_on_the_findings(seed_report, seed_validation):
@@ -254,7 +388,7 @@ def test_low_execution_and_deduction_are_reported(tmp_path):
     assert "得分为96分" in c
     assert "预算执行率60%" in c and "预算执行率低于90%" in c
     assert "1项指标未得满分，共扣4分" in c
-    assert "未填写偏差原因分析及改进措施" in c
+    assert "未填写偏差原因分析及改进措施" in review_notes(doc)["干部教育培训"]
     assert "预算执行率低于90%的项目有1个（“干部教育培训”）" in section_text(
         doc, "二、绩效目标实现情况", "三、绩效目标设定质量情况"
     )
@@ -273,7 +407,7 @@ def test_explained_deduction_is_not_a_problem(tmp_path):
     assert "“参训人员满意度”得9.44分（分值10分）" in c
     assert "已分析偏差原因" in c and "问题" not in c
     # the 偏差原因 column appears because the workbook has one filled (分值 too: the factory fills it)
-    header = next(r for r in row_texts(doc.tables[0]) if "一级指标" in r)
+    header = next(r for r in project_tables(doc)[0] if "一级指标" in r)
     assert header[-3:] == ["分值", "自评得分", "偏差原因分析及改进措施"]
 
 
@@ -422,6 +556,43 @@ def test_libreoffice_converts_the_report_to_pdf(seed_validation, tmp_path, soffi
     pdf = out.with_suffix(".pdf")
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and data.count(b"/Type /Page") + data.count(b"/Type/Page") >= 4
+
+
+@pytest.mark.libreoffice
+def test_rendered_report_keeps_headings_tables_and_labels_together(seed_validation, tmp_path, soffice):
+    """Rendered by LibreOffice, page by page: a project's heading is on the page where its table starts,
+    a page the indicator table runs onto starts with its header row, a merged 一级指标 label is never cut
+    ("效益指标" on one page, "（40）" on the next), the 落款 shares its page with text, the review page
+    is a page of its own after it."""
+    import subprocess
+
+    out = write_report(seed_validation, tmp_path / "报告.docx", pdf=True)
+    text = subprocess.run(
+        ["pdftotext", str(out.with_suffix(".pdf")), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = ["".join(p.split()) for p in text.split("\f") if p.strip()]
+    assert 8 <= len(pages) <= 14
+    for i, name in enumerate(SEED_PROJECTS, 1):
+        page = next(p for p in pages if f"{i}、{name}" in p)
+        assert page.index(f"{i}、{name}") < page.index("实施（主管）", page.index(f"{i}、{name}"))
+    labels = ("产出指标（40）", "效益指标（40）", "满意度指标（10分）", "率指标（10分）")
+    for p in pages:
+        assert all(p[max(0, i - 2) : i] == "指标" for i in _find_all(p, "（40）")), p  # labels whole
+        # a page the indicator rows run onto (a 一级 label, not the table's start) repeats the header
+        if any(x in p for x in labels) and "一、基本情况" not in p:
+            assert "一级指标" in p, p[:80]
+    assert sum("一级指标" in p for p in pages) > len(SEED_PROJECTS)  # some header was repeated
+    sign = next(i for i, p in enumerate(pages) if "长安区委编办" in p and "年" in p[-40:] and "月" in p[-40:])
+    assert "整改" in pages[sign] or "预算" in pages[sign]  # not alone on its page
+    assert pages[sign + 1].startswith("附：报送前核对事项")
+
+
+def _find_all(text: str, part: str) -> list[int]:
+    out, at = [], text.find(part)
+    while at >= 0:
+        out.append(at)
+        at = text.find(part, at + 1)
+    return out
 
 
 # Word refuses a file whose pPr/rPr children are out of schema order (LibreOffice does not mind)

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from xlperf.errors import OutputError
@@ -65,3 +66,37 @@ def convert(src: str | Path, fmt: str, outdir: str | Path, timeout: float = 180)
         except PermissionError as exc:
             raise OutputError(f"无法写入 {target}：文件可能正在打开，请关闭后重试") from exc
     return target
+
+
+# the English family names the Chinese fonts are also installed under
+FONT_ALIASES = {
+    "仿宋_GB2312": ("FangSong_GB2312",),
+    "楷体_GB2312": ("KaiTi_GB2312",),
+    "方正小标宋简体": ("FZXiaoBiaoSong-B05S", "FZXiaoBiaoSong-B05"),
+    "黑体": ("SimHei",),
+    "宋体": ("SimSun",),
+    "仿宋": ("FangSong",),
+    "楷体": ("KaiTi",),
+}
+
+
+def installed_font_families() -> set[str] | None:
+    """The font families installed where LibreOffice runs, every name fontconfig knows them by (None
+    where fontconfig's ``fc-list`` is not available, as on Windows: nothing can then be said)."""
+    fc = shutil.which("fc-list")
+    if not fc:
+        return None
+    try:
+        out = subprocess.run([fc, ":", "family"], capture_output=True, text=True, timeout=30, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {name.strip() for line in out.stdout.splitlines() for name in line.split(",") if name.strip()}
+
+
+def missing_fonts(families: Sequence[str]) -> list[str] | None:
+    """Which of ``families`` are not installed (LibreOffice then draws another font in their place),
+    in the given order; None when it cannot be told."""
+    have = installed_font_families()
+    if have is None:
+        return None
+    return [f for f in dict.fromkeys(families) if f not in have and not set(FONT_ALIASES.get(f, ())) & have]

@@ -13,6 +13,7 @@ a second-level heading (1、…).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import shutil
 from collections import Counter
@@ -40,6 +41,8 @@ TEMPLATES = (
     "project_heading.j2",
     "conclusion.j2",
     "measures.j2",
+    "signature.j2",
+    "review.j2",
 )
 
 BODY = "body"
@@ -67,6 +70,19 @@ class Deduction:
     @property
     def lost(self) -> float:
         return self.weight - self.score
+
+
+@dataclass(frozen=True)
+class Excess:
+    """An indicator scored above its 分值: the points counted beyond it."""
+
+    name: str
+    score: float
+    weight: float
+
+    @property
+    def extra(self) -> float:
+        return self.score - self.weight
 
 
 @dataclass(frozen=True)
@@ -113,6 +129,12 @@ class ProjectFacts:
     score_reported: float | None = None  # 填报总分 (the 总分 cell)
     score_capped: float | None = None  # 核定总分: ``score``, capped by the execution rate where a cap applies
     cap: float | None = None  # the cap that applies, if any
+    excesses: tuple[Excess, ...] = ()  # indicators scored above their 分值
+
+    @property
+    def exceeded(self) -> float:
+        """Points scored above the 分值 (the other half of the story next to :attr:`deducted`)."""
+        return round(sum(e.extra for e in self.excesses), 4)
 
     @property
     def capped(self) -> bool:
@@ -194,6 +216,7 @@ class ReportFacts:
     warnings: int
     infos: int
     attachment: str = ""
+    date: str = ""  # the 落款's date, "2021年3月5日" (the day the report is written)
 
     @property
     def count(self) -> int:
@@ -244,6 +267,7 @@ def _project_facts(index: int, pr: ProjectResult, v: Validation) -> ProjectFacts
         )
         hits[f.rule] = (*hits[f.rule], hit)
     deductions = []
+    excesses = []
     unscored = []
     for r in pr.indicators:
         ind = r.indicator
@@ -252,6 +276,8 @@ def _project_facts(index: int, pr: ProjectResult, v: Validation) -> ProjectFacts
             if not (ind.name.value.is_blank and ind.target.value.is_blank and ind.actual.value.is_blank):
                 unscored.append(ind.name.text or ind.level2)
             continue
+        if r.weight is not None and s > r.weight + 1e-9:
+            excesses.append(Excess(ind.name.text or ind.level2, s, r.weight))
         if r.weight is not None and s < r.weight - 1e-9:
             deductions.append(
                 Deduction(
@@ -284,11 +310,17 @@ def _project_facts(index: int, pr: ProjectResult, v: Validation) -> ProjectFacts
         score_reported=pr.total_reported,
         score_capped=pr.total_capped,
         cap=None if pr.cap is None else pr.cap.max,
+        excesses=tuple(excesses),
     )
 
 
-def report_facts(v: Validation, attachment: str = "") -> ReportFacts:
-    """The facts of a validation that the report's templates use."""
+def cn_date(day: dt.date) -> str:
+    """A 公文 date: 2021年3月5日 (no leading zeros)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def report_facts(v: Validation, attachment: str = "", day: dt.date | None = None) -> ReportFacts:
+    """The facts of a validation that the report's templates use; ``day`` dates the 落款 (today)."""
     projects = tuple(_project_facts(i, pr, v) for i, pr in enumerate(v.projects, 1))
     budget = _sum(p.budget for p in projects)
     executed = _sum(p.executed for p in projects)
@@ -336,6 +368,7 @@ def report_facts(v: Validation, attachment: str = "") -> ReportFacts:
         warnings=sum(1 for f in own if f.severity == "warning"),
         infos=sum(1 for f in own if f.severity == "info"),
         attachment=attachment,
+        date=cn_date(day or dt.date.today()),
     )
 
 

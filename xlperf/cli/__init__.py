@@ -67,6 +67,10 @@ class _Group(click.Group):
             raise  # click prints these itself (in Chinese, see zh)
         except XlperfError as exc:
             _fail(str(exc))
+        except BrokenPipeError:  # output piped into head / more that stopped reading: not an error
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
         except MemoryError:
             _fail("内存不足，无法完成（文件过大或同时运行的程序过多）")
         except OSError as exc:

@@ -9,19 +9,37 @@ from pathlib import Path
 import click
 
 from xlperf.cli.options import CONTEXT, engine_option, preset_option
+from xlperf.cli.zh import fill, screen_width
 from xlperf.consolidate import consolidate_paths
+from xlperf.errors import OutputError
 from xlperf.writers.summary import FORMATS, check_output, write_summary
 
 PROGRESS_MIN_FILES = 20  # show a progress bar from this many files on (and only on a terminal)
 
 
+def path_notes(paths: tuple[Path, ...], c) -> list[str]:
+    """A line for each given path that does not exist, and for each folder holding no workbook."""
+    notes = []
+    read = [Path(f.path).absolute() for f in c.files]
+    for p in paths:
+        a = p.absolute()
+        if not p.exists() and not p.is_symlink():
+            notes.append(f"找不到：{p}（路径不存在）")
+        elif p.is_dir() and not any(a == r or a in r.parents for r in read):
+            notes.append(f"文件夹中没有工作簿：{p}（未找到 .xlsx/.xlsm 文件）")
+    return notes
+
+
 @click.command("consolidate", context_settings=CONTEXT)
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="工作簿或文件夹..."
+)
 @click.option(
     "-o",
     "--output",
     required=True,
     type=click.Path(path_type=Path),
+    metavar="文件或文件夹",
     help="汇总结果：.xlsx 文件、.json 文件，或 csv 格式时的文件夹（每张表一个 .csv）。",
 )
 @preset_option
@@ -40,6 +58,7 @@ PROGRESS_MIN_FILES = 20  # show a progress bar from this many files on (and only
     help="输出格式；默认按 -o 的扩展名（.xlsx / .json，否则 csv）。",
 )
 @engine_option
+@click.option("--force", is_flag=True, help="覆盖已存在的汇总结果（默认不覆盖，以免丢失已修改的汇总表）。")
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度条和汇总摘要。")
 def command(
     paths: tuple[Path, ...],
@@ -48,11 +67,13 @@ def command(
     jobs: int | None,
     fmt: str | None,
     engine: str,
+    force: bool,
     quiet: bool,
 ) -> None:
     """汇总各单位的绩效自评工作簿，生成汇总表。
 
-    PATH 可以是文件或文件夹（含子文件夹）；读取 .xlsx/.xlsm 工作簿和 Word 报告（.docx；装有 LibreOffice 时也读 .doc/.wps），Excel 临时文件（~$ 开头）等跳过并列入
+    可以给出工作簿、Word 报告或文件夹（含子文件夹）；读取 .xlsx/.xlsm 工作簿和 Word 报告（.docx；装有
+    LibreOffice 时也读 .doc/.wps），Excel 临时文件（~$ 开头）等跳过并列入
     “文件清单”。汇总表含：项目明细、单位汇总、等级分布（附图表）、问题清单、文件清单。同一文件报送两次、
     同一单位的同一项目出现两次时只计一次，并在问题清单中标出。输入文件不会被修改。
 
@@ -67,6 +88,10 @@ def command(
     Consolidate units' workbooks into one summary (library: xlperf.consolidate.consolidate_paths).
     """
     fmt, output = check_output(output, fmt)  # refuse a bad output before minutes of reading
+    if output.exists() and not force and not (fmt == "csv" and output.is_dir() and not any(output.iterdir())):
+        raise OutputError(
+            f"输出{'文件夹' if output.is_dir() else '文件'}已存在：{output}（如需覆盖请加 --force）"
+        )
     start = time.perf_counter()
     show = not quiet and sys.stderr.isatty()
     progress_fn = None
@@ -96,13 +121,20 @@ def command(
         if bar is not None:
             bar.stop()
     lines = c.summary_lines()
+    notes = path_notes(paths, c)
+    for note in notes:  # before any total: what was not there at all
+        click.echo(note, err=True)
     if not c.ok:
-        for line in lines:
+        bad = lines.index("无法读取的文件：") if "无法读取的文件：" in lines else len(lines)
+        missing = tuple(f"  {p}：" for p in paths if not p.exists())
+        why = [x for x in lines[bad + 1 :] if not x.startswith(missing)]  # missing paths: said above
+        for line in (lines[bad : bad + 1] + why) if why else []:  # why a file could not be read
             click.echo(line, err=True)
         click.echo("错误：没有可以汇总的工作簿，未生成汇总表。", err=True)
         sys.exit(2)
     out = write_summary(c, output, fmt)
     if not quiet:
-        click.echo("\n".join(lines))
+        width = screen_width() - 1
+        click.echo("\n".join(fill(line, width, "", "  ") for line in lines))
         took = time.perf_counter() - start
         click.echo(f"已写出汇总表：{out}（读取 {c.seconds:.2f} 秒，共用时 {took:.2f} 秒）")

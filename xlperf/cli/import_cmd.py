@@ -12,7 +12,7 @@ from xlperf.errors import OutputError, ReadError
 
 
 @click.command("import", context_settings=CONTEXT)
-@click.argument("report", type=click.Path(path_type=Path), metavar="REPORT")
+@click.argument("report", type=click.Path(path_type=Path), metavar="Word报告")
 @click.option(
     "-o",
     "--output",
@@ -30,7 +30,7 @@ def command(report: Path, output: Path, preset: str | None, force: bool) -> None
 
     \b
     示例：
-      xlperf import 长安区委编办2020年度绩效自评工作报告.docx -o 自评表.xlsx --preset shaanxi
+      xlperf import 长安区委编办2020年度报告.docx -o 自评表.xlsx --preset shaanxi
     """
     from xlperf.api import resolve_preset
     from xlperf.core.parser import parse_workbook

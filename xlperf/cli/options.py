@@ -14,7 +14,7 @@ preset_option = click.option(
     "--preset",
     "preset",
     default=None,
-    metavar="NAME|PATH",
+    metavar="方案名或文件",
     help="评分方案：national、shaanxi 或 .toml 文件；默认取工作簿中记录的方案，否则 national。",
 )
 

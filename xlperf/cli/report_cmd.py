@@ -8,12 +8,13 @@ import click
 
 from xlperf import api
 from xlperf.cli.options import CONTEXT, preset_option
+from xlperf.cli.zh import fill, screen_width
 from xlperf.report_text import export_templates
-from xlperf.writers.report import default_report_path, write_report
+from xlperf.writers.report import default_report_path, replaced_fonts, review_count, write_report
 
 
 @click.command("report", context_settings=CONTEXT)
-@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path), metavar="[工作簿]")
 @click.option(
     "-o",
     "--output",
@@ -30,7 +31,12 @@ from xlperf.writers.report import default_report_path, write_report
     default=None,
     help="自定义报告文字模板所在文件夹；其中的同名 .j2 文件替换内置模板。",
 )
-@click.option("--attachment", default="", metavar="TEXT", help="标题上方的附件标记，例如“附件3”；默认不加。")
+@click.option(
+    "--no-review",
+    is_flag=True,
+    help="不附“报送前核对事项”页（默认附在落款之后另起一页，列出校验发现的填报问题，供本单位核对，不随报告报送）。",
+)
+@click.option("--attachment", default="", metavar="文字", help="标题上方的附件标记，例如“附件3”；默认不加。")
 @click.option(
     "--export-templates",
     "export_dir",
@@ -47,17 +53,20 @@ def command(
     template_dir: Path | None,
     attachment: str,
     export_dir: Path | None,
+    no_review: bool,
 ) -> None:
     """根据单位的绩效自评工作簿生成绩效自评工作报告（Word），可同时生成 PDF。
 
     报告包括标题，一、组织开展情况，二、绩效目标实现情况，三、每个项目的自评表及根据其数据和校验结果
-    写出的结论，四、整改措施及结果应用。报告文字来自可修改的模板（见 --export-templates）。
+    写出的结论，四、整改措施及结果应用，落款（单位名称、日期）。校验发现的填报问题不写进正文，
+    而是列在落款后另起一页的“报送前核对事项”（--no-review 不附）。报告文字来自可修改的模板（见 --export-templates）。
 
     \b
     示例：
       xlperf report workbooks/samples/长安区委编办_2020.xlsx -o 报告.docx --pdf
       xlperf report --export-templates 我的模板
-      xlperf report 长安区委编办_2020.xlsx --template-dir 我的模板 --attachment 附件3
+      xlperf report 长安区委编办_2020.xlsx --template-dir 我的模板
+      xlperf report 长安区委编办_2020.xlsx --attachment 附件3 --no-review
     """
     if export_dir is not None:
         written = export_templates(export_dir)
@@ -73,7 +82,26 @@ def command(
         template_dir=template_dir,
         attachment=attachment,
         overwrite=force,
+        review=not no_review,
     )
     click.echo(f"已生成自评报告：{out}")
+    n = 0 if no_review else review_count(v, template_dir)
+    if n:
+        click.echo(
+            fill(
+                f"注意：报告末尾另起一页附“报送前核对事项”（{n} 个项目的填报问题），供本单位核对更正；"
+                "报送前请删除该页（--no-review 不生成）。",
+                screen_width() - 1,
+            )
+        )
     if pdf:
         click.echo(f"已生成 PDF：{out.with_suffix('.pdf')}")
+        missing = replaced_fonts()
+        if missing:
+            click.echo(
+                fill(
+                    f"注意：本机缺少字体{'、'.join(missing)}，PDF 中这些文字已由其他字体代替显示；"
+                    "在装有这些字体的电脑上用 Word 打开 .docx 另存为 PDF，字体与公文格式一致。",
+                    screen_width() - 1,
+                )
+            )

@@ -27,7 +27,7 @@ from xlperf.writers.template import MAX_PROJECTS, UnitData, save_template
     "preset_name",
     default="national",
     show_default=True,
-    metavar="NAME|PATH",
+    metavar="方案名或文件",
     help="评分方案：national、shaanxi，或 .toml 文件路径。",
 )
 @click.option(
@@ -60,12 +60,13 @@ def command(
 
     \b
     示例：
-      xlperf template -o 绩效自评表.xlsx --preset shaanxi --projects 4 --unit 长安区委编办 --year 2020
+      xlperf template -o 绩效自评表.xlsx --preset shaanxi --projects 4
+      xlperf template -o 长安区委编办.xlsx --unit 长安区委编办 --year 2020
     """
     if output.suffix.lower() != ".xlsx":
         raise OutputError(f"输出文件必须是 .xlsx 文件：{output}")
     if output.exists() and not force:
-        raise OutputError(f"文件已存在：{output}（如需覆盖请加 --force）")
+        raise OutputError(f"输出文件已存在：{output}（如需覆盖请加 --force）")
     preset = presets.load(preset_name)
     if year is not None:
         year = year.strip().removesuffix("年")

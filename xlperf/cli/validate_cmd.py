@@ -10,54 +10,93 @@ import click
 
 from xlperf import api
 from xlperf.cli.options import CONTEXT, engine_option, preset_option
+from xlperf.cli.zh import display_width, fill, screen_width
 from xlperf.core.engine import Validation
 from xlperf.core.evaluate import TOTAL_CAPPED, TOTAL_RECOMPUTED, TOTAL_REPORTED
 from xlperf.core.findings import SEVERITY_ZH, fmt_num, fmt_pct
 from xlperf.core.results_table import explanation, file_dict, summary_line
-from xlperf.errors import ReadError, XlperfError
+from xlperf.errors import OutputError, ReadError, XlperfError
 from xlperf.sources.gate import WORD_SUFFIXES
 
-_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+# colour says only how serious a finding is (and headings are bold): errors red, warnings yellow
+_COLOUR = {"error": "red", "warning": "yellow", "info": None}
 
 
-def _print_text(console, v: Validation) -> None:
-    from rich.table import Table  # rich costs the start-up tens of ms: only when text is printed
+class _Screen:
+    """The text report of ``validate``: per file its unit and totals, per project its figures and its
+    findings grouped by cell (a cell's address once), wrapped where Chinese can wrap; a scoring rule's
+    long explanation ("正向指标：完成值≥预期值得满分…") is written the first time only."""
 
-    wb = v.workbook
-    console.rule(f"[bold]{wb.path}[/]")
-    console.print(
-        f"单位：{wb.unit.name or '（未填）'}　年度：{wb.unit.year or '（未填）'}　评分方案：{v.preset.title}"
-    )
-    console.print(summary_line(v))
-    projects = {pr.project.sheet for pr in v.projects}
-    for f in v.findings:
-        if f.sheet not in projects:  # a sheet not read as a project (XP019): said before the projects
-            console.print(f"[{_STYLE[f.severity]}]{SEVERITY_ZH[f.severity]}[/] {f.rule} {f.message}")
-    for pr in v.projects:
-        p = pr.project
-        console.print(
-            f"\n[bold]{p.sheet}　{p.title}[/]　预算数 {fmt_num(p.budget.total.number, 4)} 万元，"
-            f"执行数 {fmt_num(p.executed.total.number, 4)} 万元，执行率 {fmt_pct(pr.rate)}；"
-            f"{TOTAL_REPORTED.name} {fmt_num(pr.total_reported)} / {TOTAL_RECOMPUTED.name} "
-            f"{fmt_num(pr.total_recomputed)}"
-            + (f" / {TOTAL_CAPPED.name} {fmt_num(pr.total_capped)}（执行率上限）" if pr.capped else "")
-            + f"，等级 {pr.grade or '—'}"
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.explained: set[str] = set()
+
+    def echo(self, text: str = "", **style) -> None:
+        click.echo(click.style(text, **style) if style and text else text)
+
+    def para(self, text: str, indent: str = "", hang: str | None = None) -> None:
+        click.echo(fill(text, self.width - 1, indent, indent if hang is None else hang))
+
+    def short(self, text: str, fragments: tuple[str, ...]) -> str:
+        for frag in fragments:
+            if frag in text:
+                if frag in self.explained:
+                    text = text.replace(f"{frag}，", "").replace(frag, "")
+                self.explained.add(frag)
+        return text.replace("（）", "")
+
+    def file(self, v: Validation) -> None:
+        from xlperf.core.rules import WEIGHT_NOTE, scoring_methods
+
+        fragments = (*scoring_methods(v.preset).values(), WEIGHT_NOTE)
+        wb = v.workbook
+        self.echo(f"■ {wb.path}", bold=True)
+        self.para(
+            f"单位：{wb.unit.name or '（未填）'}　年度：{wb.unit.year or '（未填）'}　评分方案：{v.preset.title}"
         )
-        found = v.for_project(p.sheet)
-        if not found:
-            console.print("  [green]未发现问题[/]")
-            continue
-        t = Table(show_lines=False, box=None, pad_edge=False)
-        for col in ("严重程度", "规则", "位置", "说明"):
-            t.add_column(col, overflow="fold")
-        for f in found:
-            t.add_row(
-                f"[{_STYLE[f.severity]}]{SEVERITY_ZH[f.severity]}[/]",
-                f.rule,
-                f.where,
-                explanation(f, values=True),
+        self.para(summary_line(v) + "。")
+        projects = {pr.project.sheet for pr in v.projects}
+        loose = [f for f in v.findings if f.sheet not in projects]  # not read as a project (XP019)
+        if loose:
+            self.findings(loose, fragments, with_sheet=True)
+        for pr in v.projects:
+            p = pr.project
+            self.echo()
+            self.echo(f"{p.sheet}　{p.title}", bold=True)
+            self.para(
+                f"预算数 {fmt_num(p.budget.total.number, 4)} 万元，执行数 {fmt_num(p.executed.total.number, 4)} 万元，"
+                f"执行率 {fmt_pct(pr.rate)}；{TOTAL_REPORTED.name} {fmt_num(pr.total_reported)}，"
+                f"{TOTAL_RECOMPUTED.name} {fmt_num(pr.total_recomputed)}"
+                + (f"，{TOTAL_CAPPED.name} {fmt_num(pr.total_capped)}（执行率上限）" if pr.capped else "")
+                + f"；等级 {pr.grade or '—'}。",
+                "  ",
             )
-        console.print(t)
+            found = v.for_project(p.sheet)
+            if not found:
+                self.para("未发现问题。", "  ")
+                continue
+            self.findings(found, fragments, with_sheet=False)
+
+    def findings(self, found, fragments: tuple[str, ...], *, with_sheet: bool) -> None:
+        """One line (wrapped) per finding, the cell's address before the first finding of that cell."""
+        by_cell: dict[str, list] = {}
+        for f in found:
+            by_cell.setdefault(f.where if with_sheet else (f.cell or "整表"), []).append(f)
+        col = max(display_width(c) for c in by_cell) + 2
+        for cell, fs in by_cell.items():
+            for i, f in enumerate(fs):
+                label = cell if i == 0 else ""
+                head = "  " + label + " " * (col - display_width(label))
+                tag = SEVERITY_ZH[f.severity]
+                text = self.short(explanation(f, values=True), fragments)
+                hang = " " * (display_width(head) + display_width(tag) + 1)
+                line = fill(f"{tag} {f.rule} {text}", self.width - 1, head, hang)
+                colour = _COLOUR.get(f.severity)
+                if colour:
+                    at = len(head)
+                    styled = click.style(tag, fg=colour, bold=f.severity == "error")
+                    line = line[:at] + styled + line[at + len(tag) :]
+                click.echo(line)
 
 
 def _expand(paths: tuple[Path, ...]) -> tuple[Path, ...]:
@@ -76,22 +115,10 @@ def _expand(paths: tuple[Path, ...]) -> tuple[Path, ...]:
     return tuple(out)
 
 
-class _LazyConsole:
-    """rich's Console, made on the first print: importing rich costs ~40 ms, which should not come
-    before the first file is read (and JSON output never needs it)."""
-
-    _console = None
-
-    def __getattr__(self, name: str):
-        if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-        return getattr(self._console, name)
-
-
 @click.command("validate", context_settings=CONTEXT)
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE|FOLDER...")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="工作簿或文件夹..."
+)
 @preset_option
 @click.option(
     "--format",
@@ -104,15 +131,18 @@ class _LazyConsole:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help="另存一份带“校验结果”工作表并标出问题单元格的副本（仅限一个输入文件）；原文件不会被修改。",
 )
+@click.option("--force", is_flag=True, help="覆盖已存在的 -o 副本（默认不覆盖）。")
 @engine_option
-def command(files: tuple[Path, ...], preset: str | None, fmt: str, output: Path | None, engine: str) -> None:
+def command(
+    files: tuple[Path, ...], preset: str | None, fmt: str, output: Path | None, force: bool, engine: str
+) -> None:
     """校验单位的绩效自评工作簿或 Word 报告，列出每个问题及其单元格。
 
-    FILE 可以是工作簿（.xlsx/.xlsm）、Word 报告（.docx；装有 LibreOffice 时也可 .doc/.wps）或文件夹
+    可以给出工作簿（.xlsx/.xlsm）、Word 报告（.docx；装有 LibreOffice 时也可 .doc/.wps）或文件夹
     （含子文件夹中的这些文件）。
 
     每个问题都指明位置（工作簿：工作表和单元格；Word 报告：“表2 第12行 第6列”）、应为多少、实为多少。退出码：0 无错误；1 发现错误；2 有文件无法读取。
@@ -138,7 +168,10 @@ def command(files: tuple[Path, ...], preset: str | None, fmt: str, output: Path 
         )
     if output is not None and output.suffix.lower() not in (".xlsx", ".xlsm"):
         raise click.UsageError(f"-o 的文件须以 .xlsx 或 .xlsm 结尾：{output}")
-    console = _LazyConsole()
+    same = output is not None and output.exists() and output.resolve() == files[0].resolve()
+    if output is not None and output.exists() and not force and not same:  # the input: refused below
+        raise OutputError(f"输出文件已存在：{output}（如需覆盖请加 --force）")
+    screen = _Screen(screen_width())
     if output is not None:
         from xlperf.writers import annotate
 
@@ -151,7 +184,7 @@ def command(files: tuple[Path, ...], preset: str | None, fmt: str, output: Path 
             click.echo(f"无法读取 {files[0]}：{exc}", err=True)
             sys.exit(2)
     results: list[dict] = []
-    unreadable = errors = 0
+    unreadable = errors = warnings = infos = projects = 0
     for path in files:
         try:
             v = api.validate_file(path, preset, engine)
@@ -159,14 +192,19 @@ def command(files: tuple[Path, ...], preset: str | None, fmt: str, output: Path 
             unreadable += 1
             results.append({"path": str(path), "error": str(exc)})
             if fmt == "text":
-                console.print(f"[bold red]无法读取[/] {path}：{exc}")
+                screen.echo(f"■ {path}", bold=True)
+                screen.para(f"{click.style('无法读取', fg='red', bold=True)}：{exc}")
+                screen.echo()
             else:
                 click.echo(f"无法读取 {path}：{exc}", err=True)
             continue
         errors += v.errors
+        warnings += v.warnings
+        infos += v.count("info")
+        projects += len(v.workbook.projects)
         results.append(file_dict(v))
         if fmt == "text":
-            _print_text(console, v)
+            screen.file(v)
         if output is not None:
             try:
                 out = annotate.write_annotated_copy(v, path, output)
@@ -183,7 +221,25 @@ def command(files: tuple[Path, ...], preset: str | None, fmt: str, output: Path 
                 )
                 continue
             if fmt == "text":
-                console.print(f"\n已写出校验副本：{out}")
+                screen.echo()
+                screen.para(f"已写出校验副本：{out}（问题单元格已标色并加批注，另有“校验结果”工作表）")
     if fmt == "json":
         click.echo(json.dumps({"files": results}, ensure_ascii=False, indent=2))
+    else:
+        screen.echo()
+        screen.echo("─" * min(screen.width - 1, 60))
+        read = len(files) - unreadable
+        screen.para(
+            f"合计：{len(files)} 个文件"
+            + (f"（无法读取 {unreadable} 个）" if unreadable else "")
+            + f"，{projects} 个项目；错误 {errors} 条，警告 {warnings} 条，提示 {infos} 条。",
+        )
+        if output is None and read == 1 and (errors or warnings or infos):
+            screen.para(
+                "提示：加 -o 校验后.xlsx 另存一份副本，问题单元格标色并加批注，附“校验结果”工作表；原文件不会被修改。"
+            )
+        elif output is None and read > 1 and (errors or warnings or infos):
+            screen.para(
+                "提示：对其中一个文件加 -o 校验后.xlsx，可另存一份标出问题单元格的副本；原文件不会被修改。"
+            )
     sys.exit(2 if unreadable else 1 if errors else 0)

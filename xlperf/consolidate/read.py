@@ -38,7 +38,7 @@ def read_unit_file(
     file: the reason goes into the record (status 无法读取)."""
     from xlperf.api import resolve_preset
     from xlperf.core.model import DOCUMENT_SOURCE
-    from xlperf.core.parser import no_projects_reason, parse_meta, parse_workbook
+    from xlperf.core.parser import NO_FORM, no_projects_reason, parse_meta, parse_workbook
     from xlperf.sources import is_word, read_grids
 
     p = Path(path)
@@ -60,7 +60,19 @@ def read_unit_file(
             # a cover letter or an attachment beside the report: listed, not a failure to read
             return replace(base, status=STATUS_SKIPPED, reason=no_projects_reason(wb))
         if not wb.projects:
-            raise ReadError(no_projects_reason(wb))
+            reason = no_projects_reason(wb)
+            if reason == NO_FORM or wb.is_document:
+                raise ReadError(reason)
+            # only blank 自评表 (XP019): a template sent back unfilled is not a unit of the summary
+            return replace(
+                base,
+                status=STATUS_SKIPPED,
+                reason=f"{reason}（空白模板），未计入汇总",
+                unit=wb.unit.name.strip(),
+                department=wb.unit.department.strip(),
+                year=wb.unit.year,
+                blank=True,
+            )
         pre = resolve_preset(wb, preset)
         v = validate(wb, pre)
     except ReadError as exc:
@@ -77,6 +89,7 @@ def read_unit_file(
         department=wb.unit.department.strip(),
         year=wb.unit.year,
         preset=pre.title,
+        weights=tuple((k, float(w)) for k, w in sorted(pre.weights.items())),
         grades=grades,
         projects=project_records(v),
         findings=tuple(v.findings),

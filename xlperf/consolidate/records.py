@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from xlperf.core.engine import Validation
 from xlperf.core.findings import Finding
+from xlperf.core.parser import NO_FORM  # noqa: F401 - re-exported: the reason for a file with no form
 
 STATUS_OK = "已汇总"
 STATUS_SKIPPED = "已跳过"
@@ -30,7 +31,9 @@ XC_DUP_FILE = ("XC001", "文件重复", "warning")
 XC_DUP_PROJECT = ("XC002", "项目重复", "warning")
 XC_UNREADABLE = ("XC003", "文件无法读取", "error")
 XC_NO_UNIT = ("XC004", "单位名称未填", "warning")
-CONSOLIDATION_RULES = (XC_DUP_FILE, XC_DUP_PROJECT, XC_UNREADABLE, XC_NO_UNIT)
+XC_MIXED_PRESETS = ("XC005", "评分方案不一致", "warning")
+XC_BLANK = ("XC006", "空白工作簿", "warning")
+CONSOLIDATION_RULES = (XC_DUP_FILE, XC_DUP_PROJECT, XC_UNREADABLE, XC_NO_UNIT, XC_MIXED_PRESETS, XC_BLANK)
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -85,10 +88,12 @@ class FileResult:
     department: str = ""
     year: str = ""
     preset: str = ""  # preset title used
+    weights: tuple[tuple[str, float], ...] = ()  # the preset's section weights (section key, points)
     grades: tuple[str, ...] = DEFAULT_GRADES
     projects: tuple[ProjectRecord, ...] = ()
     findings: tuple[Finding, ...] = ()
     is_summary: bool = False  # a summary workbook xlperf wrote earlier (never a unit's input)
+    blank: bool = False  # a workbook whose 自评表 are all blank (a template sent back unfilled)
 
     @property
     def counted_projects(self) -> int:

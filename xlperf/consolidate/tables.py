@@ -10,6 +10,7 @@ cannot move the summary and a capped project is counted at its cap.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -23,8 +24,10 @@ from xlperf.consolidate.records import (
     STATUS_OK,
     STATUS_SKIPPED,
     STATUS_UNREADABLE,
+    XC_BLANK,
     XC_DUP_FILE,
     XC_DUP_PROJECT,
+    XC_MIXED_PRESETS,
     XC_NO_UNIT,
     XC_UNREADABLE,
     FileResult,
@@ -36,39 +39,60 @@ from xlperf.core import labels as L
 from xlperf.core.engine import Validation
 from xlperf.core.evaluate import TOTAL_CAPPED, TOTAL_RECOMPUTED, TOTAL_REPORTED
 from xlperf.core.findings import SEVERITY_ZH, Finding, fmt_num, fmt_pct
+from xlperf.core.results_table import explanation
 
 
 @dataclass(frozen=True)
 class Column:
     """A column of a summary table. ``kind`` tells writers the format: text, int, amount (万元),
-    rate (%), score, hash."""
+    rate (%), score, hash. ``width`` is in Excel's character units; ``wrap``: long text wraps inside
+    the width (the row grows) rather than running over or being cut; ``printed``: False for technical
+    columns (full paths, SHA-256, the less-read amounts), which stay in the sheet, the csv and the JSON
+    but sit right of the print area so they never force the printed page smaller."""
 
     header: str
     kind: str = "text"
     width: float = 10
+    wrap: bool = False
+    printed: bool = True
 
 
 @dataclass
 class Table:
-    """One sheet of the summary: a name (the sheet name), a title, columns and plain rows."""
+    """One sheet of the summary: a name (the sheet name), a title, columns and plain rows.
+
+    Printed columns come first (the print area is the first :attr:`printed_columns` columns); a
+    column in ``hidden`` holds nothing worth showing in this consolidation (备注 with no duplicate,
+    评分方案 when every workbook used the same) and is hidden in the sheet, kept in csv and JSON so
+    their columns never change from one run to the next."""
 
     name: str
     title: str
     columns: tuple[Column, ...]
     rows: list[list[Any]]
-    total: list[Any] | None = None  # a 合计 row, in bold
+    total: list[Any] | None = None  # the 合计 row: last, in bold, on every sheet
     note: str = ""  # one line under the title
-    total_first: bool = False  # the total row comes before the rows (等级分布: 全部单位 first)
+    hidden: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        flags = [c.printed for c in self.columns]
+        if flags != sorted(flags, reverse=True):
+            raise ValueError(f"{self.name}: printed columns must come before the others")
 
     @property
     def headers(self) -> list[str]:
         return [c.header for c in self.columns]
 
+    @property
+    def printed_columns(self) -> int:
+        """How many leading columns are printed."""
+        return sum(1 for c in self.columns if c.printed)
+
     def all_rows(self, with_total: bool = True) -> list[list[Any]]:
-        """The rows as shown: with the total row first or last."""
+        """The rows as shown: the 合计 row last."""
         if not with_total or self.total is None:
             return list(self.rows)
-        return [self.total, *self.rows] if self.total_first else [*self.rows, self.total]
+        return [*self.rows, self.total]
 
     def records(self, with_total: bool = True) -> list[dict[str, Any]]:
         return [dict(zip(self.headers, r, strict=True)) for r in self.all_rows(with_total)]
@@ -87,57 +111,85 @@ UNITS_NAME = "单位汇总"
 GRADES_NAME = "等级分布"
 FINDINGS_NAME = "问题清单"
 FILES_NAME = "文件清单"
+TOTAL = "合计"
+NOTE_HEADER = "备注"
+PRESET_HEADER = "评分方案"
+DUPLICATE_NOTE = "重复，未计入"
+
+# decimals stored for each numeric kind: the value in a cell is the value it shows (no
+# 6.199999999999999 behind a 6.2), in the xlsx, the csv and the JSON alike
+DECIMALS = {"amount": 4, "rate": 4, "score": 2}
 
 DETAIL_COLUMNS = (
-    Column("序号", "int", 6),
-    Column(L.UNIT_DEPARTMENT, "text", 14),
-    Column("单位", "text", 18),
-    Column(L.PROJECT_NAME, "text", 28),
-    Column("预算数（万元）", "amount", 12),
-    Column("到位数（万元）", "amount", 12),
-    Column("执行数（万元）", "amount", 12),
-    Column("其中：财政资金（万元）", "amount", 12),
-    Column("执行率", "rate", 9),
-    *(Column(h, "score", 10) for _, h in SECTION_COLUMNS),
-    Column(TOTAL_REPORTED.name, "score", 9),
-    Column(TOTAL_RECOMPUTED.name, "score", 9),
-    Column("差异", "score", 8),  # 填报总分 − 复核总分
-    Column(TOTAL_CAPPED.name, "score", 9),
-    Column(L.GRADE, "text", 6),
-    Column("错误", "int", 6),
-    Column("警告", "int", 6),
-    Column("提示", "int", 6),
-    Column("备注", "text", 30),
-    Column("来源文件", "text", 36),
-    Column("工作表", "text", 10),
+    Column("序号", "int", 4.5),
+    Column(L.UNIT_DEPARTMENT, "text", 10, wrap=True),
+    Column("单位", "text", 10, wrap=True),
+    Column(L.PROJECT_NAME, "text", 17, wrap=True),
+    Column("预算数（万元）", "amount", 9.5),
+    Column("执行数（万元）", "amount", 9.5),
+    Column("执行率", "rate", 7),
+    Column(PRESET_HEADER, "text", 6, wrap=True),  # shown when the workbooks' presets differ
+    *(Column(h, "score", 5.5) for _, h in SECTION_COLUMNS),
+    Column(TOTAL_REPORTED.name, "score", 5.5),
+    Column(TOTAL_RECOMPUTED.name, "score", 5.5),
+    Column("差异", "score", 5),  # 填报总分 − 复核总分; blank when they agree
+    Column(TOTAL_CAPPED.name, "score", 5.5),
+    Column(L.GRADE, "text", 4.5),
+    Column("错误", "int", 4),
+    Column("警告", "int", 4),
+    Column(NOTE_HEADER, "text", 7, wrap=True),  # shown when a row is a duplicate
+    Column("提示", "int", 6, printed=False),
+    Column("到位数（万元）", "amount", 12, printed=False),
+    Column("其中：财政资金（万元）", "amount", 14, printed=False),
+    Column("来源文件", "text", 40, printed=False),
+    Column("工作表", "text", 10, printed=False),
 )
 
 
-def _detail_row(i: int, dept: str, unit: str, p: ProjectRecord, file: str) -> list[Any]:
-    note = f"重复：与“{p.duplicate_of}”相同，未计入汇总" if p.duplicate_of else ""
+def preset_short(title: str) -> str:
+    """A preset's title without its parenthesised weights: "陕西（产出40、…）" -> "陕西"."""
+    return title.split("（", 1)[0].split("(", 1)[0].strip() or title
+
+
+def _detail_row(i: int, dept: str, unit: str, p: ProjectRecord, file: str, preset: str = "") -> list[Any]:
+    note = DUPLICATE_NOTE if p.duplicate_of else ""  # which row it repeats: XC002 in 问题清单
+    diff = p.difference
     return [
         i,
         dept,
         unit,
         p.name,
         p.budget,
-        p.arrived,
         p.executed,
-        p.fiscal,
         p.rate,
+        preset,
         *(p.subtotals.get(key) for key, _ in SECTION_COLUMNS),
         p.reported,
         p.recomputed,
-        p.difference,
+        None if diff is None or round(diff, DECIMALS["score"]) == 0 else diff,
         p.capped,
         p.grade or "",
         p.errors,
         p.warnings,
-        p.infos,
         note,
+        p.infos,
+        p.arrived,
+        p.fiscal,
         file,
         p.sheet,
     ]
+
+
+def rounded(columns: Sequence[Column], rows: list[list[Any]]) -> list[list[Any]]:
+    """Round in place every float of a numeric column to the decimals it is shown with
+    (:data:`DECIMALS`); -0.0 becomes 0.0. Returns ``rows``."""
+    todo = [(i, DECIMALS[c.kind]) for i, c in enumerate(columns) if c.kind in DECIMALS]
+    for row in rows:
+        for i, d in todo:
+            v = row[i]
+            if v.__class__ is float:
+                row[i] = round(v, d) + 0.0 if math.isfinite(v) else None
+    return rows
 
 
 def project_rows(v: Validation) -> list[list[Any]]:
@@ -146,8 +198,10 @@ def project_rows(v: Validation) -> list[list[Any]]:
     unit, dept = v.workbook.unit.name, v.workbook.unit.department
     rows: list[list[Any]] = [[c.header for c in DETAIL_COLUMNS]]
     file = Path(v.workbook.path).name
+    preset = preset_short(v.preset.title)
     for i, p in enumerate(project_records(v), 1):
-        rows.append(_detail_row(i, dept, unit, p, file))
+        rows.append(_detail_row(i, dept, unit, p, file, preset))
+    rounded(DETAIL_COLUMNS, rows)
     return rows
 
 
@@ -161,6 +215,7 @@ class Stats:
     files_unreadable: int = 0
     duplicate_files: int = 0
     duplicate_projects: int = 0
+    blank_files: int = 0  # workbooks whose 自评表 are all blank (skipped)
     units: int = 0
     projects: int = 0  # counted (duplicates excluded)
     budget: float = 0.0
@@ -171,10 +226,16 @@ class Stats:
     errors: int = 0
     warnings: int = 0
     infos: int = 0
+    presets: dict[str, int] = field(default_factory=dict)  # preset title -> workbooks (most first)
 
     @property
     def rate(self) -> float | None:
         return self.executed / self.budget if self.budget else None
+
+    @property
+    def mixed_presets(self) -> bool:
+        """The workbooks were scored with presets of different section weights."""
+        return len(self.presets) > 1
 
 
 @dataclass
@@ -207,14 +268,21 @@ class Consolidation:
         s = self.stats
         lines = [
             f"共 {s.files} 个文件：已汇总 {s.files_ok} 个，已跳过 {s.files_skipped} 个，无法读取 {s.files_unreadable} 个"
-            + (f"（其中重复文件 {s.duplicate_files} 个）" if s.duplicate_files else ""),
+            + (f"（其中重复文件 {s.duplicate_files} 个）" if s.duplicate_files else "")
+            + (f"（其中空白工作簿 {s.blank_files} 个）" if s.blank_files else ""),
             f"单位 {s.units} 个，项目 {s.projects} 个"
             + (f"（另有重复项目 {s.duplicate_projects} 个，未计入）" if s.duplicate_projects else ""),
-            f"预算数合计 {fmt_num(s.budget)} 万元，执行数合计 {fmt_num(s.executed)} 万元，执行率 {fmt_pct(s.rate)}",
-            f"平均分 {fmt_num(s.mean_score, 1)}（按预算加权 {fmt_num(s.weighted_score, 1)}）；等级："
+            f"预算数合计 {fmt_num(s.budget, 4)} 万元，执行数合计 {fmt_num(s.executed, 4)} 万元，执行率 {fmt_pct(s.rate)}",
+            f"平均分 {fmt_num(s.mean_score, 2)}（按预算加权 {fmt_num(s.weighted_score, 2)}）；等级："
             + "，".join(f"{g} {n}" for g, n in s.grades.items()),
             f"问题：错误 {s.errors} 条，警告 {s.warnings} 条，提示 {s.infos} 条（详见“问题清单”）",
         ]
+        if s.mixed_presets:
+            lines.append(
+                "评分方案不一致："
+                + "；".join(f"{t} {n} 个文件" for t, n in s.presets.items())
+                + "。分项得分按各自方案的分值，未合计"
+            )
         bad = [f for f in self.files if f.status == STATUS_UNREADABLE]
         if bad:
             lines.append("无法读取的文件：")
@@ -296,11 +364,24 @@ def _grade_names(files: Sequence[FileResult]) -> tuple[str, ...]:
     return tuple(names) or DEFAULT_GRADES
 
 
+def _presets(ok: Sequence[FileResult]) -> tuple[dict[tuple, str], dict[str, int]]:
+    """The distinct presets of the workbooks read, by their section weights (two presets with the same
+    weights score alike): weights -> title, and title -> workbooks, most used first."""
+    titles: dict[tuple, str] = {}
+    count: Counter = Counter()
+    for f in ok:
+        titles.setdefault(f.weights, f.preset)
+        count[titles[f.weights]] += 1
+    return titles, dict(count.most_common())
+
+
 def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 0.0) -> Consolidation:
     """Build the summary from file records (pure: no I/O)."""
     files, dup_notes = mark_duplicates(files)
     grades = _grade_names(files)
     ok = [f for f in files if f.status == STATUS_OK]
+    titles, preset_count = _presets(ok)
+    mixed = len(preset_count) > 1
 
     # group counted projects by unit; order: 主管部门, 单位, then input order
     units: dict[str, dict[str, Any]] = {}
@@ -313,7 +394,8 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
     detail: list[list[Any]] = []
     for u in order:
         for f, p in u["items"]:
-            detail.append(_detail_row(len(detail) + 1, u["dept"], u["name"], p, f.display))
+            short = preset_short(titles.get(f.weights, f.preset))
+            detail.append(_detail_row(len(detail) + 1, u["dept"], u["name"], p, f.display, short))
 
     # 单位汇总 and 等级分布
     show_none = any(p.grade is None for u in order for _, p in u["items"] if not p.duplicate_of)
@@ -328,6 +410,7 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
         g = Counter(p.grade or NO_GRADE for p in counted)
         grade_rows.append(
             [
+                len(grade_rows) + 1,
                 u["dept"],
                 u["name"],
                 *(g[x] for x in grade_cols),
@@ -336,16 +419,37 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
             ]
         )
     overall = Counter(p.grade or NO_GRADE for p in all_counted)
-    total_units = ["合计", "", f"{len(order)} 个单位", *_unit_stats(all_counted, grades)]
+    units_label = f"{len(order)} 个单位"
+    total_units = [TOTAL, "", units_label, *_unit_stats(all_counted, grades)]
     grade_total = [
+        TOTAL,
         "",
         "全部单位",
         *(overall[x] for x in grade_cols),
         len(all_counted),
         _good_rate(overall, grades, len(all_counted)),
     ]
+    detail_total = _detail_total(all_counted, units_label, mixed)
 
-    finding_rows = _finding_rows(files, order, dup_notes)
+    mixed_notes = _mixed_notes(ok, titles, preset_count) if mixed else []
+    blank_notes = [(f, _blank_note(f)) for f in files if f.blank]
+    finding_rows = _finding_rows(files, order, dup_notes, mixed_notes + blank_notes)
+    n_errors, n_warnings, n_infos = (
+        sum(1 for r in finding_rows if r[5] == SEVERITY_ZH[s]) for s in ("error", "warning", "info")
+    )
+    findings_total = [
+        TOTAL,
+        None,
+        None,
+        None,
+        None,
+        None,
+        f"错误 {n_errors} 条，警告 {n_warnings} 条，提示 {n_infos} 条",
+        None,
+        None,
+        None,
+    ]
+
     file_rows = []
     for f in files:
         n = len(f.projects) if f.status == STATUS_OK else (len(f.projects) or None)
@@ -361,18 +465,36 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
                 sum(p.errors for p in f.projects),
                 sum(p.warnings for p in f.projects),
                 f.preset,
-                round(f.size / 1024, 1),
+                f.size / 1024,
                 f.sha256,
+                f.path,
             ]
         )
+    status = Counter(f.status for f in files)
+    files_total = [
+        TOTAL,
+        f"{len(files)} 个文件",
+        None,
+        "，".join(f"{s} {status[s]} 个" for s in (STATUS_OK, STATUS_SKIPPED, STATUS_UNREADABLE)),
+        units_label,
+        sum(r[5] or 0 for r in file_rows),
+        sum(r[6] for r in file_rows),
+        sum(r[7] for r in file_rows),
+        sum(r[8] for r in file_rows),
+        None,
+        sum(f.size for f in files) / 1024,
+        None,
+        None,
+    ]
 
     stats = Stats(
         files=len(files),
         files_ok=len(ok),
-        files_skipped=sum(1 for f in files if f.status == STATUS_SKIPPED),
-        files_unreadable=sum(1 for f in files if f.status == STATUS_UNREADABLE),
+        files_skipped=status[STATUS_SKIPPED],
+        files_unreadable=status[STATUS_UNREADABLE],
         duplicate_files=sum(1 for f, x in dup_notes if x.rule == XC_DUP_FILE[0]),
         duplicate_projects=sum(1 for f, x in dup_notes if x.rule == XC_DUP_PROJECT[0]),
+        blank_files=len(blank_notes),
         units=len(order),
         projects=len(all_counted),
         budget=sum(p.budget or 0.0 for p in all_counted),
@@ -382,52 +504,133 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
             [(p.capped, p.budget) for p in all_counted if p.capped is not None and p.budget]
         ),
         grades={g: overall[g] for g in grade_cols},
-        errors=sum(1 for r in finding_rows if r[6] == SEVERITY_ZH["error"]),
-        warnings=sum(1 for r in finding_rows if r[6] == SEVERITY_ZH["warning"]),
-        infos=sum(1 for r in finding_rows if r[6] == SEVERITY_ZH["info"]),
+        errors=n_errors,
+        warnings=n_warnings,
+        infos=n_infos,
+        presets=preset_count,
+    )
+    presets_note = (
+        "评分方案不一致（"
+        + "、".join(f"{preset_short(t)} {n} 个文件" for t, n in preset_count.items())
+        + "，分值见文件清单），分项得分按各自方案评定，合计行不合计分项得分。"
+        if mixed
+        else (f"评分方案：{next(iter(preset_count))}。" if preset_count else "")
     )
     counted_note = (
-        f"金额单位：万元；{TOTAL_REPORTED.name}为自评表“总分”所填，{TOTAL_RECOMPUTED.name}为各指标自评得分之和，"
-        f"差异 = {TOTAL_REPORTED.name} − {TOTAL_RECOMPUTED.name}，{TOTAL_CAPPED.name}为{TOTAL_RECOMPUTED.name}"
-        f"（超过按预算执行率规定的上限时取上限），等级按{TOTAL_CAPPED.name}评定；标注“重复”的行未计入汇总"
+        f"金额单位：万元。{presets_note}{TOTAL_REPORTED.name}为自评表所填总分，{TOTAL_RECOMPUTED.name}为各指标得分之和，"
+        f"差异 = {TOTAL_REPORTED.name} − {TOTAL_RECOMPUTED.name}（一致时空白）；{TOTAL_CAPPED.name}为{TOTAL_RECOMPUTED.name}，"
+        f"超过执行率上限时取上限；等级按{TOTAL_CAPPED.name}评定。合计行的金额为合计、得分为平均分；"
+        "“重复，未计入”的行不计入汇总（详见问题清单 XC002）。"
     )
+    hidden_detail = set()
+    if not mixed:
+        hidden_detail.add(PRESET_HEADER)
+    if not any(p.duplicate_of for u in order for _, p in u["items"]):
+        hidden_detail.add(NOTE_HEADER)
+    unit_columns, grade_columns = _unit_columns(grades), _grade_columns(grade_cols)
     tables = {
         DETAIL_NAME: Table(
-            DETAIL_NAME, "项目支出绩效自评汇总表——项目明细", DETAIL_COLUMNS, detail, note=counted_note
+            DETAIL_NAME,
+            "项目支出绩效自评汇总表——项目明细",
+            DETAIL_COLUMNS,
+            rounded(DETAIL_COLUMNS, detail),
+            total=rounded(DETAIL_COLUMNS, [detail_total])[0],
+            note=counted_note,
+            hidden=frozenset(hidden_detail),
         ),
         UNITS_NAME: Table(
             UNITS_NAME,
             "项目支出绩效自评汇总表——单位汇总",
-            _unit_columns(grades),
-            unit_rows,
-            total=total_units,
+            unit_columns,
+            rounded(unit_columns, unit_rows),
+            total=rounded(unit_columns, [total_units])[0],
             note=f"金额单位：万元；平均分、最高分、最低分及等级按{TOTAL_CAPPED.name}计算",
         ),
         GRADES_NAME: Table(
             GRADES_NAME,
             "项目支出绩效自评等级分布",
-            _grade_columns(grade_cols),
-            grade_rows,
-            total=grade_total,
-            note=f"第一行为全部单位合计；等级按{TOTAL_CAPPED.name}评定；优良率 = (优 + 良) / 合计",
-            total_first=True,
+            grade_columns,
+            rounded(grade_columns, grade_rows),
+            total=rounded(grade_columns, [grade_total])[0],
+            note=f"等级按{TOTAL_CAPPED.name}评定；优良率 = (优 + 良) / 合计；图为全部单位",
         ),
         FINDINGS_NAME: Table(
             FINDINGS_NAME,
             "问题清单",
             FINDING_COLUMNS,
             finding_rows,
-            note="XP 开头为自评表校验规则，XC 开头为汇总时发现的问题（重复、无法读取等）",
+            total=findings_total,
+            note="XP 开头为自评表校验规则，XC 开头为汇总时发现的问题（重复、无法读取、评分方案不一致等）",
         ),
         FILES_NAME: Table(
             FILES_NAME,
             "文件清单",
             FILE_COLUMNS,
-            file_rows,
-            note="每个输入文件一行：已汇总 / 已跳过 / 无法读取，附原因与 SHA-256 校验值",
+            rounded(FILE_COLUMNS, file_rows),
+            total=rounded(FILE_COLUMNS, [files_total])[0],
+            note="每个输入文件一行：已汇总 / 已跳过 / 无法读取，附原因；大小、SHA-256 校验值和完整路径在打印区域右侧",
         ),
     }
     return Consolidation(files, tables, stats, grades, preset, seconds)
+
+
+def _detail_total(ps: list[ProjectRecord], units_label: str, mixed: bool) -> list[Any]:
+    """项目明细's 合计 row over the counted projects: amounts summed, the rate of the sums, scores
+    averaged (section scores only when every workbook used the same weights), findings summed."""
+    budget = sum(p.budget or 0.0 for p in ps)
+    executed = sum(p.executed or 0.0 for p in ps)
+
+    def avg(xs) -> float | None:
+        return _mean([x for x in xs if x is not None])
+
+    sections = [None if mixed else avg(p.subtotals.get(k) for p in ps) for k, _ in SECTION_COLUMNS]
+    return [
+        TOTAL,
+        "",
+        units_label,
+        f"{len(ps)} 个项目",
+        budget,
+        executed,
+        executed / budget if budget else None,
+        "",
+        *sections,
+        avg(p.reported for p in ps),
+        avg(p.recomputed for p in ps),
+        None,
+        avg(p.capped for p in ps),
+        "",
+        sum(p.errors for p in ps),
+        sum(p.warnings for p in ps),
+        "",
+        sum(p.infos for p in ps),
+        sum(p.arrived or 0.0 for p in ps),
+        sum(p.fiscal or 0.0 for p in ps),
+        "",
+        "",
+    ]
+
+
+def _mixed_notes(
+    ok: Sequence[FileResult], titles: dict[tuple, str], count: dict[str, int]
+) -> list[tuple[FileResult, Finding]]:
+    """XC005 on every workbook scored with other section weights than most workbooks."""
+    main = next(iter(count))
+    notes = []
+    for f in ok:
+        title = titles[f.weights]
+        if title != main:
+            detail = (
+                f"本工作簿按“{title}”评分，多数工作簿（{count[main]} 个）按“{main}”评分，"
+                "各一级指标的分值不同，分项得分不能直接比较"
+            )
+            notes.append((f, _xc(XC_MIXED_PRESETS, f, detail, main, title)))
+    return notes
+
+
+def _blank_note(f: FileResult) -> Finding:
+    who = f"单位“{f.unit}”报送的" if f.unit else ""
+    detail = f"{who}工作簿中的自评表均未填写（空白模板），未计入单位数和项目数"
+    return _xc(XC_BLANK, f, detail, "填写完整的自评表", "空白自评表")
 
 
 def _xc(
@@ -445,13 +648,23 @@ def _xc(
     return Finding(rid, sev, sheet, None, project, expected, found, f"{where} {name}：{detail}")
 
 
+def _explained(f: FileResult, x: Finding) -> str:
+    """说明: the message without the location it starts with (位置 is its own column)."""
+    text = explanation(x)
+    for head in (f"{f.display}!{x.sheet} ", f"{f.display} "):
+        if text.startswith(head):
+            return text[len(head) :]
+    return text
+
+
 def _finding_rows(
     files: Sequence[FileResult],
     order: list[dict[str, Any]],
     dup_notes: list[tuple[FileResult, Finding]],
+    more_notes: list[tuple[FileResult, Finding]],
 ) -> list[list[Any]]:
-    """问题清单: consolidation findings first (unreadable, duplicates, no unit), then every file's
-    findings in 项目明细 order."""
+    """问题清单: consolidation findings first (unreadable, duplicates, no unit, presets, blank), then
+    every file's findings in 项目明细 order."""
     notes: list[tuple[FileResult, Finding]] = []
     for f in files:
         if f.status == STATUS_UNREADABLE:
@@ -461,6 +674,7 @@ def _finding_rows(
         if f.status == STATUS_OK and not f.unit:
             detail = f"“单位信息”表中没有单位名称，已归入“{NO_UNIT}”"
             notes.append((f, _xc(XC_NO_UNIT, f, detail, "填写单位名称", "（空）", L.UNIT_SHEET)))
+    notes.extend(more_notes)
     for u in order:
         seen: set[int] = set()
         for f, _ in u["items"]:
@@ -472,13 +686,13 @@ def _finding_rows(
             i,
             _unit_name(f) if f.status == STATUS_OK or f.unit else "",
             x.project,
-            f.display,
-            x.where,
+            x.where if x.rule.startswith("XP") else (f"{f.display}!{x.sheet}" if x.sheet else f.display),
             x.rule,
             SEVERITY_ZH.get(x.severity, x.severity),
-            x.message,
+            _explained(f, x),
             x.expected,
             x.found,
+            f.display,
         ]
         for i, (f, x) in enumerate(notes, 1)
     ]
@@ -509,58 +723,57 @@ def _good_rate(g: Counter, grades: tuple[str, ...], n: int) -> float | None:
 
 def _unit_columns(grades: tuple[str, ...]) -> tuple[Column, ...]:
     return (
-        Column("序号", "int", 6),
-        Column(L.UNIT_DEPARTMENT, "text", 14),
-        Column("单位", "text", 20),
-        Column("项目数", "int", 7),
-        Column("预算数合计（万元）", "amount", 14),
-        Column("执行数合计（万元）", "amount", 14),
-        Column("执行率", "rate", 9),
-        Column("平均分", "score", 8),
-        Column("预算加权平均分", "score", 10),
-        Column("最高分", "score", 8),
-        Column("最低分", "score", 8),
-        *(Column(g, "int", 6) for g in grades),
-        Column("有错误的项目数", "int", 10),
+        Column("序号", "int", 5),
+        Column(L.UNIT_DEPARTMENT, "text", 12, wrap=True),
+        Column("单位", "text", 14, wrap=True),
+        Column("项目数", "int", 5),
+        Column("预算数合计（万元）", "amount", 11),
+        Column("执行数合计（万元）", "amount", 11),
+        Column("执行率", "rate", 8),
+        Column("平均分", "score", 6.5),
+        Column("预算加权平均分", "score", 8),
+        Column("最高分", "score", 6.5),
+        Column("最低分", "score", 6.5),
+        *(Column(g, "int", 4.5) for g in grades),
+        Column("有错误的项目数", "int", 7),
     )
 
 
 def _grade_columns(grade_cols: tuple[str, ...]) -> tuple[Column, ...]:
     return (
-        Column(L.UNIT_DEPARTMENT, "text", 14),
-        Column("单位", "text", 20),
-        *(Column(g, "int", 7) for g in grade_cols),
-        Column("合计", "int", 7),
-        Column("优良率", "rate", 9),
+        Column("序号", "int", 4.5),
+        Column(L.UNIT_DEPARTMENT, "text", 10, wrap=True),
+        Column("单位", "text", 12, wrap=True),
+        *(Column(g, "int", 4.5) for g in grade_cols),
+        Column(TOTAL, "int", 5),
+        Column("优良率", "rate", 7.5),
     )
 
 
 FINDING_COLUMNS = (
-    Column("序号", "int", 7),
-    Column("单位", "text", 18),
-    Column("项目", "text", 24),
-    Column("文件", "text", 30),
-    Column("位置", "text", 12),
-    Column("规则", "text", 7),
-    Column("严重程度", "text", 8),
-    Column("说明", "text", 60),
-    Column("应为", "text", 16),
-    Column("实为", "text", 16),
+    Column("序号", "int", 6),
+    Column("单位", "text", 12, wrap=True),
+    Column("项目", "text", 14, wrap=True),
+    Column("位置", "text", 11, wrap=True),
+    Column("规则", "text", 6),
+    Column("严重程度", "text", 5, wrap=True),
+    Column("说明", "text", 46, wrap=True),
+    Column("应为", "text", 12, wrap=True),
+    Column("实为", "text", 12, wrap=True),
+    Column("文件", "text", 36, printed=False),
 )
 FILE_COLUMNS = (
-    Column("序号", "int", 6),
-    Column("文件", "text", 40),
-    Column("状态", "text", 8),
-    Column("原因", "text", 40),
-    Column("单位", "text", 18),
-    Column("项目数", "int", 7),
-    Column("计入汇总项目数", "int", 9),
-    Column("错误", "int", 6),
-    Column("警告", "int", 6),
-    Column("评分方案", "text", 20),
-    Column("大小（KB）", "score", 9),
-    Column("SHA-256", "hash", 66),
+    Column("序号", "int", 5),
+    Column("文件", "text", 28, wrap=True),
+    Column("状态", "text", 6.5),
+    Column("原因", "text", 30, wrap=True),
+    Column("单位", "text", 13, wrap=True),
+    Column("项目数", "int", 5),
+    Column("计入汇总项目数", "int", 7),
+    Column("错误", "int", 4.5),
+    Column("警告", "int", 4.5),
+    Column(PRESET_HEADER, "text", 14, wrap=True),
+    Column("大小（KB）", "score", 9, printed=False),
+    Column("SHA-256", "hash", 66, printed=False),
+    Column("完整路径", "text", 50, printed=False),
 )
-
-
-# --- the front door ---------------------------------------------------------------------------------

@@ -72,9 +72,26 @@ def _found(c: Cell) -> str:
     return _short(c.value.text)
 
 
+WEIGHT_NOTE = "，分值列为空，按一级指标标注的分值平均分配"
+
+
 def _weight_note(r: IndicatorResult) -> str:
     """Say where W came from when the form has no 分值: the seed's forms leave it blank."""
-    return "，分值列为空，按一级指标标注的分值平均分配" if r.weight_source == WEIGHT_FROM_LABEL else ""
+    return WEIGHT_NOTE if r.weight_source == WEIGHT_FROM_LABEL else ""
+
+
+def scoring_methods(preset: Preset) -> dict[str, str]:
+    """How each kind of indicator is scored, as XP004 explains it (kind -> text). A screen listing many
+    findings may show each once (the CLI does)."""
+    return {
+        L.KIND_POSITIVE: "正向指标：完成值≥预期值得满分，否则按完成值/预期值×分值",
+        L.KIND_REVERSE: "反向指标：完成值≤预期值得满分，超出部分按比例扣分，达到2倍得0分",
+        L.KIND_EQUAL: "等于型指标：按完成值与预期值的比例计分",
+        L.KIND_QUALITATIVE: "定性指标："
+        + "，".join(
+            f"{k}{fmt_num(lo * 100)}%～{fmt_num(hi * 100)}%" for k, (lo, hi) in preset.qualitative.items()
+        ),
+    }
 
 
 def _scored(r: IndicatorResult) -> bool:
@@ -150,16 +167,7 @@ def _xp004(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         if not r.suggestion.contains(s, _tol(preset)):
             sug = r.suggestion
             exp = fmt_num(sug.point) if sug.low == sug.high else f"{fmt_num(sug.low)}～{fmt_num(sug.high)}"
-            how = {
-                L.KIND_POSITIVE: "正向指标：完成值≥预期值得满分，否则按完成值/预期值×分值",
-                L.KIND_REVERSE: "反向指标：完成值≤预期值得满分，超出部分按比例扣分，达到2倍得0分",
-                L.KIND_EQUAL: "等于型指标：按完成值与预期值的比例计分",
-                L.KIND_QUALITATIVE: "定性指标："
-                + "，".join(
-                    f"{k}{fmt_num(lo * 100)}%～{fmt_num(hi * 100)}%"
-                    for k, (lo, hi) in preset.qualitative.items()
-                ),
-            }[r.kind]
+            how = scoring_methods(preset)[r.kind]
             yield Hit(
                 r.indicator.score.ref,
                 f"{_row_name(r)}的自评得分与完成值不符（{how}，分值 {fmt_num(r.weight)}{_weight_note(r)}）",

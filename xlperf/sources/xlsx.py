@@ -220,3 +220,39 @@ def _formula_positions_by_order(xml: bytes) -> frozenset[tuple[int, int]]:
         elif event == "end" and tag in ("c", "row"):
             el.clear()
     return frozenset(cells)
+
+
+def number_formats(source: str | Path | Package, sheets: Collection[str]) -> dict[str, dict[str, str]]:
+    """The number format of every number cell formatted other than General on the named sheets:
+    ``{sheet: {"C7": "0.00", "E12": "0%"}}``, so a writer shows a number as the workbook does (1 with a
+    % format is "100%"). Best effort for display only: a file that is not an xlsx, or that openpyxl
+    cannot read, gives ``{}`` (callers then show numbers plainly). Read through the gate, no further than
+    the extent it measured."""
+    import openpyxl
+
+    try:
+        pkg = _checked(source)
+        _lenient_numbers()
+        wb = openpyxl.load_workbook(pkg.stream(), read_only=True, data_only=True, keep_links=False)
+    except Exception:  # noqa: BLE001 - display only: no formats rather than no report
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    try:
+        for ws in wb.worksheets:
+            if ws.title not in sheets:
+                continue
+            e = pkg.extent_of(ws.title)
+            found: dict[str, str] = {}
+            if e.cells:
+                for row in ws.iter_rows(min_row=1, max_row=e.rows, min_col=1, max_col=e.cols):
+                    for c in row:
+                        v = getattr(c, "value", None)
+                        f = getattr(c, "number_format", "General")
+                        if f and f != "General" and isinstance(v, int | float) and not isinstance(v, bool):
+                            found[c.coordinate] = f
+            out[ws.title] = found
+    except Exception:  # noqa: BLE001 - a part openpyxl cannot parse: show numbers plainly
+        return {}
+    finally:
+        wb.close()
+    return out

@@ -14,8 +14,10 @@ them out, in the look of a Chinese government document (GB/T 9704: A4, 仿宋_GB
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from docx import Document
@@ -34,7 +36,7 @@ from xlperf.core.evaluate import ProjectResult
 from xlperf.core.findings import fmt_num, fmt_pct
 from xlperf.core.model import Cell, Goal
 from xlperf.errors import OutputError
-from xlperf.report_text import HEADING1, HEADING2, Block, ReportFacts, ReportTexts, report_facts
+from xlperf.report_text import BODY, HEADING1, HEADING2, Block, ReportFacts, ReportTexts, report_facts
 from xlperf.safe_io import atomic_write, clean_text, fit_name
 
 # --- the look (GB/T 9704-2012 党政机关公文格式, as offices apply it to reports) -------------------------
@@ -60,6 +62,9 @@ STYLE_ATTACHMENT = "xlperf 附件标记"
 STYLE_TABLE = "xlperf 表格文字"
 STYLE_TABLE_HEAD = "xlperf 表格栏目"
 STYLE_CONCLUSION = "xlperf 结论"
+STYLE_SIGNATURE = "xlperf 落款"
+STYLE_REVIEW = "xlperf 核对事项"
+STYLE_REVIEW_HEAD = "xlperf 核对事项标题"
 
 TWIPS_PER_CM = 567
 TABLE_WIDTH = round(15.6 * TWIPS_PER_CM)  # the text width: 21 − 2.8 − 2.6 cm
@@ -88,6 +93,7 @@ def write_report(
     template_dir: str | Path | None = None,
     attachment: str = "",
     overwrite: bool = True,
+    review: bool = True,
 ) -> Path:
     """Write the unit's 绩效自评工作报告 as a Word file (and a PDF beside it when ``pdf``).
 
@@ -99,6 +105,8 @@ def write_report(
         template_dir: a folder of edited templates overriding the shipped ones file by file.
         attachment: a marker above the title, e.g. ``附件3``; none when empty.
         overwrite: replace an existing file (False: refuse — a unit may have polished the last one).
+        review: end with a page of review notes for the unit (附：报送前核对事项), apart from the text
+            sent upward; False leaves it out.
 
     Returns:
         The path of the .docx written. Raises :class:`~xlperf.errors.XlperfError` subclasses with a
@@ -110,12 +118,19 @@ def write_report(
     if out.suffix.lower() != ".docx":
         raise OutputError(f"报告文件须以 .docx 结尾：{out}")
     out = out.with_name(fit_name(out.parent if str(out.parent) else ".", out.name))
-    doc = build_document(validation, ReportTexts(template_dir), attachment=attachment)
+    doc = build_document(validation, ReportTexts(template_dir), attachment=attachment, review=review)
     inputs = [validation.workbook.path] if validation.workbook.path else []
     atomic_write(out, lambda tmp: doc.save(str(tmp)), inputs=inputs, overwrite=overwrite)
     if pdf:
         convert_to_pdf(out)
     return out
+
+
+def review_count(validation: Validation, template_dir: str | Path | None = None) -> int:
+    """How many projects the report's 附：报送前核对事项 page lists (0: the report has no such page)."""
+    texts = ReportTexts(template_dir)
+    blocks = texts.render("review.j2", report=report_facts(validation))
+    return sum(1 for b in blocks if b.kind == HEADING2)
 
 
 def default_report_path(validation: Validation) -> Path:
@@ -129,14 +144,25 @@ def default_report_path(validation: Validation) -> Path:
 
 
 def build_document(
-    v: Validation, texts: ReportTexts | None = None, *, attachment: str = ""
+    v: Validation, texts: ReportTexts | None = None, *, attachment: str = "", review: bool = True
 ) -> DocumentObject:
     """The report as a python-docx Document, built part by part (:data:`PARTS`)."""
-    ctx = _Context(v, report_facts(v, attachment), texts or ReportTexts())
+    ctx = _Context(v, report_facts(v, attachment), texts or ReportTexts(), workbook_formats(v), review)
     doc = Document()
     for _name, step in PARTS:
         step(doc, ctx)
     return doc
+
+
+def workbook_formats(v: Validation) -> dict[str, dict[str, str]]:
+    """The number formats of the projects' sheets in the workbook the validation read (none when it
+    was not read from a file, or the file is not an xlsx)."""
+    path = v.workbook.path
+    if not path or not Path(path).is_file():
+        return {}
+    from xlperf.sources.xlsx import number_formats
+
+    return number_formats(path, {pr.project.sheet for pr in v.projects})
 
 
 @dataclass(frozen=True)
@@ -144,12 +170,23 @@ class _Context:
     validation: Validation
     facts: ReportFacts
     texts: ReportTexts
+    formats: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet -> A1 -> number format
+    review: bool = True  # add the page of review notes (附：报送前核对事项)
 
     def render(self, name: str, **kw: object) -> list[Block]:
         return self.texts.render(name, report=self.facts, **kw)
 
 
 # --- PDF --------------------------------------------------------------------------------------------
+
+
+REPORT_FONTS = (FONT_BODY, FONT_HEADING1, FONT_HEADING2, FONT_TITLE, FONT_FOOTER)
+
+
+def replaced_fonts() -> list[str] | None:
+    """The report's fonts missing where the PDF is made (LibreOffice draws others in their place, so the
+    PDF differs from the Word file opened on a PC with the GB fonts); None when it cannot be told."""
+    return libreoffice.missing_fonts(REPORT_FONTS)
 
 
 def convert_to_pdf(docx: str | Path, timeout: float = 180) -> Path:
@@ -296,6 +333,19 @@ def _write_styles(doc: DocumentObject, ctx: _Context) -> None:
     _style_font(att, FONT_HEADING1, SIZE_BODY)
     _paragraph_format(att, align=WD_ALIGN_PARAGRAPH.LEFT, after=Pt(14))
 
+    sign = _paragraph_style(doc, STYLE_SIGNATURE, "XlperfSignature")
+    _style_font(sign, FONT_BODY, SIZE_BODY)
+    _paragraph_format(sign, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    sign.paragraph_format.right_indent = Pt(SIZE_BODY.pt * 4)  # 成文日期右空四字
+
+    review = _paragraph_style(doc, STYLE_REVIEW, "XlperfReview")
+    _style_font(review, FONT_BODY, SIZE_FOOTER)  # 四号
+    _paragraph_format(review, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_chars=2, line=Pt(22), after=Pt(6))
+
+    review_head = _paragraph_style(doc, STYLE_REVIEW_HEAD, "XlperfReviewHead")
+    _style_font(review_head, FONT_HEADING1, SIZE_FOOTER)
+    _paragraph_format(review_head, align=WD_ALIGN_PARAGRAPH.LEFT, line=Pt(22), before=Pt(6), keep_next=True)
+
     conclusion = _paragraph_style(doc, STYLE_CONCLUSION, "XlperfConclusion")
     _style_font(conclusion, FONT_BODY, SIZE_BODY)
     _paragraph_format(
@@ -391,13 +441,41 @@ def _write_projects(doc: DocumentObject, ctx: _Context) -> None:
     """Per project: "1、{项目名称}", its 自评表 as a table, the conclusion drawn from its data."""
     for pr, facts in zip(ctx.validation.projects, ctx.facts.projects, strict=True):
         _add_blocks(doc, ctx.render("project_heading.j2", p=facts))
-        _add_table(doc, project_table(pr))
+        _add_table(doc, project_table(pr, ctx.formats.get(pr.project.sheet)))
         _add_blocks(doc, ctx.render("conclusion.j2", p=facts), STYLE_CONCLUSION)
 
 
 def _write_measures(doc: DocumentObject, ctx: _Context) -> None:
     """四、整改措施及结果应用, from the findings across projects."""
     _add_blocks(doc, ctx.render("measures.j2"))
+
+
+def _write_signature(doc: DocumentObject, ctx: _Context) -> None:
+    """The 落款 under the text: the unit's name over the date, right-aligned (the date four characters
+    from the right margin, the name centred over it), two blank lines above, kept together."""
+    blocks = [b for b in ctx.render("signature.j2") if b.text.strip()]
+    if blocks and doc.paragraphs:  # never alone on a page: the text's last paragraph comes along
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    for i, b in enumerate(blocks):
+        p = doc.add_paragraph(clean_text(b.text), style=STYLE_SIGNATURE)
+        if i == 0:
+            p.paragraph_format.space_before = LINE_BODY * 2
+        if i < len(blocks) - 1:
+            p.paragraph_format.keep_with_next = True
+
+
+def _write_review(doc: DocumentObject, ctx: _Context) -> None:
+    """附：报送前核对事项 on a page of its own after the 落款 (review notes for the unit, not part of
+    the text sent upward); nothing when there is nothing to check or the report is written without it."""
+    if not ctx.review:
+        return
+    blocks = ctx.render("review.j2")
+    if not blocks:
+        return
+    doc.add_page_break()
+    for b in blocks:
+        # its own styles, not the report's headings: nothing of it enters the report's outline
+        doc.add_paragraph(clean_text(b.text), style=STYLE_REVIEW if b.kind == BODY else STYLE_REVIEW_HEAD)
 
 
 def _write_properties(doc: DocumentObject, ctx: _Context) -> None:
@@ -427,6 +505,8 @@ PARTS: tuple[tuple[str, Callable[[DocumentObject, _Context], None]], ...] = (
     ("sections", _write_sections),
     ("projects", _write_projects),
     ("measures", _write_measures),
+    ("signature", _write_signature),
+    ("review", _write_review),
     ("properties", _write_properties),
 )
 
@@ -448,17 +528,25 @@ class TCell:
 
 @dataclass(frozen=True)
 class Table:
+    """The rows of a project's 自评表. ``head`` is the index of the indicator header row (一级指标 …):
+    from there on the table is a second Word table whose header row repeats on every page it runs
+    onto; ``keep`` marks the rows kept on the page of the row below (the part above the indicators as
+    a whole, each 一级指标's rows together, the last row with 总分)."""
+
     rows: tuple[tuple[TCell, ...], ...]  # each row covers 0..width
     width: int
+    head: int | None = None
+    keep: tuple[bool, ...] = ()
 
 
 def _num_text(x: float | None, digits: int = 4) -> str:
     return "" if x is None else fmt_num(x, digits)
 
 
-def value_text(c: Cell, *, percent: bool = False, digits: int = 4) -> str:
-    """A cell's value as the workbook shows it: text as typed, numbers without noise (1.6, 2), and a
-    fraction as a percentage where the column holds percentages (1 -> 100%)."""
+def value_text(c: Cell, *, percent: bool = False, digits: int = 4, fmt: str | None = None) -> str:
+    """A cell's value as the workbook shows it: text as typed; a number in its number format ``fmt``
+    where the workbook has one this understands (1 with "0%" is 100%, 2 with "0.00" is 2.00), else
+    without noise (1.6, 2), and a fraction as a percentage where the column holds percentages."""
     v = c.value
     if v.is_blank:
         return ""
@@ -466,9 +554,34 @@ def value_text(c: Cell, *, percent: bool = False, digits: int = 4) -> str:
     if isinstance(raw, bool) or not isinstance(raw, int | float):
         return str(raw).strip()
     x = float(raw)
+    shown = number_shown(x, fmt) if fmt else None
+    if shown is not None:
+        return shown
     if percent and -1.5 <= x <= 1.5:
         return fmt_pct(x)
     return fmt_num(x, digits)
+
+
+_FIXED = re.compile(r"[#,]*0(?:\.(0+))?")
+_PERCENT = re.compile(r"[#,]*0(?:\.(0+))?%")
+
+
+def number_shown(x: float, fmt: str) -> str | None:
+    """``x`` as Excel shows it in number format ``fmt``, for the formats forms use: percentages ("0%",
+    "0.0%"), fixed decimals ("0.00", "#,##0.00"). None for any other format (dates, fractions,
+    sections, colours): the caller shows the number plainly."""
+    f = fmt.split(";", 1)[0].strip()
+    if not f or not math.isfinite(x) or abs(x) >= 1e15:
+        return None
+    if m := _PERCENT.fullmatch(f):
+        d = len(m.group(1) or "")
+        out = f"{x * 100:{',' if ',' in f else ''}.{d}f}%"
+    elif m := _FIXED.fullmatch(f):
+        d = len(m.group(1) or "")
+        out = f"{x:{',' if ',' in f else ''}.{d}f}"
+    else:
+        return None
+    return out[1:] if out.startswith("-") and not out.strip("-0.,%") else out  # no "-0.00"
 
 
 def _is_number(c: Cell) -> bool:
@@ -478,7 +591,8 @@ def _is_number(c: Cell) -> bool:
 class _Columns:
     """The indicator table's columns and their right edges (twips): the grid the other rows snap to."""
 
-    def __init__(self, width: int, weight: bool, reason: bool) -> None:
+    def __init__(self, width: int, weight: bool, reason: bool, formats: dict[str, str] | None = None) -> None:
+        self.formats = formats or {}  # the sheet's number formats by A1 address
         cm = TWIPS_PER_CM
         if weight or reason:
             spec = [
@@ -508,6 +622,10 @@ class _Columns:
         for w in widths:
             self.edges.append(self.edges[-1] + w)
         self.width = width
+
+    def fmt(self, c: Cell) -> str | None:
+        """The workbook's number format of a cell, if it has one other than General."""
+        return self.formats.get(c.ref) if c.ref else None
 
     def span(self, name: str) -> tuple[int, int]:
         i = self.names.index(name)
@@ -558,7 +676,7 @@ def _funds_rows(pr: ProjectResult, cols: _Columns) -> Rows:
         (L.PROGRESS_HEAD, 3 * pair, 1, _HEAD),
     ]
     rows: Rows = [(T_FUNDS, _row(cols, head))]
-    progress = value_text(p.progress, percent=True)
+    progress = value_text(p.progress, percent=True, fmt=cols.fmt(p.progress))
     if not progress and pr.rate is not None:
         progress = fmt_pct(pr.rate)
     last = {"align": "right" if progress else "center", "merge": "progress"}
@@ -568,7 +686,7 @@ def _funds_rows(pr: ProjectResult, cols: _Columns) -> Rows:
         for j, label in enumerate(labels):
             value = (funds[j].total, funds[j].fiscal, funds[j].other)[i]
             cells.append((label, j * pair, j * pair + lab, _HEAD))
-            cells.append((value_text(value), j * pair + lab, (j + 1) * pair, _RIGHT))
+            cells.append((value_text(value, fmt=cols.fmt(value)), j * pair + lab, (j + 1) * pair, _RIGHT))
         cells.append((progress or T_PROGRESS_HINT, 3 * pair, 1, last))
         rows.append((T_FUNDS, _row(cols, cells)))
     return rows
@@ -580,10 +698,11 @@ def _goal_rows(pr: ProjectResult, cols: _Columns) -> Rows:
     head = [(L.GOAL_EXPECTED, 0, g1, _HEAD), (L.GOAL_ACTUAL, g1, g2, _HEAD), (L.GOAL_RATE, g2, 1, _HEAD)]
     rows: Rows = [(T_GOALS, _row(cols, head))]
     for g in pr.project.goals or (Goal(),):
+        # 年度预期目标 and 具体完成情况 are descriptions: a bare number typed there ("2") is text too
         cells = [
-            (value_text(g.expected), 0, g1, _RIGHT if _is_number(g.expected) else _LEFT),
-            (value_text(g.actual), g1, g2, _RIGHT if _is_number(g.actual) else _LEFT),
-            (value_text(g.rate, percent=True), g2, 1, _RIGHT),
+            (value_text(g.expected, fmt=cols.fmt(g.expected)), 0, g1, _LEFT),
+            (value_text(g.actual, fmt=cols.fmt(g.actual)), g1, g2, _LEFT),
+            (value_text(g.rate, percent=True, fmt=cols.fmt(g.rate)), g2, 1, _RIGHT),
         ]
         rows.append((T_GOALS, _row(cols, cells)))
     return rows
@@ -604,7 +723,7 @@ def _indicator_rows(pr: ProjectResult, cols: _Columns) -> Rows:
             run2 += 1
             prev2 = ind.level2
         pct = ind.is_budget_rate or ind.target.value.percent or ind.actual.value.percent
-        actual = value_text(ind.actual, percent=pct)
+        actual = value_text(ind.actual, percent=pct, fmt=cols.fmt(ind.actual))
         if ind.is_budget_rate and not actual and pr.rate is not None:
             actual = fmt_pct(pr.rate)  # the template's formula, not cached in the file
         target_align = "right" if _is_number(ind.target) else "center"
@@ -613,10 +732,10 @@ def _indicator_rows(pr: ProjectResult, cols: _Columns) -> Rows:
             L.COL_LEVEL1: (ind.level1, "center"),
             L.COL_LEVEL2: (ind.level2, "center"),
             L.COL_LEVEL3: (ind.name.text, "left"),
-            L.COL_TARGET: (value_text(ind.target, percent=pct), target_align),
+            L.COL_TARGET: (value_text(ind.target, percent=pct, fmt=cols.fmt(ind.target)), target_align),
             L.COL_ACTUAL: (actual, actual_align),
-            L.COL_WEIGHT: (value_text(ind.weight, digits=2), "right"),
-            L.COL_SCORE: (value_text(ind.score, digits=2), "right"),
+            L.COL_WEIGHT: (value_text(ind.weight, digits=2, fmt=cols.fmt(ind.weight)), "right"),
+            L.COL_SCORE: (value_text(ind.score, digits=2, fmt=cols.fmt(ind.score)), "right"),
             L.COL_REASON: (ind.reason.text, "left"),
         }
         merges = {L.COL_LEVEL1: f"l1-{run1}", L.COL_LEVEL2: f"l2-{run2}"}
@@ -626,7 +745,7 @@ def _indicator_rows(pr: ProjectResult, cols: _Columns) -> Rows:
         rows.append((T_INDICATORS, cells))
 
     p = pr.project
-    total = value_text(p.total, digits=2) or _num_text(pr.total_recomputed, 2)
+    total = value_text(p.total, digits=2, fmt=cols.fmt(p.total)) or _num_text(pr.total_recomputed, 2)
     has_weight = L.COL_WEIGHT in cols.names
     cells = [TCell(L.TOTAL, 0, cols.span(L.COL_WEIGHT if has_weight else L.COL_SCORE)[0], head=True)]
     if has_weight:
@@ -643,20 +762,47 @@ def _indicator_rows(pr: ProjectResult, cols: _Columns) -> Rows:
 TABLE_BLOCKS = (_basic_rows, _funds_rows, _goal_rows, _indicator_rows)
 
 
-def project_table(pr: ProjectResult) -> Table:
+def project_table(pr: ProjectResult, formats: dict[str, str] | None = None) -> Table:
     """The 项目支出绩效自评表 of one project in the seed's layout: the side column (一、基本情况 …) merged
     over each block, then the blocks of :data:`TABLE_BLOCKS`. 分值 and 偏差原因 columns appear when the
-    workbook has them filled."""
+    workbook has them filled. ``formats``: the sheet's number formats (A1 -> format), kept in the text."""
     inds = pr.indicators
     has_weight = any(r.indicator.weight.value.is_number for r in inds)
     has_reason = any(not r.indicator.reason.value.is_blank for r in inds)
-    cols = _Columns(TABLE_WIDTH - SIDE_WIDTH, has_weight, has_reason)
+    cols = _Columns(TABLE_WIDTH - SIDE_WIDTH, has_weight, has_reason, formats)
     full: list[tuple[TCell, ...]] = []
+    head = None
     for block in TABLE_BLOCKS:
+        if block is _indicator_rows:
+            head = len(full)
         for side, cells in block(pr, cols):
             shifted = (replace(c, x0=c.x0 + SIDE_WIDTH, x1=c.x1 + SIDE_WIDTH) for c in cells)
             full.append((TCell(side, 0, SIDE_WIDTH, head=True, merge=f"side-{side}"), *shifted))
-    return Table(tuple(full), TABLE_WIDTH)
+    return Table(tuple(full), TABLE_WIDTH, head, _keeps(full, head))
+
+
+def _keeps(rows: Sequence[tuple[TCell, ...]], head: int | None) -> tuple[bool, ...]:
+    """Which rows stay on the page of the row below: everything above the indicators (a short block,
+    kept whole and with the indicator header), the header with the first indicator, every row of a
+    一级指标 with the next row of the same 一级指标 (its merged label is never cut: "效益指标" on one
+    page, "（40）" on the next), and the last indicator with 总分."""
+    n = len(rows)
+    if head is None:
+        return tuple(i < n - 1 for i in range(n))
+
+    def level1(row: tuple[TCell, ...]) -> str | None:
+        return next((c.merge for c in row if c.merge and c.merge.startswith("l1-")), None)
+
+    keep = []
+    for i in range(n):
+        if i == n - 1:
+            keep.append(False)
+        elif i <= head or i == n - 2:
+            keep.append(True)
+        else:
+            here, below = level1(rows[i]), level1(rows[i + 1])
+            keep.append(here is not None and here == below)
+    return tuple(keep)
 
 
 # --- table XML --------------------------------------------------------------------------------------
@@ -676,16 +822,55 @@ def _grid(table: Table) -> list[int]:
 
 def _add_table(doc: DocumentObject, table: Table) -> None:
     """Append the table: fixed layout, the grid every row's cells span, single borders, cells vertically
-    centred, rows kept whole across pages, vertical merges for the side column and 一级/二级."""
+    centred, rows kept whole across pages, vertical merges for the side column and 一级/二级. The
+    indicator part (from ``table.head``) is a second table right below the first, its header row
+    repeated on every page it runs onto; the first table has no bottom border, the second's top border
+    draws the line between them."""
     edges = _grid(table)
+    body = doc.element.body
+    rows, keep = table.rows, table.keep or (False,) * len(table.rows)
+    parts = [(0, len(rows), None)]
+    if table.head:
+        parts = [(0, table.head, None), (table.head, len(rows), table.head)]
+    for k, (a, b, header) in enumerate(parts):
+        last = k == len(parts) - 1
+        tbl = _table_xml(table.width, edges, rows[a:b], keep[a:b], header_row=header is not None, bottom=last)
+        body.sectPr.addprevious(tbl) if body.sectPr is not None else body.append(tbl)
+        if not last:  # two tables need a paragraph between them: one point high, kept with the next
+            p = _el("w:p")
+            ppr = _el("w:pPr")
+            ppr.append(_el("w:pStyle", val="XlperfTable"))
+            ppr.append(_el("w:keepNext"))
+            ppr.append(_el("w:spacing", before="0", after="0", line="20", lineRule="exact"))
+            rpr = _el("w:rPr")
+            rpr.append(_el("w:sz", val="2"))
+            ppr.append(rpr)
+            p.append(ppr)
+            body.sectPr.addprevious(p) if body.sectPr is not None else body.append(p)
+    # Word needs a paragraph between two adjacent tables and after a table before the next text
+    # block; the conclusion paragraph that follows provides it.
+
+
+def _table_xml(
+    width: int,
+    edges: list[int],
+    rows: Sequence[tuple[TCell, ...]],
+    keep: Sequence[bool],
+    *,
+    header_row: bool,
+    bottom: bool,
+):
     index = {x: i for i, x in enumerate(edges)}
     tbl = _el("w:tbl")
     tpr = _el("w:tblPr")
-    tpr.append(_el("w:tblW", w=str(table.width), type="dxa"))
+    tpr.append(_el("w:tblW", w=str(width), type="dxa"))
     tpr.append(_el("w:jc", val="center"))
     borders = _el("w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        borders.append(_el(f"w:{side}", val="single", sz="4", space="0", color="000000"))
+        if side == "bottom" and not bottom:
+            borders.append(_el("w:bottom", val="nil"))
+        else:
+            borders.append(_el(f"w:{side}", val="single", sz="4", space="0", color="000000"))
     tpr.append(borders)
     tpr.append(_el("w:tblLayout", type="fixed"))
     mar = _el("w:tblCellMar")
@@ -711,11 +896,13 @@ def _add_table(doc: DocumentObject, table: Table) -> None:
     tbl.append(grid)
 
     prev: dict[tuple[int, int], str | None] = {}
-    for row in table.rows:
+    for i, row in enumerate(rows):
         tr = _el("w:tr")
         trpr = _el("w:trPr")
         trpr.append(_el("w:cantSplit"))
         trpr.append(_el("w:trHeight", val=str(round(0.75 * TWIPS_PER_CM)), hRule="atLeast"))
+        if header_row and i == 0:
+            trpr.append(_el("w:tblHeader"))
         tr.append(trpr)
         current: dict[tuple[int, int], str | None] = {}
         for c in row:
@@ -731,21 +918,20 @@ def _add_table(doc: DocumentObject, table: Table) -> None:
                 tcpr.append(_el("w:vMerge", val="continue") if cont else _el("w:vMerge", val="restart"))
             tcpr.append(_el("w:vAlign", val="center"))
             tc.append(tcpr)
-            tc.append(_cell_paragraph("" if cont else c.text, c.align, c.head))
+            tc.append(_cell_paragraph("" if cont else c.text, c.align, c.head, keep_next=keep[i]))
             tr.append(tc)
             current[key] = c.merge
         prev = current
         tbl.append(tr)
-    body = doc.element.body
-    body.sectPr.addprevious(tbl) if body.sectPr is not None else body.append(tbl)
-    # Word needs a paragraph between two adjacent tables and after a table before the next text
-    # block; the conclusion paragraph that follows provides it.
+    return tbl
 
 
-def _cell_paragraph(text: str, align: str, head: bool):
+def _cell_paragraph(text: str, align: str, head: bool, keep_next: bool = False):
     p = _el("w:p")
     ppr = _el("w:pPr")
     ppr.append(_el("w:pStyle", val="XlperfTableHead" if head else "XlperfTable"))
+    if keep_next:  # Word and LibreOffice keep a row whose paragraphs keep with the next on its page
+        ppr.append(_el("w:keepNext"))
     ppr.append(_el("w:jc", val={"left": "left", "right": "right"}.get(align, "center")))
     p.append(ppr)
     for i, line in enumerate(text.split("\n")):
