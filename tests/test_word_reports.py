@@ -308,3 +308,26 @@ def test_doc_round_trip_through_libreoffice(tmp_path, soffice):
     assert _by_project(v.findings) == _by_project(api.validate_file(docx).findings)
     back = libreoffice.convert(doc, "docx:MS Word 2007 XML", tmp_path / "back")
     assert _totals(api.validate_file(back)) == SEED_TOTALS
+
+
+def test_report_without_a_unit_name_is_told_where_to_write_it(tmp_path):
+    """XC004 on a Word report names the report's places for the unit (title, 实施（主管）单位), not the
+    workbook's 单位信息 sheet."""
+    from xlperf.consolidate import consolidate_paths
+
+    path = seed_report(tmp_path / "报告.docx")
+    doc = Document(str(path))
+    for p in doc.paragraphs:
+        if "长安区委编办" in p.text:
+            p.text = p.text.replace("长安区委编办", "")
+    for t in doc.tables:
+        for row in t.rows:
+            for cell in row.cells:
+                if cell.text.strip() == "长安区委编办":
+                    cell.text = ""
+    doc.save(str(path))
+    c = consolidate_paths([tmp_path], jobs=1)
+    notes = [r for r in c.tables["问题清单"].rows if "XC004" in r]
+    assert len(notes) == 1, c.tables["问题清单"].rows[:3]
+    text = "".join(str(x) for x in notes[0])
+    assert "报告的标题和自评表中都没有单位名称" in text and "单位信息" not in text

@@ -24,6 +24,7 @@ from xlperf.consolidate.records import (
     STATUS_OK,
     STATUS_SKIPPED,
     STATUS_UNREADABLE,
+    WORD_SUFFIXES,
     XC_BLANK,
     XC_DUP_FILE,
     XC_DUP_PROJECT,
@@ -671,7 +672,13 @@ def _finding_rows(
             notes.append((f, _xc(XC_UNREADABLE, f, f.reason, "可读取的 .xlsx 工作簿或 .docx 报告", f.reason)))
     notes.extend(dup_notes)
     for f in files:
-        if f.status == STATUS_OK and not f.unit:
+        if f.status == STATUS_OK and not f.unit and f.path.lower().endswith(WORD_SUFFIXES):
+            # a Word report: the unit comes from its title or the tables' 实施(主管)单位, not a sheet
+            detail = f"报告的标题和自评表中都没有单位名称，已归入“{NO_UNIT}”"
+            notes.append(
+                (f, _xc(XC_NO_UNIT, f, detail, "在标题或“实施（主管）单位”中写明单位名称", "（空）"))
+            )
+        elif f.status == STATUS_OK and not f.unit:
             detail = f"“单位信息”表中没有单位名称，已归入“{NO_UNIT}”"
             notes.append((f, _xc(XC_NO_UNIT, f, detail, "填写单位名称", "（空）", L.UNIT_SHEET)))
     notes.extend(more_notes)
