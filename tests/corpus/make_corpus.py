@@ -345,6 +345,31 @@ CASES = [
         "a row inserted into 产出 (Insert ▸ Rows) and a 效益 row copied and inserted; 分值 re-split to 8",
     ),
     Case(
+        "first_row_copied_with_its_label_shaanxi",
+        "shaanxi",
+        1,
+        [
+            (
+                "type",
+                S1,
+                clean_project(
+                    "社区健康讲座",
+                    数量=indicator(17, "讲座场次", "≥20场", "22场", "8", weight="8"),
+                    质量=indicator(18, "听众满意测评合格率", "≥90%", "93%", "8", weight="8"),
+                    时效=indicator(19, "按期完成率", "100%", "100%", "8", weight="8"),
+                    成本=indicator(20, "场均成本", "≤2000元", "1900元", "8", weight="8"),
+                ),
+            ),  # fmt: skip
+            # as the template's 填写说明 says: lift the protection, copy the section's FIRST row (its
+            # 一级 cell "产出指标（40分）" comes along into the new row) and insert it below itself
+            ("unprotect", S1),
+            ("copy_row_insert", S1, 17, 18),
+            ("protect", S1),
+            ("type", S1, indicator(18, "受益居民人次", "≥2000人次", "2300人次", "8", weight="8")),
+        ],
+        "the 产出 section's first row copied with its 一级 label: one section of five rows, not two sections",
+    ),
+    Case(
         "deleted_row_after_unprotect_national",
         "national",
         1,
@@ -472,6 +497,10 @@ def build(case: Case, lo, out: Path) -> tuple[Path, Path]:
                 lo.delete_rows(doc, *args)
             elif op == "copy_row":
                 lo.copy_row_api(doc, *args)
+            elif (
+                op == "copy_row_insert"
+            ):  # Edit ▸ Copy the row, Insert Copied Cells: the row's cells come along
+                lo.copy_row_insert(doc, *args)
             elif op in ("unprotect", "protect"):
                 getattr(lo, op)(doc, args[0])
             elif op == "hide":
