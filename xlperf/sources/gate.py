@@ -246,12 +246,7 @@ def open_checked_document(path: str | Path) -> dict[str, bytes]:
             if "[Content_Types].xml" not in names or not any(n.startswith("word/") for n in names):
                 raise ReadError("文件不是 Word 文档（缺少文档内容）")
             _check_members(fh, infos)
-            xml = [i for i in infos if _is_xml_part(i.filename)]
-            if sum(i.file_size for i in xml) > MAX_DOCUMENT_XML:
-                raise ReadError(
-                    f"文档内容过大（解压后 {sum(i.file_size for i in xml) // 1024 // 1024} MB），"
-                    "请把自评表复制到新文档后报送"
-                )
+            xml = _xml_parts_within(infos, MAX_DOCUMENT_XML, "文档")
             return {i.filename: _checked_xml(fh, i) for i in xml}
     except zipfile.BadZipFile as exc:
         raise ReadError(f"文件已损坏（压缩包不完整）：{exc}") from exc
@@ -259,6 +254,16 @@ def open_checked_document(path: str | Path) -> dict[str, bytes]:
         raise ReadError("没有读取该文件的权限") from exc
     except (OSError, EOFError, ValueError, zlib.error) as exc:
         raise ReadError(f"文件已损坏，无法读取：{exc}") from exc
+
+
+def _xml_parts_within(infos: list[zipfile.ZipInfo], limit: int, what: str) -> list[zipfile.ZipInfo]:
+    """The package's XML parts, refused when together they inflate beyond ``limit`` (``what``: 工作簿 or
+    文档, the words of the reason)."""
+    xml = [i for i in infos if _is_xml_part(i.filename)]
+    size = sum(i.file_size for i in xml)
+    if size > limit:
+        raise ReadError(f"{what}内容过大（解压后 {size // 1024 // 1024} MB），请把自评表复制到新{what}后报送")
+    return xml
 
 
 def _check_package(p: Path, fh: BinaryIO, infos: list[zipfile.ZipInfo]) -> Package:
@@ -272,12 +277,7 @@ def _check_package(p: Path, fh: BinaryIO, infos: list[zipfile.ZipInfo]) -> Packa
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise ReadError("文件不是 Excel 工作簿（缺少工作簿内容）")
     _check_members(fh, infos)
-    xml = [i for i in infos if _is_xml_part(i.filename)]
-    if sum(i.file_size for i in xml) > MAX_XML:
-        raise ReadError(
-            f"工作簿内容过大（解压后 {sum(i.file_size for i in xml) // 1024 // 1024} MB），"
-            "请把自评表复制到新工作簿后报送"
-        )
+    xml = _xml_parts_within(infos, MAX_XML, "工作簿")
     parts: list[tuple[zipfile.ZipInfo, bytes]] = []
     extents: dict[str, SheetExtent] = {}
     flagged: list[str] = []
