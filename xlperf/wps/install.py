@@ -62,14 +62,19 @@ class WpsInstallError(XlperfError):
 # --- where things go -----------------------------------------------------------------------------------
 
 
+def _appdata(env: Mapping[str, str], purpose: str) -> Path:
+    """%APPDATA% (Windows), or a Chinese reason naming what cannot be done without it."""
+    appdata = env.get("APPDATA")
+    if not appdata:
+        raise WpsInstallError(f"找不到 APPDATA 文件夹（环境变量为空），无法{purpose}。")
+    return Path(appdata)
+
+
 def jsaddons_dir(env: Mapping[str, str] | None = None, platform: str | None = None) -> Path:
     env = os.environ if env is None else env
     platform = sys.platform if platform is None else platform
     if platform == "win32":
-        appdata = env.get("APPDATA")
-        if not appdata:
-            raise WpsInstallError("找不到 APPDATA 文件夹（环境变量为空），无法安装 WPS 加载项。")
-        return Path(appdata) / "kingsoft" / "wps" / "jsaddons"
+        return _appdata(env, "安装 WPS 加载项") / "kingsoft" / "wps" / "jsaddons"
     home = env.get("HOME") or str(Path.home())
     return Path(home) / ".local" / "share" / "Kingsoft" / "wps" / "jsaddons"
 
@@ -82,11 +87,8 @@ def startup_file(env: Mapping[str, str] | None = None, platform: str | None = No
     env = os.environ if env is None else env
     platform = sys.platform if platform is None else platform
     if platform == "win32":
-        appdata = env.get("APPDATA")
-        if not appdata:
-            raise WpsInstallError("找不到 APPDATA 文件夹（环境变量为空），无法设置登录时启动。")
         return (
-            Path(appdata)
+            _appdata(env, "设置登录时启动")
             / "Microsoft"
             / "Windows"
             / "Start Menu"
