@@ -21,9 +21,10 @@ Memory and time are therefore bounded by the caps below whatever the file claims
 inflated XML parts (≤ :data:`MAX_XML`), the reader's grid is at most :data:`MAX_BOOK_CELLS` cells.
 
 Cost: the worksheets are inflated once (by the gate; the readers read them stored) and searched with
-one regular expression each for any cell outside A1:Z99 written other than as ``<c r="B12"``. Only a
-sheet that has one (rare: a long list, a stray value, an unusual writer) is parsed exactly with expat,
-mirroring how python-calamine places cells (``r`` attributes, else counters), to find its real extent.
+one or two regular expressions each for any cell outside A1:Z99, then outside A1:DZ999 (the template's
+hidden helper columns reach DH), written other than as ``<c r="B12"``. Only a sheet that has one (rare:
+a very long list, a stray value, an unusual writer) is parsed exactly with expat, mirroring how
+python-calamine places cells (``r`` attributes, else counters), to find its real extent.
 
 The checked copy is a stored (uncompressed) zip written here rather than with :mod:`zipfile`: it keeps
 each member's original CRC-32, so the reader still verifies every part against what the sender's office
@@ -95,7 +96,7 @@ def suffix_reason(name: str) -> str | None:
 @dataclass(frozen=True)
 class SheetExtent:
     """How far a worksheet's values reach: ``rows`` × ``cols`` is the grid a reader builds for it (an
-    upper bound when ``exact`` is False: every value lies in A1:Z99)."""
+    upper bound when ``exact`` is False: every value lies in the box the fast check vouched for)."""
 
     rows: int
     cols: int
@@ -281,40 +282,63 @@ def _check_package(p: Path, fh: BinaryIO, infos: list[zipfile.ZipInfo]) -> Packa
     parts: list[tuple[zipfile.ZipInfo, bytes]] = []
     extents: dict[str, SheetExtent] = {}
     flagged: list[str] = []
-    sheet_bytes = 0
+    sheets: list[bytes] = []
     for i in xml:
         data = _checked_xml(fh, i)
         if _is_worksheet(i.filename):
-            sheet_bytes += len(data)
-            if _NOT_NEAR.search(data) or (b":c" in data and _PREFIXED_CELL.search(data)):
+            sheets.append(data)
+            box = _near_box(data)
+            if box is None:
                 flagged.append(i.filename)
             else:
-                extents[i.filename] = SheetExtent(NEAR_ROWS, NEAR_COLS)
+                extents[i.filename] = box
         parts.append((i, data))
     members = {i.filename: data for i, data in parts}
-    errors = _check_extents(members, extents, flagged, sheet_bytes)
+    errors = _check_extents(members, extents, flagged, sheets)
     return Package(p, _stored_zip(parts), extents, errors)
 
 
 # --- how far the sheets reach ----------------------------------------------------------------------
 
-NEAR_ROWS, NEAR_COLS = 99, 26  # the box the fast check vouches for: A1:Z99
-# a cell start tag other than exactly `<c r="B12" s="3" t="n">` (s and t optional, t not "e") inside
-# A1:Z99: far away, placed by counters (no r), an error cell (python-calamine reads it as ""), or
-# written unusually (a second r, which python-calamine would take; other quotes or spacing)
-_NOT_NEAR = re.compile(rb'<c(?! r="[A-Z][1-9][0-9]?"(?: s="[0-9]+")?(?: t="(?!e")[a-zA-Z]+")?/?>)[\s>/]')
+NEAR_ROWS, NEAR_COLS = 99, 26  # the form's box: A1:Z99
+# The boxes the fast check vouches for, smallest first, each with the search that finds a cell start
+# tag other than exactly `<c r="B12" s="3" t="n">` (s and t optional, t not "e") inside it: far away,
+# placed by counters (no r), an error cell (python-calamine reads it as ""), or written unusually (a
+# second r, which python-calamine would take; other quotes or spacing). The second box holds the
+# template's hidden helper columns (P:DH) and long lists: A1:DZ999.
+_BOXES = tuple(
+    (SheetExtent(rows, cols), re.compile(rb'<c(?! r="' + ref + rb'"(?: s="[0-9]+")?(?: t="(?!e")[a-zA-Z]+")?/?>)[\s>/]'))
+    for rows, cols, ref in (
+        (NEAR_ROWS, NEAR_COLS, rb"[A-Z][1-9][0-9]?"),
+        (999, 130, rb"[A-D]?[A-Z][1-9][0-9]{0,2}"),
+    )
+)  # fmt: skip
 _PREFIXED_CELL = re.compile(rb":c[\s>/]")  # <x:c …>: python-calamine matches local names
 
 
+def _near_box(data: bytes) -> SheetExtent | None:
+    """The smallest box of :data:`_BOXES` that holds every cell of a worksheet, written plainly; None
+    when none does (the sheet is then measured exactly)."""
+    if _PREFIXED_CELL.search(data):  # (faster than `b":c" in data`: measured)
+        return None
+    return next((box for box, outside in _BOXES if outside.search(data) is None), None)
+
+
 def _check_extents(
-    members: dict[str, bytes], extents: dict[str, SheetExtent], flagged: list[str], sheet_bytes: int
+    members: dict[str, bytes], extents: dict[str, SheetExtent], flagged: list[str], sheets: list[bytes]
 ) -> dict[str, list[tuple[int, int, str]]]:
     """Fill ``extents`` for the flagged sheets (exactly) and refuse sheets or books past the caps.
     Returns the error cells found (part -> (row, col, text))."""
     strings = _shared_strings(members)
     longest = max(strings, default=0) if strings is not None else 0
-    # shared-string amplification: a cell is ≥ 20 bytes of XML, so this bounds what cells can reference
-    exact_text = strings is not None and (sheet_bytes // 20) * longest > MAX_TEXT
+    # shared-string amplification: measured exactly only when a bound on the text the cells can
+    # reference passes the cap (a cell is ≥ 20 bytes of XML; a cell referencing a shared string is
+    # typed "s", so counting the quoted "s" anywhere bounds those cells more tightly)
+    exact_text = (
+        strings is not None
+        and sum(len(d) for d in sheets) // 20 * longest > MAX_TEXT
+        and sum(d.count(b'"s"') + d.count(b"'s'") for d in sheets) * longest > MAX_TEXT
+    )
     exact_all = exact_text or sum(e.cells for e in extents.values()) > MAX_BOOK_CELLS
     names: dict[str, str] | None = None
     errors: dict[str, list[tuple[int, int, str]]] = {}

@@ -167,7 +167,26 @@ def formula_cells(source: str | Path | Package) -> dict[str, frozenset[tuple[int
         return {}  # the readers report a file they cannot read; formulas are only a refinement
 
 
+# the common case in one search: every formula's cell written plainly, `<c r="H7" …><f`
+_PLAIN_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>]*>\s*<f[\s/>]')
+_PLAIN_FORMULA = re.compile(rb"<f[\s/>]")
+_PREFIXED_FORMULA = re.compile(rb":f[\s/>]")
+
+
 def _formula_positions(xml: bytes) -> frozenset[tuple[int, int]]:
+    from xlperf.core.grid import column_index
+
+    if not _PREFIXED_FORMULA.search(xml):
+        found = _PLAIN_FORMULA_CELL.findall(xml)
+        if len(found) == len(_PLAIN_FORMULA.findall(xml)):  # each <f> is in a plainly written cell
+            cols = {c: column_index(c.decode()) - 1 for c in {c for c, _ in found}}
+            rows = {r: int(r) - 1 for r in {r for _, r in found}}
+            return frozenset([(rows[r], cols[c]) for c, r in found])
+    return _formula_positions_each(xml)
+
+
+def _formula_positions_each(xml: bytes) -> frozenset[tuple[int, int]]:
+    """Each <f> element's cell found from the element before it (any prefix, any attribute order)."""
     from xlperf.core.grid import column_index
 
     cells = set()
