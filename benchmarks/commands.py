@@ -176,7 +176,9 @@ def main(argv: list[str] | None = None) -> None:
         runs["bare"].append(measure(bare_cmd(folder)))
         for fmt, target in targets.items():
             runs[fmt].append(
-                measure([*xlperf_cmd(), "consolidate", str(folder), "-o", str(target), "-q", "--force", *jobs])
+                measure(
+                    [*xlperf_cmd(), "consolidate", str(folder), "-o", str(target), "-q", "--force", *jobs]
+                )
             )
     bare = best(runs["bare"])
     print(
@@ -203,7 +205,16 @@ def main(argv: list[str] | None = None) -> None:
                 best(runs["xlsx"])
                 if n == a.files
                 else measure(
-                    [*xlperf_cmd(), "consolidate", str(f), "-o", str(out / f"l{n}.xlsx"), "-q", "--force", *jobs]
+                    [
+                        *xlperf_cmd(),
+                        "consolidate",
+                        str(f),
+                        "-o",
+                        str(out / f"l{n}.xlsx"),
+                        "-q",
+                        "--force",
+                        *jobs,
+                    ]
                 )
             )
             print(f"    {n:6d} files: {1000 * r['wall'] / n:6.2f} ms / {1000 * r['cpu'] / n:6.2f} ms")
