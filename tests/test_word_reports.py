@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 from test_seed_sample import EXPECTED
-from word_reports import add_table, seed_report
+from word_reports import add_table, national_report, national_table_rows, seed_report
 
 from xlperf import api
 from xlperf.cli import cli
@@ -331,3 +331,82 @@ def test_report_without_a_unit_name_is_told_where_to_write_it(tmp_path):
     assert len(notes) == 1, c.tables["问题清单"].rows[:3]
     text = "".join(str(x) for x in notes[0])
     assert "报告的标题和自评表中都没有单位名称" in text and "单位信息" not in text
+
+
+# --- the national form's funds block (财预〔2020〕10号) ------------------------------------------------
+# Expected by hand for the report of word_reports.national_report: 全年执行数/全年预算数 = 108/120 = 90 %;
+# the funds block's 得分 9 = min(90 %, 1) × 分值 10; Σ 得分 = 9 + 20 + 15 + 15 + 30 + 10 = 99 = 总分 = the
+# conclusion's 99; 分值 10 + 50 + 30 + 10 = 100. The one finding: the point lost on budget execution has no
+# reason (XP009, a warning, at the 得分 cell: the funds block has no 偏差原因 column). The funds 得分 sits in
+# Word row 4, grid column 8; the 执行率 in column 7.
+FUNDS_SCORE, FUNDS_RATE = "表1 第4行 第8列", "表1 第4行 第7列"
+
+
+def _found(v) -> set[tuple[str, str, str]]:
+    return {(f.rule, f.cell, f.severity) for f in v.findings}
+
+
+@pytest.mark.parametrize("merged", [True, False], ids=["merged_cells", "flat_no_merges"])
+def test_national_form_funds_block_is_the_budget_and_its_execution_row(tmp_path, merged):
+    v = api.validate_file(national_report(tmp_path / "国家表样.docx", merged))
+    (pr,) = v.projects
+    p = pr.project
+    assert (p.name.text, p.unit.text) == ("乡村道路养护", "区公路段")
+    assert (p.budget.total.number, p.executed.total.number, pr.rate) == (120, 108, 0.9)
+    assert p.missing == () and p.arrived.total.ref is None  # the form has no 到位数, and none is asked for
+    budget_row = p.indicators[0]
+    assert budget_row.is_budget_rate and (budget_row.weight.number, budget_row.score.number) == (10, 9)
+    assert (budget_row.score.ref, budget_row.actual.ref) == ("H4", "G4")  # the grid's A1 refs
+    assert [s.key for s in p.sections] == ["budget", "output", "benefit", "satisfaction"]
+    assert pr.total_recomputed == 99 and p.total.number == 99
+    assert _found(v) == {("XP009", FUNDS_SCORE, "warning")}
+
+
+def test_national_form_funds_block_errors_are_told_once(tmp_path):
+    # 执行率 left blank, the budget row scored 10 (总分 100, conclusion 100): the 10 is wrong (9), and the
+    # blank 执行率 gets its computed value, once (XP001), not again as the row's missing completion value
+    blank = national_report(
+        tmp_path / "未填执行率.docx", rate="", budget_score="10", total="100", conclusion="100"
+    )
+    assert _found(api.validate_file(blank)) == {
+        ("XP003", FUNDS_SCORE, "error"),
+        ("XP001", FUNDS_RATE, "info"),
+    }
+    # 执行率 typed 95 % against 108/120 = 90 %: one error on that cell (XP001), not a second one (XP002)
+    wrong = national_report(tmp_path / "执行率有误.docx", rate="95%")
+    assert _found(api.validate_file(wrong)) == {
+        ("XP001", FUNDS_RATE, "error"),
+        ("XP009", FUNDS_SCORE, "warning"),
+    }
+
+
+def test_national_form_in_a_workbook_reads_the_same(tmp_path):
+    """The same form typed into a worksheet (one parser for both): the same findings, at A1 cells."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "项目1"
+    for r, row in enumerate(national_table_rows(merged=False), 1):
+        for c, (text, _, _) in enumerate(row, 1):
+            if text:
+                ws.cell(r, c, float(text) if text.replace(".", "").isdigit() else text)
+    wb.save(tmp_path / "国家表样.xlsx")
+    v = api.validate_file(tmp_path / "国家表样.xlsx")
+    (pr,) = v.projects
+    assert (pr.project.budget.total.number, pr.project.executed.total.number, pr.total_recomputed) == (
+        120,
+        108,
+        99,
+    )
+    assert {(f.rule, f.cell) for f in v.findings} == {("XP009", "H4")}
+
+
+def test_national_form_reports_consolidate(tmp_path):
+    from xlperf.consolidate import consolidate_paths
+
+    (tmp_path / "in").mkdir()
+    national_report(tmp_path / "in" / "区公路段.docx")
+    c = consolidate_paths([tmp_path / "in"])
+    assert (c.stats.projects, c.stats.budget, c.stats.executed, c.stats.mean_score) == (1, 120, 108, 99)
+    assert c.stats.errors == 0

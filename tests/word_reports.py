@@ -4,9 +4,11 @@
 conclusion sentences, and each project's 自评表 as a Word table in the seed's layout, either with
 merged cells (``merged=True``: the section labels merged down the first column with vMerge, the 一级
 labels merged down theirs, wide cells spanning grid columns with gridSpan) or flat (no merges: every
-row has every cell, the 一级 label typed in every row). :func:`national_report` writes the national
-form's 9-column indicator table (分值, 得分, 偏差原因分析及改进措施). The data come from
-:data:`xlperf.samples.SEED` (what the seed report states).
+row has every cell, the 一级 label typed in every row). :func:`national_report` writes a report in the
+national form (财预〔2020〕10号 附件): its funds block (年初预算数｜全年预算数｜全年执行数｜分值｜执行率｜得分,
+rows 年度资金总额 and the three 其中 rows), 年度总体目标 and the 9-column indicator table (分值, 得分,
+偏差原因分析及改进措施). The seed's data come from :data:`xlperf.samples.SEED` (what the seed report
+states); the national report's are written out in :func:`national_report`.
 """
 
 from __future__ import annotations
@@ -178,3 +180,76 @@ def seed_report(
     doc.add_paragraph("管理制度需进一步完善，健全组织机构，严格档案资料管理。")
     doc.save(path)
     return path
+
+
+NATIONAL_WIDTH = 9  # grid columns of the national form's table
+
+
+def national_table_rows(
+    merged: bool = True, rate: str = "90%", budget_score: str = "9", total: str = "99"
+) -> list[list[tuple[str, int, str | None]]]:
+    """One project in the national form (a road-maintenance project of 区公路段, 2021): 全年预算数 120,
+    全年执行数 108 (90 %), the 预算执行率's 10 points scored in the funds block, five indicators at
+    full marks (20 + 15 + 15 + 30 + 10)."""
+
+    def down(label: str, first: bool):  # a label merged down its rows, or typed in every row
+        if merged:
+            return _c(label if first else "", 1, "restart" if first else "continue")
+        return _c(label)
+
+    def wide(text: object, span: int) -> list:
+        return [_c(text, span)] if merged else [_c(text)] + [_c() for _ in range(span - 1)]
+
+    funds = [
+        ("年度资金总额", "100", "120", "108", "10", rate, budget_score),
+        ("其中：当年财政拨款", "100", "110", "100", "—", "—", "—"),
+        ("上年结转资金", "0", "10", "8", "—", "—", "—"),
+        ("其他资金", "0", "0", "0", "—", "—", "—"),
+    ]
+    rows = [
+        [_c("项目名称"), *wide("乡村道路养护", 8)],
+        [_c("主管部门"), *wide("区交通局", 3), _c("实施单位"), *wide("区公路段", 4)],
+        [down("项目资金（万元）", True), _c(), _c("年初预算数"), _c("全年预算数"), _c("全年执行数"), _c("分值"),
+         _c("执行率"), *wide("得分", 2)],
+    ]  # fmt: skip
+    for label, *vals in funds:
+        rows.append(
+            [down("项目资金（万元）", False), _c(label), *(_c(v) for v in vals[:-1]), *wide(vals[-1], 2)]
+        )
+    rows += [
+        [down("年度总体目标", True), *wide("预期目标", 4), *wide("实际完成情况", 4)],
+        [down("年度总体目标", False), *wide("完成全区30公里农村道路日常养护", 4), *wide("完成32公里，路况良好", 4)],
+        [down("绩效指标", True), _c("一级指标"), _c("二级指标"), _c("三级指标"), _c("年度指标值"), _c("实际完成值"),
+         _c("分值"), _c("得分"), _c("偏差原因分析及改进措施")],
+    ]  # fmt: skip
+    indicators = [
+        ("产出指标", "数量指标", "养护里程", "≥30公里", "32公里", "20", "20"),
+        ("产出指标", "质量指标", "验收合格率", "≥95%", "98%", "15", "15"),
+        ("产出指标", "时效指标", "按期完成率", "100%", "100%", "15", "15"),
+        ("效益指标", "社会效益指标", "群众出行条件", "达成", "达成", "30", "30"),
+        ("满意度指标", "服务对象满意度指标", "群众满意度", "≥90%", "95%", "10", "10"),
+    ]
+    previous = None
+    for level1, *rest in indicators:
+        first, previous = level1 != previous, level1
+        rows.append([down("绩效指标", False), down(level1, first), *(_c(x) for x in rest), _c()])
+    rows.append([*wide("总分", 6), _c("100"), _c(total), _c()])
+    return rows
+
+
+def national_report(path: str | Path, merged: bool = True, conclusion: str = "99", **values: str) -> Path:
+    """A 2021 report with one project in the national form (see :func:`national_table_rows`) and its
+    conclusion sentence."""
+    global WIDTH
+    doc = Document()
+    doc.add_paragraph("区公路段2021年度项目支出绩效自评报告")
+    doc.add_paragraph("项目支出绩效自评表")
+    doc.add_paragraph("（2021年度）")
+    old, WIDTH = WIDTH, NATIONAL_WIDTH
+    try:
+        add_table(doc, national_table_rows(merged, **values))
+    finally:
+        WIDTH = old
+    doc.add_paragraph(f"通过自评，该项目得分为{conclusion}分，评价等级为优。")
+    doc.save(path)
+    return Path(path)

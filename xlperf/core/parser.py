@@ -187,6 +187,74 @@ def _funds(grid: Grid, label: str, missing: list[str]) -> tuple[Funds, tuple[int
     return Funds(total, fiscal, other), pos
 
 
+# --- the national form's funds block (财预〔2020〕10号): 年初预算数｜全年预算数｜全年执行数｜分值｜执行率｜得分
+NATIONAL_BUDGET, NATIONAL_EXECUTED = "全年预算数", "全年执行数"
+_NATIONAL_TOTAL_ROWS = ("年度资金总额", "资金总额")
+_NATIONAL_RATE_LABEL = "预算执行率"
+
+
+def _amount_cell(grid: Grid, row: int, col: int | None) -> Cell:
+    c = _cell(grid, row, col)
+    if col is None or c.value.is_blank:
+        return c
+    return c._replace(value=parse_amount(grid.value(row, col)))
+
+
+def _national_funds(grid: Grid) -> tuple[Funds, Funds, Cell, Section, Indicator] | None:
+    """The national form's funds block, when the sheet has one: (预算数 = 全年预算数, 执行数 = 全年执行数,
+    执行率, and the 预算执行率 section and row it stands for: its 分值 and 得分 sit in the 年度资金总额 row).
+
+    That form has no 到位数 and no 预算执行率 row among the indicators: the 10 points of budget
+    execution are scored in the funds block, so they become the 预算执行率 row here (its completion value
+    is the 执行率 cell, its target 100 %). The 其中 rows (当年财政拨款, 上年结转,
+    其他资金) are not read: with three parts they do not fit the template's 财政资金 + 其他."""
+    hit = grid.find_first(NATIONAL_BUDGET)
+    if hit is None:
+        return None
+    hr = hit[0]
+    texts = grid.row_texts(hr)
+    cols: dict[str, int] = {}
+    for c, t in enumerate(texts):
+        for key in (NATIONAL_BUDGET, NATIONAL_EXECUTED, "分值", "执行率", "得分"):
+            if t == key and key not in cols and (key == NATIONAL_BUDGET or c > hit[1]):
+                cols[key] = c
+    if NATIONAL_EXECUTED not in cols:
+        return None
+    total_row = label_col = None
+    for r in range(hr + 1, min(hr + 8, grid.height)):
+        for c, t in enumerate(grid.row_texts(r)[: hit[1]]):
+            if t.startswith(_NATIONAL_TOTAL_ROWS):
+                total_row, label_col = r, c
+                break
+        if total_row is not None:
+            break
+    if total_row is None:
+        total_row, label_col = hr + 1, max(0, hit[1] - 1)
+    cb, ce = cols[NATIONAL_BUDGET], cols[NATIONAL_EXECUTED]
+    budget = Funds(_amount_cell(grid, total_row, cb))
+    executed = Funds(_amount_cell(grid, total_row, ce))
+    progress = _cell(grid, total_row, cols.get("执行率"))
+    weight = _cell(grid, total_row, cols.get("分值"))
+    score = _cell(grid, total_row, cols.get("得分"))
+    label_ref = ref(total_row, label_col)
+    head_ref = ref(hr, cols.get("执行率", cols.get("分值", ce)))
+    section = Section(L.SECTION_BUDGET, _NATIONAL_RATE_LABEL, label_ref, weight.number)
+    indicator = Indicator(
+        row=total_row + 1,
+        level1=_NATIONAL_RATE_LABEL,
+        section=L.SECTION_BUDGET,
+        level2=_NATIONAL_RATE_LABEL,
+        name=Cell(label_ref, parse(_NATIONAL_RATE_LABEL, expect_text=True)),
+        target=Cell(head_ref, parse("100%")),
+        # the row's completion value is the funds block's 执行率 cell itself: XP001 checks it, and the
+        # rules on a row's completion value (XP002, XP008) leave that cell to it
+        actual=progress if progress.ref is not None else Cell(head_ref, _BLANK),
+        score=score,
+        weight=weight,
+    )
+    return budget, executed, progress, section, indicator
+
+
 def _goals(grid: Grid, stop_row: int) -> tuple[Goal, ...]:
     pos = grid.find_first(L.GOAL_EXPECTED)
     if pos is None:
@@ -326,16 +394,20 @@ def parse_project(grid: Grid) -> Project:
     unit_pos = grid.find_first(L.PROJECT_UNIT) or grid.find_first("实施单位") or grid.find_first("主管单位")
     unit = value_right_of(grid, *unit_pos, expect_text=True) if unit_pos else EMPTY
 
-    budget, bpos = _funds(grid, L.BUDGET, missing)
-    arrived, _ = _funds(grid, L.ARRIVED, missing)
-    executed, _ = _funds(grid, L.EXECUTED, missing)
-
-    progress = EMPTY
-    ppos = grid.find_first(L.PROGRESS_HEAD)
-    if ppos is not None and bpos is not None:
-        progress = _cell(grid, bpos[0], ppos[1])
-    elif ppos is not None:
-        progress = _cell(grid, ppos[0] + 1, ppos[1])
+    national = _national_funds(grid)
+    if national is not None:  # the national form: no 到位数, the 预算执行率 scored in the funds block
+        budget, executed, progress, n_section, n_indicator = national
+        arrived = Funds()
+    else:
+        budget, bpos = _funds(grid, L.BUDGET, missing)
+        arrived, _ = _funds(grid, L.ARRIVED, missing)
+        executed, _ = _funds(grid, L.EXECUTED, missing)
+        progress = EMPTY
+        ppos = grid.find_first(L.PROGRESS_HEAD)
+        if ppos is not None and bpos is not None:
+            progress = _cell(grid, bpos[0], ppos[1])
+        elif ppos is not None:
+            progress = _cell(grid, ppos[0] + 1, ppos[1])
 
     head = indicator_head(grid) or grid.find_first(L.COL_LEVEL1)
     stop = head[0] if head else grid.height
@@ -345,6 +417,8 @@ def parse_project(grid: Grid) -> Project:
         indicators, sections, total = (), (), EMPTY
     else:
         indicators, sections, total = _indicators(grid, head[0], missing)
+    if national is not None and not any(i.is_budget_rate for i in indicators):
+        sections, indicators = (n_section, *sections), (n_indicator, *indicators)
     return Project(
         sheet=grid.name,
         name=name,

@@ -129,7 +129,7 @@ def _xp002(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     for r in _budget_rows(pr):
         a = r.indicator.actual
         got = as_fraction(a.value, _PERCENT)
-        if got is None:
+        if got is None or a.ref == pr.project.progress.ref:  # the national form's 执行率: XP001's
             continue
         if abs(got - pr.rate) > preset.rate_tolerance:
             yield Hit(
@@ -269,7 +269,9 @@ def _xp008(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         missing = [
             (lab, c)
             for lab, c in ((L.COL_TARGET, ind.target), (L.COL_ACTUAL, ind.actual))
-            if c.value.is_missing and not (_no_result(c) and not (ind.is_budget_rate and lab == L.COL_ACTUAL))
+            if c.value.is_missing
+            and not (_no_result(c) and not (ind.is_budget_rate and lab == L.COL_ACTUAL))
+            and not (ind.is_budget_rate and c.ref is not None and c.ref == pr.project.progress.ref)  # XP001's
         ]
         if not missing:
             continue
@@ -642,7 +644,7 @@ def _xp021(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
 CATALOGUE: tuple[Rule, ...] = (
     Rule(
         "XP001",
-        "执行进度未填",
+        "执行进度有误",
         "error",
         "预算执行进度为空（提示）或不等于执行数/预算数（错误），给出计算值。",
         "预算数 2、执行数 2，预算执行进度为空 → 应为 100%",
