@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -171,3 +172,50 @@ def test_the_generated_template_sheets_take_the_fast_paths(tmp_path):
     assert any((b.rows, b.cols) == (999, 130) for b in boxes)  # the project sheets
     for d in sheets:  # every formula in a plainly written cell: the one-search path
         assert len(_PLAIN_FORMULA_CELL.findall(d)) == len(_PLAIN_FORMULA.findall(d))
+
+
+FAR_SHEET = (
+    b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+    b'2006/main"><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="30000"><c r="BZ30000"><v>1</v></c>'
+    b"</row></sheetData></worksheet>"
+)
+
+
+@pytest.mark.parametrize(
+    ("member", "target"),
+    [
+        ("xl/worksheets/sheet1.xml", "/xl/worksheets/sheet1.xml"),  # where Excel puts it
+        ("xl/Worksheets/sheet1.xml", "/xl/Worksheets/sheet1.xml"),  # another case
+        ("xl/worksheets/sheet1.XML", "/xl/worksheets/sheet1.XML"),
+        ("xl/sheet1.xml", "sheet1.xml"),  # another folder, a relative target
+        ("xl/WORKSHEETS/S.xml", "/xl/worksheets/s.xml"),  # the target in another case than the member
+    ],
+)
+def test_a_worksheet_stored_anywhere_is_measured(tmp_path, member, target):
+    """python-calamine finds a sheet through the workbook's relationships and matches part names without
+    regard to case (a second reviewer's finding: such a sheet went unmeasured, and python-calamine then
+    built its 30000 × 78 grid). Wherever the part lies, its far cell is refused, naming the sheet."""
+    import zipfile
+
+    import openpyxl
+
+    from xlperf.errors import ReadError
+
+    base = tmp_path / "base.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "单位信息"
+    wb.active["A1"] = 1
+    wb.save(base)
+    path = tmp_path / "odd.xlsx"
+    with zipfile.ZipFile(base) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n in zin.namelist():
+            data = zin.read(n)
+            if n == "xl/worksheets/sheet1.xml":
+                z.writestr(member, FAR_SHEET)
+                continue
+            if n == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"/xl/worksheets/sheet1.xml", target.encode())
+            z.writestr(n, data)
+    with pytest.raises(ReadError, match="BZ30000") as refused:
+        gate.open_checked(path)
+    assert "单位信息" in str(refused.value)

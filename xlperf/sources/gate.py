@@ -34,6 +34,7 @@ suite wrote, and nothing is checksummed twice.
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import struct
 import zipfile
@@ -283,9 +284,12 @@ def _check_package(p: Path, fh: BinaryIO, infos: list[zipfile.ZipInfo]) -> Packa
     extents: dict[str, SheetExtent] = {}
     flagged: list[str] = []
     sheets: list[bytes] = []
+    targets = _workbook_targets(fh, xml)
+    sheet_names: set[str] = set()
     for i in xml:
         data = _checked_xml(fh, i)
-        if _is_worksheet(i.filename):
+        if _is_worksheet(i.filename) or i.filename.lower() in targets:
+            sheet_names.add(i.filename)
             sheets.append(data)
             box = _near_box(data)
             if box is None:
@@ -294,7 +298,7 @@ def _check_package(p: Path, fh: BinaryIO, infos: list[zipfile.ZipInfo]) -> Packa
                 extents[i.filename] = box
         parts.append((i, data))
     members = {i.filename: data for i, data in parts}
-    errors = _check_extents(members, extents, flagged, sheets)
+    errors = _check_extents(members, extents, flagged, sheets, sheet_names)
     return Package(p, _stored_zip(parts), extents, errors)
 
 
@@ -325,7 +329,11 @@ def _near_box(data: bytes) -> SheetExtent | None:
 
 
 def _check_extents(
-    members: dict[str, bytes], extents: dict[str, SheetExtent], flagged: list[str], sheets: list[bytes]
+    members: dict[str, bytes],
+    extents: dict[str, SheetExtent],
+    flagged: list[str],
+    sheets: list[bytes],
+    sheet_names: set[str],
 ) -> dict[str, list[tuple[int, int, str]]]:
     """Fill ``extents`` for the flagged sheets (exactly) and refuse sheets or books past the caps.
     Returns the error cells found (part -> (row, col, text))."""
@@ -342,7 +350,7 @@ def _check_extents(
     exact_all = exact_text or sum(e.cells for e in extents.values()) > MAX_BOOK_CELLS
     names: dict[str, str] | None = None
     errors: dict[str, list[tuple[int, int, str]]] = {}
-    todo = [n for n in members if _is_worksheet(n) and (exact_all or n in flagged)]
+    todo = [n for n in members if n in sheet_names and (exact_all or n in flagged)]
     for part in todo:
         e, cells = _exact_scan(members[part], strings or [])
         extents[part] = e
@@ -350,7 +358,7 @@ def _check_extents(
             errors[part] = cells
         if e.cells > MAX_SHEET_CELLS:
             names = names if names is not None else _part_names(members)
-            sheet = names.get(part, part)
+            sheet = names.get(part.lower(), part)
             raise ReadError(
                 f"工作表“{sheet}”的内容延伸到 {e.farthest} 单元格，远在自评表范围之外（读取需要 "
                 f"{e.rows} 行 × {e.cols} 列，约 {_wan(e.cells)}个单元格，上限 {_wan(MAX_SHEET_CELLS)}个）；"
@@ -511,7 +519,26 @@ def _is_xml_part(name: str) -> bool:
 
 
 def _is_worksheet(name: str) -> bool:
-    return name.startswith("xl/worksheets/") and name.endswith(".xml") and name.count("/") == 2
+    low = name.lower()
+    return low.startswith("xl/worksheets/") and low.endswith(".xml") and low.count("/") == 2
+
+
+_TARGET = re.compile(rb"""\bTarget\s*=\s*["']([^"']*)["']""")
+
+
+def _workbook_targets(fh: BinaryIO, xml: list[zipfile.ZipInfo]) -> frozenset[str]:
+    """Every part the workbook's relationships point to, lower-cased as zip member names: a reader
+    finds its sheets there (python-calamine follows the rels, and matches names without regard to case),
+    so a worksheet stored elsewhere than xl/worksheets/ is measured like any other."""
+    rels = next((i for i in xml if i.filename.lower() == "xl/_rels/workbook.xml.rels"), None)
+    if rels is None:
+        return frozenset()
+    out = set()
+    for m in _TARGET.finditer(_checked_xml(fh, rels)):
+        t = m.group(1).decode("utf-8", "replace").replace("\\", "/")
+        name = t.lstrip("/") if t.startswith("/") else "xl/" + t
+        out.add(posixpath.normpath(name).lower())
+    return frozenset(out)
 
 
 def _check_member_size(info: zipfile.ZipInfo) -> None:
@@ -635,7 +662,8 @@ def _sheet_parts(members: dict[str, bytes]) -> dict[str, str]:
 
 
 def _part_names(members: dict[str, bytes]) -> dict[str, str]:
-    return {part: name for name, part in _sheet_parts(members).items()}
+    """Worksheet part (lower-cased, as readers match it) -> sheet name."""
+    return {posixpath.normpath(part).lower(): name for name, part in _sheet_parts(members).items()}
 
 
 def error_cells(
