@@ -274,7 +274,10 @@ def stop_service(cfg: config.ServeConfig) -> bool:
         with urllib.request.urlopen(req, timeout=5) as r:  # noqa: S310
             r.read()
     except (OSError, ValueError):
-        return False
+        # no answer: stopped all the same when it no longer answers (an older service stopped before
+        # its reply left)
+        time.sleep(0.3)
+        return service_health(cfg, 0.5) is None
     end = time.monotonic() + 10
     while time.monotonic() < end and service_health(cfg, 0.5) is not None:
         time.sleep(0.1)

@@ -165,7 +165,9 @@ class Handler(BaseHTTPRequestHandler):
         return entry[1]
 
     def _shutdown(self, payload: dict) -> dict:
-        threading.Thread(target=self.server.shutdown, daemon=True).start()
+        # stopped only once the answer is sent: stopping first let the process end before the answer
+        # left, and the installer then took the service for one that would not stop
+        self._stop_after_reply = True
         return {"stopping": True}
 
     def _body(self) -> dict:
@@ -236,6 +238,8 @@ class Handler(BaseHTTPRequestHandler):
             inline = fn == self._shutdown or fn is handlers.health  # never queued behind slow work
             result = fn(payload) if inline else self._run(fn, payload)
             self._send(HTTPStatus.OK, {"ok": True, **result})
+            if getattr(self, "_stop_after_reply", False):
+                threading.Thread(target=self.server.shutdown, daemon=True).start()
         except HttpError as exc:
             self._error(exc.status, exc.message)
         except handlers.BadRequest as exc:
