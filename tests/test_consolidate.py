@@ -423,3 +423,31 @@ def test_a_folder_that_cannot_be_opened_is_listed(tmp_path, units, monkeypatch):
     entries = {Path(d).name: rec for _, d, rec in collect([inbox])}
     assert entries["b.xlsx"] is None
     assert entries["锁住的"].status == STATUS_UNREADABLE and "权限" in entries["锁住的"].reason
+
+
+def test_duplicates_within_a_workbook_and_a_report_that_only_repeats_it():
+    """Pure records: the same project on two sheets of one workbook is an XC002 naming what differs; a
+    Word report of the same unit whose one project equals the workbook's first sheet accompanies it
+    (已跳过, no finding); a report project with another total is an XC002 again."""
+    from xlperf.consolidate import FileResult, ProjectRecord, mark_duplicates
+
+    def rec(sheet: str, total: float) -> ProjectRecord:
+        return ProjectRecord(sheet, "同名项目", 1.0, 1.0, 1.0, 1.0, 1.0, {}, total, total, "优")
+
+    book = FileResult(
+        "/a.xlsx",
+        "a.xlsx",
+        STATUS_OK,
+        unit="单位",
+        sha256="1",
+        projects=(rec("自评表1", 90), rec("自评表2", 91)),
+    )
+    same = FileResult("/b.docx", "b.docx", STATUS_OK, unit="单位", sha256="2", projects=(rec("表1", 90),))
+    other = FileResult("/c.docx", "c.docx", STATUS_OK, unit="单位", sha256="3", projects=(rec("表1", 88),))
+    out, notes = mark_duplicates([same, book, other])
+    assert [f.status for f in out] == [STATUS_SKIPPED, STATUS_OK, STATUS_OK]
+    assert out[0].reason == "单位的 Word 报告，1 个项目与“a.xlsx”中的相同，以工作簿为准，未重复汇总"
+    assert [p.duplicate_of for p in out[1].projects] == ["", "a.xlsx!自评表1"]
+    assert [(x.sheet, x.rule) for _, x in notes] == [("自评表2", "XC002"), ("表1", "XC002")]
+    assert "两处不一致：填报总分 91 / 90、复核总分 91 / 90" in notes[0][1].message
+    assert "两处不一致：填报总分 88 / 90、复核总分 88 / 90" in notes[1][1].message

@@ -275,13 +275,44 @@ def test_consolidate_workbook_and_report_of_one_unit(tmp_path, seed_sample):
     res = CliRunner().invoke(cli, ["consolidate", str(folder), "-o", str(out), "-q"])
     assert res.exit_code == 0, res.output
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert data["stats"]["projects"] == 4 and data["stats"]["duplicate_projects"] == 4
+    # the report repeats the workbook's four projects with the same amounts and totals: it accompanies
+    # the workbook, listed as such, and the 问题清单 says nothing about it
+    assert data["stats"]["projects"] == 4 and data["stats"]["duplicate_projects"] == 0
     files = {r["文件"].split("/")[-1]: r for r in data["tables"]["文件清单"]["rows"]}
-    assert files["A_长安区委编办报告.docx"]["计入汇总项目数"] == 0
+    report = files["A_长安区委编办报告.docx"]
+    assert report["状态"] == "已跳过" and report["计入汇总项目数"] == 0
+    assert (
+        report["原因"]
+        == "单位的 Word 报告，4 个项目与“报送材料/长安区委编办_2020.xlsx”中的相同，以工作簿为准，未重复汇总"
+    )
     assert files["长安区委编办_2020.xlsx"]["计入汇总项目数"] == 4
     assert files["~$锁定.docx"]["状态"] == "已跳过"
-    dups = [r for r in data["tables"]["问题清单"]["rows"] if r["规则"] == "XC002"]
-    assert len(dups) == 4 and all("长安区委编办_2020.xlsx!自评表" in r["实为"] for r in dups)
+    assert not [r for r in data["tables"]["问题清单"]["rows"] if r["规则"] == "XC002"]
+
+
+def test_a_report_that_differs_from_the_workbook_is_told(tmp_path, seed_sample):
+    """The report's first table says 总分 95 where the workbook says 96: that project is an XC002 naming
+    the difference; the three that agree are XC002 too (the report is not just the workbook's copy), and
+    still only the workbook's projects count."""
+    folder = tmp_path / "报送材料"
+    folder.mkdir()
+    (folder / "长安区委编办_2020.xlsx").write_bytes(seed_sample.read_bytes())
+    doc_path = seed_report(folder / "长安区委编办报告.docx")
+    doc = Document(doc_path)
+    cell = doc.tables[0].rows[-1].cells[-1]
+    (run,) = [r for para in cell.paragraphs for r in para.runs if r.text.strip() == "96"]
+    run.text = "95"
+    doc.save(doc_path)
+    c = consolidate_paths_of(folder)
+    assert c.stats.projects == 4 and c.stats.duplicate_projects == 4
+    (differs,) = [r for r in c.tables["问题清单"].rows if r[4] == "XC002" and "两处不一致" in r[6]]
+    assert "填报总分 95 / 96" in differs[6] and "复核总分" not in differs[6]
+
+
+def consolidate_paths_of(folder: Path):
+    from xlperf.consolidate import consolidate_paths
+
+    return consolidate_paths([folder])
 
 
 def test_ribbon_consolidation_picks_up_word_reports(tmp_path, seed_sample):

@@ -306,14 +306,21 @@ def mark_duplicates(
 ) -> tuple[list[FileResult], list[tuple[FileResult, Finding]]]:
     """Flag the same file twice (SHA-256) and the same unit + project twice; the first one counts.
 
+    A unit that sent its workbook and its Word report (the report written from the workbook, by hand
+    or by xlperf's 生成自评报告): the workbook's projects count. When every project of the report
+    repeats one of the unit's workbooks with the same amounts and totals, the report is listed in
+    文件清单 as 已跳过 (it accompanies the workbook) and nothing is reported; when any differs, each
+    repeated project is an XC002 that says what differs.
+
     Returns the files (duplicates: status 已跳过 or projects with ``duplicate_of``) and the findings
     about them, each with the file it belongs to."""
     by_hash: dict[str, FileResult] = {}
-    by_project: dict[tuple[str, str], str] = {}
+    # (unit, project) -> (where: "file!sheet", its record, the file's display, whether that file is Word)
+    by_project: dict[tuple[str, str], tuple[str, ProjectRecord, str, bool]] = {}
     out: dict[int, FileResult] = {}
     notes: list[tuple[FileResult, Finding]] = []
-    # a unit that sent its workbook and its Word report: the workbook's projects count, the report's are
-    # the duplicates (whatever the file names' order)
+    # workbooks first: the workbook's projects count, the report's are the duplicates (whatever the
+    # file names' order)
     for i in sorted(range(len(files)), key=lambda i: is_word(files[i].path)):
         f = files[i]
         if f.status != STATUS_OK:
@@ -329,23 +336,56 @@ def mark_duplicates(
             continue
         by_hash[f.sha256] = f
         unit_key = _key(f.unit) if f.unit else f"\0{f.path}"
+        word = is_word(f.path)
+        firsts = [by_project.get((unit_key, _key(p.name))) if p.name else None for p in f.projects]
+        if (
+            word
+            and f.projects
+            and all(
+                x is not None and not x[3] and not _differences(p, x[1])
+                for p, x in zip(f.projects, firsts, strict=True)
+            )
+        ):
+            books = "、".join(dict.fromkeys(f"“{x[2]}”" for x in firsts if x is not None))
+            out[i] = replace(
+                f,
+                status=STATUS_SKIPPED,
+                reason=f"单位的 Word 报告，{len(f.projects)} 个项目与{books}中的相同，以工作簿为准，未重复汇总",
+            )
+            continue
         projects = []
         for p in f.projects:
-            if p.name:
-                k = (unit_key, _key(p.name))
-                where = f"{f.display}!{p.sheet}"
-                if k in by_project:
-                    p = replace(p, duplicate_of=by_project[k])
-                    detail = (
-                        f"单位“{_unit_name(f)}”的项目“{p.name}”已在“{p.duplicate_of}”中出现，未重复计入汇总"
-                    )
-                    x = _xc(XC_DUP_PROJECT, f, detail, "每个项目只报送一次", p.duplicate_of, p.sheet, p.name)
-                    notes.append((f, x))
-                else:
-                    by_project[k] = where
+            held = by_project.get((unit_key, _key(p.name))) if p.name else None  # (this file's too)
+            if held is not None:
+                p = replace(p, duplicate_of=held[0])
+                differs = _differences(p, held[1])
+                detail = (
+                    f"单位“{_unit_name(f)}”的项目“{p.name}”已在“{p.duplicate_of}”中出现，未重复计入汇总"
+                    + (f"；两处不一致：{differs}" if differs else "")
+                )
+                x = _xc(XC_DUP_PROJECT, f, detail, "每个项目只报送一次", p.duplicate_of, p.sheet, p.name)
+                notes.append((f, x))
+            elif p.name:
+                by_project[(unit_key, _key(p.name))] = (f"{f.display}!{p.sheet}", p, f.display, word)
             projects.append(p)
         out[i] = replace(f, projects=tuple(projects))
     return [out[i] for i in range(len(files))], notes
+
+
+_COMPARED = (("预算数", "budget"), ("执行数", "executed"), (TOTAL_REPORTED.name, "reported"),
+             (TOTAL_RECOMPUTED.name, "recomputed"))  # fmt: skip
+
+
+def _differences(p: ProjectRecord, first: ProjectRecord) -> str:
+    """What differs between a repeated project and the one that counts ("预算数 2 / 2.5"), or ""."""
+    out = []
+    for label, attr in _COMPARED:
+        a, b = getattr(p, attr), getattr(first, attr)
+        if (a is None) != (b is None) or (a is not None and abs(a - b) > 1e-6):
+            out.append(
+                f"{label} {fmt_num(a) if a is not None else '（空）'} / {fmt_num(b) if b is not None else '（空）'}"
+            )
+    return "、".join(out)
 
 
 def _mean(xs: list[float]) -> float | None:
