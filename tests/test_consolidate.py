@@ -7,6 +7,7 @@ import json
 import shutil
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import docx
@@ -451,3 +452,8 @@ def test_duplicates_within_a_workbook_and_a_report_that_only_repeats_it():
     assert [(x.sheet, x.rule) for _, x in notes] == [("自评表2", "XC002"), ("表1", "XC002")]
     assert "两处不一致：填报总分 91 / 90、复核总分 91 / 90" in notes[0][1].message
     assert "两处不一致：填报总分 88 / 90、复核总分 88 / 90" in notes[1][1].message
+    # an amount left blank on one side only is a difference too, shown as （空）
+    blank = FileResult("/d.docx", "d.docx", STATUS_OK, unit="单位", sha256="4",
+                       projects=(replace(rec("表1", 90), budget=None),))  # fmt: skip
+    out, notes = mark_duplicates([book, blank])
+    assert out[1].status == STATUS_OK and notes[-1][1].message.endswith("两处不一致：预算数 （空） / 1")

@@ -388,6 +388,9 @@ def test_national_form_funds_block_is_the_budget_and_its_execution_row(tmp_path,
     budget_row = p.indicators[0]
     assert budget_row.is_budget_rate and (budget_row.weight.number, budget_row.score.number) == (10, 9)
     assert (budget_row.score.ref, budget_row.actual.ref) == ("H4", "G4")  # the grid's A1 refs
+    assert (budget_row.row, budget_row.name.text, budget_row.level2) == (4, "预算执行率", "预算执行率")
+    assert (budget_row.target.text, budget_row.target.ref) == ("100%", "G3")  # under the 执行率 header
+    assert (p.sections[0].label, p.sections[0].ref, p.sections[0].weight) == ("预算执行率", "B4", 10)
     assert [s.key for s in p.sections] == ["budget", "output", "benefit", "satisfaction"]
     assert pr.total_recomputed == 99 and p.total.number == 99
     assert _found(v) == {("XP009", FUNDS_SCORE, "warning")}
@@ -431,6 +434,38 @@ def test_national_form_in_a_workbook_reads_the_same(tmp_path):
         99,
     )
     assert {(f.rule, f.cell) for f in v.findings} == {("XP009", "H4")}
+
+
+def test_national_form_without_a_rate_column_and_a_row_before_the_total(tmp_path):
+    """A provincial copy of the form: no 执行率 column, and a （单位：万元） row between the header and
+    年度资金总额. Expected by hand: the same amounts and scores; no 执行率 to check (no XP001), and the
+    budget row's completion value is nowhere to be typed (no XP008); only the XP009 of the lost point, at
+    the funds block's 得分 (G5)."""
+    import openpyxl
+
+    rows = [[text for text, _, _ in row] for row in national_table_rows(merged=False)]
+    for r in range(3, 7):  # the funds rows: drop the 执行率 column (index 6)
+        del rows[r][6]
+    del rows[2][6]
+    rows.insert(3, ["", "（单位：万元）"])
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r, row in enumerate(rows, 1):
+        for c, text in enumerate(row, 1):
+            if text:
+                ws.cell(r, c, float(text) if text.replace(".", "").isdigit() else text)
+    wb.save(tmp_path / "无执行率列.xlsx")
+    v = api.validate_file(tmp_path / "无执行率列.xlsx")
+    (pr,) = v.projects
+    p = pr.project
+    assert (p.budget.total.ref, p.executed.total.ref, pr.rate, p.progress.ref) == ("D5", "E5", 0.9, None)
+    assert (p.indicators[0].score.ref, p.indicators[0].target.ref, p.indicators[0].actual.ref) == (
+        "G5",
+        "F3",
+        None,
+    )
+    assert pr.total_recomputed == 99
+    assert {(f.rule, f.cell) for f in v.findings} == {("XP009", "G5")}
 
 
 def test_national_form_reports_consolidate(tmp_path):

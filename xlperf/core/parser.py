@@ -248,7 +248,7 @@ def _national_funds(grid: Grid) -> tuple[Funds, Funds, Cell, Section, Indicator]
         target=Cell(head_ref, parse("100%")),
         # the row's completion value is the funds block's 执行率 cell itself: XP001 checks it, and the
         # rules on a row's completion value (XP002, XP008) leave that cell to it
-        actual=progress if progress.ref is not None else Cell(head_ref, _BLANK),
+        actual=progress if progress.ref is not None else EMPTY,  # a form without 执行率: nowhere typed
         score=score,
         weight=weight,
     )

@@ -271,7 +271,8 @@ def _xp008(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
             for lab, c in ((L.COL_TARGET, ind.target), (L.COL_ACTUAL, ind.actual))
             if c.value.is_missing
             and not (_no_result(c) and not (ind.is_budget_rate and lab == L.COL_ACTUAL))
-            and not (ind.is_budget_rate and c.ref is not None and c.ref == pr.project.progress.ref)  # XP001's
+            # the national form's budget row: its completion value is the 执行率 cell (XP001's) or none
+            and not (ind.is_budget_rate and lab == L.COL_ACTUAL and c.ref in (None, pr.project.progress.ref))
         ]
         if not missing:
             continue
