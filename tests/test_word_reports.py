@@ -388,7 +388,8 @@ def test_national_form_funds_block_is_the_budget_and_its_execution_row(tmp_path,
     budget_row = p.indicators[0]
     assert budget_row.is_budget_rate and (budget_row.weight.number, budget_row.score.number) == (10, 9)
     assert (budget_row.score.ref, budget_row.actual.ref) == ("H4", "G4")  # the grid's A1 refs
-    assert (budget_row.row, budget_row.name.text, budget_row.level2) == (4, "预算执行率", "预算执行率")
+    assert (budget_row.row, budget_row.name.text, budget_row.name.ref) == (4, "预算执行率", "B4")
+    assert (budget_row.level1, budget_row.level2) == ("预算执行率", "预算执行率")
     assert (budget_row.target.text, budget_row.target.ref) == ("100%", "G3")  # under the 执行率 header
     assert (p.sections[0].label, p.sections[0].ref, p.sections[0].weight) == ("预算执行率", "B4", 10)
     assert [s.key for s in p.sections] == ["budget", "output", "benefit", "satisfaction"]
@@ -414,8 +415,10 @@ def test_national_form_funds_block_errors_are_told_once(tmp_path):
     }
 
 
-def test_national_form_in_a_workbook_reads_the_same(tmp_path):
-    """The same form typed into a worksheet (one parser for both): the same findings, at A1 cells."""
+@pytest.mark.parametrize("total_label", ["年度资金总额", "合计", "本年资金（万元）"])
+def test_national_form_in_a_workbook_reads_the_same(tmp_path, total_label):
+    """The same form typed into a worksheet (one parser for both): the same findings, at A1 cells. A
+    total row labelled 合计, or with a label of its own, is the row under the header."""
     import openpyxl
 
     wb = openpyxl.Workbook()
@@ -423,6 +426,7 @@ def test_national_form_in_a_workbook_reads_the_same(tmp_path):
     ws.title = "项目1"
     for r, row in enumerate(national_table_rows(merged=False), 1):
         for c, (text, _, _) in enumerate(row, 1):
+            text = total_label if text == "年度资金总额" else text
             if text:
                 ws.cell(r, c, float(text) if text.replace(".", "").isdigit() else text)
     wb.save(tmp_path / "国家表样.xlsx")
@@ -433,6 +437,8 @@ def test_national_form_in_a_workbook_reads_the_same(tmp_path):
         108,
         99,
     )
+    p = pr.project
+    assert (p.budget.total.ref, p.sections[0].ref, p.indicators[0].target.ref) == ("D4", "B4", "G3")
     assert {(f.rule, f.cell) for f in v.findings} == {("XP009", "H4")}
 
 

@@ -189,7 +189,7 @@ def _funds(grid: Grid, label: str, missing: list[str]) -> tuple[Funds, tuple[int
 
 # --- the national form's funds block (财预〔2020〕10号): 年初预算数｜全年预算数｜全年执行数｜分值｜执行率｜得分
 NATIONAL_BUDGET, NATIONAL_EXECUTED = "全年预算数", "全年执行数"
-_NATIONAL_TOTAL_ROWS = ("年度资金总额", "资金总额")
+_NATIONAL_TOTAL_ROWS = ("年度资金总额", "资金总额", "合计", "总计")
 _NATIONAL_RATE_LABEL = "预算执行率"
 
 
@@ -228,8 +228,11 @@ def _national_funds(grid: Grid) -> tuple[Funds, Funds, Cell, Section, Indicator]
                 break
         if total_row is not None:
             break
-    if total_row is None:
-        total_row, label_col = hr + 1, max(0, hit[1] - 1)
+    if (
+        total_row is None
+    ):  # a label of its own: the row under the header, its label the text nearest the amounts
+        total_row = hr + 1
+        label_col = max((c for c in range(hit[1]) if grid.text(total_row, c)), default=max(0, hit[1] - 1))
     cb, ce = cols[NATIONAL_BUDGET], cols[NATIONAL_EXECUTED]
     budget = Funds(_amount_cell(grid, total_row, cb))
     executed = Funds(_amount_cell(grid, total_row, ce))
