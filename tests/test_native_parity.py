@@ -182,6 +182,20 @@ REGRESSIONS["label_filled_down"] = (
 )
 
 
+REGRESSIONS["budget_row_weight_slash_only"] = (
+    "national",
+    ProjectData(
+        name="项目",
+        arrived=(0.0, 283, 457.34),
+        executed=(467, "12000人", 206),
+        indicators=[
+            _row(BUDGET, None, None, "正向", None, None, "/", None),
+            _row(SAT, "满意度指标", "覆盖率", "正向 ", "1/3", "——", 11, None, "受疫情影响"),
+        ],
+    ),
+)
+
+
 @pytest.mark.parametrize("case", sorted(REGRESSIONS))
 def test_regression_cases(lo, workdir, case):
     preset, form = REGRESSIONS[case]

@@ -139,6 +139,15 @@ def _funds(f: Funds) -> Funds:
     return replace(f, total=_computed(f.total, round(sum(parts), 6) if parts else None))
 
 
+def _only_a_blank_formula(ind) -> bool:
+    return (
+        ind.is_budget_rate
+        and ind.actual.formula
+        and ind.actual.value.is_blank
+        and all(c.value.is_blank and not c.formula for c in (ind.name, ind.target, ind.score, ind.reason))
+    )
+
+
 def evaluate(project: Project, preset: Preset) -> ProjectResult:
     """Compute everything the rules and writers need for one project."""
     budget, arrived, executed = _funds(project.budget), _funds(project.arrived), _funds(project.executed)
@@ -150,6 +159,10 @@ def evaluate(project: Project, preset: Preset) -> ProjectResult:
         else ind
         for ind in project.indicators
     )
+    # the template's 预算执行率 row with nothing in it but its formula (实际完成值 = 预算执行进度, the
+    # pre-filled 三级指标 and 预期指标值 cleared): in use only while that formula has a value, as the
+    # template's own 在用行 has it (found by the native-formula parity test)
+    indicators = tuple(ind for ind in indicators if not _only_a_blank_formula(ind))
     # where 分值 is blank, the section's weight left after the rows that have one is split evenly over
     # the rows without one (the whole weight when the column is empty, as in the seed's form)
     blank_rows: dict[str | None, int] = defaultdict(int)
