@@ -280,25 +280,19 @@ def _check_package(p: Path, fh: BinaryIO, infos: list[zipfile.ZipInfo]) -> Packa
         raise ReadError("文件不是 Excel 工作簿（缺少工作簿内容）")
     _check_members(fh, infos)
     xml = _xml_parts_within(infos, MAX_XML, "工作簿")
-    parts: list[tuple[zipfile.ZipInfo, bytes]] = []
+    parts = [(i, _checked_xml(fh, i)) for i in xml]
+    targets = _workbook_targets(parts)
+    sheet_names = [i.filename for i, _ in parts if _is_worksheet(i.filename) or i.filename.lower() in targets]
+    members = {i.filename: data for i, data in parts}
     extents: dict[str, SheetExtent] = {}
     flagged: list[str] = []
-    sheets: list[bytes] = []
-    targets = _workbook_targets(fh, xml)
-    sheet_names: set[str] = set()
-    for i in xml:
-        data = _checked_xml(fh, i)
-        if _is_worksheet(i.filename) or i.filename.lower() in targets:
-            sheet_names.add(i.filename)
-            sheets.append(data)
-            box = _near_box(data)
-            if box is None:
-                flagged.append(i.filename)
-            else:
-                extents[i.filename] = box
-        parts.append((i, data))
-    members = {i.filename: data for i, data in parts}
-    errors = _check_extents(members, extents, flagged, sheets, sheet_names)
+    for name in sheet_names:
+        box = _near_box(members[name])
+        if box is None:
+            flagged.append(name)
+        else:
+            extents[name] = box
+    errors = _check_extents(members, extents, flagged, sheet_names)
     return Package(p, _stored_zip(parts), extents, errors)
 
 
@@ -332,8 +326,7 @@ def _check_extents(
     members: dict[str, bytes],
     extents: dict[str, SheetExtent],
     flagged: list[str],
-    sheets: list[bytes],
-    sheet_names: set[str],
+    sheet_names: list[str],
 ) -> dict[str, list[tuple[int, int, str]]]:
     """Fill ``extents`` for the flagged sheets (exactly) and refuse sheets or books past the caps.
     Returns the error cells found (part -> (row, col, text))."""
@@ -342,6 +335,7 @@ def _check_extents(
     # shared-string amplification: measured exactly only when a bound on the text the cells can
     # reference passes the cap (a cell is ≥ 20 bytes of XML; a cell referencing a shared string is
     # typed "s", so counting the quoted "s" anywhere bounds those cells more tightly)
+    sheets = [members[n] for n in sheet_names]
     exact_text = (
         strings is not None
         and sum(len(d) for d in sheets) // 20 * longest > MAX_TEXT
@@ -350,7 +344,7 @@ def _check_extents(
     exact_all = exact_text or sum(e.cells for e in extents.values()) > MAX_BOOK_CELLS
     names: dict[str, str] | None = None
     errors: dict[str, list[tuple[int, int, str]]] = {}
-    todo = [n for n in members if n in sheet_names and (exact_all or n in flagged)]
+    todo = [n for n in sheet_names if exact_all or n in flagged]
     for part in todo:
         e, cells = _exact_scan(members[part], strings or [])
         extents[part] = e
@@ -526,15 +520,15 @@ def _is_worksheet(name: str) -> bool:
 _TARGET = re.compile(rb"""\bTarget\s*=\s*["']([^"']*)["']""")
 
 
-def _workbook_targets(fh: BinaryIO, xml: list[zipfile.ZipInfo]) -> frozenset[str]:
+def _workbook_targets(parts: list[tuple[zipfile.ZipInfo, bytes]]) -> frozenset[str]:
     """Every part the workbook's relationships point to, lower-cased as zip member names: a reader
     finds its sheets there (python-calamine follows the rels, and matches names without regard to case),
     so a worksheet stored elsewhere than xl/worksheets/ is measured like any other."""
-    rels = next((i for i in xml if i.filename.lower() == "xl/_rels/workbook.xml.rels"), None)
+    rels = next((d for i, d in parts if i.filename.lower() == "xl/_rels/workbook.xml.rels"), None)
     if rels is None:
         return frozenset()
     out = set()
-    for m in _TARGET.finditer(_checked_xml(fh, rels)):
+    for m in _TARGET.finditer(rels):
         t = m.group(1).decode("utf-8", "replace").replace("\\", "/")
         name = t.lstrip("/") if t.startswith("/") else "xl/" + t
         out.add(posixpath.normpath(name).lower())
