@@ -387,7 +387,8 @@ def test_national_form_funds_block_is_the_budget_and_its_execution_row(tmp_path,
     assert p.missing == () and p.arrived.total.ref is None  # the form has no 到位数, and none is asked for
     budget_row = p.indicators[0]
     assert budget_row.is_budget_rate and (budget_row.weight.number, budget_row.score.number) == (10, 9)
-    assert (budget_row.score.ref, budget_row.actual.ref) == ("H4", "G4")  # the grid's A1 refs
+    # the grid's A1 refs; the row's completion value is the 执行率, the project's 预算执行进度
+    assert (budget_row.score.ref, budget_row.actual.ref, p.progress.ref) == ("H4", None, "G4")
     assert (budget_row.row, budget_row.name.text, budget_row.name.ref) == (4, "预算执行率", "B4")
     assert (budget_row.level1, budget_row.level2) == ("预算执行率", "预算执行率")
     assert (budget_row.target.text, budget_row.target.ref) == ("100%", "G3")  # under the 执行率 header

@@ -206,7 +206,7 @@ def _national_funds(grid: Grid) -> tuple[Funds, Funds, Cell, Section, Indicator]
 
     That form has no 到位数 and no 预算执行率 row among the indicators: the 10 points of budget
     execution are scored in the funds block, so they become the 预算执行率 row here (its completion value
-    is the 执行率 cell, its target 100 %). The 其中 rows (当年财政拨款, 上年结转,
+    is the 执行率, which is the project's 预算执行进度; its target 100 %). The 其中 rows (当年财政拨款, 上年结转,
     其他资金) are not read: with three parts they do not fit the template's 财政资金 + 其他."""
     hit = grid.find_first(NATIONAL_BUDGET)
     if hit is None:
@@ -249,9 +249,9 @@ def _national_funds(grid: Grid) -> tuple[Funds, Funds, Cell, Section, Indicator]
         level2=_NATIONAL_RATE_LABEL,
         name=Cell(label_ref, parse(_NATIONAL_RATE_LABEL, expect_text=True)),
         target=Cell(head_ref, parse("100%")),
-        # the row's completion value is the funds block's 执行率 cell itself: XP001 checks it, and the
-        # rules on a row's completion value (XP002, XP008) leave that cell to it
-        actual=progress if progress.ref is not None else EMPTY,  # a form without 执行率: nowhere typed
+        # no cell of its own: the row's completion value is the funds block's 执行率, the project's
+        # 预算执行进度 (XP001 checks it; evaluate and the report use the rate)
+        actual=EMPTY,
         score=score,
         weight=weight,
     )

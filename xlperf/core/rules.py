@@ -129,7 +129,7 @@ def _xp002(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     for r in _budget_rows(pr):
         a = r.indicator.actual
         got = as_fraction(a.value, _PERCENT)
-        if got is None or a.ref == pr.project.progress.ref:  # the national form's 执行率: XP001's
+        if got is None:
             continue
         if abs(got - pr.rate) > preset.rate_tolerance:
             yield Hit(
@@ -269,10 +269,11 @@ def _xp008(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         missing = [
             (lab, c)
             for lab, c in ((L.COL_TARGET, ind.target), (L.COL_ACTUAL, ind.actual))
+            # a field with no cell (its column missing: XP017 says so; the national form's 预算执行率
+            # row, whose completion value is the 执行率 XP001 checks) is nothing to fill in
             if c.value.is_missing
+            and c.ref is not None
             and not (_no_result(c) and not (ind.is_budget_rate and lab == L.COL_ACTUAL))
-            # the national form's budget row: its completion value is the 执行率 cell (XP001's) or none
-            and not (ind.is_budget_rate and lab == L.COL_ACTUAL and c.ref in (None, pr.project.progress.ref))
         ]
         if not missing:
             continue
