@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from xlperf.consolidate.records import (
     DEFAULT_GRADES,
@@ -301,6 +301,15 @@ def _key(text: str) -> str:
     return L.norm(text).casefold()
 
 
+class _Counted(NamedTuple):
+    """A project that counts, as a later copy of it is compared with it."""
+
+    where: str  # "file!sheet"
+    record: ProjectRecord
+    file: str  # its file's display name
+    in_word: bool  # that file is a Word report
+
+
 def mark_duplicates(
     files: Sequence[FileResult],
 ) -> tuple[list[FileResult], list[tuple[FileResult, Finding]]]:
@@ -315,8 +324,7 @@ def mark_duplicates(
     Returns the files (duplicates: status 已跳过 or projects with ``duplicate_of``) and the findings
     about them, each with the file it belongs to."""
     by_hash: dict[str, FileResult] = {}
-    # (unit, project) -> (where: "file!sheet", its record, the file's display, whether that file is Word)
-    by_project: dict[tuple[str, str], tuple[str, ProjectRecord, str, bool]] = {}
+    by_project: dict[tuple[str, str], _Counted] = {}  # (unit, project) -> the one that counts
     out: dict[int, FileResult] = {}
     notes: list[tuple[FileResult, Finding]] = []
     # workbooks first: the workbook's projects count, the report's are the duplicates (whatever the
@@ -342,11 +350,11 @@ def mark_duplicates(
             word
             and f.projects
             and all(
-                x is not None and not x[3] and not _differences(p, x[1])
+                x is not None and not x.in_word and not _differences(p, x.record)
                 for p, x in zip(f.projects, firsts, strict=True)
             )
         ):
-            books = "、".join(dict.fromkeys(f"“{x[2]}”" for x in firsts if x is not None))
+            books = "、".join(dict.fromkeys(f"“{x.file}”" for x in firsts if x is not None))
             out[i] = replace(
                 f,
                 status=STATUS_SKIPPED,
@@ -357,8 +365,8 @@ def mark_duplicates(
         for p in f.projects:
             held = by_project.get((unit_key, _key(p.name))) if p.name else None  # (this file's too)
             if held is not None:
-                p = replace(p, duplicate_of=held[0])
-                differs = _differences(p, held[1])
+                p = replace(p, duplicate_of=held.where)
+                differs = _differences(p, held.record)
                 detail = (
                     f"单位“{_unit_name(f)}”的项目“{p.name}”已在“{p.duplicate_of}”中出现，未重复计入汇总"
                     + (f"；两处不一致：{differs}" if differs else "")
@@ -366,7 +374,7 @@ def mark_duplicates(
                 x = _xc(XC_DUP_PROJECT, f, detail, "每个项目只报送一次", p.duplicate_of, p.sheet, p.name)
                 notes.append((f, x))
             elif p.name:
-                by_project[(unit_key, _key(p.name))] = (f"{f.display}!{p.sheet}", p, f.display, word)
+                by_project[(unit_key, _key(p.name))] = _Counted(f"{f.display}!{p.sheet}", p, f.display, word)
             projects.append(p)
         out[i] = replace(f, projects=tuple(projects))
     return [out[i] for i in range(len(files))], notes

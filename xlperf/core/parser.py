@@ -228,9 +228,8 @@ def _national_funds(grid: Grid) -> tuple[Funds, Funds, Cell, Section, Indicator]
                 break
         if total_row is not None:
             break
-    if (
-        total_row is None
-    ):  # a label of its own: the row under the header, its label the text nearest the amounts
+    if total_row is None:
+        # a label of its own: the row under the header, its label the text nearest the amounts
         total_row = hr + 1
         label_col = max((c for c in range(hit[1]) if grid.text(total_row, c)), default=max(0, hit[1] - 1))
     cb, ce = cols[NATIONAL_BUDGET], cols[NATIONAL_EXECUTED]
