@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import copy
+import os
+
+from hypothesis import HealthCheck, settings
 
 from xlperf import presets
 from xlperf.core.grid import Grid
 from xlperf.core.parser import parse_workbook
+
+# property tests: CI runs a bounded number of examples (a long run sets XLPERF_PROPERTY_EXAMPLES)
+PROPERTY_EXAMPLES = int(os.environ.get("XLPERF_PROPERTY_EXAMPLES", "300"))
+PROPS = settings(
+    max_examples=PROPERTY_EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 HEAD = [
     "一级指标",

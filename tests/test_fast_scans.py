@@ -14,10 +14,8 @@ Shrunk failures are kept below as ``@example`` regression cases.
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from xlperf.core.grid import column_letter
@@ -29,10 +27,8 @@ from xlperf.sources.xlsx import (
     _formula_positions_by_order,
 )
 
-EXAMPLES = int(os.environ.get("XLPERF_PROPERTY_EXAMPLES", "300"))
-PROPS = settings(
-    max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
-)
+from factory import PROPS
+
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
 # one cell: (row 1-based, col 1-based, how it is written, what it holds)

@@ -7,11 +7,10 @@ checked whatever the random draw."""
 from __future__ import annotations
 
 import math
-import os
 import re
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from xlperf.core import labels as L
@@ -26,12 +25,7 @@ from xlperf.core.scoring import (
 )
 from xlperf.core.values import BLANK, NUMBER, PLACEHOLDER, TEXT, UNREADABLE, Value, parse, parse_amount
 
-from factory import NATIONAL_LIKE
-
-EXAMPLES = int(os.environ.get("XLPERF_PROPERTY_EXAMPLES", "300"))
-PROPS = settings(
-    max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
-)
+from factory import NATIONAL_LIKE, PROPS
 
 weights = st.floats(min_value=0.5, max_value=100, allow_nan=False)
 targets = st.floats(min_value=1e-3, max_value=1e7, allow_nan=False)
