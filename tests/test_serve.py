@@ -359,3 +359,34 @@ def test_the_exported_book_is_what_the_add_in_reads():
     data = export_book(SEED)
     first = data["sheets"][0]
     assert first["name"] == "单位信息" and any(isinstance(c.get("v"), str) for c in first["cells"].values())
+
+
+def test_shutdown_answers_before_it_stops(slow_server, monkeypatch):
+    """The reply to /v1/shutdown leaves before the server is told to stop: stopping first let the process
+    end before the reply, and `xlperf wps install --uninstall` then took the service for one that would
+    not stop. The reply is slowed down here, so stopping first would show as the wrong order."""
+    from xlperf.wps import service as S
+
+    events: list[str] = []
+    real_send = S.Handler._send
+
+    def slow_send(self, *a, **k):
+        time.sleep(0.2)
+        events.append("sent")
+        return real_send(self, *a, **k)
+
+    monkeypatch.setattr(S.Handler, "_send", slow_send)
+    servers = []
+
+    def record_shutdown(self):
+        events.append("shutdown")
+        servers.append(self)
+
+    monkeypatch.setattr(S.Server, "shutdown", record_shutdown, raising=False)
+    status, _, body = request(slow_server, "POST", "/v1/shutdown", {})
+    assert status == 200 and body["stopping"] is True
+    deadline = time.monotonic() + 5
+    while "shutdown" not in events and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert events == ["sent", "shutdown"]
+    monkeypatch.undo()  # the fixture's own server.shutdown() stops it for real
