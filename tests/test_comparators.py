@@ -123,7 +123,10 @@ BANDS = {"达成": (8.0, 10.0), "部分达成": (6.0, 8.0), "未达成": (0.0, 6
 def test_every_level_word(word, level):
     actual = parse(word, expect_text=True)
     assert qualitative_level(actual) == level
-    assert kind_of(parse("正向", expect_text=True), parse("效果明显", expect_text=True), actual) == ("定性", False)
+    assert kind_of(parse("正向", expect_text=True), parse("效果明显", expect_text=True), actual) == (
+        "定性",
+        False,
+    )
     s = suggest("定性", parse("效果明显", expect_text=True), actual, 10, NATIONAL)
     assert (s.low, s.high) == pytest.approx(BANDS[level])
     assert below_target("定性", parse(None), actual) is (level != "达成")
