@@ -1,10 +1,12 @@
 """Sample workbooks as data, and the function that writes them (``python -m xlperf.samples``).
 
-1. 长安区委编办_2020: the seed report (a real 2020 self-evaluation, four forms) exactly as the unit
-   filled it in: percentages as typed strings, blanks where the unit left blanks, totals typed, no 分值,
-   no 指标类型, the 一级 labels as printed ("产出指标（40）"). Nothing is corrected: the tool's job is to
-   find what is wrong (e.g. project 1's 预算执行率 says 50% while 2/2 were spent; project 2 scores 20
-   on a 10-point row).
+1. 长安区委编办_2020: the seed report (a real 2020 self-evaluation, four forms) as the unit filled it in,
+   moved onto the template as ``xlperf import`` moves it (:func:`xlperf.core.restructure.structure`:
+   "100%" becomes 100 with the unit %, read to the same values): blanks where the unit left blanks,
+   totals typed, no 分值 (the template's 分值 column holds the weights the seed's 一级 labels imply), no
+   计算符号, the 一级 labels as printed ("产出指标（40）"). Nothing is corrected: the tool's job is to find
+   what is wrong (e.g. project 1's 预算执行率 says 50% while 2/2 were spent; project 2 scores 20 on a
+   10-point row).
 2. 西安市雁塔区教育局_2020: made up but realistic (national preset), six projects, 分值 filled, a few
    typical mistakes listed in :data:`KNOWN_ISSUES`.
 3. 西安市长安区财政局_2020: made up, clean, three projects (shaanxi preset).
@@ -21,7 +23,8 @@ from pathlib import Path
 
 from xlperf import presets
 from xlperf.core import labels as L
-from xlperf.writers.template import IndicatorData, ProjectData, UnitData, save_template
+from xlperf.core.restructure import structure
+from xlperf.writers.template import IndicatorData, ProjectData, UnitData, funds_from, save_template
 
 OUTPUT, BUDGET, BENEFIT, SATISFACTION = L.SECTIONS[0], L.SECTIONS[1], L.SECTIONS[2], L.SECTIONS[3]
 P, R, E, Q = L.KIND_POSITIVE, L.KIND_REVERSE, L.KIND_EQUAL, L.KIND_QUALITATIVE
@@ -39,13 +42,16 @@ class Sample:
 
 
 def _row(section, level2, name, target, actual, score, weight=None, kind=None, reason=None) -> IndicatorData:
+    """A row as the unit typed it (指标类型, "≥95%", "98%"), in the template's structured cells."""
+    cells = structure(kind, target, actual)
     return IndicatorData(
         section,
         level2,
         name=name,
-        kind=kind,
-        target=target,
-        actual=actual,
+        kind=cells.sign,
+        target=cells.target,
+        unit=cells.unit,
+        actual=cells.actual,
         weight=weight,
         score=score,
         reason=reason,
@@ -63,15 +69,24 @@ SEED_LEVEL1 = {
 SEED_UNIT = "长安区委编办"
 
 
+def _weights_from_labels(rows: list[IndicatorData]) -> None:
+    """The seed's form has no 分值: its 一级 labels' weights split evenly over the rows in use under each,
+    as the checks read such a form (and as ``xlperf import`` fills the template's 分值 column)."""
+    used = [r for r in rows if any(x is not None for x in (r.name, r.target, r.actual, r.score, r.reason))]
+    for section in {r.level1 for r in used}:
+        mine = [r for r in used if r.level1 == section]
+        weight = L.weight_in_label(SEED_LEVEL1[section]) / len(mine)
+        for r in mine:
+            r.weight = int(weight) if weight.is_integer() else weight
+
+
 def _seed_project(name, amount, rows, total) -> ProjectData:
     funds = (amount, amount, None)
+    _weights_from_labels(rows)
     return ProjectData(
         name=name,
         unit=SEED_UNIT,
-        budget=funds,
-        arrived=funds,
-        executed=funds,
-        progress=None,
+        funds=funds_from(funds, funds, funds),
         goals=[(amount, amount, "100%")],
         indicators=rows,
         total=total,
@@ -201,19 +216,11 @@ SEED = Sample(
 EDU_UNIT = "西安市雁塔区教育局"
 
 
-def _typed_rate(executed: float, budget: float) -> str:
-    """预算执行进度 as a unit types it ("97.3%"): the made-up units fill it in, the seed's did not."""
-    return f"{executed / budget * 100:.2f}".rstrip("0").rstrip(".") + "%"
-
-
 def _edu(name, budget, executed, goal, rows, total) -> ProjectData:
     return ProjectData(
         name=name,
         unit=EDU_UNIT,
-        budget=budget,
-        arrived=budget,
-        executed=executed,
-        progress=_typed_rate(executed[0], budget[0]),
+        funds=funds_from(budget, budget, executed),
         goals=[goal],
         indicators=rows,
         total=total,
@@ -456,10 +463,7 @@ def _fin(name, amount, executed, rate, score, goal, rows, reason=None) -> Projec
     return ProjectData(
         name=name,
         unit=FIN_UNIT,
-        budget=(amount, amount, None),
-        arrived=(amount, amount, None),
-        executed=(executed, executed, None),
-        progress=_typed_rate(executed, amount),
+        funds=funds_from((amount, amount, None), (amount, amount, None), (executed, executed, None)),
         goals=[goal],
         indicators=allrows,
         total=total,

@@ -194,7 +194,7 @@ def _funds_head(grid: Grid, lay: FundsLabels) -> tuple[int, dict[str, int], int]
     for hr, cb in hits:
         cols: dict[str, int] = {"budget": cb}
         rows_used = [hr]
-        for key in ("executed", "initial", "adjustment", "rate", "weight", "score", "reason"):
+        for key in ("executed", "initial", "adjustment", "arrived", "rate", "weight", "score", "reason"):
             labels = getattr(lay, key)
             if not labels:
                 continue
@@ -352,7 +352,7 @@ def _columns_block(grid: Grid, layout: Layout, missing: list[str]) -> _FundsBloc
                 missing.append(layout.label(key))
         return _FundsBlock(Funds(), Funds(), Funds(), Funds(), Funds(), EMPTY, None, None)
     first, cols, hr = head
-    amounts = [cols[k] for k in ("initial", "budget", "adjustment", "executed") if k in cols]
+    amounts = [cols[k] for k in ("initial", "budget", "adjustment", "arrived", "executed") if k in cols]
     left = min(amounts)
     total_row, label_col = None, None
     for r in range(first, min(first + 8, grid.height)):
@@ -410,7 +410,7 @@ def _columns_block(grid: Grid, layout: Layout, missing: list[str]) -> _FundsBloc
         section = indicator = None  # a block with no score of its own (the 一体化 grid without 自评得分)
     return _FundsBlock(
         budget=column("budget"),
-        arrived=Funds(),
+        arrived=column("arrived"),
         executed=column("executed"),
         initial=column("initial"),
         adjustment=column("adjustment"),

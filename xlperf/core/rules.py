@@ -448,9 +448,9 @@ def _xp013(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     for r in pr.indicators:
         ind = r.indicator
         tv = ind.target.value
-        if tv.percent and tv.number is not None and tv.number > 1 + 1e-9 and tv.comparator != "<=":
+        if tv.percent and tv.number is not None and tv.number > 1 + 1e-9 and r.kind != L.KIND_REVERSE:
             # a rate that cannot exceed 100% (完成率, 合格率, 满意度) set above it: a typo or a target
-            # no one can reach
+            # no one can reach. Not a ceiling ("≤120%", or ≤ in a 计算符号 cell of its own: the kind)
             yield Hit(ind.target.ref, f"{_row_name(r)}的预期指标值 {_short(tv.text)} 超过 100%，请核实",
                       "≤100%", _short(tv.text))  # fmt: skip
         if r.kind not in (L.KIND_POSITIVE,) or ind.is_budget_rate:
