@@ -4,7 +4,7 @@ The template's hidden formulas once re-implemented these tables, and only the na
 test compared the two: a hand mutation of the comparator table (a "<5%" target read as 正向) passed every
 core test. The formulas no longer parse text, so the tables are pinned here, each expectation written
 out again (not read from the module under test): changing any entry of ``values._CMP``,
-``values._SUFFIX_CMP``, ``scoring._BY_COMPARATOR``, ``scoring.KIND_WORDS`` or ``scoring.LEVEL_WORDS``
+``values._SUFFIX_CMP``, ``scoring.BY_COMPARATOR``, ``scoring.KIND_WORDS`` or ``scoring.LEVEL_WORDS``
 fails one of these tests.
 """
 

@@ -86,7 +86,7 @@ def names(preset: Preset) -> dict[str, str]:
     band = [preset.qualitative.get(lv, (0.0, 1.0)) for lv in levels]
     out = {
         "计算符号": _array(("", *SIGNS)),
-        "定性等级": _array(levels),
+        "定性完成值": _array(("", *levels)),
         # row 1 the levels, row 2 the share of 分值 at most, row 3 at least (HLOOKUP(G20,定性得分,2,0))
         "定性得分": "{"
         + ",".join(map(_str, levels))
@@ -185,21 +185,26 @@ def _refs(form: Form, row: int) -> dict[str, str]:
     return {k: f"{getattr(c, k)}{row}" for k in c.__dataclass_fields__}
 
 
-def helper(form: Form, row: int) -> str:
-    """M: "" (not in use) or mark + "|" + the 一级 label the row is under."""
+def helper(form: Form, row: int, *, budget: bool = False) -> str:
+    """M: "" (not in use) or mark + "|" + the 一级 label the row is under. ``budget``: the 预算执行率 row,
+    whose 实际完成值 is a formula that is "" while there is no 执行率."""
     r = _refs(form, row)
     c, e, f, g, h, i, j, d = (
         r[k] for k in ("name", "target", "unit", "actual", "weight", "score", "reason", "kind")
     )
     a = form.cols.level1
+    text_g = f'({g}<>"")*ISTEXT({g})' if budget else f"ISTEXT({g})"
     bad = (
-        f"OR(N({h})<=0,ISTEXT({i}),NOT(OR(EXACT({d},计算符号))),"
-        f'IF({d}="定性",NOT(OR({g}="",OR(EXACT({g},定性等级)))),ISTEXT({e})+ISTEXT({g})),'
+        f"OR(N({h})<=0,ISTEXT({i}),1-OR(EXACT({d},计算符号)),"
+        f'IF({d}="定性",1-OR(EXACT({g},定性完成值)),ISTEXT({e})+{text_g}),'
         f"OR(EXACT(TRIM({f}),百分号))*(MIN({e},{g})<=1.5)*(MAX({e},{g})>1.5))"
     )
     label = f'LOOKUP(2,1/({a}${form.header_row}:{a}{row}<>""),{a}${form.header_row}:{a}{row})'
+    # in use: anything but white space in 三级指标, the values, the score or the reason (the readers take a
+    # cell of spaces for a blank one)
+    used = f'TRIM(CLEAN(SUBSTITUTE({c}&{e}&{g}&{i}&{j},"　","")))=""'
     return (
-        f'=IF({c}&{e}&{g}&{i}&{j}="","",IF({bad},"{BAD}",IF(OR({i}<0,{i}>{h}),"{OUT_OF_RANGE}",""))'
+        f'=IF({used},"",IF({bad},"{BAD}",IF(({i}<0)+({i}>{h}),"{OUT_OF_RANGE}",""))'
         f'&"{SEP}"&{label})'
     )
 
@@ -239,7 +244,7 @@ def check(form: Form, row: int) -> str:
         f'=IF({m}="","",IF({k}="{SEE_CHECK}",{k},IF(LEFT({m})="{OUT_OF_RANGE}","得分超出分值",'
         f'IF(OR({g}="",EXACT(TRIM({e}),占位符)),"指标值缺失",'
         f'IF(({i}<>"")*OR({i}>{k}+容差+1E-9,{i}<{low}-容差-1E-9),"得分与完成值不符",'
-        f'IF(OR(EXACT(TRIM({j}),占位符))*OR(({i}<>"")*({i}<{h}),{below}),"未说明偏差原因",""))))))'
+        f'IF(OR(EXACT(TRIM(CLEAN({j})),占位符))*OR(({i}<>"")*({i}<{h}),{below}),"未说明偏差原因",""))))))'
     )
 
 
@@ -281,7 +286,7 @@ def budget_check(form: Form, row: int) -> str:
         f'=IF({m}="","",IF({k}="{SEE_CHECK}",{k},IF(LEFT({m})="{OUT_OF_RANGE}","得分超出分值",'
         f'IF(OR({g}="",EXACT(TRIM({e}),占位符)),"指标值缺失",'
         f'IF(AND({i}<>"",ISNUMBER({k}),ABS({i}-ROUND(N({k}),4))>容差),"得分与执行率不符",'
-        f'IF(OR(EXACT(TRIM({j}),占位符))*OR(AND({i}<>"",{i}<{h}),AND(ISNUMBER({rate}),{rate}<说明线)),'
+        f'IF(OR(EXACT(TRIM(CLEAN({j})),占位符))*OR(AND({i}<>"",{i}<{h}),AND(ISNUMBER({rate}),{rate}<说明线)),'
         f'"未说明偏差原因",""))))))'
     )
 
@@ -330,9 +335,10 @@ def total_check(form: Form, total: str, recomputed: str) -> str:
     (XP012)."""
     tail = '""'
     if form.preset.caps:
+        rate = form.rate  # nested: AND() evaluates every argument, and LOOKUP("") is #N/A
         tail = (
-            f"IF(AND(ISNUMBER({form.rate}),{form.rate}<封顶线,N({total})>LOOKUP({form.rate},封顶执行率,封顶总分)+1E-9),"
-            f'"总分超过执行率上限","")'
+            f"IF(ISNUMBER({rate}),IF(AND({rate}<封顶线,N({total})>LOOKUP({rate},封顶执行率,封顶总分)+1E-9),"
+            f'"总分超过执行率上限",""),"")'
         )
     return (
         f'=IF({recomputed}="","",IF(OR(ISTEXT({total}),ISTEXT({recomputed})),"{SEE_CHECK}",'

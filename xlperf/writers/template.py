@@ -488,7 +488,7 @@ def _indicator_block(
         else:
             ws[f"{c.suggested}{r}"].value = F.suggested(form, r)
             ws[f"{c.check}{r}"].value = F.check(form, r)
-        ws[f"{c.helper}{r}"].value = F.helper(form, r)
+        ws[f"{c.helper}{r}"].value = F.helper(form, r, budget=is_budget)
         _put(ws, f"{c.suggested}{r}", ws[f"{c.suggested}{r}"].value, S.computed, fmt=S.FMT_SUGGESTED)
         _put(ws, f"{c.check}{r}", ws[f"{c.check}{r}"].value, S.computed, align=S.LEFT, size=9, color="C00000")
         _fit(ws, r, [(ind.level2, c.level2), (ind.name, c.name), (ind.target, c.target), (ind.unit, c.unit),
