@@ -52,7 +52,17 @@ QUAL_TARGETS = ["效果明显", "符合相关规定", "按时完成", "达成", 
                 "N/A", "100%", 95]  # fmt: skip
 PASTED = ["≥95%", "95%", "98％", "约两万", "1.6万", "12000人", "10分", "满分", "/", "—", " ", "　", "１００"]
 REASONS = [None, None, None, "受疫情影响，部分工作延期", "无", "/", " ", "　", "N/A", "—", "无 ", "\n"]
-NAMES = ["培训人次", "覆盖率", "完成及时率", "单位成本", "群众满意度", "事故起数", "建设面积", " 覆盖率", "覆盖率"]
+NAMES = [
+    "培训人次",
+    "覆盖率",
+    "完成及时率",
+    "单位成本",
+    "群众满意度",
+    "事故起数",
+    "建设面积",
+    " 覆盖率",
+    "覆盖率",
+]
 
 
 def number():
@@ -75,8 +85,15 @@ def indicator(draw, section: str) -> IndicatorData:
             actual = draw(st.sampled_from(LEVELS))
     else:
         target = draw(st.one_of(number(), number(), st.none(), st.sampled_from(PASTED) if odd else number()))
-        actual = draw(st.one_of(number(), number(), st.none(), st.sampled_from(PASTED + LEVELS) if odd else number()))
-    w = draw(st.one_of(st.sampled_from([10, 10, 15, 20, 5, 2.5, 12.5, 7.5]), st.sampled_from([None, 0, "10分", "/"]) if odd else st.just(10)))
+        actual = draw(
+            st.one_of(number(), number(), st.none(), st.sampled_from(PASTED + LEVELS) if odd else number())
+        )
+    w = draw(
+        st.one_of(
+            st.sampled_from([10, 10, 15, 20, 5, 2.5, 12.5, 7.5]),
+            st.sampled_from([None, 0, "10分", "/"]) if odd else st.just(10),
+        )
+    )
     cap = w if isinstance(w, (int, float)) and w else 20
     score = draw(
         st.one_of(
@@ -113,9 +130,17 @@ def budget_row(draw) -> IndicatorData:
         kind=draw(st.sampled_from(["≥", "≥", None])),
         target=draw(st.sampled_from([100, 100, 90, None, "/"])),
         unit=draw(st.sampled_from(["%", "%", "%", None, "百分比"])),
-        actual=draw(st.one_of(st.none(), st.none(), st.none(), st.sampled_from([50, 68, 100, 0.8, 97.3, "95%"]))),
+        actual=draw(
+            st.one_of(st.none(), st.none(), st.none(), st.sampled_from([50, 68, 100, 0.8, 97.3, "95%"]))
+        ),
         weight=w,
-        score=draw(st.one_of(st.none(), st.integers(0, int(cap) + 1), st.floats(0, cap, allow_nan=False).map(lambda x: round(x, 1)))),
+        score=draw(
+            st.one_of(
+                st.none(),
+                st.integers(0, int(cap) + 1),
+                st.floats(0, cap, allow_nan=False).map(lambda x: round(x, 1)),
+            )
+        ),
         reason=draw(st.sampled_from(REASONS)),
     )
 
@@ -133,7 +158,10 @@ def amount():
 def funds(draw) -> list[FundsRow]:
     parts = draw(st.lists(st.sampled_from(["其中：当年财政拨款", "上年结转资金", "其他资金", "财政专户管理资金"]),
                           min_size=0, max_size=3, unique=True))  # fmt: skip
-    return [FundsRow(label, *draw(st.lists(amount(), min_size=4, max_size=4))) for label in ["年度资金总额", *parts]]
+    return [
+        FundsRow(label, *draw(st.lists(amount(), min_size=4, max_size=4)))
+        for label in ["年度资金总额", *parts]
+    ]
 
 
 @st.composite
@@ -143,7 +171,9 @@ def form(draw, preset) -> ProjectData:
         if section == L.SECTION_BUDGET:
             rows += draw(st.lists(budget_row(), min_size=0, max_size=1))
         else:
-            rows += draw(st.lists(indicator(section), min_size=0, max_size=3 if section != "satisfaction" else 2))
+            rows += draw(
+                st.lists(indicator(section), min_size=0, max_size=3 if section != "satisfaction" else 2)
+            )
     if draw(st.integers(0, 15)) == 0:
         rows.insert(draw(st.integers(0, len(rows))), IndicatorData("其他指标（5分）", "其他", name="其他", kind="≥",
                                                                       target=1, actual=1, weight=5, score=5))  # fmt: skip
@@ -156,7 +186,9 @@ def form(draw, preset) -> ProjectData:
             labels[key] = L.SECTION_NAMES[key]  # no weight in the label
         elif choice == 2:
             labels[key] = f"{L.SECTION_NAMES[key]}（{draw(st.sampled_from([10, 20, 30, 40, 50]))}）"
-    total = draw(st.one_of(st.none(), st.none(), st.none(), st.integers(0, 100), st.sampled_from(["96分", "九十"])))
+    total = draw(
+        st.one_of(st.none(), st.none(), st.none(), st.integers(0, 100), st.sampled_from(["96分", "九十"]))
+    )
     return ProjectData(
         name=draw(st.sampled_from(["项目甲", "机构编制管理经费", "=1+1"])),
         funds=draw(funds()),
@@ -288,7 +320,9 @@ def check_document(lo, doc: int, path: Path, forms: list[ProjectData], report: R
         pr = by_sheet.get(lay.sheet)
         if pr is None:  # a blank form for the core (XP019): no row in use for the template either
             if any(grid[r - 1][12] not in ("", None) for r in range(lay.first_row, lay.last_row + 1)):
-                report.problems.append(f"{lay.sheet}: Python reads a blank form, the template has rows in use")
+                report.problems.append(
+                    f"{lay.sheet}: Python reads a blank form, the template has rows in use"
+                )
             continue
         report.forms += 1
         _check_form(grid, lay, forms[i], pr, v, report)
@@ -335,13 +369,17 @@ def _check_form(grid, lay, data: ProjectData, pr, v, report: Report) -> None:
         if (mark == "×") != bool(why):
             report.problems.append(f"{where}: marked {mark!r}, the oracle says {why or '可计算'!r} ({ind})")
         label = m.split("|", 1)[1] if "|" in m else m
-        if L.norm(label) != L.norm(ir.indicator.level1) and not (not ir.indicator.level1 and label == L.COL_LEVEL1):
+        if L.norm(label) != L.norm(ir.indicator.level1) and not (
+            not ir.indicator.level1 and label == L.COL_LEVEL1
+        ):
             report.problems.append(f"{where}: 一级 {label!r}, Python {ir.indicator.level1!r}")
         k, msg = at(r, "suggested"), at(r, "check")
         section_budget = ir.indicator.is_budget_rate
         allowed = bool(why) or (section_budget != budget) or ("执行" in L.norm(label) and not budget)
         if budget and not why and section_budget and not _num(rate) and not _blank(ind.actual):
-            allowed = True  # no execution rate: Python scores the typed completion value, the formula does not
+            allowed = (
+                True  # no execution rate: Python scores the typed completion value, the formula does not
+            )
         if k == SEE or msg == SEE:
             report.see_check += 1
             if not allowed:
@@ -354,7 +392,9 @@ def _check_form(grid, lay, data: ProjectData, pr, v, report: Report) -> None:
         want = first_message(by_row.get(r, set()) & set(ROW_ORDER), ROW_ORDER)
         report.cells += 1
         if msg != want:
-            report.problems.append(f"{where} 校验提示 {msg!r}, Python {sorted(by_row.get(r, set()))} → {want!r} ({ind})")
+            report.problems.append(
+                f"{where} 校验提示 {msg!r}, Python {sorted(by_row.get(r, set()))} → {want!r} ({ind})"
+            )
     # the 总分, 核定总分 and 等级 rows
     t, c, g = lay.total_row, lay.capped_row, lay.grade_row
     any_text_score = any(_text(ind.score) for idx, ind in enumerate(data.indicators)
@@ -384,7 +424,9 @@ def _check_form(grid, lay, data: ProjectData, pr, v, report: Report) -> None:
             report.problems.append(f"{sheet}!总分行校验提示 {msg!r}, Python {sorted(total_rules)} → {want!r}")
 
 
-def _check_or_see(report: Report, where: str, got: object, want: object, see_allowed: bool, tol: float = 1e-6):
+def _check_or_see(
+    report: Report, where: str, got: object, want: object, see_allowed: bool, tol: float = 1e-6
+):
     if got == SEE:
         report.see_check += 1
         if not see_allowed:
@@ -411,9 +453,8 @@ def _check_summary(row, lay, data: ProjectData, pr, rate: object, report: Report
     for key, head in SECTION_HEADS.items():
         _check_or_see(report, f"{where} {head}", got[head], pr.subtotals.get(key), marked.get(key, False))
     total = got["填报总分"]
-    if data.total is None or not isinstance(data.total, str):
-        if total != SEE:
-            report.check(f"{where} 填报总分", total, pr.total_reported)
+    if (data.total is None or not isinstance(data.total, str)) and total != SEE:
+        report.check(f"{where} 填报总分", total, pr.total_reported)
     amounts_text = any(_text(getattr(data.funds[0], k)) for k in ("budget", "executed"))
     _check_or_see(report, f"{where} 执行率", got["执行率"], pr.rate, amounts_text)
 

@@ -203,10 +203,7 @@ def helper(form: Form, row: int, *, budget: bool = False) -> str:
     # in use: anything but white space in 三级指标, the values, the score or the reason (the readers take a
     # cell of spaces for a blank one)
     used = f'TRIM(CLEAN(SUBSTITUTE({c}&{e}&{g}&{i}&{j},"　","")))=""'
-    return (
-        f'=IF({used},"",IF({bad},"{BAD}",IF(({i}<0)+({i}>{h}),"{OUT_OF_RANGE}",""))'
-        f'&"{SEP}"&{label})'
-    )
+    return f'=IF({used},"",IF({bad},"{BAD}",IF(({i}<0)+({i}>{h}),"{OUT_OF_RANGE}",""))&"{SEP}"&{label})'
 
 
 def suggested(form: Form, row: int) -> str:
