@@ -185,18 +185,17 @@ def _refs(form: Form, row: int) -> dict[str, str]:
     return {k: f"{getattr(c, k)}{row}" for k in c.__dataclass_fields__}
 
 
-def helper(form: Form, row: int, *, budget: bool = False) -> str:
-    """M: "" (not in use) or mark + "|" + the 一级 label the row is under. ``budget``: the 预算执行率 row,
-    whose 实际完成值 is a formula that is "" while there is no 执行率."""
+def helper(form: Form, row: int) -> str:
+    """M: "" (not in use) or mark + "|" + the 一级 label the row is under."""
     r = _refs(form, row)
     c, e, f, g, h, i, j, d = (
         r[k] for k in ("name", "target", "unit", "actual", "weight", "score", "reason", "kind")
     )
     a = form.cols.level1
-    text_g = f'({g}<>"")*ISTEXT({g})' if budget else f"ISTEXT({g})"
+    # X>"" is text that is not "" (numbers sort before text): the 预算执行率 row's formula leaves "" in G
     bad = (
-        f"OR(N({h})<=0,ISTEXT({i}),1-OR(EXACT({d},计算符号)),"
-        f'IF({d}="定性",1-OR(EXACT({g},定性完成值)),ISTEXT({e})+{text_g}),'
+        f'OR(N({h})<=0,{i}>"",1-OR(EXACT({d},计算符号)),'
+        f'IF({d}="定性",1-OR(EXACT({g},定性完成值)),({e}>"")+({g}>"")),'
         f"OR(EXACT(TRIM({f}),百分号))*(MIN({e},{g})<=1.5)*(MAX({e},{g})>1.5))"
     )
     label = f'LOOKUP(2,1/({a}${form.header_row}:{a}{row}<>""),{a}${form.header_row}:{a}{row})'

@@ -95,8 +95,8 @@ BUDGET_NAME = "预算支出进度执行率"  # the 预算执行率 row's 三级�
 
 COL = F.Cols()
 PRINTED = "ABCDEFGHIJ"  # the official form; K, L and M are the tool's
-WIDTHS = {"A": 11, "B": 11, "C": 20, "D": 6, "E": 9, "F": 8, "G": 9, "H": 7, "I": 7, "J": 25, "K": 9, "L": 28,
-          "M": 16}  # fmt: skip
+WIDTHS = {"A": 9, "B": 9, "C": 16, "D": 5.5, "E": 8, "F": 6.5, "G": 8, "H": 5.5, "I": 6, "J": 19.5, "K": 8,
+          "L": 28, "M": 16}  # fmt: skip
 # the funds block's columns: its label over A:B, then each amount over these (merged) columns
 FUNDS_COLS = {"initial": ("C", "C"), "budget": ("D", "E"), "arrived": ("F", "G"), "executed": ("H", "I"),
               "rate": ("J", "J")}  # fmt: skip
@@ -305,14 +305,14 @@ def _lines(text: object, width: float, size: float = 10) -> int:
 
 
 def _height(lines: int, size: float = 10) -> float:
-    return round(lines * size * 1.45 + 6, 1)
+    return round(lines * size * 1.35 + 4, 1)
 
 
 def _width(cols: str) -> float:
     return sum(WIDTHS[c] for c in cols)
 
 
-def _fit(ws: Worksheet, row: int, texts: Iterable[tuple[object, str]], minimum: float = 20) -> None:
+def _fit(ws: Worksheet, row: int, texts: Iterable[tuple[object, str]], minimum: float = 18) -> None:
     """A row's height to fit its wrapped texts ((text, columns) pairs): Excel does not autofit rows that
     hold merged cells, so the template sets every height itself."""
     need = max((_height(_lines(t, _width(cols))) for t, cols in texts), default=0.0)
@@ -361,15 +361,15 @@ def template_rows(preset: Preset) -> list[IndicatorData]:
 
 def _title_block(ws: Worksheet, year_ref: str) -> int:
     _put(ws, "A1", L.FORM_TITLE, S.title, merge="J1", border=S.NO_BORDER)
-    ws.row_dimensions[1].height = 36
+    ws.row_dimensions[1].height = 32
     _put(ws, "A2", F.year_title(year_ref), S.label, merge="J2", border=S.NO_BORDER, size=12)
-    ws.row_dimensions[2].height = 22
+    ws.row_dimensions[2].height = 20
     return 3
 
 
 def _section_row(ws: Worksheet, row: int, text: str) -> int:
     _put(ws, f"A{row}", text, S.section, merge=f"J{row}", border=S.NO_BORDER)
-    ws.row_dimensions[row].height = 22
+    ws.row_dimensions[row].height = 20
     return row + 1
 
 
@@ -377,13 +377,13 @@ def _basic_block(ws: Worksheet, row: int, data: ProjectData, unit: object, depar
     row = _section_row(ws, row, L.SEC_BASIC)
     _put(ws, f"A{row}", L.PROJECT_NAME, S.label, head=True)
     _input(ws, f"B{row}", data.name, merge=f"J{row}", align=S.LEFT)
-    _fit(ws, row, [(data.name, "BCDEFGHIJ")], 26)
+    _fit(ws, row, [(data.name, "BCDEFGHIJ")], 20)
     row += 1
     _put(ws, f"A{row}", D_DEPARTMENT, S.label, head=True)
     _input(ws, f"B{row}", department, merge=f"E{row}", align=S.LEFT)
     _put(ws, f"F{row}", D_UNIT, S.label, merge=f"G{row}", head=True)
     _input(ws, f"H{row}", unit, merge=f"J{row}", align=S.LEFT)
-    _fit(ws, row, [(department, "BCDE"), (unit, "HIJ")], 26)
+    _fit(ws, row, [(department, "BCDE"), (unit, "HIJ")], 20)
     return row + 1
 
 
@@ -397,7 +397,7 @@ def _funds_block(
     _put(ws, f"A{head}", D_FUNDS_HEAD, S.label, merge=f"B{head}", head=True)
     for key, (c0, c1) in FUNDS_COLS.items():
         _put(ws, f"{c0}{head}", FUNDS_HEADS[key], S.label, merge=f"{c1}{head}", head=True)
-    ws.row_dimensions[head].height = 24
+    _fit(ws, head, [(D_FUNDS_HEAD, "AB")], 20)
     total = head + 1
     parts = []
     for i, fr in enumerate(rows):
@@ -418,7 +418,7 @@ def _funds_block(
             ws[f"{c0}{r}"].font = S.font(11, bold=True)
         else:
             _put(ws, f"{c0}{r}", None, S.computed)
-        _fit(ws, r, [(fr.label, "AB")], 22)
+        _fit(ws, r, [(fr.label, "AB")])
     return total + len(rows), total, tuple(parts)
 
 
@@ -428,7 +428,7 @@ def _goals_block(ws: Worksheet, row: int, goals: Sequence[tuple]) -> tuple[int, 
     _put(ws, f"B{row}", D_GOAL_EXPECTED, S.label, merge=f"E{row}", head=True)
     _put(ws, f"F{row}", D_GOAL_ACTUAL, S.label, merge=f"I{row}", head=True)
     _put(ws, f"J{row}", D_GOAL_RATE, S.label, head=True)
-    ws.row_dimensions[row].height = 22
+    ws.row_dimensions[row].height = 20
     rows = []
     for i in range(max(GOAL_ROWS, len(goals))):
         r = row + 1 + i
@@ -437,7 +437,7 @@ def _goals_block(ws: Worksheet, row: int, goals: Sequence[tuple]) -> tuple[int, 
         _input(ws, f"B{r}", g[0], merge=f"E{r}", align=S.LEFT)
         _input(ws, f"F{r}", g[1], merge=f"I{r}", align=S.LEFT)
         _input(ws, f"J{r}", g[2], fmt=S.FMT_RATE)
-        _fit(ws, r, [(g[0], "BCDE"), (g[1], "FGHI")], 22)
+        _fit(ws, r, [(g[0], "BCDE"), (g[1], "FGHI")])
         rows.append(r)
     return rows[-1] + 1, tuple(rows)
 
@@ -488,11 +488,11 @@ def _indicator_block(
         else:
             ws[f"{c.suggested}{r}"].value = F.suggested(form, r)
             ws[f"{c.check}{r}"].value = F.check(form, r)
-        ws[f"{c.helper}{r}"].value = F.helper(form, r, budget=is_budget)
+        ws[f"{c.helper}{r}"].value = F.helper(form, r)
         _put(ws, f"{c.suggested}{r}", ws[f"{c.suggested}{r}"].value, S.computed, fmt=S.FMT_SUGGESTED)
         _put(ws, f"{c.check}{r}", ws[f"{c.check}{r}"].value, S.computed, align=S.LEFT, size=9, color="C00000")
         _fit(ws, r, [(ind.level2, c.level2), (ind.name, c.name), (ind.target, c.target), (ind.unit, c.unit),
-                     (ind.actual, c.actual), (ind.reason, c.reason)], 22)  # fmt: skip
+                     (ind.actual, c.actual), (ind.reason, c.reason)])  # fmt: skip
     for start, end in runs:  # a merged 一级 label must fit in its rows
         text = ws[f"{c.level1}{first + start}"].value
         need = _height(_lines(text, WIDTHS[c.level1]))
@@ -511,7 +511,7 @@ def _totals_block(ws: Worksheet, row: int, form: F.Form, typed_total: object) ->
     total, capped, grade = row, row + 1, row + 2
     for r, label in ((total, L.TOTAL), (capped, CAPPED_TOTAL), (grade, L.GRADE)):
         _put(ws, f"A{r}", label, S.label, merge=f"G{r}", head=True)
-        ws.row_dimensions[r].height = 24
+        ws.row_dimensions[r].height = 20
     score_ref = f"{c.score}{total}"
     _put(ws, f"{c.weight}{total}", F.weight_total(form), S.computed, fmt=S.FMT_SCORE)
     if typed_total is None:
@@ -531,7 +531,7 @@ def _totals_block(ws: Worksheet, row: int, form: F.Form, typed_total: object) ->
     _put(ws, f"{c.weight}{capped}", None, S.computed)
     _put(ws, f"{c.score}{capped}", F.capped_total(form, recomputed, gate), S.computed, fmt=S.FMT_SCORE)
     ws[f"{c.score}{capped}"].font = S.font(11, bold=True)
-    _put(ws, f"{c.reason}{capped}", F.cap_note(form), S.computed, align=S.LEFT, size=9)
+    _put(ws, f"{c.reason}{capped}", F.cap_note(form), S.computed, align=S.LEFT)
     _put(ws, f"{c.suggested}{capped}", F.capped_suggested(form, f"{c.suggested}{total}"), S.computed,
          fmt=S.FMT_SUGGESTED)  # fmt: skip
     _put(ws, f"{c.weight}{grade}", None, S.computed)
@@ -567,7 +567,7 @@ def _signing_block(ws: Worksheet, row: int) -> int:
                 border=S.SIGN_LINE,
                 align=S.LEFT,
             )
-        ws.row_dimensions[r].height = 26
+        ws.row_dimensions[r].height = 24
     return row + len(SIGN_LINES)
 
 
@@ -647,7 +647,7 @@ def _page_setup(ws: Worksheet, *, landscape: bool, last_col: str, last_row: int,
     ws.page_setup.blackAndWhite = True
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.left = ws.page_margins.right = 0.45
     ws.page_margins.top = ws.page_margins.bottom = 0.5
     ws.page_margins.header = ws.page_margins.footer = 0.25
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
@@ -700,7 +700,7 @@ def _project_sheet(
     lay = SheetLayout(ws.title, "B4", funds_total, parts, goal_rows, head, first, last, budget_rows, total,
                       capped, grade, last_printed)  # fmt: skip
     _validations(ws, lay, preset)
-    _page_setup(ws, landscape=True, last_col=PRINTED[-1], last_row=last_printed)
+    _page_setup(ws, landscape=False, last_col=PRINTED[-1], last_row=last_printed)
     ws.print_title_rows = f"{head}:{head}"
     _protect(ws)
     ws.sheet_view.selection[0].activeCell = "B4"
@@ -861,7 +861,7 @@ def build_template(
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
     # no fullCalcOnLoad: the file's calcId is older than any Excel's, so Excel computes it once on open
-    wb.calculation.fullCalcOnLoad = False
+    wb.calculation.fullCalcOnLoad = None
     unit_ws = wb.active
     unit_ws.title = L.UNIT_SHEET
     _unit_sheet(unit_ws, preset, unit)
