@@ -44,7 +44,7 @@ def test_native_formulas_equal_python(lo, tmp_path, sample):
     # with a score above its 分值 (a seed's and 自评表5 of the made-up one) are validation's
     over = sum(
         any(isinstance(r.score, (int, float)) and r.score > r.weight for r in p.indicators)
-        for p in sample.projects
+        for p in sample.data()
     )
     assert report.see_check == 2 * over
 

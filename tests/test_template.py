@@ -499,7 +499,7 @@ def _expected_files() -> dict[Path, bytes]:
     for name, preset in samples.TEMPLATES.items():
         out[WORKBOOKS / name] = workbook_bytes(build_template(presets.load(preset)))
     for s in samples.SAMPLES:
-        book = build_template(presets.load(s.preset), unit=s.unit, data=s.projects)
+        book = build_template(presets.load(s.preset), unit=s.unit, data=s.data())
         out[WORKBOOKS / "samples" / s.file] = workbook_bytes(book)
     return out
 
