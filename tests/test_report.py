@@ -164,7 +164,7 @@ def test_seed_report_one_table_per_project_with_the_seeds_rows(seed_report):
         # 三、目标完成情况
         assert rows[5] == ["三、目标完成情况", "年度预期目标", "具体完成情况", "总体完成率"]
         assert rows[6] == ["", typed, typed, "100%"]  # General in the workbook
-        # 四、年度绩效指标完成情况 (no 分值 / 偏差原因 columns: the seed has them blank)
+        # 四、年度绩效指标完成情况 (分值: the sample's, from the seed's labels; no 偏差原因: all blank)
         assert rows[7] == [
             "四、年度绩效指标完成情况",
             "一级指标",
@@ -172,11 +172,12 @@ def test_seed_report_one_table_per_project_with_the_seeds_rows(seed_report):
             "三级指标",
             "预期指标值",
             "实际完成值",
+            "分值",
             "自评得分",
         ]
         assert rows[8][:3] == ["", "产出指标（40）", "数量指标"]
         assert rows[9][:3] == ["", "", "质量指标"]  # 一级 merged down
-        assert rows[-1] == ["", "总分", total]
+        assert rows[-1] == ["", "总分", "100", total]
         assert cells.count("产出指标（40）") == 1
         levels2 = [r[2] for r in rows[8:-1]]
         every = ["数量指标", "质量指标", "时效指标", "成本指标", "预算执行率", "经济效益指标", "社会效益指标",
@@ -191,13 +192,13 @@ def test_seed_values_as_in_the_workbook(seed_report):
     _, doc = seed_report
     rows = project_tables(doc)[0]
     budget_rate = next(r for r in rows if "预算支出进度执行率" in r)
-    assert budget_rate[-3:] == ["100%", "50%", "10"]
+    assert budget_rate[-4:] == ["100%", "50%", "10", "10"]  # the 度量单位 % printed with the value
     satisfaction = rows[-2]
-    assert satisfaction[-4:] == ["满意度", "100%", "98%", "8"]
+    assert satisfaction[-5:] == ["满意度", "100%", "98%", "10", "8"]
     # project 2: the blank 预期/实际 stay blank
     rows2 = project_tables(doc)[1]
     first = next(r for r in rows2 if "及时维护机构编制信息平台数据库" in r)
-    assert first[-3:] == ["", "", "10"]
+    assert first[-4:] == ["", "", "10", "10"]
 
 
 def test_numbers_right_aligned(seed_report):

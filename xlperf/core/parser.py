@@ -118,8 +118,11 @@ def _cell(grid: Grid, row: int, col: int | None, *, expect_text: bool = False) -
     formula = bool(grid.formulas) and (row, col) in grid.formulas
     if raw is None:
         return Cell(ref(row, col), _BLANK, formula)
-    if raw.__class__ is str and _is_hint(grid.text(row, col)):
-        return Cell(ref(row, col), _BLANK)
+    if raw.__class__ is str:
+        if raw == L.SEE_CHECK:  # the template's formula, read live (no formula flags): what it says is
+            return Cell(ref(row, col), _BLANK, True)  # "Python reads this": a formula without a result
+        if _is_hint(grid.text(row, col)):
+            return Cell(ref(row, col), _BLANK)
     return Cell(ref(row, col), parse(raw, expect_text=expect_text), formula)
 
 

@@ -319,29 +319,12 @@ def input_cells(grid: Grid, formulas: Sequence[Sequence[object]]) -> list[str]:
     return sorted(set(out), key=lambda a: (int(re.sub(r"\D", "", a)), a))
 
 
-@dataclass(frozen=True)
-class TemplateForm:
-    """An empty form as the template writer writes it: values and formulas from A1, merged ranges,
-    column widths (fills and borders are the template's job). For 新增项目表 without a 自评表 to copy,
-    in Excel and in WPS."""
+def template_form(name: str):
+    """An empty form as the template writes it (:func:`xlperf.writers.template.empty_form`): values and
+    formulas from A1, merged ranges, column widths. For 新增项目表 without a 自评表 to copy."""
+    from xlperf.writers.template import empty_form
 
-    rows: list[list[object]]
-    merges: list[str]
-    widths: dict[str, float]  # column letter -> width
-
-
-def template_form(name: str) -> TemplateForm:
-    from openpyxl import Workbook
-
-    from xlperf.writers.template import ProjectData, _project_sheet  # noqa: PLC2701 - the one form writer
-
-    preset = resolve_preset(None)
-    scratch = Workbook().active
-    scratch.title = name
-    _project_sheet(scratch, preset, ProjectData(), "native", None)
-    rows = [[c.value for c in row] for row in scratch.iter_rows()]
-    widths = {col: dim.width for col, dim in scratch.column_dimensions.items() if dim.width}
-    return TemplateForm(rows, [str(r) for r in scratch.merged_cells.ranges], widths)
+    return empty_form(name, resolve_preset(None))
 
 
 def _form_from_template(book, name: str):

@@ -40,7 +40,7 @@ from xlperf.core import labels as L
 from xlperf.core.preset import Preset
 
 STYLES = ("native", "xlwings")
-SEE_CHECK = "见校验"
+SEE_CHECK = L.SEE_CHECK
 NOT_IN_USE, BAD, OUT_OF_RANGE, SEP = "", "×", "!", "|"
 FULL_MARKS = 100  # 核定总分 is at most this (evaluate.FULL_MARKS once issue 22 lands there)
 

@@ -708,6 +708,23 @@ def _goal_rows(pr: ProjectResult, cols: _Columns) -> Rows:
     return rows
 
 
+_SIGNS = ("≥", "≤", "=", ">", "<")
+
+
+def _with_unit(ind, text: str) -> str:
+    """A number of a row whose unit stands in its own cell (度量单位), printed with its unit ("95%")."""
+    unit = ind.unit.text
+    if not text or not unit or ind.unit.value.is_missing or not text[-1].isdigit():
+        return text
+    return text + unit
+
+
+def _signed(ind, text: str) -> str:
+    """A target with the row's 计算符号 before it ("≥95%"), as the national form prints it."""
+    sign = ind.kind.text.strip()
+    return sign + text if text and sign in _SIGNS and text[0].isdigit() else text
+
+
 def _indicator_rows(pr: ProjectResult, cols: _Columns) -> Rows:
     """四、年度绩效指标完成情况: the header, one row per indicator (一级 and 二级 merged down), 总分."""
     rows: Rows = [(T_INDICATORS, [TCell(n, *cols.span(n), head=True) for n in cols.names])]
@@ -726,13 +743,17 @@ def _indicator_rows(pr: ProjectResult, cols: _Columns) -> Rows:
         actual = value_text(ind.actual, percent=pct, fmt=cols.fmt(ind.actual))
         if ind.is_budget_rate and not actual and pr.rate is not None:
             actual = fmt_pct(pr.rate)  # the template's formula, not cached in the file
+        target = value_text(ind.target, percent=pct, fmt=cols.fmt(ind.target))
+        if ind.unit.ref is not None:  # the sign, value and unit in cells of their own: printed as one
+            target, actual = (_with_unit(ind, t) for t in (target, actual))
+            target = _signed(ind, target)
         target_align = "right" if _is_number(ind.target) else "center"
         actual_align = "right" if _is_number(ind.actual) or ind.is_budget_rate else "center"
         texts = {
             L.COL_LEVEL1: (ind.level1, "center"),
             L.COL_LEVEL2: (ind.level2, "center"),
             L.COL_LEVEL3: (ind.name.text, "left"),
-            L.COL_TARGET: (value_text(ind.target, percent=pct, fmt=cols.fmt(ind.target)), target_align),
+            L.COL_TARGET: (target, target_align),
             L.COL_ACTUAL: (actual, actual_align),
             L.COL_WEIGHT: (value_text(ind.weight, digits=2, fmt=cols.fmt(ind.weight)), "right"),
             L.COL_SCORE: (value_text(ind.score, digits=2, fmt=cols.fmt(ind.score)), "right"),
