@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from xlperf.core import labels as L
 from xlperf.core.preset import Preset
-from xlperf.core.values import Value, as_fraction, parse
+from xlperf.core.values import Value, as_fraction, parse, with_unit
 
 KIND_WORDS = {
     L.KIND_POSITIVE: L.KIND_POSITIVE,
@@ -200,9 +200,14 @@ def score_budget_rate(rate: float | None, weight: float | None) -> float | None:
     return max(0.0, min(rate, 1.0)) * weight
 
 
-def suggest_raw(kind: object, target: object, actual: object, weight: object, preset: Preset) -> float | None:
-    """:func:`suggest` from raw cell values (what a UDF receives); the point of the band."""
+def suggest_raw(
+    kind: object, target: object, actual: object, weight: object, preset: Preset, unit: object = None
+) -> float | None:
+    """:func:`suggest` from raw cell values (what a UDF receives); the point of the band. ``unit``: the
+    row's 度量单位 where it stands in a cell of its own (values.with_unit)."""
     t, a, k = parse(target, expect_text=True), parse(actual, expect_text=True), parse(kind, expect_text=True)
+    if unit is not None:
+        t, a = with_unit(t, a, unit)
     w = parse(weight).number
     s = suggest(kind_of(k, t, a)[0], t, a, w, preset)
     return None if s is None else round(s.point, 4)
