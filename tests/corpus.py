@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -325,4 +326,204 @@ CASES: tuple[Case, ...] = (
     Case("控制字符与公式样文本.xlsx", _control_characters, READ),
     Case("数值NaN与1e308.xlsx", _nan_and_huge, READ),
     Case(".~xlperf-被中断的写出.xlsx", lambda p, g: p.write_bytes(g), SKIPPED, ("临时文件",)),
+)
+
+
+# --- the third corpus (issue 23): the marked copy (validate -o) of other producers' OOXML ------------------
+#
+# One small unit workbook with four findings at known cells (written by hand below), a note of the user's
+# on one of them; each case writes it as another producer would. What LibreOffice shows of the copy is
+# checked (tests/test_hostile.py): each cell's background in the severity's colour, our note on it (after
+# the user's), and taking the marks away gives back the original package exactly.
+
+COPY_SHEET = "自评表1"
+COPY_PART = "xl/worksheets/sheet2.xml"  # 自评表1 (the second sheet)
+COPY_USER_NOTE = "数据来源：财务系统（张三核对）"
+# cell -> severity, from the values spoiled in copy_base (what each one is, by hand):
+COPY_MARKS = {
+    "G7": "error",  # 执行数 typed as "约两万": not an amount (XP015)
+    "H21": "warning",  # 政策知晓率 85% of 90% scored full marks (XP004)
+    "J21": "warning",  # …without a reason in 偏差原因 (XP009): J21 has no cell, the copy makes one
+    "H25": "error",  # 总分 97, the scores add up to 100 (XP007); the user's note is on this cell
+}
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+@dataclass(frozen=True)
+class CopyCase:
+    """One workbook as another producer writes it; ``marked`` False: the copy cannot mark the project
+    sheet and must say so (terminal and JSON) instead of claiming the marks."""
+
+    name: str
+    build: Callable[[Path], None]
+    marked: bool = True
+    lo_names: dict[str, str] | None = None  # part renames LibreOffice needs to see the sheet at all
+
+
+def copy_base() -> bytes:
+    """The unit workbook every copy case starts from, as XlsxWriter writes it (a VML note drawing)."""
+    import xlsxwriter
+
+    from factory import clean_rows
+
+    rows = clean_rows()
+    rows[24][7] = 97  # H25
+    rows[6][6] = "约两万"  # G7
+    rows[20][5] = "85%"  # F21 (H21, J21)
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"in_memory": True})
+    unit = wb.add_worksheet("单位信息")
+    for i, (k, v) in enumerate({"单位名称": "某某局", "年度": "2020", "评分方案": "shaanxi"}.items()):
+        unit.write_string(i, 0, k)
+        unit.write_string(i, 1, v)
+    ws = wb.add_worksheet(COPY_SHEET)
+    fill = wb.add_format({"bg_color": "#FFF2CC", "num_format": "0.00"})  # a 填写项's own format
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if isinstance(v, str):
+                ws.write_string(r, c, v)
+            elif v is not None:
+                ws.write_number(r, c, v, fill if r == 6 else None)
+    ws.write_string("G7", "约两万", fill)
+    ws.write_comment("H25", COPY_USER_NOTE, {"author": "张三"})
+    wb.close()
+    return out.getvalue()
+
+
+def _rewrite(change: Callable[[str, bytes], bytes | None], renames: dict[str, str] | None = None):
+    def build(path: Path) -> None:
+        pkg = rezip(copy_base(), change)
+        if renames:
+            pkg = renamed(pkg, renames)
+        path.write_bytes(pkg)
+
+    return build
+
+
+def renamed(pkg: bytes, renames: dict[str, str], extra: dict[str, bytes] | None = None) -> bytes:
+    """The package with members renamed (relationships and content types left as they were)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(pkg)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            zout.writestr(renames.get(info.filename, info.filename), data)
+            if extra and info.filename in extra:
+                zout.writestr(renames.get(info.filename, info.filename).upper(), extra[info.filename])
+    return out.getvalue()
+
+
+def _sdk_prefixed(name: str, data: bytes) -> bytes:
+    """Every SpreadsheetML part as the .NET OpenXML SDK writes it: the main namespace bound to ``x:``
+    (<x:worksheet xmlns:x="…">, <x:c>, <x:styleSheet>, <x:comments>, …)."""
+    from lxml import etree
+
+    if not name.endswith(".xml") or not name.startswith("xl/"):
+        return data
+    root = etree.fromstring(data)
+    if etree.QName(root).namespace != NS_MAIN:
+        return data
+    nsmap = {k: v for k, v in root.nsmap.items() if k is not None}
+    nsmap["x"] = NS_MAIN
+    new = etree.Element(root.tag, nsmap=nsmap)
+    for k, v in root.attrib.items():
+        new.set(k, v)
+    for child in list(root):
+        new.append(child)
+    etree.cleanup_namespaces(new, top_nsmap={"x": NS_MAIN})
+    out = etree.tostring(new, xml_declaration=True, encoding="UTF-8", standalone=True)
+    assert b"<x:" in out and b'xmlns="' + NS_MAIN.encode() not in out
+    return out
+
+
+def _vml_other_prefixes(name: str, data: bytes) -> bytes:
+    """The notes' VML drawing with its three namespaces bound to other prefixes (VML is XML: any
+    prefix means the same)."""
+    if not name.endswith(".vml"):
+        return data
+    text = data.decode("utf-8")
+    for old, new in (("v", "vml"), ("o", "off"), ("x", "xl")):
+        text = re.sub(rf"(</?){old}:", rf"\1{new}:", text)
+        text = re.sub(rf"\b{old}:(ext|spid|spt|connecttype|insetmode|idmap)=", rf"{new}:\1=", text)
+        text = text.replace(f"xmlns:{old}=", f"xmlns:{new}=")
+    assert "<v:" not in text and "<x:" not in text
+    return text.encode("utf-8")
+
+
+def _positional(rows_too: bool) -> Callable[[str, bytes], bytes]:
+    """The project sheet with its cells placed by order (no ``r``; an empty <c/> in each gap), and with
+    ``rows_too`` its rows as well (an empty <row/> in each gap): the spec allows both."""
+    from lxml import etree
+
+    def col(ref: str) -> int:
+        n = 0
+        for ch in re.match(r"[A-Z]+", ref).group(0):
+            n = n * 26 + ord(ch) - 64
+        return n
+
+    def change(name: str, data: bytes) -> bytes:
+        if name != COPY_PART:
+            return data
+        root = etree.fromstring(data)
+        sd = root.find(f"{{{NS_MAIN}}}sheetData")
+        expected_row = 1
+        for row in list(sd):
+            cells = list(row)
+            at = 1
+            for c in cells:
+                for _ in range(col(c.get("r")) - at):
+                    c.addprevious(etree.Element(f"{{{NS_MAIN}}}c"))
+                at = col(c.get("r")) + 1
+                del c.attrib["r"]
+            if "spans" in row.attrib:
+                del row.attrib["spans"]
+            if rows_too:
+                r = int(row.get("r"))
+                for _ in range(r - expected_row):
+                    row.addprevious(etree.Element(f"{{{NS_MAIN}}}row"))
+                expected_row = r + 1
+                del row.attrib["r"]
+        out = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        assert b' r="G7"' not in out
+        return out
+
+    return change
+
+
+def _single_quoted(name: str, data: bytes) -> bytes:
+    """The project sheet's attributes in single quotes with spaces around "=" (<c r = 'H25' s = '1'>)."""
+    if name != COPY_PART:
+        return data
+    text = re.sub(r'(\s[\w:.-]+)="([^"\'<>]*)"', r"\1 = '\2'", data.decode("utf-8"))
+    assert "r = 'H25'" in text and 'r="' not in text
+    return text.encode("utf-8")
+
+
+_CASED = {
+    COPY_PART: "xl/worksheets/Sheet2.xml",
+    "xl/worksheets/_rels/sheet2.xml.rels": "xl/worksheets/_rels/Sheet2.xml.rels",
+    "xl/comments1.xml": "xl/Comments1.xml",
+}
+
+
+def _two_by_case(path: Path) -> None:
+    """The project sheet stored twice, as SHEET2.xml and Sheet2.xml (neither is the relationship's
+    sheet2.xml): which one a reader takes is not said by the package, so no mark can be placed."""
+    pkg = copy_base()
+    with zipfile.ZipFile(io.BytesIO(pkg)) as z:
+        sheet = z.read(COPY_PART)
+    path.write_bytes(renamed(pkg, {COPY_PART: "xl/worksheets/Sheet2.xml"}, {COPY_PART: sheet}))
+
+
+COPY_CASES: tuple[CopyCase, ...] = (
+    CopyCase("前缀x的OpenXML SDK工作簿.xlsx", _rewrite(_sdk_prefixed)),
+    CopyCase("批注绘图使用其他前缀.xlsx", _rewrite(_vml_other_prefixes)),
+    CopyCase("单元格无r属性按顺序定位.xlsx", _rewrite(_positional(rows_too=False))),
+    CopyCase("行和单元格均无r属性.xlsx", _rewrite(_positional(rows_too=True))),
+    CopyCase("单引号与空格的属性_副本.xlsx", _rewrite(_single_quoted)),
+    CopyCase(
+        "部件名大小写与关系不同.xlsx",
+        _rewrite(lambda n, d: d, _CASED),
+        lo_names={v: k for k, v in _CASED.items()},
+    ),
+    CopyCase("同一部件两个大小写不同的名称.xlsx", _two_by_case, marked=False),
 )

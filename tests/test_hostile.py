@@ -14,15 +14,29 @@ import os
 import resource
 import subprocess
 import sys
+import zipfile
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from xlperf.sources.gate import NOT_XLSX
+from xlperf.writers.ooxml import parse_ref
 
 from conftest import ROOT
-from corpus import CASES, READ, REFUSED, SKIPPED
+from corpus import (
+    CASES,
+    COPY_CASES,
+    COPY_MARKS,
+    COPY_PART,
+    COPY_SHEET,
+    COPY_USER_NOTE,
+    NS_MAIN,
+    READ,
+    REFUSED,
+    SKIPPED,
+    renamed,
+)
 
 sys.path.insert(0, str(ROOT))
 from benchmarks.unitgen import generate  # noqa: E402
@@ -226,3 +240,135 @@ def test_a_regression_would_fail_under_the_limit(tmp_path):
         [sys.executable, "-c", "x = bytearray(3 << 30)"], capture_output=True, preexec_fn=_limited, timeout=60
     )
     assert r.returncode != 0 and b"MemoryError" in r.stderr
+
+
+# --- the third corpus (issue 23): the marked copy of other producers' workbooks ---------------------------
+
+
+@pytest.fixture(scope="module")
+def copies(tmp_path_factory) -> dict[str, tuple[Path, Path, dict]]:
+    """Each copy case written, then ``validate -o`` on it under the memory limit: (original, copy, the
+    JSON the command printed)."""
+    d = tmp_path_factory.mktemp("copies")
+    out = {}
+    for case in COPY_CASES:
+        src = d / case.name
+        case.build(src)
+        copy = d / f"校验后_{case.name}"
+        r = run_limited("validate", src, "-o", copy, "--format", "json")
+        assert r.returncode == 1, (case.name, r.stdout, r.stderr)  # errors found, copy written
+        assert "Traceback" not in r.stdout + r.stderr, case.name
+        out[case.name] = (src, copy, json.loads(r.stdout)["files"][0])
+    return out
+
+
+def _cell_positions(sheet_xml: bytes) -> list[tuple[int, int]]:
+    """Where each cell of a worksheet is, as the spec places them: by its r, else after the one before
+    it (and a row by its r, else after the row before)."""
+    from lxml import etree
+
+    out, row_no = [], 0
+    for row in etree.fromstring(sheet_xml).iter("{%s}row" % NS_MAIN):
+        row_no = int(row.get("r")) if row.get("r") else row_no + 1
+        col = 0
+        for c in row.iter("{%s}c" % NS_MAIN):
+            col = parse_ref(c.get("r"))[1] if c.get("r") else col + 1
+            out.append((row_no, col))
+    return out
+
+
+def _note_shapes(path: Path) -> set[tuple[int, int]]:
+    """The cells (1-based row, column) the notes' VML drawing has a note box for, read as XML with
+    namespaces (whatever the prefixes): a shape written with a prefix the part does not declare is not
+    well-formed, and a note without its box is not shown by Excel."""
+    from lxml import etree
+
+    vml, xl = "urn:schemas-microsoft-com:vml", "urn:schemas-microsoft-com:office:excel"
+    with zipfile.ZipFile(path) as z:
+        drawings = [z.read(n) for n in z.namelist() if n.endswith(".vml")]
+    assert len(drawings) == 1
+    out = set()
+    for shape in etree.fromstring(drawings[0]).iter(f"{{{vml}}}shape"):
+        data = shape.find(f"{{{xl}}}ClientData")
+        if data is not None and data.get("ObjectType") == "Note":
+            row, col = (int(data.find(f"{{{xl}}}{k}").text) for k in ("Row", "Column"))
+            out.add((row + 1, col + 1))
+    return out
+
+
+def _member(path: Path, part: str) -> bytes:
+    with zipfile.ZipFile(path) as z:
+        name = next(n for n in z.namelist() if n.lower() == part.lower())
+        return z.read(name)
+
+
+@pytest.mark.parametrize("name", [c.name for c in COPY_CASES])
+def test_the_copy_of_another_producers_workbook(copies, name):
+    """Each mark lands on the cell the reader read (never a second cell of the same address), the
+    copy says which sheets it could not mark, and taking the marks away gives back the original."""
+    from xlperf.writers import annotate
+
+    case = next(c for c in COPY_CASES if c.name == name)
+    src, copy, result = copies[name]
+    unmarked = result["copy"]["unmarked"]
+    if case.marked:
+        assert unmarked == [], unmarked
+        positions = _cell_positions(_member(copy, COPY_PART))
+        assert len(positions) == len(set(positions)), "a cell written twice"
+        assert _note_shapes(copy) == {parse_ref(c) for c in COPY_MARKS}
+    else:
+        assert [u["sheet"] for u in unmarked] == [COPY_SHEET]
+        assert _chinese(unmarked[0]["reason"])
+        assert _member(copy, COPY_PART) == _member(src, COPY_PART)
+    cleared = src.with_name(f"清除后_{name}")
+    annotate.write_cleared_copy(copy, cleared)
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(cleared) as b:
+        assert {n: a.read(n) for n in a.namelist()} == {n: b.read(n) for n in b.namelist()}
+
+
+def test_a_sheet_the_copy_cannot_mark_is_said(copies, tmp_path):
+    """In the terminal: the copy is not said to be marked where it is not; the sheet is named."""
+    src, _, _ = copies["同一部件两个大小写不同的名称.xlsx"]
+    r = run_limited("validate", src, "-o", tmp_path / "副本.xlsx")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    said = r.stdout[r.stdout.index("已写出校验副本") :]
+    assert "已标色并加批注" not in said and COPY_SHEET in said and "未能标记" in said
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_shows_the_marks_and_the_notes(copies, soffice, tmp_path):
+    """What a user sees when LibreOffice opens each copy: every marked cell in its severity's colour
+    with our note (after the user's own on H25), no other note; the original as LibreOffice shows it
+    first, so a case LibreOffice cannot read is not counted as one it shows."""
+    from office import Office
+
+    from xlperf.core.plan import NOTE_MARKER, PALETTE
+
+    cells = list(COPY_MARKS)
+    with Office() as lo:
+        for case in COPY_CASES:
+            src, copy, _ = copies[case.name]
+            if case.lo_names:  # LibreOffice finds parts by their exact names (Excel, as OPC says, not)
+                shown = {}
+                for label, path in (("原件", src), ("副本", copy)):
+                    shown[label] = tmp_path / f"{label}_{case.name}"
+                    shown[label].write_bytes(renamed(path.read_bytes(), case.lo_names))
+                src, copy = shown["原件"], shown["副本"]
+            if case.marked:
+                doc = lo.open(src)
+                assert lo.notes(doc, COPY_SHEET) == {"H25": COPY_USER_NOTE}, case.name
+                assert lo.cell(doc, COPY_SHEET, "G7")["string"] == "约两万", case.name
+                lo.close(doc)
+            doc = lo.open(copy)
+            assert lo.sheets(doc)[0] == "校验结果", case.name
+            looks = lo.looks(doc, COPY_SHEET, cells)
+            notes = lo.notes(doc, COPY_SHEET)
+            lo.close(doc)
+            if not case.marked:
+                assert notes == {"H25": COPY_USER_NOTE}, case.name
+                continue
+            for cell, severity in COPY_MARKS.items():
+                assert looks[cell]["back"] == int(PALETTE[severity], 16), (case.name, cell, looks[cell])
+                assert NOTE_MARKER in looks[cell]["note"], (case.name, cell, looks[cell])
+            assert notes["H25"].startswith(COPY_USER_NOTE + "\n" + NOTE_MARKER), case.name
+            assert set(notes) == set(cells), (case.name, notes)

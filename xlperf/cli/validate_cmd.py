@@ -99,6 +99,17 @@ class _Screen:
                 click.echo(line)
 
 
+def _copy_line(copied) -> str:
+    """What the copy holds: marked cells, unless a sheet could not be marked (then said, by name)."""
+    if not copied.unmarked:
+        return f"已写出校验副本：{copied.path}（问题单元格已标色并加批注，另有“校验结果”工作表）"
+    sheets = "；".join(f"“{u.sheet}”：{u.reason}" for u in copied.unmarked)
+    return (
+        f"已写出校验副本：{copied.path}（含“校验结果”工作表）。注意：以下工作表的问题单元格未能标记，"
+        f"请按“校验结果”中的位置查看——{sheets}"
+    )
+
+
 def _expand(paths: tuple[Path, ...]) -> tuple[Path, ...]:
     """Folders become the workbooks in them (recursively; lock and temp files left out), as in
     ``xlperf consolidate``; files stay as given."""
@@ -207,22 +218,25 @@ def command(
             screen.file(v)
         if output is not None:
             try:
-                out = annotate.write_annotated_copy(v, path, output)
+                copied = annotate.write_annotated_copy(v, path, output)
             except ReadError as exc:  # the file changed or broke between the two reads
                 unreadable += 1
                 click.echo(f"无法读取 {path}：{exc}", err=True)
+                results[-1]["copy"] = {"path": None, "error": str(exc)}
                 continue
             except XlperfError:
                 raise
             except Exception as exc:  # noqa: BLE001 - an odd part we could not edit: one line, never a traceback
                 unreadable += 1
-                click.echo(
-                    f"无法为 {path} 生成校验副本（{type(exc).__name__}：{exc}）；原文件未被修改", err=True
-                )
+                why = f"无法为 {path} 生成校验副本（{type(exc).__name__}：{exc}）；原文件未被修改"
+                click.echo(why, err=True)
+                results[-1]["copy"] = {"path": None, "error": why}
                 continue
+            unmarked = [{"sheet": u.sheet, "reason": u.reason} for u in copied.unmarked]
+            results[-1]["copy"] = {"path": str(copied.path), "unmarked": unmarked}
             if fmt == "text":
                 screen.echo()
-                screen.para(f"已写出校验副本：{out}（问题单元格已标色并加批注，另有“校验结果”工作表）")
+                screen.para(_copy_line(copied))
     if fmt == "json":
         click.echo(json.dumps({"files": results}, ensure_ascii=False, indent=2))
     else:
