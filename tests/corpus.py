@@ -527,3 +527,352 @@ COPY_CASES: tuple[CopyCase, ...] = (
     ),
     CopyCase("同一部件两个大小写不同的名称.xlsx", _two_by_case, marked=False),
 )
+
+
+# --- the third corpus (issue 23): Word reports as people edit them ---------------------------------------
+#
+# The seed report (tests/word_reports.py) as Word writes it once people have worked in it: content
+# controls from a unit's template, tracked changes, fields and smart tags, the report writer's own two
+# tables moved into layout frames, a report pasted as a web page. Each is read exactly as the plain
+# report: its projects' names, amounts and totals are SEED_TOTALS (written by hand in
+# tests/test_word_reports.py), its findings those of the plain report.
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
+
+
+def _w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+@dataclass(frozen=True)
+class WordCase:
+    """A report as Word saves it after people worked in it; ``base`` the plain report it is read as
+    ("seed": tests/word_reports.seed_report; "generated": xlperf's own report of the seed workbook)."""
+
+    name: str
+    build: Callable[[Path], None]
+    base: str = "seed"
+    needs_libreoffice: bool = False
+
+
+_IDS = iter(range(100, 10_000))
+
+
+def _sdt(alias: str, content: list, extra=None):
+    """A content control as Word writes it (sdtPr with an alias, tag and id; the content after it)."""
+    from lxml import etree
+
+    sdt = etree.Element(_w("sdt"))
+    pr = etree.SubElement(sdt, _w("sdtPr"))
+    etree.SubElement(pr, _w("alias")).set(_w("val"), alias)
+    etree.SubElement(pr, _w("tag")).set(_w("val"), alias)
+    etree.SubElement(pr, _w("id")).set(_w("val"), str(-next(_IDS)))
+    if extra is not None:
+        pr.append(extra)
+    body = etree.SubElement(sdt, _w("sdtContent"))
+    for el in content:
+        body.append(el)
+    return sdt
+
+
+def _rows(tbl) -> list:
+    return tbl.findall(_w("tr"))
+
+
+def _tcs(tr) -> list:
+    return tr.findall(_w("tc"))
+
+
+def _is_indicator_row(tr) -> bool:
+    """An indicator row of the seed's table: seven cells, the last a score (a number)."""
+    tcs = _tcs(tr)
+    text = "".join(t.text or "" for t in tcs[-1].iter(_w("t"))) if tcs else ""
+    return len(tcs) == 7 and text.replace(".", "").isdigit()
+
+
+def _value_cells(tbl) -> list:
+    """The cells a unit fills in: amounts, indicator values and scores, the total."""
+    out = []
+    for tr in _rows(tbl):
+        tcs = _tcs(tr)
+        first = "".join(t.text or "" for t in tcs[1].iter(_w("t"))) if len(tcs) > 1 else ""
+        if first in ("预算数：", "其中：财政资金"):
+            out += [tcs[2], tcs[4], tcs[6]]
+        elif _is_indicator_row(tr):
+            out += tcs[4:7]
+        elif first == "总分":
+            out.append(tcs[-1])
+    return out
+
+
+def _edited(base: Callable[[Path], Path], edit: Callable) -> Callable[[Path], None]:
+    def build(path: Path) -> None:
+        from docx import Document
+
+        base(path)
+        doc = Document(str(path))
+        edit(doc.element.body)
+        doc.save(str(path))
+
+    return build
+
+
+def _seed(path: Path) -> Path:
+    from word_reports import seed_report
+
+    return seed_report(path)
+
+
+def _generated(path: Path) -> Path:
+    """xlperf's own report of the seed workbook (each project's form as two tables)."""
+    from xlperf import api
+    from xlperf.writers.report import write_report
+
+    from conftest import SAMPLES
+
+    return write_report(api.validate_file(SAMPLES / "长安区委编办_2020.xlsx"), path, review=False)
+
+
+def _controls_around_runs(body) -> None:
+    """A unit's template: every fill-in cell's text in a plain-text content control inside its paragraph."""
+    from lxml import etree
+
+    for tbl in body.iter(_w("tbl")):
+        for tc in _value_cells(tbl):
+            for p in tc.iter(_w("p")):
+                runs = p.findall(_w("r"))
+                if runs:
+                    p.append(_sdt("填写", runs, etree.Element(_w("text"))))
+
+
+def _controls_around_cells(body) -> None:
+    """Each score cell and the total cell a content control of its own (the sdt around the w:tc)."""
+    for tbl in body.iter(_w("tbl")):
+        for tr in _rows(tbl):
+            tcs = _tcs(tr)
+            if _is_indicator_row(tr) or (len(tcs) == 3 and "总分" in "".join(t.text or "" for t in tcs[1].iter(_w("t")))):
+                tc = tcs[-1]
+                tc.addprevious(_sdt("得分", []))
+                tc.getprevious().find(_w("sdtContent")).append(tc)
+
+
+def _controls_around_rows(body) -> None:
+    """The indicator rows a repeating section (Word 2013+): a section control holding one item
+    control per row, each item holding its w:tr."""
+    from lxml import etree
+
+    for tbl in body.iter(_w("tbl")):
+        texts = ["".join(t.text or "" for t in tr.iter(_w("t"))) for tr in _rows(tbl)]
+        head = next(i for i, x in enumerate(texts) if "一级指标" in x)
+        rows = _rows(tbl)[head + 1 : -1]  # every row between the indicator header and 总分
+        section = _sdt("指标", [], etree.Element(f"{{{W15}}}repeatingSection"))
+        rows[0].addprevious(section)
+        for tr in rows:
+            section.find(_w("sdtContent")).append(_sdt("指标行", [tr], etree.Element(f"{{{W15}}}repeatingSectionItem")))
+
+
+def _run(text: str, deleted: bool = False):
+    from lxml import etree
+
+    r = etree.Element(_w("r"))
+    etree.SubElement(r, _w("delText" if deleted else "t")).text = text
+    return r
+
+
+def _tracked(kind: str, runs: list):
+    from lxml import etree
+
+    el = etree.Element(_w(kind))
+    el.set(_w("id"), str(next(_IDS)))
+    el.set(_w("author"), "张三")
+    el.set(_w("date"), "2021-03-02T10:00:00Z")
+    for r in runs:
+        el.append(r)
+    return el
+
+
+def _tracked_changes(body) -> None:
+    """Reviewed with Track Changes on: each total retyped (the old value deleted, the right one
+    inserted), a score typed into a cell that was empty (inserted only), and an extra indicator row
+    deleted as a whole row (still in the file, gone from what Word shows)."""
+    import copy
+
+    from lxml import etree
+
+    for k, tbl in enumerate(body.iter(_w("tbl"))):
+        for tc in _value_cells(tbl)[-1:]:  # the total
+            p = tc.find(_w("p"))
+            runs = p.findall(_w("r"))
+            value = "".join(t.text for r in runs for t in r.iter(_w("t")))
+            for r in runs:
+                p.remove(r)
+            p.append(_tracked("del", [_run("95", deleted=True)]))
+            p.append(_tracked("ins", [_run(value)]))
+        rows = [tr for tr in _rows(tbl) if _is_indicator_row(tr)]
+        if k == 1:  # a score typed where there was nothing
+            p = _tcs(rows[0])[-1].find(_w("p"))
+            runs = p.findall(_w("r"))
+            value = "".join(t.text for r in runs for t in r.iter(_w("t")))
+            for r in runs:
+                p.remove(r)
+            p.append(_tracked("ins", [_run(value)]))
+        if k == 2:  # a row deleted with its contents
+            extra = copy.deepcopy(rows[1])
+            trpr = extra.find(_w("trPr"))
+            if trpr is None:
+                trpr = etree.Element(_w("trPr"))
+                extra.insert(0, trpr)
+            trpr.append(_tracked("del", []))
+            for t in list(extra.iter(_w("t"))):
+                r = t.getparent()
+                text = t.text
+                r.remove(t)
+                etree.SubElement(r, _w("delText")).text = text
+                r.addprevious(_tracked("del", []))
+                r.getprevious().append(r)
+            rows[0].addnext(extra)  # (the rows below keep the numbers Word shows them with)
+
+
+def _fields_and_smart_tags(body) -> None:
+    """The total a field (=SUM(ABOVE), its result shown), the amounts in Chinese Word's number smart
+    tags (chmetcnv around "1.6万元")."""
+    from lxml import etree
+
+    for tbl in body.iter(_w("tbl")):
+        cells = _value_cells(tbl)
+        for tc in cells[:3]:  # 预算数, 到位数, 执行数
+            p = tc.find(_w("p"))
+            runs = p.findall(_w("r"))
+            if not runs:
+                continue
+            value = "".join(t.text for r in runs for t in r.iter(_w("t")))
+            for r in runs:
+                p.remove(r)
+            tag = etree.SubElement(p, _w("smartTag"))
+            tag.set(_w("uri"), "urn:schemas-microsoft-com:office:smarttags")
+            tag.set(_w("element"), "chmetcnv")
+            pr = etree.SubElement(tag, _w("smartTagPr"))
+            for name, val in (("UnitName", "万元"), ("SourceValue", value), ("HasSpace", "False"),
+                              ("Negative", "False"), ("NumberType", "1"), ("TCSC", "0")):  # fmt: skip
+                a = etree.SubElement(pr, _w("attr"))
+                a.set(_w("name"), name)
+                a.set(_w("val"), val)
+            tag.append(_run(f"{value}万元"))
+        total = cells[-1].find(_w("p"))
+        runs = total.findall(_w("r"))
+        field = etree.SubElement(total, _w("fldSimple"))
+        field.set(_w("instr"), " =SUM(ABOVE) ")
+        for r in runs:
+            field.append(r)
+
+
+def _in_frames(rows_per_table: bool, depth: int = 1):
+    """Each project's two tables moved into a layout frame: a borderless one-cell table holding both
+    (``rows_per_table``: a frame of two rows, one table in each); ``depth`` 2: that frame in another."""
+
+    def edit(body) -> None:
+        from lxml import etree
+
+        tables = body.findall(_w("tbl"))
+        for first, second in zip(tables[0::2], tables[1::2], strict=True):
+            between = first.getnext()  # the writer's 1-pt paragraph between its two tables
+
+            def frame(cells: list[list]) -> etree._Element:
+                tbl = etree.Element(_w("tbl"))
+                pr = etree.SubElement(tbl, _w("tblPr"))
+                etree.SubElement(pr, _w("tblW")).set(_w("w"), "0")
+                grid = etree.SubElement(tbl, _w("tblGrid"))
+                etree.SubElement(grid, _w("gridCol")).set(_w("w"), "9000")
+                for content in cells:
+                    tr = etree.SubElement(tbl, _w("tr"))
+                    tc = etree.SubElement(tr, _w("tc"))
+                    for el in content:
+                        tc.append(el)
+                    etree.SubElement(tc, _w("p"))  # Word ends a cell with a paragraph
+                return tbl
+
+            first.addprevious(etree.Element(_w("p")))
+            anchor = first.getprevious()
+            parts = [[first], [second]] if rows_per_table else [[first, between, second]]
+            if rows_per_table:
+                body.remove(between)
+            box = frame(parts)
+            for _ in range(depth - 1):
+                box = frame([[box]])
+            anchor.addnext(box)
+            body.remove(anchor)
+
+    return edit
+
+
+def _html_report(path: Path) -> None:
+    """The report pasted as a web page (an HTML altChunk, as reporting systems export it): the
+    document holds only a pointer to the chunk; Word shows the chunk's text and tables."""
+    from docx import Document
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from word_reports import CONCLUSION, seed_table_rows
+
+    from xlperf.samples import SEED
+
+    html = ["<html><head><meta charset=\"utf-8\"><title>报告</title></head><body>",
+            "<p>长安区委编办2020年度绩效自评工作报告</p>", "<p>三、绩效目标设定质量情况</p>"]  # fmt: skip
+    for i, project in enumerate(SEED.projects):
+        html.append(f"<p>{i + 1}、{project.name}</p>")
+        html.append(_html_table(seed_table_rows(project)))
+        html.append(f"<p>{CONCLUSION.format(score=int(project.total))}</p>")
+    html.append("</body></html>")
+    doc = Document()
+    part = Part(PackURI("/word/afchunk1.htm"), "text/html", "".join(html).encode("utf-8"), doc.part.package)
+    rid = doc.part.relate_to(part, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/aFChunk")
+    alt = OxmlElement("w:altChunk")
+    alt.set(qn("r:id"), rid)
+    doc.element.body.sectPr.addprevious(alt)
+    doc.save(str(path))
+
+
+def _html_table(rows) -> str:
+    """The seed's table spec (text, grid span, vMerge) as HTML (colspan, rowspan counted down)."""
+    from html import escape
+
+    out = ["<table border=\"1\">"]
+    for r, row in enumerate(rows):
+        out.append("<tr>")
+        col = 0
+        for text, span, vmerge in row:
+            if vmerge != "continue":
+                down = 1
+                if vmerge == "restart":
+                    while r + down < len(rows) and _starts_at(rows[r + down], col) == "continue":
+                        down += 1
+                attrs = (f' colspan="{span}"' if span > 1 else "") + (f' rowspan="{down}"' if down > 1 else "")
+                out.append(f"<td{attrs}>{'<br>'.join(escape(x) for x in text.split(chr(10)))}</td>")
+            col += span
+        out.append("</tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def _starts_at(row, col: int) -> str | None:
+    at = 0
+    for _, span, vmerge in row:
+        if at == col:
+            return vmerge
+        at += span
+    return None
+
+
+WORD_CASES: tuple[WordCase, ...] = (
+    WordCase("内容控件包住单元格文字.docx", _edited(_seed, _controls_around_runs)),
+    WordCase("内容控件包住单元格.docx", _edited(_seed, _controls_around_cells)),
+    WordCase("内容控件包住行（重复节）.docx", _edited(_seed, _controls_around_rows)),
+    WordCase("修订的插入与删除.docx", _edited(_seed, _tracked_changes)),
+    WordCase("总分是域金额是智能标记.docx", _edited(_seed, _fields_and_smart_tags)),
+    WordCase("报告自带两张表在版式框中.docx", _edited(_generated, _in_frames(False)), "generated"),
+    WordCase("报告自带两张表在两行版式框中.docx", _edited(_generated, _in_frames(True)), "generated"),
+    WordCase("报告自带两张表在两层版式框中.docx", _edited(_generated, _in_frames(False, 2)), "generated"),
+    WordCase("网页内容嵌入的报告.docx", _html_report, needs_libreoffice=True),
+)

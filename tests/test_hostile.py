@@ -35,8 +35,10 @@ from corpus import (
     READ,
     REFUSED,
     SKIPPED,
+    WORD_CASES,
     renamed,
 )
+from test_word_reports import SEED_TOTALS
 
 sys.path.insert(0, str(ROOT))
 from benchmarks.unitgen import generate  # noqa: E402
@@ -372,3 +374,91 @@ def test_libreoffice_shows_the_marks_and_the_notes(copies, soffice, tmp_path):
                 assert NOTE_MARKER in looks[cell]["note"], (case.name, cell, looks[cell])
             assert notes["H25"].startswith(COPY_USER_NOTE + "\n" + NOTE_MARKER), case.name
             assert set(notes) == set(cells), (case.name, notes)
+
+
+# --- the third corpus (issue 23): Word reports as people edit them ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def word_corpus(tmp_path_factory) -> tuple[Path, dict[str, dict]]:
+    """Each Word case in one folder, and what ``validate --format json`` says of the plain reports they
+    are read as (under the memory limit)."""
+    from corpus import _generated, _seed
+
+    d = tmp_path_factory.mktemp("word")
+    inbox = d / "报送"
+    inbox.mkdir()
+    for case in WORD_CASES:
+        case.build(inbox / case.name)
+    plain = {}
+    for base, build in (("seed", _seed), ("generated", _generated)):
+        build(d / f"{base}.docx")
+        r = run_limited("validate", d / f"{base}.docx", "--format", "json")
+        plain[base] = json.loads(r.stdout)["files"][0]
+    return inbox, plain
+
+
+def _word_param(case):
+    return pytest.param(case.name, marks=pytest.mark.libreoffice if case.needs_libreoffice else ())
+
+
+def _figures(f: dict) -> list[tuple]:
+    return [
+        (p["name"], p["budget"], p["execution_rate"], p["total_reported"], p["total_recomputed"])
+        for p in f["projects"]
+    ]
+
+
+@pytest.mark.parametrize("name", [_word_param(c) for c in WORD_CASES])
+def test_a_word_report_as_people_edit_it(word_corpus, name):
+    """Read as Word shows it: every project once, with its amounts and totals as written by hand
+    (SEED_TOTALS), and the plain report's findings (by place where Word's tables are the same)."""
+    inbox, plain = word_corpus
+    case = next(c for c in WORD_CASES if c.name == name)
+    r = run_limited("validate", inbox / name, "--format", "json")
+    assert "Traceback" not in r.stdout + r.stderr, r.stderr
+    f = json.loads(r.stdout)["files"][0]
+    assert "error" not in f, f.get("error")
+    assert _figures(f) == SEED_TOTALS
+    base = plain[case.base]
+    if case.base == "seed":  # the same tables: the same findings at the same places
+
+        def key(x):
+            return (x["rule"], x["cell"], x["severity"], x["expected"], x["found"])
+    else:  # the same forms in frames: the same findings of the same projects (tables named 表1-1…)
+
+        def key(x):
+            return (x["rule"], x["project"], x["severity"], x["expected"], x["found"])
+
+    assert Counter(map(key, f["findings"])) == Counter(map(key, base["findings"]))
+
+
+@pytest.mark.libreoffice
+def test_consolidating_word_reports_as_people_edit_them(word_corpus, soffice, tmp_path):
+    """The folder of edited reports through ``consolidate`` (memory-limited): each file 已汇总 with its
+    four projects, their 复核总分 those written by hand."""
+    inbox, _ = word_corpus
+    out = tmp_path / "汇总.json"
+    r = run_limited("consolidate", inbox, "-o", out, "-q")
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    data = json.loads(out.read_text("utf-8"))
+    files = {Path(row["文件"]).name: row for row in data["tables"]["文件清单"]["rows"]}
+    detail = data["tables"]["项目明细"]["rows"]
+    for case in WORD_CASES:
+        assert files[case.name]["状态"] == "已汇总", (case.name, files[case.name]["原因"])
+        rows = [d for d in detail if Path(d["来源文件"]).name == case.name]
+        assert [(d["项目名称"], d["复核总分"]) for d in rows] == [(t[0], t[4]) for t in SEED_TOTALS], case.name
+
+
+def test_a_web_page_report_without_libreoffice_says_why(word_corpus, monkeypatch):
+    """Without LibreOffice the pasted web page cannot be read: the file is 无法读取 with the reason and
+    what to do, never skipped as a document without a form (a cover letter)."""
+    from xlperf import libreoffice
+    from xlperf.consolidate import STATUS_UNREADABLE, read_unit_file
+
+    inbox, _ = word_corpus
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: None)
+    r = read_unit_file(inbox / "网页内容嵌入的报告.docx")
+    assert r.status == STATUS_UNREADABLE, r.reason
+    for word in ("网页（HTML）", "altChunk", "LibreOffice", "另存为 .docx"):
+        assert word in r.reason, r.reason
