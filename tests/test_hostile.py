@@ -333,7 +333,8 @@ def test_a_sheet_the_copy_cannot_mark_is_said(copies, tmp_path):
     src, _, _ = copies["同一部件两个大小写不同的名称.xlsx"]
     r = run_limited("validate", src, "-o", tmp_path / "副本.xlsx")
     assert r.returncode == 1 and "Traceback" not in r.stderr
-    said = r.stdout[r.stdout.index("已写出校验副本") :]
+    flat = r.stdout.replace("\n", "")  # (wrapped at the terminal's width)
+    said = flat[flat.index("已写出校验副本") :]
     assert "已标色并加批注" not in said and COPY_SHEET in said and "未能标记" in said
 
 
