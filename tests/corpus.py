@@ -10,6 +10,7 @@ Each builder writes one file from the bytes of a good generated unit workbook.
 from __future__ import annotations
 
 import io
+import os
 import random
 import re
 import zipfile
@@ -30,6 +31,7 @@ class Case:
     build: Callable[[Path, bytes], None]
     outcome: str
     words: tuple[str, ...] = ()
+    shown: str | None = None  # how xlperf must show the name, where not as it is (written by hand)
 
 
 def rezip(
@@ -326,6 +328,33 @@ CASES: tuple[Case, ...] = (
     Case("控制字符与公式样文本.xlsx", _control_characters, READ),
     Case("数值NaN与1e308.xlsx", _nan_and_huge, READ),
     Case(".~xlperf-被中断的写出.xlsx", lambda p, g: p.write_bytes(g), SKIPPED, ("临时文件",)),
+    # the third corpus (issue 23): names that are not text, names that would steer the terminal
+    Case(
+        os.fsdecode("长安区委编办报送.xlsx".encode("gbk")),  # a Windows zip unzipped on UOS/Kylin: GBK bytes
+        lambda p, g: p.write_bytes(g),
+        READ,
+        shown=r"\xb3\xa4\xb0\xb2\xc7\xf8\xce\xaf\xb1\xe0\xb0\xec\xb1\xa8\xcb\xcd.xlsx"
+        "（文件名不是 UTF-8 编码，按 GBK 读作“长安区委编办报送.xlsx”）",
+    ),
+    Case(
+        os.fsdecode(b"\xff\xfe\xc0\xb0.xlsx"),  # bytes no encoding makes a name of
+        lambda p, g: p.write_bytes(g),
+        READ,
+        shown=r"\xff\xfe\xc0\xb0.xlsx",
+    ),
+    Case(
+        "变红\x1b[31m与换行\n回车\r的文件名.xlsx",
+        lambda p, g: p.write_bytes(g),
+        READ,
+        shown=r"变红\x1b[31m与换行\x0a回车\x0d的文件名.xlsx",
+    ),
+    Case(
+        os.fsdecode("损坏的".encode("gbk")) + "\x1b[2J.xlsx",  # refused, its name in the reason's line
+        lambda p, g: p.write_bytes(g[: len(g) // 3]),
+        REFUSED,
+        ("损坏",),
+        shown=r"\xcb\xf0\xbb\xb5\xb5\xc4\x1b[2J.xlsx（文件名不是 UTF-8 编码，按 GBK 读作“损坏的\x1b[2J.xlsx”）",
+    ),
 )
 
 

@@ -60,6 +60,7 @@ def run_limited(*args: str | Path, cwd: Path | None = None) -> subprocess.Comple
         [sys.executable, "-m", "xlperf", *map(str, args)],
         capture_output=True,
         text=True,
+        errors="surrogateescape",  # (what is not UTF-8 stays visible to the assertions)
         preexec_fn=_limited,
         env=env,
         cwd=cwd,
@@ -130,7 +131,7 @@ def test_consolidate_the_corpus(corpus, tmp_path, jobs):
     data = json.loads(out.read_text("utf-8"))
     files = {Path(row["文件"]).name: row for row in data["tables"]["文件清单"]["rows"]}
     for case in CASES:
-        row = files[case.name]
+        row = files[case.shown or case.name]
         assert row["状态"] == _expected_status(case), (case.name, row["原因"])
         for word in case.words:
             assert word in row["原因"], (case.name, row["原因"])
@@ -152,7 +153,8 @@ def test_consolidate_the_corpus(corpus, tmp_path, jobs):
             assert good[(s.name, p.name)] == 1, (s.name, p.name)
     # a read case holds its base unit's projects, once
     for name, base in read_bases.items():
-        rows = [d for d in detail if Path(d["来源文件"]).name == name]
+        shown = BY_NAME[name].shown or name
+        rows = [d for d in detail if Path(d["来源文件"]).name == shown]
         if base.name in {d["单位"] for d in rows}:
             assert len(rows) == len(base.projects), name
     assert _hashes(inbox.parent) == before
@@ -184,7 +186,7 @@ def test_validate_each_case(corpus, engine):
     assert r.returncode == 2  # some files cannot be read
     results = {Path(f["path"]).name: f for f in json.loads(r.stdout)["files"]}
     for case in CASES:
-        f = results[case.name]
+        f = results[case.shown or case.name]
         if case.outcome == READ:
             assert "error" not in f, (case.name, f.get("error"))
         else:
@@ -201,6 +203,37 @@ def test_validate_exit_code_alone(corpus, name):
     assert r.returncode == 2, r.stdout + r.stderr
     assert "Traceback" not in r.stdout + r.stderr
     assert _chinese(r.stdout + r.stderr)
+
+
+def test_every_summary_format_with_names_that_are_not_text(corpus, tmp_path):
+    """xlsx, csv and json all written whatever the names (GBK bytes, control characters): each name
+    shown as xlperf must show it, nothing raw on the terminal (an escape sequence would recolour or
+    clear it, a newline would forge a line)."""
+    inbox, _, _ = corpus
+    odd = [c for c in CASES if c.shown]
+    for fmt, out in (("xlsx", "汇总.xlsx"), ("csv", "汇总csv"), ("json", "汇总.json")):
+        r = run_limited("consolidate", inbox, "-o", tmp_path / out, "--format", fmt)
+        assert r.returncode == 0 and "Traceback" not in r.stderr, (fmt, r.stderr)
+        assert "程序内部错误" not in r.stdout + r.stderr
+        for raw in ("\x1b", "\r", "\udcb3"):
+            assert raw not in r.stdout + r.stderr, (fmt, raw)
+        assert all(case.name not in r.stdout for case in odd)
+    from python_calamine import CalamineWorkbook
+
+    with CalamineWorkbook.from_path(str(tmp_path / "汇总.xlsx")) as wb:
+        listed = wb.get_sheet_by_name("文件清单").to_python()
+    names = {Path(str(row[1])).name for row in listed[3:]}
+    csv_names = (tmp_path / "汇总csv" / "文件清单.csv").read_text("utf-8-sig")
+    for case in odd:
+        assert case.shown in names, case.shown
+        assert case.shown in csv_names, case.shown
+    r = run_limited("validate", inbox / "异常")
+    assert r.returncode == 2 and "Traceback" not in r.stdout + r.stderr
+    for raw in ("\x1b", "\r", "\udcb3"):
+        assert raw not in r.stdout + r.stderr, raw
+    flat = r.stdout.replace("\n", "")  # (wrapped at the terminal's width)
+    for case in odd:
+        assert case.shown in flat, case.shown
 
 
 def test_ods_has_one_reason_everywhere(corpus, tmp_path):

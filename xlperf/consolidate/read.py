@@ -27,6 +27,7 @@ from xlperf.core.engine import validate
 from xlperf.errors import ReadError
 from xlperf.layouts import shipped
 from xlperf.presets import Preset
+from xlperf.core.names import shown_name, shown_text
 from xlperf.safe_io import resolved
 
 POOL_MIN_FILES = 8  # fewer files than this: read in-process (a pool costs more than it saves)
@@ -44,7 +45,7 @@ def read_unit_file(
 
     p = Path(path)
     base = FileResult(
-        str(resolved(p)), display or str(path), STATUS_UNREADABLE, size=_size(p), sha256=sha256_of(p)
+        str(resolved(p)), display or shown_name(path), STATUS_UNREADABLE, size=_size(p), sha256=sha256_of(p)
     )
     try:
         grids = read_grids(p, engine, skip=(L.SUMMARY_SHEET, L.RESULT_SHEET))  # derived sheets
@@ -77,7 +78,7 @@ def read_unit_file(
         pre = resolve_preset(wb, preset)
         v = validate(wb, pre)
     except ReadError as exc:
-        return replace(base, reason=str(exc))
+        return replace(base, reason=shown_text(str(exc)))  # (a reason may name the file's path)
     except MemoryError:
         return replace(base, reason="文件过大，内存不足，无法读取")
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop a consolidation
