@@ -496,3 +496,74 @@ def test_a_web_page_report_without_libreoffice_says_why(word_corpus, monkeypatch
     assert r.status == STATUS_UNREADABLE, r.reason
     for word in ("网页（HTML）", "altChunk", "LibreOffice", "另存为 .docx"):
         assert word in r.reason, r.reason
+
+
+# --- the third corpus (issue 23): a LibreOffice that hangs -------------------------------------------------
+
+_HANGING_SOFFICE = """#!/bin/sh
+# A LibreOffice that hangs: the launcher starts soffice.bin and waits for it, as oosplash does.
+echo "$$" >> "$XLPERF_FAKE_SOFFICE_LOG"
+"$(dirname "$0")/soffice.bin" &
+wait
+"""
+_HANGING_BIN = """#!/bin/sh
+echo "$$" >> "$XLPERF_FAKE_SOFFICE_LOG"
+exec sleep 600
+"""
+
+
+def _alive(pid: int) -> bool:
+    """A process that still runs (a zombie waiting for a parent that does not reap it has ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_libreoffice_that_hangs_is_ended_whole_and_the_run_bounded(tmp_path, jobs):
+    """Nine .doc reports and a LibreOffice that never finishes (its launcher waiting on soffice.bin):
+    each conversion is cut at its timeout with the whole process group ended (no soffice.bin left),
+    and the run's conversions together stay within its budget (2 s each, 5 s in all: three are
+    started, 2 + 2 + 1 s; the other six are refused without starting one), with one or two workers."""
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("reads process states from /proc (Linux)")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    for name, text in (("soffice", _HANGING_SOFFICE), ("soffice.bin", _HANGING_BIN)):
+        (fake / name).write_text(text)
+        (fake / name).chmod(0o755)
+    inbox = tmp_path / "报送"
+    generate(1, inbox, seed=23)
+    for i in range(9):
+        (inbox / f"旧版报告{i}.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4088)
+    log = tmp_path / "soffice.log"
+    out = tmp_path / "汇总.json"
+    code = (
+        "import runpy, sys; from xlperf import libreoffice as lo; "
+        "lo.DOCUMENT_TIMEOUT = 2.0; lo.CONVERSION_BUDGET = 5.0; "
+        f"sys.argv = ['xlperf', 'consolidate', {str(inbox)!r}, '-o', {str(out)!r}, '-j', {jobs!r}, '-q']; "
+        "runpy.run_module('xlperf', run_name='__main__')"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "XLPERF_DEBUG"}
+    env.update(PYTHONPATH=str(ROOT), PATH=f"{fake}{os.pathsep}{env['PATH']}", XLPERF_FAKE_SOFFICE_LOG=str(log))
+    r = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, preexec_fn=_limited, env=env, timeout=300
+    )
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    rows = json.loads(out.read_text("utf-8"))["tables"]["文件清单"]["rows"]
+    docs = [row for row in rows if row["文件"].endswith(".doc")]
+    assert len(docs) == 9 and all(row["状态"] == "无法读取" for row in docs)
+    timed_out = [row for row in docs if "转换超时" in row["原因"]]
+    refused = [row for row in docs if "已用完，此文件未转换" in row["原因"]]
+    assert len(timed_out) == 3 and len(refused) == 6, [row["原因"] for row in docs]
+    assert all("另存为 .docx" in row["原因"] for row in docs)
+    pids = [int(x) for x in log.read_text().split()]
+    assert len(pids) == 6  # three launchers, three soffice.bin
+    import time
+
+    deadline = time.monotonic() + 10  # (a killed process needs a moment to be gone)
+    while any(map(_alive, pids)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p for p in pids if _alive(p)], "soffice.bin left running"

@@ -112,8 +112,11 @@ def default_jobs() -> int:
 _GC_THRESHOLD = (50_000, 20, 20)
 
 
-def _worker_init() -> None:
+def _worker_init(budget=None) -> None:
     gc.set_threshold(*_GC_THRESHOLD)
+    from xlperf import libreoffice
+
+    libreoffice.use_budget(budget)  # the run's one budget of LibreOffice time, shared by the workers
 
 
 @contextlib.contextmanager
@@ -135,9 +138,13 @@ def read_files(
 ) -> list[FileResult]:
     """:func:`read_unit_file` over every item, in input order; a process pool when ``jobs`` > 1 and
     there are enough files. A worker that dies takes only its own file with it."""
+    from xlperf import libreoffice
+
     jobs = default_jobs() if jobs is None else max(1, jobs)
     tasks = [(str(p), d, preset, engine) for p, d in items]
     total = len(tasks)
+    pool = jobs > 1 and total >= POOL_MIN_FILES
+    budget = libreoffice.Budget(shared=pool)  # every .doc/.wps/pasted web page of the run converts within it
     out: list[FileResult] = []
 
     def done(r: FileResult) -> None:
@@ -145,8 +152,8 @@ def read_files(
         if progress is not None:
             progress(len(out), total, r.display)
 
-    if jobs == 1 or total < POOL_MIN_FILES:
-        with _few_collections():
+    if not pool:
+        with _few_collections(), libreoffice.budget(budget):
             for t in tasks:
                 done(_read_star(t))
         return out
@@ -156,7 +163,7 @@ def read_files(
 
     chunk = max(1, min(16, total // (jobs * 8)))
     try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(budget,)) as pool:
             for r in pool.map(_read_star, tasks, chunksize=chunk):
                 done(r)
     except BrokenProcessPool:
@@ -164,7 +171,7 @@ def read_files(
         # in its own process, so only the culprit is lost
         for t in tasks[len(out) :]:
             try:
-                with ProcessPoolExecutor(max_workers=1) as solo:
+                with ProcessPoolExecutor(max_workers=1, initializer=_worker_init, initargs=(budget,)) as solo:
                     done(solo.submit(_read_star, t).result())
             except BrokenProcessPool:
                 done(

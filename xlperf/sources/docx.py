@@ -104,11 +104,10 @@ def _converted(src: Path, tmp: Path) -> Path:
     except OSError as exc:
         raise ReadError(f"无法读取该文件：{exc.strerror or exc}") from exc
     try:
-        out = libreoffice.convert(copy, "docx:MS Word 2007 XML", tmp / "out")
+        out = libreoffice.convert(copy, "docx:MS Word 2007 XML", tmp / "out", libreoffice.document_timeout())
     except OutputError as exc:
-        raise ReadError(
-            f"{what}无法转换为 .docx（文件可能已损坏）：{exc}；请用 Word/WPS 另存为 .docx"
-        ) from exc
+        advice = "" if "另存为 .docx" in str(exc) else "；请用 Word/WPS 另存为 .docx 后重新报送"
+        raise ReadError(f"{what}未能转换为 .docx：{exc}{advice}") from exc
     return out
 
 
@@ -259,7 +258,9 @@ class _Walk:
                 "本机未安装；请用 Word 打开该报告后另存为 .docx（Word 会把它转为普通文字和表格）再报送"
             )
         try:
-            out = libreoffice.convert(src, "docx:MS Word 2007 XML", self.tmp / f"chunk{self.chunks}")
+            out = libreoffice.convert(
+                src, "docx:MS Word 2007 XML", self.tmp / f"chunk{self.chunks}", libreoffice.document_timeout()
+            )
         except OutputError as exc:
             raise ReadError(
                 f"报告正文是以{kind}形式嵌入的内容（altChunk），LibreOffice 未能转换：{exc}；"
