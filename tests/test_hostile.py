@@ -567,3 +567,67 @@ def test_a_libreoffice_that_hangs_is_ended_whole_and_the_run_bounded(tmp_path, j
     while any(map(_alive, pids)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [p for p in pids if _alive(p)], "soffice.bin left running"
+
+
+# --- the third corpus (issue 23): an output folder that cannot be written ---------------------------------
+
+
+def _without_override() -> None:
+    """The memory limit, and where the tests run as root (whom no permission stops) root without the
+    capabilities that override file permissions (dropped from the bounding set before exec, so the
+    command runs as root bound by the folder's mode like any user)."""
+    _limited()
+    if os.geteuid() == 0:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        for cap in (1, 2, 3):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER
+            if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+                raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
+def test_an_output_folder_that_cannot_be_written_is_found_before_reading(fmt):
+    """200 workbooks and an output folder the user may not write in: refused at once with a Chinese
+    reason, before a single file is read (reading is watched), for every summary format."""
+    import shutil
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="xlperf-ro-"))
+    try:
+        root.chmod(0o755)
+        inbox = root / "报送"
+        spec = generate(1, inbox, seed=24)[0]
+        for i in range(199):
+            shutil.copy(spec.path, inbox / f"单位{i:03d}.xlsx")
+        locked = root / "只读文件夹"
+        locked.mkdir(mode=0o555)
+        locked.chmod(0o555)
+        marker = root / "已读取"
+        out = locked / {"xlsx": "汇总.xlsx", "csv": "汇总csv", "json": "汇总.json"}[fmt]
+        code = (
+            "import runpy, sys; import xlperf.consolidate.read as rd; real = rd.read_unit_file\n"
+            "def watched(*a, **k):\n"
+            f"    open({str(marker)!r}, 'a').write('x')\n"
+            "    return real(*a, **k)\n"
+            "rd.read_unit_file = watched\n"
+            f"sys.argv = ['xlperf', 'consolidate', {str(inbox)!r}, '-o', {str(out)!r}, '--format', {fmt!r}, '-j', '1']\n"
+            "runpy.run_module('xlperf', run_name='__main__')"
+        )
+        env = {k: v for k, v in os.environ.items() if k != "XLPERF_DEBUG"}
+        env["PYTHONPATH"] = str(ROOT)
+        r = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            preexec_fn=_without_override,
+            env=env,
+            cwd=root,
+            timeout=300,
+        )
+        assert r.returncode != 0 and "Traceback" not in r.stderr, r.stdout + r.stderr
+        assert "没有写入权限" in r.stderr and str(locked) in r.stderr, r.stderr
+        assert not marker.exists(), "files were read before the output folder was checked"
+        assert list(locked.iterdir()) == []
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

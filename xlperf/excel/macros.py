@@ -828,8 +828,9 @@ def consolidate_files(folder: Path, files: list[Path], progress: Callable | None
 
     # jobs=1: inside Excel's Python, worker processes are not worth the start-up (calamine reads fast)
     kwargs = {"progress": progress} if progress is not None else {}
-    result = _call_flexibly(consolidate.consolidate_paths, files, jobs=1, **kwargs)
     out = Path(folder) / f"{SUMMARY_PREFIX}{dt.date.today():%Y%m%d}.xlsx"
+    summary.check_output(out)  # a folder that cannot be written: said before any file is read
+    result = _call_flexibly(consolidate.consolidate_paths, files, jobs=1, **kwargs)
     return Path(_call_flexibly(summary.write_summary, result, out) or out)
 
 
