@@ -680,7 +680,9 @@ def _controls_around_cells(body) -> None:
     for tbl in body.iter(_w("tbl")):
         for tr in _rows(tbl):
             tcs = _tcs(tr)
-            if _is_indicator_row(tr) or (len(tcs) == 3 and "总分" in "".join(t.text or "" for t in tcs[1].iter(_w("t")))):
+            if _is_indicator_row(tr) or (
+                len(tcs) == 3 and "总分" in "".join(t.text or "" for t in tcs[1].iter(_w("t")))
+            ):
                 tc = tcs[-1]
                 tc.addprevious(_sdt("得分", []))
                 tc.getprevious().find(_w("sdtContent")).append(tc)
@@ -698,7 +700,9 @@ def _controls_around_rows(body) -> None:
         section = _sdt("指标", [], etree.Element(f"{{{W15}}}repeatingSection"))
         rows[0].addprevious(section)
         for tr in rows:
-            section.find(_w("sdtContent")).append(_sdt("指标行", [tr], etree.Element(f"{{{W15}}}repeatingSectionItem")))
+            section.find(_w("sdtContent")).append(
+                _sdt("指标行", [tr], etree.Element(f"{{{W15}}}repeatingSectionItem"))
+            )
 
 
 def _run(text: str, deleted: bool = False):
@@ -856,7 +860,9 @@ def _html_report(path: Path) -> None:
     html.append("</body></html>")
     doc = Document()
     part = Part(PackURI("/word/afchunk1.htm"), "text/html", "".join(html).encode("utf-8"), doc.part.package)
-    rid = doc.part.relate_to(part, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/aFChunk")
+    rid = doc.part.relate_to(
+        part, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/aFChunk"
+    )
     alt = OxmlElement("w:altChunk")
     alt.set(qn("r:id"), rid)
     doc.element.body.sectPr.addprevious(alt)
@@ -867,7 +873,7 @@ def _html_table(rows) -> str:
     """The seed's table spec (text, grid span, vMerge) as HTML (colspan, rowspan counted down)."""
     from html import escape
 
-    out = ["<table border=\"1\">"]
+    out = ['<table border="1">']
     for r, row in enumerate(rows):
         out.append("<tr>")
         col = 0
@@ -877,7 +883,9 @@ def _html_table(rows) -> str:
                 if vmerge == "restart":
                     while r + down < len(rows) and _starts_at(rows[r + down], col) == "continue":
                         down += 1
-                attrs = (f' colspan="{span}"' if span > 1 else "") + (f' rowspan="{down}"' if down > 1 else "")
+                attrs = (f' colspan="{span}"' if span > 1 else "") + (
+                    f' rowspan="{down}"' if down > 1 else ""
+                )
                 out.append(f"<td{attrs}>{'<br>'.join(escape(x) for x in text.split(chr(10)))}</td>")
             col += span
         out.append("</tr>")

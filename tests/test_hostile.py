@@ -19,6 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from test_word_reports import SEED_TOTALS
 
 from xlperf.sources.gate import NOT_XLSX
 from xlperf.writers.ooxml import parse_ref
@@ -38,7 +39,6 @@ from corpus import (
     WORD_CASES,
     renamed,
 )
-from test_word_reports import SEED_TOTALS
 
 sys.path.insert(0, str(ROOT))
 from benchmarks.unitgen import generate  # noqa: E402
@@ -303,10 +303,10 @@ def _cell_positions(sheet_xml: bytes) -> list[tuple[int, int]]:
     from lxml import etree
 
     out, row_no = [], 0
-    for row in etree.fromstring(sheet_xml).iter("{%s}row" % NS_MAIN):
+    for row in etree.fromstring(sheet_xml).iter(f"{{{NS_MAIN}}}row"):
         row_no = int(row.get("r")) if row.get("r") else row_no + 1
         col = 0
-        for c in row.iter("{%s}c" % NS_MAIN):
+        for c in row.iter(f"{{{NS_MAIN}}}c"):
             col = parse_ref(c.get("r"))[1] if c.get("r") else col + 1
             out.append((row_no, col))
     return out
@@ -376,9 +376,9 @@ def test_libreoffice_shows_the_marks_and_the_notes(copies, soffice, tmp_path):
     """What a user sees when LibreOffice opens each copy: every marked cell in its severity's colour
     with our note (after the user's own on H25), no other note; the original as LibreOffice shows it
     first, so a case LibreOffice cannot read is not counted as one it shows."""
-    from office import Office
-
     from xlperf.core.plan import NOTE_MARKER, PALETTE
+
+    from office import Office
 
     cells = list(COPY_MARKS)
     with Office() as lo:
@@ -481,7 +481,9 @@ def test_consolidating_word_reports_as_people_edit_them(word_corpus, soffice, tm
     for case in WORD_CASES:
         assert files[case.name]["状态"] == "已汇总", (case.name, files[case.name]["原因"])
         rows = [d for d in detail if Path(d["来源文件"]).name == case.name]
-        assert [(d["项目名称"], d["复核总分"]) for d in rows] == [(t[0], t[4]) for t in SEED_TOTALS], case.name
+        assert [(d["项目名称"], d["复核总分"]) for d in rows] == [(t[0], t[4]) for t in SEED_TOTALS], (
+            case.name
+        )
 
 
 def test_a_web_page_report_without_libreoffice_says_why(word_corpus, monkeypatch):
@@ -547,9 +549,16 @@ def test_a_libreoffice_that_hangs_is_ended_whole_and_the_run_bounded(tmp_path, j
         "runpy.run_module('xlperf', run_name='__main__')"
     )
     env = {k: v for k, v in os.environ.items() if k != "XLPERF_DEBUG"}
-    env.update(PYTHONPATH=str(ROOT), PATH=f"{fake}{os.pathsep}{env['PATH']}", XLPERF_FAKE_SOFFICE_LOG=str(log))
+    env.update(
+        PYTHONPATH=str(ROOT), PATH=f"{fake}{os.pathsep}{env['PATH']}", XLPERF_FAKE_SOFFICE_LOG=str(log)
+    )
     r = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, preexec_fn=_limited, env=env, timeout=300
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        preexec_fn=_limited,
+        env=env,
+        timeout=300,
     )
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
     rows = json.loads(out.read_text("utf-8"))["tables"]["文件清单"]["rows"]

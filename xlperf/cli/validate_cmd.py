@@ -178,7 +178,8 @@ def command(
     files = _expand(files)
     if not files:
         click.echo(
-            f"错误：{'、'.join(map(shown_name, given))} 中没有找到 .xlsx/.xlsm 工作簿或 .docx/.doc 报告", err=True
+            f"错误：{'、'.join(map(shown_name, given))} 中没有找到 .xlsx/.xlsm 工作簿或 .docx/.doc 报告",
+            err=True,
         )
         sys.exit(2)
     if output is not None and len(files) != 1:

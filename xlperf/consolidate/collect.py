@@ -98,7 +98,11 @@ def _walk_folder(walk: _Walk, folder: Path, display: Path, order: str, ancestors
     if ident in walk.folders:
         first = walk.folders[ident]
         walk.add(
-            order, folder, str(display), STATUS_SKIPPED, f"与“{shown_name(first)}”是同一个文件夹（经由链接），未重复读取"
+            order,
+            folder,
+            str(display),
+            STATUS_SKIPPED,
+            f"与“{shown_name(first)}”是同一个文件夹（经由链接），未重复读取",
         )
         return
     walk.folders[ident] = str(display)
@@ -136,7 +140,11 @@ def _add_file(walk: _Walk, p: Path, display: str, key: str, st: os.stat_result |
     if first is not None:
         if first != display:
             walk.add(
-                key, p, display, STATUS_SKIPPED, f"与“{shown_name(first)}”是同一个文件（经由链接或重复给出），未重复读取"
+                key,
+                p,
+                display,
+                STATUS_SKIPPED,
+                f"与“{shown_name(first)}”是同一个文件（经由链接或重复给出），未重复读取",
             )
         return
     walk.files[ident] = display

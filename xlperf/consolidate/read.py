@@ -24,10 +24,10 @@ from xlperf.consolidate.records import (
 )
 from xlperf.core import labels as L
 from xlperf.core.engine import validate
+from xlperf.core.names import shown_name, shown_text
 from xlperf.errors import ReadError
 from xlperf.layouts import shipped
 from xlperf.presets import Preset
-from xlperf.core.names import shown_name, shown_text
 from xlperf.safe_io import resolved
 
 POOL_MIN_FILES = 8  # fewer files than this: read in-process (a pool costs more than it saves)

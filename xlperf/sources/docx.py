@@ -220,7 +220,9 @@ class _Walk:
             r += 1
             self.budget -= len(row)
             if self.budget < 0 or len(t.rows) * max(len(row), 1) > MAX_TABLE_CELLS:
-                raise ReadError(f"{name}过大（超过 {MAX_TABLE_CELLS} 个单元格），不是自评表；请删除后重新报送")
+                raise ReadError(
+                    f"{name}过大（超过 {MAX_TABLE_CELLS} 个单元格），不是自评表；请删除后重新报送"
+                )
         t.nested_only = nested and not has_text
         self.pending = []
         if not (t.nested_only and self.after is not None):  # a frame: what follows is its last table's
@@ -235,10 +237,14 @@ class _Walk:
         rid = next((v for k, v in alt.attrib.items() if k.endswith("}id")), "")
         target = _chunk_target(parts, main, rid)
         if target is None or target not in parts:
-            raise ReadError("文档中嵌入的内容（altChunk）缺失，文件可能已损坏；请用 Word 打开后另存为 .docx 再报送")
+            raise ReadError(
+                "文档中嵌入的内容（altChunk）缺失，文件可能已损坏；请用 Word 打开后另存为 .docx 再报送"
+            )
         self.chunks += 1
         if self.chunks > MAX_CHUNKS:
-            raise ReadError(f"文档嵌入的内容（altChunk）超过 {MAX_CHUNKS} 处，不像一份报告；请用 Word 另存为 .docx 后重新报送")
+            raise ReadError(
+                f"文档嵌入的内容（altChunk）超过 {MAX_CHUNKS} 处，不像一份报告；请用 Word 另存为 .docx 后重新报送"
+            )
         suffix = posixpath.splitext(target)[1].lower()
         kind = _CHUNK_KINDS.get(suffix)
         src = self.tmp / f"chunk{self.chunks}{suffix}"
@@ -297,9 +303,15 @@ def _chunk_target(parts: dict[str, bytes], main: str, rid: str) -> str | None:
     except ET.ParseError:
         return None
     for r in root:
-        if r.get("Id") == rid and (r.get("Type") or "").endswith(_CHUNK_REL) and r.get("TargetMode") != "External":
+        if (
+            r.get("Id") == rid
+            and (r.get("Type") or "").endswith(_CHUNK_REL)
+            and r.get("TargetMode") != "External"
+        ):
             target = r.get("Target", "")
-            return posixpath.normpath(target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target))
+            return posixpath.normpath(
+                target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+            )
     return None
 
 
@@ -361,7 +373,9 @@ def _blocks(parent):
 
 # inline elements whose runs Word shows: hyperlinks, content controls, insertions (tracked), text moved
 # here, simple fields (their result), smart tags, custom XML, bidirectional embeddings
-_SHOWN = frozenset(_w(t) for t in ("hyperlink", "ins", "moveTo", "fldSimple", "smartTag", "customXml", "dir", "bdo"))
+_SHOWN = frozenset(
+    _w(t) for t in ("hyperlink", "ins", "moveTo", "fldSimple", "smartTag", "customXml", "dir", "bdo")
+)
 
 
 def _paragraph_text(p) -> str:

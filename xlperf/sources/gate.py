@@ -252,7 +252,9 @@ def open_checked_document(path: str | Path) -> dict[str, bytes]:
             parts = {i.filename: _checked_xml(fh, i) for i in xml}
             chunks = _chunk_parts(parts, {i.filename: i for i in infos})
             if sum(i.file_size for i in xml) + sum(i.file_size for i in chunks) > MAX_DOCUMENT_XML:
-                raise ReadError(f"文档内容过大（嵌入内容解压后超过 {MAX_DOCUMENT_XML // 1024 // 1024} MB），请另存为 .docx 后报送")
+                raise ReadError(
+                    f"文档内容过大（嵌入内容解压后超过 {MAX_DOCUMENT_XML // 1024 // 1024} MB），请另存为 .docx 后报送"
+                )
             parts.update({i.filename: _inflate(fh, i) for i in chunks})
             return parts
     except zipfile.BadZipFile as exc:
@@ -282,7 +284,9 @@ def _chunk_parts(parts: dict[str, bytes], infos: dict[str, zipfile.ZipInfo]) -> 
             target = r.get("Target", "")
             if not (r.get("Type") or "").endswith("/aFChunk") or r.get("TargetMode") == "External":
                 continue
-            member = posixpath.normpath(target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target))
+            member = posixpath.normpath(
+                target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+            )
             if member in infos and member not in parts:
                 out.append(infos[member])
     return out

@@ -366,7 +366,9 @@ class Package:
                 {k: list(v) for k, v in self._folded.items()}, dict(self._next))  # fmt: skip
 
     def restore(self, state: tuple) -> None:
-        (self.changed, self.deleted, self.order, self._added, self._overrides, self._folded, self._next) = state
+        (self.changed, self.deleted, self.order, self._added, self._overrides, self._folded, self._next) = (
+            state
+        )
         self._taken = None
 
     def names(self) -> list[str]:
@@ -482,7 +484,9 @@ class Package:
         name = "[Content_Types].xml"
         text = self.text(name)
         for span in find_all(text, "Override"):
-            if _fold((get_attr(text[span.start : span.tag_end], "PartName") or "").lstrip("/")) == _fold(part):
+            if _fold((get_attr(text[span.start : span.tag_end], "PartName") or "").lstrip("/")) == _fold(
+                part
+            ):
                 self.write(name, text[: span.start] + text[span.end :])
                 return
 

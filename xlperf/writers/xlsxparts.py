@@ -188,7 +188,9 @@ def fill_rgb(fill_xml: str) -> str:
 _MERGE = ox.tag_pattern("mergeCell")
 _MERGE_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?")
 # the start and end tags of rows and cells in sheetData (comments and CDATA skipped whole)
-_ROW_OR_CELL = re.compile(rf"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>]){ox._ATTRS}>", re.S)
+_ROW_OR_CELL = re.compile(
+    rf"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>]){ox._ATTRS}>", re.S
+)
 
 
 @dataclass
@@ -197,7 +199,9 @@ class _Row:
     cells: list[tuple[int, int, int]]  # (column, start, end of start tag), in document order
 
 
-def _sheet_cells(text: str, lo: int, hi: int) -> tuple[dict[int, _Row], dict[tuple[int, int], tuple[int, int]]]:
+def _sheet_cells(
+    text: str, lo: int, hi: int
+) -> tuple[dict[int, _Row], dict[tuple[int, int], tuple[int, int]]]:
     """Where every row and cell of sheetData is, by what the XML means: a row or cell without ``r`` comes
     after the one before it (the spec allows that), attributes in either quotes and any spacing, any
     prefix. Returns (row number -> its span and cells, (row, column) -> the cell's start tag)."""
@@ -544,7 +548,11 @@ class Notes:
             elif clist.empty:
                 q = ox.prefix_of(text[clist.start : clist.tag_end])
                 edits.append(
-                    (clist.start, clist.end, f"<{q}commentList>" + "".join(new_comments) + f"</{q}commentList>")
+                    (
+                        clist.start,
+                        clist.end,
+                        f"<{q}commentList>" + "".join(new_comments) + f"</{q}commentList>",
+                    )
                 )
             else:
                 kids = ox.find_all(text, "comment", clist.tag_end, clist.end)
@@ -648,7 +656,9 @@ def in_vml(shapes: str, vml: str) -> str:
     root element declares, and each namespace it does not declare declared on our elements."""
     root = re.search(rf"<(?![?!]){ox._ATTRS}>", vml)
     declared: dict[str, str] = {}
-    for prefix, uri in re.findall(r"""\bxmlns:([\w.-]+)\s*=\s*["']([^"']*)["']""", root.group(0) if root else ""):
+    for prefix, uri in re.findall(
+        r"""\bxmlns:([\w.-]+)\s*=\s*["']([^"']*)["']""", root.group(0) if root else ""
+    ):
         declared.setdefault(uri, prefix)  # (a default namespace cannot name attributes: declared on ours)
     names = {ours: declared.get(uri, ours) for ours, uri in VML_NAMESPACES.items()}
     missing = "".join(f' xmlns:{ours}="{uri}"' for ours, uri in VML_NAMESPACES.items() if uri not in declared)
