@@ -54,15 +54,24 @@ def _limited() -> None:
 
 def run_limited(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """``python -m xlperf …`` under the memory limit, as a user runs it."""
-    env = {k: v for k, v in os.environ.items() if k != "XLPERF_DEBUG"}
-    env["PYTHONPATH"] = str(ROOT)
+    return run_python("-m", "xlperf", *args, cwd=cwd)
+
+
+def run_python(
+    *args: str | Path, cwd=None, env: dict | None = None, preexec=_limited
+) -> subprocess.CompletedProcess:
+    """``python …`` (``-m xlperf …``, or ``-c`` a script setting a test's small timeouts first) under the
+    memory limit, with ``env`` added to the environment."""
+    full = {k: v for k, v in os.environ.items() if k != "XLPERF_DEBUG"}
+    full["PYTHONPATH"] = str(ROOT)
+    full.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "xlperf", *map(str, args)],
+        [sys.executable, *map(str, args)],
         capture_output=True,
         text=True,
         errors="surrogateescape",  # (what is not UTF-8 stays visible to the assertions)
-        preexec_fn=_limited,
-        env=env,
+        preexec_fn=preexec,
+        env=full,
         cwd=cwd,
         timeout=600,
     )
@@ -548,17 +557,10 @@ def test_a_libreoffice_that_hangs_is_ended_whole_and_the_run_bounded(tmp_path, j
         f"sys.argv = ['xlperf', 'consolidate', {str(inbox)!r}, '-o', {str(out)!r}, '-j', {jobs!r}, '-q']; "
         "runpy.run_module('xlperf', run_name='__main__')"
     )
-    env = {k: v for k, v in os.environ.items() if k != "XLPERF_DEBUG"}
-    env.update(
-        PYTHONPATH=str(ROOT), PATH=f"{fake}{os.pathsep}{env['PATH']}", XLPERF_FAKE_SOFFICE_LOG=str(log)
-    )
-    r = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        preexec_fn=_limited,
-        env=env,
-        timeout=300,
+    r = run_python(
+        "-c",
+        code,
+        env={"PATH": f"{fake}{os.pathsep}{os.environ['PATH']}", "XLPERF_FAKE_SOFFICE_LOG": str(log)},
     )
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
     rows = json.loads(out.read_text("utf-8"))["tables"]["文件清单"]["rows"]
@@ -623,17 +625,7 @@ def test_an_output_folder_that_cannot_be_written_is_found_before_reading(fmt):
             f"sys.argv = ['xlperf', 'consolidate', {str(inbox)!r}, '-o', {str(out)!r}, '--format', {fmt!r}, '-j', '1']\n"
             "runpy.run_module('xlperf', run_name='__main__')"
         )
-        env = {k: v for k, v in os.environ.items() if k != "XLPERF_DEBUG"}
-        env["PYTHONPATH"] = str(ROOT)
-        r = subprocess.run(
-            [sys.executable, "-c", code],
-            capture_output=True,
-            text=True,
-            preexec_fn=_without_override,
-            env=env,
-            cwd=root,
-            timeout=300,
-        )
+        r = run_python("-c", code, cwd=root, preexec=_without_override)
         assert r.returncode != 0 and "Traceback" not in r.stderr, r.stdout + r.stderr
         assert "没有写入权限" in r.stderr and str(locked) in r.stderr, r.stderr
         assert not marker.exists(), "files were read before the output folder was checked"
