@@ -187,55 +187,74 @@ def fill_rgb(fill_xml: str) -> str:
 
 _MERGE = ox.tag_pattern("mergeCell")
 _MERGE_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?")
-# the start and end tags of rows and cells in sheetData (comments and CDATA skipped whole)
-_ROW_OR_CELL = re.compile(
-    rf"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>]){ox._ATTRS}>", re.S
+_TAG_ATTRS = r"""((?:[^>"']++|"[^"]*+"|'[^']*+')*+)"""  # a start tag's attributes (">" may sit in quotes)
+_ROW_START = re.compile(rf"<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>]){_TAG_ATTRS}>")
+_ROW_END = re.compile(r"</(?:[A-Za-z_][\w.-]*:)?row\s*>")
+# a cell's start tag (comments and CDATA in a row skipped whole)
+_CELL_START = re.compile(
+    rf"<(?:!--.*?-->|!\[CDATA\[.*?\]\]>|(?:[A-Za-z_][\w.-]*:)?c(?=[\s/>]){_TAG_ATTRS}>)", re.S
 )
+_R = re.compile(r"""\sr\s*=\s*(?:"([^"]*)"|'([^']*)')""")  # the r attribute, in either quotes
+
+
+def _r_of(attrs: str) -> str | None:
+    m = _R.search(attrs)
+    return None if m is None else (m.group(1) if m.group(1) is not None else m.group(2)).strip()
 
 
 @dataclass
 class _Row:
     span: ox.Span
-    cells: list[tuple[int, int, int]]  # (column, start, end of start tag), in document order
+    _cells: list[tuple[int, int, int]] | None = None
+
+    def cells(self, text: str) -> list[tuple[int, int, int]]:
+        """(column, start, end of start tag) of each cell, in document order: by its r, else the
+        column after the cell before it (the spec allows cells placed by order)."""
+        if self._cells is None:
+            out, col = [], 0
+            if not self.span.empty:
+                for m in _CELL_START.finditer(text, self.span.tag_end, self.span.end):
+                    if m.group(1) is None:
+                        continue  # a comment or CDATA
+                    r = _r_of(m.group(1))
+                    col = _cell_ref(r)[1] if r else col + 1
+                    out.append((col, m.start(), m.end()))
+            self._cells = out
+        return self._cells
 
 
-def _sheet_cells(
-    text: str, lo: int, hi: int
-) -> tuple[dict[int, _Row], dict[tuple[int, int], tuple[int, int]]]:
-    """Where every row and cell of sheetData is, by what the XML means: a row or cell without ``r`` comes
-    after the one before it (the spec allows that), attributes in either quotes and any spacing, any
-    prefix. Returns (row number -> its span and cells, (row, column) -> the cell's start tag)."""
+@functools.lru_cache(maxsize=65536)
+def _cell_ref(ref: str) -> tuple[int, int]:
+    return ox.parse_ref(ref)
+
+
+def _sheet_rows(text: str, lo: int, hi: int) -> dict[int, _Row]:
+    """Every row of sheetData by its number, as the XML means it: by its r, else the row after the one
+    before it (the spec allows rows placed by order); attributes in either quotes, any spacing, any
+    prefix. Only the row tags are looked at (str.find, then the tag pattern where "row" stands): a
+    row's cells are read when one of them is wanted (:meth:`_Row.cells`)."""
     rows: dict[int, _Row] = {}
-    cells: dict[tuple[int, int], tuple[int, int]] = {}
-    row_no, col, open_row = 0, 0, None
-    for m in _ROW_OR_CELL.finditer(text, lo, hi):
-        name = m.group(2)
-        if name is None:
+    row_no, pos = 0, lo
+    while True:
+        i = text.find("row", pos, hi)
+        if i < 0:
+            return rows
+        lt = text.rfind("<", max(lo, i - 64), i)
+        m = _ROW_START.match(text, lt) if lt >= 0 else None
+        if m is None or m.end() <= i:
+            pos = i + 3
             continue
-        tag = m.group(0)
-        if name == "row":
-            if m.group(1):  # </row>
-                if open_row is not None:
-                    start, tag_end, kids = open_row
-                    rows[row_no] = _Row(ox.Span(start, m.end(), tag_end, False), kids)
-                    open_row = None
-                continue
-            r = ox.get_attr(tag, "r")
-            row_no = int(r) if r and r.strip().isdigit() else row_no + 1
-            col = 0
-            if tag.endswith("/>"):
-                rows[row_no] = _Row(ox.Span(m.start(), m.end(), m.end(), True), [])
-            else:
-                open_row = (m.start(), m.end(), [])
-            continue
-        if m.group(1):  # </c>
-            continue
-        r = ox.get_attr(tag, "r")
-        row_of, col = ox.parse_ref(r) if r else (row_no, col + 1)
-        cells[(row_of, col)] = (m.start(), m.end())
-        if open_row is not None:
-            open_row[2].append((col, m.start(), m.end()))
-    return rows, cells
+        r = _r_of(m.group(1))
+        row_no = int(r) if r and r.isdigit() else row_no + 1
+        if m.group(0).endswith("/>"):
+            span = ox.Span(m.start(), m.end(), m.end(), True)
+        else:
+            e = _ROW_END.search(text, m.end(), hi)
+            if e is None:
+                raise ReadError("工作表已损坏（row 元素没有结束标记）")
+            span = ox.Span(m.start(), e.end(), m.end(), False)
+        rows[row_no] = _Row(span)
+        pos = span.end
 
 
 class Worksheet:
@@ -256,12 +275,12 @@ class Worksheet:
             if ref:
                 self.merges.append(_merge_box(*ref.groups(default="")))
         self._new_cells: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        self._scan: tuple[dict[int, _Row], dict[tuple[int, int], tuple[int, int]]] | None = None
+        self._rows: dict[int, _Row] | None = None
 
-    def _positions(self) -> tuple[dict[int, _Row], dict[tuple[int, int], tuple[int, int]]]:
-        if self._scan is None:
-            self._scan = _sheet_cells(self.text, *self.data) if self.data else ({}, {})
-        return self._scan
+    def rows(self) -> dict[int, _Row]:
+        if self._rows is None:
+            self._rows = _sheet_rows(self.text, *self.data) if self.data else {}
+        return self._rows
 
     def anchor(self, ref: str) -> str:
         """The top-left cell of the merged range holding ``ref`` (``ref`` itself when not merged)."""
@@ -275,12 +294,14 @@ class Worksheet:
         """ref -> (start, end) of the cell's start tag, for the cells present in sheetData."""
         if not refs or self.data is None:
             return {}
-        cells = self._positions()[1]
+        rows = self.rows()
         out: dict[str, tuple[int, int]] = {}
         for ref in set(refs):
-            found = cells.get(ox.parse_ref(ref))
+            r, c = ox.parse_ref(ref)
+            row = rows.get(r)
+            found = next((cell for cell in row.cells(self.text) if cell[0] == c), None) if row else None
             if found is not None:
-                out[ref] = found
+                out[ref] = (found[1], found[2])
         return out
 
     def set_styles(
@@ -308,7 +329,7 @@ class Worksheet:
         return "cell" if self._row_span(r) else "row"
 
     def _row_span(self, r: int) -> ox.Span | None:
-        row = self._positions()[0].get(r)
+        row = self.rows().get(r)
         return row.span if row else None
 
     def _flush_rows(self) -> None:
@@ -326,7 +347,7 @@ class Worksheet:
                 )
                 continue
             tag = self.text[span.start : span.tag_end]
-            kids = self._positions()[0][r].cells
+            kids = self.rows()[r].cells(self.text)
             new_tag = tag
             spans = ox.get_attr(tag, "spans")
             if spans and re.fullmatch(r"\d+:\d+", spans):
@@ -349,7 +370,7 @@ class Worksheet:
                 at = next((start for col, start, _ in kids if col > c), ox.content_end(self.text, span))
                 self.edits.append((at, at, xml))
         if new_rows:
-            rows = sorted((row.span.start, n) for n, row in self._positions()[0].items())
+            rows = sorted((row.span.start, n) for n, row in self.rows().items())
             for r, xml in new_rows:
                 at = next((start for start, n in rows if n > r), self.data[1])
                 if self.sheet_data.empty:
