@@ -632,3 +632,34 @@ def test_an_output_folder_that_cannot_be_written_is_found_before_reading(fmt):
         assert list(locked.iterdir()) == []
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.mark.libreoffice
+def test_the_copy_of_an_sdk_workbook_saved_by_libreoffice_is_marked_again(copies, soffice, tmp_path):
+    """The OpenXML SDK's copy opened and saved by an office suite (its parts rewritten without the x:
+    prefix), then validated again: the earlier marks taken away (their recorded fills put back in the
+    part's own spelling), every part still XML, and LibreOffice shows the new marks."""
+    from lxml import etree
+    from office import Office
+
+    from xlperf.core.plan import NOTE_MARKER, PALETTE
+    from xlperf.libreoffice import convert
+
+    _, copy, _ = copies["前缀x的OpenXML SDK工作簿.xlsx"]
+    saved = convert(copy, "xlsx", tmp_path / "lo")
+    again = tmp_path / "再次校验.xlsx"
+    r = run_limited("validate", saved, "-o", again)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    with zipfile.ZipFile(again) as z:
+        for name in z.namelist():
+            if name.endswith((".xml", ".rels")):
+                etree.fromstring(z.read(name))  # raises on a prefix the part does not declare
+    with Office() as lo:
+        doc = lo.open(again)
+        looks = lo.looks(doc, COPY_SHEET, list(COPY_MARKS))
+        notes = lo.notes(doc, COPY_SHEET)
+        lo.close(doc)
+    for cell, severity in COPY_MARKS.items():
+        assert looks[cell]["back"] == int(PALETTE[severity], 16), (cell, looks[cell])
+        assert looks[cell]["note"].count(NOTE_MARKER) == 1, (cell, looks[cell])
+    assert notes["H25"].startswith(COPY_USER_NOTE)

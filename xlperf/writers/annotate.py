@@ -508,9 +508,8 @@ def _strip_semantic(pkg: ox.Package, book: Book, rows: list[list[str]]) -> None:
             idx = int(s) if s and s.isdigit() else 0
             if fill_rgb(styles.fill_of(idx)) not in palette:
                 continue  # recoloured by the user since: theirs now
-            fill = (
-                original if original.startswith("<") and "fill" in original[:10] else sx.fill_xml(rgb or None)
-            )
+            recorded = original.startswith("<") and "fill" in original[:10]
+            fill = styles.own(original) if recorded else sx.fill_xml(rgb or None)
             new[ref] = styles.with_fill(idx, fill)
         if new:
             ws.set_styles(new, located)

@@ -127,6 +127,13 @@ class Styles:
         head = ox.set_attr(ox.set_attr(head, "fillId", str(fill)), "applyFill", "1")
         return self._add("cellXfs", head + rest)
 
+    def own(self, fill_xml: str) -> str:
+        """A fill element recorded from another spelling of this part (the x: prefix of the OpenXML
+        SDK before an office suite saved the copy without it, or the other way round), in this part's."""
+        span = ox.find(self.text, "fills")
+        p = ox.prefix_of(self.text[span.start : span.tag_end]) if span else ""
+        return ox.prefixed(re.sub(r"<(/?)[A-Za-z_][\w.-]*:", r"<\1", fill_xml), p)
+
     def fill_of(self, index: int) -> str:
         """The fill element a cell format uses."""
         fid = ox.get_attr(self.xf(index), "fillId")
