@@ -640,10 +640,11 @@ def test_the_copy_of_an_sdk_workbook_saved_by_libreoffice_is_marked_again(copies
     prefix), then validated again: the earlier marks taken away (their recorded fills put back in the
     part's own spelling), every part still XML, and LibreOffice shows the new marks."""
     from lxml import etree
-    from office import Office
 
     from xlperf.core.plan import NOTE_MARKER, PALETTE
     from xlperf.libreoffice import convert
+
+    from office import Office
 
     _, copy, _ = copies["前缀x的OpenXML SDK工作簿.xlsx"]
     saved = convert(copy, "xlsx", tmp_path / "lo")
