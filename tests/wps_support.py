@@ -74,19 +74,22 @@ def run_node(
 class Service:
     """``xlperf serve`` in a subprocess on a free port (its own settings file and log)."""
 
-    def __init__(self, tmp: Path, *extra: str) -> None:
-        from xlperf.wps.config import ServeConfig, new_token, save
+    def __init__(self, tmp: Path, *extra: str, config_file: Path | None = None, port: int = 0) -> None:
+        from xlperf.wps.config import ServeConfig, load, new_token, save
 
-        self.config_file = tmp / "serve.json"
-        self.cfg = ServeConfig(0, new_token())
-        save(self.cfg, self.config_file)
+        tmp.mkdir(parents=True, exist_ok=True)
+        if config_file is None:  # settings of its own; else an installed add-in's
+            config_file = tmp / "serve.json"
+            save(ServeConfig(0, new_token()), config_file)
+        self.config_file = config_file
+        self.cfg = load(config_file)
         self.log = tmp / "serve.log"
         self.home = tmp / "home"  # the service's user: nothing of the developer's own setup leaks in
         self.home.mkdir(exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
         env.update(HOME=str(self.home), APPDATA=str(self.home / "AppData"))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "xlperf", "serve", "--port", "0", "--config", str(self.config_file),
+            [sys.executable, "-m", "xlperf", "serve", "--port", str(port), "--config", str(self.config_file),
              "--log", str(self.log), "--no-open", *extra],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp, env=env,
         )  # fmt: skip

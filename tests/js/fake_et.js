@@ -5,7 +5,8 @@
  * - Range.Value2 of several cells is a JS 2-D array, or (valueShape "item") an object read with
  *   Item(r, c); one cell gives a scalar; error cells come back as CVErr numbers (errorCodes).
  * - bulkWrites false: a 2-D array written to Range.Value2 throws, as on the Mac build.
- * - Parameterised properties are methods (Range.Address(), Comment.Text()); colours are BGR integers;
+ * - Parameterised properties are methods (Range.Address(), Comment.Text()); with methodProps, so are
+ *   Count, UsedRange, Value2 and Name when read (builds that expose them so); colours are BGR integers;
  *   a range of mixed fills answers null for Interior.ColorIndex/Color; no fill is ColorIndex -4142.
  * - A protected sheet refuses value writes to locked cells, notes (drawing objects) and, unless allowed,
  *   formats; a sheet protected with a password cannot be unprotected without it.
@@ -292,10 +293,20 @@
 
   // --- the object model -----------------------------------------------------------------------------
 
+  // what a build with methodProps exposes as methods for reading (sheets.Count(), ws.UsedRange(),
+  // range.Value2(), ws.Name()); writing them stays an assignment
+  var METHOD_PROPS = { Count: 1, UsedRange: 1, Value2: 1, Name: 1 };
+
   function prop(obj, name, book, get, set) {
     Object.defineProperty(obj, name, {
       enumerable: true,
       get: function () {
+        if (book.options.methodProps && METHOD_PROPS[name]) {
+          return function () {
+            book.log(obj.__kind + "." + name + "()");
+            return get();
+          };
+        }
         book.log(obj.__kind + "." + name);
         return get();
       },
