@@ -5,20 +5,15 @@ on Linux); a client that trickles bytes; JSON nested thousands deep and lone sur
 work outlives its time limit; bodies sent when every worker is busy; outputs written over the user's files;
 control characters in the log; the secret's files readable by others; a ``%`` in the login entry.
 
-The protocol (xlperf/wps/auth.py) is written out independently here (:func:`authed`), so these tests
-speak to the service as any client would."""
+The protocol (xlperf/wps/auth.py) is written out independently in tests/wps_support.py (``authed``), so
+these tests speak to the service as any client would."""
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import hashlib
-import hmac
-import http.client
 import json
 import ntpath
 import os
-import secrets
 import select
 import shutil
 import socket
@@ -28,7 +23,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from wps_support import JS, Service, chromium, export_book, run_node
+from wps_support import JS, Service, authed, chromium, export_book, raw, run_node
 
 from xlperf.samples import SAMPLES, write_sample
 from xlperf.wps import config, handlers, install
@@ -39,40 +34,7 @@ from conftest import ROOT
 SEED = ROOT / "workbooks" / "samples" / "长安区委编办_2020.xlsx"
 
 
-# --- the protocol, as a client speaks it -------------------------------------------------------------------
-
-
-def _mac(secret: str, *parts: object, body: bytes | None = None) -> str:
-    msg = "\n".join(str(p) for p in parts).encode("utf-8")
-    if body is not None:
-        msg += b"\n" + body
-    return hmac.new(secret.encode("utf-8"), msg, hashlib.sha256).hexdigest()
-
-
-def raw(port: int, method: str, path: str, body: bytes = b"", headers: dict | None = None, timeout: float = 30):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    h = {"Host": f"127.0.0.1:{port}", **(headers or {})}
-    conn.request(method, path, body=body or None, headers=h)
-    r = conn.getresponse()
-    data = r.read()
-    conn.close()
-    try:
-        payload = json.loads(data) if data else None
-    except ValueError:
-        payload = data
-    return r.status, dict(r.getheaders()), payload
-
-
-def authed(port: int, secret: str, method: str, path: str, length: int) -> dict:
-    """The headers of an authenticated request: the service's hello checked, then the request's MAC over
-    the service's nonce. (A service from before the hello wants its token instead.)"""
-    cn = secrets.token_hex(16)
-    status, _, hello = raw(port, "GET", f"/v1/hello?nonce={cn}")
-    if status != 200:
-        return {"X-Xlperf-Token": secret}
-    sn = hello["nonce"]
-    assert hello["proof"] == _mac(secret, "xlperf-server", port, cn, sn)
-    return {"X-Xlperf-Nonce": sn, "X-Xlperf-Auth": _mac(secret, "xlperf-client", port, sn, method, path, length)}
+# --- helpers ----------------------------------------------------------------------------------------------
 
 
 def post(svc, path: str, body: bytes | dict, headers: dict | None = None):
@@ -87,12 +49,12 @@ def serve():
     started = []
 
     def start(**limits) -> SimpleNamespace:
-        cfg = config.ServeConfig(0, config.new_token())
+        cfg = config.ServeConfig(0, config.new_secret())
         state = ServiceState(cfg, Limits(**limits))
         server = make_server(state, 0)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         started.append((server, state))
-        return SimpleNamespace(port=state.port, secret=dataclasses.astuple(cfg)[1], state=state)
+        return SimpleNamespace(port=state.port, secret=cfg.secret, state=state)
 
     yield start
     for server, state in started:
@@ -149,7 +111,12 @@ def test_network_and_device_paths_are_refused_before_anything_touches_them(raw_p
 
 
 def test_windows_local_paths_still_pass_the_check():
-    for p in (r"C:\Users\张三\报送\u.xlsx", r"D:\汇总\2020", r"Z:\mapped drive\u.xlsx", r"C:\Users\console\u.xlsx"):
+    for p in (
+        r"C:\Users\张三\报送\u.xlsx",
+        r"D:\汇总\2020",
+        r"Z:\mapped drive\u.xlsx",
+        r"C:\Users\console\u.xlsx",
+    ):
         handlers.check_local_path(p, ntpath)
 
 
@@ -241,11 +208,12 @@ def test_a_body_is_not_read_while_every_worker_is_busy(serve):
                   f"Content-Length: {n}\r\n{head}\r\n".encode())  # fmt: skip
         s.settimeout(4)
         t0 = time.monotonic()
-        try:
-            data = s.recv(65536)
-        except TimeoutError:
-            data = b""
-        elapsed = time.monotonic() - t0
+        data = b""
+        with contextlib.suppress(TimeoutError):
+            while chunk := s.recv(65536):  # the answer, then the connection closed (the body is unread)
+                data += chunk
+                elapsed = time.monotonic() - t0
+        elapsed = time.monotonic() - t0 if not data else elapsed
         s.close()
         assert b" 503 " in data.split(b"\r\n")[0] and elapsed < 2, (data[:200], elapsed)
         assert "服务正忙".encode() in data
@@ -354,7 +322,9 @@ def subprocess_service(tmp_path):
 def test_the_log_escapes_control_characters_and_is_the_users_alone(subprocess_service):
     svc = subprocess_service
     s = socket.create_connection(("127.0.0.1", svc.port))
-    s.sendall(f"GET /v1/\x1b[2J\x1b]0;pwned\x07x HTTP/1.1\r\nHost: 127.0.0.1:{svc.port}\r\n\r\n".encode("latin-1"))
+    s.sendall(
+        f"GET /v1/\x1b[2J\x1b]0;pwned\x07x HTTP/1.1\r\nHost: 127.0.0.1:{svc.port}\r\n\r\n".encode("latin-1")
+    )
     with contextlib.suppress(OSError):
         s.recv(4096)
     s.close()
@@ -374,9 +344,9 @@ def test_the_secret_is_never_in_a_file_others_can_read(tmp_path, monkeypatch):
     home.mkdir()
     env = {"HOME": str(home)}
     cfg_path = config.config_path(env)
-    cfg = config.ServeConfig(18571, config.new_token())
+    cfg = config.ServeConfig(18571, config.new_secret())
     config.save(cfg, cfg_path)
-    secret = dataclasses.astuple(cfg)[1]
+    secret = cfg.secret
     real_chmod = os.chmod
 
     def chmod(p, mode, *a, **k):
@@ -461,13 +431,19 @@ def test_a_squatter_on_the_port_gets_neither_the_secret_nor_the_workbook(tmp_pat
     are never acted on (nothing opened)."""
     evil = str(tmp_path / "evil" / "汇总_20200101.xlsx")
     squatter = _Squatter(evil)
-    secret = config.new_token()
+    secret = config.new_secret()
     src = write_sample(SAMPLES[0], tmp_path)
     book = export_book(src, full_name=str(src))
     folder = tmp_path / "units"
     folder.mkdir()
     inp, out = tmp_path / "in.json", tmp_path / "out.json"
-    actions = ["XlperfValidate", "XlperfWriteReport", "XlperfSubmissionCopy", "XlperfConsolidate", "XlperfDiagnose"]
+    actions = [
+        "XlperfValidate",
+        "XlperfWriteReport",
+        "XlperfSubmissionCopy",
+        "XlperfConsolidate",
+        "XlperfDiagnose",
+    ]
     try:
         inp.write_text(json.dumps({"book": book, "config": {"port": squatter.port, "secret": secret, "token": secret},
                                    "actions": actions, "folder": str(folder)}, ensure_ascii=False), "utf-8")  # fmt: skip
@@ -478,7 +454,9 @@ def test_a_squatter_on_the_port_gets_neither_the_secret_nor_the_workbook(tmp_pat
         squatter.stop()
     seen = json.dumps(squatter.seen, ensure_ascii=False)
     assert secret not in seen
-    assert [s["path"].split("?")[0] for s in squatter.seen if s["method"] != "OPTIONS"] == ["/v1/hello"] * len(actions)
+    assert [s["path"].split("?")[0] for s in squatter.seen if s["method"] != "OPTIONS"] == [
+        "/v1/hello"
+    ] * len(actions)
     assert "自评表" not in seen and "单位信息" not in seen  # no workbook content
     assert result["opened"] == []
     assert len(result["alerts"]) == len(actions)
@@ -558,7 +536,7 @@ def test_a_web_page_opened_from_disk_cannot_read_the_secret_nor_use_the_service(
     port = _free_port()
     install.install(env=env, port=port, start=False, autostart=False)
     cfg_path = config.config_path(env)
-    secret = dataclasses.astuple(config.load(cfg_path))[1]
+    secret = config.load(cfg_path).secret
     addin = install.addin_dir(install.jsaddons_dir(env, "linux"))
     downloads = home / "Downloads"
     downloads.mkdir()
