@@ -381,6 +381,9 @@ def test_the_login_entry_escapes_percent_and_backslash_as_the_desktop_entry_spec
     assert "Exec=/opt/py%%d/bin/python3 -m xlperf serve" in text
     text = install.startup_content("/opt/my\\py thon/python3", "linux").decode("utf-8")
     assert 'Exec="/opt/my\\\\\\\\py thon/python3" -m xlperf serve' in text
+    # the Windows login entry is a batch file: % there is a variable
+    text = install.startup_content(r"C:\Users\a%USERNAME%b\pythonw.exe", "win32").decode("utf-8")
+    assert 'start "" "C:\\Users\\a%%USERNAME%%b\\pythonw.exe" -m xlperf serve' in text
 
 
 # --- the add-in against a squatter -------------------------------------------------------------------------

@@ -232,7 +232,7 @@ def startup_content(python: str, platform: str | None = None) -> bytes:
             "@echo off\r\n"
             "rem xlperf: starts the local service of the WPS add-in at login (written by xlperf wps install)\r\n"
             "chcp 65001 >nul\r\n"
-            f'start "" "{python}" -m xlperf serve\r\n'
+            f'start "" "{python.replace("%", "%%")}" -m xlperf serve\r\n'  # a batch file expands %…%
         ).encode()
     return (
         "[Desktop Entry]\n"
