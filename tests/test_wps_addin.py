@@ -274,6 +274,23 @@ def test_add_project_sheet_copies_the_last_form_with_its_inputs_blank(service, t
     assert out["dump"]["active"] == name
 
 
+def test_add_project_sheet_reads_formulas_cell_by_cell_where_a_2d_formula_is_refused(
+    service, tmp_path, office_seed
+):
+    """On a workbook an office suite saved (formula results cached), the copy keeps its formulas either way:
+    formula cells are not inputs, whichever way their formulas were read."""
+    book = export_book(office_seed)
+    documented = wps(service, tmp_path, book, ["XlperfAddProjectSheet"])
+    refused = wps(service, tmp_path, book, ["XlperfAddProjectSheet"], options=UNCONFIRMED_REFUSED)
+    name = next(n for n in documented["dump"]["order"] if n not in {s["name"] for s in book["sheets"]})
+    assert diff(documented["dump"], refused["dump"]) == []
+    assert refused["callKinds"].get("cells.Item()", 0) > 1000  # one cell at a time
+    formulas = [
+        c for c in refused["dump"]["sheets"][name]["cells"].values() if str(c.get("v", "")).startswith("=")
+    ]
+    assert len(formulas) > 20
+
+
 def test_report_consolidation_submission_and_diagnosis_through_the_service(service, tmp_path):
     src = write_sample(SAMPLES[0], tmp_path)
     book = export_book(src)

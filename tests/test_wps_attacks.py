@@ -129,6 +129,26 @@ def test_a_network_path_on_linux_is_refused_by_the_service(serve):
         assert status == 400 and "网络" in answer["error"], (endpoint, answer)
 
 
+def test_a_whole_disk_is_not_consolidated_and_a_huge_folder_is_refused_early(tmp_path, monkeypatch):
+    """/ (C:\\ on Windows) is refused before anything is walked; a folder holding far more than units'
+    files is refused once so many entries were looked at, with a Chinese reason."""
+    from xlperf.excel.macros import FolderTooLarge
+
+    walked = []
+    monkeypatch.setattr(Path, "rglob", lambda self, pattern: walked.append(self) or iter(()))
+    with pytest.raises(handlers.BadRequest, match="不能汇总整个磁盘"):
+        handlers.consolidate({"folder": "/"})
+    assert walked == []
+    monkeypatch.undo()
+    folder = tmp_path / "everything"
+    for i in range(30):
+        (folder / f"d{i}").mkdir(parents=True)
+        (folder / f"d{i}" / "notes.txt").write_text("x", "utf-8")
+    monkeypatch.setattr(handlers, "MAX_FOLDER_ENTRIES", 50)
+    with pytest.raises(FolderTooLarge, match="超过 50 个"):
+        handlers.consolidate({"folder": str(folder)})
+
+
 # --- the service's error paths ---------------------------------------------------------------------------
 
 
