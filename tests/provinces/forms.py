@@ -267,7 +267,16 @@ def national(path: Path, sheets: Sequence[Sheet], year: str = "2022", ab_markers
         w.height(g + 1, 60)
         hd = rows["head"]
         w.put(f"A{hd}", "绩效指标", to=f"A{rows['last']}")
-        heads = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
+        heads = (
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "年度指标值",
+            "实际完成值",
+            "分值",
+            "得分",
+            "偏差原因分析及改进措施",
+        )
         for col, text in zip("BCDEFGHI", heads, strict=True):
             w.put(f"{col}{hd}", text, bold=True)
         _blocks(w, "B", rows["first"], spec.blocks)
@@ -365,11 +374,10 @@ def yitihua(path: Path, exports: Sequence[Export], levels: bool = True, year: st
             w.put(f"F{r}", fmt="0.00")
             w.put(f"G{r}")
         w.put("A11", "绩效目标完成情况", to=f"{last}11", align=LEFT, bold=True)
-        if levels:
-            spans = (("A", "D"), ("E", "G"), ("H", "J"))
-        else:
-            spans = (("A", "C"), ("D", "E"), ("F", "H"))
-        for (a, b), text in zip(spans, ("年度绩效目标", "实际完成情况", "偏差原因分析及改进措施"), strict=True):
+        spans = (("A", "D"), ("E", "G"), ("H", "J")) if levels else (("A", "C"), ("D", "E"), ("F", "H"))
+        for (a, b), text in zip(
+            spans, ("年度绩效目标", "实际完成情况", "偏差原因分析及改进措施"), strict=True
+        ):
             w.put(f"{a}12", text, to=f"{b}12", bold=True)
         (a, b) = spans[0]
         w.put(f"{a}13", ex.goal, to=f"{b}13", align=LEFT)
@@ -381,7 +389,16 @@ def yitihua(path: Path, exports: Sequence[Export], levels: bool = True, year: st
             heads = ("一级指标", "二级指标", "三级指标名称", "计算符号", "年度指标值", "计量单位", "当前完成值", "分值",
                      "得分", "偏差原因分析及改进措施")  # fmt: skip
         else:
-            heads = ("指标名称", "计算符号", "指标值", "实际完成值", "计量单位", "分值", "得分", "偏差原因分析及改进措施")
+            heads = (
+                "指标名称",
+                "计算符号",
+                "指标值",
+                "实际完成值",
+                "计量单位",
+                "分值",
+                "得分",
+                "偏差原因分析及改进措施",
+            )
         for i, text in enumerate(heads):
             w.put(f"{get_column_letter(i + 1)}15", text, bold=True)
         for i, t in enumerate(ex.targets):
@@ -441,7 +458,16 @@ def hubei(path: Path, sheets: Sequence[Sheet], year: str = "2019") -> Path:
         w.put("B8", to="D8", align=LEFT)
         w.put("E8", to="H8", align=LEFT)
         w.height(8, 48)
-        heads = ("一级指标", "二级指标", "三级指标", "年初目标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
+        heads = (
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "年初目标值",
+            "实际完成值",
+            "分值",
+            "得分",
+            "偏差原因分析及改进措施",
+        )
         for col, text in zip("ABCDEFGH", heads, strict=True):
             w.put(f"{col}9", text, bold=True)
         _blocks(w, "A", rows["first"], spec.blocks)

@@ -100,6 +100,8 @@ def _sichuan(sheets: list[F.Sheet]) -> Callable[[Path], None]:
     return lambda path: F.sichuan(path, sheets)
 
 
+# The cases' data: laid out as the forms are, not as the formatter would.
+# fmt: off
 SC = "项目支出绩效自评表"
 
 SICHUAN_CLEAN = Case(
@@ -127,7 +129,7 @@ SICHUAN_CLEAN = Case(
         # the unit sums with a formula (the 绩效指标 scores and the funds block's 得分)
         ("type", SC, sc_close(25, "=SUM(J16:J24)+I9", "项目全面完成年度绩效目标，经费使用规范，自评得分99.7分，评价等级为优。",
                               "个别活动经费报账不够及时。", "进一步规范党建经费报账流程。", "王建", "刘芳", "2024年1月15日")),
-    ],  # fmt: skip
+    ],
     what="a clean 四川 form: every way of typing, 0.00 年初预算, 0.97 in a % cell, 合计 as a formula",
 )
 
@@ -162,7 +164,7 @@ SICHUAN_FAULTS = Case(
         # one more 产出 row: Insert ▸ Rows Above row 19, inside the merged 产出指标 cell; the rows below move down
         ("insert_rows", SC, 19, 1),
         ("type", SC, sc_row(19, "质量指标", "桥梁安全隐患排查覆盖率", "'=", "100", "%", "100", "10", "10", "/")),
-    ],  # fmt: skip
+    ],
     what="四川: 85 % executed with no 原因, a ≤ 30 万元 cost at 35 scored full, 合计 96 for 94; a row inserted",
 )
 
@@ -171,7 +173,7 @@ SICHUAN_TWO = Case(
     "sichuan",
     WORKBOOK,
     _sichuan([F.Sheet("工资性支出", [("产出指标", 3), ("效益指标", 2)]),
-              F.Sheet("办公设备购置", [("产出指标", 6), ("效益指标", 3)])]),  # fmt: skip
+              F.Sheet("办公设备购置", [("产出指标", 6), ("效益指标", 3)])]),
     [
         # 1: one 产出 indicator at 90 (weights are free within 90), the 效益 rows left blank: clean
         ("type", "工资性支出", sc_head(
@@ -201,7 +203,7 @@ SICHUAN_TWO = Case(
         }),
         ("type", "办公设备购置", sc_close(24, "109.8", "设备按期购置到位，自评得分109.8分。", "无", "无", "赵敏", "刘洋",
                                          "2024年1月18日")),
-    ],  # fmt: skip
+    ],
     what="two 四川 projects in one workbook: one indicator at 90; 20 on a 10-point row, a blank 完成值, a row deleted",
 )
 
@@ -226,9 +228,9 @@ def na_goal(row: int, goal: str, done: str) -> dict[str, str]:
 
 
 def na_row(r: int, level2: str, name: str, target: str, actual: str, weight: str, score: str,
-           reason: str = "") -> dict[str, str]:  # fmt: skip
+           reason: str = "") -> dict[str, str]:
     return {f"C{r}": level2, f"D{r}": name, f"E{r}": target, f"F{r}": actual, f"G{r}": weight, f"H{r}": score,
-            f"I{r}": reason}  # fmt: skip
+            f"I{r}": reason}
 
 
 TANGXI = ("219-池州市贵池区棠溪镇人民政府", "219001-池州市贵池区棠溪镇人民政府（本级）")
@@ -268,7 +270,7 @@ NATIONAL_CLEAN = Case(
             **na_row(19, "服务对象满意度指标", "群众满意度", "≥90%", "96%", "10", "10"),
             "H20": "100",
         }),
-    ],  # fmt: skip
+    ],
     what="a 池州 town's two projects in the national form: one cell \"≥200户\", 达成预期指标, codes before names",
 )
 
@@ -297,7 +299,7 @@ NATIONAL_ZERO_TOTAL = Case(
         # 产出指标 cell), then type over the copy
         ("copy_row_insert", SC, 14, 15),
         ("type", SC, {**na_row(15, "质量指标", "路面平整度达标率", "≥90%", "95%", "5", "5"), "H21": "100"}),
-    ],  # fmt: skip
+    ],
     what="national: 年度资金总额 0 with its 其中 row 90 / 89.974; 10.5 of 12 公里 scored full; a copied row",
 )
 
@@ -306,7 +308,7 @@ NATIONAL_AB = Case(
     "national",
     WORKBOOK,
     lambda path: F.national(path, [F.Sheet(SC, [("产出指标(40分)", 3), ("成本指标(10分)", 1), ("效益指标(30分)", 2),
-                                                ("满意度指标(10分)", 1)])], ab_markers=True),  # fmt: skip
+                                                ("满意度指标(10分)", 1)])], ab_markers=True),
     [
         ("type", SC, {
             **na_head("中央财政衔接推进乡村振兴补助资金（梅街镇产业项目）", "223-池州市贵池区梅街镇人民政府",
@@ -325,7 +327,7 @@ NATIONAL_AB = Case(
             **na_row(20, "服务对象满意度指标", "受益群众满意度", "≥90%", "94%", "10", "10"),
             "H21": "100",
         }),
-    ],  # fmt: skip
+    ],
     what="national with (A)/(B) markers, a 中央补助 row and 成本指标 as its own 一级; 执行率 and 得分 typed wrong",
 )
 
@@ -349,7 +351,7 @@ YITIHUA_LEVELS_EXPORT = F.Export(
         F.Approved("效益指标", "可持续影响指标", "校园安全长效机制", "定性", "健全", "", 15),
         F.Approved("满意度指标", "服务对象满意度指标", "师生家长满意度", "≥", 90, "%", 10),
     ],
-)  # fmt: skip
+)
 
 YITIHUA_LEVELS = Case(
     "yitihua_levels_export_clean",
@@ -363,7 +365,7 @@ YITIHUA_LEVELS = Case(
             "G16": "126", "I16": "20", "G17": "42", "I17": "10", "G18": "100", "I18": "10", "G19": "达成", "I19": "10",
             "G20": "0", "I20": "15", "G21": "达成", "I21": "15", "G22": "96", "I22": "10", "I23": "99.85",
         }),
-    ],  # fmt: skip
+    ],
     what="an 一体化 export with 一级/二级 columns, 计算符号 and 计量单位 in their own cells, 当前完成值: clean",
 )
 
@@ -381,7 +383,7 @@ YITIHUA_FLAT_EXPORT = F.Export(
         F.Approved("", "", "市民对城区绿化满意度", "≥", 85, "%", 10),
         F.Approved("", "", "绿化管护长效机制", "定性", "完善", "", 10),
     ],
-)  # fmt: skip
+)
 
 YITIHUA_FLAT = Case(
     "yitihua_flat_export_reverse_overrun_executed_parts",
@@ -398,7 +400,7 @@ YITIHUA_FLAT = Case(
             "D19": "302", "G19": "10",  # ≤ 280 万元 at 302 scored full, no reason (fault 2)
             "D20": "0", "G20": "10", "D21": "91", "G21": "10", "D22": "达成", "G22": "10", "G23": "99.75",
         }),
-    ],  # fmt: skip
+    ],
     what="an 一体化 grid without 一级/二级 (指标名称｜计算符号｜指标值｜实际完成值｜计量单位…): a cost overrun scored "
     "full, 合计 执行数 ≠ its parts",
 )
@@ -406,9 +408,9 @@ YITIHUA_FLAT = Case(
 
 # --- 湖北 (older) ------------------------------------------------------------------------------------------
 def hb_row(r: int, level2: str, name: str, target: str, actual: str, weight: str, score: str,
-           reason: str = "") -> dict[str, str]:  # fmt: skip
+           reason: str = "") -> dict[str, str]:
     return {f"B{r}": level2, f"C{r}": name, f"D{r}": target, f"E{r}": actual, f"F{r}": weight, f"G{r}": score,
-            f"H{r}": reason}  # fmt: skip
+            f"H{r}": reason}
 
 
 HUBEI = Case(
@@ -434,7 +436,7 @@ HUBEI = Case(
             **hb_row(17, "服务对象满意度指标", "农户满意度", "≥90%", "92%", "10", "10"),
             "G18": "98",  # Σ is 100 (fault 3)
         }),
-    ],  # fmt: skip
+    ],
     what="an older 湖北 form: 得分(分*执行率) 10 for 90 %, 部分达成 scored full, 总分 98 for 100; a 过程指标 一级",
 )
 
@@ -457,7 +459,7 @@ def _sichuan_report(path: Path) -> None:
         ],
         "99.95", "项目绩效目标全面完成，自评得分99.95分，评价等级为优。", "无", "继续提升送文化下乡节目质量。",
         ("周莉", "黄涛", "2024年1月22日"),
-    )  # fmt: skip
+    )
     two = W.Sichuan(
         "51062323R000002210533-非物质文化遗产保护传承", "中江县文化广播电视和旅游局", "中江县非物质文化遗产保护中心",
         "资助非遗传承人25人以上，举办非遗展演8场。", "资助传承人26人，举办展演8场；部分补助次年拨付。",
@@ -477,7 +479,7 @@ def _sichuan_report(path: Path) -> None:
         ],
         "99", "项目基本完成年度目标，自评得分99分，评价等级为优。", "部分补助资金拨付滞后。", "加快资金拨付进度。",
         ("周莉", "黄涛", "2024年1月22日"),
-    )  # fmt: skip
+    )
     before = ("部门预算项目支出绩效自评表(2023年度)", "报表编号:510000_0013zp")
     W.report(
         path,
@@ -489,7 +491,7 @@ def _sichuan_report(path: Path) -> None:
          W.Table("2、非物质文化遗产保护传承", W.sichuan_rows(two), W.SICHUAN_WIDTH,
                  "通过自评，该项目得分为99分，评价等级为优。", before)],
         ["三、存在的问题及改进措施", "部分项目资金拨付滞后，下年度加快执行进度。"],
-    )  # fmt: skip
+    )
 
 
 def _national_report(path: Path) -> None:
@@ -509,7 +511,7 @@ def _national_report(path: Path) -> None:
             ("满意度指标(10分)", "服务对象满意度指标", "受益群众满意度", "≥90%", "95%", "10", "10", ""),
         ],
         "98.4",
-    )  # fmt: skip
+    )
     W.report(
         path,
         "池州市贵池区棠溪镇人民政府2022年度项目支出绩效自评报告",
@@ -518,7 +520,7 @@ def _national_report(path: Path) -> None:
         [W.Table("一、棠溪镇农村饮水安全巩固提升", W.national_rows(p), W.NATIONAL_WIDTH,
                  "通过自评，该项目得分为96.4分，评价等级为优。", ("项目支出绩效自评表", "（2022年度）"))],
         ["二、下一步工作", "加强项目前期入户摸底，提高改造户数完成率。"],
-    )  # fmt: skip
+    )
 
 
 def _yitihua_report(path: Path) -> None:
@@ -540,7 +542,7 @@ def _yitihua_report(path: Path) -> None:
             ("满意度指标", "服务对象满意度指标", "居民满意度", "≥", "85", "%", "88", "10", "10", ""),
         ],
         "97.33",
-    )  # fmt: skip
+    )
     W.report(
         path,
         "池州市贵池区疾病预防控制中心2022年度项目支出绩效自评报告",
@@ -548,7 +550,7 @@ def _yitihua_report(path: Path) -> None:
         [W.Table("一、基本公共卫生服务", W.yitihua_rows(p), W.YITIHUA_WIDTH, "通过自评，该项目得分为97.33分，评价等级为优。",
                  ("项目支出绩效自评表", "（2022年度）"))],
         ["二、存在问题", "部分指标完成值未及时从系统中导出。"],
-    )  # fmt: skip
+    )
 
 
 def _hubei_report(path: Path) -> None:
@@ -566,7 +568,7 @@ def _hubei_report(path: Path) -> None:
             ("满意度指标", "服务对象满意度指标", "种植户满意度", "≥90%", "93%", "10", "10", "/"),
         ],
         "99.5",
-    )  # fmt: skip
+    )
     W.report(
         path,
         "荆门市农业农村局2019年度项目支出绩效自评报告",
@@ -574,7 +576,7 @@ def _hubei_report(path: Path) -> None:
         [W.Table("一、耕地质量监测", W.hubei_rows(p), W.HUBEI_WIDTH, "通过自评，该项目得分为99.5分，评价等级为优。",
                  ("项目支出绩效自评表", "（2019年度）"))],
         ["二、结果应用", "自评结果将作为下年度预算安排的参考。"],
-    )  # fmt: skip
+    )
 
 
 WORD_CASES = [
@@ -586,10 +588,11 @@ WORD_CASES = [
          what="an 一体化 export pasted into a report: \"/\" as a scored completion value; 达成 at 12.5 of 15 unexplained"),
     Case("hubei_report_clean", "hubei", DOCUMENT, document=_hubei_report,
          what="an older 湖北 form in a report, clean: a 过程指标 一级, the budget scored 得分(分*执行率)"),
-]  # fmt: skip
+]
 
 CASES = [SICHUAN_CLEAN, SICHUAN_FAULTS, SICHUAN_TWO, NATIONAL_CLEAN, NATIONAL_ZERO_TOTAL, NATIONAL_AB,
-         YITIHUA_LEVELS, YITIHUA_FLAT, HUBEI, *WORD_CASES]  # fmt: skip
+         YITIHUA_LEVELS, YITIHUA_FLAT, HUBEI, *WORD_CASES]
+# fmt: on
 BY_NAME = {c.name: c for c in CASES}
 
 

@@ -72,7 +72,9 @@ def sichuan_rows(p: Sichuan) -> list[Row]:
         [_down("预算执行情况(10分)", True), _c("年度预算数(万元)", 2), _c("年初预算"), _c("调整后预算数"),
          _c("预算执行数"), _c("预算执行率"), _c("权重"), _c("得分"), _c("原因", 2)],
     ]  # fmt: skip
-    for i, (label, (start, adjusted, executed, rate, score, reason)) in enumerate(zip(labels, p.funds, strict=True)):
+    for i, (label, (start, adjusted, executed, rate, score, reason)) in enumerate(
+        zip(labels, p.funds, strict=True)
+    ):
         weight, score = ("10", score) if i == 0 else ("/", "/")
         rows.append([_down("", False), _c(label, 2), _c(start), _c(adjusted), _c(executed), _c(rate), _c(weight),
                      _c(score), _c(reason, 2)])  # fmt: skip
@@ -226,7 +228,9 @@ WIDTHS = {
 }
 
 
-def report(path: Path, title: str, intro: Sequence[str], tables: Sequence[Table], closing: Sequence[str]) -> Path:
+def report(
+    path: Path, title: str, intro: Sequence[str], tables: Sequence[Table], closing: Sequence[str]
+) -> Path:
     """A 绩效自评工作报告: its title, some paragraphs, each project's heading, form title, table and
     conclusion sentence, closing paragraphs."""
     doc = Document()
