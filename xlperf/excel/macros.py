@@ -60,6 +60,7 @@ from xlperf.core.parser import parse_project, parse_workbook
 from xlperf.core.plan import PALETTE, RECORD_SHEET, build_plan, clear_plan, live_plan
 from xlperf.errors import XlperfError
 from xlperf.excel import apply, live
+from xlperf.layouts import shipped
 from xlperf.safe_io import FORMULA_PREFIXES, atomic_write, unique_path
 
 TITLE = "绩效自评"
@@ -197,7 +198,7 @@ def read_grids(
 
 def _validation(book, sheets: dict | None = None) -> Validation:
     grids = read_grids(book, sheets=sheets)
-    wb = parse_workbook(_fullname(book), grids)
+    wb = parse_workbook(_fullname(book), grids, layouts=shipped())
     if not wb.projects:
         raise XlperfError(
             "工作簿中没有找到项目支出绩效自评表（表头“一级指标”“预算数”等缺失），请在自评表模板中填写后再操作。"
@@ -297,7 +298,7 @@ def new_sheet_name(existing: Iterable[str]) -> str:
 def input_cells(grid: Grid, formulas: Sequence[Sequence[object]]) -> list[str]:
     """The cells a user fills in on a project sheet (found by the parser), minus cells holding formulas:
     what a copied sheet must have blanked to become an empty form."""
-    p = parse_project(grid)
+    p = parse_project(grid, shipped())
     cells = [p.name, p.unit, p.progress, p.total]
     for f in (p.budget, p.arrived, p.executed):
         cells += [f.total, f.fiscal, f.other]
@@ -435,7 +436,7 @@ def indicator_row_plan(
         RowPlanError: not a project sheet, a row outside the indicator table, the 预算执行率 row.
     """
     head = grid.find_first(L.COL_LEVEL1)
-    project = parse_project(grid)
+    project = parse_project(grid, shipped())
     if head is None or project.total.ref is None:
         raise RowPlanError(
             f"工作表“{grid.name}”不是项目支出绩效自评表（找不到“{L.COL_LEVEL1}”表头或“{L.TOTAL}”行），"

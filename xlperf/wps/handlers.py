@@ -40,6 +40,7 @@ from xlperf.core.grid import Grid
 from xlperf.core.plan import build_plan, chunks, clear_plan, compress
 from xlperf.core.results_table import summary_line
 from xlperf.errors import XlperfError
+from xlperf.layouts import shipped
 
 API_VERSION = 1
 MAX_SHEETS = 1000
@@ -136,7 +137,9 @@ def _validation(payload: dict):
 
     grids = sheets_of(payload)
     skip = {L.RESULT_SHEET, "_xlperf_marks"}
-    wb = parse_workbook(str(payload.get("workbook") or "工作簿"), [g for g in grids if g.name not in skip])
+    wb = parse_workbook(
+        str(payload.get("workbook") or "工作簿"), [g for g in grids if g.name not in skip], layouts=shipped()
+    )
     if not wb.projects:
         raise XlperfError(
             "工作簿中没有找到项目支出绩效自评表（表头“一级指标”“预算数”等缺失），请在自评表模板中填写后再操作。"
