@@ -217,18 +217,20 @@ def _cells(path: Path, data_only: bool) -> dict:
 
 
 def _document(path: Path) -> list:
-    """A Word file's paragraphs and tables as text, with each cell's span and vertical merge."""
+    """A Word file's page orientation, paragraphs and tables: each table's column widths, each cell's
+    text, span and vertical merge."""
     from docx import Document
     from docx.oxml.ns import qn
 
-    out = []
-    for el in Document(path).element.body.iterchildren():
+    doc = Document(path)
+    out: list = [[(s.orientation, s.page_width, s.page_height) for s in doc.sections]]
+    for el in doc.element.body.iterchildren():
         if el.tag == qn("w:p"):
             text = "".join(t.text or "" for t in el.iter(qn("w:t")))
             if text.strip():
                 out.append(text)
         elif el.tag == qn("w:tbl"):
-            rows = []
+            rows: list = [[c.get(qn("w:w")) for c in el.iter(qn("w:gridCol"))]]
             for tr in el.findall(qn("w:tr")):
                 row = []
                 for tc in tr.findall(qn("w:tc")):
@@ -247,8 +249,8 @@ def _document(path: Path) -> list:
 @pytest.mark.libreoffice
 def test_generator_reproduces_the_corpus(tmp_path):
     """make_provinces.py run again gives the same sheets, merged ranges and cell values (formulas, typed
-    values, cached results of the office saves), and the same Word paragraphs and tables: the committed
-    files are what the script makes."""
+    values, cached results of the office saves), and the same Word pages, paragraphs and tables: the
+    committed files are what the script makes."""
     import os
 
     from office import available
