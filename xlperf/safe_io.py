@@ -45,6 +45,21 @@ def _check_target(out: Path, inputs: Iterable[str | Path], overwrite: bool) -> P
     return folder
 
 
+def check_writable(folder: str | Path) -> None:
+    """Refuse, before any work, a folder a file cannot be written in (no permission, a read-only disk,
+    a full one): a temporary file is made there and removed, as the real write will do (the mode
+    bits alone do not tell: ACLs, network shares, read-only mounts)."""
+    import tempfile
+
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=folder)
+    except OSError as exc:
+        raise OutputError(f"无法在输出文件夹中写入文件：{folder}（{_why(exc)}），请换一个文件夹") from exc
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
+
+
 def atomic_write(
     path: str | Path,
     write: Callable[[Path], None],
@@ -244,6 +259,30 @@ def unique_path(path: str | Path) -> Path:
         p = Path(path).with_name(f"{Path(path).stem}（{n}）{Path(path).suffix}")
         n += 1
     return p
+
+
+def claim_new_path(path: str | Path) -> Path:
+    """:func:`unique_path`, claimed: the name is taken at once (an empty file made only if none exists), so
+    two writers at the same moment never choose the same name, and none chooses a file the user has. Write
+    the output over the claim (:func:`atomic_write`); :func:`release_claim` if the write fails."""
+    p = Path(path)
+    n = 2
+    while True:
+        try:
+            os.close(os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            return p
+        except FileExistsError:
+            p = Path(path).with_name(f"{Path(path).stem}（{n}）{Path(path).suffix}")
+            n += 1
+        except OSError as exc:
+            raise OutputError(f"无法在文件夹中写入文件：{p.parent}（{_why(exc)}）") from exc
+
+
+def release_claim(path: str | Path) -> None:
+    """Remove a claim of :func:`claim_new_path` that was never written (still empty)."""
+    with contextlib.suppress(OSError):
+        if os.stat(path).st_size == 0:
+            os.unlink(path)
 
 
 def atomic_write_bytes(path: str | Path, content: bytes, **kw) -> Path:

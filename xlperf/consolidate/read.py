@@ -24,6 +24,7 @@ from xlperf.consolidate.records import (
 )
 from xlperf.core import labels as L
 from xlperf.core.engine import validate
+from xlperf.core.names import shown_name, shown_text
 from xlperf.errors import ReadError
 from xlperf.layouts import shipped
 from xlperf.presets import Preset
@@ -44,7 +45,7 @@ def read_unit_file(
 
     p = Path(path)
     base = FileResult(
-        str(resolved(p)), display or str(path), STATUS_UNREADABLE, size=_size(p), sha256=sha256_of(p)
+        str(resolved(p)), display or shown_name(path), STATUS_UNREADABLE, size=_size(p), sha256=sha256_of(p)
     )
     try:
         grids = read_grids(p, engine, skip=(L.SUMMARY_SHEET, L.RESULT_SHEET))  # derived sheets
@@ -77,7 +78,7 @@ def read_unit_file(
         pre = resolve_preset(wb, preset)
         v = validate(wb, pre)
     except ReadError as exc:
-        return replace(base, reason=str(exc))
+        return replace(base, reason=shown_text(str(exc)))  # (a reason may name the file's path)
     except MemoryError:
         return replace(base, reason="文件过大，内存不足，无法读取")
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop a consolidation
@@ -111,8 +112,11 @@ def default_jobs() -> int:
 _GC_THRESHOLD = (50_000, 20, 20)
 
 
-def _worker_init() -> None:
+def _worker_init(budget=None) -> None:
     gc.set_threshold(*_GC_THRESHOLD)
+    from xlperf import libreoffice
+
+    libreoffice.use_budget(budget)  # the run's one budget of LibreOffice time, shared by the workers
 
 
 @contextlib.contextmanager
@@ -134,9 +138,13 @@ def read_files(
 ) -> list[FileResult]:
     """:func:`read_unit_file` over every item, in input order; a process pool when ``jobs`` > 1 and
     there are enough files. A worker that dies takes only its own file with it."""
+    from xlperf import libreoffice
+
     jobs = default_jobs() if jobs is None else max(1, jobs)
     tasks = [(str(p), d, preset, engine) for p, d in items]
     total = len(tasks)
+    pool = jobs > 1 and total >= POOL_MIN_FILES
+    budget = libreoffice.Budget(shared=pool)  # every .doc/.wps/pasted web page of the run converts within it
     out: list[FileResult] = []
 
     def done(r: FileResult) -> None:
@@ -144,8 +152,8 @@ def read_files(
         if progress is not None:
             progress(len(out), total, r.display)
 
-    if jobs == 1 or total < POOL_MIN_FILES:
-        with _few_collections():
+    if not pool:
+        with _few_collections(), libreoffice.budget(budget):
             for t in tasks:
                 done(_read_star(t))
         return out
@@ -155,7 +163,7 @@ def read_files(
 
     chunk = max(1, min(16, total // (jobs * 8)))
     try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(budget,)) as pool:
             for r in pool.map(_read_star, tasks, chunksize=chunk):
                 done(r)
     except BrokenProcessPool:
@@ -163,7 +171,7 @@ def read_files(
         # in its own process, so only the culprit is lost
         for t in tasks[len(out) :]:
             try:
-                with ProcessPoolExecutor(max_workers=1) as solo:
+                with ProcessPoolExecutor(max_workers=1, initializer=_worker_init, initargs=(budget,)) as solo:
                     done(solo.submit(_read_star, t).result())
             except BrokenProcessPool:
                 done(
