@@ -95,7 +95,7 @@ def test_the_previous_templates_sheets_keep_their_layout():
     with the layout it was made in."""
     import python_calamine
 
-    path = ROOT / "tests" / "corpus" / "negative_amounts_shaanxi.office.xlsx"
+    path = ROOT / "tests" / "corpus" / "previous" / "negative_amounts_shaanxi.office.xlsx"
     book = python_calamine.CalamineWorkbook.from_path(str(path))
     grid = Grid("自评表1", book.get_sheet_by_name("自评表1").to_python())
     assert layout_of(grid, shipped()).name == "shaanxi"

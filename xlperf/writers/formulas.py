@@ -283,7 +283,7 @@ def budget_check(form: Form, row: int) -> str:
         f'=IF({m}="","",IF({k}="{SEE_CHECK}",{k},IF(LEFT({m})="{OUT_OF_RANGE}","得分超出分值",'
         f'IF(OR({g}="",EXACT(TRIM({e}),占位符)),"指标值缺失",'
         f'IF(AND({i}<>"",ISNUMBER({k}),ABS({i}-ROUND(N({k}),4))>容差),"得分与执行率不符",'
-        f'IF(OR(EXACT(TRIM(CLEAN({j})),占位符))*AND(ISNUMBER({rate}),{rate}<说明线-1E-9),'
+        f"IF(OR(EXACT(TRIM(CLEAN({j})),占位符))*AND(ISNUMBER({rate}),{rate}<说明线-1E-9),"
         f'"未说明偏差原因",""))))))'
     )
 
