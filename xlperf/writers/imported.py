@@ -33,6 +33,7 @@ from xlperf.core.layout import first_match
 from xlperf.core.model import Cell, Funds, Indicator, Project, Workbook
 from xlperf.core.parser import indicator_head, layout_of, no_projects_reason, parse_workbook
 from xlperf.core.restructure import structure
+from xlperf.core.values import as_fraction, parse
 from xlperf.errors import ReadError
 from xlperf.layouts import load, shipped
 from xlperf.presets import Preset
@@ -46,8 +47,11 @@ from xlperf.writers.template import (
     save_template,
 )
 
+# the 一级 cell of rows a form gives no 一级 for (一体化's flat grid): the unit sorts them into 产出/效益/满意度
+UNSORTED = "未分类指标"
 _DIGITS = re.compile(r"-?\d+(?:\.\d+)?")
 _TEMPLATE = load("template")
+_PERCENT = parse("100%")
 _PART_ENDINGS = ("资金", "拨款", "补助", "结转", "专户", "预算内", "收入")
 
 
@@ -70,6 +74,7 @@ class ImportResult:
     preset: str
     projects: list[ImportedProject] = field(default_factory=list)
     not_placed: list[str] = field(default_factory=list)  # what the template has no place for
+    to_do: list[str] = field(default_factory=list)  # what the unit finishes on the template
 
     def lines(self) -> list[str]:
         """The summary a user reads after the import."""
@@ -82,6 +87,9 @@ class ImportResult:
                 f"  {p.table} → {p.sheet}：{p.name or '（未填项目名称）'}，{p.indicators} 个指标，"
                 f"总分 {p.total or '（空）'}（表样：{p.layout}）"
             )
+        if self.to_do:
+            out.append("请在模板中补充：")
+            out += [f"  {x}" for x in self.to_do]
         if self.not_placed:
             out.append(f"未能放入模板的内容（{len(self.not_placed)} 项，请在原文件中查看）：")
             out += [f"  {x}" for x in self.not_placed]
@@ -166,7 +174,7 @@ def _spare_rows(p: Project, grid: Grid | None) -> dict[int, tuple[str, str]]:
 
 
 def _row(ind: Indicator, p: Project, weight: float | None, progress: object) -> IndicatorData:
-    level1 = ind.section if ind.section in L.SECTIONS else ind.level1
+    level1 = ind.section if ind.section in L.SECTIONS else (ind.level1 or UNSORTED)
     structured = "kind" in p.columns and "unit" in p.columns
     if ind.is_budget_rate and ind.actual.ref is None:  # a funds block's own 分值/得分 (national, 四川)
         return IndicatorData(L.SECTION_BUDGET, "预算执行率", name=BUDGET_NAME, kind="≥", target=100, unit="%",
@@ -205,7 +213,8 @@ def project_data(p: Project, preset: Preset, grid: Grid | None = None) -> tuple[
         ):
             labels.setdefault(ind.section, ind.level1)
         weight = typed(ind.weight) if has_weights or ind.weight.ref else None
-        if weight is None and not has_weights:
+        if weight is None and (not has_weights or (ind.is_budget_rate and ind.weight.ref is None)):
+            # the weights the labels imply; a funds block's 预算执行率 without a 分值 cell: the preset's
             w = weights.get(ind.row)
             weight = None if w is None else (int(w) if float(w).is_integer() else w)
         rows.append(_row(ind, p, weight, progress))
@@ -247,17 +256,19 @@ def _typed_rate(p: Project, rate: float | None, not_placed: list[str]) -> object
     if (
         budget_rows and budget_rows[0].actual.ref is not None
     ):  # the row states its own: the rate is a duplicate
-        if c.number is not None and rate is not None and abs(c.number - rate) > 0.005:
+        typed_rate = as_fraction(c.value, _PERCENT)
+        if typed_rate is not None and rate is not None and abs(typed_rate - rate) > 0.005:
             not_placed.append(
                 f"{p.sheet} 的预算执行进度 {c.text}（模板按执行数/预算数计算为 {fmt_pct(rate)}）"
             )
         return None
-    if c.number is None:
+    typed_rate = as_fraction(c.value, _PERCENT)  # 97.48 under 预算执行率% is 97.48 %
+    if typed_rate is None:
         not_placed.append(f"{p.sheet} 的执行率 {c.text}（模板按执行数/预算数计算）")
         return None
-    if rate is not None and abs(c.number - rate) <= 0.005:
+    if rate is not None and abs(typed_rate - rate) <= 0.005:
         return None
-    return round(c.number * 100, 6)
+    return round(typed_rate * 100, 6)
 
 
 def _unplaced_columns(grid: Grid) -> list[str]:
@@ -290,6 +301,13 @@ def import_grids(
         grid = by_name.get(p.sheet)
         project, not_placed = project_data(p, preset, grid)
         data.append(project)
+        unsorted = [row for row in project.indicators if row.level1 == UNSORTED]
+        if unsorted:
+            what = "一级指标" if any(row.level2 for row in unsorted) else "一级、二级指标"
+            result.to_do.append(
+                f"{L.PROJECT_SHEET_PREFIX}{i}：原表没有{what}栏，{len(unsorted)} 个指标放在“{UNSORTED}”下，"
+                f"请按产出、效益、满意度指标归类，填写{what}"
+            )
         title = load(p.layout).title if p.layout else ""
         result.projects.append(ImportedProject(p.sheet, f"{L.PROJECT_SHEET_PREFIX}{i}", p.name.text,
                                                len(p.indicators), p.total.text, title))  # fmt: skip
