@@ -164,6 +164,22 @@ def prototype(n_projects: int) -> _Proto:
     return _Proto(members, keys)
 
 
+def fingerprint() -> str:
+    """A short hash of the template the units are made of (its parts, not their zip dates or docProps): a
+    cached folder of units made with another template is not reused."""
+    import hashlib
+
+    h = hashlib.sha1()
+    for name, content in prototype(1).members:
+        if name.startswith("docProps/"):
+            continue
+        h.update(name.encode())
+        pieces = content if isinstance(content, list) else [content]
+        for p in pieces:
+            h.update(p if isinstance(p, bytes) else str(p).encode())
+    return h.hexdigest()[:10]
+
+
 def _cell(ref: str, style: str, value: object) -> str:
     if value is None:
         return f'<c r="{ref}" s="{style}"/>'

@@ -163,8 +163,13 @@ def _find_first(grid: Grid, labels: Labels) -> tuple[int, int] | None:
 
 def layout_of(grid: Grid, layouts: Layouts) -> Layout:
     """The layout a sheet is read with: the one with most of its marks there; the first (the default)
-    when none has enough."""
-    return detect(grid, tuple(layouts[1:]), layouts[0])
+    when none has enough. Kept on the grid for the same layouts (is_project_sheet, then parse_project)."""
+    seen = grid.__dict__.get("_layout_of")
+    if seen is not None and seen[0] is layouts:
+        return seen[1]
+    found = detect(grid, tuple(layouts[1:]), layouts[0])
+    grid.__dict__["_layout_of"] = (layouts, found)
+    return found
 
 
 class Head(NamedTuple):
