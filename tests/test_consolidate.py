@@ -234,8 +234,8 @@ def test_outputs_xlsx_csv_json_and_inputs_untouched(tmp_path, units, result):
     assert [c.value.replace("\n", "") for c in ws[3]] == [c.header for c in DETAIL_COLUMNS]
     assert ws.freeze_panes == "E4" and ws.auto_filter.ref.startswith("A3:")
     assert ws.cell(4, 5).number_format == "#,##0.00##" and ws.cell(4, 7).number_format == "0.00%"
-    assert ws.max_row == 3 + len(result.tables[DETAIL_NAME].rows) + 1  # and the 合计 row
-    assert ws.cell(ws.max_row, 1).value == "合计"
+    assert ws.max_row == 3 + len(result.tables[DETAIL_NAME].rows) + 2  # and the 合计 and 平均 rows
+    assert [ws.cell(ws.max_row - 1, 1).value, ws.cell(ws.max_row, 1).value] == ["合计", "平均"]
     assert len(wb[GRADES_NAME]._charts) == 1 or _has_chart(out)
     assert wb["_xlperf"].sheet_state == "veryHidden"
     # csv: one file per table, utf-8-sig; json: the same tables

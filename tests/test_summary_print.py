@@ -29,7 +29,7 @@ from xlperf.consolidate import (
     UNITS_NAME,
     consolidate_paths,
 )
-from xlperf.consolidate.tables import DECIMALS, DUPLICATE_NOTE, NOTE_HEADER, PRESET_HEADER, TOTAL
+from xlperf.consolidate.tables import AVERAGE, DECIMALS, DUPLICATE_NOTE, NOTE_HEADER, PRESET_HEADER, TOTAL
 from xlperf.writers import summary
 from xlperf.writers.summary import write_summary
 
@@ -160,13 +160,24 @@ def test_header_breaks_before_its_unit(book):
 
 
 def test_the_total_row_is_last_on_every_sheet(book, result):
+    """合计 last on every sheet, but on 项目明细, where the scores' averages follow in a row of their own
+    called 平均 (an average in a row called 合计 reads as a sum)."""
     wb = openpyxl.load_workbook(book)
     for name, t in result.tables.items():
         ws = wb[name]
-        assert t.total is not None and t.all_rows()[-1] is t.total, name
-        assert ws.cell(ws.max_row, 1).value == TOTAL, name
-        assert ws.cell(ws.max_row, 1).font.b, name
-        assert ws.auto_filter.ref.endswith(str(ws.max_row - 1)), name  # filters leave 合计 alone
+        footer = [t.total, t.average] if name == DETAIL_NAME else [t.total]
+        assert t.total is not None and t.all_rows()[-len(footer) :] == footer, name
+        first = ws.max_row - len(footer) + 1
+        assert [ws.cell(r, 1).value for r in range(first, ws.max_row + 1)] == [TOTAL, AVERAGE][: len(footer)]
+        assert all(ws.cell(r, 1).font.b for r in range(first, ws.max_row + 1)), name
+        assert ws.auto_filter.ref.endswith(str(first - 1)), name  # filters leave 合计 and 平均 alone
+    detail = result.tables[DETAIL_NAME]
+    total = dict(zip(detail.headers, detail.total, strict=True))
+    average = dict(zip(detail.headers, detail.average, strict=True))
+    scores = [h for h, c in zip(detail.headers, detail.columns, strict=True) if c.kind == "score" and h != "差异"]
+    assert all(total[h] is None for h in scores)  # no average under 合计
+    assert average["核定总分"] is not None and average["项目名称"] == "各项目平均分"
+    assert all(average[h] is None for h in ("预算数（万元）", "错误", "警告"))
     grades = result.tables[GRADES_NAME]
     assert grades.total[2] == "全部单位" and grades.total[-2] == result.stats.projects
     findings = result.tables[FINDINGS_NAME].total
@@ -214,9 +225,10 @@ def test_mixed_presets_are_shown_and_not_added(result, book):
     by_unit = {r["单位"]: r[PRESET_HEADER] for r in detail.records(with_total=False)}
     assert by_unit["长安区委编办"] == "陕西" and by_unit["西安市雁塔区教育局"] == "全国通用"
     total = dict(zip(detail.headers, detail.total, strict=True))
+    average = dict(zip(detail.headers, detail.average, strict=True))
     for key in ("产出指标得分", "预算执行率指标得分", "效益指标得分", "满意度指标得分"):
-        assert total[key] is None, key  # 40-point and 50-point sections are not averaged together
-    assert total["核定总分"] is not None and total["预算数（万元）"] > 0
+        assert average[key] is None, key  # 40-point and 50-point sections are not averaged together
+    assert average["核定总分"] is not None and total["预算数（万元）"] > 0
     assert "评分方案不一致" in detail.note
     xc = [r for r in result.tables[FINDINGS_NAME].records(with_total=False) if r["规则"] == "XC005"]
     main = next(iter(s.presets))  # most used (input order breaks a tie)
@@ -242,9 +254,9 @@ def test_one_preset_hides_the_preset_column_and_averages_sections(tmp_path):
     assert not c.stats.mixed_presets and {PRESET_HEADER, NOTE_HEADER} <= detail.hidden
     assert not [r for r in c.tables[FINDINGS_NAME].rows if r[4] == "XC005"]
     rows = detail.records(with_total=False)
-    total = dict(zip(detail.headers, detail.total, strict=True))
+    average = dict(zip(detail.headers, detail.average, strict=True))
     out = [r["产出指标得分"] for r in rows]
-    assert total["产出指标得分"] == round(sum(out) / len(out), 2)
+    assert average["产出指标得分"] == round(sum(out) / len(out), 2)
     ws = openpyxl.load_workbook(write_summary(c, tmp_path / "汇总.xlsx"))[DETAIL_NAME]
     for h in (PRESET_HEADER, NOTE_HEADER):
         letter = get_column_letter(detail.headers.index(h) + 1)
@@ -307,8 +319,8 @@ def test_csv_and_json_hold_what_the_xlsx_holds(result, book, tmp_path):
             rows = list(csv.reader(fh))
         j = data["tables"][name]
         assert [h.replace("\n", "") for h in sheet[0]] == rows[0] == j["columns"] == t.headers
-        body = [list(r.values()) for r in j["rows"]] + [list(j["total"].values())]
-        assert len(sheet) - 1 == len(rows) - 1 == len(body) == len(t.rows) + 1, name
+        body = [list(r.values()) for r in j["rows"]] + [list(j[k].values()) for k in ("total", "average") if j[k]]
+        assert len(sheet) - 1 == len(rows) - 1 == len(body) == len(t.rows) + len(t.footer), name
         assert j["hidden"] == sorted(t.hidden)
         for x_row, c_row, j_row in zip(sheet[1:], rows[1:], body, strict=True):
             for x, cv, jv in zip(x_row, c_row, j_row, strict=True):

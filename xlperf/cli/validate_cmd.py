@@ -12,7 +12,7 @@ from xlperf import api
 from xlperf.cli.options import CONTEXT, engine_option, preset_option
 from xlperf.cli.zh import display_width, fill, screen_width
 from xlperf.core.engine import Validation
-from xlperf.core.evaluate import TOTAL_CAPPED, TOTAL_RECOMPUTED, TOTAL_REPORTED
+from xlperf.core.evaluate import TOTAL_CAPPED, TOTAL_RECOMPUTED, TOTAL_REPORTED, approval_note
 from xlperf.core.findings import SEVERITY_ZH, fmt_num, fmt_pct
 from xlperf.core.results_table import explanation, file_dict, summary_line
 from xlperf.errors import OutputError, ReadError, XlperfError
@@ -67,7 +67,11 @@ class _Screen:
                 f"预算数 {fmt_num(p.budget.total.number, 4)} 万元，执行数 {fmt_num(p.executed.total.number, 4)} 万元，"
                 f"执行率 {fmt_pct(pr.rate)}；{TOTAL_REPORTED.name} {fmt_num(pr.total_reported)}，"
                 f"{TOTAL_RECOMPUTED.name} {fmt_num(pr.total_recomputed)}"
-                + (f"，{TOTAL_CAPPED.name} {fmt_num(pr.total_capped)}（执行率上限）" if pr.capped else "")
+                + (
+                    f"，{TOTAL_CAPPED.name} {fmt_num(pr.total_capped)}（{approval_note(pr)}）"
+                    if pr.capped or pr.adjusted
+                    else ""
+                )
                 + f"；等级 {pr.grade or '—'}。",
                 "  ",
             )

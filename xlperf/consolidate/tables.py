@@ -71,7 +71,8 @@ class Table:
     title: str
     columns: tuple[Column, ...]
     rows: list[list[Any]]
-    total: list[Any] | None = None  # the 合计 row: last, in bold, on every sheet
+    total: list[Any] | None = None  # the 合计 row: after the body, in bold, on every sheet
+    average: list[Any] | None = None  # the 平均 row (项目明细's scores): last, under the 合计 row
     note: str = ""  # one line under the title
     hidden: frozenset[str] = frozenset()
 
@@ -89,11 +90,16 @@ class Table:
         """How many leading columns are printed."""
         return sum(1 for c in self.columns if c.printed)
 
+    @property
+    def footer(self) -> list[list[Any]]:
+        """The rows under the body: 合计, then 平均 where the table has one."""
+        return [r for r in (self.total, self.average) if r is not None]
+
     def all_rows(self, with_total: bool = True) -> list[list[Any]]:
-        """The rows as shown: the 合计 row last."""
-        if not with_total or self.total is None:
+        """The rows as shown: the 合计 (and 平均) rows last."""
+        if not with_total:
             return list(self.rows)
-        return [*self.rows, self.total]
+        return [*self.rows, *self.footer]
 
     def records(self, with_total: bool = True) -> list[dict[str, Any]]:
         return [dict(zip(self.headers, r, strict=True)) for r in self.all_rows(with_total)]
@@ -113,6 +119,7 @@ GRADES_NAME = "等级分布"
 FINDINGS_NAME = "问题清单"
 FILES_NAME = "文件清单"
 TOTAL = "合计"
+AVERAGE = "平均"
 NOTE_HEADER = "备注"
 PRESET_HEADER = "评分方案"
 DUPLICATE_NOTE = "重复，未计入"
@@ -478,13 +485,20 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
         len(all_counted),
         _good_rate(overall, grades, len(all_counted)),
     ]
-    detail_total = _detail_total(all_counted, units_label, mixed)
-
     mixed_notes = _mixed_notes(ok, titles, preset_count) if mixed else []
     blank_notes = [(f, _blank_note(f)) for f in files if f.blank]
-    finding_rows = _finding_rows(files, order, dup_notes, mixed_notes + blank_notes)
+    listed = _finding_notes(files, order, dup_notes, mixed_notes + blank_notes)
+    finding_rows = _finding_rows(listed)
+    # one count everywhere: every total of findings (项目明细's and 文件清单's 合计 rows, 问题清单, the
+    # terminal, the JSON) is the number of 问题清单 rows; each file's count is its rows there
+    by_file = Counter((f.path, x.severity) for f, x in listed)
     n_errors, n_warnings, n_infos = (
-        sum(1 for r in finding_rows if r[5] == SEVERITY_ZH[s]) for s in ("error", "warning", "info")
+        sum(1 for _, x in listed if x.severity == s) for s in ("error", "warning", "info")
+    )
+    on_rows = sum(p.errors + p.warnings + p.infos for u in order for _, p in u["items"])
+    off_rows = len(listed) - on_rows  # findings about a file, not a project of 项目明细 (XC005, XC001 …)
+    detail_total, detail_average = _detail_total(
+        all_counted, units_label, mixed, (n_errors, n_warnings, n_infos)
     )
     findings_total = [
         TOTAL,
@@ -511,8 +525,8 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
                 f.unit,
                 n,
                 f.counted_projects,
-                sum(p.errors for p in f.projects),
-                sum(p.warnings for p in f.projects),
+                by_file[(f.path, "error")],
+                by_file[(f.path, "warning")],
                 f.preset,
                 f.size / 1024,
                 f.sha256,
@@ -565,11 +579,13 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
         if mixed
         else (f"评分方案：{next(iter(preset_count))}。" if preset_count else "")
     )
+    off_note = f"（含不属于单个项目的 {off_rows} 条，如文件重复、评分方案不一致）" if off_rows else ""
     counted_note = (
         f"金额单位：万元。{presets_note}{TOTAL_REPORTED.name}为自评表所填总分，{TOTAL_RECOMPUTED.name}为各指标得分之和，"
-        f"差异 = {TOTAL_REPORTED.name} − {TOTAL_RECOMPUTED.name}（一致时空白）；{TOTAL_CAPPED.name}为{TOTAL_RECOMPUTED.name}，"
-        f"超过执行率上限时取上限；等级按{TOTAL_CAPPED.name}评定。合计行的金额为合计、得分为平均分；"
-        "“重复，未计入”的行不计入汇总（详见问题清单 XC002）。"
+        f"差异 = {TOTAL_REPORTED.name} − {TOTAL_RECOMPUTED.name}（一致时空白）；{TOTAL_CAPPED.name}为各指标得分之和，"
+        f"每项不超过其分值、合计不超过 100，执行率偏低时不超过评分方案的上限；等级按{TOTAL_CAPPED.name}评定。"
+        f"合计行为金额合计和问题清单的全部条数{off_note}，平均行为各项得分的平均分；"
+        "“重复，未计入”的行不计入合计和平均（详见问题清单 XC002）。"
     )
     hidden_detail = set()
     if not mixed:
@@ -584,6 +600,7 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
             DETAIL_COLUMNS,
             rounded(DETAIL_COLUMNS, detail),
             total=rounded(DETAIL_COLUMNS, [detail_total])[0],
+            average=rounded(DETAIL_COLUMNS, [detail_average])[0],
             note=counted_note,
             hidden=frozenset(hidden_detail),
         ),
@@ -623,9 +640,13 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
     return Consolidation(files, tables, stats, grades, preset, seconds)
 
 
-def _detail_total(ps: list[ProjectRecord], units_label: str, mixed: bool) -> list[Any]:
-    """项目明细's 合计 row over the counted projects: amounts summed, the rate of the sums, scores
-    averaged (section scores only when every workbook used the same weights), findings summed."""
+def _detail_total(
+    ps: list[ProjectRecord], units_label: str, mixed: bool, findings: tuple[int, int, int]
+) -> tuple[list[Any], list[Any]]:
+    """项目明细's last two rows over the counted projects. 合计: amounts summed, the rate of the sums,
+    the findings of the whole consolidation (``findings``: errors, warnings, infos, as 问题清单 counts
+    them). 平均: the scores averaged (section scores only when every workbook used the same weights),
+    in a row of their own so no average stands in a row called 合计."""
     budget = sum(p.budget or 0.0 for p in ps)
     executed = sum(p.executed or 0.0 for p in ps)
 
@@ -633,7 +654,8 @@ def _detail_total(ps: list[ProjectRecord], units_label: str, mixed: bool) -> lis
         return _mean([x for x in xs if x is not None])
 
     sections = [None if mixed else avg(p.subtotals.get(k) for p in ps) for k, _ in SECTION_COLUMNS]
-    return [
+    n_sections = len(SECTION_COLUMNS)
+    total = [
         TOTAL,
         "",
         units_label,
@@ -642,21 +664,46 @@ def _detail_total(ps: list[ProjectRecord], units_label: str, mixed: bool) -> lis
         executed,
         executed / budget if budget else None,
         "",
+        *([None] * n_sections),
+        None,
+        None,
+        None,
+        None,
+        "",
+        findings[0],
+        findings[1],
+        "",
+        findings[2],
+        sum(p.arrived or 0.0 for p in ps),
+        sum(p.fiscal or 0.0 for p in ps),
+        "",
+        "",
+    ]
+    average = [
+        AVERAGE,
+        "",
+        "",
+        "各项目平均分",
+        None,
+        None,
+        None,
+        "",
         *sections,
         avg(p.reported for p in ps),
         avg(p.recomputed for p in ps),
         None,
         avg(p.capped for p in ps),
         "",
-        sum(p.errors for p in ps),
-        sum(p.warnings for p in ps),
+        None,
+        None,
         "",
-        sum(p.infos for p in ps),
-        sum(p.arrived or 0.0 for p in ps),
-        sum(p.fiscal or 0.0 for p in ps),
+        None,
+        None,
+        None,
         "",
         "",
     ]
+    return total, average
 
 
 def _mixed_notes(
@@ -706,14 +753,14 @@ def _explained(f: FileResult, x: Finding) -> str:
     return text
 
 
-def _finding_rows(
+def _finding_notes(
     files: Sequence[FileResult],
     order: list[dict[str, Any]],
     dup_notes: list[tuple[FileResult, Finding]],
     more_notes: list[tuple[FileResult, Finding]],
-) -> list[list[Any]]:
-    """问题清单: consolidation findings first (unreadable, duplicates, no unit, presets, blank), then
-    every file's findings in 项目明细 order."""
+) -> list[tuple[FileResult, Finding]]:
+    """问题清单's findings, each with its file: consolidation findings first (unreadable, duplicates, no
+    unit, presets, blank), then every file's findings in 项目明细 order."""
     notes: list[tuple[FileResult, Finding]] = []
     for f in files:
         if f.status == STATUS_UNREADABLE:
@@ -736,6 +783,11 @@ def _finding_rows(
             if id(f) not in seen:
                 seen.add(id(f))
                 notes.extend((f, x) for x in f.findings)
+    return notes
+
+
+def _finding_rows(notes: list[tuple[FileResult, Finding]]) -> list[list[Any]]:
+    """问题清单's rows."""
     return [
         [
             i,

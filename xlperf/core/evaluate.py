@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from xlperf.core import labels as L
-from xlperf.core.findings import fmt_pct
+from xlperf.core.findings import fmt_num, fmt_pct
 from xlperf.core.model import Cell, Funds, Indicator, Project
 from xlperf.core.preset import Cap, Preset
 from xlperf.core.scoring import Suggestion, execution_rate, kind_of, score_budget_rate, suggest
@@ -264,6 +264,21 @@ def evaluate(project: Project, preset: Preset) -> ProjectResult:
         total_capped=capped,
         total_counted=within,
     )
+
+
+def approval_note(pr: ProjectResult) -> str:
+    """Why the 核定总分 differs from the 复核总分, in a few words ("" when it does not)."""
+    scored = [(r.indicator.score.number, r.counted) for r in pr.indicators if r.counted is not None]
+    parts = []
+    if any(c < s - 1e-9 for s, c in scored if s >= 0):
+        parts.append("高于分值的得分按分值计")
+    if any(s < 0 for s, _ in scored):
+        parts.append("负分按 0 计")
+    if sum(c for _, c in scored) > FULL_MARKS + 1e-9:
+        parts.append(f"总分不超过 {fmt_num(FULL_MARKS)}")
+    if pr.capped and pr.cap is not None:
+        parts.append(f"预算执行率 {fmt_pct(pr.rate)}，总分不超过 {fmt_num(pr.cap.max)}")
+    return "；".join(parts)
 
 
 def section_label(key: str) -> str:

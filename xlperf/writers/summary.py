@@ -204,8 +204,10 @@ class _Formats:
                 f["align"] = {"text": "left", "hash": "left", "center": "center"}.get(kind, "right")
                 if wrap:
                     f["text_wrap"] = True
-                if total:
-                    f.update(bold=True, bg_color="#F2F2F2", top=2, top_color="#000000")
+                if total:  # 1: the 合计 row (a rule above it), 2: a row under it (平均)
+                    f.update(bold=True, bg_color="#F2F2F2")
+                    if total == 1:
+                        f.update(top=2, top_color="#000000")
                 elif dup:
                     f["bg_color"] = "#FCE4D6"
                 if red:
@@ -297,7 +299,7 @@ def _body(ws, t: Table, fm: _Formats, sheet_index: int, first: int) -> BodyRows:
     wraps = [(i, c.width, line_capacity(c.width)) for i, c in enumerate(cols) if c.wrap]
     wraps = [(i, w, cap, max(1, int(cap / 2.2))) for i, w, cap in wraps]
     dup_col = t.headers.index(NOTE_HEADER) if NOTE_HEADER in t.headers else None
-    body = BodyRows(sheet_index, before=first + len(t.rows) + 1 if t.total is not None else None)
+    body = BodyRows(sheet_index, before=first + len(t.rows) + 1 if t.footer else None)
     for n, row in enumerate(t.rows):
         lines = 1
         for i, w, cap, short in wraps:
@@ -330,7 +332,7 @@ def _write_table(wb, fm: _Formats, t: Table, stamp: str, sheet_index: int) -> Bo
     ws.repeat_rows(2)
     ws.set_header(f"&L&10{t.title}&R&10{t.name}")
     ws.set_footer("&C&10第 &P 页，共 &N 页")
-    last = 3 + len(t.rows) + (1 if t.total is not None else 0) - 1
+    last = 3 + len(t.rows) + len(t.footer) - 1
     chart = t.name == GRADES_NAME and bool(t.rows)
     last_col = printed - 1 + (CHART_COLUMNS + 1 if chart else 0)
     chart_rows = 2 + math.ceil(CHART_SIZE[1] / 20) + 1 if chart else 2  # rows of the default 15 pt (20 px)
@@ -352,20 +354,16 @@ def _write_table(wb, fm: _Formats, t: Table, stamp: str, sheet_index: int) -> Bo
     # the body (spliced in after XlsxWriter has written the file), then the 合计 row
     body = _body(ws, t, fm, sheet_index, 3)
     r = 3 + len(t.rows)
-    if t.total is not None:
+    for k, footer in enumerate(t.footer):
         lines = max(
-            (
-                text_lines(v, col.width)
-                for v, col in zip(t.total, t.columns, strict=True)
-                if isinstance(v, str)
-            ),
+            (text_lines(v, col.width) for v, col in zip(footer, t.columns, strict=True) if isinstance(v, str)),
             default=1,
         )
         if row_height(lines):
-            ws.set_row(r, row_height(lines))
-        for c, (col, v) in enumerate(zip(t.columns, t.total, strict=True)):
-            _put(ws, fm, r, c, v, col, total=True)
-    else:
+            ws.set_row(r + k, row_height(lines))
+        for c, (col, v) in enumerate(zip(t.columns, footer, strict=True)):
+            _put(ws, fm, r + k, c, v, col, total=1 if k == 0 else 2)
+    if not t.footer:
         ws.write_blank(max(r - 1, 2), ncol - 1, None)  # the sheet's extent (XlsxWriter's <dimension>)
     ws.autofilter(2, 0, max(2 + len(t.rows), 2), ncol - 1)
     if chart:
@@ -486,7 +484,7 @@ def summary_json(c: Consolidation) -> str:
         rows = ",\n    ".join(map(enc, t["rows"]))
         tables.append(
             f'  {enc(name)}: {{"columns": {enc(t["columns"])},\n   "rows": [\n    {rows}\n   ],\n'
-            f'   "total": {enc(t["total"])}, "hidden": {enc(t["hidden"])}}}'
+            f'   "total": {enc(t["total"])}, "average": {enc(t["average"])}, "hidden": {enc(t["hidden"])}}}'
         )
     return (
         f'{{"generator": {enc(d["generator"])},\n "stats": {enc(d["stats"])},\n "tables": {{\n'
@@ -529,5 +527,6 @@ def _table_dict(t: Table) -> dict[str, Any]:
         "columns": headers,
         "rows": [dict(zip(headers, map(_plain, r), strict=True)) for r in t.rows],
         "total": None if t.total is None else dict(zip(headers, map(_plain, t.total), strict=True)),
+        "average": None if t.average is None else dict(zip(headers, map(_plain, t.average), strict=True)),
         "hidden": sorted(t.hidden),  # columns with nothing to show in this consolidation
     }
