@@ -287,6 +287,79 @@ def test_a_blank_template_is_not_a_unit(result):
     assert result.stats.blank_files == 1 and "空白工作簿 1 个" in result.summary_lines()[0]
 
 
+# --- one count of findings everywhere (issue 22) ------------------------------------------------------
+
+
+def _counts_everywhere(c, book: Path, out_json: Path, terminal: str) -> dict[str, tuple[int, int, int]]:
+    """Every place that states how many errors, warnings and infos a consolidation found."""
+    wb = openpyxl.load_workbook(book)
+    got: dict[str, tuple[int, int, int]] = {}
+    rows = c.tables[FINDINGS_NAME].records(with_total=False)
+    got["问题清单 rows"] = tuple(sum(1 for r in rows if r["严重程度"] == s) for s in ("错误", "警告", "提示"))
+    m = re.search(r"错误 (\d+) 条，警告 (\d+) 条，提示 (\d+) 条", c.tables[FINDINGS_NAME].total[6])
+    got["问题清单 合计"] = tuple(map(int, m.groups()))
+    s = c.stats
+    got["stats"] = (s.errors, s.warnings, s.infos)
+    data = json.loads(out_json.read_text("utf-8"))
+    js = data["stats"]
+    got["JSON stats"] = (js["errors"], js["warnings"], js["infos"])
+    jt = data["tables"][DETAIL_NAME]["total"]
+    got["JSON 项目明细 合计"] = (jt["错误"], jt["警告"], jt["提示"])
+    for name in (DETAIL_NAME, FILES_NAME):
+        ws = wb[name]
+        heads = [str(x.value or "").replace("\n", "") for x in ws[3]]
+        total = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 1).value == TOTAL)
+        cell = {h: ws.cell(total, i + 1).value for i, h in enumerate(heads)}
+        got[f"{name} 合计 (xlsx)"] = (cell["错误"], cell["警告"], cell.get("提示", got["stats"][2]))
+    m = re.search(r"问题：错误 (\d+) 条，警告 (\d+) 条，提示 (\d+) 条", terminal)
+    got["terminal"] = tuple(map(int, m.groups()))
+    return got
+
+
+@pytest.mark.parametrize("which", ["samples", "inbox"])
+def test_one_count_of_findings_everywhere(which, inbox, result, tmp_path):
+    """The samples gave 25 warnings on 项目明细 and 文件清单 but 26 on 问题清单 and in the terminal (the
+    file-level XC005 in one total and not the other): every total is now the number of 问题清单 rows, each
+    file's count its rows there, each project's count the rows on its sheet."""
+    from click.testing import CliRunner
+
+    from xlperf.cli import cli
+
+    folder = SAMPLES_DIR if which == "samples" else inbox
+    c = consolidate_paths([folder], jobs=1) if which == "samples" else result
+    book = write_summary(c, tmp_path / "汇总.xlsx")
+    out_json = write_summary(c, tmp_path / "汇总.json")
+    run = CliRunner().invoke(cli, ["consolidate", str(folder), "-o", str(tmp_path / "屏幕.xlsx")])
+    assert run.exit_code == 0, run.output
+    counts = _counts_everywhere(c, book, out_json, run.output)
+    assert len(set(counts.values())) == 1, counts
+    if which == "samples":
+        assert counts["terminal"][1] == 26 and any(r[4] == "XC005" for r in c.tables[FINDINGS_NAME].rows)
+    findings = c.tables[FINDINGS_NAME].records(with_total=False)
+    # each file: its rows in 问题清单
+    for f in c.tables[FILES_NAME].records(with_total=False):
+        mine = [r for r in findings if r["文件"] == f["文件"]]
+        assert (f["错误"], f["警告"]) == (
+            sum(1 for r in mine if r["严重程度"] == "错误"),
+            sum(1 for r in mine if r["严重程度"] == "警告"),
+        ), f["文件"]
+    # each project: the rule findings on its sheet; the rest (about files) is what the note says
+    on_projects = 0
+    for p in c.tables[DETAIL_NAME].records(with_total=False):
+        mine = [
+            r for r in findings
+            if r["文件"] == Path(p["来源文件"]).as_posix() or r["文件"] == p["来源文件"]
+            if r["规则"].startswith("XP") and r["位置"].split("!")[0] == p["工作表"]
+        ]  # fmt: skip
+        assert (p["错误"], p["警告"], p["提示"]) == tuple(
+            sum(1 for r in mine if r["严重程度"] == s) for s in ("错误", "警告", "提示")
+        ), (p["来源文件"], p["工作表"])
+        on_projects += len(mine)
+    off = len(findings) - on_projects
+    note = c.tables[DETAIL_NAME].note
+    assert (f"含不属于单个项目的 {off} 条" in note) == (off > 0), note
+
+
 def test_the_new_rules_are_in_the_catalogue():
     from xlperf.consolidate import CONSOLIDATION_RULES
     from xlperf.docs import consolidation_rules_markdown
