@@ -29,6 +29,7 @@ from xlperf.consolidate.records import (
     XC_DUP_FILE,
     XC_DUP_PROJECT,
     XC_MIXED_PRESETS,
+    XC_MIXED_YEARS,
     XC_NO_UNIT,
     XC_UNREADABLE,
     FileResult,
@@ -128,23 +129,30 @@ DUPLICATE_NOTE = "重复，未计入"
 # 6.199999999999999 behind a 6.2), in the xlsx, the csv and the JSON alike
 DECIMALS = {"amount": 4, "rate": 4, "score": 2}
 
+# Widths are in Excel's column unit: the width of a digit of the workbook's default font (宋体 10 pt:
+# 7 px on Windows; where 宋体 is missing, its stand-in's: DejaVu Sans in LibreOffice here, 8.5 px; Noto
+# Serif CJK about 7 px). A Chinese character is 13.3 px at 10 pt in every one of these fonts. So widths
+# are chosen for both ends: the Chinese a column holds (names on two lines, headers broken between
+# words, four lines at most) at 7 px a unit, and the printed columns of 项目明细 at 8.5 px a unit still
+# printing at 8 pt or more on A4 landscape, with its 13 sample projects on one page (tests/test_reading.py
+# renders it with a serif CJK stand-in for 宋体).
 DETAIL_COLUMNS = (
     Column("序号", "int", 4.5),
-    Column(L.UNIT_DEPARTMENT, "text", 10, wrap=True),
-    Column("单位", "text", 10, wrap=True),
-    Column(L.PROJECT_NAME, "text", 17, wrap=True),
-    Column("预算数（万元）", "amount", 9.5),
-    Column("执行数（万元）", "amount", 9.5),
-    Column("执行率", "rate", 7),
-    Column(PRESET_HEADER, "text", 6, wrap=True),  # shown when the workbooks' presets differ
-    *(Column(h, "score", 5.5) for _, h in SECTION_COLUMNS),
-    Column(TOTAL_REPORTED.name, "score", 5.5),
-    Column(TOTAL_RECOMPUTED.name, "score", 5.5),
-    Column("差异", "score", 5),  # 填报总分 − 复核总分; blank when they agree
-    Column(TOTAL_CAPPED.name, "score", 5.5),
+    Column(L.UNIT_DEPARTMENT, "text", 13, wrap=True),
+    Column("单位", "text", 13, wrap=True),
+    Column(L.PROJECT_NAME, "text", 14.5, wrap=True),
+    Column("预算数（万元）", "amount", 8.5),
+    Column("执行数（万元）", "amount", 8.5),
+    Column("执行率", "rate", 8),
+    Column(PRESET_HEADER, "text", 8, wrap=True),  # shown when the workbooks' presets differ
+    *(Column(h, "score", 6.5 if len(h) > 6 else 6) for _, h in SECTION_COLUMNS),
+    Column(TOTAL_REPORTED.name, "score", 6),
+    Column(TOTAL_RECOMPUTED.name, "score", 6),
+    Column("差异", "score", 5.5),  # 填报总分 − 复核总分; blank when they agree
+    Column(TOTAL_CAPPED.name, "score", 6),
     Column(L.GRADE, "text", 4.5),
-    Column("错误", "int", 4),
-    Column("警告", "int", 4),
+    Column("错误", "int", 4.5),
+    Column("警告", "int", 4.5),
     Column(NOTE_HEADER, "text", 7, wrap=True),  # shown when a row is a duplicate
     Column("提示", "int", 6, printed=False),
     Column("到位数（万元）", "amount", 12, printed=False),
@@ -256,6 +264,8 @@ class Consolidation:
     grades: tuple[str, ...]
     preset: str = ""  # the preset asked for ("" = each workbook's own)
     seconds: float = 0.0
+    year: str = ""  # the year of most workbooks (单位信息's 年度); others are XC007
+    issuer: str = ""  # the body that consolidates (e.g. 长安区财政局), in the titles when given
 
     @property
     def ok(self) -> bool:
@@ -431,13 +441,24 @@ def _presets(ok: Sequence[FileResult]) -> tuple[dict[tuple, str], dict[str, int]
     return titles, dict(count.most_common())
 
 
-def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 0.0) -> Consolidation:
-    """Build the summary from file records (pure: no I/O)."""
+def summary_title(year: str, issuer: str = "") -> str:
+    """The summary's title: "长安区财政局2020年度项目支出绩效自评汇总表" (issuer and year when known)."""
+    return f"{issuer.strip()}{f'{year}年度' if year else ''}项目支出绩效自评汇总表"
+
+
+def consolidate(
+    files: Sequence[FileResult], preset: str = "", seconds: float = 0.0, issuer: str = ""
+) -> Consolidation:
+    """Build the summary from file records (pure: no I/O). ``issuer``: the body consolidating, named
+    in the titles."""
     files, dup_notes = mark_duplicates(files)
     grades = _grade_names(files)
     ok = [f for f in files if f.status == STATUS_OK]
     titles, preset_count = _presets(ok)
     mixed = len(preset_count) > 1
+    years = Counter(f.year.strip() for f in ok if f.year.strip())
+    year = years.most_common(1)[0][0] if years else ""
+    title = summary_title(year, issuer)
 
     # group counted projects by unit; order: 主管部门, 单位, then input order
     units: dict[str, dict[str, Any]] = {}
@@ -487,7 +508,8 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
     ]
     mixed_notes = _mixed_notes(ok, titles, preset_count) if mixed else []
     blank_notes = [(f, _blank_note(f)) for f in files if f.blank]
-    listed = _finding_notes(files, order, dup_notes, mixed_notes + blank_notes)
+    year_notes = _year_notes(ok, year, years[year]) if len(years) > 1 else []
+    listed = _finding_notes(files, order, dup_notes, mixed_notes + year_notes + blank_notes)
     finding_rows = _finding_rows(listed)
     # one count everywhere: every total of findings (项目明细's and 文件清单's 合计 rows, 问题清单, the
     # terminal, the JSON) is the number of 问题清单 rows; each file's count is its rows there
@@ -575,17 +597,15 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
     presets_note = (
         "评分方案不一致（"
         + "、".join(f"{preset_short(t)} {n} 个文件" for t, n in preset_count.items())
-        + "，分值见文件清单），分项得分按各自方案评定，合计行不合计分项得分。"
+        + "），分项得分按各自方案评定，不平均。"
         if mixed
-        else (f"评分方案：{next(iter(preset_count))}。" if preset_count else "")
+        else (f"评分方案：{preset_short(next(iter(preset_count)))}。" if preset_count else "")
     )
-    off_note = f"（含不属于单个项目的 {off_rows} 条，如文件重复、评分方案不一致）" if off_rows else ""
+    off_note = f"（含不属于单个项目的 {off_rows} 条）" if off_rows else ""
     counted_note = (
-        f"金额单位：万元。{presets_note}{TOTAL_REPORTED.name}为自评表所填总分，{TOTAL_RECOMPUTED.name}为各指标得分之和，"
-        f"差异 = {TOTAL_REPORTED.name} − {TOTAL_RECOMPUTED.name}（一致时空白）；{TOTAL_CAPPED.name}为各指标得分之和，"
-        f"每项不超过其分值、合计不超过 100，执行率偏低时不超过评分方案的上限；等级按{TOTAL_CAPPED.name}评定。"
-        f"合计行为金额合计和问题清单的全部条数{off_note}，平均行为各项得分的平均分；"
-        "“重复，未计入”的行不计入合计和平均（详见问题清单 XC002）。"
+        f"金额单位：万元。{presets_note}差异 = {TOTAL_REPORTED.name} − {TOTAL_RECOMPUTED.name}；"
+        f"{TOTAL_CAPPED.name}的每项得分不超过其分值，合计不超过 100，执行率偏低时不超过上限，等级按它评定。"
+        f"合计行为金额合计和问题清单的全部条数{off_note}，平均行为平均分；“重复，未计入”的行不计入。"
     )
     hidden_detail = set()
     if not mixed:
@@ -596,7 +616,7 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
     tables = {
         DETAIL_NAME: Table(
             DETAIL_NAME,
-            "项目支出绩效自评汇总表——项目明细",
+            f"{title}——{DETAIL_NAME}",
             DETAIL_COLUMNS,
             rounded(DETAIL_COLUMNS, detail),
             total=rounded(DETAIL_COLUMNS, [detail_total])[0],
@@ -606,7 +626,7 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
         ),
         UNITS_NAME: Table(
             UNITS_NAME,
-            "项目支出绩效自评汇总表——单位汇总",
+            f"{title}——{UNITS_NAME}",
             unit_columns,
             rounded(unit_columns, unit_rows),
             total=rounded(unit_columns, [total_units])[0],
@@ -614,7 +634,7 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
         ),
         GRADES_NAME: Table(
             GRADES_NAME,
-            "项目支出绩效自评等级分布",
+            f"{title}——{GRADES_NAME}",
             grade_columns,
             rounded(grade_columns, grade_rows),
             total=rounded(grade_columns, [grade_total])[0],
@@ -622,7 +642,7 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
         ),
         FINDINGS_NAME: Table(
             FINDINGS_NAME,
-            "问题清单",
+            f"{title}——{FINDINGS_NAME}",
             FINDING_COLUMNS,
             finding_rows,
             total=findings_total,
@@ -630,14 +650,14 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
         ),
         FILES_NAME: Table(
             FILES_NAME,
-            "文件清单",
+            f"{title}——{FILES_NAME}",
             FILE_COLUMNS,
             rounded(FILE_COLUMNS, file_rows),
             total=rounded(FILE_COLUMNS, [files_total])[0],
             note="每个输入文件一行：已汇总 / 已跳过 / 无法读取，附原因；大小、SHA-256 校验值和完整路径在打印区域右侧",
         ),
     }
-    return Consolidation(files, tables, stats, grades, preset, seconds)
+    return Consolidation(files, tables, stats, grades, preset, seconds, year, issuer.strip())
 
 
 def _detail_total(
@@ -720,6 +740,19 @@ def _mixed_notes(
                 "各一级指标的分值不同，分项得分不能直接比较"
             )
             notes.append((f, _xc(XC_MIXED_PRESETS, f, detail, main, title)))
+    return notes
+
+
+def _year_notes(ok: Sequence[FileResult], year: str, n: int) -> list[tuple[FileResult, Finding]]:
+    """XC007 on every workbook whose 年度 is not that of most workbooks."""
+    notes = []
+    for f in ok:
+        if f.year.strip() and f.year.strip() != year:
+            detail = (
+                f"本工作簿“单位信息”的年度为 {f.year.strip()}，多数工作簿（{n} 个）为 {year}，"
+                f"已计入汇总；请核实是否报送了其他年度的自评表"
+            )
+            notes.append((f, _xc(XC_MIXED_YEARS, f, detail, year, f.year.strip(), L.UNIT_SHEET)))
     return notes
 
 
@@ -833,52 +866,52 @@ def _unit_columns(grades: tuple[str, ...]) -> tuple[Column, ...]:
         Column("序号", "int", 5),
         Column(L.UNIT_DEPARTMENT, "text", 12, wrap=True),
         Column("单位", "text", 14, wrap=True),
-        Column("项目数", "int", 5),
+        Column("项目数", "int", 6.5),
         Column("预算数合计（万元）", "amount", 11),
         Column("执行数合计（万元）", "amount", 11),
-        Column("执行率", "rate", 8),
-        Column("平均分", "score", 6.5),
-        Column("预算加权平均分", "score", 8),
-        Column("最高分", "score", 6.5),
-        Column("最低分", "score", 6.5),
-        *(Column(g, "int", 4.5) for g in grades),
-        Column("有错误的项目数", "int", 7),
+        Column("执行率", "rate", 8.5),
+        Column("平均分", "score", 7),
+        Column("预算加权平均分", "score", 8.5),
+        Column("最高分", "score", 7),
+        Column("最低分", "score", 7),
+        *(Column(g, "int", 5) for g in grades),
+        Column("有错误的项目数", "int", 8.5),
     )
 
 
 def _grade_columns(grade_cols: tuple[str, ...]) -> tuple[Column, ...]:
     return (
-        Column("序号", "int", 4.5),
-        Column(L.UNIT_DEPARTMENT, "text", 10, wrap=True),
-        Column("单位", "text", 12, wrap=True),
-        *(Column(g, "int", 4.5) for g in grade_cols),
-        Column(TOTAL, "int", 5),
-        Column("优良率", "rate", 7.5),
+        Column("序号", "int", 5),
+        Column(L.UNIT_DEPARTMENT, "text", 13, wrap=True),
+        Column("单位", "text", 13, wrap=True),
+        *(Column(g, "int", 5) for g in grade_cols),
+        Column(TOTAL, "int", 5.5),
+        Column("优良率", "rate", 8.5),
     )
 
 
 FINDING_COLUMNS = (
     Column("序号", "int", 6),
-    Column("单位", "text", 12, wrap=True),
-    Column("项目", "text", 14, wrap=True),
-    Column("位置", "text", 11, wrap=True),
-    Column("规则", "text", 6),
+    Column("单位", "text", 13, wrap=True),
+    Column("项目", "text", 15, wrap=True),
+    Column("位置", "text", 12, wrap=True),
+    Column("规则", "text", 6.5),
     Column("严重程度", "text", 5, wrap=True),
-    Column("说明", "text", 46, wrap=True),
+    Column("说明", "text", 45, wrap=True),
     Column("应为", "text", 12, wrap=True),
     Column("实为", "text", 12, wrap=True),
     Column("文件", "text", 36, printed=False),
 )
 FILE_COLUMNS = (
     Column("序号", "int", 5),
-    Column("文件", "text", 28, wrap=True),
-    Column("状态", "text", 6.5),
+    Column("文件", "text", 26, wrap=True),
+    Column("状态", "text", 8.5),
     Column("原因", "text", 30, wrap=True),
     Column("单位", "text", 13, wrap=True),
-    Column("项目数", "int", 5),
-    Column("计入汇总项目数", "int", 7),
-    Column("错误", "int", 4.5),
-    Column("警告", "int", 4.5),
+    Column("项目数", "int", 6.5),
+    Column("计入汇总项目数", "int", 8.5),
+    Column("错误", "int", 5),
+    Column("警告", "int", 5),
     Column(PRESET_HEADER, "text", 14, wrap=True),
     Column("大小（KB）", "score", 9, printed=False),
     Column("SHA-256", "hash", 66, printed=False),
