@@ -243,6 +243,7 @@ class Stats:
     warnings: int = 0
     infos: int = 0
     presets: dict[str, int] = field(default_factory=dict)  # preset title -> workbooks (most first)
+    years: dict[str, int] = field(default_factory=dict)  # 年度 -> workbooks (most first; "" not counted)
 
     @property
     def rate(self) -> float | None:
@@ -295,6 +296,12 @@ class Consolidation:
             + "，".join(f"{g} {n}" for g, n in s.grades.items()),
             f"问题：错误 {s.errors} 条，警告 {s.warnings} 条，提示 {s.infos} 条（详见“问题清单”）",
         ]
+        if len(s.years) > 1:
+            lines.append(
+                "年度不一致："
+                + "；".join(f"{y} 年度 {n} 个文件" for y, n in s.years.items())
+                + "（详见问题清单 XC007）"
+            )
         if s.mixed_presets:
             lines.append(
                 "评分方案不一致："
@@ -593,6 +600,7 @@ def consolidate(
         warnings=n_warnings,
         infos=n_infos,
         presets=preset_count,
+        years=dict(years.most_common()),
     )
     presets_note = (
         "评分方案不一致（"

@@ -595,6 +595,8 @@ def summary_dict(c: Consolidation) -> dict[str, Any]:
             "execution_rate": _plain(s.rate),
             "mean_score": _plain(s.mean_score),
             "weighted_score": _plain(s.weighted_score),
+            "year": c.year,
+            "years": s.years,
             "grades": s.grades,
             "errors": s.errors,
             "warnings": s.warnings,
