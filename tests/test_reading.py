@@ -153,5 +153,95 @@ def test_json_states_the_year(samples, tmp_path):
     assert data["tables"][DETAIL_NAME]["average"]["核定总分"] == samples.tables[DETAIL_NAME].average[15]
 
 
-def _unused():  # keep shutil/re imported for the sections below
-    return shutil, re
+# --- the report: its sentences against its tables ------------------------------------------------------
+
+REVIEW_WORDS = ("核对", "应为", "未填写", "不符", "超出该指标分值", "多计", "相抵", "校验")
+
+
+def _report(path: Path, tmp_path: Path):
+    from docx import Document
+
+    from xlperf import api
+    from xlperf.writers.report import write_report
+
+    v = api.validate_file(path)
+    out = write_report(v, tmp_path / f"{path.stem}.docx")
+    return v, Document(str(out))
+
+
+def _projects(doc) -> list[tuple[list[list[str]], str]]:
+    """Each project's table (rows of cell texts, its two Word tables joined) and the conclusion after it."""
+    from docx.oxml.ns import qn
+
+    body = list(doc.element.body)
+    out, rows = [], []
+    for i, el in enumerate(body):
+        if el.tag == qn("w:tbl"):
+            rows += [
+                ["".join(t.text or "" for t in tc.iter(qn("w:t"))) for tc in tr.iter(qn("w:tc"))]
+                for tr in el.iter(qn("w:tr"))
+            ]
+            nxt = body[i + 1] if i + 1 < len(body) else None
+            text = "".join(t.text or "" for t in nxt.iter(qn("w:t"))) if nxt is not None else ""
+            if text:  # the conclusion (not the 1-point paragraph between the two parts)
+                out.append((rows, text))
+                rows = []
+    return out
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "").rstrip("%"))
+
+
+@pytest.mark.parametrize("sample", sorted(p.name for p in SAMPLES.glob("*.xlsx")))
+def test_report_sentences_agree_with_its_tables(sample, tmp_path):
+    """Every project's conclusion states the score the table ends with (总分, or the 核定总分 row where
+    the approved score differs), the grade of that score, the table's amounts and rate; 二、 says "未发现
+    偏离绩效目标较大的项目" only when no table shows a completion clearly short of its target, and names
+    the rows that do with the values the tables show; no review wording in the text sent upward."""
+    from xlperf.core.scoring import suggest  # noqa: F401 - the rule the shortfall follows
+
+    v, doc = _report(SAMPLES / sample, tmp_path)
+    projects = _projects(doc)
+    assert len(projects) == len(v.projects)
+    texts = [p.text for p in doc.paragraphs]
+    for (rows, conclusion), pr in zip(projects, v.projects, strict=True):
+        last = rows[-1]
+        stated = re.search(r"(?:得分为|核定总分为)([\d.]+)分，等级为“(.)”", conclusion)
+        assert stated, conclusion
+        assert last[1].startswith(("总分", "核定总分")) and _number(last[-2] or last[-1]) == float(stated.group(1))
+        assert v.preset.grade(float(stated.group(1))) == stated.group(2)
+        amounts = re.search(r"项目预算数([\d.]+)万元，执行数([\d.]+)万元，预算执行率([\d.]+%)", conclusion)
+        if amounts:
+            budget_row = rows[2]
+            assert _number(amounts.group(1)) == _number(budget_row[2]) and _number(amounts.group(2)) == _number(
+                budget_row[6]
+            )
+            assert amounts.group(3) == budget_row[-1]
+        for word in REVIEW_WORDS:
+            assert word not in conclusion, (word, conclusion)
+    achievement = "".join(texts[texts.index("二、绩效目标实现情况") + 1 : texts.index("三、绩效目标设定质量情况")])
+    from xlperf.report_text import report_facts
+
+    facts = report_facts(v)
+    short = [(p, s) for p in facts.projects for s in p.shortfalls]
+    assert ("未发现偏离绩效目标较大的项目" in achievement) == (
+        not short and not facts.low_rate_projects and not facts.weak_projects
+    )
+    for p, s in short:
+        # the row the sentence names is in the project's table with the values it states
+        rows = projects[facts.projects.index(p)][0]
+        assert any(s.name in r and s.actual in r and s.target in r for r in rows), (s, p.name)
+    body = "".join(texts)
+    for word in REVIEW_WORDS:
+        assert word not in body, word
+
+
+def test_the_seed_report_no_longer_claims_no_deviation(tmp_path):
+    """Table 1 shows 预算执行率 50 % against 100 %: 二、 says so instead of "未发现偏离绩效目标较大的项目"."""
+    v, doc = _report(SAMPLES / "长安区委编办_2020.xlsx", tmp_path)
+    texts = [p.text for p in doc.paragraphs]
+    achievement = "".join(texts[texts.index("二、绩效目标实现情况") + 1 : texts.index("三、绩效目标设定质量情况")])
+    assert "未发现偏离绩效目标较大的项目" not in achievement
+    assert "“机构编制管理工作监督检查”的“预算支出进度执行率”实际完成50%、预期100%" in achievement
+    assert "按核定总分计，平均得分93.08分，其中等级为“优”的3个、等级为“良”的1个" in achievement

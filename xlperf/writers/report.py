@@ -647,8 +647,8 @@ class _Columns:
         # (五号 is 0.37 cm a CJK character; a cell loses 0.2 cm to its margins: "产出指标" needs 1.7 cm,
         # "13.33" 1.1 cm)
         if weight and reason:
-            spec = [(L.COL_LEVEL1, 1.8), (L.COL_LEVEL2, 1.8), (L.COL_LEVEL3, 0), (L.COL_TARGET, 1.5),
-                    (L.COL_ACTUAL, 1.5), (L.COL_WEIGHT, 1.2), (L.COL_SCORE, 1.3), (L.COL_REASON, 2.4)]  # fmt: skip
+            spec = [(L.COL_LEVEL1, 1.8), (L.COL_LEVEL2, 1.8), (L.COL_LEVEL3, 0), (L.COL_TARGET, 1.45),
+                    (L.COL_ACTUAL, 1.45), (L.COL_WEIGHT, 1.2), (L.COL_SCORE, 1.3), (L.COL_REASON, 2.5)]  # fmt: skip
         elif weight or reason:
             spec = [(L.COL_LEVEL1, 1.8), (L.COL_LEVEL2, 1.8), (L.COL_LEVEL3, 0), (L.COL_TARGET, 1.7),
                     (L.COL_ACTUAL, 1.7)]  # fmt: skip
@@ -884,12 +884,12 @@ def cell_lines(text: str, width: int, size: float = SIZE_TABLE.pt) -> int:
 
 def head_label(text: str, width: int) -> str:
     """A label as printed in a cell ``width`` twips wide: as it is when it fits on one line, else
-    broken at a word (:data:`HEAD_BREAKS`, or before "（", after "："), never leaving one character
+    broken at a word (:data:`HEAD_BREAKS`, or after "）" or "：", before "（"), never leaving one character
     alone on a line ("预算执行进/度")."""
     if "\n" in text or cell_lines(text, width) <= 1:
         return text
     candidates = [HEAD_BREAKS[text]] if text in HEAD_BREAKS else []
-    for mark, after in (("（", False), ("）", True), ("：", True)):
+    for mark, after in (("）", True), ("：", True), ("（", False)):
         at = text.find(mark)
         if 0 < at < len(text) - 1:
             cut = at + 1 if after else at
