@@ -245,3 +245,81 @@ def test_the_seed_report_no_longer_claims_no_deviation(tmp_path):
     assert "未发现偏离绩效目标较大的项目" not in achievement
     assert "“机构编制管理工作监督检查”的“预算支出进度执行率”实际完成50%、预期100%" in achievement
     assert "按核定总分计，平均得分93.08分，其中等级为“优”的3个、等级为“良”的1个" in achievement
+
+
+# --- the 校验结果 sheet -------------------------------------------------------------------------------
+
+
+def _luma(rgb: str) -> float:
+    r, g, b = (int(rgb[i : i + 2], 16) for i in (0, 2, 4))
+    return (0.299 * r + 0.587 * g + 0.114 * b) / 255
+
+
+def test_marks_and_the_templates_fills_apart_in_grey_print():
+    """Orange warnings and the pale-yellow input cells looked alike printed in grey: the severities are
+    now darker than the template's fills and apart from each other in lightness."""
+    from xlperf.core.plan import PALETTE, TEMPLATE_FILLS
+
+    e, w, i = (_luma(PALETTE[k]) for k in ("error", "warning", "info"))
+    lightest_template = min(_luma(x) for x in TEMPLATE_FILLS.values())
+    assert e + 0.1 <= w and w + 0.1 <= i and i + 0.15 <= lightest_template, (e, w, i, lightest_template)
+
+
+@pytest.mark.parametrize("sample", sorted(p.name for p in SAMPLES.glob("*.xlsx")))
+def test_result_sheet_says_where_in_words_and_each_clause_once(sample):
+    from xlperf import api
+    from xlperf.core.plan import build_plan
+    from xlperf.core.results_table import repeated_clauses
+
+    v = api.validate_file(SAMPLES / sample)
+    rs = build_plan(v).result_sheet
+    u = v.workbook.unit
+    assert rs.rows[0][0].startswith(f"{u.name}{u.year}年度绩效自评表校验结果：共 {len(v.projects)} 个项目")
+    rows = rs.rows[3:] if v.findings else []
+    sheets = {pr.project.sheet for pr in v.projects}
+    for f, row in zip(v.findings, rows, strict=True):
+        if f.cell and f.sheet in sheets:
+            assert re.fullmatch(rf"{re.escape(f.sheet)} {f.cell}（[^（）]+ ?[^（）]*）", row[4]), row[4]
+        assert not re.search(r"X[PC]\d{3}", "".join(str(x) for x in row))
+    text = "".join(str(r[5]) for r in rows)
+    for clause in repeated_clauses(v):
+        assert text.count(clause) <= 1, clause
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("fonts", ["serif-cjk", "default"])
+def test_the_seeds_27_findings_print_on_two_pages(soffice, tmp_path, monkeypatch, fonts):
+    """Rows sized to their text: the seed's 27 findings on two A4 landscape pages (three before, with a
+    line or two of blank in most rows), every character at 8 pt or more, the unit and year on each."""
+    from xlperf import api
+    from xlperf.libreoffice import convert
+    from xlperf.writers import annotate
+    from xlperf.writers import ooxml as ox
+
+    if fonts == "serif-cjk":
+        monkeypatch.setenv("FONTCONFIG_FILE", str(SERIF_CJK))
+    src = SAMPLES / "长安区委编办_2020.xlsx"
+    copy = annotate.write_annotated_copy(api.validate_file(src), src, tmp_path / "校验.xlsx")
+    pkg = ox.Package.open(copy)
+    book = annotate.Book(pkg)
+    annotate.remove_sheets(pkg, book, {e.name for e in book.sheets if e.name != "校验结果"})
+    alone = tmp_path / "alone.xlsx"
+    pkg.save(alone)
+    pdf = convert(alone, "pdf", tmp_path / "pdf")
+    pages = _pdf_pages(pdf)
+    assert len(pages) == 2
+    assert all(p.startswith("长安区委编办2020年度绩效自评表校验结果") for p in pages)
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar
+
+    for page in extract_pages(str(pdf)):
+        todo, sizes = [page], []
+        while todo:
+            o = todo.pop()
+            if isinstance(o, LTChar) and o.get_text().strip():
+                sizes.append(o.size)
+            elif hasattr(o, "__iter__"):
+                todo.extend(o)
+        assert min(sizes) >= 8.0, min(sizes)
+    joined = "".join(pages)
+    assert "自评表2H23（社会效益指标" in joined and "XP0" not in joined  # (a cell's lines interleave)

@@ -14,7 +14,7 @@ from xlperf.cli.zh import display_width, fill, screen_width
 from xlperf.core.engine import Validation
 from xlperf.core.evaluate import TOTAL_CAPPED, TOTAL_RECOMPUTED, TOTAL_REPORTED, approval_note
 from xlperf.core.findings import SEVERITY_ZH, fmt_num, fmt_pct
-from xlperf.core.results_table import explanation, file_dict, summary_line
+from xlperf.core.results_table import SaidOnce, explanation, file_dict, repeated_clauses, summary_line
 from xlperf.errors import OutputError, ReadError, XlperfError
 from xlperf.sources.gate import WORD_SUFFIXES
 
@@ -38,17 +38,12 @@ class _Screen:
         click.echo(fill(text, self.width - 1, indent, indent if hang is None else hang))
 
     def short(self, text: str, fragments: tuple[str, ...]) -> str:
-        for frag in fragments:
-            if frag in text:
-                if frag in self.explained:
-                    text = text.replace(f"{frag}，", "").replace(frag, "")
-                self.explained.add(frag)
-        return text.replace("（）", "")
+        said = SaidOnce(fragments)
+        said.said = self.explained  # said once on the whole screen, whichever file said it
+        return said(text)
 
     def file(self, v: Validation) -> None:
-        from xlperf.core.rules import WEIGHT_NOTE, scoring_methods
-
-        fragments = (*scoring_methods(v.preset).values(), WEIGHT_NOTE)
+        fragments = repeated_clauses(v)
         wb = v.workbook
         self.echo(f"■ {wb.path}", bold=True)
         self.para(
