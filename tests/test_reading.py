@@ -323,3 +323,37 @@ def test_the_seeds_27_findings_print_on_two_pages(soffice, tmp_path, monkeypatch
         assert min(sizes) >= 8.0, min(sizes)
     joined = "".join(pages)
     assert "自评表2H23（社会效益指标" in joined and "XP0" not in joined  # (a cell's lines interleave)
+
+
+# --- the terminal --------------------------------------------------------------------------------------
+
+
+def _help(columns: int, *args: str) -> str:
+    import os
+
+    env = {**os.environ, "COLUMNS": str(columns)}
+    done = subprocess.run(
+        [sys.executable, "-m", "xlperf", *args, "--help"], capture_output=True, text=True, env=env, check=True
+    )
+    return done.stdout
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_help_wraps_at_the_terminals_width(columns):
+    """`xlperf --help` wrapped at 80 columns in any terminal and cut import's description at "装有
+    LibreOffice 时也可..."; it now uses the terminal's width and never cuts a command's description."""
+    from xlperf.cli.zh import display_width
+
+    for args in ((), ("validate",), ("consolidate",), ("report",)):
+        text = _help(columns, *args)
+        widths = [display_width(line) for line in text.splitlines()]
+        assert max(widths) <= columns, (args, max(widths))
+        if columns > 80:
+            assert max(widths) > 80, args  # the room is used
+    top = _help(columns)
+    assert "..." not in top.split("命令：", 1)[1]  # (the usage line has its "[参数]...")
+    flat = "".join(top.split())
+    assert "import把单位报送的Word绩效自评工作报告（.docx；装有LibreOffice时也可.doc/.wps）中的自评表导入标准模板。" in flat
+    if columns == 120:
+        line = next(x for x in top.splitlines() if x.lstrip().startswith("import"))
+        assert line.rstrip().endswith("中的自评表导入标准模板。")  # one line at 120 columns
