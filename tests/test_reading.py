@@ -357,3 +357,26 @@ def test_help_wraps_at_the_terminals_width(columns):
     if columns == 120:
         line = next(x for x in top.splitlines() if x.lstrip().startswith("import"))
         assert line.rstrip().endswith("中的自评表导入标准模板。")  # one line at 120 columns
+
+
+def test_output_piped_into_more_still_fits_the_screen():
+    """`xlperf validate x | more`: stdout is a pipe, the terminal is on stderr; its width is used
+    (was 100 whatever the terminal)."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 87, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", "from xlperf.cli.zh import screen_width; print(screen_width())"],
+            stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL, env=env, text=True, check=True,
+        )  # fmt: skip
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert done.stdout.strip() == "87"

@@ -123,10 +123,20 @@ def display_width(text: str) -> int:
 
 
 def screen_width() -> int:
-    """The terminal's width in cells (COLUMNS when set; 100 when the output is not a terminal)."""
-    import shutil
+    """The terminal's width in cells: COLUMNS when set; else the terminal's, found through whichever of
+    stdout, stderr or stdin is one (output piped into more or head still fits the screen); 100 when
+    there is no terminal at all."""
+    import os
+    import sys
 
-    return max(40, shutil.get_terminal_size((100, 24)).columns)
+    if os.environ.get("COLUMNS", "").isdigit():
+        return max(40, int(os.environ["COLUMNS"]))
+    for stream in (sys.__stdout__, sys.__stderr__, sys.__stdin__):
+        try:
+            return max(40, os.get_terminal_size(stream.fileno()).columns)
+        except (AttributeError, OSError, ValueError):
+            continue
+    return 100
 
 
 def _is_wide(ch: str) -> bool:

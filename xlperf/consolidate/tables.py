@@ -292,7 +292,7 @@ class Consolidation:
             f"单位 {s.units} 个，项目 {s.projects} 个"
             + (f"（另有重复项目 {s.duplicate_projects} 个，未计入）" if s.duplicate_projects else ""),
             f"预算数合计 {fmt_num(s.budget, 4)} 万元，执行数合计 {fmt_num(s.executed, 4)} 万元，执行率 {fmt_pct(s.rate)}",
-            f"平均分 {fmt_num(s.mean_score, 2)}（按预算加权 {fmt_num(s.weighted_score, 2)}）；等级："
+            f"核定总分的平均分 {fmt_num(s.mean_score, 2)}（按预算加权 {fmt_num(s.weighted_score, 2)}）；等级："
             + "，".join(f"{g} {n}" for g, n in s.grades.items()),
             f"问题：错误 {s.errors} 条，警告 {s.warnings} 条，提示 {s.infos} 条（详见“问题清单”）",
         ]
