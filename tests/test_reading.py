@@ -380,3 +380,13 @@ def test_output_piped_into_more_still_fits_the_screen():
         os.close(slave)
         os.close(master)
     assert done.stdout.strip() == "87"
+
+
+def test_the_forms_grade_row_says_which_figure_counts():
+    """核定总分 beside 建议得分, 等级 "优" beside "良": the form says that the 自评得分 column counts."""
+    from xlperf.writers.template import GRADE_NOTE, project_layouts
+
+    wb = openpyxl.load_workbook(SAMPLES / "长安区委编办_2020.xlsx")
+    lay = project_layouts(wb)[0]
+    row = [c.value for c in wb[lay.sheet][lay.grade_row]]
+    assert GRADE_NOTE in row and "核定总分和等级为准" in GRADE_NOTE and "仅供参考" in GRADE_NOTE
