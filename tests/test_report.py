@@ -813,3 +813,16 @@ def test_paragraph_and_run_properties_in_schema_order(seed_report):
                     kids = [c.tag[len(w) :] for c in el if c.tag.startswith(w)]
                     known = [k for k in kids if k in order]
                     assert known == sorted(known, key=order.index), (name, tag, kids)
+
+
+@pytest.mark.parametrize("sample", ["长安区委编办_2020.xlsx", "西安市雁塔区教育局_2020.xlsx", "西安市长安区财政局_2020.xlsx"])
+def test_amounts_and_scores_fit_their_cells(sample, samples_dir):
+    """"500.0/0": an amount, a rate or a score never wraps in its cell (digits at 0.6 em, wider than any
+    stand-in's), whichever columns the form has."""
+    v = api.validate_file(samples_dir / sample)
+    for pr in v.projects:
+        t = R.project_table(pr)
+        for row in t.rows:
+            for c in row:
+                if not c.head and c.text and re.fullmatch(r"[\d.,%≥≤<>-]+", c.text):
+                    assert R.cell_lines(c.text, c.x1 - c.x0) == 1, (pr.project.sheet, c.text, c.x1 - c.x0)

@@ -711,7 +711,7 @@ def _basic_rows(pr: ProjectResult, cols: _Columns) -> Rows:
 def _funds_rows(pr: ProjectResult, cols: _Columns) -> Rows:
     """二、预算执行情况: 预算数/到位数/执行数, 其中：财政资金, 其他, and 预算执行进度 (computed when blank)."""
     p = pr.project
-    pair, lab = 0.28, 0.16  # each of 预算/到位/执行: label + value; 预算执行进度 the rest
+    pair, lab = 0.28, 0.14  # each of 预算/到位/执行: label + value (2 cm: "1,234.56"); 预算执行进度 the rest
     head = [
         (T_BUDGET_HEAD, 0, pair, _HEAD),
         ("资金到位情况", pair, 2 * pair, _HEAD),
@@ -859,10 +859,10 @@ CELL_MARGIN = 57  # twips, left and right
 def text_width_pt(text: str, size: float) -> float:
     """The width of one line of text at ``size`` pt: a CJK character (or full-width form) is one em in
     every Chinese font (宋体, 仿宋, and the Noto CJK faces that stand in for them); Latin and digits at
-    most 0.6 em (the widest stand-in's digits)."""
+    most 0.64 em (DejaVu's digits, the widest stand-in's), a point or comma 0.35 em."""
     from xlperf.cli.zh import char_width
 
-    return sum(size if char_width(ch) == 2 else 0.6 * size for ch in text)
+    return sum(size if char_width(ch) == 2 else (0.35 if ch in ".,:;'" else 0.64) * size for ch in text)
 
 
 def cell_lines(text: str, width: int, size: float = SIZE_TABLE.pt) -> int:
