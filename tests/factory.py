@@ -10,6 +10,9 @@ from hypothesis import HealthCheck, settings
 from xlperf import presets
 from xlperf.core.grid import Grid
 from xlperf.core.parser import parse_workbook
+from xlperf.layouts import shipped
+
+LAYOUTS = shipped()
 
 # property tests: CI runs a bounded number of examples (a long run sets XLPERF_PROPERTY_EXAMPLES)
 PROPERTY_EXAMPLES = int(os.environ.get("XLPERF_PROPERTY_EXAMPLES", "300"))
@@ -86,7 +89,7 @@ def project_grid(rows=None, name="自评表1") -> Grid:
 
 
 def workbook(rows=None, path="t.xlsx"):
-    return parse_workbook(path, [project_grid(rows)])
+    return parse_workbook(path, [project_grid(rows)], layouts=LAYOUTS)
 
 
 def set_ind(rows, i, col_name, value):

@@ -94,7 +94,11 @@ def counted_sum(p, preset) -> float:
     for r in rows:
         if not isinstance(r.score, int | float):
             continue
-        w = r.weight if r.weight is not None else (preset.weights[r.level1] - typed[r.level1]) / blank[r.level1]
+        w = (
+            r.weight
+            if r.weight is not None
+            else (preset.weights[r.level1] - typed[r.level1]) / blank[r.level1]
+        )
         total += min(max(r.score, 0), w)
     total = min(total, 100)
     cap = preset.cap_for(p.executed[0] / p.budget[0])

@@ -15,11 +15,14 @@ from xlperf.core import labels as L
 from xlperf.core.grid import Grid
 from xlperf.core.parser import is_blank_form, parse_project
 from xlperf.excel import macros
+from xlperf.layouts import shipped
 from xlperf.samples import SAMPLES, write_sample
 from xlperf.writers.template import save_template
 
 from factory import clean_rows, set_ind
 from fake_xlwings import FakeBook
+
+LAYOUTS = shipped()
 
 
 @pytest.fixture(autouse=True)
@@ -251,7 +254,7 @@ def test_add_project_sheet_copies_the_form_and_blanks_the_inputs(tmp_path):
     assert book.wb.sheetnames.index(name) == book.wb.sheetnames.index(old.title) + 1
     assert new.protection.sheet  # protection kept
     rows = [[c.value for c in r] for r in new.iter_rows()]
-    p = parse_project(Grid(name, rows))
+    p = parse_project(Grid(name, rows), LAYOUTS)
     assert p.name.value.is_blank and p.budget.total.value.is_blank
     assert all(i.score.value.is_blank and i.target.value.is_blank for i in p.indicators)
     assert len(p.indicators) == 0 or all(i.level2 for i in p.indicators)
@@ -276,7 +279,7 @@ def test_add_project_sheet_without_a_form_writes_one(tmp_path):
     # read as a script-saved file is: formula cells are formulas without results
     formulas = {(r, c) for r, row in enumerate(rows) for c, v in enumerate(row) if str(v).startswith("=")}
     rows = [[None if (r, c) in formulas else v for c, v in enumerate(row)] for r, row in enumerate(rows)]
-    p = parse_project(Grid("自评表1", rows, formulas=frozenset(formulas)))
+    p = parse_project(Grid("自评表1", rows, formulas=frozenset(formulas)), LAYOUTS)
     # the whole form, nothing typed into it yet: 4 sections, a blank form (not yet a project)
     assert not p.missing and len(p.sections) == 4 and is_blank_form(p)
     assert ws.merged_cells.ranges

@@ -12,8 +12,11 @@ import pytest
 from xlperf.core.engine import validate
 from xlperf.core.grid import Grid
 from xlperf.core.parser import parse_workbook
+from xlperf.layouts import shipped
 
 from factory import FIRST_IND, NATIONAL_LIKE, blank_form_rows, clean_rows, set_ind
+
+LAYOUTS = shipped()
 
 W = "（应为：应填写具体数值；实为："
 REASON = "，但未填写偏差原因分析及改进措施（应为：应说明原因及改进措施；实为：（空））"
@@ -466,7 +469,7 @@ CASES = {
 
 
 def _messages(rows, rule, grids=None):
-    wb = parse_workbook("t.xlsx", grids or [Grid("自评表1", rows)])
+    wb = parse_workbook("t.xlsx", grids or [Grid("自评表1", rows)], layouts=LAYOUTS)
     return [f.message for f in validate(wb, NATIONAL_LIKE).findings if f.rule == rule]
 
 
@@ -501,7 +504,7 @@ def test_document_messages():
         ),
         Grid("表2", [["姓名", "职务"], ["张三", "科员"]], kind="table"),
     ]
-    v = validate(parse_workbook("t.docx", grids), NATIONAL_LIKE)
+    v = validate(parse_workbook("t.docx", grids, layouts=LAYOUTS), NATIONAL_LIKE)
     got = {f.rule: f.message for f in v.findings}
     assert got == {
         "XP007": "表1 第25行 第8列 总分计算错误：总分不等于各指标自评得分之和（应为：100；实为：98）",
@@ -527,7 +530,7 @@ def test_user_formula_without_result():
     for c in range(2, 10):
         rows[FIRST_IND][c] = None if c in (2, 4, 5, 7, 9) else rows[FIRST_IND][c]
     grid = Grid("自评表1", rows, formulas=frozenset({(FIRST_IND, 5)}))  # only 实际完成值, a formula
-    v = validate(parse_workbook("t.xlsx", [grid]), NATIONAL_LIKE)
+    v = validate(parse_workbook("t.xlsx", [grid], layouts=LAYOUTS), NATIONAL_LIKE)
     assert v.projects[0].indicators[0].indicator.row == FIRST_IND + 1  # in use
     assert [(f.rule, f.cell) for f in v.findings if f.cell in ("E15", "F15")] == [
         ("XP015", "F15"),

@@ -6,8 +6,11 @@ from xlperf.core.grid import Grid
 from xlperf.core.labels import norm
 from xlperf.core.model import BLANK_FORM, SheetNote
 from xlperf.core.parser import parse_project, parse_workbook, value_right_of
+from xlperf.layouts import shipped
 
 from factory import FIRST_IND, clean_rows, workbook
+
+LAYOUTS = shipped()
 
 
 def _sig(wb):
@@ -106,7 +109,7 @@ def test_seed_word_layout_reads():
         [None, "预算执行率指标\n（10分）", "预算执行率", "预算支出进度执行率", "100%", "100%", 10],
         [None, "总分", 99],
     ]
-    p = parse_workbook("w.xlsx", [Grid("Sheet1", rows)]).projects[0]
+    p = parse_workbook("w.xlsx", [Grid("Sheet1", rows)], layouts=LAYOUTS).projects[0]
     assert p.unit.text == "长安区委编办"
     assert p.progress.value.is_blank and p.progress.ref == "H4"
     assert p.total.number == 99 and p.total.ref == "C10"
@@ -122,7 +125,9 @@ def test_value_right_of_stops_at_next_label():
 
 
 def test_non_form_sheets_are_ignored():
-    wb = parse_workbook("x.xlsx", [Grid("说明", [["随便写点什么"]]), Grid("自评表1", clean_rows())])
+    wb = parse_workbook(
+        "x.xlsx", [Grid("说明", [["随便写点什么"]]), Grid("自评表1", clean_rows())], layouts=LAYOUTS
+    )
     assert [p.sheet for p in wb.projects] == ["自评表1"]
 
 
@@ -134,9 +139,9 @@ def test_partial_sheet_records_missing_labels():
 
 def test_labels_at_the_edge_of_the_sheet_do_not_crash():
     rows = [["一级指标", "二级指标", "三级指标", "预期指标值", "实际完成值", "自评得分", "预算执行进度"]]
-    p = parse_project(Grid("自评表1", rows))
+    p = parse_project(Grid("自评表1", rows), LAYOUTS)
     assert p.progress.value.is_blank and p.indicators == ()
     assert {"预算数", "总分"} <= set(p.missing)
     # nothing typed into it: a blank form, not a project
-    wb = parse_workbook("e.xlsx", [Grid("自评表1", rows)])
+    wb = parse_workbook("e.xlsx", [Grid("自评表1", rows)], layouts=LAYOUTS)
     assert wb.projects == () and wb.notes == (SheetNote("自评表1", BLANK_FORM),)

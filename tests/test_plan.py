@@ -11,14 +11,19 @@ from xlperf.core import plan as P
 from xlperf.core.engine import validate
 from xlperf.core.findings import Finding
 from xlperf.core.parser import parse_workbook
+from xlperf.layouts import shipped
 from xlperf.presets import load
 from xlperf.writers import styles
 
 from factory import clean_rows, project_grid
 
+LAYOUTS = shipped()
+
 
 def _validation(rows=None, name="自评表1"):
-    wb = parse_workbook("t.xlsx", [project_grid(rows if rows is not None else clean_rows(), name)])
+    wb = parse_workbook(
+        "t.xlsx", [project_grid(rows if rows is not None else clean_rows(), name)], layouts=LAYOUTS
+    )
     return validate(wb, load("shaanxi"))
 
 

@@ -6,7 +6,6 @@ serif-cjk.conf: Noto Serif CJK, the face 信创 PCs without the Windows fonts ha
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -65,13 +64,15 @@ def test_mixed_years_are_a_finding(tmp_path):
     xc = [r for r in c.tables[FINDINGS_NAME].records(with_total=False) if r["规则"] == "XC007"]
     assert len(xc) == 1 and xc[0]["应为"] == "2024" and xc[0]["实为"] == "2023"
     assert "年度不一致" in xc[0]["说明"] and xc[0]["严重程度"] == "警告"
-    assert any(line.startswith("年度不一致：2024 年度 2 个文件；2023 年度 1 个文件") for line in c.summary_lines())
+    assert any(
+        line.startswith("年度不一致：2024 年度 2 个文件；2023 年度 1 个文件") for line in c.summary_lines()
+    )
     same = consolidate_paths([SAMPLES], jobs=1)
     assert not [r for r in same.tables[FINDINGS_NAME].rows if r[4] == "XC007"]
 
 
 def test_headers_break_between_words_and_fit(samples):
-    """"严重程/度" and "预算加权平/均分" were cut where the office suite wrapped them: every header now
+    """ "严重程/度" and "预算加权平/均分" were cut where the office suite wrapped them: every header now
     fits its column, on lines that are whole words, never one character alone."""
     words = set(summary.HEADER_WORDS)
     for t in samples.tables.values():
@@ -88,7 +89,9 @@ def test_headers_break_between_words_and_fit(samples):
                 for line in lines[:-1]:
                     cut += len(line)
                     before, after = col.header[:cut], col.header[cut:]
-                    assert any(before.endswith(w) for w in words) or any(after.startswith(w) for w in words), (
+                    assert any(before.endswith(w) for w in words) or any(
+                        after.startswith(w) for w in words
+                    ), (
                         col.header,
                         label,
                     )
@@ -100,7 +103,7 @@ def test_headers_break_between_words_and_fit(samples):
 
 
 def test_text_is_indented_from_the_number_left_of_it(samples, tmp_path):
-    """"100.00%陕西": a number right-aligned against its border, the text left-aligned against the same
+    """ "100.00%陕西": a number right-aligned against its border, the text left-aligned against the same
     border. Text cells are indented one level; numbers are not."""
     ws = openpyxl.load_workbook(write_summary(samples, tmp_path / "汇总.xlsx"))[DETAIL_NAME]
     heads = [str(c.value).replace("\n", "") for c in ws[3]]
@@ -199,8 +202,6 @@ def test_report_sentences_agree_with_its_tables(sample, tmp_path):
     the approved score differs), the grade of that score, the table's amounts and rate; 二、 says "未发现
     偏离绩效目标较大的项目" only when no table shows a completion clearly short of its target, and names
     the rows that do with the values the tables show; no review wording in the text sent upward."""
-    from xlperf.core.scoring import suggest  # noqa: F401 - the rule the shortfall follows
-
     v, doc = _report(SAMPLES / sample, tmp_path)
     projects = _projects(doc)
     assert len(projects) == len(v.projects)
@@ -209,18 +210,23 @@ def test_report_sentences_agree_with_its_tables(sample, tmp_path):
         last = rows[-1]
         stated = re.search(r"(?:得分为|核定总分为)([\d.]+)分，等级为“(.)”", conclusion)
         assert stated, conclusion
-        assert last[1].startswith(("总分", "核定总分")) and _number(last[-2] or last[-1]) == float(stated.group(1))
+        assert float(stated.group(1)) == round(pr.total_capped, 2)  # the 核定总分
+        assert last[1].startswith(("总分", "核定总分")) and _number(last[-2] or last[-1]) == float(
+            stated.group(1)
+        )
         assert v.preset.grade(float(stated.group(1))) == stated.group(2)
         amounts = re.search(r"项目预算数([\d.]+)万元，执行数([\d.]+)万元，预算执行率([\d.]+%)", conclusion)
         if amounts:
             budget_row = rows[2]
-            assert _number(amounts.group(1)) == _number(budget_row[2]) and _number(amounts.group(2)) == _number(
-                budget_row[6]
-            )
+            assert _number(amounts.group(1)) == _number(budget_row[2]) and _number(
+                amounts.group(2)
+            ) == _number(budget_row[6])
             assert amounts.group(3) == budget_row[-1]
         for word in REVIEW_WORDS:
             assert word not in conclusion, (word, conclusion)
-    achievement = "".join(texts[texts.index("二、绩效目标实现情况") + 1 : texts.index("三、绩效目标设定质量情况")])
+    achievement = "".join(
+        texts[texts.index("二、绩效目标实现情况") + 1 : texts.index("三、绩效目标设定质量情况")]
+    )
     from xlperf.report_text import report_facts
 
     facts = report_facts(v)
@@ -241,7 +247,9 @@ def test_the_seed_report_no_longer_claims_no_deviation(tmp_path):
     """Table 1 shows 预算执行率 50 % against 100 %: 二、 says so instead of "未发现偏离绩效目标较大的项目"."""
     v, doc = _report(SAMPLES / "长安区委编办_2020.xlsx", tmp_path)
     texts = [p.text for p in doc.paragraphs]
-    achievement = "".join(texts[texts.index("二、绩效目标实现情况") + 1 : texts.index("三、绩效目标设定质量情况")])
+    achievement = "".join(
+        texts[texts.index("二、绩效目标实现情况") + 1 : texts.index("三、绩效目标设定质量情况")]
+    )
     assert "未发现偏离绩效目标较大的项目" not in achievement
     assert "“机构编制管理工作监督检查”的“预算支出进度执行率”实际完成50%、预期100%" in achievement
     assert "按核定总分计，平均得分93.08分，其中等级为“优”的3个、等级为“良”的1个" in achievement
@@ -353,7 +361,10 @@ def test_help_wraps_at_the_terminals_width(columns):
     top = _help(columns)
     assert "..." not in top.split("命令：", 1)[1]  # (the usage line has its "[参数]...")
     flat = "".join(top.split())
-    assert "import把单位报送的Word绩效自评工作报告（.docx；装有LibreOffice时也可.doc/.wps）中的自评表导入标准模板。" in flat
+    assert (
+        "import把单位报送的Word绩效自评工作报告（.docx；装有LibreOffice时也可.doc/.wps）中的自评表导入标准模板。"
+        in flat
+    )
     if columns == 120:
         line = next(x for x in top.splitlines() if x.lstrip().startswith("import"))
         assert line.rstrip().endswith("中的自评表导入标准模板。")  # one line at 120 columns

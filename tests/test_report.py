@@ -385,17 +385,21 @@ def test_table_height_estimate():
 
 
 def test_headers_break_at_words():
-    """"预算执行进/度", "预期指标/值", "实际完成/值": a label that does not fit its cell breaks at a word."""
+    """ "预算执行进/度", "预期指标/值", "实际完成/值": a label that does not fit its cell breaks at a word."""
     cm = R.TWIPS_PER_CM
     assert R.head_label("预算执行进度", round(2.0 * cm)) == "预算执行\n进度"
     assert R.head_label("预期指标值", round(1.5 * cm)) == "预期\n指标值"
     assert R.head_label("偏差原因分析及改进措施", round(2.6 * cm)) == "偏差原因分析\n及改进措施"
     assert R.head_label("实施（主管）单位", round(2.6 * cm)) == "实施（主管）\n单位"
     assert R.head_label("分值", round(1.2 * cm)) == "分值"
-    for cols in (R._Columns(R.TABLE_WIDTH - R.SIDE_WIDTH, w, r) for w in (True, False) for r in (True, False)):
+    for cols in (
+        R._Columns(R.TABLE_WIDTH - R.SIDE_WIDTH, w, r) for w in (True, False) for r in (True, False)
+    ):
         for name in cols.names:
             label = R.head_label(name, cols.span(name)[1] - cols.span(name)[0])
-            assert all(R.cell_lines(line, cols.span(name)[1] - cols.span(name)[0]) == 1 for line in label.split("\n")), (
+            assert all(
+                R.cell_lines(line, cols.span(name)[1] - cols.span(name)[0]) == 1 for line in label.split("\n")
+            ), (
                 cols.names,
                 name,
                 label,
@@ -474,7 +478,9 @@ def test_clean_project_has_no_problem_sentences(tmp_path):
     assert "各项指标均已完成" in c
     for word in ("问题", "未填写", "低于", "不符", "扣"):
         assert word not in c
-    assert "未发现预算执行偏慢、绩效目标未达成或指标未得满分的情况" in section_text(doc, "四、整改措施及结果应用")
+    assert "未发现预算执行偏慢、绩效目标未达成或指标未得满分的情况" in section_text(
+        doc, "四、整改措施及结果应用"
+    )
     assert "未发现偏离绩效目标较大的项目" in section_text(
         doc, "二、绩效目标实现情况", "三、绩效目标设定质量情况"
     )
@@ -491,7 +497,9 @@ def test_low_execution_and_deduction_are_reported(tmp_path):
     out, doc = report_of(v, tmp_path)
     (c,) = conclusions(doc)
     # 96 counted, capped at 79 for an execution rate below 70 % (陕西): the text says both, the table too
-    assert c.startswith("通过自评，各项指标得分合计96分，因预算执行率为60%，按评分方案核定总分为79分，等级为“中”")
+    assert c.startswith(
+        "通过自评，各项指标得分合计96分，因预算执行率为60%，按评分方案核定总分为79分，等级为“中”"
+    )
     assert "预算执行率60%" in c and "预算执行率低于90%" in c
     assert "1项指标未得满分，共扣4分" in c
     table = project_tables(doc)[0]
@@ -705,7 +713,8 @@ def _page_boxes(pdf) -> list[list[str]]:
     from pdfminer.layout import LTTextBox
 
     return [
-        ["".join(o.get_text().split()) for o in page if isinstance(o, LTTextBox)] for page in extract_pages(str(pdf))
+        ["".join(o.get_text().split()) for o in page if isinstance(o, LTTextBox)]
+        for page in extract_pages(str(pdf))
     ]
 
 
@@ -815,9 +824,11 @@ def test_paragraph_and_run_properties_in_schema_order(seed_report):
                     assert known == sorted(known, key=order.index), (name, tag, kids)
 
 
-@pytest.mark.parametrize("sample", ["长安区委编办_2020.xlsx", "西安市雁塔区教育局_2020.xlsx", "西安市长安区财政局_2020.xlsx"])
+@pytest.mark.parametrize(
+    "sample", ["长安区委编办_2020.xlsx", "西安市雁塔区教育局_2020.xlsx", "西安市长安区财政局_2020.xlsx"]
+)
 def test_amounts_and_scores_fit_their_cells(sample, samples_dir):
-    """"500.0/0": an amount, a rate or a score never wraps in its cell (digits at 0.6 em, wider than any
+    """ "500.0/0": an amount, a rate or a score never wraps in its cell (digits at 0.6 em, wider than any
     stand-in's), whichever columns the form has."""
     v = api.validate_file(samples_dir / sample)
     for pr in v.projects:

@@ -9,8 +9,11 @@ from xlperf.core.engine import validate
 from xlperf.core.grid import Grid
 from xlperf.core.parser import parse_workbook
 from xlperf.core.rules import BY_ID, CATALOGUE
+from xlperf.layouts import shipped
 
 from factory import FIRST_IND, NATIONAL_LIKE, blank_form_rows, clean_rows, set_ind, workbook
+
+LAYOUTS = shipped()
 
 BUDGET_ROW = 6  # 0-based grid rows of the funds block
 PROGRESS = (6, 7)
@@ -196,7 +199,7 @@ SHEET_CASES = [
 
 @pytest.mark.parametrize(("rule", "grids", "sheet", "severity"), SHEET_CASES)
 def test_sheet_rules_fire_on_their_sheet(rule, grids, sheet, severity):
-    v = validate(parse_workbook("t.xlsx", grids()), NATIONAL_LIKE)
+    v = validate(parse_workbook("t.xlsx", grids(), layouts=LAYOUTS), NATIONAL_LIKE)
     hits = [f for f in v.findings if f.rule == rule]
     assert [(h.sheet, h.cell, h.severity) for h in hits] == [(sheet, None, severity)]
     assert hits[0].message.startswith(f"{sheet} {BY_ID[rule].name}：")
@@ -219,7 +222,7 @@ DOCUMENT_CASES = [
 
 @pytest.mark.parametrize(("rule", "grids", "cell", "severity"), DOCUMENT_CASES)
 def test_document_rules_fire_at_their_place(rule, grids, cell, severity):
-    v = validate(parse_workbook("t.docx", grids()), NATIONAL_LIKE)
+    v = validate(parse_workbook("t.docx", grids(), layouts=LAYOUTS), NATIONAL_LIKE)
     hits = [f for f in v.findings if f.rule == rule]
     assert [(h.sheet, h.cell, h.severity) for h in hits] == [("表1", cell, severity)]
     assert hits[0].message.startswith(f"{cell} {BY_ID[rule].name}：")
@@ -240,7 +243,7 @@ def test_document_rules_fire_at_their_place(rule, grids, cell, severity):
     ],
 )
 def test_conclusion_against_total(sentence, total, fires):
-    v = validate(parse_workbook("t.docx", _table(sentence, total)), NATIONAL_LIKE)
+    v = validate(parse_workbook("t.docx", _table(sentence, total), layouts=LAYOUTS), NATIONAL_LIKE)
     assert bool([f for f in v.findings if f.rule == "XP021"]) is fires
 
 

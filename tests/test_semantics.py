@@ -19,19 +19,22 @@ from xlperf.core.parser import is_project_sheet, no_projects_reason, parse_workb
 from xlperf.core.results_table import file_dict
 from xlperf.core.scoring import kind_of, score_positive, score_reverse, suggest
 from xlperf.core.values import NUMBER, UNREADABLE, parse, parse_amount
+from xlperf.layouts import shipped
 
 from factory import FIRST_IND, HEAD, NATIONAL_LIKE, blank_form_rows, clean_rows, set_ind, workbook, write_xlsx
+
+LAYOUTS = shipped()
 
 SHAANXI = presets.load("shaanxi")
 
 
 def _pr(rows, preset=NATIONAL_LIKE, formulas=()):
-    wb = parse_workbook("t.xlsx", [Grid("自评表1", rows, formulas=frozenset(formulas))])
+    wb = parse_workbook("t.xlsx", [Grid("自评表1", rows, formulas=frozenset(formulas))], layouts=LAYOUTS)
     return evaluate(wb.projects[0], preset)
 
 
 def _rules(rows, preset=NATIONAL_LIKE, formulas=()):
-    wb = parse_workbook("t.xlsx", [Grid("自评表1", rows, formulas=frozenset(formulas))])
+    wb = parse_workbook("t.xlsx", [Grid("自评表1", rows, formulas=frozenset(formulas))], layouts=LAYOUTS)
     return sorted((f.rule, f.cell) for f in validate(wb, preset).findings)
 
 
@@ -281,8 +284,8 @@ def test_explanation_sheet_is_not_a_project():
     g = Grid(
         "填报说明", [["填报说明"], ["一级指标", "产出、效益"], ["三级指标", "可量化"], ["项目名称", "全称"]]
     )
-    assert not is_project_sheet(g)
-    wb = parse_workbook("t.xlsx", [g, Grid("自评表1", clean_rows())])
+    assert not is_project_sheet(g, LAYOUTS)
+    wb = parse_workbook("t.xlsx", [g, Grid("自评表1", clean_rows())], layouts=LAYOUTS)
     assert [p.sheet for p in wb.projects] == ["自评表1"]
     assert [(n.sheet, n.reason, n.label) for n in wb.notes] == [("填报说明", NOT_A_FORM, "一级指标")]
 
@@ -290,12 +293,12 @@ def test_explanation_sheet_is_not_a_project():
 def test_a_header_row_makes_a_project_sheet_whatever_its_name():
     head = [list(HEAD)]
     for name in (L.RESULT_SHEET, L.SUMMARY_SHEET, "随便"):
-        assert is_project_sheet(Grid(name, head))
-    assert not is_project_sheet(Grid(L.META_SHEET, head))
+        assert is_project_sheet(Grid(name, head), LAYOUTS)
+    assert not is_project_sheet(Grid(L.META_SHEET, head), LAYOUTS)
 
 
 def test_hidden_project_sheets_are_projects():
-    wb = parse_workbook("t.xlsx", [Grid("自评表1", clean_rows(), "veryhidden")])
+    wb = parse_workbook("t.xlsx", [Grid("自评表1", clean_rows(), "veryhidden")], layouts=LAYOUTS)
     assert [(p.sheet, p.hidden) for p in wb.projects] == [("自评表1", "veryhidden")]
 
 
@@ -305,25 +308,25 @@ def test_template_sheets_and_unrelated_sheets_are_not_noted():
     )
     unit = Grid(L.UNIT_SHEET, [["单位信息"], ["单位名称", "某局"]])
     other = Grid("备注", [["今年项目较多"]])
-    wb = parse_workbook("t.xlsx", [unit, summary, other, Grid("自评表1", clean_rows())])
+    wb = parse_workbook("t.xlsx", [unit, summary, other, Grid("自评表1", clean_rows())], layouts=LAYOUTS)
     assert wb.notes == () and len(wb.projects) == 1
 
 
 def test_blank_forms_with_the_unit_prefilled_are_not_projects():
     rows = blank_form_rows()
     rows[3][7] = "某某局"  # xlperf template --unit fills 实施（主管）单位
-    wb = parse_workbook("t.xlsx", [Grid("自评表1", rows)])
+    wb = parse_workbook("t.xlsx", [Grid("自评表1", rows)], layouts=LAYOUTS)
     assert wb.projects == () and [(n.sheet, n.reason) for n in wb.notes] == [("自评表1", BLANK_FORM)]
     assert no_projects_reason(wb) == "工作簿中的自评表（“自评表1”）均未填写任何内容，没有可校验的项目"
     rows[3][1] = "某项目"
-    assert len(parse_workbook("t.xlsx", [Grid("自评表1", rows)]).projects) == 1
+    assert len(parse_workbook("t.xlsx", [Grid("自评表1", rows)], layouts=LAYOUTS).projects) == 1
 
 
 def test_no_projects_reason_without_forms():
-    wb = parse_workbook("t.xlsx", [Grid("备注", [["x"]])])
+    wb = parse_workbook("t.xlsx", [Grid("备注", [["x"]])], layouts=LAYOUTS)
     assert no_projects_reason(wb).startswith("工作簿中没有找到项目支出绩效自评表")
     blank = [Grid(f"自评表{i}", blank_form_rows()) for i in range(1, 6)]
-    assert no_projects_reason(parse_workbook("t.xlsx", blank)) == (
+    assert no_projects_reason(parse_workbook("t.xlsx", blank, layouts=LAYOUTS)) == (
         "工作簿中的自评表（“自评表1”、“自评表2”、“自评表3”等）均未填写任何内容，没有可校验的项目"
     )
 
@@ -331,7 +334,7 @@ def test_no_projects_reason_without_forms():
 def test_indicator_head_needs_the_header_row():
     rows = clean_rows()
     rows.insert(12, ["一级指标", "说明：按评分方案"])  # an explanation line above the table
-    p = parse_workbook("t.xlsx", [Grid("自评表1", rows)]).projects[0]
+    p = parse_workbook("t.xlsx", [Grid("自评表1", rows)], layouts=LAYOUTS).projects[0]
     assert len(p.indicators) == 10 and p.missing == ()
 
 

@@ -178,7 +178,9 @@ def test_the_total_row_is_last_on_every_sheet(book, result):
     detail = result.tables[DETAIL_NAME]
     total = dict(zip(detail.headers, detail.total, strict=True))
     average = dict(zip(detail.headers, detail.average, strict=True))
-    scores = [h for h, c in zip(detail.headers, detail.columns, strict=True) if c.kind == "score" and h != "差异"]
+    scores = [
+        h for h, c in zip(detail.headers, detail.columns, strict=True) if c.kind == "score" and h != "差异"
+    ]
     assert all(total[h] is None for h in scores)  # no average under 合计
     assert average["核定总分"] is not None and average["项目名称"] == "各项目平均分"
     assert all(average[h] is None for h in ("预算数（万元）", "错误", "警告"))
@@ -396,7 +398,9 @@ def test_csv_and_json_hold_what_the_xlsx_holds(result, book, tmp_path):
             rows = list(csv.reader(fh))
         j = data["tables"][name]
         assert [h.replace("\n", "") for h in sheet[0]] == rows[0] == j["columns"] == t.headers
-        body = [list(r.values()) for r in j["rows"]] + [list(j[k].values()) for k in ("total", "average") if j[k]]
+        body = [list(r.values()) for r in j["rows"]] + [
+            list(j[k].values()) for k in ("total", "average") if j[k]
+        ]
         assert len(sheet) - 1 == len(rows) - 1 == len(body) == len(t.rows) + len(t.footer), name
         assert j["hidden"] == sorted(t.hidden)
         for x_row, c_row, j_row in zip(sheet[1:], rows[1:], body, strict=True):
@@ -566,6 +570,8 @@ def test_rendered_pages_are_readable(book, result, soffice, tmp_path, monkeypatc
     flat = "".join(text.split())
     per_page = text.split("\f")
     assert all("序号" in p for p in per_page if p.strip())  # the header on every page
-    assert all("项目支出绩效自评汇总表——" in "".join(p.split()) for p in per_page if p.strip())  # the title too
+    assert all(
+        "项目支出绩效自评汇总表——" in "".join(p.split()) for p in per_page if p.strip()
+    )  # the title too
     assert f"第1页，共{pages}页" in "".join(per_page[0].split())
     assert all(sha not in flat for sha in (f.sha256 for f in result.files if f.sha256))  # not printed

@@ -451,9 +451,9 @@ def test_cli_writes_refuses_overwrite_and_forces(run, tmp_path):
 
 
 def test_cli_errors_are_chinese_one_liners(run, tmp_path):
-    r = run("template", "-o", str(tmp_path / "x.xlsx"), "--preset", "sichuan")
+    r = run("template", "-o", str(tmp_path / "x.xlsx"), "--preset", "guangdong")
     assert r.exit_code == 2
-    assert r.output.startswith("错误：找不到评分方案“sichuan”") and r.output.count("\n") == 1
+    assert r.output.startswith("错误：找不到评分方案“guangdong”") and r.output.count("\n") == 1
     assert not (tmp_path / "x.xlsx").exists()
     r = run("template", "-o", str(tmp_path / "x.xls"))
     assert r.exit_code == 2 and "xlsx" in r.output

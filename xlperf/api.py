@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xlperf import presets
+from xlperf import layouts, presets
 from xlperf.core.engine import Validation, validate
 from xlperf.core.model import Workbook
 from xlperf.presets import Preset
@@ -18,7 +18,9 @@ from xlperf.sources import read_workbook
 
 def resolve_preset(workbook: Workbook | None, explicit: str | Path | Preset | None = None) -> Preset:
     """The preset to score a workbook with: the one asked for; else the one the workbook's template
-    marker or 单位信息 names; else ``national``."""
+    marker or 单位信息 names; else the one its form implies (a 四川 form: ``sichuan``; every project's
+    layout must agree); else, for a Word report, the one its 一级 labels' weights match; else
+    ``national``."""
     if isinstance(explicit, Preset):
         return explicit
     if explicit:
@@ -32,6 +34,9 @@ def resolve_preset(workbook: Workbook | None, explicit: str | Path | Preset | No
             p = presets.load(name)
             if title and (title == p.name or title == p.title or title.startswith(p.title[:2])):
                 return p
+        implied = {layouts.load(p.layout).preset for p in workbook.projects if p.layout in layouts.names()}
+        if len(implied) == 1 and "" not in implied:  # the province's form implies its rules (四川)
+            return presets.load(implied.pop())
         if workbook.is_document:  # a Word report names no preset: its 一级 labels carry the weights
             found = _preset_by_weights(workbook)
             if found is not None:

@@ -83,7 +83,34 @@ def cli_markdown() -> str:
     return "\n\n".join(parts)
 
 
+def layouts_markdown() -> str:
+    """The shipped layouts (xlperf/layouts), one row each."""
+    from xlperf import layouts
+
+    lines = [
+        "| 表样 | 名称 | 资金表 | 指标性质/度量单位分列 | 识别文字（部分） | 评分方案 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for lay in layouts.shipped():
+        style = (
+            "标签式（预算数：…）"
+            if lay.funds.style == "labels"
+            else "列式（"
+            + "｜".join(
+                x[0].rstrip("*") for x in (lay.funds.initial, lay.funds.budget, lay.funds.executed) if x
+            )
+            + "）"
+        )
+        split = "是" if lay.indicators.unit else "否"
+        marks = "、".join(f"“{m.rstrip('*')}”" for m in lay.detect[:4])
+        lines.append(
+            f"| `{lay.name}` | {lay.title} | {style} | {split} | {marks} | {lay.preset or '工作簿所记（默认 national）'} |"
+        )
+    return "\n".join(lines)
+
+
 SECTIONS = {
+    "layouts": layouts_markdown,
     "rules": rules_markdown,
     "xc-rules": consolidation_rules_markdown,
     "totals": totals_markdown,

@@ -15,3 +15,7 @@ class ReadError(XlperfError):
 
 class OutputError(XlperfError):
     """An output that cannot be written (would overwrite an input, folder missing, ...)."""
+
+
+class LayoutError(XlperfError):
+    """A layout file (a province's form as data) that is malformed."""

@@ -9,6 +9,7 @@ import click
 
 from xlperf.cli.options import CONTEXT, preset_option
 from xlperf.errors import OutputError, ReadError
+from xlperf.layouts import shipped
 
 
 @click.command("import", context_settings=CONTEXT)
@@ -42,7 +43,7 @@ def command(report: Path, output: Path, preset: str | None, force: bool) -> None
     if output.suffix.lower() != ".xlsx":
         raise OutputError(f"输出文件必须是 .xlsx 文件：{output}")
     grids = read_grids(report)
-    pre = resolve_preset(parse_workbook(str(report), grids), preset)
+    pre = resolve_preset(parse_workbook(str(report), grids, layouts=shipped()), preset)
     result = import_grids(str(report), grids, output, pre, overwrite=force)
     for line in result.lines():
         click.echo(line)

@@ -48,6 +48,7 @@ class _Screen:
         self.echo(f"■ {wb.path}", bold=True)
         self.para(
             f"单位：{wb.unit.name or '（未填）'}　年度：{wb.unit.year or '（未填）'}　评分方案：{v.preset.title}"
+            f"　表样：{layout_titles(wb)}"
         )
         self.para(summary_line(v) + "。")
         projects = {pr.project.sheet for pr in v.projects}
@@ -96,6 +97,14 @@ class _Screen:
                     styled = click.style(tag, fg=colour, bold=f.severity == "error")
                     line = line[:at] + styled + line[at + len(tag) :]
                 click.echo(line)
+
+
+def layout_titles(wb) -> str:
+    """The forms a file's projects were read as ("四川表样（510000_0013zp）"), each once."""
+    from xlperf import layouts
+
+    names = dict.fromkeys(p.layout for p in wb.projects if p.layout)
+    return "、".join(layouts.load(n).title if n in layouts.names() else n for n in names) or "—"
 
 
 def _expand(paths: tuple[Path, ...]) -> tuple[Path, ...]:

@@ -25,6 +25,7 @@ from xlperf.consolidate.records import (
 from xlperf.core import labels as L
 from xlperf.core.engine import validate
 from xlperf.errors import ReadError
+from xlperf.layouts import shipped
 from xlperf.presets import Preset
 from xlperf.safe_io import resolved
 
@@ -55,7 +56,7 @@ def read_unit_file(
                 reason="xlperf 生成的汇总表，不是单位报送的工作簿",
                 is_summary=True,
             )
-        wb = parse_workbook(str(p), grids, DOCUMENT_SOURCE if is_word(p) else None)
+        wb = parse_workbook(str(p), grids, DOCUMENT_SOURCE if is_word(p) else None, layouts=shipped())
         if not wb.projects and wb.is_document:
             # a cover letter or an attachment beside the report: listed, not a failure to read
             return replace(base, status=STATUS_SKIPPED, reason=no_projects_reason(wb))

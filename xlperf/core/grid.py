@@ -6,11 +6,12 @@ Every source (openpyxl, python-calamine, a live Excel range read in one call) pr
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from xlperf.core.labels import norm
+from xlperf.core.labels import CONTINUES, norm
 
 
 @lru_cache(maxsize=16384)
@@ -87,6 +88,8 @@ class Grid:
     conclusion: tuple[str, str] | None = None
     _texts: dict[tuple[int, int], str] = field(init=False, repr=False)
     _index: dict[str, list[tuple[int, int]]] = field(init=False, repr=False)
+    _sorted: list[str] | None = field(init=False, repr=False, default=None)  # the index's keys, sorted
+    _by_row: dict[int, list[tuple[int, str]]] = field(init=False, repr=False)  # row -> [(col, text)]
     _h: int = field(init=False, repr=False)
     _w: int = field(init=False, repr=False)
 
@@ -97,6 +100,7 @@ class Grid:
         width = max(map(len, rows), default=0)
         texts: dict[tuple[int, int], str] = {}
         index: dict[str, list[tuple[int, int]]] = {}
+        by_row: dict[int, list[tuple[int, str]]] = {}
         cache = _NORM_CACHE
         for r, row in enumerate(rows):
             if len(row) < width:
@@ -111,6 +115,11 @@ class Grid:
                         row[c] = None
                     continue
                 texts[r, c] = t
+                items = by_row.get(r)
+                if items is None:
+                    by_row[r] = [(c, t)]
+                else:
+                    items.append((c, t))
                 hits = index.get(t)
                 if hits is None:
                     index[t] = [(r, c)]
@@ -118,6 +127,7 @@ class Grid:
                     hits.append((r, c))
         self._texts = texts
         self._index = index
+        self._by_row = by_row
         self._h = len(rows)
         self._w = width
 
@@ -173,6 +183,37 @@ class Grid:
             return [(r, c) for r, c in hits if start_row <= r < end]
         return list(hits)
 
+    def _starting(self, prefix: str) -> list[str]:
+        """The distinct texts starting with ``prefix`` (a sorted key list, built on first use)."""
+        keys = self._sorted
+        if keys is None:
+            keys = self._sorted = sorted(self._index)
+        out = []
+        for i in range(bisect_left(keys, prefix), len(keys)):
+            if not keys[i].startswith(prefix):
+                break
+            out.append(keys[i])
+        return out
+
+    def find_label(self, label: str, *, first: bool = False) -> list[tuple[int, int]]:
+        """Every (row, col) whose text is ``label`` as a layout means it (:func:`xlperf.core.layout.matches`:
+        equal, or the label and a bracket or unit after it; a label ending in * a prefix), row-major.
+        ``first``: stop at the first text found (a presence test)."""
+        star = label.endswith("*")
+        stem = label[:-1] if star else label
+        hits = [] if star else list(self._index.get(stem, ()))
+        if hits and first:
+            return hits
+        for t in self._starting(stem):
+            if t != stem and (star or t[len(stem)] in CONTINUES):
+                hits.extend(self._index[t])
+                if first:
+                    return hits
+        if star and stem in self._index:
+            hits.extend(self._index[stem])
+        hits.sort()
+        return hits
+
     def find_first(self, label: str, **kw) -> tuple[int, int] | None:
         hits = self.find(label, **kw)
         if hits:
@@ -186,6 +227,15 @@ class Grid:
         if label in self._index:
             return True
         return substring and any(label in t for t in self._index)
+
+    def row_items(self, row: int) -> list[tuple[int, str]]:
+        """The (column, normalised text) of every text cell of a row, left to right (a wide sheet's
+        hundreds of blank columns are not visited)."""
+        return self._by_row.get(row, [])
+
+    def labels(self) -> dict[str, list[tuple[int, int]]]:
+        """Every distinct normalised text and where it stands (read-only)."""
+        return self._index
 
     def row_texts(self, row: int) -> list[str]:
         if not 0 <= row < self._h:

@@ -95,18 +95,27 @@ SECTION_OUTPUT = "output"
 SECTION_BUDGET = "budget"
 SECTION_BENEFIT = "benefit"
 SECTION_SATISFACTION = "satisfaction"
+# the template's four sections (its rows, the summary's subtotal columns)
 SECTIONS = (SECTION_OUTPUT, SECTION_BUDGET, SECTION_BENEFIT, SECTION_SATISFACTION)
+# 一级 sections other forms have: 成本指标 as an 一级 of its own (财预〔2021〕101号), 过程指标 (older forms)
+SECTION_COST = "cost"
+SECTION_PROCESS = "process"
+ALL_SECTIONS = (*SECTIONS, SECTION_COST, SECTION_PROCESS)
 SECTION_NAMES = {
     SECTION_OUTPUT: "产出指标",
     SECTION_BUDGET: "预算执行率指标",
     SECTION_BENEFIT: "效益指标",
     SECTION_SATISFACTION: "满意度指标",
+    SECTION_COST: "成本指标",
+    SECTION_PROCESS: "过程指标",
 }
 SECTION_KEYWORDS = (
     (SECTION_BUDGET, ("预算执行", "执行率")),
     (SECTION_OUTPUT, ("产出",)),
-    (SECTION_BENEFIT, ("效益",)),
+    (SECTION_BENEFIT, ("效益", "效果")),
     (SECTION_SATISFACTION, ("满意",)),
+    (SECTION_COST, ("成本",)),
+    (SECTION_PROCESS, ("过程",)),
 )
 LEVEL2_NAMES = {
     SECTION_OUTPUT: ("数量指标", "质量指标", "时效指标", "成本指标"),
@@ -118,6 +127,9 @@ LEVEL2_NAMES = {
 PLACEHOLDERS = frozenset({"*", "/", "\\", "—", "-", "--", "——", "无", "N/A", "NA", "n/a", "空", "×"})
 
 _SPACES = re.compile(r"\s+")
+# what may follow a label in a header cell that still is that label: a bracket, a unit, a marker
+# ("全年预算数(A)", "预算执行率%", "得分(分*执行率)"); see xlperf.core.layout
+CONTINUES = frozenset("([【{%")
 
 
 def norm(text: object) -> str:
@@ -162,6 +174,38 @@ def weight_in_label(level1_label: str) -> float | None:
     """The weight carried in a 一级 label: "产出指标（40）" -> 40.0, "满意度指标\n（10分）" -> 10.0."""
     m = _WEIGHT_IN_LABEL.search(norm(level1_label))
     return float(m.group(1)) if m else None
+
+
+_CODE = re.compile(r"^\s*\[?([0-9][0-9A-Za-z]{1,29})\]?\s*[-－—–_ 　]+\s*(?=\S)")
+
+
+def split_code(text: str) -> tuple[str, str]:
+    """An 一体化 system's code before a name, and the name: "219001-池州市贵池区棠溪镇人民政府" ->
+    ("219001", "池州市贵池区棠溪镇人民政府"); ("", text) when the text starts with no code. A code starts
+    with a digit (units' and projects' codes do; "2020年…" has no separator after its digits)."""
+    m = _CODE.match(text)
+    if m is None or not re.search(r"[\u4e00-\u9fff]", text[m.end() :]):
+        return "", text.strip()
+    return m.group(1), text[m.end() :].strip()
+
+
+def readable_name(text: str) -> str:
+    """A name as a reader scans it: the code after the name ("工资性支出（51000021R000000019951）")."""
+    code, name = split_code(text)
+    return f"{name}（{code}）" if code else text.strip()
+
+
+_YEAR_LINE = re.compile(r"(?:^|[(\[【])((?:19|20)\d{2})年度?[)\]】]?$")
+_YEAR_IN_TITLE = re.compile(r"[(\[【]((?:19|20)\d{2})年度[)\]】]")
+
+
+def year_of(text: str) -> str:
+    """The year a form's title or its year line states: "（2022年度）" or "部门预算项目支出绩效自评表(2023年度)"
+    -> "2022"/"2023"; '' when none (works on :func:`norm` text)."""
+    m = _YEAR_LINE.search(text) if len(text) <= 12 else None
+    if m is None:
+        m = _YEAR_IN_TITLE.search(text)
+    return m.group(1) if m else ""
 
 
 def level1_label(section: str, weight: float) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from xlperf.core.labels import readable_name
 from xlperf.core.values import Value, parse
 
 _BLANK_VALUE = parse(None)
@@ -40,13 +41,33 @@ class Cell(NamedTuple):
 EMPTY = Cell()
 
 
+class Part(NamedTuple):
+    """One 其中 row of a funds block as the form names it ("上年结转资金", "财政专户管理资金")."""
+
+    label: str
+    cell: Cell
+
+
 @dataclass(frozen=True)
 class Funds:
-    """One column of the funds block: 预算数 / 到位数 / 执行数 with 其中：财政资金 and 其他."""
+    """One column of the funds block: 预算数 / 到位数 / 执行数 with 其中：财政资金 and 其他.
+
+    ``parts`` holds every 其中 row of a form that names them (the national form's 本年财政拨款 / 上年结转资金
+    / 其他资金, 四川's 财政资金 / 财政专户管理资金 / 单位资金 / 其他资金); ``fiscal`` and ``other`` are then
+    the parts that are 财政资金 and 其他资金 (the template's two rows), and the parts together make the
+    total (XP010)."""
 
     total: Cell = EMPTY
     fiscal: Cell = EMPTY
     other: Cell = EMPTY
+    parts: tuple[Part, ...] = ()
+
+    @property
+    def breakdown(self) -> tuple[Part, ...]:
+        """The 其中 rows that must add up to the total: the named parts, else 财政资金 and 其他."""
+        if self.parts:
+            return self.parts
+        return (Part("财政资金", self.fiscal), Part("其他资金", self.other))
 
 
 @dataclass(frozen=True)
@@ -56,6 +77,7 @@ class Goal:
     expected: Cell = EMPTY
     actual: Cell = EMPTY
     rate: Cell = EMPTY
+    reason: Cell = EMPTY  # 偏差原因分析及改进措施 (一体化's goals table)
 
 
 @dataclass(frozen=True)
@@ -71,9 +93,14 @@ class Indicator:
     actual: Cell  # 实际完成值 A
     score: Cell  # 自评得分 S
     weight: Cell = EMPTY  # 分值 W as written (blank in the seed's form)
-    kind: Cell = EMPTY  # 指标类型 as written (正向/反向/等于/定性), blank when the form has no such column
+    # 指标类型 (正向/反向/等于/定性) or 指标性质/计算符号 (≥ ≤ = 定性) as written, blank when the form has
+    # no such column
+    kind: Cell = EMPTY
     reason: Cell = EMPTY  # 偏差原因分析及改进措施
     level2_ref: str | None = None  # the 二级指标 cell of this row (where a missing 二级 is typed)
+    # 度量单位/计量单位 as written, where the form has the unit in a cell of its own: ``target`` and
+    # ``actual`` are then read with it ("100" with "%" is 100 %)
+    unit: Cell = EMPTY
 
     @property
     def is_budget_rate(self) -> bool:
@@ -112,6 +139,15 @@ class Project:
     conclusion: Cell = EMPTY
     # a Word table's locations (A1 ref -> "表2 第12行 第6列"); None for a worksheet
     locations: dict[str, str] | None = field(default=None, compare=False, repr=False)
+    layout: str = ""  # the name of the layout the sheet was read with (xlperf/layouts: "sichuan", …)
+    initial: Funds = Funds()  # 年初预算数, where the form has it
+    adjustment: Funds = Funds()  # 年度预算调整 (一体化), where the form has it
+    department: Cell = EMPTY  # 主管部门, where the form has it
+    year: str = ""  # the year the form states ("（2022年度）", "…自评表(2023年度)"), '' when none
+    # the indicator table's columns the form has (layout field names: "level1", "kind", "unit", …)
+    columns: frozenset[str] = frozenset()
+    # text blocks after the table that are not indicators: 评价结论, 存在问题, 改进措施 (label, cell)
+    remarks: tuple[Part, ...] = ()
 
     def locate(self, cell: str | None) -> str | None:
         """Where a cell is as its user finds it: the A1 ref on a sheet, "表2 第12行 第6列" in Word."""
@@ -121,7 +157,8 @@ class Project:
 
     @property
     def title(self) -> str:
-        return self.name.text or self.sheet
+        """The project as a reader names it: its name (an 一体化 code after it), or its sheet."""
+        return readable_name(self.name.text) if self.name.text else self.sheet
 
 
 @dataclass(frozen=True)
@@ -134,6 +171,7 @@ class UnitInfo:
     filler: str = ""
     phone: str = ""
     preset: str = ""  # the preset named in the workbook (its name or title)
+    code: str = ""  # the unit's 一体化 code when its name was written with one ("219001-…")
 
 
 BLANK_FORM = "blank_form"  # a 自评表 with nothing typed into it (a spare sheet of the template)

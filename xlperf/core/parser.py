@@ -1,19 +1,26 @@
-"""Grids to the model: the one parser, which finds every field by its label.
+"""Grids to the model: the one parser, which finds every field by its label, in every layout.
 
-It never trusts coordinates: a label is looked up after :func:`xlperf.core.labels.norm`, and its value is
-the first cell to its right that is not itself a label (or the cell right next to it when blank). So
-inserted rows and columns, merged cells, blank rows, 全角/半角 punctuation and 一级 labels with or
-without their weight all read the same. It never raises on content: what is missing is recorded on the
-model (``Project.missing``) and what cannot be read stays a :class:`~xlperf.core.values.Value` that the
-rules report.
+Provinces issue their own forms (:mod:`xlperf.core.layout`): the parser first finds which one a sheet
+holds (the layout with most of its marks in the grid), then reads each block of that form by the
+layout's labels. It never trusts coordinates: a label is looked up after
+:func:`xlperf.core.labels.norm`, and a value is found from its label (to its right, or under its
+column's header). So inserted rows and columns, merged cells, blank rows, 全角/半角 punctuation and 一级
+labels with or without their weight all read the same. It never raises on content: what is missing is
+recorded on the model (``Project.missing``) and what cannot be read stays a
+:class:`~xlperf.core.values.Value` that the rules report.
+
+Every function that decides what a sheet is takes the layouts to choose from (``layouts``: the shipped
+ones are :func:`xlperf.layouts.shipped`, the first of them the default): the core reads no file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from xlperf.core import labels as L
 from xlperf.core.grid import Grid, ref
+from xlperf.core.layout import COLUMNS, FundsLabels, Labels, Layout, detect, first_match, grid_has
 from xlperf.core.model import (
     BLANK_FORM,
     DOCUMENT_SOURCE,
@@ -25,14 +32,16 @@ from xlperf.core.model import (
     Funds,
     Goal,
     Indicator,
+    Part,
     Project,
     Section,
     SheetNote,
     UnitInfo,
     Workbook,
 )
-from xlperf.core.values import parse, parse_amount
+from xlperf.core.values import parse, parse_amount, with_unit
 
+Layouts = Sequence[Layout]
 _BLANK = parse(None)
 
 # Every label that may stand in a value's row: scanning right for a value stops at any of these.
@@ -50,6 +59,8 @@ _LABELS = frozenset(
         L.GRADE,
         "其中",
         "合计",
+        "主管部门",
+        "实施单位",
         *L.UNIT_FIELDS,
     )
 )
@@ -57,7 +68,7 @@ _MAX_SCAN = 8  # how far right of a label a value may be (merged cells, an inser
 
 
 def _is_label(text: str) -> bool:
-    return text in _LABELS or text.startswith(("预算数", "到位数", "执行数", "其中:"))
+    return text in _LABELS or text.startswith(("预算数", "到位数", "执行数", "其中:", "实施单位"))
 
 
 def _is_hint(text: str) -> bool:
@@ -112,29 +123,111 @@ def _cell(grid: Grid, row: int, col: int | None, *, expect_text: bool = False) -
     return Cell(ref(row, col), parse(raw, expect_text=expect_text), formula)
 
 
-# --- sheet kinds -----------------------------------------------------------------------------------
+def _amount_cell(grid: Grid, row: int, col: int | None) -> Cell:
+    c = _cell(grid, row, col)
+    if col is None or c.value.is_blank:
+        return c
+    return c._replace(value=parse_amount(grid.value(row, col)))
 
 
-def indicator_head(grid: Grid) -> tuple[int, int] | None:
-    """The 一级指标 cell of the indicator table's header row: a 一级指标 label with 二级指标 or 三级指标
-    in the same row. A 一级指标 cell alone (a 填报说明 sheet explaining the columns) is not a header."""
-    hits = grid.find(L.COL_LEVEL1) or grid.find(L.COL_LEVEL1, prefix=True)
-    for r, c in hits:
-        texts = grid.row_texts(r)
-        if L.COL_LEVEL2 in texts or L.COL_LEVEL3 in texts:
-            return r, c
+def _find(grid: Grid, labels: Labels, **kw) -> list[tuple[int, int]]:
+    """Every cell matching any of the labels, row-major."""
+    hits: list[tuple[int, int]] = []
+    for lab in labels:
+        hits += grid.find_label(lab)
+    if kw and hits:
+        start, end = kw.get("start_row", 0), kw.get("end_row", grid.height)
+        hits = [h for h in hits if start <= h[0] < end]
+    return sorted(set(hits))
+
+
+def _find_first(grid: Grid, labels: Labels) -> tuple[int, int] | None:
+    """The first cell matching one of the labels, the labels tried in order (exact words first, then
+    the prefix a user's extra words make: "预算数（万元）"), as :meth:`Grid.find_first` does for one."""
+    for lab in labels:
+        hits = grid.find_label(lab)
+        if hits:
+            return hits[0]
+    for lab in labels:
+        hit = grid.find_first(lab.rstrip("*"), prefix=True)
+        if hit is not None:
+            return hit
     return None
 
 
-def is_project_sheet(grid: Grid) -> bool:
-    """A sheet holding a 自评表: it has the indicator table's header row or the form's funds block.
+# --- which layout, which sheets ---------------------------------------------------------------------
+
+
+def layout_of(grid: Grid, layouts: Layouts) -> Layout:
+    """The layout a sheet is read with: the one with most of its marks there; the first (the default)
+    when none has enough."""
+    return detect(grid, tuple(layouts[1:]), layouts[0])
+
+
+class Head(NamedTuple):
+    """The indicator table's header row and the column of its first field (一级指标, or the indicator's
+    name where the form has no 一级 column)."""
+
+    row: int
+    col: int
+
+
+def indicator_head(grid: Grid, layout: Layout) -> Head | None:
+    """The indicator table's header row: a 一级指标 label with 二级指标 or 三级指标 in the same row; in a form
+    without a 一级 column, the indicator's name with two more of the table's columns (计算符号, 指标值 …).
+    A 一级指标 cell alone (a 填报说明 sheet explaining the columns) is not a header."""
+    ind = layout.indicators
+    for r, c in _find(grid, ind.level1):
+        if any(first_match(t, (*ind.level2, *ind.name)) for _, t in grid.row_items(r)):
+            return Head(r, c)
+    others = (*ind.kind, *ind.target, *ind.actual, *ind.score, *ind.unit)
+    for r, c in _find(grid, ind.name):
+        if sum(1 for _, t in grid.row_items(r) if first_match(t, others)) >= 2:
+            return Head(r, c)
+    return None
+
+
+def _funds_head(grid: Grid, lay: FundsLabels) -> tuple[int, dict[str, int], int] | None:
+    """A columns-style funds block's header: (the first row of data under it, column of each field,
+    the budget label's row). The header may take two rows (年度预算数 over 年初预算｜调整后预算数)."""
+    hits = _find(grid, lay.budget)
+    for hr, cb in hits:
+        cols: dict[str, int] = {"budget": cb}
+        rows_used = [hr]
+        for key in ("executed", "initial", "adjustment", "rate", "weight", "score", "reason"):
+            labels = getattr(lay, key)
+            if not labels:
+                continue
+            for r in (hr, hr - 1, hr + 1):
+                if r < 0:
+                    continue
+                found = next(
+                    (c for c, t in grid.row_items(r) if c not in cols.values() and first_match(t, labels)),
+                    None,
+                )
+                if found is not None:
+                    cols[key] = found
+                    rows_used.append(r)
+                    break
+        if "executed" in cols:
+            return max(rows_used) + 1, cols, hr
+    return None
+
+
+def is_project_sheet(grid: Grid, layouts: Layouts) -> bool:
+    """A sheet holding a 自评表: it has its layout's indicator table header or its funds block.
 
     Decided by content, not by name: a project sheet the user named 校验结果 or 项目汇总 is a project;
     the template's own 项目汇总 and the tool's 校验结果 hold neither table. Only the template's marker
     sheet is excluded by name."""
     if grid.name == L.META_SHEET:
         return False
-    return indicator_head(grid) is not None or grid.contains(L.norm(L.BUDGET_HEAD))
+    lay = layout_of(grid, layouts)
+    if indicator_head(grid, lay) is not None:
+        return True
+    if lay.funds.style == "labels":
+        return any(grid_has(grid, h) for h in lay.funds.head)
+    return _funds_head(grid, lay.funds) is not None
 
 
 # the form's own words: a sheet holding one of these but neither table is reported (XP019), so a user
@@ -158,167 +251,259 @@ def _form_word(grid: Grid) -> str:
     return ""
 
 
-def is_unit_sheet(grid: Grid) -> bool:
-    return grid.name == L.UNIT_SHEET or (grid.contains(L.UNIT_NAME) and not is_project_sheet(grid))
+def is_unit_sheet(grid: Grid, layouts: Layouts) -> bool:
+    return grid.name == L.UNIT_SHEET or (grid.contains(L.UNIT_NAME) and not is_project_sheet(grid, layouts))
 
 
-# --- project sheet ---------------------------------------------------------------------------------
+# --- the funds block: labels style (the seed's 陕西 form, the template) ------------------------------
 
 
-def _funds(grid: Grid, label: str, missing: list[str]) -> tuple[Funds, tuple[int, int] | None]:
-    pos = grid.find_first(label)  # exact first (an index hit), then by prefix ("预算数（万元）")
+def _label_funds(
+    grid: Grid, labels: Labels, lay: FundsLabels, missing: list[str], what: str
+) -> tuple[Funds, tuple[int, int] | None]:
+    pos = _find_first(grid, labels)
     if pos is None:
-        missing.append(label)
+        missing.append(what)
         return Funds(), None
     r, c = pos
     # a blank 执行数 must not be read from the 预算执行进度 cell to its right: the amount's value lies
     # before the column where the 预算执行进度 block starts
-    progress = grid.find_first(L.PROGRESS_HEAD, end_row=r + 1)
+    progress = _find_first_before(grid, lay.progress, r + 1)
     stop = progress[1] if progress is not None and progress[1] > c else None
     total = value_right_of(grid, r, c, amount=True, stop_col=stop)
     fiscal = other = EMPTY
     # 其中：财政资金 and 其他 sit in the rows below, in the same column as their 合计 label
     for rr in range(r + 1, min(r + 5, grid.height)):
         t = grid.text(rr, c)
-        if fiscal is EMPTY and t.startswith(L.FISCAL):
+        if fiscal is EMPTY and any(t.startswith(x.rstrip("*")) for x in lay.fiscal_rows):
             fiscal = value_right_of(grid, rr, c, amount=True, stop_col=stop)
-        elif other is EMPTY and t == L.OTHER:
+        elif other is EMPTY and t in lay.other_rows:
             other = value_right_of(grid, rr, c, amount=True, stop_col=stop)
     return Funds(total, fiscal, other), pos
 
 
-# --- the national form's funds block (财预〔2020〕10号): 年初预算数｜全年预算数｜全年执行数｜分值｜执行率｜得分
-NATIONAL_BUDGET, NATIONAL_EXECUTED = "全年预算数", "全年执行数"
-_NATIONAL_TOTAL_ROWS = ("年度资金总额", "资金总额", "合计", "总计")
-_NATIONAL_RATE_LABEL = "预算执行率"
+def _find_first_before(grid: Grid, labels: Labels, end_row: int) -> tuple[int, int] | None:
+    for lab in labels:
+        hit = grid.find_first(lab, end_row=end_row)
+        if hit is not None:
+            return hit
+    return None
 
 
-def _amount_cell(grid: Grid, row: int, col: int | None) -> Cell:
-    c = _cell(grid, row, col)
-    if col is None or c.value.is_blank:
-        return c
-    return c._replace(value=parse_amount(grid.value(row, col)))
+class _FundsBlock(NamedTuple):
+    budget: Funds
+    arrived: Funds
+    executed: Funds
+    initial: Funds
+    adjustment: Funds
+    progress: Cell
+    section: Section | None  # columns style: the 预算执行率 section and row the block's score stands for
+    indicator: Indicator | None
 
 
-def _national_funds(grid: Grid) -> tuple[Funds, Funds, Cell, Section, Indicator] | None:
-    """The national form's funds block, when the sheet has one: (预算数 = 全年预算数, 执行数 = 全年执行数,
-    执行率, and the 预算执行率 section and row it stands for: its 分值 and 得分 sit in the 年度资金总额 row).
+def _labels_block(grid: Grid, layout: Layout, missing: list[str]) -> _FundsBlock:
+    lay = layout.funds
+    budget, bpos = _label_funds(grid, lay.budget, lay, missing, layout.label("funds.budget"))
+    arrived = Funds()
+    if lay.arrived:  # a form without 到位数 asks for none
+        arrived, _ = _label_funds(grid, lay.arrived, lay, missing, layout.label("funds.arrived"))
+    executed, _ = _label_funds(grid, lay.executed, lay, missing, layout.label("funds.executed"))
+    progress = EMPTY
+    ppos = _find_first(grid, lay.progress) if lay.progress else None
+    if ppos is not None and bpos is not None:
+        progress = _cell(grid, bpos[0], ppos[1])
+    elif ppos is not None:
+        progress = _cell(grid, ppos[0] + 1, ppos[1])
+    return _FundsBlock(budget, arrived, executed, Funds(), Funds(), progress, None, None)
 
-    That form has no 到位数 and no 预算执行率 row among the indicators: the 10 points of budget
-    execution are scored in the funds block, so they become the 预算执行率 row here (its completion value
-    is the 执行率, which is the project's 预算执行进度; its target 100 %). The 其中 rows (当年财政拨款, 上年结转,
-    其他资金) are not read: with three parts they do not fit the template's 财政资金 + 其他."""
-    hit = grid.find_first(NATIONAL_BUDGET)
-    if hit is None:
-        return None
-    hr = hit[0]
-    texts = grid.row_texts(hr)
-    cols: dict[str, int] = {}
-    for c, t in enumerate(texts):
-        for key in (NATIONAL_BUDGET, NATIONAL_EXECUTED, "分值", "执行率", "得分"):
-            if t == key and key not in cols and (key == NATIONAL_BUDGET or c > hit[1]):
-                cols[key] = c
-    if NATIONAL_EXECUTED not in cols:
-        return None
-    total_row = label_col = None
-    for r in range(hr + 1, min(hr + 8, grid.height)):
-        for c, t in enumerate(grid.row_texts(r)[: hit[1]]):
-            if t.startswith(_NATIONAL_TOTAL_ROWS):
-                total_row, label_col = r, c
-                break
-        if total_row is not None:
+
+# --- the funds block: columns style (the national, 四川, 一体化 and older forms) --------------------
+_RATE_LABEL = "预算执行率"
+# a 其中 row's label: "其中：财政资金", or the name of a source of funds
+_PART_ENDINGS = ("资金", "拨款", "补助", "结转", "专户", "预算内", "收入", "资金(万元)")
+
+
+def _row_label(grid: Grid, row: int, before: int) -> tuple[str, int | None]:
+    """A row's label left of its amounts: the text nearest them (a section label merged down or typed
+    in every row stands further left), and its column."""
+    for c in range(before - 1, -1, -1):
+        t = grid.text(row, c)
+        if t:
+            return t, c
+    return "", None
+
+
+def _is_part(label: str, lay: FundsLabels) -> bool:
+    if label.startswith("其中"):
+        return True
+    return first_match(label, (*lay.fiscal_rows, *lay.other_rows)) or label.endswith(_PART_ENDINGS)
+
+
+def _part_name(label: str) -> str:
+    return label.removeprefix("其中").lstrip(":").strip()
+
+
+def _columns_block(grid: Grid, layout: Layout, missing: list[str]) -> _FundsBlock:
+    lay = layout.funds
+    head = _funds_head(grid, lay)
+    if head is None:
+        for key in ("funds.budget", "funds.executed"):
+            if key in layout.required:
+                missing.append(layout.label(key))
+        return _FundsBlock(Funds(), Funds(), Funds(), Funds(), Funds(), EMPTY, None, None)
+    first, cols, hr = head
+    amounts = [cols[k] for k in ("initial", "budget", "adjustment", "executed") if k in cols]
+    left = min(amounts)
+    total_row, label_col = None, None
+    for r in range(first, min(first + 8, grid.height)):
+        label, col = _row_label(grid, r, left)
+        if label and first_match(label, lay.total_rows):
+            total_row, label_col = r, col
             break
     if total_row is None:
         # a label of its own: the row under the header, its label the text nearest the amounts
-        total_row = hr + 1
-        label_col = max((c for c in range(hit[1]) if grid.text(total_row, c)), default=max(0, hit[1] - 1))
-    cb, ce = cols[NATIONAL_BUDGET], cols[NATIONAL_EXECUTED]
-    budget = Funds(_amount_cell(grid, total_row, cb))
-    executed = Funds(_amount_cell(grid, total_row, ce))
-    progress = _cell(grid, total_row, cols.get("执行率"))
-    weight = _cell(grid, total_row, cols.get("分值"))
-    score = _cell(grid, total_row, cols.get("得分"))
-    label_ref = ref(total_row, label_col)
-    head_ref = ref(hr, cols.get("执行率", cols.get("分值", ce)))
-    section = Section(L.SECTION_BUDGET, _NATIONAL_RATE_LABEL, label_ref, weight.number)
+        total_row = first
+        label_col = max((c for c in range(left) if grid.text(total_row, c)), default=max(0, left - 1))
+    parts: list[tuple[str, int]] = []
+    for r in range(total_row + 1, min(total_row + 9, grid.height)):
+        label, _ = _row_label(grid, r, left)
+        if not label or not _is_part(label, lay):
+            break
+        parts.append((_part_name(label), r))
+
+    def column(key: str) -> Funds:
+        c = cols.get(key)
+        if c is None:
+            return Funds()
+        named = tuple(Part(name, _amount_cell(grid, r, c)) for name, r in parts)
+        fiscal = next((p.cell for p in named if first_match(p.label, lay.fiscal_rows)), EMPTY)
+        other = next((p.cell for p in named if first_match(p.label, lay.other_rows)), EMPTY)
+        return Funds(_amount_cell(grid, total_row, c), fiscal, other, named)
+
+    progress = _cell(grid, total_row, cols.get("rate"))
+    weight = _cell(grid, total_row, cols.get("weight"))
+    score = _cell(grid, total_row, cols.get("score"))
+    reason = _cell(grid, total_row, cols.get("reason"), expect_text=True)
+    label_ref = ref(total_row, label_col if label_col is not None else max(0, left - 1))
+    head_ref = ref(hr, cols.get("rate", cols.get("weight", cols["executed"])))
+    # the block's own weight: its 分值/权重 cell, else its heading's ("预算执行情况(10分)")
+    headings = (str(grid.value(r, c)) for r in (hr, hr - 1) for c in range(left) if grid.text(r, c))
+    w = weight.number
+    if w is None:
+        w = next((x for x in map(L.weight_in_label, headings) if x is not None), None)
+    section = Section(L.SECTION_BUDGET, _RATE_LABEL, label_ref, w)
     indicator = Indicator(
         row=total_row + 1,
-        level1=_NATIONAL_RATE_LABEL,
+        level1=_RATE_LABEL,
         section=L.SECTION_BUDGET,
-        level2=_NATIONAL_RATE_LABEL,
-        name=Cell(label_ref, parse(_NATIONAL_RATE_LABEL, expect_text=True)),
+        level2=_RATE_LABEL,
+        name=Cell(label_ref, parse(_RATE_LABEL, expect_text=True)),
         target=Cell(head_ref, parse("100%")),
         # no cell of its own: the row's completion value is the funds block's 执行率, the project's
         # 预算执行进度 (XP001 checks it; evaluate and the report use the rate)
         actual=EMPTY,
         score=score,
         weight=weight,
+        reason=reason,
     )
-    return budget, executed, progress, section, indicator
+    if "score" not in cols and "weight" not in cols:
+        section = indicator = None  # a block with no score of its own (the 一体化 grid without 自评得分)
+    return _FundsBlock(
+        budget=column("budget"),
+        arrived=Funds(),
+        executed=column("executed"),
+        initial=column("initial"),
+        adjustment=column("adjustment"),
+        progress=progress,
+        section=section,
+        indicator=indicator,
+    )
 
 
-def _goals(grid: Grid, stop_row: int) -> tuple[Goal, ...]:
-    pos = grid.find_first(L.GOAL_EXPECTED)
+# --- 目标完成情况 -------------------------------------------------------------------------------------
+
+
+def _goals(grid: Grid, layout: Layout, stop_row: int) -> tuple[Goal, ...]:
+    g = layout.goals
+    pos = _find_first(grid, g.expected) if g.expected else None
     if pos is None:
         return ()
     hr = pos[0]
-    cols = {}
-    for key in (L.GOAL_EXPECTED, L.GOAL_ACTUAL, L.GOAL_RATE):
-        hit = [c for c, t in enumerate(grid.row_texts(hr)) if t == key]
-        cols[key] = hit[0] if hit else None
+    cols: dict[str, int | None] = {}
+    for key in ("expected", "actual", "rate", "reason"):
+        labels = getattr(g, key)
+        cols[key] = next((c for c, t in grid.row_items(hr) if labels and first_match(t, labels)), None)
+    stops = (*layout.indicators.level1, *layout.indicators.name)
     goals = []
     for r in range(hr + 1, min(stop_row, hr + 12)):
-        if any(t.startswith(("四、", L.COL_LEVEL1)) for t in grid.row_texts(r)):
+        if any(t.startswith("四、") or first_match(t, stops) for _, t in grid.row_items(r)):
             break
-        cells = [_cell(grid, r, cols[k], expect_text=True) for k in (L.GOAL_EXPECTED, L.GOAL_ACTUAL)]
-        rate = _cell(grid, r, cols[L.GOAL_RATE])
+        cells = [_cell(grid, r, cols[k], expect_text=True) for k in ("expected", "actual", "reason")]
+        rate = _cell(grid, r, cols["rate"])
         if all(c.value.is_blank for c in (*cells, rate)):
             continue
-        goals.append(Goal(cells[0], cells[1], rate))
+        goals.append(Goal(cells[0], cells[1], rate, cells[2]))
     return tuple(goals)
 
 
-# the national form's (财预〔2020〕10号) names of the indicator table's columns
-_HEADER_SYNONYMS = {L.COL_TARGET: ("年度指标值",), L.COL_SCORE: ("得分",)}
+# --- 年度绩效指标完成情况 --------------------------------------------------------------------------------
 
 
-def _header_columns(grid: Grid, row: int) -> dict[str, int]:
-    """Map each indicator-table header label to its column in the header row."""
+def _header_columns(grid: Grid, row: int, layout: Layout) -> dict[str, int]:
+    """Map each indicator-table field to its column in the header row (the row above where a header
+    cell merged down holds its text there)."""
+    ind = layout.indicators
     cols: dict[str, int] = {}
-    texts = grid.row_texts(row)
-    for key in L.INDICATOR_COLUMNS:
-        for c, t in enumerate(texts):
-            if (
-                t == key
-                or (key == L.COL_REASON and t.startswith("偏差原因"))
-                or (key == L.COL_WEIGHT and t in ("分值", "权重", "指标分值"))
-                or t in _HEADER_SYNONYMS.get(key, ())
-            ):
-                cols.setdefault(key, c)
-                break
+    for r in (row, row - 1):
+        if r < 0:
+            continue
+        items = grid.row_items(r)
+        for key in COLUMNS:
+            labels = getattr(ind, key)
+            if key in cols or not labels:
+                continue
+            for c, t in items:
+                if c not in cols.values() and first_match(t, labels):
+                    cols[key] = c
+                    break
+        if r == row and "name" not in cols and "level1" not in cols:
+            break
     return cols
 
 
-def _indicators(
-    grid: Grid, hr: int, missing: list[str]
-) -> tuple[tuple[Indicator, ...], tuple[Section, ...], Cell]:
-    cols = _header_columns(grid, hr)
-    for key in (L.COL_LEVEL1, L.COL_LEVEL2, L.COL_LEVEL3, L.COL_TARGET, L.COL_ACTUAL, L.COL_SCORE):
-        if key not in cols:
-            missing.append(key)
-    c1 = cols.get(L.COL_LEVEL1)
-    c2 = cols.get(L.COL_LEVEL2)
-    # the 总分 row ends the table: "总分" anywhere in a row, or a label starting with it near the left
-    near = (c1 or 0) + 3
+def _table_end(grid: Grid, layout: Layout, hr: int, near: int) -> tuple[int, tuple[int, int] | None]:
+    """(the row that ends the indicator table, the total label's cell or None): the first row after
+    the header with the total's label (anywhere as a whole cell, or starting a cell near the left), or
+    with a label of what follows the table (评价结论, 项目负责人)."""
+    ind = layout.indicators
     ends = [
         (r, c)
-        for r, c in grid.find(L.TOTAL, prefix=True, start_row=hr + 1)
-        if grid.text(r, c) == L.TOTAL or c < near
+        for r, c in _find(grid, tuple(x if x.endswith("*") else x + "*" for x in ind.total), start_row=hr + 1)
+        if first_match(grid.text(r, c), ind.total) or c < near
     ]
-    end_row = ends[0][0] if ends else grid.height
-    columns = [cols.get(k) for k in (L.COL_LEVEL3, L.COL_TARGET, L.COL_ACTUAL, L.COL_SCORE, L.COL_WEIGHT,
-                                     L.COL_KIND, L.COL_REASON)]  # fmt: skip
-    c3, ct, ca, cs, cw, ck, cr = columns
+    total = ends[0] if ends else None
+    stops = [(r, c) for r, c in _find(grid, ind.end, start_row=hr + 1) if c < near]
+    stop = stops[0] if stops else None
+    if stop is not None and (total is None or stop[0] < total[0]):
+        return stop[0], None
+    return (total[0], total) if total else (grid.height, None)
+
+
+def _indicators(
+    grid: Grid, head: Head, layout: Layout, missing: list[str]
+) -> tuple[tuple[Indicator, ...], tuple[Section, ...], Cell, int, frozenset[str]]:
+    hr = head.row
+    cols = _header_columns(grid, hr, layout)
+    for key in ("level1", "level2", "name", "kind", "target", "actual", "weight", "score"):
+        if f"indicators.{key}" in layout.required and key not in cols:
+            missing.append(layout.label(f"indicators.{key}"))
+    c1 = cols.get("level1")
+    c2 = cols.get("level2")
+    c3, ct, ca, cs, cw, ck, cr, cu = (cols.get(k) for k in ("name", "target", "actual", "score", "weight",
+                                                             "kind", "reason", "unit"))  # fmt: skip
+    # the 总分 row ends the table: its label anywhere in a row, or starting a cell near the left
+    near = (c1 if c1 is not None else (c3 or 0)) + 3
+    end_row, total_pos = _table_end(grid, layout, hr, near)
     # a row is in use when 三级指标, T, A, S or 偏差原因 holds anything (a typed "/" too); what the
     # template pre-fills (一级, 二级, 指标类型, 分值) never makes a row an indicator
     use_cols = [c for c in (c3, ct, ca, cs, cr) if c is not None]
@@ -347,6 +532,12 @@ def _indicators(
             formulas and any((r, c) in formulas for c in use_cols)
         ):
             continue  # a row not in use (blank, or only what the template pre-filled)
+        target = _cell(grid, r, ct, expect_text=True)
+        actual = _cell(grid, r, ca, expect_text=True)
+        unit = _cell(grid, r, cu, expect_text=True)
+        if not unit.value.is_missing:
+            tv, av = with_unit(target.value, actual.value, unit.value.raw)
+            target, actual = target._replace(value=tv), actual._replace(value=av)
         indicators.append(
             Indicator(
                 row=r + 1,
@@ -355,24 +546,24 @@ def _indicators(
                 level2=level2,
                 level2_ref=None if c2 is None else ref(r, c2),
                 name=_cell(grid, r, c3, expect_text=True),
-                target=_cell(grid, r, ct, expect_text=True),
-                actual=_cell(grid, r, ca, expect_text=True),
+                target=target,
+                actual=actual,
                 score=_cell(grid, r, cs),
                 weight=_cell(grid, r, cw),
                 kind=_cell(grid, r, ck, expect_text=True),
                 reason=_cell(grid, r, cr, expect_text=True),
+                unit=unit,
             )
         )
     total = EMPTY
-    total_found = bool(ends)
-    if ends:
-        r, tc = ends[0]
+    if total_pos is not None:
+        r, tc = total_pos
         if cs is not None and cs > tc and (not grid.is_empty(r, cs) or grid.is_formula(r, cs)):
             total = _cell(grid, r, cs)
         else:
             # the seed's layout: the total right of its label. Never take a computed column
             # (Σ分值, Σ建议得分) for the total when the unit's own total cell is blank.
-            skip = {cols.get(k) for k in (L.COL_WEIGHT, L.COL_SUGGESTED, L.COL_CHECK)} - {None}
+            skip = {cols.get(k) for k in ("weight", "suggested", "check")} - {None}
             total = next(
                 (
                     _cell(grid, r, c)
@@ -381,62 +572,101 @@ def _indicators(
                 ),
                 Cell(ref(r, cs if cs is not None and cs > tc else tc + 1), _BLANK),
             )
-    if not total_found:
-        missing.append(L.TOTAL)
-    return tuple(indicators), tuple(sections), total
+    elif "indicators.total" in layout.required:
+        missing.append(layout.label("indicators.total"))
+    return tuple(indicators), tuple(sections), total, end_row, frozenset(cols)
 
 
-def parse_project(grid: Grid) -> Project:
-    """One project sheet to a :class:`Project`. Never raises on content."""
+def _remarks(grid: Grid, layout: Layout, start: int, near: int) -> tuple[Part, ...]:
+    """The text blocks after the table (评价结论, 存在问题, 改进措施) with what is written beside them."""
+    out = []
+    for r, c in _find(grid, layout.indicators.remarks, start_row=start):
+        if c >= near:
+            continue
+        label = str(grid.value(r, c)).strip()
+        cell = value_right_of(grid, r, c, expect_text=True)
+        if cell.value.is_blank and ":" in L.norm(label):  # "评价结论：……" in one cell
+            head, _, rest = label.replace("：", ":").partition(":")
+            label, cell = head, Cell(ref(r, c), parse(rest.strip() or None, expect_text=True))
+        out.append(Part(label.rstrip(":："), cell))
+    return tuple(out)
+
+
+# --- a project sheet -------------------------------------------------------------------------------
+
+
+def _any_head(grid: Grid, layout: Layout) -> Head | None:
+    """A 一级指标 header whose other columns were deleted: read what is there (XP017 names the rest)."""
+    hits = _find(grid, layout.indicators.level1)
+    return Head(*hits[0]) if hits else None
+
+
+def _year(grid: Grid) -> str:
+    """The year the form states in its title or a year line ("（2022年度）"), in its first rows."""
+    for t, where in grid.labels().items():
+        if "年度" in t and where[0][0] < 6:
+            y = L.year_of(t)
+            if y:
+                return y
+    return ""
+
+
+def parse_project(grid: Grid, layouts: Layouts) -> Project:
+    """One project sheet to a :class:`Project`, read with the layout it holds. Never raises on content."""
+    layout = layout_of(grid, layouts)
     missing: list[str] = []
-    name_pos = grid.find_first(L.PROJECT_NAME)
+    pl = layout.project
+    name_pos = _find_first(grid, pl.name)
     name = value_right_of(grid, *name_pos, expect_text=True) if name_pos else EMPTY
-    if name_pos is None:
-        missing.append(L.PROJECT_NAME)
-    unit_pos = grid.find_first(L.PROJECT_UNIT) or grid.find_first("实施单位") or grid.find_first("主管单位")
+    if name_pos is None and "project.name" in layout.required:
+        missing.append(layout.label("project.name"))
+    unit_pos = _find_first(grid, pl.unit)
     unit = value_right_of(grid, *unit_pos, expect_text=True) if unit_pos else EMPTY
+    dept_pos = _find_first(grid, pl.department) if pl.department else None
+    department = value_right_of(grid, *dept_pos, expect_text=True) if dept_pos else EMPTY
 
-    national = _national_funds(grid)
-    if national is not None:  # the national form: no 到位数, the 预算执行率 scored in the funds block
-        budget, executed, progress, n_section, n_indicator = national
-        arrived = Funds()
+    if layout.funds.style == "labels":
+        funds = _labels_block(grid, layout, missing)
     else:
-        budget, bpos = _funds(grid, L.BUDGET, missing)
-        arrived, _ = _funds(grid, L.ARRIVED, missing)
-        executed, _ = _funds(grid, L.EXECUTED, missing)
-        progress = EMPTY
-        ppos = grid.find_first(L.PROGRESS_HEAD)
-        if ppos is not None and bpos is not None:
-            progress = _cell(grid, bpos[0], ppos[1])
-        elif ppos is not None:
-            progress = _cell(grid, ppos[0] + 1, ppos[1])
+        funds = _columns_block(grid, layout, missing)
 
-    head = indicator_head(grid) or grid.find_first(L.COL_LEVEL1)
-    stop = head[0] if head else grid.height
-    goals = _goals(grid, stop)
+    head = indicator_head(grid, layout) or _any_head(grid, layout)
+    stop = head.row if head else grid.height
+    goals = _goals(grid, layout, stop)
+    columns: frozenset[str] = frozenset()
+    remarks: tuple[Part, ...] = ()
     if head is None:
-        missing.append(L.COL_LEVEL1)
+        missing.append(layout.label("indicators.level1" if layout.indicators.level1 else "indicators.name"))
         indicators, sections, total = (), (), EMPTY
     else:
-        indicators, sections, total = _indicators(grid, head[0], missing)
-    if national is not None and not any(i.is_budget_rate for i in indicators):
-        sections, indicators = (n_section, *sections), (n_indicator, *indicators)
+        indicators, sections, total, end_row, columns = _indicators(grid, head, layout, missing)
+        if layout.indicators.remarks:
+            remarks = _remarks(grid, layout, end_row, head.col + 3)
+    if funds.indicator is not None and not any(i.is_budget_rate for i in indicators):
+        sections, indicators = (funds.section, *sections), (funds.indicator, *indicators)
     return Project(
         sheet=grid.name,
         name=name,
         unit=unit,
-        budget=budget,
-        arrived=arrived,
-        executed=executed,
-        progress=progress,
+        budget=funds.budget,
+        arrived=funds.arrived,
+        executed=funds.executed,
+        progress=funds.progress,
         goals=goals,
         sections=sections,
         indicators=indicators,
         total=total,
-        missing=tuple(missing),
+        missing=tuple(dict.fromkeys(missing)),
         hidden=grid.hidden,
         conclusion=_conclusion(grid),
         locations=grid.locations,
+        layout=layout.name,
+        initial=funds.initial,
+        adjustment=funds.adjustment,
+        department=department,
+        year=_year(grid),
+        columns=columns,
+        remarks=remarks,
     )
 
 
@@ -455,7 +685,7 @@ def is_blank_form(p: Project) -> bool:
     row's 三级指标 and 预期指标值, the 实施（主管）单位 (``xlperf template --unit``), and formulas."""
     typed = [p.name, p.total, p.progress]
     for f in (p.budget, p.arrived, p.executed):
-        typed += [f.total, f.fiscal, f.other]
+        typed += [f.total, f.fiscal, f.other, *(part.cell for part in f.parts)]
     if p.goals or any(not c.value.is_blank and not c.formula for c in typed):
         return False
     for ind in p.indicators:
@@ -481,13 +711,15 @@ def parse_unit(grid: Grid | None) -> UnitInfo:
     year = vals[L.UNIT_YEAR]
     if year.endswith("年"):
         year = year[:-1]
+    code, name = L.split_code(vals[L.UNIT_NAME])
     return UnitInfo(
-        name=vals[L.UNIT_NAME],
+        name=name,
         department=vals[L.UNIT_DEPARTMENT],
         year=year,
         filler=vals[L.UNIT_FILLER],
         phone=vals[L.UNIT_PHONE],
         preset=vals[L.UNIT_PRESET],
+        code=code,
     )
 
 
@@ -502,7 +734,21 @@ def parse_meta(grid: Grid | None) -> dict[str, str]:
     return out
 
 
-def parse_workbook(path: str, grids: Sequence[Grid], source: str | None = None) -> Workbook:
+def _unit_from_projects(unit: UnitInfo, projects: Sequence[Project]) -> UnitInfo:
+    """What a workbook without a 单位信息 sheet (a province's form, a Word report) says of its unit: the
+    first project's 实施单位 and 主管部门 (without their 一体化 codes), and the year its form states."""
+    p = projects[0]
+    code, name = L.split_code(p.unit.text)
+    dept = unit.department or L.split_code(p.department.text)[1]
+    year = unit.year or next((q.year for q in projects if q.year), "")
+    if unit.name:
+        return UnitInfo(unit.name, dept, year, unit.filler, unit.phone, unit.preset, unit.code)
+    return UnitInfo(name=name, year=year, department=dept, code=code)
+
+
+def parse_workbook(
+    path: str, grids: Sequence[Grid], source: str | None = None, *, layouts: Layouts
+) -> Workbook:
     """All grids of one file to a :class:`Workbook`; projects in sheet order. ``source`` says what the
     file is (a workbook or a document) where its grids cannot: a Word file without a table.
 
@@ -510,12 +756,12 @@ def parse_workbook(path: str, grids: Sequence[Grid], source: str | None = None) 
     it is hidden). A 自评表 with nothing typed into it and a sheet with the form's words but not its
     tables are not projects; they are listed in ``Workbook.notes`` (XP019)."""
     by_name = {g.name: g for g in grids}
-    unit_grid = by_name.get(L.UNIT_SHEET) or next((g for g in grids if is_unit_sheet(g)), None)
+    unit_grid = by_name.get(L.UNIT_SHEET) or next((g for g in grids if is_unit_sheet(g, layouts)), None)
     projects: list[Project] = []
     notes: list[SheetNote] = []
     for g in grids:
-        if is_project_sheet(g):
-            p = parse_project(g)
+        if is_project_sheet(g, layouts):
+            p = parse_project(g, layouts)
             if is_blank_form(p):
                 notes.append(SheetNote(g.name, BLANK_FORM, g.hidden))
             else:
@@ -527,9 +773,8 @@ def parse_workbook(path: str, grids: Sequence[Grid], source: str | None = None) 
             elif g.kind == "table":  # every table of a report is accounted for
                 notes.append(SheetNote(g.name, OTHER_TABLE, g.hidden, _first_text(g)))
     unit = parse_unit(unit_grid)
-    if not unit.name and projects:
-        # no unit sheet (a hand-made workbook): the unit is the projects' 实施（主管）单位
-        unit = UnitInfo(name=projects[0].unit.text, year=unit.year, department=unit.department)
+    if projects and (not unit.name or not unit.year or not unit.department):
+        unit = _unit_from_projects(unit, projects)
     return Workbook(
         path=str(path),
         unit=unit,

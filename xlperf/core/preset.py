@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from xlperf.core.labels import SECTIONS
+from xlperf.core.labels import (
+    ALL_SECTIONS,
+    SECTION_BENEFIT,
+    SECTION_COST,
+    SECTION_OUTPUT,
+    SECTION_SATISFACTION,
+)
 from xlperf.errors import PresetError
 
 SEVERITIES = ("error", "warning", "info")
@@ -41,6 +47,23 @@ class Preset:
     caps: tuple[Cap, ...] = ()
     severity: dict[str, str] = field(default_factory=dict)
     source: str = ""
+    # [sections]: 一级 sections whose weights a unit splits freely within their sum (四川: 产出/效益/
+    # 满意度/成本 within 90), those a form must have (None: 产出/效益/满意度 where weighted), and the
+    # section a 成本指标 一级 shares its weight with (财预〔2021〕101号: "output"; '' : none)
+    free_sections: frozenset[str] = frozenset()
+    required: tuple[str, ...] | None = None
+    cost_in: str = ""
+
+    @property
+    def required_sections(self) -> tuple[str, ...]:
+        if self.required is not None:
+            return self.required
+        core = (SECTION_OUTPUT, SECTION_BENEFIT, SECTION_SATISFACTION)
+        return tuple(k for k in core if self.weights.get(k, 0) > 0)
+
+    @property
+    def shares_cost(self) -> bool:
+        return self.cost_in == SECTION_OUTPUT
 
     @property
     def total_weight(self) -> float:
@@ -68,10 +91,22 @@ class Preset:
         return min(applicable, key=lambda c: c.max) if applicable else None
 
 
-_KEYS = {"name", "title", "weights", "layout", "tolerance", "scoring", "grades", "caps", "severity"}
+_KEYS = {
+    "name",
+    "title",
+    "weights",
+    "layout",
+    "tolerance",
+    "scoring",
+    "grades",
+    "caps",
+    "severity",
+    "sections",
+}
 _TABLE_KEYS = {
     "tolerance": {"score", "rate", "amount"},
     "scoring": {"overachieve_ratio", "explain_rate_below", "qualitative"},
+    "sections": {"free", "required", "cost_in"},
 }
 _ENTRY_KEYS = {"grades": {"name", "min"}, "caps": {"below", "max"}}
 
@@ -92,9 +127,16 @@ def from_dict(data: dict, source: str = "") -> Preset:
         )
     try:
         weights = {k: float(v) for k, v in data["weights"].items()}
-        unknown = set(weights) - set(SECTIONS)
+        sections = data.get("sections", {})
+        free = [str(x) for x in sections.get("free", [])]
+        required = sections.get("required")
+        cost_in = str(sections.get("cost_in", ""))
+        named = set(weights) | set(free) | set(required or ()) | ({cost_in} - {""})
+        unknown = named - set(ALL_SECTIONS)
         if unknown:
             raise PresetError(f"评分方案中有未知的一级指标：{'、'.join(sorted(unknown))}")
+        if cost_in and cost_in == SECTION_COST:
+            raise PresetError("评分方案中 sections.cost_in 不能是 cost 本身")
         tol = data.get("tolerance", {})
         sc = data.get("scoring", {})
         severity = {k: str(v) for k, v in data.get("severity", {}).items()}
@@ -116,6 +158,9 @@ def from_dict(data: dict, source: str = "") -> Preset:
             caps=tuple(Cap(float(c["below"]), float(c["max"])) for c in data.get("caps", [])),
             severity=severity,
             source=source,
+            free_sections=frozenset(free),
+            required=None if required is None else tuple(str(x) for x in required),
+            cost_in=cost_in,
         )
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise PresetError(f"评分方案内容不完整或类型错误：{exc}") from exc

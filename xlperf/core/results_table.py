@@ -169,6 +169,7 @@ def project_dict(pr) -> dict:
     return {
         "sheet": p.sheet,
         "name": p.name.text,
+        "layout": p.layout,  # the form it was read as (xlperf/layouts: national, sichuan, yitihua …)
         "budget": p.budget.total.number,
         "arrived": p.arrived.total.number,
         "executed": p.executed.total.number,

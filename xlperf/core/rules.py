@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from xlperf.core import labels as L
 from xlperf.core.evaluate import WEIGHT_FROM_LABEL, IndicatorResult, ProjectResult, section_label
 from xlperf.core.findings import fmt_num, fmt_pct
-from xlperf.core.model import BLANK_FORM, OTHER_TABLE, Cell, Workbook
+from xlperf.core.model import BLANK_FORM, OTHER_TABLE, Cell, Funds, Workbook
 from xlperf.core.preset import Preset
 from xlperf.core.scoring import below_target
 from xlperf.core.values import PLACEHOLDER, TEXT, UNREADABLE, as_fraction, parse
@@ -228,13 +228,17 @@ def _xp006(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
                 fmt_num(s.weight),
                 fmt_num(col),
             )
-        want = preset.weights.get(key)
-        if want is not None and abs(want - s.weight) > 1e-6:
+        want = None if key in preset.free_sections else preset.weights.get(key)
+        got_w = s.weight
+        if key == L.SECTION_OUTPUT and preset.shares_cost:  # 成本指标 as an 一级 of its own shares 产出's
+            got_w += sum(x.weight for x in p.sections if x.key == L.SECTION_COST and x.weight is not None)
+        if want is not None and abs(want - got_w) > 1e-6:
             yield Hit(
                 s.ref,
-                f"一级指标“{_label(s.label)}”的分值与评分方案“{preset.title}”不一致",
+                f"一级指标“{_label(s.label)}”的分值与评分方案“{preset.title}”不一致"
+                + ("（含成本指标）" if got_w != s.weight else ""),
                 fmt_num(want),
-                fmt_num(s.weight),
+                fmt_num(got_w),
                 "warning",
             )
     if p.sections and len(label_weights) == len(p.sections):
@@ -299,11 +303,20 @@ def _xp009(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         why = ""
         s = ind.score.number
         if ind.is_budget_rate:
-            if pr.rate is not None and pr.rate < preset.explain_rate_below - 1e-9:
-                why = f"预算执行率 {fmt_pct(pr.rate)} 低于 {fmt_pct(preset.explain_rate_below)}"
+            # the rate is what the row's score follows from: a reason is owed below the preset's
+            # threshold ("预算执行率未达到90%的需说明原因", printed on 四川's form), not for the points a rate
+            # of 97 % costs; a score that does not follow from the rate is XP003's
+            if r.basis is not None and r.basis < preset.explain_rate_below - 1e-9:
+                why = f"预算执行率 {fmt_pct(r.basis)} 低于 {fmt_pct(preset.explain_rate_below)}"
         elif below_target(r.kind, ind.target.value, ind.actual.value):
             why = "完成值未达到预期值"
-        if not why and s is not None and r.weight is not None and s < r.weight - 1e-6:
+        if (
+            not why
+            and not ind.is_budget_rate
+            and s is not None
+            and r.weight is not None
+            and s < r.weight - 1e-6
+        ):
             why = f"得分 {fmt_num(s)} 低于分值 {fmt_num(r.weight)}"
         if why:
             cell = ind.reason.ref or ind.score.ref  # a form without the column: the score is what to explain
@@ -319,8 +332,8 @@ def _xp009(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
 def _xp010(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     p = pr.project
     tol = preset.amount_tolerance
-    for label, f in ((L.BUDGET, p.budget), (L.ARRIVED, p.arrived), (L.EXECUTED, p.executed)):
-        for part, c in (("", f.total), ("中的财政资金", f.fiscal), ("中的其他资金", f.other)):
+    for label, f in _amounts(p):
+        for part, c in _amount_cells(f):
             if c.number is not None and c.number < 0:
                 yield Hit(c.ref, f"{label}{part}为负数", "≥0", fmt_num(c.number, 4))
     # the order E ≤ D ≤ B only means something for amounts that are not negative
@@ -332,19 +345,39 @@ def _xp010(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         yield Hit(p.arrived.total.ref, "到位数大于预算数", f"≤{fmt_num(b, 4)}", fmt_num(d, 4))
     if b is not None and e is not None and d is None and e > b + tol:
         yield Hit(p.executed.total.ref, "执行数大于预算数", f"≤{fmt_num(b, 4)}", fmt_num(e, 4))
-    for label, f in ((L.BUDGET, p.budget), (L.ARRIVED, p.arrived), (L.EXECUTED, p.executed)):
-        if f.total.number is None or (f.fiscal.value.is_missing and f.other.value.is_missing):
+    for label, f in _amounts(p):
+        cells = [part.cell for part in f.breakdown]
+        if f.total.number is None or all(c.value.is_missing for c in cells):
             continue
-        if any(c.number is None and not c.value.is_missing for c in (f.fiscal, f.other)):
+        if any(c.number is None and not c.value.is_missing for c in cells):
             continue  # unreadable: XP015
-        parts = (f.fiscal.number or 0.0) + (f.other.number or 0.0)
+        parts = sum(c.number or 0.0 for c in cells)
         if abs(parts - f.total.number) > tol:
+            names = "、".join(part.label for part in f.breakdown) if f.parts else "财政资金与其他资金"
             yield Hit(
-                f.total.ref,
-                f"{label}不等于其中财政资金与其他资金之和",
-                fmt_num(parts, 4),
-                fmt_num(f.total.number, 4),
+                f.total.ref, f"{label}不等于其中{names}之和", fmt_num(parts, 4), fmt_num(f.total.number, 4)
             )
+    # 一体化: 年初预算 + 年度预算调整 = 调整后的预算
+    i, a, b = p.initial.total.number, p.adjustment.total.number, p.budget.total.number
+    if i is not None and a is not None and b is not None and abs(i + a - b) > tol:
+        yield Hit(p.budget.total.ref, "调整后的预算不等于年初预算与年度预算调整之和", fmt_num(i + a, 4),
+                  fmt_num(b, 4))  # fmt: skip
+
+
+def _amounts(p) -> tuple[tuple[str, Funds], ...]:
+    """The amounts of a project's funds block by name: 预算数/到位数/执行数 (and 年初预算数, 年度预算调整
+    where the form has them)."""
+    out = [(L.BUDGET, p.budget), (L.ARRIVED, p.arrived), (L.EXECUTED, p.executed)]
+    if p.initial.total.ref is not None:
+        out.append(("年初预算数", p.initial))
+    return tuple(out)
+
+
+def _amount_cells(f: Funds) -> Iterator[tuple[str, Cell]]:
+    """(how a message names it, the cell) for a total and each of its 其中 rows."""
+    yield "", f.total
+    for part in f.breakdown:
+        yield f"中的{part.label}", part.cell
 
 
 # --- XP011 ---------------------------------------------------------------------------------------
@@ -353,9 +386,12 @@ def _xp011(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     keys = {r.indicator.section for r in pr.indicators}
     head = p.sections[0].ref if p.sections else None
     labelled = {s.key: s for s in p.sections}
-    if p.indicators:
-        for key in (L.SECTION_OUTPUT, L.SECTION_BENEFIT, L.SECTION_SATISFACTION):
-            if key in keys or preset.weights.get(key, 0) <= 0:
+    # a form without a 一级 (or 二级) column (an 一体化 grid of 指标名称 only) cannot be told what it lacks
+    has_level1 = "level1" in p.columns or not p.columns
+    has_level2 = "level2" in p.columns or not p.columns
+    if p.indicators and has_level1:
+        for key in preset.required_sections:
+            if key in keys or (key == L.SECTION_OUTPUT and L.SECTION_COST in keys and preset.shares_cost):
                 continue
             if key in labelled:
                 s = labelled[key]
@@ -377,7 +413,7 @@ def _xp011(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     for r in pr.indicators:
         ind = r.indicator
         n = L.norm(ind.name.value.raw)  # '' for a blank name
-        if not ind.level2:
+        if not ind.level2 and has_level2:
             yield Hit(
                 ind.level2_ref or ind.name.ref, f"第 {ind.row} 行指标缺少二级指标", "填写二级指标", "（空）"
             )
@@ -478,10 +514,9 @@ def _numeric_cells(pr: ProjectResult) -> Iterator[tuple[IndicatorResult | None, 
 
     The row's name is only put into the label when a cell fails (it costs a string per cell)."""
     p = pr.project
-    for lab, f in ((L.BUDGET, p.budget), (L.ARRIVED, p.arrived), (L.EXECUTED, p.executed)):
-        yield None, lab, f.total, False
-        yield None, f"{lab}中的财政资金", f.fiscal, False
-        yield None, f"{lab}中的其他资金", f.other, False
+    for lab, f in _amounts(p):
+        for part, c in _amount_cells(f):
+            yield None, f"{lab}{part}", c, False
     yield None, L.PROGRESS_HEAD, p.progress, False
     yield None, L.TOTAL, p.total, False
     for g in p.goals:
@@ -495,11 +530,8 @@ def _numeric_cells(pr: ProjectResult) -> Iterator[tuple[IndicatorResult | None, 
         yield r, L.COL_ACTUAL, ind.actual, qual  # a level word in A makes the row 定性 (kind_of)
 
 
-_AMOUNT_LABELS = frozenset(
-    f"{lab}{part}"
-    for lab in (L.BUDGET, L.ARRIVED, L.EXECUTED)
-    for part in ("", "中的财政资金", "中的其他资金")
-)
+def _is_amount(label: str) -> bool:
+    return label.startswith((L.BUDGET, L.ARRIVED, L.EXECUTED, "年初预算数"))
 
 
 def _xp015(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
@@ -517,7 +549,7 @@ def _xp015(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
                       "后再报送，或直接填写数值）", "数值", "公式（无计算结果）")  # fmt: skip
             continue
         if v.kind == UNREADABLE or (v.kind == TEXT and not text_ok):
-            if r is None and label in _AMOUNT_LABELS:
+            if r is None and _is_amount(label):
                 yield Hit(c.ref, f"{label}无法识别为金额", "以万元为单位的金额（如 320.5 或“320.5万元”）",
                           _found(c))  # fmt: skip
                 continue

@@ -7,6 +7,7 @@ in ``xlperf validate`` are the same numbers. Weights, tolerances and bands come 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from xlperf.core import labels as L
@@ -18,10 +19,17 @@ _KIND_WORDS = {
     "正向指标": L.KIND_POSITIVE,
     "越大越好": L.KIND_POSITIVE,
     "≥": L.KIND_POSITIVE,
+    ">": L.KIND_POSITIVE,
+    "大于等于": L.KIND_POSITIVE,
+    "大于": L.KIND_POSITIVE,
+    "定量": L.KIND_POSITIVE,  # 一体化's 定量 without a sign: higher is better, as the form's default
     L.KIND_REVERSE: L.KIND_REVERSE,
     "反向指标": L.KIND_REVERSE,
     "越小越好": L.KIND_REVERSE,
     "≤": L.KIND_REVERSE,
+    "<": L.KIND_REVERSE,
+    "小于等于": L.KIND_REVERSE,
+    "小于": L.KIND_REVERSE,
     L.KIND_EQUAL: L.KIND_EQUAL,
     "等于": L.KIND_EQUAL,
     "=": L.KIND_EQUAL,
@@ -62,11 +70,23 @@ def execution_rate(budget: float | None, executed: float | None) -> float | None
     return executed / budget
 
 
+# the official forms' wordings: 达成年度指标 / 达成预期指标 (80–100 % of 分值), 部分达成年度指标并具有一定
+# 效果 (60–80 %), 未达成年度指标且效果较差 (0–60 %), and their shorter forms
+_OFFICIAL_LEVEL = re.compile(r"^(未达成|部分达成|基本达成|达成)(?:年度|预期|年初)?(?:绩效)?(?:指标|目标)?"
+                             r"(?:值)?(?:并具有一定效果|且效果较差|,?效果较好)?$")  # fmt: skip
+
+
 def qualitative_level(v: Value) -> str | None:
     """达成/部分达成/未达成 for a qualitative completion value, or None."""
     if v.kind != "text":
         return None
-    return _LEVEL_WORDS.get(L.norm(v.raw))
+    s = L.norm(v.raw)
+    level = _LEVEL_WORDS.get(s)
+    if level is None:
+        m = _OFFICIAL_LEVEL.match(s)
+        if m is not None:
+            level = _LEVEL_WORDS[m.group(1)]
+    return level
 
 
 _BY_COMPARATOR = {"<=": L.KIND_REVERSE, "<": L.KIND_REVERSE, "=": L.KIND_EQUAL, ">=": L.KIND_POSITIVE,

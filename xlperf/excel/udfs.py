@@ -34,6 +34,7 @@ from xlperf.core.model import Cell, Funds, Indicator, Project
 from xlperf.core.parser import is_project_sheet, parse_project
 from xlperf.core.scoring import execution_rate, score_budget_rate, suggest_raw
 from xlperf.core.values import as_fraction, parse
+from xlperf.layouts import shipped
 from xlperf.presets import Preset
 
 CATEGORY = "绩效自评"
@@ -327,9 +328,9 @@ def XP_ROWCHECK(kind, target, actual, weight, score, reason, section=None, rate=
 
 def _table_rows(values: list[list[object]], row0: int, col0: int, preset: Preset) -> list[list[object]]:
     grid = Grid("表", values)
-    if not is_project_sheet(grid):
+    if not is_project_sheet(grid, shipped()):
         return [TABLE_HEADER, ["", "", "所选区域不是项目支出绩效自评表（缺少“一级指标”“预算数”等表头）"]]
-    project = parse_project(grid)
+    project = parse_project(grid, shipped())
     findings = sorted(check_project(evaluate(project, preset), preset), key=sort_key)
     out: list[list[object]] = [TABLE_HEADER]
     for f in findings:

@@ -18,6 +18,7 @@ from xlperf.core.grid import Grid
 from xlperf.core.model import DOCUMENT_SOURCE, Workbook
 from xlperf.core.parser import no_projects_reason, parse_workbook
 from xlperf.errors import ReadError
+from xlperf.layouts import shipped
 from xlperf.sources.gate import Package, check_file, error_cells, is_word, open_checked, suffix_reason
 from xlperf.sources.xlsx import formula_cells, grids_calamine, grids_openpyxl
 
@@ -52,7 +53,7 @@ def read_workbook(path: str | Path, engine: str = "calamine") -> Workbook:
     """Read a unit's workbook into the model. Raises :class:`ReadError` (Chinese reason) when the file
     cannot be read or holds no 自评表."""
     grids = read_grids(path, engine)
-    wb = parse_workbook(str(path), grids, DOCUMENT_SOURCE if is_word(path) else None)
+    wb = parse_workbook(str(path), grids, DOCUMENT_SOURCE if is_word(path) else None, layouts=shipped())
     if not wb.projects:
         raise ReadError(no_projects_reason(wb))
     return wb

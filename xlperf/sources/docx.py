@@ -42,6 +42,7 @@ from xlperf.core.grid import Grid, ref
 from xlperf.core.parser import is_project_sheet
 from xlperf.core.rules import stated_score
 from xlperf.errors import OutputError, ReadError
+from xlperf.layouts import shipped
 from xlperf.sources.gate import LEGACY_WORD_SUFFIXES, open_checked_document
 
 MAX_TABLE_CELLS = 200_000  # grid cells of one table (Word allows 63 columns; a form is ~40 × 9)
@@ -282,7 +283,7 @@ def _continues(prev: _Table, t: _Table) -> bool:
 def _grid(t: _Table) -> Grid:
     rows = t.rows
     locations = dict(t.locations)
-    is_form = is_project_sheet(Grid(t.name, [list(r) for r in rows], kind="table"))
+    is_form = is_project_sheet(Grid(t.name, [list(r) for r in rows], kind="table"), shipped())
     if is_form and not _has(rows, L.PROJECT_NAME):
         name = _heading(t.before)
         if name:  # the project's name from the heading before the table, as a row of its own

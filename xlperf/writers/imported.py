@@ -18,8 +18,9 @@ from pathlib import Path
 from xlperf.core import labels as L
 from xlperf.core.grid import Grid
 from xlperf.core.model import Cell, Project, Workbook
-from xlperf.core.parser import indicator_head, no_projects_reason, parse_workbook
+from xlperf.core.parser import indicator_head, layout_of, no_projects_reason, parse_workbook
 from xlperf.errors import ReadError
+from xlperf.layouts import shipped
 from xlperf.presets import Preset
 from xlperf.writers.template import MAX_PROJECTS, IndicatorData, ProjectData, UnitData, save_template
 
@@ -81,7 +82,7 @@ def _spare_rows(p: Project, grid: Grid | None) -> dict[int, tuple[str, str]]:
     """Rows of the indicator table the unit left unused but labelled (a 二级 with nothing else, as the
     seed's 生态效益指标 of its 4th table): 1-based row -> (一级 as carried down, 二级), so the workbook
     keeps the report's rows."""
-    head = indicator_head(grid) if grid is not None else None
+    head = indicator_head(grid, layout_of(grid, shipped())) if grid is not None else None
     if head is None or not p.indicators:
         return {}
     texts = grid.row_texts(head[0])
@@ -148,7 +149,7 @@ def project_data(p: Project, grid: Grid | None = None) -> ProjectData:
 
 
 def _unplaced_columns(grid: Grid) -> list[str]:
-    head = indicator_head(grid)
+    head = indicator_head(grid, layout_of(grid, shipped()))
     if head is None:
         return []
     out = []
@@ -162,7 +163,7 @@ def import_grids(
     source: str, grids: list[Grid], output: str | Path, preset: Preset, *, overwrite: bool = False
 ) -> ImportResult:
     """Write the template filled with the projects of a report's grids; return what was done."""
-    wb: Workbook = parse_workbook(source, grids)
+    wb: Workbook = parse_workbook(source, grids, layouts=shipped())
     if not wb.projects:
         raise ReadError(no_projects_reason(wb))
     if len(wb.projects) > MAX_PROJECTS:

@@ -852,7 +852,9 @@ ROW_MIN_CM = 0.75  # every row's height at least (w:trHeight atLeast)
 # 宋体/仿宋 on 信创 PCs and in LibreOffice here (宋体 in Word on Windows: about 1.3 em), so a table judged
 # to fit a page fits it with either
 TABLE_LINE_CM = SIZE_TABLE.pt * 1.45 / 72 * 2.54
-GROUP_WHOLE_CM = PAGE_BODY_CM / 4  # a 一级指标 taller than this may break across pages (2 rows kept each side)
+GROUP_WHOLE_CM = (
+    PAGE_BODY_CM / 4
+)  # a 一级指标 taller than this may break across pages (2 rows kept each side)
 CELL_MARGIN = 57  # twips, left and right
 
 
