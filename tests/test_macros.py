@@ -98,7 +98,7 @@ def test_validate_writes_results_marks_and_never_changes_values(tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[0] == L.RESULT_SHEET
     res = wb[L.RESULT_SHEET]
-    assert res["A1"].value.startswith("某某局绩效自评表校验结果：共 2 个项目")
+    assert res["A1"].value.startswith("某某局2020年度绩效自评表校验结果：共 2 个项目")
     assert res["A2"].value == "图例" and res["A4"].value.endswith(',"1")')  # 序号 1, a link
     assert [c.value.replace("\n", "") for c in res[3]][:8] == [
         "序号",

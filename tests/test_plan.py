@@ -53,7 +53,7 @@ def test_result_rows_and_links(spoiled):
     """What a reader of paper understands: the unit in the title, the rule's name (not XP007), the place
     as "自评表1 H25（总分）"; 序号 links to the cell in Excel and WPS."""
     rs = P.build_plan(spoiled).result_sheet
-    assert rs.rows[0][0].startswith("某某局绩效自评表校验结果：共 1 个项目：错误")
+    assert rs.rows[0][0].startswith("某某局2020年度绩效自评表校验结果：共 1 个项目：错误")
     assert rs.rows[1][:4] == ("图例", "错误", "警告", "提示")
     assert tuple(h.replace("\n", "") for h in rs.rows[2]) == P.RESULT_HEADER
     assert rs.rows[2][1] == "严重\n程度"  # broken between words
@@ -280,7 +280,7 @@ def test_live_marks_fill_every_marked_cell_once_and_cap_the_notes_worst_first():
 
 def test_live_form_travels_in_the_json(spoiled):
     d = json.loads(P.build_plan(spoiled).to_json())
-    assert d["live"]["values"][0][0].startswith("'某某局绩效自评表校验结果")
+    assert d["live"]["values"][0][0].startswith("'某某局2020年度绩效自评表校验结果")
     assert d["live"]["record_header"] == ["sheet", "address", "fill", "note"]
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -862,9 +863,11 @@ def text_width_pt(text: str, size: float) -> float:
     """The width of one line of text at ``size`` pt: a CJK character (or full-width form) is one em in
     every Chinese font (宋体, 仿宋, and the Noto CJK faces that stand in for them); Latin and digits at
     most 0.64 em (DejaVu's digits, the widest stand-in's), a point or comma 0.35 em."""
-    from xlperf.cli.zh import char_width
-
-    return sum(size if char_width(ch) == 2 else (0.35 if ch in ".,:;'" else 0.64) * size for ch in text)
+    wide = ("W", "F")
+    return sum(
+        size if unicodedata.east_asian_width(ch) in wide else (0.35 if ch in ".,:;'" else 0.64) * size
+        for ch in text
+    )
 
 
 def cell_lines(text: str, width: int, size: float = SIZE_TABLE.pt) -> int:
