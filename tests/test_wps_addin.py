@@ -175,6 +175,16 @@ def test_every_sample_validates_the_same_in_wps_and_excel(service, tmp_path):
         assert diff(snapshot(excel(src, macros.validate_workbook).wb), out["dump"]) == [], sample.file
 
 
+PROVINCES = sorted((Path(__file__).resolve().parent / "provinces").glob("*.office.xlsx"))
+
+
+@pytest.mark.parametrize("src", PROVINCES, ids=[p.name.split(".")[0] for p in PROVINCES])
+def test_every_provinces_form_validates_the_same_in_wps_and_excel(service, tmp_path, src):
+    out = wps(service, tmp_path, export_book(src), ["XlperfValidate"])
+    assert diff(snapshot(excel(src, macros.validate_workbook).wb), out["dump"]) == [], src.name
+    assert out["alerts"][0].startswith("校验完成")
+
+
 def test_a_users_note_on_a_marked_cell_is_kept_and_many_findings_cap_the_notes(service, tmp_path):
     src = make_book(tmp_path / "u.xlsx", 2, extra_rows=30)  # a user's note on a flagged cell; 60 findings
     out = wps(service, tmp_path, export_book(src), ["XlperfValidate"])
