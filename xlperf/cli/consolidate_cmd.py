@@ -58,6 +58,12 @@ def path_notes(paths: tuple[Path, ...], c) -> list[str]:
     default=None,
     help="输出格式；默认按 -o 的扩展名（.xlsx / .json，否则 csv）。",
 )
+@click.option(
+    "--issuer",
+    default="",
+    metavar="单位名称",
+    help="汇总单位（如 长安区财政局），写在各表标题的年度之前；默认不写。",
+)
 @engine_option
 @click.option("--force", is_flag=True, help="覆盖已存在的汇总结果（默认不覆盖，以免丢失已修改的汇总表）。")
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度条和汇总摘要。")
@@ -67,6 +73,7 @@ def command(
     preset: str | None,
     jobs: int | None,
     fmt: str | None,
+    issuer: str,
     engine: str,
     force: bool,
     quiet: bool,
@@ -76,13 +83,14 @@ def command(
     可以给出工作簿、Word 报告或文件夹（含子文件夹）；读取 .xlsx/.xlsm 工作簿和 Word 报告（.docx；装有
     LibreOffice 时也读 .doc/.wps），Excel 临时文件（~$ 开头）等跳过并列入
     “文件清单”。汇总表含：项目明细、单位汇总、等级分布（附图表）、问题清单、文件清单。同一文件报送两次、
-    同一单位的同一项目出现两次时只计一次，并在问题清单中标出。输入文件不会被修改。
+    同一单位的同一项目出现两次时只计一次，并在问题清单中标出。各表标题含年度（取自工作簿，年度不一致时
+    在问题清单中标出）和 --issuer 给出的汇总单位。输入文件不会被修改。
 
     退出码：0 已生成汇总表（即使部分文件无法读取）；2 没有可以汇总的工作簿。
 
     示例：
 
-        xlperf consolidate 报送材料/ -o 2024年绩效自评汇总.xlsx
+        xlperf consolidate 报送材料/ -o 2024年绩效自评汇总.xlsx --issuer 长安区财政局
 
         xlperf consolidate 报送材料/ -o 汇总csv --format csv --jobs 2
     \f
@@ -117,7 +125,9 @@ def command(
 
         bar.start()
     try:
-        c = consolidate_paths(paths, preset=preset, jobs=jobs, progress=progress_fn, engine=engine)
+        c = consolidate_paths(
+            paths, preset=preset, jobs=jobs, progress=progress_fn, engine=engine, issuer=issuer
+        )
     finally:
         if bar is not None:
             bar.stop()

@@ -12,10 +12,10 @@ from xlperf import api
 from xlperf.cli.options import CONTEXT, engine_option, preset_option
 from xlperf.cli.zh import display_width, fill, screen_width
 from xlperf.core.engine import Validation
-from xlperf.core.evaluate import TOTAL_CAPPED, TOTAL_RECOMPUTED, TOTAL_REPORTED
+from xlperf.core.evaluate import TOTAL_CAPPED, TOTAL_RECOMPUTED, TOTAL_REPORTED, approval_note
 from xlperf.core.findings import SEVERITY_ZH, fmt_num, fmt_pct
 from xlperf.core.names import shown_name, shown_text
-from xlperf.core.results_table import explanation, file_dict, summary_line
+from xlperf.core.results_table import SaidOnce, explanation, file_dict, repeated_clauses, summary_line
 from xlperf.errors import OutputError, ReadError, XlperfError
 from xlperf.sources.gate import WORD_SUFFIXES
 
@@ -39,17 +39,12 @@ class _Screen:
         click.echo(fill(text, self.width - 1, indent, indent if hang is None else hang))
 
     def short(self, text: str, fragments: tuple[str, ...]) -> str:
-        for frag in fragments:
-            if frag in text:
-                if frag in self.explained:
-                    text = text.replace(f"{frag}，", "").replace(frag, "")
-                self.explained.add(frag)
-        return text.replace("（）", "")
+        said = SaidOnce(fragments)
+        said.said = self.explained  # said once on the whole screen, whichever file said it
+        return said(text)
 
     def file(self, v: Validation) -> None:
-        from xlperf.core.rules import WEIGHT_NOTE, scoring_methods
-
-        fragments = (*scoring_methods(v.preset).values(), WEIGHT_NOTE)
+        fragments = repeated_clauses(v)
         wb = v.workbook
         self.echo(f"■ {shown_name(wb.path)}", bold=True)
         self.para(
@@ -69,7 +64,11 @@ class _Screen:
                 f"预算数 {fmt_num(p.budget.total.number, 4)} 万元，执行数 {fmt_num(p.executed.total.number, 4)} 万元，"
                 f"执行率 {fmt_pct(pr.rate)}；{TOTAL_REPORTED.name} {fmt_num(pr.total_reported)}，"
                 f"{TOTAL_RECOMPUTED.name} {fmt_num(pr.total_recomputed)}"
-                + (f"，{TOTAL_CAPPED.name} {fmt_num(pr.total_capped)}（执行率上限）" if pr.capped else "")
+                + (
+                    f"，{TOTAL_CAPPED.name} {fmt_num(pr.total_capped)}（{approval_note(pr)}）"
+                    if pr.capped or pr.adjusted
+                    else ""
+                )
                 + f"；等级 {pr.grade or '—'}。",
                 "  ",
             )

@@ -80,6 +80,7 @@ def consolidate_paths(
     jobs: int | None = None,
     progress: ProgressFn | None = None,
     engine: str = "calamine",
+    issuer: str = "",
 ) -> Consolidation:
     """Consolidate every unit workbook under ``paths`` (files or folders, searched recursively).
 
@@ -90,6 +91,7 @@ def consolidate_paths(
         jobs: worker processes; None = min(cpu, 4); 1 = in this process.
         progress: called as ``progress(done, total, file_display)`` after each file.
         engine: "calamine" (fast, default) or "openpyxl".
+        issuer: the body consolidating (e.g. 长安区财政局), named in the summary's titles.
 
     Returns:
         A :class:`Consolidation`; ``.ok`` is False when no workbook could be read. Never raises for a
@@ -106,4 +108,4 @@ def consolidate_paths(
         read_files([(p, d) for p, d, skip in entries if skip is None], pre, jobs, progress, engine)
     )
     files = [skip if skip is not None else next(results) for _, _, skip in entries]
-    return consolidate(files, pre.title if pre else "", time.perf_counter() - start)
+    return consolidate(files, pre.title if pre else "", time.perf_counter() - start, issuer)

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from openpyxl.utils.cell import get_column_letter
 
 from xlperf.core import labels as L
+from xlperf.core.evaluate import FULL_MARKS
 from xlperf.core.preset import Preset
 from xlperf.core.scoring import _KIND_WORDS, _LEVEL_WORDS  # the words the core reads, not a copy
 
@@ -161,7 +162,7 @@ _ROW = (
     ("LP1", "括号内1"), ("LP2", "括号内2"), ("LW", "一级标注分值"),
     ("LWK", "标注分值的一级"), ("SW", "一级分值"), ("CN", "三级名称"), ("WB", "分值空"), ("WE", "分值"),
     ("LV", "定性等级"), ("WK", "所填类型"), ("KIND", "类型"), ("TF", "预期值比例"), ("AF", "实际值比例"),
-    ("PT", "建议得分"), ("LOW", "建议得分下限"), ("FULL", "满分"), ("JM", "原因缺失"),
+    ("PT", "建议得分"), ("LOW", "建议得分下限"), ("FULL", "满分"), ("KS", "核定得分"), ("JM", "原因缺失"),
     ("M015", "XP015"), ("M008", "XP008"), ("M005", "XP005"), ("M004", "XP004"), ("M003", "XP003"),
     ("M002", "XP002"), ("M009", "XP009"), ("M011", "XP011"), ("M013", "XP013"), ("M014", "XP014"),
     ("M006", "XP006"), ("TY", "填写行"),
@@ -622,6 +623,8 @@ def indicator_cells(form: Form, row: int, cols: dict[str, str]) -> dict[str, str
     )
     out[h("LOW")] = f'=IF(AND({SEC}<>"budget",{KIND}="定性",{LV}<>"",ISNUMBER({PT})),{lo}*{WE},{PT})'
     out[h("FULL")] = f'=IF(AND(ISNUMBER({Sn}),ISNUMBER({WE})),IF(ABS({Sn}-{WE})<1E-6,1,0),"")'
+    # the score as the 核定总分 counts it (evaluate.counted_score): within 0 and the weight in effect
+    out[h("KS")] = f'=IF(ISNUMBER({Sn}),IF(AND(ISNUMBER({WE}),{WE}>=0),MIN(MAX({Sn},0),{WE}),MAX({Sn},0)),"")'
     out[h("JM")] = f'=IF(OR({JT}="",{_exact_any(JT, sorted(L.PLACEHOLDERS))}),1,0)'
 
     def m(key: str) -> str:
@@ -785,13 +788,15 @@ def total_cells(form: Form, row: int, cols: dict[str, str], *, typed_total: bool
     for part, f in parse_cells(total, lambda p: _h(f"T.{p}", row)).items():
         out[_h(f"T.{part}", row)] = f
     tk, tn = _h("T.k", row), _h("T.n", row)
-    # the core's four totals (evaluate.TOTALS): 复核总分 RC, 填报总分 TR, and 核定总分 KD (复核总分 capped
-    # by the preset's cap for the execution rate; the grade is KD's); XP012 compares 填报 else 复核 (TOT)
+    # the core's four totals (evaluate.TOTALS): 复核总分 RC, 填报总分 TR, and 核定总分 KD (each score within
+    # 0 and its weight, at most 100, capped by the preset's cap for the execution rate; the grade is
+    # KD's); XP012 compares 填报 else 复核 (TOT)
     out[_h("TR", row)] = f'=IF({tk}="num",{tn},"")'
     tot = _h("TOT", row)
     out[tot] = f'=IF({tk}="num",{tn},{rc})'
     cap = form.cap
-    out[_h("KD", row)] = f'=IF(ISNUMBER({rc}),IF(ISNUMBER({cap}),MIN({rc},{cap}),{rc}),"")'
+    within = f"MIN(SUM({col('KS')}),{_lit(FULL_MARKS)})"
+    out[_h("KD", row)] = f'=IF(ISNUMBER({rc}),IF(ISNUMBER({cap}),MIN({within},{cap}),{within}),"")'
 
     def m(key: str) -> str:
         return message(key, pr)

@@ -104,6 +104,9 @@ SIGN_LINES = (
 )
 ONE_PAGE_HEIGHT = 850  # points of rows an A4 landscape page holds at the form's width (rendered)
 CAPPED_TOTAL = TOTAL_CAPPED.name  # 核定总分: 复核总分 capped by the execution rate, what is graded
+GRADE_NOTE = (
+    f"以“{L.COL_SCORE}”一栏的{TOTAL_CAPPED.name}和等级为准；“{L.COL_SUGGESTED}”一栏按评分规则计算，仅供参考"
+)
 
 
 # --- data -------------------------------------------------------------------------------------------
@@ -631,7 +634,9 @@ def _project_sheet(
         ref = f"{c[key]}{grade_row}"
         _put(ws, ref, cells_g[ref], S.computed)
     ws[f"{c[L.COL_SCORE]}{grade_row}"].font = S.font(11, bold=True)
-    _put(ws, f"{c[L.COL_REASON]}{grade_row}", None, S.computed, merge=f"{c[L.COL_CHECK]}{grade_row}")
+    # which figure counts: the 自评得分 column (核定总分, 等级); 建议得分 beside it is for reference
+    _put(ws, f"{c[L.COL_REASON]}{grade_row}", GRADE_NOTE, S.computed, merge=f"{c[L.COL_CHECK]}{grade_row}",
+         align=S.LEFT, size=9)  # fmt: skip
     for r in (total_row, capped_row, grade_row):
         if r:
             ws.row_dimensions[r].height = 22
