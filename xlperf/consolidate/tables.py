@@ -36,6 +36,9 @@ from xlperf.consolidate.records import (
     is_word,
     project_records,
 )
+from xlperf.consolidate import desk as D
+from xlperf.consolidate.desk import Desk, History
+from xlperf.consolidate.roster import Roster
 from xlperf.core import labels as L
 from xlperf.core.engine import Validation
 from xlperf.core.evaluate import TOTAL_CAPPED, TOTAL_RECOMPUTED, TOTAL_REPORTED
@@ -56,6 +59,7 @@ class Column:
     width: float = 10
     wrap: bool = False
     printed: bool = True
+    choices: tuple[str, ...] = ()  # a column the reviewer fills in from a list (问题清单's 处理)
 
 
 @dataclass
@@ -114,6 +118,10 @@ FINDINGS_NAME = "问题清单"
 FILES_NAME = "文件清单"
 TOTAL = "合计"
 NOTE_HEADER = "备注"
+ALERT_HEADER = "自评预警"
+DECISION_HEADER = "处理"  # 问题清单: the reviewer's decision on a finding (采纳 / 不采纳)
+OPINION_HEADER = "审核意见"  # 问题清单: the reviewer's words to the unit about it
+DECISIONS = ("采纳", "不采纳")
 PRESET_HEADER = "评分方案"
 DUPLICATE_NOTE = "重复，未计入"
 
@@ -136,6 +144,7 @@ DETAIL_COLUMNS = (
     Column("差异", "score", 5),  # 填报总分 − 复核总分; blank when they agree
     Column(TOTAL_CAPPED.name, "score", 5.5),
     Column(L.GRADE, "text", 4.5),
+    Column(ALERT_HEADER, "text", 5, wrap=True),  # 自评预警 (XP023): 红色 / 黄色
     Column("错误", "int", 4),
     Column("警告", "int", 4),
     Column(NOTE_HEADER, "text", 7, wrap=True),  # shown when a row is a duplicate
@@ -170,6 +179,7 @@ def _detail_row(i: int, dept: str, unit: str, p: ProjectRecord, file: str, prese
         None if diff is None or round(diff, DECIMALS["score"]) == 0 else diff,
         p.capped,
         p.grade or "",
+        p.alert,
         p.errors,
         p.warnings,
         note,
@@ -249,6 +259,7 @@ class Consolidation:
     grades: tuple[str, ...]
     preset: str = ""  # the preset asked for ("" = each workbook's own)
     seconds: float = 0.0
+    desk: Desk | None = None  # 报送情况's facts, with a roster or a ledger
 
     @property
     def ok(self) -> bool:
@@ -273,6 +284,7 @@ class Consolidation:
             + (f"（其中空白工作簿 {s.blank_files} 个）" if s.blank_files else ""),
             f"单位 {s.units} 个，项目 {s.projects} 个"
             + (f"（另有重复项目 {s.duplicate_projects} 个，未计入）" if s.duplicate_projects else ""),
+            *(self.desk.lines() if self.desk is not None else ()),
             f"预算数合计 {fmt_num(s.budget, 4)} 万元，执行数合计 {fmt_num(s.executed, 4)} 万元，执行率 {fmt_pct(s.rate)}",
             f"平均分 {fmt_num(s.mean_score, 2)}（按预算加权 {fmt_num(s.weighted_score, 2)}）；等级："
             + "，".join(f"{g} {n}" for g, n in s.grades.items()),
@@ -424,8 +436,19 @@ def _presets(ok: Sequence[FileResult]) -> tuple[dict[tuple, str], dict[str, int]
     return titles, dict(count.most_common())
 
 
-def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 0.0) -> Consolidation:
-    """Build the summary from file records (pure: no I/O)."""
+def consolidate(
+    files: Sequence[FileResult],
+    preset: str = "",
+    seconds: float = 0.0,
+    *,
+    roster: Roster | None = None,
+    history: History | None = None,
+) -> Consolidation:
+    """Build the summary from file records (pure: no I/O). With a roster or what a ledger remembers,
+    the summary starts with 报送情况 (:mod:`xlperf.consolidate.desk`)."""
+    desk_wanted, replaced = roster is not None or history is not None, {}
+    if desk_wanted:
+        files, replaced = D.supersede(D.adopt_units(files, roster), history)
     files, dup_notes = mark_duplicates(files)
     grades = _grade_names(files)
     ok = [f for f in files if f.status == STATUS_OK]
@@ -482,7 +505,9 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
 
     mixed_notes = _mixed_notes(ok, titles, preset_count) if mixed else []
     blank_notes = [(f, _blank_note(f)) for f in files if f.blank]
-    finding_rows = _finding_rows(files, order, dup_notes, mixed_notes + blank_notes)
+    matched = D.match(roster, order, files) if roster is not None else None
+    roster_notes = D.roster_notes(roster, matched) if roster is not None and matched is not None else []
+    finding_rows = _finding_rows(files, order, dup_notes, mixed_notes + blank_notes + roster_notes)
     n_errors, n_warnings, n_infos = (
         sum(1 for r in finding_rows if r[5] == SEVERITY_ZH[s]) for s in ("error", "warning", "info")
     )
@@ -494,6 +519,8 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
         None,
         None,
         f"错误 {n_errors} 条，警告 {n_warnings} 条，提示 {n_infos} 条",
+        None,
+        None,
         None,
         None,
         None,
@@ -620,7 +647,12 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
             note="每个输入文件一行：已汇总 / 已跳过 / 无法读取，附原因；大小、SHA-256 校验值和完整路径在打印区域右侧",
         ),
     }
-    return Consolidation(files, tables, stats, grades, preset, seconds)
+    desk = None
+    if desk_wanted:
+        headers = [c.header for c in FINDING_COLUMNS]
+        desk = D.build_desk(files, order, finding_rows, headers, roster, matched, history, replaced)
+        tables = {D.SUBMISSIONS_NAME: D.submission_table(desk), **tables}
+    return Consolidation(files, tables, stats, grades, preset, seconds, desk)
 
 
 def _detail_total(ps: list[ProjectRecord], units_label: str, mixed: bool) -> list[Any]:
@@ -648,6 +680,7 @@ def _detail_total(ps: list[ProjectRecord], units_label: str, mixed: bool) -> lis
         None,
         avg(p.capped for p in ps),
         "",
+        _alert_count(ps),
         sum(p.errors for p in ps),
         sum(p.warnings for p in ps),
         "",
@@ -657,6 +690,13 @@ def _detail_total(ps: list[ProjectRecord], units_label: str, mixed: bool) -> lis
         "",
         "",
     ]
+
+
+def _alert_count(ps: list[ProjectRecord]) -> str:
+    """项目明细's 合计 of 自评预警: how many projects are red and yellow ("红色 2，黄色 3"), '' for none."""
+    red = sum(1 for p in ps if "红色" in p.alert)
+    yellow = sum(1 for p in ps if "黄色" in p.alert)
+    return "，".join(f"{k} {n}" for k, n in (("红色", red), ("黄色", yellow)) if n)
 
 
 def _mixed_notes(
@@ -747,6 +787,8 @@ def _finding_rows(
             _explained(f, x),
             x.expected,
             x.found,
+            "",
+            "",
             f.display,
         ]
         for i, (f, x) in enumerate(notes, 1)
@@ -815,6 +857,8 @@ FINDING_COLUMNS = (
     Column("说明", "text", 46, wrap=True),
     Column("应为", "text", 12, wrap=True),
     Column("实为", "text", 12, wrap=True),
+    Column(DECISION_HEADER, "text", 5.5, choices=DECISIONS),
+    Column(OPINION_HEADER, "text", 16, wrap=True),
     Column("文件", "text", 36, printed=False),
 )
 FILE_COLUMNS = (
