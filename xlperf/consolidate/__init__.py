@@ -66,7 +66,7 @@ from xlperf.consolidate.tables import (
 from xlperf import __version__
 from xlperf.consolidate.ledger import Ledger, LedgerError
 from xlperf.consolidate.roster import Roster, roster_from_grids
-from xlperf.core.targets import ApprovedTargets, targets_from_grids
+from xlperf.core.targets import ApprovedTargets
 from xlperf.presets import Preset
 
 __all__ = [
@@ -75,7 +75,7 @@ __all__ = [
     "UNITS_NAME", "Column", "Consolidation", "FileResult", "ProgressFn", "ProjectRecord", "Stats", "Table",
     "collect", "consolidate", "consolidate_paths", "default_jobs", "mark_duplicates", "project_records",
     "project_rows", "read_files", "read_unit_file", "sha256_of", "skip_reason",
-    "ApprovedTargets", "Ledger", "LedgerError", "Roster", "read_roster", "read_targets",
+    "ApprovedTargets", "Ledger", "LedgerError", "Roster", "read_roster",
 ]  # fmt: skip
 
 
@@ -123,6 +123,8 @@ def consolidate_paths(
     if roster is not None and not isinstance(roster, Roster):
         roster = read_roster(roster)
     if targets is not None and not isinstance(targets, ApprovedTargets):
+        from xlperf.api import read_targets
+
         targets = read_targets(targets)
     if ledger is not None and not isinstance(ledger, Ledger):
         ledger = Ledger.open(ledger)
@@ -145,9 +147,12 @@ def consolidate_paths(
             now=now,
             units=[e.key for e in roster.entries] if roster is not None else (),
         )
-    return consolidate(
-        files, pre.title if pre else "", time.perf_counter() - start, roster=roster, history=history
-    )
+    c = consolidate(files, pre.title if pre else "", time.perf_counter() - start, roster=roster, history=history)
+    if targets is not None:
+        from xlperf.api import targets_line
+
+        c.notes.append(targets_line(targets))
+    return c
 
 
 def read_roster(path: str | Path) -> Roster:
@@ -162,16 +167,3 @@ def read_roster(path: str | Path) -> Roster:
         return roster_from_grids(grids, p.name, csv=p.suffix.lower() == ".csv")
     except ValueError as exc:
         raise ReadError(str(exc)) from exc
-
-
-def read_targets(path: str | Path) -> ApprovedTargets:
-    """Read an approved-targets export (.xlsx or .csv): :class:`xlperf.errors.ReadError` with a Chinese
-    reason when it cannot be read or holds no approved indicator."""
-    from xlperf.errors import ReadError
-    from xlperf.sources.tables import read_table
-
-    p = Path(path)
-    t = targets_from_grids(read_table(p, "批复目标"), p.name)
-    if not t.projects:
-        raise ReadError(f"批复目标文件 {p.name} 中没有读到任何指标：{'；'.join(t.problems[:3])}")
-    return t

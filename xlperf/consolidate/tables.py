@@ -260,6 +260,7 @@ class Consolidation:
     preset: str = ""  # the preset asked for ("" = each workbook's own)
     seconds: float = 0.0
     desk: Desk | None = None  # 报送情况's facts, with a roster or a ledger
+    notes: list[str] = field(default_factory=list)  # more lines for the terminal and JSON (the targets read)
 
     @property
     def ok(self) -> bool:
@@ -290,6 +291,7 @@ class Consolidation:
             + "，".join(f"{g} {n}" for g, n in s.grades.items()),
             f"问题：错误 {s.errors} 条，警告 {s.warnings} 条，提示 {s.infos} 条（详见“问题清单”）",
         ]
+        lines.extend(self.notes)
         if s.mixed_presets:
             lines.append(
                 "评分方案不一致："

@@ -154,6 +154,15 @@ def build_document(
     return doc
 
 
+def official_document() -> DocumentObject:
+    """A blank document in the report's look (A4, margins, page number, the 公文 styles), for other
+    documents that must look the same (the 退回意见 of :mod:`xlperf.writers.feedback`)."""
+    doc = Document()
+    _write_page(doc, None)
+    _write_styles(doc, None)
+    return doc
+
+
 def workbook_formats(v: Validation) -> dict[str, dict[str, str]]:
     """The number formats of the projects' sheets in the workbook the validation read (none when it
     was not read from a file, or the file is not an xlsx)."""

@@ -43,7 +43,7 @@ NUMBER_FORMATS = {
     "center": "@",
     "hash": "@",
 }
-FREEZE = {"项目明细": (3, 4), "单位汇总": (3, 3), "问题清单": (3, 2), "文件清单": (3, 2)}  # (rows, cols)
+FREEZE = {"报送情况": (3, 3), "项目明细": (3, 4), "单位汇总": (3, 3), "问题清单": (3, 2), "文件清单": (3, 2)}  # (rows, cols)
 
 
 def infer_format(out: str | Path, fmt: str | None) -> str:
@@ -221,7 +221,9 @@ _RED: dict[str, Any] = {
     "错误": lambda v: isinstance(v, int) and v > 0,
     "有错误的项目数": lambda v: isinstance(v, int) and v > 0,
     "差异": lambda v: isinstance(v, float) and abs(v) > 1e-6,
-    "状态": lambda v: v == "无法读取",
+    "状态": lambda v: v in ("无法读取", "未报送"),
+    "红色预警": lambda v: isinstance(v, int) and v > 0,
+    "自评预警": lambda v: isinstance(v, str) and "红色" in v,
     "严重程度": lambda v: v == "错误",
 }
 _CENTER = {L.GRADE, "严重程度", "状态", "规则"}  # short codes read better centred
@@ -368,6 +370,13 @@ def _write_table(wb, fm: _Formats, t: Table, stamp: str, sheet_index: int) -> Bo
     else:
         ws.write_blank(max(r - 1, 2), ncol - 1, None)  # the sheet's extent (XlsxWriter's <dimension>)
     ws.autofilter(2, 0, max(2 + len(t.rows), 2), ncol - 1)
+    for i, col in enumerate(t.columns):
+        if col.choices and t.rows:  # a column the reviewer fills in (问题清单's 处理): a drop-down list
+            ws.data_validation(3, i, 2 + len(t.rows), i, {
+                "validate": "list", "source": list(col.choices), "input_title": col.header,
+                "input_message": "、".join(col.choices) + "（空白按“采纳”）",
+                "error_title": col.header, "error_message": "请从列表中选择：" + "、".join(col.choices),
+            })  # fmt: skip
     if chart:
         _grade_chart(wb, ws, t, r)
     return body
@@ -430,6 +439,7 @@ def write_xlsx(c: Consolidation, path: str | Path) -> None:
         ("generator", f"xlperf {__version__}"),
         ("files", str(c.stats.files)),
         ("projects", str(c.stats.projects)),
+        ("year", summary_year(c)),
     )
     for r, (k, v) in enumerate(rows):
         meta.write_string(r, 0, k)
@@ -437,6 +447,14 @@ def write_xlsx(c: Consolidation, path: str | Path) -> None:
     meta.very_hidden()
     wb.close()
     splice_rows(buf.getvalue(), bodies, str(path))
+
+
+def summary_year(c: Consolidation) -> str:
+    """The year most of the workbooks state ('' when none): the year of the 退回意见 written from it."""
+    from collections import Counter
+
+    years = Counter(f.year for f in c.files if f.status == "已汇总" and f.year)
+    return str(years.most_common(1)[0][0]) if years else ""
 
 
 # --- csv / json ---------------------------------------------------------------------------------------
@@ -489,7 +507,8 @@ def summary_json(c: Consolidation) -> str:
             f'   "total": {enc(t["total"])}, "hidden": {enc(t["hidden"])}}}'
         )
     return (
-        f'{{"generator": {enc(d["generator"])},\n "stats": {enc(d["stats"])},\n "tables": {{\n'
+        f'{{"generator": {enc(d["generator"])},\n "stats": {enc(d["stats"])},\n'
+        f' "submissions": {enc(d["submissions"])},\n "notes": {enc(d["notes"])},\n "tables": {{\n'
         + ",\n".join(tables)
         + "\n }\n}\n"
     )
@@ -519,6 +538,9 @@ def summary_dict(c: Consolidation) -> dict[str, Any]:
             "warnings": s.warnings,
             "infos": s.infos,
         },
+        # 报送情况 (with a roster or a ledger): the terminal's lines and the lists behind them
+        "submissions": None if c.desk is None else c.desk.to_dict(),
+        "notes": list(c.notes),
         "tables": {name: _table_dict(t) for name, t in c.tables.items()},
     }
 
