@@ -369,8 +369,11 @@ def test_report_without_a_unit_name_is_told_where_to_write_it(tmp_path):
 # the funds block's 得分 9 = min(90 %, 1) × 分值 10; Σ 得分 = 9 + 20 + 15 + 15 + 30 + 10 = 99 = 总分 = the
 # conclusion's 99; 分值 10 + 50 + 30 + 10 = 100. The one finding: the point lost on budget execution has no
 # reason (XP009, a warning, at the 得分 cell: the funds block has no 偏差原因 column). The funds 得分 sits in
-# Word row 4, grid column 8; the 执行率 in column 7.
+# Word row 4, grid column 8; the 执行率 in column 7. And the 一体化 systems' red 自评预警 (XP023): the
+# indicators score 90/90 = 100 % against the budget's 9/10 = 90 %, (100 − 90)/100 = 10 % > 5 %, at the 总分
+# cell: Word row 16, its third cell where 总分 spans six columns, its eighth where it does not.
 FUNDS_SCORE, FUNDS_RATE = "表1 第4行 第8列", "表1 第4行 第7列"
+TOTAL_CELL = {True: "表1 第16行 第3列", False: "表1 第16行 第8列"}
 
 
 def _found(v) -> set[tuple[str, str, str]]:
@@ -395,7 +398,7 @@ def test_national_form_funds_block_is_the_budget_and_its_execution_row(tmp_path,
     assert (p.sections[0].label, p.sections[0].ref, p.sections[0].weight) == ("预算执行率", "B4", 10)
     assert [s.key for s in p.sections] == ["budget", "output", "benefit", "satisfaction"]
     assert pr.total_recomputed == 99 and p.total.number == 99
-    assert _found(v) == {("XP009", FUNDS_SCORE, "warning")}
+    assert _found(v) == {("XP009", FUNDS_SCORE, "warning"), ("XP023", TOTAL_CELL[merged], "warning")}
 
 
 def test_national_form_funds_block_errors_are_told_once(tmp_path):
@@ -413,6 +416,7 @@ def test_national_form_funds_block_errors_are_told_once(tmp_path):
     assert _found(api.validate_file(wrong)) == {
         ("XP001", FUNDS_RATE, "error"),
         ("XP009", FUNDS_SCORE, "warning"),
+        ("XP023", TOTAL_CELL[True], "warning"),  # the blank case scores the budget 10/10: no red there
     }
 
 
@@ -440,7 +444,7 @@ def test_national_form_in_a_workbook_reads_the_same(tmp_path, total_label):
     )
     p = pr.project
     assert (p.budget.total.ref, p.sections[0].ref, p.indicators[0].target.ref) == ("D4", "B4", "G3")
-    assert {(f.rule, f.cell) for f in v.findings} == {("XP009", "H4")}
+    assert {(f.rule, f.cell) for f in v.findings} == {("XP009", "H4"), ("XP023", "H16")}
 
 
 def test_national_form_without_a_rate_column_and_a_row_before_the_total(tmp_path):
@@ -472,7 +476,7 @@ def test_national_form_without_a_rate_column_and_a_row_before_the_total(tmp_path
         None,
     )
     assert pr.total_recomputed == 99
-    assert {(f.rule, f.cell) for f in v.findings} == {("XP009", "G5")}
+    assert {(f.rule, f.cell) for f in v.findings} == {("XP009", "G5"), ("XP023", "H17")}  # red: 总分 in H17
 
 
 def test_national_form_reports_consolidate(tmp_path):

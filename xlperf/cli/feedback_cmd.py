@@ -27,7 +27,7 @@ from xlperf.errors import ReadError
 @click.option("--date", "date_text", default="", metavar="文字", help="落款日期，例如“2021年3月8日”；默认今天。")
 @click.option("--deadline", default="", metavar="文字", help="重新报送的期限，例如“2021年3月15日”。")
 @click.option("--contact", default="", metavar="文字", help="联系人及电话，例如“张三 029-12345678”。")
-@click.option("--year", default=None, metavar="文字", help="标题中的年度；默认取汇总表中多数工作簿的年度。")
+@click.option("--year", default=None, metavar="文字", help="标题中的年度；默认取该单位工作簿中填写的年度。")
 @click.option("--pdf", is_flag=True, help="同时生成 PDF（需要安装 LibreOffice）。")
 @click.option("--force", is_flag=True, help="文件夹中已有审核意见时重新生成并替换（不再需要退回的单位的旧意见一并删除）。")
 @click.option(
@@ -93,11 +93,11 @@ def command(
     for lt, path in written.letters:
         counts = "、".join(f"{k} {n} 条" for k, n in (("错误", lt.count("error")), ("警告", lt.count("warning")),
                                                      ("提示", lt.count("info"))) if n)  # fmt: skip
-        click.echo(fill(f"退回修改  {lt.unit}（{counts}）→ {path.name}", width, "", "          "))
+        click.echo(fill(f"退回修改：{lt.unit}（{counts}）→ {path.name}", width, "", "  "))
     for unit in outcome.passed:
-        click.echo(fill(f"审核通过  {unit}", width, "", "          "))
+        click.echo(fill(f"审核通过：{unit}", width, "", "  "))
     for why, n in outcome.unaddressed:
-        click.echo(fill(f"未写入    {why}的问题 {n} 条：无法确定写给哪个单位（见汇总表的问题清单）", width, "", "          "))
+        click.echo(fill(f"未写入：{why}的问题 {n} 条，无法确定写给哪个单位（见汇总表的问题清单）", width, "", "  "))
     line = (
         f"已写出 {len(written.letters)} 份审核意见" + (f"（含 PDF）" if pdf and written.letters else "")
         + f"，审核通过 {len(outcome.passed)} 个单位"

@@ -115,6 +115,7 @@ class Review:
     units: dict[str, str] = field(default_factory=dict)  # unit -> 主管部门, in the summary's order
     year: str = ""
     decided: bool = True  # the summary has the 处理/审核意见 columns (older ones do not)
+    years: dict[str, str] = field(default_factory=dict)  # unit -> the year its workbooks state
 
 
 def _header_index(rows: Sequence[Sequence[object]], must: Sequence[str]) -> tuple[int, dict[str, int]]:
@@ -186,7 +187,8 @@ def review_from_grids(grids: Sequence[Grid], source: str = "") -> Review:
     for it in items:
         if it.unit and it.unit not in units:
             units[it.unit] = ""
-    return Review(items, units, meta.get("year", ""), DECISION_HEADER in cols)
+    years = {k.split(":", 1)[1]: v for k, v in meta.items() if k.startswith("year:")}
+    return Review(items, units, meta.get("year", ""), DECISION_HEADER in cols, years)
 
 
 @dataclass
@@ -199,8 +201,8 @@ class Outcome:
 
 
 def letters(review: Review, year: str | None = None) -> Outcome:
-    """A letter per unit with findings left to send; the other units are 审核通过."""
-    year = review.year if year is None else year
+    """A letter per unit with findings left to send; the other units are 审核通过. The year of a letter
+    is ``year`` when given, else the unit's own (its workbooks')."""
     by_unit: dict[str, list[Item]] = {}
     unaddressed: dict[str, int] = {}
     for it in review.items:
@@ -218,7 +220,10 @@ def letters(review: Review, year: str | None = None) -> Outcome:
             continue
         items = by_unit.get(unit)
         if items:
-            out.append(Letter(unit, review.units.get(unit, ""), year, items))
+            # a unit whose workbooks state no year (its only file unreadable): no year rather than a guess;
+            # a summary from before per-unit years: the summary's
+            y = year if year is not None else review.years.get(unit, "" if review.years else review.year)
+            out.append(Letter(unit, review.units.get(unit, ""), y, items))
         else:
             passed.append(unit)
     return Outcome(out, passed, sorted(unaddressed.items()))

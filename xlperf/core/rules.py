@@ -85,6 +85,7 @@ def _found(c: Cell) -> str:
 
 
 WEIGHT_NOTE = "，分值列为空，按一级指标标注的分值平均分配"
+SHOWN_HALF = 0.005  # half the last decimal a score is shown with (13.33): closer than this is the same
 
 
 def _weight_note(r: IndicatorResult) -> str:
@@ -319,7 +320,8 @@ def _xp009(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
                 why = f"预算执行率 {fmt_pct(pr.rate)} 低于 {fmt_pct(preset.explain_rate_below)}"
         elif below_target(r.kind, ind.target.value, ind.actual.value):
             why = "完成值未达到预期值"
-        if not why and s is not None and r.weight is not None and s < r.weight - 1e-6:
+        # a score typed as shown (13.33 for the 13.333… of 40 split three ways) is no deduction
+        if not why and s is not None and r.weight is not None and s < r.weight - SHOWN_HALF:
             why = f"得分 {fmt_num(s)} 低于分值 {fmt_num(r.weight)}"
         if why:
             cell = ind.reason.ref or ind.score.ref  # a form without the column: the score is what to explain

@@ -142,7 +142,8 @@ def target_text(kind: str, value: Value, measure: str = "") -> str:
         text = fmt_num(value.number * 100, 4) + "%" if value.percent else display(raw) + (measure or "")
     else:
         text = display(raw)
-        if measure and not value.unit and not value.percent:
+        typed = parse(raw)  # the text as typed: "500" takes its unit cell, "≤500元" has its own
+        if measure and not typed.unit and not typed.percent:
             text += measure
     if value.comparator is None:
         text = KIND_SIGNS.get(kind, "") + text
@@ -297,9 +298,10 @@ def compare(result, unit: UnitInfo, targets: ApprovedTargets) -> Iterator[Mismat
         return
     rows = [r for r in result.indicators if L.norm(r.indicator.name.text)]
     pairs, renamed, missing, extra = match_indicators(approved.indicators, rows)
-    project_note = "" if name_key(approved.name) == name_key(p.name.text) and how == "按单位和项目名称" else (
-        f"（{how}与批复目标中的项目“{approved.name}”对应）"
-    )  # fmt: skip
+    # the match is shown where it is not plain: a name written otherwise, a code, another unit's project
+    written = L.split_code(p.name.text)[1]
+    plain = approved.name == written and how in ("按单位和项目名称", "按项目名称")
+    project_note = "" if plain else f"（{how}与批复目标中的项目“{approved.name}”对应）"
     for a, r in pairs:
         yield from _compare_values(a, r, project_note, renamed=(a, r) in renamed)
     for a in missing:
@@ -378,7 +380,7 @@ def _compare_values(a: ApprovedIndicator, r, project_note: str, *, renamed: bool
     t = ind.target.value
     if a.value.is_missing:
         return
-    found = target_text(r.kind, t, ind.unit.text)
+    found = _as_written(ind)
     if t.is_missing:
         yield Mismatch(ind.target.ref, f"{name}的预期指标值未填写，批复的指标值为 {a.shown()}{as_read}{project_note}",
                        a.shown(), found, "warning")  # fmt: skip
@@ -428,6 +430,15 @@ def _compare_values(a: ApprovedIndicator, r, project_note: str, *, renamed: bool
             found,
             "warning",
         )
+
+
+def _as_written(ind) -> str:
+    """A form's 预期指标值 as its user wrote it (with the 度量单位 of its own cell, where the form has one)."""
+    t = ind.target.value
+    text = display(t.raw)
+    if ind.unit.text and t.raw.__class__ in (int, float):
+        text += ind.unit.text
+    return text
 
 
 def _shown_number(v: Value) -> float | None:

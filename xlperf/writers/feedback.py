@@ -191,8 +191,8 @@ APPENDIX_COLUMNS = (("序号", 0.8), ("项目", 2.3), ("位置", 2.0), ("规则"
 
 def _appendix(doc, letter: Letter) -> None:
     """附件 on a page of its own: every problem of the letter with its rule code, as a table."""
-    doc.add_page_break()
-    doc.add_paragraph("附件", style=STYLE_ATTACHMENT)
+    marker = doc.add_paragraph("附件", style=STYLE_ATTACHMENT)
+    marker.paragraph_format.page_break_before = True  # not a break paragraph: that can leave a blank page
     doc.add_paragraph("问题清单", style=STYLE_TITLE)
     table = doc.add_table(rows=1, cols=len(APPENDIX_COLUMNS))
     table.style = "Table Grid"

@@ -440,6 +440,7 @@ def write_xlsx(c: Consolidation, path: str | Path) -> None:
         ("files", str(c.stats.files)),
         ("projects", str(c.stats.projects)),
         ("year", summary_year(c)),
+        *((f"year:{unit}", year) for unit, year in unit_years(c).items()),
     )
     for r, (k, v) in enumerate(rows):
         meta.write_string(r, 0, k)
@@ -447,6 +448,15 @@ def write_xlsx(c: Consolidation, path: str | Path) -> None:
     meta.very_hidden()
     wb.close()
     splice_rows(buf.getvalue(), bodies, str(path))
+
+
+def unit_years(c: Consolidation) -> dict[str, str]:
+    """Each unit's year as its workbooks state it (the title of its 退回意见)."""
+    out: dict[str, str] = {}
+    for f in c.files:
+        if f.status == "已汇总" and f.unit and f.year:
+            out.setdefault(f.unit, str(f.year))
+    return out
 
 
 def summary_year(c: Consolidation) -> str:
