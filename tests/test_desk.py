@@ -30,7 +30,9 @@ def _p(name: str, alert: str = "", errors: int = 0) -> ProjectRecord:
     return ProjectRecord("自评表1", name, 10, 10, 9, 8, 0.9, {}, 95, 95, "优", errors=errors, alert=alert)
 
 
-def _f(display, unit, projects=("项目甲",), status=STATUS_OK, sha=None, findings=(), code="", mtime=0.0, **kw):
+def _f(
+    display, unit, projects=("项目甲",), status=STATUS_OK, sha=None, findings=(), code="", mtime=0.0, **kw
+):
     projects = tuple(_p(p) if isinstance(p, str) else p for p in projects) if status == STATUS_OK else ()
     return FileResult(f"/in/{display}", display, status, sha256=sha or display.ljust(64, "0")[:64], unit=unit,
                       projects=projects, findings=tuple(findings), unit_code=code, mtime=mtime, **kw)  # fmt: skip
@@ -41,13 +43,18 @@ def _err(rule, cell, project="项目甲", sev="error"):
 
 
 def roster(*names: str, csv=True) -> Roster:
-    return roster_from_grids([Grid("名单", [["单位名称", "主管部门"], *[[n, "区政府"] for n in names]])], "名单.csv", csv)
+    return roster_from_grids(
+        [Grid("名单", [["单位名称", "主管部门"], *[[n, "区政府"] for n in names]])], "名单.csv", csv
+    )
 
 
 def rows(c) -> dict[str, tuple]:
     t = c.tables[SUBMISSIONS_NAME]
     h = t.headers
-    return {r[h.index("单位")]: tuple(r[h.index(k)] for k in ("状态", "项目数", "错误", "报送次数")) for r in t.rows}
+    return {
+        r[h.index("单位")]: tuple(r[h.index(k)] for k in ("状态", "项目数", "错误", "报送次数"))
+        for r in t.rows
+    }
 
 
 # --- the roster as people write it -------------------------------------------------------------------
@@ -93,12 +100,17 @@ def test_roster_problems_are_listed_not_fatal():
 
 def test_a_roster_unit_matching_two_written_units_is_a_problem_and_one_row():
     r = roster("长安区财政局（本级）")  # the consolidation tells 【】 from （）: two units, one roster entry
-    files = [_f("a.xlsx", "长安区财政局（本级）", ("项目甲",)), _f("b.xlsx", "长安区财政局【本级】", ("项目乙",))]
+    files = [
+        _f("a.xlsx", "长安区财政局（本级）", ("项目甲",)),
+        _f("b.xlsx", "长安区财政局【本级】", ("项目乙",)),
+    ]
     c = consolidate(files, roster=r)
     (row,) = c.tables[SUBMISSIONS_NAME].rows
     h = c.tables[SUBMISSIONS_NAME].headers
     assert (row[h.index("状态")], row[h.index("项目数")]) == (STATUS_SUBMITTED, 2)
-    assert row[h.index("说明")].startswith("汇总中写作“长安区财政局【本级】”、“长安区财政局（本级）”")  # 单位汇总 order
+    assert row[h.index("说明")].startswith(
+        "汇总中写作“长安区财政局【本级】”、“长安区财政局（本级）”"
+    )  # 单位汇总 order
     assert any("对应汇总中写法不同的 2 个单位" in p for p in c.desk.problems)
 
 
@@ -124,7 +136,12 @@ def test_a_file_name_names_one_roster_unit():
     r = roster("财政局", "长安区财政局", "教育局")
     assert match_file_name(r, "报送/长安区财政局_2020年自评.xlsx").name == "长安区财政局"  # the longest
     assert match_file_name(r, "自评表.xlsx") is None
-    assert match_file_name(Roster("x", (RosterEntry(1, "甲局", ""), RosterEntry(2, "乙局", ""))), "甲局乙局.xlsx") is None
+    assert (
+        match_file_name(
+            Roster("x", (RosterEntry(1, "甲局", ""), RosterEntry(2, "乙局", ""))), "甲局乙局.xlsx"
+        )
+        is None
+    )
 
 
 # --- statuses -----------------------------------------------------------------------------------------
@@ -152,7 +169,10 @@ def test_statuses_without_a_ledger():
     assert "设置了打开密码" in got["乙局"][h.index("说明")]
     assert "报送的工作簿为空白模板" in got["丙局"][h.index("说明")]
     assert "工作簿未填单位名称，按文件名对应" in got["丁局"][h.index("说明")]
-    assert c.desk.lines()[0] == "应报 5 个单位：已报送 2，未报送 2（丙局、戊局），无法读取 1（乙局）；名单外 1 个单位（己局）"
+    assert (
+        c.desk.lines()[0]
+        == "应报 5 个单位：已报送 2，未报送 2（丙局、戊局），无法读取 1（乙局）；名单外 1 个单位（己局）"
+    )
     # the unreadable file's XC003 is 乙局's (its 退回意见 tells it)
     xc3 = [x for x in c.tables["问题清单"].rows if x[4] == "XC003"]
     assert [x[1] for x in xc3] == ["乙局"]
@@ -210,7 +230,9 @@ def test_a_unit_not_in_this_run_but_in_the_ledger_is_missing_with_its_last_submi
 
 
 def test_with_a_ledger_a_later_workbook_replaces_the_earlier_one_still_in_the_folder():
-    old = _f("甲局.xlsx", "甲局", ("项目一", "项目二"), sha="a" * 64, findings=[_err("XP007", "H25")], mtime=1.0)
+    old = _f(
+        "甲局.xlsx", "甲局", ("项目一", "项目二"), sha="a" * 64, findings=[_err("XP007", "H25")], mtime=1.0
+    )
     new = _f("甲局（修改）.xlsx", "甲局", ("项目一", "项目二"), sha="b" * 64, mtime=2.0)
     h = _history(Submission("a" * 64, "甲局", "甲局.xlsx", "2021-03-01 09:00:00", 1),
                  Submission("b" * 64, "甲局", "甲局（修改）.xlsx", "2021-03-08 10:00:00", 2))  # fmt: skip

@@ -124,7 +124,10 @@ def test_the_letter_speaks_plain_words_and_lists_codes_in_its_appendix(summary, 
     assert ("1.执行率指标与资金不符（工作表“自评表1”F21单元格）：预算执行率指标的实际完成值应等于执行数/预算数（2/2）。"
             "应为：100%；实为：50%。请将预算执行率指标的实际完成值改为执行数÷预算数的结果，不得估填。") in lines  # fmt: skip
     assert "审核意见：分值按13.33计，请同时修改总分" in lines
-    assert "请对照上述意见逐项核实、修改完善，并于2021年3月15日前将修改后的自评材料重新报送西安市长安区财政局。" in lines
+    assert (
+        "请对照上述意见逐项核实、修改完善，并于2021年3月15日前将修改后的自评材料重新报送西安市长安区财政局。"
+        in lines
+    )
     assert "联系人及电话：张三 029-85212345" in lines
     assert lines[-2:] == ["西安市长安区财政局", "2021年3月8日"]
     assert not CODE.search(body), CODE.findall(body)
@@ -139,7 +142,18 @@ def test_the_letter_speaks_plain_words_and_lists_codes_in_its_appendix(summary, 
 def test_a_hint_is_sent_only_when_the_reviewer_takes_it_up():
     from xlperf.consolidate.review import Item
 
-    hint = Item(5, "甲局", "项目", "自评表1!H7", "XP001", "info", "执行进度有误：预算执行进度未填写", "100%", "（空）", "甲.xlsx")
+    hint = Item(
+        5,
+        "甲局",
+        "项目",
+        "自评表1!H7",
+        "XP001",
+        "info",
+        "执行进度有误：预算执行进度未填写",
+        "100%",
+        "（空）",
+        "甲.xlsx",
+    )
     assert not hint.sent
     assert Item(**{**hint.__dict__, "decision": "采纳"}).sent
     assert Item(**{**hint.__dict__, "opinion": "请补填"}).sent
@@ -157,7 +171,18 @@ def test_places_as_the_unit_finds_them():
     assert at("表2 第12行 第6列", "甲.docx") == "报告中表2第12行第6列"
     assert at("a/甲.xlsx") == "" and at("a/甲.xlsx!单位信息") == ""
     assert at("自评表1") == "工作表“自评表1”"
-    it = Item(1, "甲", "项目", "自评表1!H25", "XP007", "error", "总分计算错误：总分不等于各指标自评得分之和", "100", "98", "甲.xlsx")
+    it = Item(
+        1,
+        "甲",
+        "项目",
+        "自评表1!H25",
+        "XP007",
+        "error",
+        "总分计算错误：总分不等于各指标自评得分之和",
+        "100",
+        "98",
+        "甲.xlsx",
+    )
     assert item_text(it) == ("总分计算错误（工作表“自评表1”H25单元格）：总分不等于各指标自评得分之和。应为：100；实为：98。"
                              "请将总分改为各指标自评得分之和。")  # fmt: skip
 
@@ -181,7 +206,9 @@ def test_the_set_of_letters_is_replaced_whole_and_never_over_other_files(summary
 def test_a_workbook_that_is_not_a_summary_is_refused(tmp_path):
     with pytest.raises(NotASummary, match="不是 xlperf consolidate 生成的汇总表"):
         review_from_grids(read_grids(SAMPLES / "长安区委编办_2020.xlsx"), "长安区委编办_2020.xlsx")
-    r = CliRunner().invoke(cli, ["feedback", str(SAMPLES / "长安区委编办_2020.xlsx"), "-o", str(tmp_path / "x")])
+    r = CliRunner().invoke(
+        cli, ["feedback", str(SAMPLES / "长安区委编办_2020.xlsx"), "-o", str(tmp_path / "x")]
+    )
     assert r.exit_code == 2 and "不是 xlperf consolidate 生成的汇总表" in r.output
 
 
@@ -192,7 +219,10 @@ def test_feedback_through_the_cli_with_its_index_lines(summary, tmp_path):
     )  # fmt: skip
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
-    assert lines[0] == "退回修改：长安区委编办（错误 4 条、警告 23 条）→ 关于长安区委编办2020年度绩效自评材料的审核意见.docx"
+    assert (
+        lines[0]
+        == "退回修改：长安区委编办（错误 4 条、警告 23 条）→ 关于长安区委编办2020年度绩效自评材料的审核意见.docx"
+    )
     assert "审核通过：西安市长安区财政局" in lines
     assert any(x.startswith("已写出 2 份审核意见，审核通过 1 个单位") for x in lines)
 
@@ -202,4 +232,6 @@ def test_a_letter_with_no_year_and_no_bureau_still_reads(summary):
     d = build_letter(out.letters[0], LetterOptions())
     texts = [p.text for p in d.paragraphs]
     assert texts[0] == "关于长安区委编办绩效自评材料的审核意见"
-    assert any(t.startswith("请对照上述意见逐项核实、修改完善后，尽快将修改后的自评材料重新报送。") for t in texts)
+    assert any(
+        t.startswith("请对照上述意见逐项核实、修改完善后，尽快将修改后的自评材料重新报送。") for t in texts
+    )

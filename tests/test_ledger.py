@@ -55,7 +55,9 @@ def test_a_new_ledger_gets_its_schema_version_and_wal_in_its_first_run(tmp_path)
     p = tmp_path / "台账.sqlite"
     led = Ledger.open(p)
     assert not p.exists()  # nothing is created before the run has something to record
-    h = led.record([_file("a" * 64, "甲单位", findings=[_finding()])], ["报送材料"], now="2021-03-01 09:00:00")
+    h = led.record(
+        [_file("a" * 64, "甲单位", findings=[_finding()])], ["报送材料"], now="2021-03-01 09:00:00"
+    )
     assert (h.run, h.runs, h.now) == (1, 1, "2021-03-01 09:00:00")
     assert _ledger_rows(p, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
     assert _ledger_rows(p, "PRAGMA journal_mode") == [("wal",)]
@@ -97,9 +99,19 @@ def test_one_transaction_per_run(tmp_path, monkeypatch):
 
 def test_a_resubmission_is_known_from_a_first_submission(tmp_path):
     p = tmp_path / "台账.sqlite"
-    old = _file("a" * 64, "甲单位", "甲单位_2020.xlsx", [_finding("XP007", "H25"), _finding("XP009", "J20", "warning")])
+    old = _file(
+        "a" * 64,
+        "甲单位",
+        "甲单位_2020.xlsx",
+        [_finding("XP007", "H25"), _finding("XP009", "J20", "warning")],
+    )
     Ledger.open(p).record([old], ["报送材料"], now="2021-03-01 09:00:00")
-    new = _file("b" * 64, "甲 单位", "甲单位_2020（修改）.xlsx", [_finding("XP009", "J20", "warning"), _finding("XP004", "H21", "warning")])
+    new = _file(
+        "b" * 64,
+        "甲 单位",
+        "甲单位_2020（修改）.xlsx",
+        [_finding("XP009", "J20", "warning"), _finding("XP004", "H21", "warning")],
+    )
     h = Ledger.open(p).record([new], ["报送材料"], now="2021-03-08 10:30:00")
     subs = h.submissions(["甲单位"])  # name_key: "甲 单位" is "甲单位"
     assert [(s.display, s.first_seen, s.run) for s in subs] == [
@@ -119,9 +131,9 @@ def test_a_file_seen_again_keeps_its_first_sighting(tmp_path):
     assert _ledger_rows(p, "SELECT first_seen, last_seen, last_run FROM files") == [
         ("2021-03-01 09:00:00", "2021-03-08 09:00:00", 2)
     ]
-    assert _ledger_rows(p, "SELECT run, display FROM sightings ORDER BY run") == [(1, "a" * 64 + ".xlsx")] * 1 + [
-        (2, "a" * 64 + ".xlsx")
-    ]
+    assert _ledger_rows(p, "SELECT run, display FROM sightings ORDER BY run") == [
+        (1, "a" * 64 + ".xlsx")
+    ] * 1 + [(2, "a" * 64 + ".xlsx")]
 
 
 def test_unreadable_files_are_seen_but_are_no_submission(tmp_path):
@@ -215,7 +227,9 @@ def test_a_ledger_held_by_another_writer_gives_the_reason_and_loses_nothing(tmp_
     holder = sqlite3.connect(p, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # a database tool, or another run, in the middle of its write
     try:
-        with pytest.raises(LedgerError, match="正被另一个程序写入.*等待 0.3 秒后仍未结束；本次汇总未写入台账"):
+        with pytest.raises(
+            LedgerError, match="正被另一个程序写入.*等待 0.3 秒后仍未结束；本次汇总未写入台账"
+        ):
             Ledger.open(p, busy_seconds=0.3).record([_file("c" * 64, "丙单位")], ["x"])
     finally:
         holder.execute("COMMIT")
@@ -248,7 +262,9 @@ def test_two_runs_at_once_both_recorded(tmp_path):
     assert _ledger_rows(p, "SELECT count(*) FROM files") == [(12,)]
     assert _ledger_rows(p, "SELECT count(*) FROM sightings") == [(12,)]
     assert _ledger_rows(p, "PRAGMA integrity_check") == [("ok",)]
-    runs = sorted(json.loads((tmp_path / f"{d.name}.json").read_text("utf-8"))["submissions"]["run"] for d in (a, b))
+    runs = sorted(
+        json.loads((tmp_path / f"{d.name}.json").read_text("utf-8"))["submissions"]["run"] for d in (a, b)
+    )
     assert runs == [1, 2]
 
 
@@ -271,7 +287,9 @@ KILLED_IN_TRANSACTION = textwrap.dedent(
 
 def test_a_run_killed_in_its_transaction_leaves_the_ledger_as_it_was(tmp_path):
     p = _populated(tmp_path)
-    child = subprocess.Popen([sys.executable, "-c", KILLED_IN_TRANSACTION, str(p)], stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_IN_TRANSACTION, str(p)], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert child.stdout.readline().strip() == "IN-TRANSACTION"
         child.send_signal(signal.SIGKILL)

@@ -461,10 +461,19 @@ CASES = {
     ),
     # XP009 on a score typed as the weight is shown: 40 split over three rows is 13.333…, typed 13.33
     "XP009-score-as-shown": (
-        [lambda r: r[FIRST_IND + 5].__setitem__(0, "效益指标（40分）"), ind(5, "自评得分", 13.33),
-         ind(6, "自评得分", 13.32), ind(7, "分值", None), ind(7, "自评得分", 13.34), ind(8, "三级指标", None),
-         ind(8, "预期指标值", None), ind(8, "实际完成值", None), ind(8, "自评得分", None),
-         lambda r: [r[FIRST_IND + i].__setitem__(6, None) for i in (5, 6)], total(99.99)],
+        [
+            lambda r: r[FIRST_IND + 5].__setitem__(0, "效益指标（40分）"),
+            ind(5, "自评得分", 13.33),
+            ind(6, "自评得分", 13.32),
+            ind(7, "分值", None),
+            ind(7, "自评得分", 13.34),
+            ind(8, "三级指标", None),
+            ind(8, "预期指标值", None),
+            ind(8, "实际完成值", None),
+            ind(8, "自评得分", None),
+            lambda r: [r[FIRST_IND + i].__setitem__(6, None) for i in (5, 6)],
+            total(99.99),
+        ],
         "XP009",
         [f"自评表1!J21 偏差原因缺失：“政策知晓率”得分 13.32 低于分值 13.33{REASON}"],
     ),  # fmt: skip
@@ -488,8 +497,10 @@ CASES = {
     ),
     "XP023-red-at-5-percent-is-quiet": ([ind(4, "自评得分", 9.5), total(99.5)], "XP023", []),
     "XP023-red-lower-scores-too": (  # 8/10 against 72/90 (80 %): in step, no red
-        [ind(4, "自评得分", 8)] + [ind(i, "自评得分", 8) for i in (0, 1, 2, 3, 5, 6, 7, 8, 9)]
-        + [ind(i, "偏差原因分析及改进措施", "原因") for i in range(10)] + [total(80)],
+        [ind(4, "自评得分", 8)]
+        + [ind(i, "自评得分", 8) for i in (0, 1, 2, 3, 5, 6, 7, 8, 9)]
+        + [ind(i, "偏差原因分析及改进措施", "原因") for i in range(10)]
+        + [total(80)],
         "XP023",
         [],
     ),  # fmt: skip

@@ -32,9 +32,7 @@ pytestmark = pytest.mark.libreoffice
 
 WEEK1 = "2021-03-01 09:00"
 ROSTER_LINE_1 = "应报 9 个单位：已报送 7，未报送 1（区文化旅游局），无法读取 1（区审计局）；名单外 1 个单位（测试单位0004）"
-ROSTER_LINE_2 = (
-    "应报 9 个单位：已报送 7（其中重报 1），未报送 1（区文化旅游局），无法读取 1（区审计局）；名单外 1 个单位（测试单位0004）"
-)
+ROSTER_LINE_2 = "应报 9 个单位：已报送 7（其中重报 1），未报送 1（区文化旅游局），无法读取 1（区审计局）；名单外 1 个单位（测试单位0004）"
 FIXED_LINE = "重报单位较上次报送：问题已改正 5 条，新出现 1 条（详见“报送情况”）"
 
 ROSTER = [  # typed into 名单!A2:D13
@@ -102,6 +100,7 @@ def _rows(path: Path, sheet: str) -> list[dict]:
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory) -> dict:
     from benchmarks.unitgen import generate
+
     from office import Office
 
     base = tmp_path_factory.mktemp("绩效科")
@@ -175,7 +174,10 @@ def desk(tmp_path_factory) -> dict:
         col = {h: "ABCDEFGHIJKLMNOP"[i] for i, h in enumerate(head)}
         decisions = {
             ("长安区委编办", "自评表1!H23", "XP004"): ("不采纳", None),
-            ("长安区委编办", "自评表4!H27", "XP007"): (None, "分值改为13.33后，总分应为各项得分之和90.33，请一并更正"),
+            ("长安区委编办", "自评表4!H27", "XP007"): (
+                None,
+                "分值改为13.33后，总分应为各项得分之和90.33，请一并更正",
+            ),
         }
         for r in found:
             if r["单位"] == "西安市长安区财政局" and r["严重程度"] != "提示":
@@ -204,7 +206,10 @@ def desk(tmp_path_factory) -> dict:
 def test_week1_terminal_says_who_has_submitted(desk):
     out = desk["week1"].stdout.splitlines()
     assert ROSTER_LINE_1 in out
-    assert any(line.startswith("名单有 2 处问题（详见“问题清单” XC007）：第 12 行单位名称为空（区政府），未列入名单") for line in out)
+    assert any(
+        line.startswith("名单有 2 处问题（详见“问题清单” XC007）：第 12 行单位名称为空（区政府），未列入名单")
+        for line in out
+    )
     assert "台账：台账.sqlite，第 1 次汇总（共 1 次）" in out
     assert "批复目标：绩效目标.xlsx，3 个项目、22 项指标" in out
 
@@ -219,22 +224,33 @@ def test_week1_submissions_sheet_first_with_every_roster_unit(desk):
         ("区审计局", "无法读取"), ("区文化旅游局", "未报送"), ("测试单位0004", "名单外"),
     ]  # fmt: skip
     audit = rows[7]
-    assert audit["文件"] == "报送材料/区审计局_2020.xlsx" and "无法读取：“报送材料/区审计局_2020.xlsx”" in audit["说明"]
+    assert (
+        audit["文件"] == "报送材料/区审计局_2020.xlsx"
+        and "无法读取：“报送材料/区审计局_2020.xlsx”" in audit["说明"]
+    )
     changan = rows[0]
     assert (changan["报送次数"], changan["项目数"], changan["错误"], changan["警告"]) == (1, 4, 4, 24)
 
 
 def test_week1_targets_findings(desk):
     found = [r for r in _rows(desk["base"] / "汇总第1周.xlsx", "问题清单") if r["规则"] == "XP022"]
-    finance = [(r["项目"], r["位置"], r["严重程度"], r["应为"], r["实为"]) for r in found if r["单位"] == "西安市长安区财政局"]
+    finance = [
+        (r["项目"], r["位置"], r["严重程度"], r["应为"], r["实为"])
+        for r in found
+        if r["单位"] == "西安市长安区财政局"
+    ]
     assert finance == [
         ("财政票据电子化管理改革", "自评表1!E17", "错误", "≥150家", "≥120家"),
         ("财政票据电子化管理改革", "自评表1", "警告", "≥50万张", "缺少该指标"),
     ]
     others = [r for r in found if r["单位"] != "西安市长安区财政局"]
-    assert others and all(r["严重程度"] == "提示" and "批复的绩效目标中没有该项目" in r["说明"] for r in others)
+    assert others and all(
+        r["严重程度"] == "提示" and "批复的绩效目标中没有该项目" in r["说明"] for r in others
+    )
     # an unreadable file named after its unit: its XC003 is that unit's
-    assert [r["单位"] for r in _rows(desk["base"] / "汇总第1周.xlsx", "问题清单") if r["规则"] == "XC003"] == ["区审计局"]
+    assert [
+        r["单位"] for r in _rows(desk["base"] / "汇总第1周.xlsx", "问题清单") if r["规则"] == "XC003"
+    ] == ["区审计局"]
 
 
 def test_week2_the_ledger_shows_what_the_resubmission_fixed(desk):
@@ -254,7 +270,9 @@ def test_week2_the_ledger_shows_what_the_resubmission_fixed(desk):
     )
     files = {r["文件"]: r for r in _rows(desk["base"] / "汇总第2周.xlsx", "文件清单")}
     old = files["报送材料/长安区委编办_2020.xlsx"]
-    assert old["状态"] == "已跳过" and old["原因"].startswith("已被本单位后来报送的“报送材料/长安区委编办_2020（修改）.xlsx”替代")
+    assert old["状态"] == "已跳过" and old["原因"].startswith(
+        "已被本单位后来报送的“报送材料/长安区委编办_2020（修改）.xlsx”替代"
+    )
 
 
 def test_week2_terminal_and_json_say_the_same(desk):
@@ -278,7 +296,10 @@ def test_the_decision_column_is_a_drop_down_in_libreoffice(desk):
 
 def test_letters_follow_the_reviewers_decisions(desk):
     out = desk["letters"].stdout.splitlines()
-    assert out[0] == "退回修改：长安区委编办（错误 3 条、警告 20 条）→ 关于长安区委编办2020年度绩效自评材料的审核意见.docx"
+    assert (
+        out[0]
+        == "退回修改：长安区委编办（错误 3 条、警告 20 条）→ 关于长安区委编办2020年度绩效自评材料的审核意见.docx"
+    )
     assert "审核通过：西安市长安区财政局" in out
     folder = desk["base"] / "退回意见"
     names = {p.name for p in folder.iterdir()}
@@ -288,7 +309,9 @@ def test_letters_follow_the_reviewers_decisions(desk):
 
 
 def _pdf_text(pdf: Path) -> list[str]:
-    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    pages = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    )
     return pages.stdout.split("\f")
 
 

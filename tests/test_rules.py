@@ -274,7 +274,9 @@ def test_target_rules_fire_at_their_cell(rule, spoil, cell, severity):
     approved = [["", "干部教育培训", "产出指标", "数量指标", "培训人次", "≥", 100, "人次"]]
     t = targets_from_grids([Grid("目标", [head, *approved])], "目标.xlsx")
     rows = clean_rows()
-    assert [f for f in validate(workbook(rows), NATIONAL_LIKE, targets=t).findings if f.rule == rule] == [] or (
+    assert [
+        f for f in validate(workbook(rows), NATIONAL_LIKE, targets=t).findings if f.rule == rule
+    ] == [] or (
         rule == "XP022"  # the clean form's other indicators are not in this one-row target set
     )
     spoil(rows)

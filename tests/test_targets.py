@@ -13,7 +13,6 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from factory import LAYOUTS, NATIONAL_LIKE, clean_rows, set_ind, write_xlsx
 from xlperf import api
 from xlperf.cli import cli
 from xlperf.core.engine import validate
@@ -23,6 +22,8 @@ from xlperf.core.names import name_key
 from xlperf.core.parser import parse_workbook
 from xlperf.core.targets import targets_from_grids
 from xlperf.errors import ReadError
+
+from factory import LAYOUTS, NATIONAL_LIKE, clean_rows, set_ind, write_xlsx
 
 HEAD = ["单位名称", "项目名称", "一级指标", "二级指标", "三级指标", "计算符号", "指标值", "度量单位"]
 # the approved targets of the clean form, as the 一体化 system exports them (merged 单位/项目/一级 cells
@@ -277,7 +278,9 @@ def test_validate_with_targets_through_the_cli(tmp_path):
     import json
 
     found = json.loads(r.stdout)["files"][0]["findings"]
-    assert [(f["rule"], f["cell"], f["severity"]) for f in found if f["rule"] == "XP022"] == [("XP022", "E15", "error")]
+    assert [(f["rule"], f["cell"], f["severity"]) for f in found if f["rule"] == "XP022"] == [
+        ("XP022", "E15", "error")
+    ]
 
 
 def test_targets_file_in_csv_gbk(tmp_path):

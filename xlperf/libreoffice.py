@@ -68,7 +68,9 @@ def convert(src: str | Path, fmt: str, outdir: str | Path, timeout: float = 180)
     return target
 
 
-def convert_many(srcs: Sequence[str | Path], fmt: str, outdir: str | Path, timeout: float = 600) -> list[Path]:
+def convert_many(
+    srcs: Sequence[str | Path], fmt: str, outdir: str | Path, timeout: float = 600
+) -> list[Path]:
     """Convert several files with one LibreOffice start (a start costs seconds; a conversion less): each
     ``src`` into ``outdir`` with the suffix of ``fmt``. Returns the new files in the order given."""
     exe = find_soffice()

@@ -24,14 +24,25 @@ from xlperf.errors import ReadError
     help="写出审核意见的文件夹（不存在时新建）：每个需退回的单位一份 Word 文件，另有“审核意见目录.csv”。",
 )
 @click.option("--bureau", default="", metavar="文字", help="落款单位，例如“西安市长安区财政局”。")
-@click.option("--date", "date_text", default="", metavar="文字", help="落款日期，例如“2021年3月8日”；默认今天。")
+@click.option(
+    "--date", "date_text", default="", metavar="文字", help="落款日期，例如“2021年3月8日”；默认今天。"
+)
 @click.option("--deadline", default="", metavar="文字", help="重新报送的期限，例如“2021年3月15日”。")
 @click.option("--contact", default="", metavar="文字", help="联系人及电话，例如“张三 029-12345678”。")
 @click.option("--year", default=None, metavar="文字", help="标题中的年度；默认取该单位工作簿中填写的年度。")
 @click.option("--pdf", is_flag=True, help="同时生成 PDF（需要安装 LibreOffice）。")
-@click.option("--force", is_flag=True, help="文件夹中已有审核意见时重新生成并替换（不再需要退回的单位的旧意见一并删除）。")
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。"
+    "--force",
+    is_flag=True,
+    help="文件夹中已有审核意见时重新生成并替换（不再需要退回的单位的旧意见一并删除）。",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="输出格式。",
 )
 def command(
     summary: Path,
@@ -97,14 +108,23 @@ def command(
     for unit in outcome.passed:
         click.echo(fill(f"审核通过：{unit}", width, "", "  "))
     for why, n in outcome.unaddressed:
-        click.echo(fill(f"未写入：{why}的问题 {n} 条，无法确定写给哪个单位（见汇总表的问题清单）", width, "", "  "))
+        click.echo(
+            fill(f"未写入：{why}的问题 {n} 条，无法确定写给哪个单位（见汇总表的问题清单）", width, "", "  ")
+        )
     line = (
-        f"已写出 {len(written.letters)} 份审核意见" + (f"（含 PDF）" if pdf and written.letters else "")
+        f"已写出 {len(written.letters)} 份审核意见" + ("（含 PDF）" if pdf and written.letters else "")
         + f"，审核通过 {len(outcome.passed)} 个单位"
         + (f"；未采纳的问题 {rejected} 条未写入" if rejected else "")
         + f"：{written.folder}（目录：{written.index.name}）"
     )  # fmt: skip
     click.echo(fill(line, width, "", "  "))
     if not bureau:
-        click.echo(fill("提示：用 --bureau 填写落款单位（如 --bureau 西安市长安区财政局），--deadline 写明重新报送的期限。", width, "", "  "))
+        click.echo(
+            fill(
+                "提示：用 --bureau 填写落款单位（如 --bureau 西安市长安区财政局），--deadline 写明重新报送的期限。",
+                width,
+                "",
+                "  ",
+            )
+        )
     sys.exit(0)

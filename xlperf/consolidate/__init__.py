@@ -35,7 +35,9 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from xlperf import __version__
 from xlperf.consolidate.collect import EXCEL_SUFFIXES, OTHER_EXCEL_SUFFIXES, collect, sha256_of, skip_reason
+from xlperf.consolidate.ledger import Ledger, LedgerError
 from xlperf.consolidate.read import default_jobs, read_files, read_unit_file
 from xlperf.consolidate.records import (
     CONSOLIDATION_RULES,
@@ -48,6 +50,7 @@ from xlperf.consolidate.records import (
     ProjectRecord,
     project_records,
 )
+from xlperf.consolidate.roster import Roster, roster_from_grids
 from xlperf.consolidate.tables import (
     DETAIL_COLUMNS,
     DETAIL_NAME,
@@ -63,9 +66,6 @@ from xlperf.consolidate.tables import (
     mark_duplicates,
     project_rows,
 )
-from xlperf import __version__
-from xlperf.consolidate.ledger import Ledger, LedgerError
-from xlperf.consolidate.roster import Roster, roster_from_grids
 from xlperf.core.targets import ApprovedTargets
 from xlperf.presets import Preset
 
@@ -147,7 +147,9 @@ def consolidate_paths(
             now=now,
             units=[e.key for e in roster.entries] if roster is not None else (),
         )
-    c = consolidate(files, pre.title if pre else "", time.perf_counter() - start, roster=roster, history=history)
+    c = consolidate(
+        files, pre.title if pre else "", time.perf_counter() - start, roster=roster, history=history
+    )
     if targets is not None:
         from xlperf.api import targets_line
 

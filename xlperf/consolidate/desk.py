@@ -53,7 +53,9 @@ def problem_key(rule: str, project: str, cell: str | None) -> Problem:
 
 def problem_keys(findings: Iterable[Finding]) -> frozenset[Problem]:
     """The errors and warnings of a file as comparable keys (a corrected cell is the same cell)."""
-    return frozenset(problem_key(f.rule, f.project, f.cell) for f in findings if f.severity in ("error", "warning"))
+    return frozenset(
+        problem_key(f.rule, f.project, f.cell) for f in findings if f.severity in ("error", "warning")
+    )
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,9 @@ def _mtime_text(mtime: float) -> str:
 # --- before the tables: later workbooks replace earlier ones; units of unreadable files -------------
 
 
-def supersede(files: Sequence[FileResult], history: History | None) -> tuple[list[FileResult], dict[str, str]]:
+def supersede(
+    files: Sequence[FileResult], history: History | None
+) -> tuple[list[FileResult], dict[str, str]]:
     """With a ledger: of a unit's workbooks read in this run, the one first seen last counts; an earlier
     one whose projects it all repeats becomes 已跳过 ("replaced by"). Ties (both first seen in this run)
     go by the files' modification times. Returns the files and {replaced display: replacing display}."""
@@ -230,7 +234,9 @@ class Desk:
             out.append(line)
         else:
             re_ = self.named(STATUS_RESUBMITTED)
-            out.append(f"报送单位 {len(self.submitted)} 个：首次报送 {len(self.named(STATUS_SUBMITTED))}，重报 {len(re_)}{_names(re_)}")
+            out.append(
+                f"报送单位 {len(self.submitted)} 个：首次报送 {len(self.named(STATUS_SUBMITTED))}，重报 {len(re_)}{_names(re_)}"
+            )
         fixed = sum(r.fixed or 0 for r in self.rows)
         new = sum(r.new or 0 for r in self.rows)
         if self.named(STATUS_RESUBMITTED):
@@ -386,7 +392,9 @@ def _fill(
     st.times = len(subs)
     if not current:
         last = subs[-1]
-        st.notes.append(f"本次汇总的文件中没有该单位的工作簿；台账记录其最近一次报送为 {_shown_time(last.first_seen)}“{last.display}”")
+        st.notes.append(
+            f"本次汇总的文件中没有该单位的工作簿；台账记录其最近一次报送为 {_shown_time(last.first_seen)}“{last.display}”"
+        )
         return
     if not cur:
         return
@@ -480,7 +488,11 @@ def submission_table(desk: Desk):
     note = (
         f"{head}状态：已报送（本次汇总中有可读取的工作簿）、已重报（台账中有本单位较早报送的其他文件）、未报送、"
         "无法读取、名单外（报送了文件但不在名单中）。问题已改正、新出现：错误和警告与本单位上次报送相比。"
-        + ("报送时间为台账首次见到该文件的时间。" if desk.ledger else "未使用台账：报送时间为文件的修改时间，不区分重报。")
+        + (
+            "报送时间为台账首次见到该文件的时间。"
+            if desk.ledger
+            else "未使用台账：报送时间为文件的修改时间，不区分重报。"
+        )
     )
     return Table(
         SUBMISSIONS_NAME,

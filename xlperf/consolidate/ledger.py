@@ -225,7 +225,9 @@ class Ledger:
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise self._busy() from exc
-            raise LedgerError(f"无法写入台账 {self.display}（{exc}）；本次汇总未写入台账，台账中原有的记录不受影响") from exc
+            raise LedgerError(
+                f"无法写入台账 {self.display}（{exc}）；本次汇总未写入台账，台账中原有的记录不受影响"
+            ) from exc
         except sqlite3.DatabaseError as exc:
             raise self._corrupt(exc) from exc
         finally:
@@ -236,7 +238,9 @@ class Ledger:
         it once); refuse one that became newer since :meth:`open` looked."""
         version = con.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise LedgerError(f"台账 {self.display} 由较新版本的 xlperf 写入（台账格式第 {version} 版）；台账未被修改")
+            raise LedgerError(
+                f"台账 {self.display} 由较新版本的 xlperf 写入（台账格式第 {version} 版）；台账未被修改"
+            )
         if version == 0:
             tables = con.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
             if tables:
@@ -330,7 +334,9 @@ class Ledger:
                     Submission(sha, unit, display, first, first_run, frozenset(problems[sha]), checked)
                 )
         runs = con.execute("SELECT count(*) FROM runs").fetchone()[0]
-        return History(self.display, run, now, runs, seen, {k: tuple(v) for k, v in units.items()}, checked_with)
+        return History(
+            self.display, run, now, runs, seen, {k: tuple(v) for k, v in units.items()}, checked_with
+        )
 
     def runs(self) -> list[tuple[int, str, int]]:
         """Every run recorded: (id, finished, files) — for reports and tests."""

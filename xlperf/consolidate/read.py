@@ -50,7 +50,11 @@ def read_unit_file(
 
     p = Path(path)
     base = FileResult(
-        str(resolved(p)), display or str(path), STATUS_UNREADABLE, size=_size(p), sha256=sha256_of(p),
+        str(resolved(p)),
+        display or str(path),
+        STATUS_UNREADABLE,
+        size=_size(p),
+        sha256=sha256_of(p),
         mtime=_mtime(p),
     )
     try:
@@ -185,7 +189,9 @@ def read_files(
         # in its own process, so only the culprit is lost
         for t in tasks[len(out) :]:
             try:
-                with ProcessPoolExecutor(max_workers=1, initializer=_worker_init, initargs=(targets,)) as solo:
+                with ProcessPoolExecutor(
+                    max_workers=1, initializer=_worker_init, initargs=(targets,)
+                ) as solo:
                     done(solo.submit(_read_star, t).result())
             except BrokenProcessPool:
                 done(

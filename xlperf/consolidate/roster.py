@@ -58,7 +58,11 @@ class Roster:
 def _header(row: Sequence[object]) -> dict[str, int] | None:
     keys = [name_key(c) if isinstance(c, str) else "" for c in row]
     out: dict[str, int] = {}
-    for fieldname, labels in (("name", NAME_HEADERS), ("department", DEPARTMENT_HEADERS), ("code", CODE_HEADERS)):
+    for fieldname, labels in (
+        ("name", NAME_HEADERS),
+        ("department", DEPARTMENT_HEADERS),
+        ("code", CODE_HEADERS),
+    ):
         for label in labels:
             k = name_key(label)
             if k in keys:
@@ -75,7 +79,9 @@ def roster_from_grids(grids: Sequence[Grid], source: str, csv: bool = False) -> 
             cols = _header(row)
             if cols is not None:
                 return _read(g, r, cols, source, csv)
-    raise ValueError(f"名单中找不到“单位名称”列（应有一行表头写明“单位名称”，可另有“主管部门”“单位编码”）：{source}")
+    raise ValueError(
+        f"名单中找不到“单位名称”列（应有一行表头写明“单位名称”，可另有“主管部门”“单位编码”）：{source}"
+    )
 
 
 def _text(row: Sequence[object], col: int | None) -> str:
@@ -106,7 +112,11 @@ def _read(g: Grid, head: int, cols: dict[str, int], source: str, csv: bool) -> R
         if not name_key(name):
             if any(_text(row, c) for c in cols.values()):
                 problems.append(
-                    RosterProblem(where(r), f"第 {r} 行单位名称为空（{dept or code or '其他栏目已填'}），未列入名单", "单位名称为空")
+                    RosterProblem(
+                        where(r),
+                        f"第 {r} 行单位名称为空（{dept or code or '其他栏目已填'}），未列入名单",
+                        "单位名称为空",
+                    )
                 )
             continue
         e = RosterEntry(r, name, code, dept, where(r))
@@ -115,7 +125,9 @@ def _read(g: Grid, head: int, cols: dict[str, int], source: str, csv: bool) -> R
             how = "名称相同" if same.key == e.key else f"单位编码 {code} 相同"
             problems.append(
                 RosterProblem(
-                    where(r), f"第 {r} 行“{written}”与第 {same.row} 行“{same.name}”是同一单位（{how}），只计一次", "重复"
+                    where(r),
+                    f"第 {r} 行“{written}”与第 {same.row} 行“{same.name}”是同一单位（{how}），只计一次",
+                    "重复",
                 )
             )
             continue

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from xlperf.consolidate import desk as D
+from xlperf.consolidate.desk import Desk, History
 from xlperf.consolidate.records import (
     DEFAULT_GRADES,
     NO_GRADE,
@@ -36,8 +38,6 @@ from xlperf.consolidate.records import (
     is_word,
     project_records,
 )
-from xlperf.consolidate import desk as D
-from xlperf.consolidate.desk import Desk, History
 from xlperf.consolidate.roster import Roster
 from xlperf.core import labels as L
 from xlperf.core.engine import Validation
@@ -133,7 +133,7 @@ DETAIL_COLUMNS = (
     Column("序号", "int", 4.5),
     Column(L.UNIT_DEPARTMENT, "text", 10, wrap=True),
     Column("单位", "text", 10, wrap=True),
-    Column(L.PROJECT_NAME, "text", 17, wrap=True),
+    Column(L.PROJECT_NAME, "text", 12, wrap=True),  # 17 before 自评预警 took 5 of it
     Column("预算数（万元）", "amount", 9.5),
     Column("执行数（万元）", "amount", 9.5),
     Column("执行率", "rate", 7),
@@ -856,11 +856,11 @@ FINDING_COLUMNS = (
     Column("位置", "text", 11, wrap=True),
     Column("规则", "text", 6),
     Column("严重程度", "text", 5, wrap=True),
-    Column("说明", "text", 46, wrap=True),
+    Column("说明", "text", 42, wrap=True),
     Column("应为", "text", 12, wrap=True),
     Column("实为", "text", 12, wrap=True),
-    Column(DECISION_HEADER, "text", 5.5, choices=DECISIONS),
-    Column(OPINION_HEADER, "text", 16, wrap=True),
+    Column(DECISION_HEADER, "text", 6, choices=DECISIONS),
+    Column(OPINION_HEADER, "text", 12, wrap=True),
     Column("文件", "text", 36, printed=False),
 )
 FILE_COLUMNS = (

@@ -725,7 +725,9 @@ def alerts(pr: ProjectResult, preset: Preset) -> list[Alert]:
                 f"得分率 {fmt_pct(br)}（{fmt_num(sum(b_score))}/{fmt_num(b_weight)}），两者之差占指标得分率的"
                 f" {fmt_pct(lead)}，超过 {fmt_pct(preset.alert_red_lead)}：指标得分与预算执行情况不匹配"
             )
-            out.append(Alert(ALERT_RED, Hit(cell, detail, f"≤{fmt_pct(preset.alert_red_lead)}", fmt_pct(lead))))
+            out.append(
+                Alert(ALERT_RED, Hit(cell, detail, f"≤{fmt_pct(preset.alert_red_lead)}", fmt_pct(lead)))
+            )
     b = p.budget.total.number
     if b is not None and b == 0:
         detail = "黄色，预算数为 0"

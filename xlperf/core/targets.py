@@ -180,14 +180,9 @@ def targets_from_grids(grids: Sequence[Grid], source: str) -> ApprovedTargets:
     projects: list[ApprovedProject] = []
     problems: list[str] = []
     for g in grids:
-        head = None
-        for r, row in enumerate(g.rows[:HEADER_ROWS]):
-            head = _columns(row)
-            if head is not None:
-                break
-        if head is None:
-            continue
-        projects.extend(_sheet_projects(g, r, head, problems))
+        found = next(((r, h) for r, row in enumerate(g.rows[:HEADER_ROWS]) if (h := _columns(row))), None)
+        if found is not None:
+            projects.extend(_sheet_projects(g, found[0], found[1], problems))
     if not projects and not problems:
         problems.append("文件中找不到批复目标表的表头（应有“三级指标”和“指标值”两列）")
     return ApprovedTargets(source, tuple(projects), tuple(problems))
@@ -204,7 +199,9 @@ def _text(v: object) -> str:
     return "" if v is None else display(v).strip()
 
 
-def _sheet_projects(g: Grid, head_row: int, cols: dict[str, int], problems: list[str]) -> list[ApprovedProject]:
+def _sheet_projects(
+    g: Grid, head_row: int, cols: dict[str, int], problems: list[str]
+) -> list[ApprovedProject]:
     carried: dict[str, object] = {}
     groups: dict[tuple, dict] = {}
     where = f"“{g.name}”" if g.name else ""
@@ -262,7 +259,9 @@ def _sheet_projects(g: Grid, head_row: int, cols: dict[str, int], problems: list
             )
         )
     return [
-        ApprovedProject(x["unit"], x["unit_code"], x["name"], x["code"], g.name, x["row"], tuple(x["indicators"]))
+        ApprovedProject(
+            x["unit"], x["unit_code"], x["name"], x["code"], g.name, x["row"], tuple(x["indicators"])
+        )
         for x in groups.values()
     ]
 
@@ -347,7 +346,9 @@ def match_indicators(approved: Sequence[ApprovedIndicator], rows: Sequence) -> t
     missing: list[ApprovedIndicator] = []
     for a in left:
         group = [r for r in free if name_key(r.indicator.level2) == name_key(a.level2)] if a.level2 else []
-        scored = sorted(((similarity(a.name, r.indicator.name.text), i) for i, r in enumerate(group)), reverse=True)
+        scored = sorted(
+            ((similarity(a.name, r.indicator.name.text), i) for i, r in enumerate(group)), reverse=True
+        )
         best = scored[0] if scored else None
         rivals = [a2 for a2 in left if a2 is not a and name_key(a2.level2) == name_key(a.level2)]
         if (
@@ -401,11 +402,10 @@ def _compare_values(a: ApprovedIndicator, r, project_note: str, *, renamed: bool
             yield Mismatch(ind.target.ref, f"{name}的预期指标值与批复的不同{as_read}{project_note}", a.shown(),
                            found, "warning")  # fmt: skip
         return
-    if (a.value.unit or "") != (t.unit or "") and not (a.value.percent or t.percent):
-        if a.value.unit and t.unit:
-            yield Mismatch(ind.target.ref, f"{name}的度量单位与批复的不同，无法比较指标值{as_read}{project_note}",
-                           a.shown(), found, "warning")  # fmt: skip
-            return
+    if a.value.unit and t.unit and a.value.unit != t.unit and not (a.value.percent or t.percent):
+        yield Mismatch(ind.target.ref, f"{name}的度量单位与批复的不同，无法比较指标值{as_read}{project_note}",
+                       a.shown(), found, "warning")  # fmt: skip
+        return
     want = as_fraction(a.value, t)
     got = as_fraction(t, a.value)
     if want is None or got is None or abs(got - want) <= 1e-9 * max(1.0, abs(want)):

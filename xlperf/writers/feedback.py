@@ -144,7 +144,9 @@ def build_letter(letter: Letter, opts: LetterOptions, today: dt.date | None = No
         style=STYLE_BODY)  # fmt: skip
     for n, (file, project, items) in enumerate(letter.projects, 1):
         if project:
-            head = f"（{cn_index(n)}）{project}" + (f"（文件“{_base(file)}”）" if len(files) > 1 and file else "")
+            head = f"（{cn_index(n)}）{project}" + (
+                f"（文件“{_base(file)}”）" if len(files) > 1 and file else ""
+            )
         else:
             head = f"（{cn_index(n)}）报送的文件" + (f"“{_base(file)}”" if file else "")
         add(clean_text(head), style=STYLE_HEADING2)
@@ -186,7 +188,15 @@ def _base(file: str) -> str:
     return file.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-APPENDIX_COLUMNS = (("序号", 0.8), ("项目", 2.3), ("位置", 2.0), ("规则", 1.8), ("问题", 5.1), ("应为", 1.7), ("实为", 1.7))
+APPENDIX_COLUMNS = (
+    ("序号", 0.8),
+    ("项目", 2.3),
+    ("位置", 2.0),
+    ("规则", 1.8),
+    ("问题", 5.1),
+    ("应为", 1.7),
+    ("实为", 1.7),
+)
 
 
 def _appendix(doc, letter: Letter) -> None:
@@ -274,7 +284,9 @@ def write_letters(
             name, n = f"{stem}（{n}）.docx", n + 1
         used.add(name.casefold())
         plan.append((letter, name))
-    names = [n for _, n in plan] + ([n.replace(".docx", ".pdf") for _, n in plan] if pdf else []) + [INDEX_NAME]
+    names = (
+        [n for _, n in plan] + ([n.replace(".docx", ".pdf") for _, n in plan] if pdf else []) + [INDEX_NAME]
+    )
     pdfs: list[Path] = []
 
     def write(tmp: Path) -> None:
@@ -309,4 +321,3 @@ def _write_index(path: Path, outcome: Outcome, plan: list[tuple[Letter, str]]) -
 def _cell(text: str) -> str:
     """A csv cell Excel will not run as a formula."""
     return "'" + text if text.startswith(("=", "+", "-", "@")) else text
-

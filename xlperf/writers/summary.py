@@ -43,7 +43,13 @@ NUMBER_FORMATS = {
     "center": "@",
     "hash": "@",
 }
-FREEZE = {"报送情况": (3, 3), "项目明细": (3, 4), "单位汇总": (3, 3), "问题清单": (3, 2), "文件清单": (3, 2)}  # (rows, cols)
+FREEZE = {
+    "报送情况": (3, 3),
+    "项目明细": (3, 4),
+    "单位汇总": (3, 3),
+    "问题清单": (3, 2),
+    "文件清单": (3, 2),
+}  # (rows, cols)
 
 
 def infer_format(out: str | Path, fmt: str | None) -> str:
