@@ -235,3 +235,12 @@ def test_a_letter_with_no_year_and_no_bureau_still_reads(summary):
     assert any(
         t.startswith("请对照上述意见逐项核实、修改完善后，尽快将修改后的自评材料重新报送。") for t in texts
     )
+
+
+def test_every_rule_has_plain_advice_without_codes():
+    from xlperf.consolidate import CONSOLIDATION_RULES
+    from xlperf.core.advice import ADVICE
+    from xlperf.core.rules import BY_ID
+
+    assert set(ADVICE) == set(BY_ID) | {rid for rid, _, _ in CONSOLIDATION_RULES}
+    assert not [rid for rid, text in ADVICE.items() if CODE.search(text) or not text.endswith("。")]

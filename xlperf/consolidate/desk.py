@@ -24,6 +24,7 @@ from xlperf.consolidate.records import (
     STATUS_OK,
     STATUS_SKIPPED,
     STATUS_UNREADABLE,
+    XC_ROSTER,
     FileResult,
     is_word,
 )
@@ -38,7 +39,6 @@ STATUS_MISSING = "未报送"
 STATUS_UNREADABLE_UNIT = "无法读取"
 STATUS_RESUBMITTED = "已重报"
 STATUS_OUTSIDE = "名单外"
-XC_ROSTER = ("XC007", "名单有误", "info")
 SHOWN_NAMES = 10  # names listed in a headline before "等"
 
 

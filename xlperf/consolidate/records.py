@@ -34,7 +34,16 @@ XC_UNREADABLE = ("XC003", "文件无法读取", "error")
 XC_NO_UNIT = ("XC004", "单位名称未填", "warning")
 XC_MIXED_PRESETS = ("XC005", "评分方案不一致", "warning")
 XC_BLANK = ("XC006", "空白工作簿", "warning")
-CONSOLIDATION_RULES = (XC_DUP_FILE, XC_DUP_PROJECT, XC_UNREADABLE, XC_NO_UNIT, XC_MIXED_PRESETS, XC_BLANK)
+XC_ROSTER = ("XC007", "名单有误", "info")  # the roster's own problems (consolidate --roster)
+CONSOLIDATION_RULES = (
+    XC_DUP_FILE,
+    XC_DUP_PROJECT,
+    XC_UNREADABLE,
+    XC_NO_UNIT,
+    XC_MIXED_PRESETS,
+    XC_BLANK,
+    XC_ROSTER,
+)
 
 ProgressFn = Callable[[int, int, str], None]
 
