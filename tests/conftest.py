@@ -73,8 +73,11 @@ def office_seed(tmp_path_factory, seed_sample) -> Path:
     from office import Office
 
     out = tmp_path_factory.mktemp("office-saved") / seed_sample.name
+    # a copy is opened: LibreOffice locks what it opens, and another xdist worker may be opening the seed
+    src = tmp_path_factory.mktemp("office-seed") / seed_sample.name
+    shutil.copy(seed_sample, src)
     with Office() as lo:
-        doc = lo.open(str(seed_sample))
+        doc = lo.open(str(src))
         lo.recalc(doc)
         lo.save_xlsx(doc, str(out))
         lo.close(doc)

@@ -131,6 +131,27 @@ def test_validate_writes_results_marks_and_never_changes_values(tmp_path):
     assert "校验完成" in book.app.alerts[-1][0]
 
 
+PROVINCES = sorted((Path(__file__).resolve().parent / "provinces").glob("*.office.xlsx"))
+
+
+@pytest.mark.parametrize("src", PROVINCES, ids=[p.name.split(".")[0] for p in PROVINCES])
+def test_validate_takes_every_provinces_form(tmp_path, src):
+    """The ribbon's 校验本工作簿 on a province's own form (四川, national, 一体化, 湖北): the findings of
+    `xlperf validate`, marked on that form's own cells."""
+    book = FakeBook(src)
+    v = run(macros.validate_workbook, book)
+    want = validate_file(src)
+    assert [(f.sheet, f.cell, f.rule) for f in v.findings] == [
+        (f.sheet, f.cell, f.rule) for f in want.findings
+    ]
+    assert {pr.project.layout for pr in v.projects} == {pr.project.layout for pr in want.projects}
+    book.save(tmp_path / "marked.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "marked.xlsx")
+    for f in v.findings:
+        if f.cell:
+            assert wb[f.sheet][f.cell].comment is not None, (f.sheet, f.cell)
+
+
 def test_clear_restores_fills_exactly_and_removes_only_added_notes(tmp_path):
     src = make_book(tmp_path / "u.xlsx", 2, extra_rows=5)
     before = snapshot(src)

@@ -1,6 +1,7 @@
 """``xlperf serve`` on loopback, as a browser and a hostile client meet it: CORS preflight for the add-in's
-``null`` origin (Private Network Access included), Host and Origin checks, the token, size and time
-limits, concurrent requests, and bad requests that never stop it."""
+``null`` and ``file://`` origins (Private Network Access included), Host and Origin checks, the hello and
+the MAC every call carries (never the secret), signed answers, size and time limits, concurrent requests,
+and bad requests that never stop it. (The attacks themselves: tests/test_wps_attacks.py.)"""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
-from wps_support import Service, export_book
+from wps_support import Service, authed, export_book, hello, mac, raw
 
 from xlperf.errors import XlperfError
-from xlperf.wps import config
+from xlperf.wps import auth, config
 from xlperf.wps.service import Limits, ServiceState, make_server
 
 from conftest import ROOT
@@ -31,25 +32,19 @@ def service(tmp_path_factory):
     svc.stop()
 
 
-def request(svc, method, path, body=None, headers=None, *, token=True, host=None):
-    conn = http.client.HTTPConnection("127.0.0.1", svc.port, timeout=30)
-    h = {"Host": host or f"127.0.0.1:{svc.port}"}
-    if token:
-        h["X-Xlperf-Token"] = svc.token
+def request(svc, method, path, body=None, headers=None, *, auth_=True, host=None):
+    """One request; ``auth_``: authenticated as the add-in does (a hello, then the MAC)."""
+    h = {}
     if body is not None:
         h["Content-Type"] = "application/json"
         if not isinstance(body, bytes):
             body = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    if auth_:
+        h.update(authed(svc.port, svc.secret, method, path.split("?")[0], len(body or b"")))
+    if host:
+        h["Host"] = host
     h.update(headers or {})
-    conn.request(method, path, body=body, headers=h)
-    r = conn.getresponse()
-    data = r.read()
-    conn.close()
-    try:
-        payload = json.loads(data) if data else None
-    except ValueError:
-        payload = data
-    return r.status, dict(r.getheaders()), payload
+    return raw(svc.port, method, path, body or b"", h)
 
 
 def grids(path: Path) -> list[dict]:
@@ -61,30 +56,39 @@ def grids(path: Path) -> list[dict]:
 # --- CORS -------------------------------------------------------------------------------------------------
 
 
-def test_preflight_from_the_add_ins_null_origin_with_private_network_access(service):
-    status, headers, _ = request(service, "OPTIONS", "/v1/validate", token=False, headers={
-        "Origin": "null", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type,x-xlperf-token",
+@pytest.mark.parametrize("origin", ["null", "file://"])
+def test_preflight_from_the_add_ins_origin_with_private_network_access(service, origin):
+    """The add-in's page is a file:// page: Chromium sends ``Origin: null``, builds whose embedded Chromium
+    has file access (WPS Linux 11.1) send ``Origin: file://``. Both are let through CORS; neither is taken
+    as proof of anything."""
+    status, headers, _ = request(service, "OPTIONS", "/v1/validate", auth_=False, headers={
+        "Origin": origin, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,x-xlperf-nonce,x-xlperf-auth",
         "Access-Control-Request-Private-Network": "true",
     })  # fmt: skip
     assert status == 204
-    assert headers["Access-Control-Allow-Origin"] == "null"
+    assert headers["Access-Control-Allow-Origin"] == origin
     assert headers["Access-Control-Allow-Private-Network"] == "true"
     assert "POST" in headers["Access-Control-Allow-Methods"]
     allowed = {h.strip().lower() for h in headers["Access-Control-Allow-Headers"].split(",")}
-    assert {"content-type", "x-xlperf-token"} <= allowed
+    assert {"content-type", "x-xlperf-nonce", "x-xlperf-auth"} <= allowed
     assert headers["Vary"] == "Origin"
+    status, headers, body = request(service, "GET", "/v1/health", headers={"Origin": origin})
+    assert status == 200 and body["ok"] and headers["Access-Control-Allow-Origin"] == origin
+    assert "x-xlperf-proof" in headers["Access-Control-Expose-Headers"].lower()
+    status, _, body = request(service, "GET", "/v1/health", headers={"Origin": origin}, auth_=False)
+    assert status == 401 and "密钥" in body["error"]
 
 
 def test_preflight_without_private_network_access_does_not_grant_it(service):
-    status, headers, _ = request(service, "OPTIONS", "/v1/health", token=False,
+    status, headers, _ = request(service, "OPTIONS", "/v1/health", auth_=False,
                                  headers={"Origin": "null", "Access-Control-Request-Method": "GET"})  # fmt: skip
     assert status == 204 and "Access-Control-Allow-Private-Network" not in headers
 
 
-def test_a_web_page_from_elsewhere_is_refused_even_with_the_token(service):
-    for origin in ("https://example.com", "http://127.0.0.1:8000", "file://"):
-        status, headers, body = request(service, "OPTIONS", "/v1/validate", token=False,
+def test_a_web_page_from_elsewhere_is_refused_even_authenticated(service):
+    for origin in ("https://example.com", "http://127.0.0.1:8000", "file://evil.example", "null "):
+        status, headers, body = request(service, "OPTIONS", "/v1/validate", auth_=False,
                                         headers={"Origin": origin, "Access-Control-Request-Method": "POST"})  # fmt: skip
         assert status == 403 and "Access-Control-Allow-Origin" not in headers, origin
         status, headers, body = request(service, "GET", "/v1/health", headers={"Origin": origin})
@@ -100,7 +104,7 @@ def test_answers_to_the_add_in_carry_the_cors_headers(service):
     assert headers["Cache-Control"] == "no-store" and headers["X-Content-Type-Options"] == "nosniff"
 
 
-# --- Host, token ------------------------------------------------------------------------------------------
+# --- Host, authentication ------------------------------------------------------------------------------------------
 
 
 def test_a_rebound_host_name_is_refused(service):
@@ -110,15 +114,62 @@ def test_a_rebound_host_name_is_refused(service):
     assert request(service, "GET", "/v1/health", host=f"localhost:{service.port}")[0] == 200
 
 
-def test_the_token_is_required_and_checked(service):
-    status, _, body = request(service, "GET", "/v1/health", token=False)
+def test_every_call_is_authenticated_with_a_fresh_nonce_and_the_secret_never_travels(service):
+    status, _, body = request(service, "GET", "/v1/health", auth_=False)
     assert status == 401 and "xlperf wps install" in body["error"]
-    status, _, body = request(
-        service, "GET", "/v1/health", headers={"X-Xlperf-Token": service.token[:-1] + "x"}
-    )
+    status, _, _ = request(service, "POST", "/v1/validate", {"sheets": []}, auth_=False)
     assert status == 401
-    status, _, _ = request(service, "POST", "/v1/validate", {"sheets": []}, token=False)
-    assert status == 401
+    port, secret = service.port, service.secret
+    # the secret itself, as a header (the old way): refused
+    assert raw(port, "GET", "/v1/health", headers={"X-Xlperf-Token": secret})[0] == 401
+    # a MAC with the wrong secret, over the wrong path, method or length; a nonce not ours
+    sn = hello(port, secret)
+    for bad in (mac("x" * 43, "xlperf-client", port, sn, "GET", "/v1/health", 0),
+                mac(secret, "xlperf-client", port, sn, "GET", "/v1/doctor", 0),
+                mac(secret, "xlperf-client", port, sn, "POST", "/v1/health", 0),
+                mac(secret, "xlperf-client", port, sn, "GET", "/v1/health", 5),
+                mac(secret, "xlperf-server", port, sn, "GET", "/v1/health", 0)):  # fmt: skip
+        sn = hello(port, secret)
+        h = {"X-Xlperf-Nonce": sn, "X-Xlperf-Auth": bad}
+        assert raw(port, "GET", "/v1/health", headers=h)[0] == 401
+    other = "0123456789abcdef" * 2
+    h = {
+        "X-Xlperf-Nonce": other,
+        "X-Xlperf-Auth": mac(secret, "xlperf-client", port, other, "GET", "/v1/health", 0),
+    }
+    assert raw(port, "GET", "/v1/health", headers=h)[0] == 401
+    # a nonce is good once
+    h = authed(port, secret, "GET", "/v1/health", 0)
+    assert raw(port, "GET", "/v1/health", headers=h)[0] == 200
+    assert raw(port, "GET", "/v1/health", headers=h)[0] == 401
+    # the hello wants a nonce of ours: 32 hex digits
+    for q in ("", "?nonce=", "?nonce=xyz", "?nonce=" + "0" * 31, "?nonce=" + "G" * 32):
+        assert raw(port, "GET", "/v1/hello" + q)[0] == 400, q
+
+
+def test_answers_to_authenticated_calls_are_signed_and_others_are_not(service):
+    port, secret = service.port, service.secret
+    for method, path, body, want in (("GET", "/v1/health", b"", 200), ("POST", "/v1/validate", b"[1]", 400),
+                                     ("GET", "/v1/nothing", b"", 404)):  # fmt: skip
+        h = authed(port, secret, method, path, len(body))
+        if body:
+            h["Content-Type"] = "application/json"
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request(method, path, body=body or None, headers={"Host": f"127.0.0.1:{port}", **h})
+        r = conn.getresponse()
+        data = r.read()
+        conn.close()
+        assert r.status == want
+        assert r.getheader("X-Xlperf-Proof") == auth.answer_proof(
+            secret, port, h["X-Xlperf-Nonce"], want, data
+        )
+    status, headers, _ = raw(port, "GET", "/v1/health")
+    assert status == 401 and "X-Xlperf-Proof" not in headers
+    # the library's client checks it all
+    answer = auth.call(port, secret, "GET", "/v1/health")
+    assert answer.status == 200 and answer.data["service"] == "xlperf"
+    with pytest.raises(auth.NotOurService):
+        auth.call(port, "another install's secret " + "x" * 20, "GET", "/v1/health")
 
 
 def test_the_service_listens_on_loopback_only(service):
@@ -164,11 +215,16 @@ def test_bad_requests_get_chinese_errors_and_the_service_goes_on(service):
     assert service.alive()
 
 
+def _auth_lines(svc, method: str, path: str, length: int) -> str:
+    return "".join(f"{k}: {v}\r\n" for k, v in authed(svc.port, svc.secret, method, path, length).items())
+
+
 def test_request_size_is_limited_before_the_body_is_read(service):
     # the answer comes from the headers alone: the 2 MB body is never sent, let alone read
     s = socket.create_connection(("127.0.0.1", service.port))
-    s.sendall(f"POST /v1/validate HTTP/1.1\r\nHost: 127.0.0.1:{service.port}\r\nX-Xlperf-Token: {service.token}\r\n"
-              f"Content-Type: application/json\r\nContent-Length: {2 * 1024 * 1024}\r\n\r\n{{".encode())  # fmt: skip
+    n = 2 * 1024 * 1024
+    s.sendall(f"POST /v1/validate HTTP/1.1\r\nHost: 127.0.0.1:{service.port}\r\n{_auth_lines(service, 'POST', '/v1/validate', n)}"
+              f"Content-Type: application/json\r\nContent-Length: {n}\r\n\r\n{{".encode())  # fmt: skip
     s.settimeout(10)
     data = b""
     while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):
@@ -182,10 +238,13 @@ def test_request_size_is_limited_before_the_body_is_read(service):
     error = json.loads(body)["error"]
     assert "请求过大（2.0 MB，上限 1.0 MB）" in error
     # a length it claims but never sends, chunked, or none at all
-    for extra, want in (({"Transfer-Encoding": "chunked"}, 411),):
-        assert request(service, "POST", "/v1/validate", b"{}", extra)[0] == want
+    chunked = {
+        **authed(service.port, service.secret, "POST", "/v1/validate", 0),
+        "Transfer-Encoding": "chunked",
+    }
+    assert request(service, "POST", "/v1/validate", b"{}", chunked, auth_=False)[0] == 411
     s = socket.create_connection(("127.0.0.1", service.port))
-    s.sendall(f"POST /v1/validate HTTP/1.1\r\nHost: 127.0.0.1:{service.port}\r\nX-Xlperf-Token: {service.token}\r\n"
+    s.sendall(f"POST /v1/validate HTTP/1.1\r\nHost: 127.0.0.1:{service.port}\r\n{_auth_lines(service, 'POST', '/v1/validate', 0)}"
               "Content-Type: application/json\r\n\r\n".encode())  # fmt: skip
     assert b" 411 " in s.recv(4096).split(b"\r\n")[0]
     s.close()
@@ -193,21 +252,21 @@ def test_request_size_is_limited_before_the_body_is_read(service):
 
 
 def test_garbage_and_half_requests_never_kill_it(service):
-    for raw in (
+    for data in (
         b"\x00\x01\x02garbage\r\n\r\n",
         b"GET / HTTP/9.9\r\n\r\n",
         b"GET " + b"a" * 70000 + b" HTTP/1.1\r\n\r\n",
         b"",
     ):
         s = socket.create_connection(("127.0.0.1", service.port))
-        s.sendall(raw)
+        s.sendall(data)
         s.shutdown(socket.SHUT_WR)
         with contextlib.suppress(OSError):
             s.recv(4096)
         s.close()
     # a body cut off halfway: the connection closes, the service stays
     s = socket.create_connection(("127.0.0.1", service.port))
-    s.sendall(f"POST /v1/validate HTTP/1.1\r\nHost: 127.0.0.1:{service.port}\r\nX-Xlperf-Token: {service.token}\r\n"
+    s.sendall(f"POST /v1/validate HTTP/1.1\r\nHost: 127.0.0.1:{service.port}\r\n{_auth_lines(service, 'POST', '/v1/validate', 1000)}"
               "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"she".encode())  # fmt: skip
     s.close()
     assert service.alive()
@@ -254,7 +313,7 @@ def test_a_validation_answers_with_the_plan_and_what_to_clear(service, office_se
 @pytest.fixture
 def slow_server(tmp_path):
     """A service with a slow endpoint, one worker and one place in the queue, 0.5 s of work allowed."""
-    cfg = config.ServeConfig(0, config.new_token())
+    cfg = config.ServeConfig(0, config.new_secret())
     gate = threading.Event()
 
     def slow(payload: dict) -> dict:
@@ -273,7 +332,7 @@ def slow_server(tmp_path):
     t.start()
 
     class Svc:
-        port, token = state.port, cfg.token
+        port, secret = state.port, cfg.secret
 
         def alive(self):
             return request(self, "GET", "/v1/health")[0] == 200
@@ -322,26 +381,29 @@ def test_a_client_that_sends_slowly_is_cut_off(slow_server):
 
 
 def test_a_second_service_on_the_same_port_fails_with_a_chinese_reason(service):
-    state = ServiceState(config.ServeConfig(service.port, config.new_token()))
+    state = ServiceState(config.ServeConfig(service.port, config.new_secret()))
     with pytest.raises(XlperfError, match="可能已有一个 xlperf 服务在运行"):
         make_server(state)
 
 
-def test_shutdown_needs_the_token(slow_server):
-    assert request(slow_server, "POST", "/v1/shutdown", {}, token=False)[0] == 401
+def test_shutdown_needs_authentication(slow_server):
+    assert request(slow_server, "POST", "/v1/shutdown", {}, auth_=False)[0] == 401
     assert slow_server.alive()
 
 
 def test_settings_are_created_once_private_and_checked(tmp_path):
     path = tmp_path / "x" / "serve.json"
     cfg, made = config.load_or_create(path)
-    assert made and cfg.port == config.DEFAULT_PORT and len(cfg.token) >= 40
+    assert made and cfg.port == config.DEFAULT_PORT and len(cfg.secret) >= 40
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     again, made = config.load_or_create(path)
     assert again == cfg and not made
     moved, made = config.load_or_create(path, port=20000)
-    assert made and moved.port == 20000 and moved.token == cfg.token
+    assert made and moved.port == 20000 and moved.secret == cfg.secret
+    assert json.loads(path.read_text("utf-8"))["secret"] == cfg.secret
+    # an older install's settings name the secret "token"
     path.write_text(json.dumps({"port": 1, "token": "t" * 43, "origins": ["http://127.0.0.1:3889"]}), "utf-8")
+    assert config.load(path).secret == "t" * 43
     assert config.load(path).origins == ("http://127.0.0.1:3889",)
     assert config.load_or_create(path, port=2)[0].origins == (
         "http://127.0.0.1:3889",
@@ -371,8 +433,9 @@ def test_shutdown_answers_before_it_stops(slow_server, monkeypatch):
     real_send = S.Handler._send
 
     def slow_send(self, *a, **k):
-        time.sleep(0.2)
-        events.append("sent")
+        if self.path.startswith("/v1/shutdown"):  # (not the hello before it)
+            time.sleep(0.2)
+            events.append("sent")
         return real_send(self, *a, **k)
 
     monkeypatch.setattr(S.Handler, "_send", slow_send)

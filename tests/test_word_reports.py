@@ -367,11 +367,12 @@ def test_report_without_a_unit_name_is_told_where_to_write_it(tmp_path):
 # --- the national form's funds block (财预〔2020〕10号) ------------------------------------------------
 # Expected by hand for the report of word_reports.national_report: 全年执行数/全年预算数 = 108/120 = 90 %;
 # the funds block's 得分 9 = min(90 %, 1) × 分值 10; Σ 得分 = 9 + 20 + 15 + 15 + 30 + 10 = 99 = 总分 = the
-# conclusion's 99; 分值 10 + 50 + 30 + 10 = 100. The one finding: the point lost on budget execution has no
-# reason (XP009, a warning, at the 得分 cell: the funds block has no 偏差原因 column). The funds 得分 sits in
-# Word row 4, grid column 8; the 执行率 in column 7. And the 一体化 systems' red 自评预警 (XP023): the
-# indicators score 90/90 = 100 % against the budget's 9/10 = 90 %, (100 − 90)/100 = 10 % > 5 %, at the 总分
-# cell: Word row 16, its third cell where 总分 spans six columns, its eighth where it does not.
+# conclusion's 99; 分值 10 + 50 + 30 + 10 = 100. Nothing to say: the point lost on budget execution follows
+# from a 90 % rate, which is not below the 90 % below which a reason is owed (XP009 would name the 得分
+# cell: the funds block has no 偏差原因 column). The funds 得分 sits in Word row 4, grid column 8; the 执行率
+# in column 7. And the 一体化 systems' red 自评预警 (XP023): the indicators score 90/90 = 100 % against the
+# budget's 9/10 = 90 %, (100 − 90)/100 = 10 % > 5 %, at the 总分 cell: Word row 16, its third cell where 总分
+# spans six columns, its eighth where it does not.
 FUNDS_SCORE, FUNDS_RATE = "表1 第4行 第8列", "表1 第4行 第7列"
 TOTAL_CELL = {True: "表1 第16行 第3列", False: "表1 第16行 第8列"}
 
@@ -398,7 +399,7 @@ def test_national_form_funds_block_is_the_budget_and_its_execution_row(tmp_path,
     assert (p.sections[0].label, p.sections[0].ref, p.sections[0].weight) == ("预算执行率", "B4", 10)
     assert [s.key for s in p.sections] == ["budget", "output", "benefit", "satisfaction"]
     assert pr.total_recomputed == 99 and p.total.number == 99
-    assert _found(v) == {("XP009", FUNDS_SCORE, "warning"), ("XP023", TOTAL_CELL[merged], "warning")}
+    assert _found(v) == {("XP023", TOTAL_CELL[merged], "warning")}
 
 
 def test_national_form_funds_block_errors_are_told_once(tmp_path):
@@ -415,7 +416,6 @@ def test_national_form_funds_block_errors_are_told_once(tmp_path):
     wrong = national_report(tmp_path / "执行率有误.docx", rate="95%")
     assert _found(api.validate_file(wrong)) == {
         ("XP001", FUNDS_RATE, "error"),
-        ("XP009", FUNDS_SCORE, "warning"),
         ("XP023", TOTAL_CELL[True], "warning"),  # the blank case scores the budget 10/10: no red there
     }
 
@@ -444,14 +444,14 @@ def test_national_form_in_a_workbook_reads_the_same(tmp_path, total_label):
     )
     p = pr.project
     assert (p.budget.total.ref, p.sections[0].ref, p.indicators[0].target.ref) == ("D4", "B4", "G3")
-    assert {(f.rule, f.cell) for f in v.findings} == {("XP009", "H4"), ("XP023", "H16")}
+    assert {(f.rule, f.cell) for f in v.findings} == {("XP023", "H16")}
 
 
 def test_national_form_without_a_rate_column_and_a_row_before_the_total(tmp_path):
     """A provincial copy of the form: no 执行率 column, and a （单位：万元） row between the header and
     年度资金总额. Expected by hand: the same amounts and scores; no 执行率 to check (no XP001), and the
-    budget row's completion value is nowhere to be typed (no XP008); only the XP009 of the lost point, at
-    the funds block's 得分 (G5)."""
+    budget row's completion value is nowhere to be typed (no XP008); the point lost at 90 % owes no
+    reason (no XP009): nothing to say."""
     import openpyxl
 
     rows = [[text for text, _, _ in row] for row in national_table_rows(merged=False)]
@@ -476,7 +476,7 @@ def test_national_form_without_a_rate_column_and_a_row_before_the_total(tmp_path
         None,
     )
     assert pr.total_recomputed == 99
-    assert {(f.rule, f.cell) for f in v.findings} == {("XP009", "G5"), ("XP023", "H17")}  # red: 总分 in H17
+    assert {(f.rule, f.cell) for f in v.findings} == {("XP023", "H17")}  # red: 总分 in H17
 
 
 def test_national_form_reports_consolidate(tmp_path):

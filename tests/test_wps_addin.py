@@ -47,7 +47,7 @@ def wps(service, tmp_path: Path, book: dict, actions: list[str], **extra) -> dic
     out = inp.with_suffix(".out.json")
     payload = {
         "book": book,
-        "config": {"port": service.port, "token": service.token},
+        "config": {"port": service.port, "secret": service.secret},
         "actions": actions,
         **extra,
     }
@@ -140,11 +140,18 @@ def test_node_unit_tests_pass():
 # --- 校验本工作簿: the same result in WPS as in Excel ------------------------------------------------------
 
 
+# a build refusing every call no documentation confirms (Comment.Text's overwrite, Worksheets.Add's After,
+# Rows.Item, a 2-D Formula), and one exposing Count, UsedRange, Value2, Name as methods
+UNCONFIRMED_REFUSED = {"noteTextReplaces": False, "addAfter": False, "rowsItem": False, "formulaArray": False}
+
+
 @pytest.mark.parametrize(
     "options",
-    [{}, {"valueShape": "item"}, {"bulkWrites": False}, {"valueShape": "item", "bulkWrites": False}],
-    ids=["2d-array", "item-r-c", "no-bulk-writes", "item-and-no-bulk-writes"],
-)
+    [{}, {"valueShape": "item"}, {"bulkWrites": False}, {"valueShape": "item", "bulkWrites": False},
+     UNCONFIRMED_REFUSED, {"methodProps": True}],
+    ids=["2d-array", "item-r-c", "no-bulk-writes", "item-and-no-bulk-writes", "unconfirmed-calls-refused",
+         "methods-for-properties"],
+)  # fmt: skip
 def test_validate_in_wps_leaves_the_workbook_excel_leaves_on_the_seed_sample(
     service, tmp_path, options, office_seed
 ):
@@ -168,6 +175,16 @@ def test_every_sample_validates_the_same_in_wps_and_excel(service, tmp_path):
         assert diff(snapshot(excel(src, macros.validate_workbook).wb), out["dump"]) == [], sample.file
 
 
+PROVINCES = sorted((Path(__file__).resolve().parent / "provinces").glob("*.office.xlsx"))
+
+
+@pytest.mark.parametrize("src", PROVINCES, ids=[p.name.split(".")[0] for p in PROVINCES])
+def test_every_provinces_form_validates_the_same_in_wps_and_excel(service, tmp_path, src):
+    out = wps(service, tmp_path, export_book(src), ["XlperfValidate"])
+    assert diff(snapshot(excel(src, macros.validate_workbook).wb), out["dump"]) == [], src.name
+    assert out["alerts"][0].startswith("校验完成")
+
+
 def test_a_users_note_on_a_marked_cell_is_kept_and_many_findings_cap_the_notes(service, tmp_path):
     src = make_book(tmp_path / "u.xlsx", 2, extra_rows=30)  # a user's note on a flagged cell; 60 findings
     out = wps(service, tmp_path, export_book(src), ["XlperfValidate"])
@@ -180,8 +197,10 @@ def test_a_users_note_on_a_marked_cell_is_kept_and_many_findings_cap_the_notes(s
     assert "单元格批注每表最多 15 条" in out["dump"]["sheets"]["校验结果"]["cells"]["A1"]["v"]
 
 
-def test_validate_twice_then_clear_gives_the_workbook_back_in_both(service, tmp_path):
-    src = make_book(tmp_path / "u.xlsx", 2, extra_rows=5)
+@pytest.mark.parametrize("options", [{}, UNCONFIRMED_REFUSED, {"methodProps": True}],
+                         ids=["documented", "unconfirmed-calls-refused", "methods-for-properties"])  # fmt: skip
+def test_validate_twice_then_clear_gives_the_workbook_back_in_both(service, tmp_path, options):
+    src = make_book(tmp_path / "u.xlsx", 2, extra_rows=5)  # a user's note on a flagged cell
     original = export_book(src)
     before = wps(service, tmp_path, original, [])["dump"]
     out = wps(
@@ -189,6 +208,7 @@ def test_validate_twice_then_clear_gives_the_workbook_back_in_both(service, tmp_
         tmp_path,
         original,
         ["XlperfValidate", "XlperfValidate", "XlperfClearMarks", "XlperfClearMarks"],
+        options=options,
     )
     assert diff(before, out["dump"]) == []
     assert out["alerts"][-1] == "没有需要清除的校验标记。"
@@ -250,15 +270,35 @@ def test_refresh_summary_writes_what_excel_writes(service, tmp_path):
     assert out["dump"]["active"] == "项目汇总"
 
 
-def test_add_project_sheet_copies_the_last_form_with_its_inputs_blank(service, tmp_path):
+@pytest.mark.parametrize(
+    "options", [{}, UNCONFIRMED_REFUSED], ids=["documented", "unconfirmed-calls-refused"]
+)
+def test_add_project_sheet_copies_the_last_form_with_its_inputs_blank(service, tmp_path, options):
     src = write_sample(SAMPLES[1], tmp_path)
-    out = wps(service, tmp_path, export_book(src), ["XlperfAddProjectSheet"])
+    out = wps(service, tmp_path, export_book(src), ["XlperfAddProjectSheet"], options=options)
     book = excel(src, macros.add_project_sheet)
     name = next(n for n in out["dump"]["order"] if n not in openpyxl.load_workbook(src).sheetnames)
     a = normalise(snapshot(book.wb))["sheets"][name]["cells"]
     b = normalise(out["dump"])["sheets"][name]["cells"]
     assert {k: v.get("v") for k, v in a.items()} == {k: v.get("v") for k, v in b.items()}
     assert out["dump"]["active"] == name
+
+
+def test_add_project_sheet_reads_formulas_cell_by_cell_where_a_2d_formula_is_refused(
+    service, tmp_path, office_seed
+):
+    """On a workbook an office suite saved (formula results cached), the copy keeps its formulas either way:
+    formula cells are not inputs, whichever way their formulas were read."""
+    book = export_book(office_seed)
+    documented = wps(service, tmp_path, book, ["XlperfAddProjectSheet"])
+    refused = wps(service, tmp_path, book, ["XlperfAddProjectSheet"], options=UNCONFIRMED_REFUSED)
+    name = next(n for n in documented["dump"]["order"] if n not in {s["name"] for s in book["sheets"]})
+    assert diff(documented["dump"], refused["dump"]) == []
+    assert refused["callKinds"].get("cells.Item()", 0) > 1000  # one cell at a time
+    formulas = [
+        c for c in refused["dump"]["sheets"][name]["cells"].values() if str(c.get("v", "")).startswith("=")
+    ]
+    assert len(formulas) > 20
 
 
 def test_report_consolidation_submission_and_diagnosis_through_the_service(service, tmp_path):
@@ -296,7 +336,7 @@ def test_help_names_the_service_and_keeps_xp_functions_to_excel(service, tmp_pat
 
 def test_the_service_down_is_one_chinese_message_saying_how_to_start_it(tmp_path):
     class Down:
-        port, token = 9, "x" * 43  # the discard port: nothing answers there
+        port, secret = 9, "x" * 43  # the discard port: nothing answers there
 
     out = wps(Down, tmp_path, export_book(SEED), ["XlperfValidate"])
     assert len(out["alerts"]) == 1 and "未连接到 xlperf 本机服务" in out["alerts"][0]
@@ -306,15 +346,9 @@ def test_the_service_down_is_one_chinese_message_saying_how_to_start_it(tmp_path
 
 def test_the_plan_the_service_sends_is_the_plan_of_the_file(service, tmp_path, office_seed):
     """The grids the add-in reads give the findings `xlperf validate` gives on the file."""
-    import urllib.request
-
-    body = json.dumps(
-        {"workbook": str(office_seed), "sheets": _grids(office_seed)}, ensure_ascii=False
-    ).encode("utf-8")
-    req = urllib.request.Request(service.url + "/v1/validate", data=body, method="POST",
-                                 headers={"X-Xlperf-Token": service.token, "Content-Type": "application/json"})  # fmt: skip
-    with urllib.request.urlopen(req, timeout=30) as r:
-        answer = json.loads(r.read())
+    answer = service.call(
+        "POST", "/v1/validate", {"workbook": str(office_seed), "sheets": _grids(office_seed)}
+    ).data
     plan = build_plan(validate_file(office_seed))
     assert answer["plan"]["marks"] == json.loads(plan.to_json())["marks"]
     assert (
@@ -339,7 +373,10 @@ def _grids(path: Path) -> list[dict]:
     return out
 
 
-def test_insert_indicator_row_performs_the_row_plan_in_the_selected_block(service, tmp_path):
+@pytest.mark.parametrize(
+    "options", [{}, UNCONFIRMED_REFUSED], ids=["documented", "unconfirmed-calls-refused"]
+)
+def test_insert_indicator_row_performs_the_row_plan_in_the_selected_block(service, tmp_path, options):
     from test_wps_addin import _grids as grids_of
 
     from xlperf.core.grid import Grid
@@ -372,13 +409,14 @@ def test_insert_indicator_row_performs_the_row_plan_in_the_selected_block(servic
         book,
         ["XlperfInsertIndicatorRow"],
         selection={"sheet": sheet["name"], "cell": f"C{row}"},
+        options=options,
     )
     assert out["alerts"] == [], out["alerts"]
     after = out["dump"]["sheets"][sheet["name"]]["cells"]
     total_before = next(ref for ref, c in sheet["cells"].items() if c.get("v") == "总分")
     moved = total_before[0] + str(int(total_before[1:]) + 1)
     assert after[moved]["v"] == "总分"  # the table grew by the row
-    assert out["callKinds"]["row.Insert()"] == 1
+    assert out["callKinds"]["entirerow.Insert()" if options else "row.Insert()"] == 1
     from openpyxl.utils.cell import range_boundaries
 
     c1, r1, c2, r2 = range_boundaries(plan.label_range)

@@ -1,6 +1,7 @@
-"""``xlperf wps install`` / ``--uninstall`` with a temporary HOME: the add-in copied into jsaddons,
-publish.xml merged without touching other add-ins and restored byte for byte, the service registered
-to start at login and started, and the WPS checks of ``xlperf doctor`` over described PCs."""
+"""``xlperf wps install`` / ``--uninstall`` with a temporary HOME: the add-in copied into jsaddons (its key
+file owner-only), publish.xml merged without touching other add-ins and restored byte for byte, the
+service registered to start at login and started, WPS's own settings read (oem.ini's JsApiPlugin, the
+trust recorded in authaddin.json), and the WPS checks of ``xlperf doctor`` over described PCs."""
 
 from __future__ import annotations
 
@@ -58,19 +59,24 @@ def test_install_copies_registers_and_uninstall_restores_publish_xml_byte_for_by
     folder = js / f"xlperf_{__version__}"
     for name in (
         "ribbon.xml",
+        "index.html",
         "main.js",
-        "config.js",
+        "xlperf.key",
         "js/xlperf.js",
         "js/ribbon.js",
         "images/xlperfValidate.svg",
     ):
         assert (folder / name).is_file(), name
+    assert not (folder / "config.js").exists()  # no script holds the secret
     cfg = config.load(home / ".config" / "xlperf" / "serve.json")
-    assert (
-        json.loads((folder / "config.js").read_text("utf-8").split("= ", 1)[1].rstrip(";\n"))["token"]
-        == cfg.token
-    )
-    assert oct((folder / "config.js").stat().st_mode & 0o777) == "0o600"
+    key = (folder / "xlperf.key").read_text("utf-8")
+    assert key.startswith(")]}'\n")  # a syntax error as a script
+    assert config.read_key(folder / "xlperf.key") == {
+        "port": cfg.port,
+        "secret": cfg.secret,
+        "version": __version__,
+    }
+    assert oct((folder / "xlperf.key").stat().st_mode & 0o777) == "0o600"
     data = (js / "publish.xml").read_bytes()
     assert data.startswith(OTHER[: OTHER.index(b"</jsplugins>")])  # every byte of theirs, in place
     entry = install.publish_entry(folder)
@@ -110,10 +116,12 @@ def test_reinstall_keeps_one_entry_and_the_first_original(home):
     (js / "publish.xml").write_bytes(OTHER)
     run("--no-start")
     first = (js / "publish.xml").read_bytes()
-    token = config.load(home / ".config" / "xlperf" / "serve.json").token
+    secret = config.load(home / ".config" / "xlperf" / "serve.json").secret
     run("--no-start")
     assert (js / "publish.xml").read_bytes() == first and first.count(b'name="xlperf"') == 1
-    assert config.load(home / ".config" / "xlperf" / "serve.json").token == token  # the add-in keeps working
+    assert (
+        config.load(home / ".config" / "xlperf" / "serve.json").secret == secret
+    )  # the add-in keeps working
     run("--uninstall")
     assert (js / "publish.xml").read_bytes() == OTHER
 
@@ -212,9 +220,13 @@ def test_install_starts_the_service_and_uninstall_stops_it(home, tmp_path):
         # a minute: a loaded CI box starts the service's Python slowly
         assert wait_until(lambda: install.service_health(cfg) is not None, 60)
         f = facts.gather()
-        assert f.service == "running" and f.token_in_addin_matches is True and f.autostart
+        assert f.service == "running" and f.key_matches is True and f.autostart
         checks = doctor.diagnose_wps(f)
-        assert [c.status for c in checks] == ["ok"] * 5, [(c.name, c.detail) for c in checks]
+        statuses = {c.name: c.status for c in checks}
+        assert (
+            statuses.pop(doctor.TRUST_CHECK) == "warn"
+        )  # WPS has not been opened since: nothing trusted yet
+        assert set(statuses.values()) == {"ok"}, [(c.name, c.detail) for c in checks]
         out = run("--uninstall")
         assert f"已停止本机服务（端口 {port}）" in out
         assert install.service_health(cfg) is None
@@ -253,8 +265,9 @@ def test_the_service_refuses_a_port_taken_and_says_so(home):
 GOOD = doctor.WpsFacts(
     platform="linux", jsaddons="/h/.local/share/Kingsoft/wps/jsaddons", wps_installed=True,
     addin_folders=(f"/h/jsaddons/xlperf_{__version__}",), publish_exists=True, publish_versions=(__version__,),
-    config_path="/h/.config/xlperf/serve.json", port=18571, token_in_addin_matches=True, service="running",
-    service_version=__version__, autostart="/h/.config/autostart/xlperf-serve.desktop",
+    config_path="/h/.config/xlperf/serve.json", port=18571, key_matches=True, service="running",
+    service_version=__version__, autostart="/h/.config/autostart/xlperf-serve.desktop", trust="trusted",
+    oem=(("/opt/kingsoft/wps-office/office6/cfgs/oem.ini", True),),
 )  # fmt: skip
 
 
@@ -263,13 +276,14 @@ GOOD = doctor.WpsFacts(
     [
         ({}, None, "ok", ""),
         ({"service": "stopped"}, "本机服务（xlperf serve）", "error", "xlperf serve"),
-        ({"service": "token"}, "本机服务（xlperf serve）", "error", "令牌"),
+        ({"service": "not_ours"}, "本机服务（xlperf serve）", "error", "不能证明自己是本机的 xlperf 服务"),
         ({"service_version": "0.0.1"}, "本机服务（xlperf serve）", "warn", "0.0.1"),
-        ({"token_in_addin_matches": False}, "加载项与服务的令牌", "error", "xlperf wps install"),
+        ({"key_matches": False}, "加载项与服务的密钥", "error", "xlperf wps install"),
+        ({"key_matches": None}, "加载项与服务的密钥", "warn", "xlperf.key"),
         ({"autostart": None, "autostart_expected": "/h/x.desktop"}, "登录时启动服务", "warn", "/h/x.desktop"),
         ({"publish_versions": ()}, "WPS 加载项", "error", "没有登记"),
         ({"publish_versions": ("0.0.1",)}, "WPS 加载项", "warn", "0.0.1"),
-        ({"addin_missing": ("config.js",)}, "WPS 加载项", "error", "config.js"),
+        ({"addin_missing": ("xlperf.key",)}, "WPS 加载项", "error", "xlperf.key"),
         ({"publish_error": "不是有效的 XML"}, "WPS 加载项", "error", "不是有效的 XML"),
         (
             {"blockhost": (("/h/jsaddinblockhost.ini", ()),)},
@@ -278,11 +292,28 @@ GOOD = doctor.WpsFacts(
             "jsaddinblockhost.ini",
         ),
         ({"blockhost": (("/h/jsaddinblockhost.ini", ("et=1",)),)}, "WPS 的加载项限制", "error", "et=1"),
+        ({"trust": "pending"}, doctor.TRUST_CHECK, "warn", "选择信任"),
+        ({"trust": "not_loaded"}, doctor.TRUST_CHECK, "error", "isload"),
+        ({"trust": "disabled"}, doctor.TRUST_CHECK, "error", "启用 xlperf"),
+        ({"trust": "unknown"}, doctor.TRUST_CHECK, "warn", "authaddin.json"),
+        (
+            {"oem": (("/opt/k/office6/cfgs/oem.ini", False),)},
+            "WPS 的 JS 加载项开关（oem.ini）",
+            "warn",
+            "JsApiPlugin=true",
+        ),
+        (
+            {"oem": (("/opt/k/office6/cfgs/oem.ini", None),)},
+            "WPS 的 JS 加载项开关（oem.ini）",
+            "warn",
+            "无法读取",
+        ),
+        ({"oem": ()}, None, "ok", ""),
     ],
 )
 def test_wps_checks(changes, name, status, words):
     checks = doctor.diagnose_wps(replace(GOOD, **changes))
-    assert len(checks) == 5
+    assert len(checks) == 7
     bad = [c for c in checks if c.status != "ok"]
     if name is None:
         assert bad == []
@@ -351,3 +382,76 @@ def test_an_installed_wheel_finds_the_add_in(tmp_path):
     assert r.returncode == 0, r.stderr
     source, n = r.stdout.split()
     assert Path(source) == unpacked / "xlperf" / "wpsaddin" and int(n) == len(install.addin_files())
+
+
+# --- what WPS itself says: oem.ini, authaddin.json ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        (b"[Support]\nJsApiPlugin=true\n", True),
+        (b"[support]\r\n  jsapiplugin = TRUE  \r\n", True),
+        (b"\xef\xbb\xbf[Setup]\nx=1\n[Support]\nJsApiShowWebDebugger=true\nJsApiPlugin=true\n", True),
+        ("[Support]\r\nJsApiPlugin=true\r\n".encode("utf-16"), True),
+        (b"[Support]\nJsApiPlugin=false\n", False),
+        (b"[Support]\n;JsApiPlugin=true\n", False),
+        (b"[Setup]\nJsApiPlugin=true\n", False),  # not in [Support]
+        (b"[Support]\n", False),
+    ],
+)
+def test_oem_ini_jsapiplugin_is_read_as_wps_reads_it(tmp_path, text, want):
+    office6 = tmp_path / "office6"
+    (office6 / "cfgs").mkdir(parents=True)
+    (office6 / "cfgs" / "oem.ini").write_bytes(text)
+    assert facts.jsapi_plugin(office6 / "cfgs" / "oem.ini") is want
+    assert facts.oem_settings(dirs=[office6, tmp_path / "none"]) == (
+        (str(office6 / "cfgs" / "oem.ini"), want),
+    )
+
+
+def test_office6_folders_on_windows(tmp_path):
+    local = tmp_path / "Local"
+    (local / "Kingsoft" / "WPS Office" / "12.1.0.16910" / "office6").mkdir(parents=True)
+    (local / "Kingsoft" / "WPS Office" / "ksolaunch.exe").parent.mkdir(parents=True, exist_ok=True)
+    found = facts.office6_dirs({"LOCALAPPDATA": str(local)}, "win32")
+    assert found == [local / "Kingsoft" / "WPS Office" / "12.1.0.16910" / "office6"]
+
+
+@pytest.mark.parametrize(
+    ("data", "want"),
+    [
+        (None, "pending"),
+        ({}, "pending"),
+        ({"et": {"namelist": "a1", "a1": {"name": "other", "enable": True, "isload": True}}}, "pending"),
+        (
+            {"et": {"namelist": "x", "x": {"name": "xlperf", "enable": True, "isload": True, "mode": 1}}},
+            "trusted",
+        ),
+        ({"et": {"x": {"name": "xlperf", "enable": True, "isload": False}}}, "not_loaded"),
+        ({"et": {"x": {"name": "xlperf", "enable": False, "isload": False}}}, "disabled"),
+        ({"et": {"x": {"name": "xlperf", "enable": "true", "isload": "true"}}}, "trusted"),
+        ({"wps": {"x": {"name": "xlperf", "enable": True, "isload": True}}}, "pending"),  # 文字, not 表格
+        ("not json", "unknown"),
+    ],
+)
+def test_trust_is_read_from_authaddin_json(tmp_path, data, want):
+    if data is not None:
+        (tmp_path / "authaddin.json").write_text(data if isinstance(data, str) else json.dumps(data), "utf-8")
+    assert facts.trust_state(tmp_path) == want
+
+
+def test_install_says_when_wps_will_ignore_js_add_ins_and_when_it_disabled_ours(home, monkeypatch, tmp_path):
+    office6 = tmp_path / "office6"
+    (office6 / "cfgs").mkdir(parents=True)
+    (office6 / "cfgs" / "oem.ini").write_text("[Support]\nJsApiShowWebDebugger=true\n", "utf-8")
+    monkeypatch.setattr(facts, "office6_dirs", lambda env=None, platform=None: [office6])
+    js = jsaddons(home)
+    js.mkdir(parents=True)
+    (js / "authaddin.json").write_text(
+        json.dumps({"et": {"k": {"name": "xlperf", "enable": False}}}), "utf-8"
+    )
+    r = CliRunner().invoke(cli, ["wps", "install", "--no-start", "--no-autostart"])
+    assert r.exit_code == 0, r.output
+    assert "JsApiPlugin=true" in r.output and str(office6 / "cfgs" / "oem.ini") in r.output
+    assert "已被禁用" in r.output

@@ -49,10 +49,11 @@ def _tc_prop(tc, tag: str, val: str | None) -> None:
     tcpr.append(el)
 
 
-def add_table(doc, rows: Sequence[Sequence[tuple[str, int, str | None]]]):
+def add_table(doc, rows: Sequence[Sequence[tuple[str, int, str | None]]], width: int | None = None):
     """A table from rows of (text, grid span, vMerge: None / "restart" / "continue") cells, written as
-    Word writes them: one w:tc per visible cell, w:gridSpan and w:vMerge on it."""
-    table = doc.add_table(rows=0, cols=WIDTH)
+    Word writes them: one w:tc per visible cell, w:gridSpan and w:vMerge on it. ``width``: the grid
+    columns (:data:`WIDTH` unless given)."""
+    table = doc.add_table(rows=0, cols=width or WIDTH)
     table.style = "Table Grid"
     for spec in rows:
         tr = table._tbl.add_tr()

@@ -5,6 +5,8 @@
   with ``XLPERF_REQUIRE_LIBREOFFICE``).
 - :class:`Service` runs ``python -m xlperf serve`` on a free loopback port with a settings file of its
   own, as the user's login would.
+- :func:`authed` speaks the service's protocol (the hello, the MAC over its nonce: xlperf/wps/auth.py),
+  written out independently, for tests that send requests of their own (:func:`raw`).
 - :func:`export_book` turns an xlsx into the JSON tests/js/fake_et.js loads (cached values as Excel
   shows them, formulas, fills, notes, protection, merges); :func:`snapshot` gives an openpyxl workbook
   (what the Excel ribbon left in tests/fake_xlwings.py) in the same form as the fake ET's ``dump()``.
@@ -12,13 +14,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import http.client
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import openpyxl
@@ -68,25 +73,75 @@ def run_node(
                           env={**os.environ, **(env or {})})  # fmt: skip
 
 
+# --- the protocol, as a client speaks it -------------------------------------------------------------------
+
+
+def mac(secret: str, *parts: object, body: bytes | None = None) -> str:
+    msg = "\n".join(str(p) for p in parts).encode("utf-8")
+    if body is not None:
+        msg += b"\n" + body
+    return hmac.new(secret.encode("utf-8"), msg, hashlib.sha256).hexdigest()
+
+
+def raw(
+    port: int, method: str, path: str, body: bytes = b"", headers: dict | None = None, timeout: float = 30
+):
+    """One HTTP request to 127.0.0.1:port as given: (status, headers, JSON or bytes)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    h = {"Host": f"127.0.0.1:{port}", **(headers or {})}
+    conn.request(method, path, body=body or None, headers=h)
+    r = conn.getresponse()
+    data = r.read()
+    conn.close()
+    try:
+        payload = json.loads(data) if data else None
+    except ValueError:
+        payload = data
+    return r.status, dict(r.getheaders()), payload
+
+
+def hello(port: int, secret: str) -> str:
+    """The service's nonce, its proof checked."""
+    cn = secrets.token_hex(16)
+    status, _, answer = raw(port, "GET", f"/v1/hello?nonce={cn}")
+    assert status == 200, answer
+    sn = answer["nonce"]
+    assert answer["proof"] == mac(secret, "xlperf-server", port, cn, sn)
+    return sn
+
+
+def authed(port: int, secret: str, method: str, path: str, length: int) -> dict:
+    """The headers of an authenticated request: the service's hello checked, then the request's MAC over
+    the service's nonce."""
+    sn = hello(port, secret)
+    return {
+        "X-Xlperf-Nonce": sn,
+        "X-Xlperf-Auth": mac(secret, "xlperf-client", port, sn, method, path, length),
+    }
+
+
 # --- a real service ------------------------------------------------------------------------------------
 
 
 class Service:
     """``xlperf serve`` in a subprocess on a free port (its own settings file and log)."""
 
-    def __init__(self, tmp: Path, *extra: str) -> None:
-        from xlperf.wps.config import ServeConfig, new_token, save
+    def __init__(self, tmp: Path, *extra: str, config_file: Path | None = None, port: int = 0) -> None:
+        from xlperf.wps.config import ServeConfig, load, new_secret, save
 
-        self.config_file = tmp / "serve.json"
-        self.cfg = ServeConfig(0, new_token())
-        save(self.cfg, self.config_file)
+        tmp.mkdir(parents=True, exist_ok=True)
+        if config_file is None:  # settings of its own; else an installed add-in's
+            config_file = tmp / "serve.json"
+            save(ServeConfig(0, new_secret()), config_file)
+        self.config_file = config_file
+        self.cfg = load(config_file)
         self.log = tmp / "serve.log"
         self.home = tmp / "home"  # the service's user: nothing of the developer's own setup leaks in
         self.home.mkdir(exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
         env.update(HOME=str(self.home), APPDATA=str(self.home / "AppData"))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "xlperf", "serve", "--port", "0", "--config", str(self.config_file),
+            [sys.executable, "-m", "xlperf", "serve", "--port", str(port), "--config", str(self.config_file),
              "--log", str(self.log), "--no-open", *extra],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp, env=env,
         )  # fmt: skip
@@ -96,17 +151,29 @@ class Service:
             raise RuntimeError(f"xlperf serve did not start: {line!r} {self.proc.stderr.read()}")
         self.port = int(line.split("http://127.0.0.1:")[1].split("/")[0])
         self.url = f"http://127.0.0.1:{self.port}"
-        self.token = self.cfg.token
+        self.secret = self.cfg.secret
 
-    def config_js(self) -> str:
-        return "window.XLPERF_CONFIG = " + json.dumps({"port": self.port, "token": self.token}) + ";\n"
+    def settings(self) -> dict:
+        """What the add-in reads from its key file."""
+        return {"port": self.port, "secret": self.secret}
+
+    def key_text(self) -> str:
+        """The add-in's key file for this service (its real port)."""
+        from xlperf import __version__
+        from xlperf.wps.config import ServeConfig, key_text
+
+        return key_text(ServeConfig(self.port, self.secret), __version__).decode("utf-8")
+
+    def call(self, method: str, path: str, body: dict | None = None):
+        """An authenticated call, as the add-in makes it (xlperf/wps/auth.py)."""
+        from xlperf.wps import auth
+
+        return auth.call(self.port, self.secret, method, path, body, timeout=60)
 
     def alive(self) -> bool:
         try:
-            req = urllib.request.Request(self.url + "/v1/health", headers={"X-Xlperf-Token": self.token})
-            with urllib.request.urlopen(req, timeout=5) as r:
-                return json.loads(r.read())["ok"] is True
-        except OSError:
+            return self.call("GET", "/v1/health").data["ok"] is True
+        except Exception:  # noqa: BLE001 - not alive, whatever the reason
             return False
 
     def stop(self) -> None:

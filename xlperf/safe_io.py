@@ -246,6 +246,30 @@ def unique_path(path: str | Path) -> Path:
     return p
 
 
+def claim_new_path(path: str | Path) -> Path:
+    """:func:`unique_path`, claimed: the name is taken at once (an empty file made only if none exists), so
+    two writers at the same moment never choose the same name, and none chooses a file the user has. Write
+    the output over the claim (:func:`atomic_write`); :func:`release_claim` if the write fails."""
+    p = Path(path)
+    n = 2
+    while True:
+        try:
+            os.close(os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            return p
+        except FileExistsError:
+            p = Path(path).with_name(f"{Path(path).stem}（{n}）{Path(path).suffix}")
+            n += 1
+        except OSError as exc:
+            raise OutputError(f"无法在文件夹中写入文件：{p.parent}（{_why(exc)}）") from exc
+
+
+def release_claim(path: str | Path) -> None:
+    """Remove a claim of :func:`claim_new_path` that was never written (still empty)."""
+    with contextlib.suppress(OSError):
+        if os.stat(path).st_size == 0:
+            os.unlink(path)
+
+
 def atomic_write_bytes(path: str | Path, content: bytes, **kw) -> Path:
     """:func:`atomic_write` for content already in memory."""
     return atomic_write(path, lambda tmp: tmp.write_bytes(content), **kw)

@@ -5,12 +5,17 @@
  * - Range.Value2 of several cells is a JS 2-D array, or (valueShape "item") an object read with
  *   Item(r, c); one cell gives a scalar; error cells come back as CVErr numbers (errorCodes).
  * - bulkWrites false: a 2-D array written to Range.Value2 throws, as on the Mac build.
- * - Parameterised properties are methods (Range.Address(), Comment.Text()); colours are BGR integers;
+ * - Parameterised properties are methods (Range.Address(), Comment.Text()); with methodProps, so are
+ *   Count, UsedRange, Value2 and Name when read (builds that expose them so); colours are BGR integers;
  *   a range of mixed fills answers null for Interior.ColorIndex/Color; no fill is ColorIndex -4142.
  * - A protected sheet refuses value writes to locked cells, notes (drawing objects) and, unless allowed,
  *   formats; a sheet protected with a password cannot be unprotected without it.
  * - A string written through Value2 starting with "'" is stored as the rest, as text; one starting with
  *   "=" is a formula.
+ * - The calls no documentation confirms can be refused, as a build might (each option false): the
+ *   overwrite of Comment.Text(text, 1, true) (noteTextReplaces: the text is appended instead), the After
+ *   of Worksheets.Add (addAfter: it throws), Rows.Item(n) (rowsItem: it throws), a 2-D Range.Formula
+ *   (formulaArray: null for more than one cell).
  *
  * The workbook comes from JSON made by tests/wps_support.py (export_book) and goes back as JSON
  * (dump()) in the same form as tests/wps_support.py's snapshot of an openpyxl workbook, so a test can
@@ -204,7 +209,8 @@
   };
 
   function Book(data, options) {
-    this.options = Object.assign({ valueShape: "array", bulkWrites: true, errorCodes: true }, options || {});
+    this.options = Object.assign({ valueShape: "array", bulkWrites: true, errorCodes: true, noteTextReplaces: true,
+      addAfter: true, rowsItem: true, formulaArray: true }, options || {});
     this.calls = [];
     this.fullName = data.fullName || "工作簿1";
     this.saved = true;
@@ -292,10 +298,20 @@
 
   // --- the object model -----------------------------------------------------------------------------
 
+  // what a build with methodProps exposes as methods for reading (sheets.Count(), ws.UsedRange(),
+  // range.Value2(), ws.Name()); writing them stays an assignment
+  var METHOD_PROPS = { Count: 1, UsedRange: 1, Value2: 1, Name: 1 };
+
   function prop(obj, name, book, get, set) {
     Object.defineProperty(obj, name, {
       enumerable: true,
       get: function () {
+        if (book.options.methodProps && METHOD_PROPS[name]) {
+          return function () {
+            book.log(obj.__kind + "." + name + "()");
+            return get();
+          };
+        }
         book.log(obj.__kind + "." + name);
         return get();
       },
@@ -462,7 +478,10 @@
         }
         rows.push(row);
       }
-      return nrows === 1 && ncols === 1 ? rows[0][0] : rows;
+      if (nrows === 1 && ncols === 1) {
+        return rows[0][0];
+      }
+      return book.options.formulaArray ? rows : null;
     });
     var interior = { __kind: "interior" };
     prop(
@@ -649,6 +668,13 @@
     prop(r, "MergeCells", book, function () {
       return !!sheet.mergeOf(a0[0], a0[1]);
     });
+    prop(r, "EntireRow", book, function () {
+      var er = { __kind: "entirerow" };
+      method(er, "Insert", book, function () {
+        insertRow(sheet, a0[0]);
+      });
+      return er;
+    });
     prop(r, "MergeArea", book, function () {
       var m = sheet.mergeOf(a0[0], a0[1]);
       return makeRange(book, sheet, [m ? m.slice() : a0.slice()]);
@@ -709,7 +735,7 @@
       if (text === undefined) {
         return c.note;
       }
-      c.note = overwrite ? String(text) : c.note + String(text);
+      c.note = overwrite && book.options.noteTextReplaces ? String(text) : c.note + String(text);
       return c.note;
     });
     method(n, "Delete", book, function () {
@@ -767,6 +793,19 @@
     return ps;
   }
 
+  function insertRow(sheet, row) {
+    var moved = {};
+    Object.keys(sheet.cells).forEach(function (k) {
+      var rc = k.split(",").map(Number);
+      var nk = rc[0] >= row ? sheet.key(rc[0] + 1, rc[1]) : k;
+      moved[nk] = sheet.cells[k];
+    });
+    sheet.cells = moved;
+    sheet.merges = sheet.merges.map(function (m) {
+      return [m[0] >= row ? m[0] + 1 : m[0], m[1], m[2] >= row ? m[2] + 1 : m[2], m[3]];
+    });
+  }
+
   function makeSheet(book, sheet) {
     var ws = { __kind: "sheet", __sheet: sheet };
     prop(ws, "Name", book, function () {
@@ -802,20 +841,19 @@
     });
     ws.Rows = { __kind: "rows" };
     method(ws.Rows, "Item", book, function (row) {
+      if (!book.options.rowsItem) {
+        throw FakeError("Rows.Item is not supported in this build");
+      }
       var rr = { __kind: "row" };
       method(rr, "Insert", book, function () {
-        var moved = {};
-        Object.keys(sheet.cells).forEach(function (k) {
-          var rc = k.split(",").map(Number);
-          var nk = rc[0] >= row ? sheet.key(rc[0] + 1, rc[1]) : k;
-          moved[nk] = sheet.cells[k];
-        });
-        sheet.cells = moved;
-        sheet.merges = sheet.merges.map(function (m) {
-          return [m[0] >= row ? m[0] + 1 : m[0], m[1], m[2] >= row ? m[2] + 1 : m[2], m[3]];
-        });
+        insertRow(sheet, row);
       });
       return rr;
+    });
+    method(ws, "Move", book, function (before, after) {
+      book.sheets.splice(book.sheets.indexOf(sheet), 1);
+      var at = after ? book.sheets.indexOf(after.__sheet) + 1 : book.sheets.indexOf(before.__sheet);
+      book.sheets.splice(at, 0, sheet);
     });
     method(ws, "Activate", book, function () {
       book.active = sheet;
@@ -897,6 +935,9 @@
       return makeSheet(book, s);
     });
     method(sheets, "Add", book, function (before, after) {
+      if (after && !book.options.addAfter) {
+        throw FakeError("Worksheets.Add: After is not supported in this build");
+      }
       var n = 1;
       while (book.sheets.some(function (s) { return s.name === "Sheet" + n; })) {
         n++;

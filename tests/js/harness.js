@@ -1,5 +1,6 @@
 // The test page's stand-in for WPS's ribbon: buttons made from ribbon.xml (window.__RIBBON_XML__), each
-// calling the global callback its onAction names, as WPS does; the onLoad callback is called first.
+// calling the global callback its onAction names, as WPS does; the onLoad callback is called first. Run
+// once the add-in's page has loaded its scripts (tests/test_wps_browser.py runs it at DOMContentLoaded).
 (function () {
   "use strict";
   var doc = new DOMParser().parseFromString(window.__RIBBON_XML__, "application/xml");
@@ -23,6 +24,11 @@
     settle();
   }
   var bar = document.getElementById("ribbon");
+  if (!bar) {
+    bar = document.createElement("div");
+    bar.id = "ribbon";
+    document.body.appendChild(bar);
+  }
   Array.prototype.forEach.call(doc.getElementsByTagName("button"), function (b) {
     var el = document.createElement("button");
     el.textContent = b.getAttribute("label");

@@ -1,6 +1,6 @@
 // Run one ribbon action of the WPS add-in against the fake ET and a real xlperf serve, from pytest:
 //   node tests/js/run_action.js input.json output.json
-// input: {book: <tests/wps_support.py export_book>, options: {valueShape, bulkWrites}, config: {port, token},
+// input: {book: <tests/wps_support.py export_book>, options: {valueShape, bulkWrites, ...}, config: {port, secret},
 //         actions: ["XlperfValidate", ...], confirm: true, folder: "/path"}
 // output: {dump, alerts, calls, statusHistory, screenUpdating, results}
 "use strict";

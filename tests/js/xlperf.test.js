@@ -7,6 +7,7 @@ const path = require("path");
 const fs = require("fs");
 const xlperf = require(path.join(__dirname, "..", "..", "wps", "js", "xlperf.js"));
 const FakeET = require(path.join(__dirname, "fake_et.js"));
+const { SECRET, PORT, fakeService } = require(path.join(__dirname, "fake_service.js"));
 
 function book(cells, options, extra) {
   return FakeET.load({ fullName: "/tmp/u.xlsx", sheets: [Object.assign({ name: "自评表1", cells: cells }, extra || {})] }, options);
@@ -133,49 +134,86 @@ test("our note goes after the user's and comes off again", () => {
   assert.equal(xlperf.cutNote("没有", "【xlperf 校验】"), null);
 });
 
-function fakeFetch(responses) {
-  const seen = [];
-  const f = async (url, init) => {
-    seen.push([url, init]);
-    const r = responses.shift();
-    if (r instanceof Error) throw r;
-    return { status: r.status || 200, json: async () => r.body };
-  };
-  f.seen = seen;
-  return f;
-}
+const CFG = { port: PORT, secret: SECRET };
 
 test("the service's answers and failures become Chinese messages", async () => {
-  const cfg = { port: 1234, token: "t".repeat(40) };
-  const f = fakeFetch([{ body: { ok: true, service: "xlperf" } }, new TypeError("Failed to fetch"),
-    { status: 401, body: { ok: false, error: "令牌不一致" } }, { status: 502, body: null }]);
-  assert.equal((await xlperf.request(cfg, f, "/v1/health")).service, "xlperf");
-  assert.equal(f.seen[0][0], "http://127.0.0.1:1234/v1/health");
-  assert.equal(f.seen[0][1].headers["X-Xlperf-Token"], cfg.token);
-  await assert.rejects(xlperf.request(cfg, f, "/v1/health"), (e) => e.message === xlperf.NOT_RUNNING);
-  await assert.rejects(xlperf.request(cfg, f, "/v1/validate", {}), /令牌不一致/);
-  await assert.rejects(xlperf.request(cfg, f, "/v1/validate", {}), /HTTP 502/);
-  await assert.rejects(xlperf.request(null, f, "/v1/health"), /config\.js/);
+  const ok = fakeService({ "/v1/health": { service: "xlperf" } });
+  assert.equal((await xlperf.request(CFG, ok, "/v1/health")).service, "xlperf");
+  assert.equal(ok.seen[0].path, "/v1/hello");
+  assert.match(ok.seen[0].search, /^\?nonce=[0-9a-f]{32}$/);
+  assert.equal(ok.seen[1].path, "/v1/health");
+  const down = async () => {
+    throw new TypeError("Failed to fetch");
+  };
+  await assert.rejects(xlperf.request(CFG, down, "/v1/health"), (e) => e.message === xlperf.NOT_RUNNING);
+  const refused = fakeService({ "/v1/validate": { status: 422, body: { ok: false, error: "工作簿中没有找到项目支出绩效自评表" } } });
+  await assert.rejects(xlperf.request(CFG, refused, "/v1/validate", {}), /没有找到项目支出绩效自评表/);
+  const empty = fakeService({ "/v1/validate": { status: 502, body: null } });
+  await assert.rejects(xlperf.request(CFG, empty, "/v1/validate", {}), /HTTP 502/);
+  await assert.rejects(xlperf.request(null, ok, "/v1/health"), /xlperf\.key/);
+  await assert.rejects(xlperf.request(() => null, ok, "/v1/health"), /xlperf wps install/);
   assert.match(xlperf.NOT_RUNNING, /xlperf serve/);
   assert.match(xlperf.NOT_RUNNING, /xlperf wps install/);
+});
+
+test("the key file is read as the installer writes it", () => {
+  assert.deepEqual(xlperf.parseKey(")]}'\n" + JSON.stringify({ port: 18571, secret: "s".repeat(43), version: "0.1.0" }) + "\n"),
+    { port: 18571, secret: "s".repeat(43) });
+  assert.deepEqual(xlperf.parseKey("\uFEFF)]}'\r\n{\"port\": 1, \"secret\": \"x\"}"), { port: 1, secret: "x" });
+  assert.equal(xlperf.parseKey(null), null);
+  assert.equal(xlperf.parseKey("window.XLPERF_CONFIG = {};"), null);
+  assert.equal(xlperf.parseKey(")]}'\n{\"port\": 1}"), null);
+});
+
+test("HMAC-SHA256: WebCrypto and the fallback agree with node:crypto", async () => {
+  const crypto = require("crypto");
+  const enc = (t) => new TextEncoder().encode(t);
+  for (const [key, msg] of [["", ""], ["k", "abc"], ["k".repeat(64), "x".repeat(55)], ["k".repeat(100), "中文\n" + "y".repeat(200)]]) {
+    const want = crypto.createHmac("sha256", key).update(msg, "utf8").digest("hex");
+    xlperf.CRYPTO.pure = true;
+    try {
+      assert.equal(await xlperf.hmacHex(key, enc(msg)), want, "fallback");
+    } finally {
+      xlperf.CRYPTO.pure = false;
+    }
+    assert.equal(await xlperf.hmacHex(key, enc(msg)), want, "WebCrypto");
+    assert.equal(Buffer.from(xlperf.sha256(enc(msg))).toString("hex"), crypto.createHash("sha256").update(msg).digest("hex"));
+  }
+  // every length around SHA-256's block edges
+  for (let n = 0; n < 200; n++) {
+    const m = "a".repeat(n);
+    assert.equal(Buffer.from(xlperf.sha256(enc(m))).toString("hex"), crypto.createHash("sha256").update(m).digest("hex"), n);
+  }
+});
+
+test("the only summary opened is one in the folder chosen", () => {
+  assert.ok(xlperf.isSummaryOf("/home/u/报送", "/home/u/报送/汇总_20240101.xlsx"));
+  assert.ok(xlperf.isSummaryOf("/home/u/报送/", "/home/u/报送/汇总_20240101（2）.xlsx"));
+  assert.ok(xlperf.isSummaryOf("C:\\Users\\张三\\报送", "c:\\users\\张三\\报送\\汇总_20240101.xlsx"));
+  assert.ok(!xlperf.isSummaryOf("/home/u/报送", "/home/U/报送/汇总_1.xlsx")); // case counts off Windows
+  assert.ok(!xlperf.isSummaryOf("/home/u/报送", "/home/u/报送/a/汇总_1.xlsx"));
+  assert.ok(!xlperf.isSummaryOf("/home/u/报送", "/home/u/报送/../汇总_1.xlsx"));
+  assert.ok(!xlperf.isSummaryOf("/home/u/报送", "/home/u/报送/汇总_1.xlsm"));
+  assert.ok(!xlperf.isSummaryOf("/home/u/报送", "/home/u/报送/x.xlsx"));
+  assert.ok(!xlperf.isSummaryOf("/home/u/报送", "\\\\evil\\share\\汇总_1.xlsx"));
 });
 
 test("a button restores screen updating and the status bar, and reports any error in one message", async () => {
   const b = book({ A1: { v: "随便写点什么" } });
   const alerts = [];
   const ui = { alert: (t) => alerts.push(t), confirm: () => true, prompt: () => null };
-  const f = fakeFetch([{ status: 422, body: { ok: false, error: "工作簿中没有找到项目支出绩效自评表" } }]);
-  const cb = xlperf.ribbon(() => b.application, { port: 1, token: "x".repeat(40) }, f, ui);
+  const f = fakeService({ "/v1/validate": { status: 422, body: { ok: false, error: "工作簿中没有找到项目支出绩效自评表" } } });
+  const cb = xlperf.ribbon(() => b.application, CFG, f, ui);
   assert.equal(await cb.XlperfValidate(), null);
   assert.deepEqual(alerts, ["工作簿中没有找到项目支出绩效自评表"]);
   assert.equal(b.screenUpdating, true);
   assert.equal(b.statusBar, false);
   assert.ok(b.calls.includes("app.ScreenUpdating="));
   // no application, or one that fails at once: one sentence each, and the next click works again
-  const cb2 = xlperf.ribbon(() => { throw new Error("boom"); }, { port: 1, token: "x".repeat(40) }, f, ui);
+  const cb2 = xlperf.ribbon(() => { throw new Error("boom"); }, CFG, f, ui);
   assert.equal(await cb2.XlperfHelp(), null);
   assert.equal(alerts.at(-1), "操作未完成：出现意外错误（boom）。");
-  const cb3 = xlperf.ribbon(() => null, { port: 1, token: "x".repeat(40) }, f, ui);
+  const cb3 = xlperf.ribbon(() => null, CFG, f, ui);
   assert.equal(await cb3.XlperfValidate(), null);
   assert.match(alerts.at(-1), /只能在 WPS 表格中使用/);
   assert.equal(await cb3.XlperfValidate(), null); // not stuck "busy"
@@ -186,7 +224,10 @@ test("the health check on load says how to start the service", async () => {
   const b = book({});
   const alerts = [];
   const ui = { alert: (t) => alerts.push(t), confirm: () => true, prompt: () => null };
-  const cb = xlperf.ribbon(() => b.application, { port: 1, token: "x".repeat(40) }, fakeFetch([new TypeError("x")]), ui);
+  const down = async () => {
+    throw new TypeError("x");
+  };
+  const cb = xlperf.ribbon(() => b.application, CFG, down, ui);
   assert.equal(await cb.healthCheck(), null);
   assert.equal(alerts.length, 1);
   assert.match(alerts[0], /未连接到 xlperf 本机服务/);

@@ -1,11 +1,13 @@
 /*
  * The ribbon's callbacks as WPS calls them: the global functions ribbon.xml names (the same names as
  * the Excel add-in's VBA callbacks), bound to the ET application, the settings xlperf wps install wrote
- * (config.js) and the page's fetch and dialogs.
+ * (the key file xlperf.key in this add-in's folder, read through WPS's own file API: a web page has no such
+ * API and cannot read the file) and the page's fetch and dialogs.
  */
 (function (root) {
   "use strict";
   var xlperf = root.xlperf;
+  var KEY_FILE = "xlperf.key";
 
   function application() {
     if (root.Application) {
@@ -15,6 +17,46 @@
       return root.wps.EtApplication();
     }
     return null;
+  }
+
+  /** This add-in's folder as WPS's file API wants it: "C:/Users/…/xlperf_0.1.0/" or "/home/…/". */
+  function addinFolder() {
+    var loc = root.location;
+    if (!loc || loc.protocol !== "file:") {
+      return null;
+    }
+    var path = decodeURIComponent(loc.pathname);
+    if (/^\/[A-Za-z]:\//.test(path)) {
+      path = path.slice(1);
+    }
+    if (loc.host) {
+      path = "//" + loc.host + path;
+    }
+    return path.slice(0, path.lastIndexOf("/") + 1);
+  }
+
+  function readText(path) {
+    var fs = root.wps && root.wps.FileSystem;
+    if (!fs) {
+      return null;
+    }
+    try {
+      if (typeof fs.ReadFile === "function") {
+        return fs.ReadFile(path);
+      }
+      if (typeof fs.readFileString === "function") {
+        return fs.readFileString(path);
+      }
+    } catch (e) {
+      return null;
+    }
+    return null;
+  }
+
+  /** {port, secret} from the key file, read at each click (a reinstall takes effect at once). */
+  function settings() {
+    var folder = addinFolder();
+    return folder === null ? null : xlperf.parseKey(readText(folder + KEY_FILE));
   }
 
   var ui = {
@@ -29,10 +71,10 @@
     },
   };
 
-  var callbacks = xlperf.ribbon(application, root.XLPERF_CONFIG || null, root.fetch.bind(root), ui);
+  var callbacks = xlperf.ribbon(application, settings, root.fetch.bind(root), ui);
 
-  // the first callback WPS makes: keep the ribbon, check that the service answers (a Chinese message
-  // saying how to start it when it does not)
+  // the first callback WPS makes: keep the ribbon, check that our service answers and proves itself (a
+  // Chinese message saying how to start it when it does not)
   root.XlperfRibbonLoad = function (ribbonUI) {
     root.xlperfRibbonUI = ribbonUI;
     xlperf.lastAction = callbacks.healthCheck();

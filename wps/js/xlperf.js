@@ -9,10 +9,20 @@
  * The ET object model as this file uses it (what the tests' fake, tests/js/fake_et.js, implements):
  * - Range.Value2 returns a scalar for one cell, and for more either a JS 2-D array or an object read
  *   with Item(row, col) (1-based), depending on the build: readValues() takes all three.
- * - Parameterised properties are methods: Range.Address(), Comment.Text().
+ * - Parameterised properties are methods: Range.Address(), Comment.Text(). Some builds expose Count,
+ *   UsedRange, Value2, Name (and the like) as methods too: every such read goes through get(), which
+ *   takes a method or a property.
  * - Colours are BGR integers (red in the low byte), as in VBA.
  * - Some builds (the Mac one) throw on a bulk write of a 2-D array to Range.Value2: writeValues() falls
- *   back to one cell at a time.
+ *   back to one cell at a time. Calls no documentation confirms have a fallback each (docs/windows-
+ *   checklist.md lists them): Comment.Text(text, 1, true), Worksheets.Add(before, after),
+ *   Rows.Item(n).Insert(...), a 2-D Range.Formula.
+ *
+ * The service is ours only when it proves it: each call starts with a hello the service answers with a
+ * MAC of our random nonce under the install secret (read from the add-in's key file through WPS's file
+ * API, never sent anywhere), and every answer is signed the same way (xlperf/wps/auth.py). Nothing of a
+ * workbook goes to a program that cannot prove itself, and no path it names is opened unless it is the
+ * output asked for.
  *
  * Plain JS, no build step: the file runs as it is in WPS's browser (ES2017: no optional chaining) and
  * under Node's test runner (module.exports).
@@ -90,13 +100,15 @@
   // --- small helpers ---------------------------------------------------------------------------------
 
   function call(obj, name) {
-    // a parameterised property is a method in WPS JS (Range.Address()); tolerate a plain property
+    // a parameterised property is a method in WPS JS (Range.Address()); some builds make plain ones
+    // methods too (Count(), UsedRange(), Value2(), Name()): take a method or a property alike
     var v = obj[name];
     if (typeof v === "function") {
       return v.apply(obj, Array.prototype.slice.call(arguments, 2));
     }
     return v;
   }
+  var get = call;
 
   function colLetter(n) {
     var s = "";
@@ -241,7 +253,7 @@
   }
 
   function sheetState(ws) {
-    var v = ws.Visible;
+    var v = get(ws, "Visible");
     if (v === XL.sheetVeryHidden) {
       return "veryhidden";
     }
@@ -249,19 +261,19 @@
   }
 
   function usedArea(ws) {
-    var ur = ws.UsedRange;
+    var ur = get(ws, "UsedRange");
     try {
       return [ur, parseArea(call(ur, "Address"))];
     } catch (e) {
-      var r1 = ur.Row;
-      var c1 = ur.Column;
-      return [ur, [r1, c1, r1 + ur.Rows.Count - 1, c1 + ur.Columns.Count - 1]];
+      var r1 = get(ur, "Row");
+      var c1 = get(ur, "Column");
+      return [ur, [r1, c1, r1 + get(ur.Rows, "Count") - 1, c1 + get(ur.Columns, "Count") - 1]];
     }
   }
 
   /** One sheet as {name, state, rows} from A1, its values read in one call. */
   function readSheet(ws, name) {
-    name = name === undefined ? ws.Name : name;
+    name = name === undefined ? get(ws, "Name") : name;
     var u = usedArea(ws);
     var ur = u[0];
     var a = u[1];
@@ -270,9 +282,9 @@
     var rows;
     if (a[2] > MAX_ROWS || a[3] > MAX_COLS || a[0] > r2 || a[1] > c2) {
       // a used range stretched far past the form (formats to row 1048576): read only what can matter
-      rows = readValues(ws.Range("A1:" + colLetter(c2) + r2).Value2, r2, c2);
+      rows = readValues(get(ws.Range("A1:" + colLetter(c2) + r2), "Value2"), r2, c2);
     } else {
-      var inner = readValues(ur.Value2, a[2] - a[0] + 1, a[3] - a[1] + 1);
+      var inner = readValues(get(ur, "Value2"), a[2] - a[0] + 1, a[3] - a[1] + 1);
       rows = [];
       for (var r = 1; r < a[0]; r++) {
         rows.push(new Array(c2).fill(null));
@@ -287,11 +299,11 @@
 
   function worksheets(wb) {
     var sheets = wb.Worksheets;
-    var n = sheets.Count;
+    var n = get(sheets, "Count");
     var out = [];
     for (var i = 1; i <= n; i++) {
       var ws = sheets.Item(i);
-      out.push({ name: ws.Name, ws: ws });
+      out.push({ name: String(get(ws, "Name")), ws: ws });
     }
     return out;
   }
@@ -495,7 +507,24 @@
   }
 
   function addSheet(wb, name, before, after) {
-    var ws = after ? wb.Worksheets.Add(undefined, after) : wb.Worksheets.Add(before);
+    var sheets = wb.Worksheets;
+    var ws;
+    if (!after) {
+      ws = sheets.Add(before);
+    } else {
+      try {
+        ws = sheets.Add(undefined, after);
+      } catch (e) {
+        // a build whose Add takes no After: before the sheet that follows, or added and moved last
+        var next = get(after, "Index") + 1;
+        if (next <= get(sheets, "Count")) {
+          ws = sheets.Add(sheets.Item(next));
+        } else {
+          ws = sheets.Add();
+          ws.Move(undefined, after);
+        }
+      }
+    }
     ws.Name = name;
     return ws;
   }
@@ -560,16 +589,33 @@
     return text.slice(0, i).replace(/[\r\n]+$/, "");
   }
 
+  /** A note's text replaced: Comment.Text(text, 1, true) where the build does so (its text read back to
+   * be sure), else the note made again with the text. */
+  function setNoteText(rng, note, text) {
+    try {
+      note.Text(text, 1, true);
+      if (String(call(note, "Text")) === text) {
+        return;
+      }
+    } catch (e) {
+      // the fallback below
+    }
+    note.Delete();
+    if (text) {
+      rng.AddComment(text);
+    }
+  }
+
   function addNote(rng, text) {
     try {
       rng.AddComment(text);
       return "note";
     } catch (e) {
-      var note = rng.Comment;
+      var note = get(rng, "Comment");
       if (!note) {
         throw e;
       }
-      note.Text(appendedNote(String(call(note, "Text")), text), 1, true);
+      setNoteText(rng, note, appendedNote(String(call(note, "Text")), text));
       return "appended";
     }
   }
@@ -653,19 +699,20 @@
           });
         });
         cs.delete_notes.forEach(function (cell) {
-          var note = ws.Range(cell).Comment;
+          var note = get(ws.Range(cell), "Comment");
           if (note) {
             note.Delete();
           }
         });
         cs.cut_notes.forEach(function (cell) {
-          var note = ws.Range(cell).Comment;
+          var rng = ws.Range(cell);
+          var note = get(rng, "Comment");
           if (!note) {
             return;
           }
           var cut = cutNote(String(call(note, "Text")), cp.note_marker);
           if (cut !== null) {
-            note.Text(cut, 1, true);
+            setNoteText(rng, note, cut);
           }
         });
       });
@@ -687,6 +734,143 @@
     });
   }
 
+  // --- the install secret: HMAC-SHA256, never sent -------------------------------------------------
+
+  function utf8(text) {
+    return new TextEncoder().encode(String(text));
+  }
+
+  function hexOf(bytes) {
+    var out = "";
+    for (var i = 0; i < bytes.length; i++) {
+      out += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
+    }
+    return out;
+  }
+
+  function joined(a, b) {
+    var out = new Uint8Array(a.length + b.length);
+    out.set(a, 0);
+    out.set(b, a.length);
+    return out;
+  }
+
+  // SHA-256 (FIPS 180-4), for a page without crypto.subtle (WebCrypto is there only in secure contexts;
+  // a build may not count its add-in page as one)
+  var K256 = [
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+  ];
+
+  function sha256(bytes) {
+    var n = bytes.length;
+    var padded = new Uint8Array((((n + 8) >> 6) + 1) << 6);
+    padded.set(bytes);
+    padded[n] = 0x80;
+    var bits = n * 8;
+    var view = new DataView(padded.buffer);
+    view.setUint32(padded.length - 8, Math.floor(bits / 0x100000000));
+    view.setUint32(padded.length - 4, bits >>> 0);
+    var h = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+    var w = new Array(64);
+    for (var off = 0; off < padded.length; off += 64) {
+      for (var i = 0; i < 64; i++) {
+        if (i < 16) {
+          w[i] = view.getUint32(off + i * 4);
+        } else {
+          var a = w[i - 15];
+          var b = w[i - 2];
+          var s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
+          var s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
+          w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
+        }
+      }
+      var A = h[0], B = h[1], C = h[2], D = h[3], E = h[4], F = h[5], G = h[6], H = h[7];
+      for (var j = 0; j < 64; j++) {
+        var S1 = ((E >>> 6) | (E << 26)) ^ ((E >>> 11) | (E << 21)) ^ ((E >>> 25) | (E << 7));
+        var t1 = (H + S1 + ((E & F) ^ (~E & G)) + K256[j] + w[j]) | 0;
+        var S0 = ((A >>> 2) | (A << 30)) ^ ((A >>> 13) | (A << 19)) ^ ((A >>> 22) | (A << 10));
+        var t2 = (S0 + ((A & B) ^ (A & C) ^ (B & C))) | 0;
+        H = G;
+        G = F;
+        F = E;
+        E = (D + t1) | 0;
+        D = C;
+        C = B;
+        B = A;
+        A = (t1 + t2) | 0;
+      }
+      h = [(h[0] + A) | 0, (h[1] + B) | 0, (h[2] + C) | 0, (h[3] + D) | 0,
+           (h[4] + E) | 0, (h[5] + F) | 0, (h[6] + G) | 0, (h[7] + H) | 0];
+    }
+    var out = new Uint8Array(32);
+    var ov = new DataView(out.buffer);
+    h.forEach(function (x, k) {
+      ov.setUint32(k * 4, x >>> 0);
+    });
+    return out;
+  }
+
+  function hmacSha256(key, msg) {
+    if (key.length > 64) {
+      key = sha256(key);
+    }
+    var inner = new Uint8Array(64 + msg.length);
+    var outer = new Uint8Array(64 + 32);
+    for (var i = 0; i < 64; i++) {
+      var k = i < key.length ? key[i] : 0;
+      inner[i] = k ^ 0x36;
+      outer[i] = k ^ 0x5c;
+    }
+    inner.set(msg, 64);
+    outer.set(sha256(inner), 64);
+    return sha256(outer);
+  }
+
+  var CRYPTO = { pure: false }; // tests set pure to check the fallback against WebCrypto
+
+  function webCrypto() {
+    return typeof crypto !== "undefined" && crypto ? crypto : null;
+  }
+
+  /** HMAC-SHA256 of `msg` (bytes) keyed with the secret, in lowercase hex: WebCrypto, else the above. */
+  async function hmacHex(secret, msg) {
+    var key = utf8(secret);
+    var c = webCrypto();
+    if (!CRYPTO.pure && c && c.subtle) {
+      try {
+        var k = await c.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+        return hexOf(new Uint8Array(await c.subtle.sign("HMAC", k, msg)));
+      } catch (e) {
+        // not a secure context after all: the fallback
+      }
+    }
+    return hexOf(hmacSha256(key, msg));
+  }
+
+  /** MAC(parts…) as xlperf/wps/auth.py makes it: the parts joined by "\n" (then "\n" and `body`). */
+  function mac(secret, parts, body) {
+    var msg = utf8(parts.join("\n"));
+    if (body !== undefined) {
+      msg = joined(joined(msg, utf8("\n")), body);
+    }
+    return hmacHex(secret, msg);
+  }
+
+  function randomNonce() {
+    var c = webCrypto();
+    if (!c || typeof c.getRandomValues !== "function") {
+      throw new XlperfError("WPS 的浏览器组件不提供安全随机数，加载项无法确认本机服务：请升级 WPS 后再试。");
+    }
+    return hexOf(c.getRandomValues(new Uint8Array(16)));
+  }
+
   // --- the service ---------------------------------------------------------------------------------
 
   var NOT_RUNNING =
@@ -694,24 +878,55 @@
     "请启动服务：在“命令提示符”（UOS/麒麟：终端）中运行\n    xlperf serve\n" +
     "并保持窗口打开；或运行 xlperf wps install，以后每次登录时自动启动。\n" +
     "仍有问题时运行 xlperf doctor 查看原因。";
+  var NO_SETTINGS =
+    "加载项缺少服务设置（加载项文件夹中的 xlperf.key）：请运行 xlperf wps install 重新安装加载项，然后重新启动 WPS。";
+  var FIX =
+    "\n\n请运行 xlperf wps install 重新安装加载项，然后重新启动 WPS；仍有问题时运行 xlperf doctor 查看端口被哪个程序占用。";
+
+  function notOurs(port) {
+    return (
+      "无法确认端口 " + port + " 上的程序是本机的 xlperf 服务：它不能证明自己知道本机安装时生成的密钥" +
+      "（可能是加载项与服务的密钥不一致，也可能是其他程序占用了这个端口）。加载项没有向它发送工作簿的任何内容。" + FIX
+    );
+  }
+
+  function unsigned(port) {
+    return "无法确认端口 " + port + " 上的应答来自本机的 xlperf 服务（应答没有服务的签名），加载项没有采用这个应答。" + FIX;
+  }
+
+  /** The add-in's settings {port, secret}: an object, or a function reading them (the key file). */
+  function settingsOf(cfg) {
+    var s = typeof cfg === "function" ? cfg() : cfg;
+    if (!s || !s.port || !s.secret) {
+      throw new XlperfError(NO_SETTINGS);
+    }
+    return s;
+  }
+
+  /** The key file's text (")]}'" and a JSON line) as settings; null when it is not one. */
+  function parseKey(text) {
+    var t = String(text || "").replace(/^\uFEFF/, "");
+    if (t.indexOf(")]}'") === 0) {
+      t = t.slice(t.indexOf("\n") + 1);
+    }
+    try {
+      var data = JSON.parse(t);
+      return data && data.port && data.secret ? { port: data.port, secret: String(data.secret) } : null;
+    } catch (e) {
+      return null;
+    }
+  }
 
   function baseUrl(cfg) {
     return "http://127.0.0.1:" + cfg.port;
   }
 
-  /** POST (or GET) JSON to the service; a Chinese XlperfError for every way it can fail. */
-  async function request(cfg, fetchImpl, path, body) {
-    if (!cfg || !cfg.port || !cfg.token) {
-      throw new XlperfError("加载项缺少服务设置（config.js）：请运行 xlperf wps install 重新安装加载项。");
-    }
-    var init = { method: body === undefined ? "GET" : "POST", headers: { "X-Xlperf-Token": cfg.token } };
-    if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
+  /** The service's hello: its nonce, once it has proved it knows the secret (else nothing is sent). */
+  async function hello(cfg, fetchImpl) {
+    var cn = randomNonce();
     var response;
     try {
-      response = await fetchImpl(baseUrl(cfg) + path, init);
+      response = await fetchImpl(baseUrl(cfg) + "/v1/hello?nonce=" + cn, { method: "GET" });
     } catch (e) {
       throw new XlperfError(NOT_RUNNING);
     }
@@ -721,11 +936,74 @@
     } catch (e) {
       data = null;
     }
+    var sn = data && typeof data.nonce === "string" && /^[0-9a-f]{32}$/.test(data.nonce) ? data.nonce : null;
+    if (!sn || typeof data.proof !== "string") {
+      throw new XlperfError(notOurs(cfg.port));
+    }
+    if (data.proof !== (await mac(cfg.secret, ["xlperf-server", cfg.port, cn, sn]))) {
+      throw new XlperfError(notOurs(cfg.port));
+    }
+    return sn;
+  }
+
+  /** POST (or GET) JSON to the service, once it has proved itself; its answer, once its proof is right.
+   * A Chinese XlperfError for every way it can fail. */
+  async function request(cfg, fetchImpl, path, body) {
+    cfg = settingsOf(cfg);
+    var sn = await hello(cfg, fetchImpl);
+    var method = body === undefined ? "GET" : "POST";
+    var bytes = body === undefined ? new Uint8Array(0) : utf8(JSON.stringify(body));
+    var headers = {
+      "X-Xlperf-Nonce": sn,
+      "X-Xlperf-Auth": await mac(cfg.secret, ["xlperf-client", cfg.port, sn, method, path, bytes.length]),
+    };
+    var init = { method: method, headers: headers };
+    if (body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      init.body = bytes;
+    }
+    var response;
+    try {
+      response = await fetchImpl(baseUrl(cfg) + path, init);
+    } catch (e) {
+      throw new XlperfError(NOT_RUNNING);
+    }
+    var raw;
+    try {
+      raw = new Uint8Array(await response.arrayBuffer());
+    } catch (e) {
+      raw = new Uint8Array(0);
+    }
+    var proof = response.headers && response.headers.get ? response.headers.get("X-Xlperf-Proof") : null;
+    if (!proof || proof !== (await mac(cfg.secret, ["xlperf-answer", cfg.port, sn, response.status], raw))) {
+      throw new XlperfError(unsigned(cfg.port));
+    }
+    var data = null;
+    try {
+      data = JSON.parse(new TextDecoder("utf-8").decode(raw));
+    } catch (e) {
+      data = null;
+    }
     if (!data || data.ok !== true) {
       var msg = data && data.error ? data.error : "xlperf 服务返回了错误（HTTP " + response.status + "）。";
       throw new XlperfError(msg);
     }
     return data;
+  }
+
+  /** True when `file` is the summary a consolidation of `folder` writes: 汇总_….xlsx directly in it. */
+  function isSummaryOf(folder, file) {
+    var norm = function (p) {
+      return String(p).replace(/\\/g, "/").replace(/\/+$/, "");
+    };
+    var f = norm(folder);
+    var p = norm(file);
+    var cut = p.lastIndexOf("/");
+    var dir = p.slice(0, cut);
+    var name = p.slice(cut + 1);
+    var windows = /^[A-Za-z]:\//.test(f) || /^[A-Za-z]:\//.test(p);
+    var same = windows ? dir.toLowerCase() === f.toLowerCase() : dir === f;
+    return cut > 0 && same && /^汇总_[^/:*?"<>|]*\.xlsx$/.test(name);
   }
 
   // --- the buttons ---------------------------------------------------------------------------------
@@ -784,7 +1062,7 @@
 
   function fullName(wb) {
     try {
-      return String(wb.FullName || wb.Name || "");
+      return String(get(wb, "FullName") || get(wb, "Name") || "");
     } catch (e) {
       return "";
     }
@@ -909,7 +1187,7 @@
   async function submissionCopy(ctx) {
     var wb = activeWorkbook(ctx);
     var path = savedPath(ctx, wb, "生成报送版");
-    if (!wb.Saved) {
+    if (!get(wb, "Saved")) {
       if (!ctx.ui.confirm("工作簿有未保存的修改，报送版需要按保存后的内容生成。现在保存吗？")) {
         return null;
       }
@@ -942,10 +1220,16 @@
     }
     setStatus(ctx, "正在汇总……");
     var answer = await request(ctx.cfg, ctx.fetch, "/v1/consolidate", { folder: folder });
+    var done = "已生成汇总表（" + answer.files + " 个文件）：\n" + answer.path;
+    if (!isSummaryOf(folder, answer.path)) {
+      // only the output asked for is opened: a summary in the folder chosen
+      ctx.ui.alert(done + "\n（它不在您选择的文件夹中，加载项没有打开它。）");
+      return answer;
+    }
     try {
       ctx.app.Workbooks.Open(answer.path);
     } catch (e) {
-      ctx.ui.alert("已生成汇总表（" + answer.files + " 个文件）：\n" + answer.path);
+      ctx.ui.alert(done);
     }
     return answer;
   }
@@ -956,12 +1240,29 @@
     if (!h || !w) {
       return [];
     }
-    var value = ws.Range("A1:" + colLetter(w) + h).Formula;
-    return readValues(value, h, w).map(function (row) {
-      return row.map(function (v) {
-        return v === null ? "" : String(v);
-      });
-    });
+    var text = function (v) {
+      return v === null || v === undefined ? "" : String(v);
+    };
+    try {
+      var rows = readValues(get(ws.Range("A1:" + colLetter(w) + h), "Formula"), h, w);
+      if (rows.length === h && rows.every(function (r) { return r.length === w; })) {
+        return rows.map(function (r) {
+          return r.map(text);
+        });
+      }
+    } catch (e) {
+      // the fallback below
+    }
+    // a build that gives no 2-D Formula: one cell at a time (slow, but the same formulas)
+    var out = [];
+    for (var r = 1; r <= h; r++) {
+      var row = [];
+      for (var c = 1; c <= w; c++) {
+        row.push(text(get(ws.Cells.Item(r, c), "Formula")));
+      }
+      out.push(row);
+    }
+    return out;
   }
 
   async function addProjectSheet(ctx) {
@@ -984,7 +1285,7 @@
     if (src) {
       setStatus(ctx, "正在复制“" + src.name + "”……");
       src.ws.Copy(undefined, src.ws);
-      ws = wb.Worksheets.Item(src.ws.Index + 1);
+      ws = wb.Worksheets.Item(get(src.ws, "Index") + 1);
       ws.Name = answer.name;
       unprotected(ws, answer.name, function () {
         answer.clear.forEach(function (a) {
@@ -1011,27 +1312,28 @@
     var app = ctx.app;
     var sel;
     var ws;
+    var row;
     try {
       sel = app.Selection;
       ws = sel.Worksheet;
-      var row = sel.Row;
+      row = get(sel, "Row");
       if (!ws || !row) {
         throw new Error("no cell");
       }
     } catch (e) {
       throw new XlperfError("请先在自评表的“四、年度绩效指标完成情况”中选中一行指标，再点击“插入指标行”。");
     }
-    var name = ws.Name;
+    var name = String(get(ws, "Name"));
     var grid = readSheet(ws, name);
     var formulas = readFormulas(ws, grid.rows);
     var merged = null;
     try {
       var head = findFirst(grid.rows, "一级指标");
       if (head) {
-        var cell = ws.Cells.Item(sel.Row, head[1] + 1);
-        if (cell.MergeCells) {
-          var area = cell.MergeArea;
-          merged = [area.Row, area.Row + area.Rows.Count - 1];
+        var cell = ws.Cells.Item(row, head[1] + 1);
+        if (get(cell, "MergeCells")) {
+          var area = get(cell, "MergeArea");
+          merged = [get(area, "Row"), get(area, "Row") + get(area.Rows, "Count") - 1];
         }
       }
     } catch (e) {
@@ -1041,14 +1343,14 @@
       name: name,
       rows: grid.rows,
       formulas: formulas,
-      row: sel.Row,
+      row: row,
       merged: merged,
     });
     var plan = answer.plan;
     unprotected(ws, name, function () {
       var below = plan.source > plan.insert_at ? 1 : 0;
-      var height = ws.Range("A" + (plan.source - below)).RowHeight;
-      ws.Rows.Item(plan.insert_at).Insert(XL.shiftDown, XL.formatFromLeftOrAbove);
+      var height = get(ws.Range("A" + (plan.source - below)), "RowHeight");
+      insertRow(ws, plan.insert_at);
       ws.Range(plan.label_range).UnMerge();
       ws.Range(plan.copy_from).Copy(ws.Range(plan.copy_to));
       addressChunks(plan.clear).forEach(function (a) {
@@ -1071,6 +1373,15 @@
     ws.Range(plan.select).Select();
     setStatus(ctx, "已在“" + name + "”第 " + plan.insert_at + " 行插入一行指标");
     return answer;
+  }
+
+  function insertRow(ws, n) {
+    try {
+      ws.Rows.Item(n).Insert(XL.shiftDown, XL.formatFromLeftOrAbove);
+    } catch (e) {
+      // a build without Rows.Item(n).Insert: the same row through a cell of it
+      ws.Range("A" + n).EntireRow.Insert(XL.shiftDown, XL.formatFromLeftOrAbove);
+    }
   }
 
   function findFirst(rows, label) {
@@ -1150,11 +1461,12 @@
     return Promise.resolve(null);
   }
 
+  /** On load: the service answers and proves itself (a hello; nothing else is sent). */
   async function healthCheck(ctx) {
     try {
-      return await request(ctx.cfg, ctx.fetch, "/v1/health");
+      return await hello(settingsOf(ctx.cfg), ctx.fetch);
     } catch (e) {
-      ctx.ui.alert(e.message);
+      ctx.ui.alert(e && e.name === "XlperfError" ? e.message : "操作未完成：出现意外错误（" + ((e && e.message) || e) + "）。");
       return null;
     }
   }
@@ -1172,7 +1484,8 @@
     XlperfHelp: help,
   };
 
-  /** The ribbon's callbacks, bound to an application, settings, fetch and dialogs. */
+  /** The ribbon's callbacks, bound to an application, settings ({port, secret}, or a function reading
+   * them), fetch and dialogs. */
   function ribbon(getApp, cfg, fetchImpl, ui) {
     var busy = false;
     var out = {};
@@ -1210,7 +1523,7 @@
       };
     });
     out.healthCheck = function () {
-      return healthCheck(makeContext(getApp(), cfg, fetchImpl, ui));
+      return healthCheck(makeContext(null, cfg, fetchImpl, ui));
     };
     return out;
   }
@@ -1224,7 +1537,15 @@
     XL: XL,
     XlperfError: XlperfError,
     NOT_RUNNING: NOT_RUNNING,
+    CRYPTO: CRYPTO,
     call: call,
+    get: get,
+    sha256: sha256,
+    hmacHex: hmacHex,
+    mac: mac,
+    parseKey: parseKey,
+    isSummaryOf: isSummaryOf,
+    hello: hello,
     colLetter: colLetter,
     parseCell: parseCell,
     parseArea: parseArea,

@@ -437,8 +437,9 @@ def diagnose(env: Environment) -> list[Check]:
 
 @dataclass(frozen=True)
 class WpsFacts:
-    """What the WPS checks look at. ``service``: "running" (answers with our token), "token" (answers,
-    refuses our token), "stopped" (nothing answers), or "unknown" (no settings to ask with)."""
+    """What the WPS checks look at. ``service``: "running" (proves it knows the install secret),
+    "not_ours" (something answers on the port but cannot prove it), "stopped" (nothing answers), or
+    "unknown" (no settings to ask with). ``trust``: see :func:`xlperf.wps.facts.trust_state`."""
 
     platform: str
     jsaddons: str
@@ -451,12 +452,14 @@ class WpsFacts:
     config_path: str = ""
     config_error: str | None = None
     port: int | None = None
-    token_in_addin_matches: bool | None = None  # config.js's token is the service's
+    key_matches: bool | None = None  # the add-in's key file holds the service's port and secret
     service: str = "unknown"
     service_version: str | None = None
     autostart: str | None = None  # the login entry, when there is one
     autostart_expected: str = ""
     blockhost: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (file, its lines naming et or xlperf)
+    oem: tuple[tuple[str, bool | None], ...] = ()  # (oem.ini, its [Support] JsApiPlugin is true)
+    trust: str = "unknown"  # what WPS 表格 recorded in authaddin.json: trusted/not_loaded/disabled/pending
 
     @property
     def installed(self) -> bool:
@@ -498,9 +501,10 @@ def check_wps_service(f: WpsFacts) -> Check:
             return Check(name, WARN, f"正在运行的服务是 xlperf {f.service_version}，本机安装的是 {XLPERF_VERSION}",
                          "重新登录，或结束旧的 xlperf serve 进程后再启动。")  # fmt: skip
         return Check(name, OK, f"正在运行：http://127.0.0.1:{f.port}/{version}")
-    if f.service == "token":
-        return Check(name, ERROR, f"端口 {f.port} 上的服务不接受本机加载项的令牌（可能是另一个用户或旧安装的服务）",
-                     "结束该进程（或重新登录），然后运行 xlperf wps install。")  # fmt: skip
+    if f.service == "not_ours":
+        return Check(name, ERROR, f"端口 {f.port} 上的程序不能证明自己是本机的 xlperf 服务（可能是另一个用户的服务、"
+                     "旧版本的 xlperf 服务或其他程序）：加载项不会向它发送任何内容",
+                     "结束该进程（或重新登录），然后运行 xlperf wps install；端口被其他程序长期占用时用 --port 换一个端口。")  # fmt: skip
     if f.service == "stopped":
         return Check(
             name, ERROR, f"没有运行（端口 {f.port} 无应答）：WPS 中“绩效自评”的按钮会提示未连接", start
@@ -508,14 +512,17 @@ def check_wps_service(f: WpsFacts) -> Check:
     return Check(name, WARN, "还没有服务设置（没有运行过 xlperf wps install）", start)
 
 
-def check_wps_token(f: WpsFacts) -> Check:
-    name = "加载项与服务的令牌"
-    if f.token_in_addin_matches is False:
-        return Check(name, ERROR, "加载项中的令牌（config.js）与服务设置不一致：按钮会提示令牌不一致",
+def check_wps_key(f: WpsFacts) -> Check:
+    name = "加载项与服务的密钥"
+    if f.key_matches is False:
+        return Check(name, ERROR, "加载项的密钥文件（xlperf.key）与服务设置不一致：按钮会提示无法确认本机服务",
                      "运行 xlperf wps install，然后重新启动 WPS。")  # fmt: skip
-    if f.token_in_addin_matches is None:
+    if f.key_matches is None:
         return Check(
-            name, WARN, "无法比较加载项与服务的令牌（缺少 config.js 或服务设置）", "运行 xlperf wps install。"
+            name,
+            WARN,
+            "无法比较加载项与服务的密钥（缺少 xlperf.key 或服务设置）",
+            "运行 xlperf wps install。",
         )
     return Check(name, OK, "一致")
 
@@ -542,11 +549,54 @@ def check_wps_blockhost(f: WpsFacts) -> Check:
                  "如重启 WPS 后仍看不到“绩效自评”选项卡，请检查该文件或在 WPS 的加载项管理中启用 xlperf。")  # fmt: skip
 
 
+TRUST_CHECK = "WPS 对加载项的信任"
+
+
+def check_wps_oem(f: WpsFacts) -> Check:
+    name = "WPS 的 JS 加载项开关（oem.ini）"
+    if not f.oem:
+        return Check(name, OK, "没有找到 WPS 的 oem.ini（个人版一般无需设置）")
+    off = [path for path, on in f.oem if on is not True]
+    if not off:
+        return Check(name, OK, f"{f.oem[0][0]}：[Support] JsApiPlugin=true")
+    unreadable = [path for path, on in f.oem if on is None and path in off]
+    what = "无法读取" if unreadable and len(unreadable) == len(off) else "中没有 [Support] JsApiPlugin=true"
+    return Check(name, WARN, f"{off[0]} {what}：部分 Linux 版和企业版 WPS 没有这一项就不加载任何 JS 加载项",
+                 f"如重启 WPS 后看不到“绩效自评”选项卡：请以管理员身份编辑 {off[0]}，在 [Support] 节中加入一行 "
+                 "JsApiPlugin=true（没有 [Support] 节就先加上这一行节名），保存后重新启动 WPS；单位统一管理的电脑请联系信息化部门。")  # fmt: skip
+
+
+def check_wps_trust(f: WpsFacts) -> Check:
+    name = TRUST_CHECK
+    where = f"{f.jsaddons}/authaddin.json"
+    if f.trust == "trusted":
+        return Check(name, OK, "WPS 表格已信任并加载 xlperf")
+    if f.trust == "disabled":
+        return Check(name, ERROR, f"WPS 表格中 xlperf 加载项已被禁用（{where}）",
+                     "在 WPS 表格的加载项管理中启用 xlperf；或运行 xlperf wps install --uninstall，再运行 xlperf wps install，"
+                     "然后重新启动 WPS 表格，在询问是否信任时选择信任。")  # fmt: skip
+    if f.trust == "not_loaded":
+        return Check(name, ERROR, f"WPS 表格记录了对 xlperf 的信任，但没有加载它（{where} 中 isload 为 false），选项卡不会出现",
+                     "运行 xlperf wps install --uninstall，再运行 xlperf wps install，然后重新启动 WPS 表格两次"
+                     "（询问是否信任的那一次不会加载加载项，再启动一次后才出现“绩效自评”选项卡）。")  # fmt: skip
+    if f.trust == "pending":
+        return Check(name, WARN, "WPS 表格还没有记录对 xlperf 的信任（安装后还没有打开过 WPS 表格）",
+                     "打开 WPS 表格，询问是否信任 xlperf 时选择信任，然后关闭并重新打开 WPS 表格（询问的那一次不会加载加载项）。")  # fmt: skip
+    return Check(
+        name,
+        WARN,
+        f"无法读取 {where}",
+        "如看不到“绩效自评”选项卡，请在 WPS 表格的加载项管理中查看 xlperf 是否启用。",
+    )
+
+
 WPS_CHECKS: tuple[Callable[[WpsFacts], Check], ...] = (
     check_wps_addin,
     check_wps_service,
-    check_wps_token,
+    check_wps_key,
     check_wps_autostart,
+    check_wps_trust,
+    check_wps_oem,
     check_wps_blockhost,
 )
 

@@ -67,7 +67,8 @@ def command(addin: Path | None) -> None:
 
     检查 Python 版本和位数、xlperf 与 xlwings 的位置和版本、加载项及其版本、xlwings 的 DLL、Excel 启动
     文件夹、受信任位置、PYTHONHOME/PYTHONPATH、路径中的中文或 OneDrive、Excel.Application 的注册（WPS）；
-    以及 WPS 加载项：安装与 publish.xml 登记、本机服务与令牌、登录时启动、WPS 的加载项限制。
+    以及 WPS 加载项：安装与 publish.xml 登记、本机服务与密钥、登录时启动、WPS 的信任记录与加载项限制（oem.ini、
+    jsaddinblockhost.ini）。
     有错误时退出代码为 1，否则为 0（警告不影响）。
 
     \b

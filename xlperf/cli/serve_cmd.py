@@ -16,11 +16,11 @@ from xlperf.cli.options import CONTEXT
 @click.option("--port", type=click.IntRange(0, 65535), default=None, metavar="端口",
               help="监听的端口（默认：xlperf wps install 记录的端口；0 表示任选一个空闲端口）。")  # fmt: skip
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              metavar="文件", help="服务设置文件（端口和令牌；默认在用户配置文件夹中，没有时自动生成）。")  # fmt: skip
+              metavar="文件", help="服务设置文件（端口和密钥；默认在用户配置文件夹中，没有时自动生成）。")  # fmt: skip
 @click.option("--log", "log_file", default=None, metavar="文件",
               help="日志文件（默认在用户数据文件夹中；“-”表示输出到屏幕）。")  # fmt: skip
 @click.option("--allow-origin", "origins", multiple=True, metavar="来源",
-              help="另外允许的网页来源（默认只允许加载项页面的 null 来源），可重复。")  # fmt: skip
+              help="另外允许的网页来源（默认只允许加载项页面的 null 和 file:// 来源；无论来源，每个请求都须凭密钥验证），可重复。")  # fmt: skip
 @click.option("--max-body-mb", type=click.FloatRange(0.01, 512), default=16.0, show_default=True, metavar="MB",
               help="单个请求的大小上限（MB）。")  # fmt: skip
 @click.option("--work-timeout", type=click.FloatRange(0.1, 3600), default=300.0, show_default=True, metavar="秒",
@@ -42,7 +42,7 @@ def command(
     示例：xlperf serve
     """
     from xlperf.wps import config, handlers
-    from xlperf.wps.service import Limits, ServiceState, make_server, setup_logging
+    from xlperf.wps.service import ADDIN_ORIGINS, Limits, ServiceState, make_server, setup_logging
 
     handlers.OPEN_DOCUMENTS = not no_open
     cfg, _ = config.load_or_create(config_file)
@@ -50,7 +50,7 @@ def command(
     log_path = setup_logging(log_path, verbose=log_file == "-")
     limits = Limits(max_body=int(max_body_mb * 1048576), read_timeout=read_timeout, work_timeout=work_timeout,
                     workers=workers)  # fmt: skip
-    state = ServiceState(cfg, limits, frozenset({"null", *cfg.origins, *origins}), log_path=log_path)
+    state = ServiceState(cfg, limits, frozenset({*ADDIN_ORIGINS, *cfg.origins, *origins}), log_path=log_path)
     server = make_server(state, port)
 
     # SIGTERM (systemd, kill) and Ctrl+Break end it like Ctrl+C: the port is given back at once
@@ -71,6 +71,7 @@ def command(
         pass
     finally:
         server.server_close()
+        state.stop_work()
         if state.pool is not None:
             state.pool.shutdown(wait=False, cancel_futures=True)
     click.echo("xlperf 服务已停止。")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from xlperf.core.engine import Validation
 from xlperf.core.findings import Finding
+from xlperf.core.labels import readable_name
 from xlperf.core.parser import NO_FORM  # noqa: F401 - re-exported: the reason for a file with no form
 from xlperf.core.rules import alerts
 
@@ -131,7 +132,7 @@ def project_records(v: Validation) -> tuple[ProjectRecord, ...]:
         out.append(
             ProjectRecord(
                 sheet=p.sheet,
-                name=p.name.text,
+                name=readable_name(p.name.text) if p.name.text else "",  # an 一体化 code after the name
                 budget=p.budget.total.number,
                 arrived=p.arrived.total.number,
                 executed=p.executed.total.number,

@@ -316,12 +316,21 @@ def _xp009(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         why = ""
         s = ind.score.number
         if ind.is_budget_rate:
-            if pr.rate is not None and pr.rate < preset.explain_rate_below - 1e-9:
-                why = f"预算执行率 {fmt_pct(pr.rate)} 低于 {fmt_pct(preset.explain_rate_below)}"
+            # the rate is what the row's score follows from: a reason is owed below the preset's
+            # threshold ("预算执行率未达到90%的需说明原因", printed on 四川's form), not for the points a rate
+            # of 97 % costs; a score that does not follow from the rate is XP003's
+            if r.basis is not None and r.basis < preset.explain_rate_below - 1e-9:
+                why = f"预算执行率 {fmt_pct(r.basis)} 低于 {fmt_pct(preset.explain_rate_below)}"
         elif below_target(r.kind, ind.target.value, ind.actual.value):
             why = "完成值未达到预期值"
         # a score typed as shown (13.33 for the 13.333… of 40 split three ways) is no deduction
-        if not why and s is not None and r.weight is not None and s < r.weight - SHOWN_HALF:
+        if (
+            not why
+            and not ind.is_budget_rate
+            and s is not None
+            and r.weight is not None
+            and s < r.weight - SHOWN_HALF
+        ):
             why = f"得分 {fmt_num(s)} 低于分值 {fmt_num(r.weight)}"
         if why:
             cell = ind.reason.ref or ind.score.ref  # a form without the column: the score is what to explain

@@ -61,7 +61,7 @@ from xlperf.core.plan import PALETTE, RECORD_SHEET, build_plan, clear_plan, live
 from xlperf.errors import XlperfError
 from xlperf.excel import apply, live
 from xlperf.layouts import shipped
-from xlperf.safe_io import FORMULA_PREFIXES, atomic_write, unique_path
+from xlperf.safe_io import FORMULA_PREFIXES, atomic_write, claim_new_path, release_claim
 
 TITLE = "绩效自评"
 MARKS_SHEET = RECORD_SHEET  # "_xlperf_marks", very hidden: what 清除校验标记 restores
@@ -652,13 +652,13 @@ def write_submission_copy(src: str | Path, out: str | Path | None = None) -> tup
     """Copy a saved workbook with every formula that calls an XP_ function replaced by its value.
 
     Reads the file twice with openpyxl (formulas, and the values Excel cached when it saved); the
-    original is never written. Returns (path written, number of cells replaced).
+    original is never written, nor is an earlier copy (``out`` None: ``…_报送版.xlsx``, or ``…_报送版（2）.xlsx``
+    and so on when it exists). Returns (path written, number of cells replaced).
     """
     import openpyxl
     from openpyxl.worksheet.formula import ArrayFormula
 
     src = Path(src)
-    out = Path(out) if out is not None else submission_path(src)
     wb = openpyxl.load_workbook(src)
     cached = openpyxl.load_workbook(src, data_only=True)
     replaced = 0
@@ -681,7 +681,14 @@ def write_submission_copy(src: str | Path, out: str | Path | None = None) -> tup
     def write(tmp: Path) -> None:
         wb.save(tmp)
 
-    return atomic_write(out, write, inputs=[src]), replaced
+    if out is not None:
+        return atomic_write(out, write, inputs=[src]), replaced
+    out = claim_new_path(submission_path(src))  # a 报送版 already there may be hand-edited: never replaced
+    try:
+        return atomic_write(out, write, inputs=[src]), replaced
+    except BaseException:
+        release_claim(out)
+        raise
 
 
 def _drop_addin_links(wb) -> None:
@@ -743,9 +750,13 @@ def write_report(book):
         _alert(app, "请先保存工作簿，再生成自评报告。")
         return None
     v = _validation(book)
-    out = unique_path(path.with_name(f"{path.stem}{REPORT_SUFFIX}.docx"))
+    out = claim_new_path(path.with_name(f"{path.stem}{REPORT_SUFFIX}.docx"))
     _status(app, "正在生成自评报告……")
-    written = Path(report.write_report(v, out, pdf=False) or out)
+    try:
+        written = Path(report.write_report(v, out, pdf=False) or out)
+    except BaseException:
+        release_claim(out)
+        raise
     _status(app, f"已生成自评报告：{written}")
     _open_document(written)
     return written
@@ -811,26 +822,42 @@ def consolidate_folder(book):
 UNIT_FILE_SUFFIXES = (".xlsx", ".xlsm", ".docx", ".docm", ".doc", ".wps")
 
 
-def folder_workbooks(folder: Path) -> list[Path]:
+class FolderTooLarge(XlperfError):
+    """The folder to consolidate holds far more than a folder of units' files."""
+
+
+def folder_workbooks(folder: Path, limit: int | None = None) -> list[Path]:
     """The units' workbooks and Word reports in a folder (recursively), without lock files and our own
-    summaries."""
-    return sorted(
-        p for p in Path(folder).rglob("*")
-        if p.suffix.lower() in UNIT_FILE_SUFFIXES
-        and not p.name.startswith(("~$", ".~", SUMMARY_PREFIX))
-    )  # fmt: skip
+    summaries; ``limit``: at most so many files and folders looked at (a whole disk is not a folder of
+    reports), else :class:`FolderTooLarge`."""
+    out = []
+    for n, p in enumerate(Path(folder).rglob("*"), 1):
+        if limit is not None and n > limit:
+            raise FolderTooLarge(
+                f"文件夹 {folder} 中的文件和子文件夹超过 {limit} 个，不像是存放各单位报送材料的文件夹："
+                "请选择只存放报送材料的文件夹后再汇总。"
+            )
+        if p.suffix.lower() in UNIT_FILE_SUFFIXES and not p.name.startswith(("~$", ".~", SUMMARY_PREFIX)):
+            out.append(p)
+    return sorted(out)
 
 
 def consolidate_files(folder: Path, files: list[Path], progress: Callable | None = None) -> Path:
-    """Consolidate ``files`` into ``folder/汇总_YYYYMMDD.xlsx`` (the 汇总多个单位 button, Excel and WPS)."""
+    """Consolidate ``files`` into ``folder/汇总_YYYYMMDD.xlsx`` (or ``…（2）.xlsx`` and so on when it exists; the
+    汇总多个单位 button, Excel and WPS)."""
     from xlperf import consolidate
     from xlperf.writers import summary
 
     # jobs=1: inside Excel's Python, worker processes are not worth the start-up (calamine reads fast)
     kwargs = {"progress": progress} if progress is not None else {}
     result = _call_flexibly(consolidate.consolidate_paths, files, jobs=1, **kwargs)
-    out = Path(folder) / f"{SUMMARY_PREFIX}{dt.date.today():%Y%m%d}.xlsx"
-    return Path(_call_flexibly(summary.write_summary, result, out) or out)
+    # a summary of that name already there (today's earlier run, annotated since) is never replaced
+    out = claim_new_path(Path(folder) / f"{SUMMARY_PREFIX}{dt.date.today():%Y%m%d}.xlsx")
+    try:
+        return Path(_call_flexibly(summary.write_summary, result, out) or out)
+    except BaseException:
+        release_claim(out)
+        raise
 
 
 def _call_flexibly(fn: Callable, *args, **kwargs):

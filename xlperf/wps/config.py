@@ -1,9 +1,10 @@
-"""The per-install settings the service and the WPS add-in share: the port and a secret token.
+"""The per-install settings the service and the WPS add-in share: the port and the install secret.
 
-``xlperf wps install`` creates them once (a random 256-bit token) in the user's configuration folder,
-readable by the user only, and writes the same values into the installed add-in's ``config.js``; the
-service reads them at start. A web page the user visits cannot read either file, so it cannot call the
-service (CORS aside, every request must carry the token).
+``xlperf wps install`` creates them once (a random 256-bit secret) in the user's configuration folder
+(``serve.json``, owner-only) and writes the same values into the installed add-in's key file
+(:data:`KEY_FILE`, owner-only, not a script: no web page can include it, and a file:// page cannot read
+it); the add-in reads it through WPS's own file API. The service reads ``serve.json`` at start. The secret
+never travels: each side proves it knows it (:mod:`.auth`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from xlperf.safe_io import atomic_write
 
 DEFAULT_PORT = 18571  # unassigned by IANA; ``xlperf wps install --port`` picks another
 CONFIG_NAME = "serve.json"
-TOKEN_HEADER = "X-Xlperf-Token"
+KEY_FILE = "xlperf.key"  # in the add-in's folder: the port and the secret, for the add-in alone
+KEY_PREFIX = ")]}'\n"  # the key file is no script: a page including it by <script src> gets a syntax error
 
 
 class ConfigError(XlperfError):
@@ -57,12 +59,12 @@ def state_dir(env: Mapping[str, str] | None = None, platform: str | None = None)
 @dataclass(frozen=True)
 class ServeConfig:
     port: int
-    token: str
-    origins: tuple[str, ...] = ()  # web origins allowed besides the add-in's "null" (a WPS build loading
-    # its add-ins from another origin: added by hand to serve.json as "origins": [...])
+    secret: str
+    origins: tuple[str, ...] = ()  # web origins allowed besides the add-in's ("null", "file://"): a WPS build
+    # loading its add-ins from another origin, added by hand to serve.json as "origins": [...]
 
     def to_json(self) -> str:
-        data: dict = {"port": self.port, "token": self.token}
+        data: dict = {"port": self.port, "secret": self.secret}
         if self.origins:
             data["origins"] = list(self.origins)
         return json.dumps(data, indent=2) + "\n"
@@ -81,20 +83,36 @@ def load(path: str | Path | None = None) -> ServeConfig | None:
         return None
     except (OSError, ValueError) as exc:
         raise ConfigError(f"无法读取服务设置 {path}（{exc}）：请运行 xlperf wps install 重新生成。") from exc
-    port, token = (
+    port, secret = (
         data.get("port") if isinstance(data, dict) else None,
-        data.get("token") if isinstance(data, dict) else None,
+        # "token": the name an older install gave it
+        (data.get("secret") or data.get("token")) if isinstance(data, dict) else None,
     )
-    if not isinstance(port, int) or not 0 <= port < 65536 or not isinstance(token, str) or len(token) < 32:
-        raise ConfigError(f"服务设置 {path} 不完整（端口或令牌缺失）：请运行 xlperf wps install 重新生成。")
+    if not isinstance(port, int) or not 0 <= port < 65536 or not isinstance(secret, str) or len(secret) < 32:
+        raise ConfigError(f"服务设置 {path} 不完整（端口或密钥缺失）：请运行 xlperf wps install 重新生成。")
     origins = data.get("origins") or []
     if not isinstance(origins, list) or not all(isinstance(o, str) for o in origins):
         raise ConfigError(f"服务设置 {path} 中的 origins 应为文字列表。")
-    return ServeConfig(port, token, tuple(origins))
+    return ServeConfig(port, secret, tuple(origins))
 
 
-def new_token() -> str:
+def new_secret() -> str:
     return secrets.token_urlsafe(32)
+
+
+def write_private(path: str | Path, data: bytes) -> None:
+    """Write ``data`` into ``path``, owner-only (0600 on POSIX) from its creation: a file holding the
+    secret is never readable by others, not for a moment (an existing file is narrowed before the write).
+    On Windows the user's profile folders are the user's own."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600)
+    try:
+        if os.name == "posix":
+            os.fchmod(fd, 0o600)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 def save(cfg: ServeConfig, path: str | Path | None = None) -> Path:
@@ -104,11 +122,36 @@ def save(cfg: ServeConfig, path: str | Path | None = None) -> Path:
     except OSError as exc:
         raise ConfigError(f"无法创建文件夹 {path.parent}：{exc.strerror or exc}") from exc
 
-    if os.name == "posix" and not path.exists():
-        # the token is the user's alone: an owner-only file first, whose mode the atomic write keeps
-        with contextlib.suppress(FileExistsError):
+    if os.name == "posix":
+        # the secret is the user's alone: an owner-only file first (an older install's one narrowed), whose
+        # mode the atomic write keeps
+        try:
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            with contextlib.suppress(OSError):
+                os.chmod(path, 0o600)
     return atomic_write(path, lambda tmp: tmp.write_text(cfg.to_json(), "utf-8"))
+
+
+def key_text(cfg: ServeConfig, version: str) -> bytes:
+    """The add-in's key file: the port and the secret as JSON behind :data:`KEY_PREFIX`."""
+    body = json.dumps({"port": cfg.port, "secret": cfg.secret, "version": version})
+    return (KEY_PREFIX + body + "\n").encode("utf-8")
+
+
+def read_key(path: str | Path) -> dict | None:
+    """The add-in's key file as the add-in reads it (None when it is missing or damaged)."""
+    try:
+        text = Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if text.startswith(KEY_PREFIX):
+        text = text[len(KEY_PREFIX) :]
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def load_or_create(path: str | Path | None = None, port: int | None = None) -> tuple[ServeConfig, bool]:
@@ -118,7 +161,7 @@ def load_or_create(path: str | Path | None = None, port: int | None = None) -> t
         return cfg, False
     cfg = ServeConfig(
         port if port is not None else (cfg.port if cfg else DEFAULT_PORT),
-        cfg.token if cfg else new_token(),
+        cfg.secret if cfg else new_secret(),
         cfg.origins if cfg else (),
     )
     save(cfg, path)

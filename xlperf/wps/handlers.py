@@ -5,7 +5,7 @@ here, through the same library calls as the Excel ribbon (:mod:`xlperf.excel.mac
 host-neutral parts), so the two front ends compute the same things:
 
 ======================  =======================================================================
-``/v1/health``          the service's name and version (the add-in's check on load)
+``/v1/health``          the service's name and version
 ``/v1/validate``        grids (+ the record sheet) in; the patch plan and what to clear first out
 ``/v1/clear``           the record sheet in; what 清除校验标记 undoes out
 ``/v1/summary``         grids in; the 项目汇总 rows and number formats out
@@ -17,19 +17,29 @@ host-neutral parts), so the two front ends compute the same things:
 ``/v1/doctor``          the checks of this PC (Excel's and WPS's side) out
 ======================  =======================================================================
 
+(``/v1/hello``, the add-in's challenge, is the service's own: :mod:`.service`, :mod:`.auth`.)
+
 Files: the service reads or writes only what a request names (the workbook the user has open, the
-folder they chose), and writes only new files beside them (``unique_path``: never over one of theirs).
-A request that does not have the shape an endpoint needs is refused with :class:`BadRequest`, whose
-message (Chinese) is what the add-in shows.
+folder they chose), on this PC only: network shares (UNC, WebDAV), device paths and URLs are refused
+before anything touches them (:func:`check_local_path`; on Windows even an existence check sends the
+user's credentials to the server named). It writes only new files beside them, each name claimed when it
+is chosen (``claim_new_path``: never over one of theirs, never two requests on one name), and opens with
+the system's handler only the report it has just written. A request that does not have the shape an
+endpoint needs is refused with :class:`BadRequest`, whose message (Chinese) is what the add-in shows.
+Long work checks :func:`checkpoint` and stops when the service has given up on its request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import ntpath
 import os
+import posixpath
+import re
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -48,10 +58,83 @@ MAX_ROWS, MAX_COLS = 3000, 60  # as the Excel ribbon reads (xlperf.excel.live): 
 MAX_CELLS = 1_000_000  # in one request, whatever the sheets
 MAX_TEXT = 32_767  # characters in one cell (Excel's limit)
 STATES = ("visible", "hidden", "veryhidden")
+MAX_FOLDER_ENTRIES = 20_000  # files and folders looked at under a folder to consolidate
+PATHS = ntpath if os.name == "nt" else posixpath  # this PC's path rules (tests use ntpath on Linux)
 
 
 class BadRequest(XlperfError):
     """The request does not have the shape the endpoint needs (the message says what, in Chinese)."""
+
+
+class Abandoned(XlperfError):
+    """The service gave up waiting for this request's work (504 sent): the work stops here."""
+
+
+# --- work the service may abandon ----------------------------------------------------------------------
+
+_work = threading.local()
+
+
+def checkpoint() -> None:
+    """Raise :class:`Abandoned` when the service has given up on the request this thread works for."""
+    cancel = getattr(_work, "cancel", None)
+    if cancel is not None and cancel.is_set():
+        raise Abandoned("处理超时，操作已放弃。")
+
+
+def run_abandonable(fn: Callable[[dict], dict], payload: dict, cancel: threading.Event) -> dict:
+    """``fn(payload)`` in a worker, its :func:`checkpoint` watching ``cancel``."""
+    _work.cancel = cancel
+    try:
+        return fn(payload)
+    finally:
+        _work.cancel = None
+
+
+# --- paths ------------------------------------------------------------------------------------------------
+
+# Windows device names: a file named so (with any extension, in any folder) is the device
+_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", "CLOCK$"}
+                     | {f"{d}{i}" for d in ("COM", "LPT") for i in "123456789¹²³"})  # fmt: skip
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:[\\/]{2}")
+
+
+def _network(raw: str) -> BadRequest:
+    return BadRequest(
+        f"不支持网络路径：{raw}。xlperf 不读写网络共享或 WebDAV 上的文件（访问它就可能把您的登录凭据发给那台服务器）："
+        "请先把文件复制到本机文件夹（或请信息化部门映射为网络驱动器）后再操作。"
+    )
+
+
+def _device(raw: str, what: str) -> BadRequest:
+    return BadRequest(f"不支持设备路径：{raw}（{what}）：请把文件保存在普通的本机文件夹中后再操作。")
+
+
+def check_local_path(raw: str, paths=None) -> None:
+    """Refuse, from the text alone, a path that is not an ordinary one on this PC: UNC and WebDAV shares
+    (``\\\\host\\share``, ``//host/share``, ``\\\\host@SSL\\DavWWWRoot``), the device namespaces (``\\\\?\\``,
+    ``\\\\.\\``, ``\\??\\``), Windows device names (``CON``, ``NUL.xlsx``, ``COM1``…), alternate data streams, URLs.
+    ``paths``: the path rules (``ntpath`` or ``posixpath``; default: this PC's)."""
+    paths = PATHS if paths is None else paths
+    text = raw.strip()
+    if "\0" in raw:
+        raise BadRequest(f"不是有效的文件路径：{raw!r}")
+    if _URL.match(text):
+        raise _network(raw)
+    if paths is ntpath:
+        norm = text.replace("/", "\\")
+        if norm.startswith(("\\\\?\\", "\\\\.\\", "\\??\\")):
+            raise _device(raw, "以 \\\\?\\ 或 \\\\.\\ 开头")
+        if norm.startswith("\\\\"):
+            raise _network(raw)
+        for part in norm.split("\\"):
+            base = part.split(".")[0].rstrip(" ").upper()
+            if base in _DEVICES:
+                raise _device(raw, f"含有 Windows 设备名“{part}”")
+        if ":" in norm[2:]:
+            raise _device(raw, "文件名中有冒号")
+    elif text.startswith("//"):
+        raise _network(raw)
 
 
 # --- reading requests ------------------------------------------------------------------------------
@@ -148,14 +231,16 @@ def _validation(payload: dict):
 
 
 def _path(payload: dict, key: str, *, directory: bool = False, suffixes: tuple[str, ...] = ()) -> Path:
-    """A path the add-in names: absolute, existing, a folder or a file of the given kinds."""
+    """A path the add-in names: on this PC (:func:`check_local_path`, before anything touches it),
+    absolute, existing, a folder or a file of the given kinds."""
     raw = payload.get(key)
     if not isinstance(raw, str) or not raw.strip():
         raise BadRequest(
             "请先保存工作簿（工作簿还没有文件路径）。" if key == "workbook" else f"请求缺少 {key}"
         )
+    check_local_path(raw)
     p = Path(raw)
-    if not p.is_absolute() or "\0" in raw:
+    if not p.is_absolute():
         raise BadRequest(f"不是完整的文件路径：{raw}（请先把工作簿保存到本机文件夹）")
     if directory:
         if not p.is_dir():
@@ -224,15 +309,21 @@ OPEN_DOCUMENTS = True  # xlperf serve --no-open: never open a window (a server w
 
 def report(payload: dict) -> dict:
     from xlperf.excel.macros import REPORT_SUFFIX
-    from xlperf.safe_io import unique_path
+    from xlperf.safe_io import claim_new_path, release_claim
     from xlperf.writers import report as report_writer
 
     path = _path(payload, "workbook", suffixes=(".xlsx", ".xlsm", ".xls", ".et", ".ods"))
     v = _validation(payload)
-    out = unique_path(path.with_name(f"{path.stem}{REPORT_SUFFIX}.docx"))
-    written = Path(report_writer.write_report(v, out, pdf=False) or out)
+    checkpoint()
+    out = claim_new_path(path.with_name(f"{path.stem}{REPORT_SUFFIX}.docx"))
+    try:
+        written = Path(report_writer.write_report(v, out, pdf=False) or out)
+    except BaseException:
+        release_claim(out)
+        raise
     opened = False
-    if payload.get("open") and OPEN_DOCUMENTS:
+    # the system's handler opens only the document this request has just written, beside the workbook
+    if payload.get("open") and OPEN_DOCUMENTS and written == out and written.parent == path.parent:
         try:
             open_document(written)
             opened = True
@@ -245,10 +336,13 @@ def consolidate(payload: dict) -> dict:
     from xlperf.excel.macros import consolidate_files, folder_workbooks
 
     folder = _path(payload, "folder", directory=True)
-    files = folder_workbooks(folder)
+    if folder.parent == folder:
+        raise BadRequest(f"不能汇总整个磁盘（{folder}）：请选择存放各单位报送材料的文件夹。")
+    files = folder_workbooks(folder, limit=MAX_FOLDER_ENTRIES)
     if not files:
         raise BadRequest(f"文件夹中没有 Excel 工作簿（.xlsx）或 Word 报告（.docx/.doc）：{folder}")
-    written = consolidate_files(folder, files)
+    checkpoint()
+    written = consolidate_files(folder, files, lambda *_: checkpoint())
     return {"path": str(written), "files": len(files)}
 
 

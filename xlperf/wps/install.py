@@ -4,10 +4,10 @@ WPS 表格 loads a JS add-in listed in ``publish.xml`` in the user's jsaddons fo
 (``%APPDATA%\\kingsoft\\wps\\jsaddons`` on Windows, ``~/.local/share/Kingsoft/wps/jsaddons`` on Linux)
 from the folder ``<name>_<version>`` beside it. Installing:
 
-1. the service's settings (port, token; :mod:`.config`), created once;
+1. the service's settings (port, install secret; :mod:`.config`), created once;
 2. the add-in's files (``wps/`` in the repository, ``xlperf.wpsaddin`` in the package) copied into
-   ``jsaddons/xlperf_<version>/`` with a ``config.js`` holding the port and token; an older version's
-   folder of ours is removed;
+   ``jsaddons/xlperf_<version>/`` with its key file (``xlperf.key``: the port and the secret, owner-only
+   from its creation, not a script; :mod:`.config`); an older version's folder of ours is removed;
 3. our ``<jsplugin name="xlperf" type="et" …/>`` entry merged into publish.xml as text: every other
    byte of the file stays as it was (other add-ins, the declaration, the line ends); an entry of ours
    already there is replaced;
@@ -19,9 +19,11 @@ What install changed is recorded (``wps-install.json`` beside the settings), pub
 before and after included, so ``--uninstall`` restores publish.xml byte for byte when nobody has
 changed it since, and otherwise takes out only our entry.
 
-Known limits, reported by :func:`blockhost_files` and ``xlperf doctor``: newer personal builds of WPS
-may block add-ins by host (``jsaddinblockhost.ini``); the add-in never depends on ShellExecute (the
-service opens written documents itself); XP_ cell functions stay Excel-only.
+Known limits, reported by install and ``xlperf doctor`` (:mod:`.facts`): newer personal builds of WPS
+may block add-ins by host (``jsaddinblockhost.ini``); some Linux and enterprise builds load no JS add-in
+without ``[Support] JsApiPlugin=true`` in ``office6/cfgs/oem.ini`` (administrator's file: said, never
+changed); WPS records whether the user trusted the add-in in ``authaddin.json``. The add-in never depends
+on ShellExecute (the service opens written documents itself); XP_ cell functions stay Excel-only.
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +45,7 @@ from pathlib import Path
 from xlperf import __version__
 from xlperf.errors import XlperfError
 from xlperf.safe_io import atomic_write_bytes
-from xlperf.wps import config
+from xlperf.wps import auth, config
 
 ADDIN_NAME = "xlperf"
 ADDIN_TYPE = "et"  # WPS 表格
@@ -216,9 +217,12 @@ def remove_publish(data: bytes) -> bytes:
 
 
 def _desktop_quote(arg: str) -> str:
-    if re.fullmatch(r"[A-Za-z0-9_@%+=:,./-]+", arg):
-        return arg
-    return '"' + re.sub(r'(["`$\\])', r"\\\1", arg) + '"'
+    """One argument of a desktop entry's ``Exec=`` (freedesktop Desktop Entry spec): quoted when it holds
+    a reserved character (``"`$\\`` escaped inside the quotes); then the value's own escapes, which apply
+    first when the entry is read: each backslash doubled, each ``%`` (a field code) doubled."""
+    if not re.fullmatch(r"[A-Za-z0-9_@%+=:,./-]+", arg):
+        arg = '"' + re.sub(r'(["`$\\])', r"\\\1", arg) + '"'
+    return arg.replace("\\", "\\\\").replace("%", "%%")
 
 
 def startup_content(python: str, platform: str | None = None) -> bytes:
@@ -228,7 +232,7 @@ def startup_content(python: str, platform: str | None = None) -> bytes:
             "@echo off\r\n"
             "rem xlperf: starts the local service of the WPS add-in at login (written by xlperf wps install)\r\n"
             "chcp 65001 >nul\r\n"
-            f'start "" "{python}" -m xlperf serve\r\n'
+            f'start "" "{python.replace("%", "%%")}" -m xlperf serve\r\n'  # a batch file expands %…%
         ).encode()
     return (
         "[Desktop Entry]\n"
@@ -255,25 +259,19 @@ def _is_our_startup(path: Path) -> bool:
 
 
 def service_health(cfg: config.ServeConfig, timeout: float = 2.0) -> dict | None:
-    """The running service's health answer (None when none answers with our token)."""
-    req = urllib.request.Request(
-        f"http://127.0.0.1:{cfg.port}/v1/health", headers={config.TOKEN_HEADER: cfg.token}
-    )
+    """The running service's health answer (None when nothing answers, or nothing that proves it knows
+    the install secret)."""
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:  # noqa: S310 - loopback, our port
-            data = json.loads(r.read())
-            return data if data.get("ok") else None
-    except (OSError, ValueError):
+        answer = auth.call(cfg.port, cfg.secret, "GET", "/v1/health", timeout=timeout)
+    except (OSError, auth.NotOurService):
         return None
+    return answer.data if answer.status == 200 and answer.data.get("ok") else None
 
 
 def stop_service(cfg: config.ServeConfig) -> bool:
-    req = urllib.request.Request(f"http://127.0.0.1:{cfg.port}/v1/shutdown", data=b"{}", method="POST",
-                                 headers={config.TOKEN_HEADER: cfg.token, "Content-Type": "application/json"})  # fmt: skip
     try:
-        with urllib.request.urlopen(req, timeout=5) as r:  # noqa: S310
-            r.read()
-    except (OSError, ValueError):
+        auth.call(cfg.port, cfg.secret, "POST", "/v1/shutdown", {}, timeout=5)
+    except (OSError, auth.NotOurService):
         # no answer: stopped all the same when it no longer answers (an older service stopped before
         # its reply left)
         time.sleep(0.3)
@@ -352,21 +350,14 @@ def addin_source() -> Path:
 
 
 def addin_files() -> list[tuple[str, bytes]]:
-    """The add-in's files (relative path, content), as shipped: ribbon.xml, main.js, js/, images/."""
+    """The add-in's files (relative path, content), as shipped: ribbon.xml, index.html, main.js, js/,
+    images/."""
     root = addin_source()
     out = []
     for p in sorted(root.rglob("*")):
-        if p.is_file() and p.suffix in (".xml", ".js", ".svg") and "__pycache__" not in p.parts:
-            if p.name == "config.js" and p.parent == root:
-                continue  # a developer's own: install writes this user's
+        if p.is_file() and p.suffix in (".xml", ".html", ".js", ".svg") and "__pycache__" not in p.parts:
             out.append((p.relative_to(root).as_posix(), p.read_bytes()))
     return out
-
-
-def config_js(cfg: config.ServeConfig) -> bytes:
-    body = json.dumps({"port": cfg.port, "token": cfg.token, "version": __version__})
-    return ("// Written by `xlperf wps install`: where the add-in finds the local service.\n"
-            f"window.XLPERF_CONFIG = {body};\n").encode()  # fmt: skip
 
 
 def _copy_addin(folder: Path, cfg: config.ServeConfig) -> None:
@@ -377,9 +368,7 @@ def _copy_addin(folder: Path, cfg: config.ServeConfig) -> None:
             p = tmp / name
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_bytes(data)
-        (tmp / "config.js").write_bytes(config_js(cfg))
-        if os.name == "posix":
-            (tmp / "config.js").chmod(0o600)
+        config.write_private(tmp / config.KEY_FILE, config.key_text(cfg, __version__))
         (tmp / MARKER_FILE).write_text(
             json.dumps({"name": ADDIN_NAME, "version": __version__}) + "\n", "utf-8"
         )
@@ -414,7 +403,7 @@ def install(
     existed = cfg_path.exists()
     previous = config.load(cfg_path) if existed else None
     cfg, written = config.load_or_create(cfg_path, port)
-    rep.did(f"服务设置：{cfg_path}（端口 {cfg.port}{'，新生成令牌' if not existed else ''}）")
+    rep.did(f"服务设置：{cfg_path}（端口 {cfg.port}{'，新生成密钥' if not existed else ''}）")
     record_path = cfg_path.with_name(RECORD_NAME)
     old = json.loads(record_path.read_text("utf-8")) if record_path.is_file() else None
 
@@ -479,13 +468,22 @@ def install(
             rep.did(f"已启动本机服务：http://127.0.0.1:{cfg.port}/")
         else:
             rep.warn(
-                f"本机服务没有启动（端口 {cfg.port} 可能被占用）：请运行 xlperf serve 查看原因，或用 --port 换一个端口。"
+                f"本机服务没有启动（端口 {cfg.port} 可能被占用，也可能是旧版本的 xlperf 服务仍在运行：请重新登录后再试）："
+                "请运行 xlperf serve 查看原因，或用 --port 换一个端口。"
             )
     for p in blockhost_files(jsaddons):
         rep.warn(
             f"发现 {p}：新版 WPS 个人版可能按此文件禁止加载项。如重启 WPS 后看不到“绩效自评”选项卡，"
             "请在 WPS 的“工具 → 加载项”中启用 xlperf，或删除该文件中含 et 或 xlperf 的行（先备份）。"
         )
+    from xlperf.addin import doctor
+    from xlperf.wps import facts
+
+    described = doctor.WpsFacts(platform=sys.platform, jsaddons=str(jsaddons), oem=facts.oem_settings(env),
+                                trust=facts.trust_state(jsaddons))  # fmt: skip
+    for check in (doctor.check_wps_oem(described), doctor.check_wps_trust(described)):
+        if check.status == doctor.ERROR or (check.status == doctor.WARN and check.name != doctor.TRUST_CHECK):
+            rep.warn(f"{check.detail}：{check.advice}")
     rep.did("请重新启动 WPS 表格，在功能区中找到“绩效自评”选项卡。")
     return rep
 

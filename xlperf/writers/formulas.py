@@ -670,8 +670,12 @@ def indicator_cells(form: Form, row: int, cols: dict[str, str]) -> dict[str, str
         f'IF({KIND}="定性",AND({LV}<>"",{LV}<>"达成"),AND(ISNUMBER({TF}),ISNUMBER({AF}),'
         f'IF({TF}=0,{AF}>1E-9,IF({KIND}="反向",{AF}>{TF}+1E-9,IF({KIND}="等于",ABS({AF}-{TF})>1E-9,{AF}<{TF}-1E-9)))))'
     )
-    why = f"IF({is_budget},AND(ISNUMBER({rate}),{rate}<{_lit(pr.explain_rate_below)}-1E-9),IFERROR({below},FALSE))"
-    low_score = f"AND(ISNUMBER({Sn}),ISNUMBER({WE}),{Sn}<{WE}-1E-6)"
+    # the 预算执行率 row owes a reason only below the preset's rate (its own completion value without funds)
+    why = (
+        f"IF({is_budget},AND(ISNUMBER({r_eff}),{r_eff}<{_lit(pr.explain_rate_below)}-1E-9),"
+        f"IFERROR({below},FALSE))"
+    )
+    low_score = f"AND(NOT({is_budget}),ISNUMBER({Sn}),ISNUMBER({WE}),{Sn}<{WE}-1E-6)"
     out[h("M009")] = "=" + _join([(f"AND({USE}=1,{JM}=1,OR({why},{low_score}))", m("reason"))], "、")
     # level 2 as the parser carries it: the last 二级 cell written since the section's label row
     # level 2 as the parser carries it down: the last 二级 written at or above this row, since the last
