@@ -176,7 +176,7 @@ def test_statuses_without_a_ledger():
     # the unreadable file's XC003 is 乙局's (its 退回意见 tells it)
     xc3 = [x for x in c.tables["问题清单"].rows if x[4] == "XC003"]
     assert [x[1] for x in xc3] == ["乙局"]
-    assert t.total[h.index("状态")] == "已报送 2，未报送 2，无法读取 1，名单外 1"
+    assert t.total[h.index("说明")] == "已报送 2，未报送 2，无法读取 1，名单外 1"
 
 
 def test_a_unit_counts_its_files_problem_rows_in_problem_list():
@@ -262,3 +262,13 @@ def test_without_roster_or_ledger_there_is_no_submissions_sheet():
     assert SUBMISSIONS_NAME not in c.tables and c.desk is None
     c = consolidate([_f("甲局.xlsx", "甲局")], roster=roster("甲局"))
     assert list(c.tables)[0] == SUBMISSIONS_NAME
+
+
+def test_a_ledger_without_a_roster_lists_the_units_that_sent_files():
+    old = Submission("a" * 64, "甲局", "甲局.xlsx", "2021-03-01 09:00:00", 1)
+    new = Submission("b" * 64, "甲局", "甲局（修改）.xlsx", "2021-03-08 10:00:00", 2)
+    files = [_f("甲局（修改）.xlsx", "甲局", sha="b" * 64), _f("乙局.xlsx", "乙局", sha="c" * 64)]
+    c = consolidate(files, history=_history(old, new))
+    assert {k: v[0] for k, v in rows(c).items()} == {"甲局": STATUS_RESUBMITTED, "乙局": STATUS_SUBMITTED}
+    assert c.desk.lines()[0] == "报送单位 2 个：首次报送 1，重报 1（甲局）"
+    assert c.desk.to_dict()["expected"] is None

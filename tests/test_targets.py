@@ -306,3 +306,11 @@ def test_a_targets_file_that_is_not_one_stops_before_any_work(tmp_path):
     assert r.exit_code == 2 and "批复目标文件 目标.xlsx 中没有读到任何指标" in r.output
     with pytest.raises(ReadError, match="应为 .xlsx 或 .csv"):
         api.read_targets(tmp_path / "目标.xls")
+
+
+def test_a_different_indicator_under_the_same_level2_is_not_taken_for_a_rename():
+    approved = [list(r) for r in APPROVED]
+    approved[4][4] = "办公耗材节约"  # 经济效益指标: the form has 节约经费 there, a different indicator
+    found = xp022(clean_rows(), targets(approved))
+    assert cells(found) == [("", "warning"), ("C20", "warning")]
+    assert {f.found for f in found} == {"缺少该指标", "节约经费"}
