@@ -203,7 +203,9 @@ def test_a_corrupt_ledger_is_refused_with_its_reason_and_kept(tmp_path, damaged)
     data[at : at + page] = b"\xa5" * page
     p.write_bytes(bytes(data))
     before = _sha(p)
-    with pytest.raises(LedgerError, match="已损坏，无法使用.*该文件未被修改。请从备份恢复台账"):
+    with pytest.raises(
+        LedgerError, match="已损坏，无法使用（数据库文件的结构已损坏.*该文件未被修改。请从备份恢复台账"
+    ):
         Ledger.open(p)
     r = _cli("consolidate", str(SAMPLES), "-o", "汇总.xlsx", "--ledger", str(p), cwd=tmp_path)
     assert r.returncode == 2 and "已损坏" in r.stderr
@@ -329,6 +331,27 @@ def test_an_empty_ledger_file_is_a_new_ledger(tmp_path):
     p = tmp_path / "台账.sqlite"
     p.touch()
     assert Ledger.open(p).record([_file("a" * 64, "甲单位")], ["x"]).run == 1
+
+
+def test_a_write_that_fails_halfway_is_rolled_back_with_its_reason(tmp_path, monkeypatch):
+    """SQLite refusing a write in the middle of a run (a read-only file, a full disk): the Chinese reason,
+    and the run's first rows rolled back with it."""
+    p = _populated(tmp_path)
+    real = Ledger._history
+
+    def refused(self, *a, **kw):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(Ledger, "_history", refused)
+    with pytest.raises(
+        LedgerError, match="无法写入台账 .*（文件或所在文件夹是只读的：.*）；本次汇总未写入台账"
+    ):
+        Ledger.open(p).record([_file("c" * 64, "丙单位")], ["x"])
+    monkeypatch.setattr(Ledger, "_history", real)
+    assert _ledger_rows(p, "SELECT count(*) FROM runs") == [(2,)]
+    assert _ledger_rows(
+        p, "SELECT count(*) FROM files WHERE sha256 = ?".replace("?", "'" + "c" * 64 + "'")
+    ) == [(0,)]
 
 
 def test_a_ledger_in_a_missing_folder_is_refused(tmp_path):

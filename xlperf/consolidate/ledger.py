@@ -172,8 +172,8 @@ class Ledger:
 
     def _corrupt(self, why: object) -> LedgerError:
         return LedgerError(
-            f"台账 {self.display} 已损坏，无法使用（{why}）；该文件未被修改。请从备份恢复台账，或换一个新的台账文件名"
-            "（原文件请保留，以便恢复其中的记录）"
+            f"台账 {self.display} 已损坏，无法使用（{_reason(why)}）；该文件未被修改。请从备份恢复台账，或换一个新的"
+            "台账文件名（原文件请保留，以便恢复其中的记录）"
         )
 
     def _busy(self) -> LedgerError:
@@ -226,7 +226,7 @@ class Ledger:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise self._busy() from exc
             raise LedgerError(
-                f"无法写入台账 {self.display}（{exc}）；本次汇总未写入台账，台账中原有的记录不受影响"
+                f"无法写入台账 {self.display}（{_reason(exc)}）；本次汇总未写入台账，台账中原有的记录不受影响"
             ) from exc
         except sqlite3.DatabaseError as exc:
             raise self._corrupt(exc) from exc
@@ -345,6 +345,24 @@ class Ledger:
             return [tuple(r) for r in con.execute("SELECT id, finished, files FROM runs ORDER BY id")]
         finally:
             con.close()
+
+
+_SQLITE_REASONS = (
+    ("malformed", "数据库文件的结构已损坏"),
+    ("not a database", "不是数据库文件"),
+    ("disk i/o", "读写磁盘出错"),
+    ("readonly", "文件或所在文件夹是只读的"),
+    ("full", "磁盘已满"),
+)
+
+
+def _reason(why: object) -> str:
+    """SQLite's reason in Chinese where it is a known one (the original after it)."""
+    text = str(why)
+    for key, zh in _SQLITE_REASONS:
+        if key in text.lower():
+            return f"{zh}：{text}"
+    return text
 
 
 def _configure(con: sqlite3.Connection) -> None:
