@@ -244,3 +244,14 @@ def test_every_rule_has_plain_advice_without_codes():
 
     assert set(ADVICE) == set(BY_ID) | {rid for rid, _, _ in CONSOLIDATION_RULES}
     assert not [rid for rid, text in ADVICE.items() if CODE.search(text) or not text.endswith("。")]
+
+
+def test_a_found_value_the_detail_names_is_said_once():
+    from xlperf.consolidate.review import Item
+
+    reason = "文件已损坏或不是 Excel 工作簿（不是有效的 xlsx 压缩包）"
+    it = Item(1, "区审计局", "", "区审计局.xlsx", "XC003", "error", f"文件无法读取：{reason}",
+              "可读取的 .xlsx 工作簿或 .docx 报告", reason, "区审计局.xlsx")  # fmt: skip
+    assert item_text(it) == (
+        f"文件无法读取：{reason}。报送的文件无法读取，请按原因处理后重新报送（.xlsx 工作簿或 .docx 报告，不设打开密码）。"
+    )

@@ -104,7 +104,9 @@ def item_text(it: Item) -> str:
         values.append(f"应为：{it.expected}")
     if it.found:
         values.append(f"实为：{it.found}")
-    if values:
+    if values and not (
+        len(it.found) >= 4 and it.found in detail
+    ):  # a found text the detail already says: once
         parts.append("；".join(values) + "。")
     todo = advice(it.rule)
     if todo:
