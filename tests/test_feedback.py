@@ -255,3 +255,20 @@ def test_a_found_value_the_detail_names_is_said_once():
     assert item_text(it) == (
         f"文件无法读取：{reason}。报送的文件无法读取，请按原因处理后重新报送（.xlsx 工作簿或 .docx 报告，不设打开密码）。"
     )
+
+
+def test_a_summary_from_before_the_reviewers_columns_sends_every_error_and_warning(summary, tmp_path):
+    wb = openpyxl.load_workbook(summary)
+    ws = wb["问题清单"]
+    head = [c.value for c in ws[3]]
+    ws.delete_cols(head.index("处理") + 1, 2)  # an older summary: no 处理, no 审核意见
+    wb.save(tmp_path / "旧汇总.xlsx")
+    review = review_from_grids(read_grids(tmp_path / "旧汇总.xlsx"))
+    assert not review.decided
+    out = letters(review)
+    assert [(lt.unit, lt.count("error"), lt.count("warning")) for lt in out.letters] == [
+        ("长安区委编办", 4, 23), ("西安市雁塔区教育局", 3, 5)
+    ]  # fmt: skip
+    r = CliRunner().invoke(cli, ["feedback", str(tmp_path / "旧汇总.xlsx"), "-o", str(tmp_path / "意见")],
+                           env={"COLUMNS": "200"})  # fmt: skip
+    assert r.exit_code == 0 and "汇总表没有“处理”“审核意见”两列" in r.output

@@ -118,6 +118,15 @@ def command(
         + f"：{written.folder}（目录：{written.index.name}）"
     )  # fmt: skip
     click.echo(fill(line, width, "", "  "))
+    if not review.decided:
+        click.echo(
+            fill(
+                "注意：汇总表没有“处理”“审核意见”两列（由较早版本的 xlperf 生成），所有错误和警告都已写入。",
+                width,
+                "",
+                "  ",
+            )
+        )
     if not bureau:
         click.echo(
             fill(

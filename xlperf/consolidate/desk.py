@@ -422,7 +422,7 @@ def _by_rule(problems: Iterable[Problem]) -> str:
     return "（" + "、".join(parts) + "）"
 
 
-def unit_names(units: Sequence[dict[str, Any]], files: Sequence[FileResult]) -> list[UnitName]:
+def unit_names(units: Sequence[dict[str, Any]]) -> list[UnitName]:
     """The consolidation's units as the roster matches them (codes from their workbooks)."""
     codes: dict[str, set[str]] = {}
     for u in units:
@@ -432,8 +432,9 @@ def unit_names(units: Sequence[dict[str, Any]], files: Sequence[FileResult]) -> 
     return [UnitName(u["name"], frozenset(codes.get(u["name"], ()))) for u in units if u["name"] != NO_UNIT]
 
 
-def match(roster: Roster, units: Sequence[dict[str, Any]], files: Sequence[FileResult]) -> RosterMatch:
-    return match_roster(roster, unit_names(units, files))
+def match(roster: Roster, units: Sequence[dict[str, Any]]) -> RosterMatch:
+    """Which of the consolidation's units each roster entry is (:func:`~.roster.match_roster`)."""
+    return match_roster(roster, unit_names(units))
 
 
 def submission_columns() -> tuple:

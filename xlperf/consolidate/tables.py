@@ -507,7 +507,7 @@ def consolidate(
 
     mixed_notes = _mixed_notes(ok, titles, preset_count) if mixed else []
     blank_notes = [(f, _blank_note(f)) for f in files if f.blank]
-    matched = D.match(roster, order, files) if roster is not None else None
+    matched = D.match(roster, order) if roster is not None else None
     roster_notes = D.roster_notes(roster, matched) if roster is not None and matched is not None else []
     finding_rows = _finding_rows(files, order, dup_notes, mixed_notes + blank_notes + roster_notes)
     n_errors, n_warnings, n_infos = (
