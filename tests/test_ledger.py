@@ -13,7 +13,6 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -307,21 +306,43 @@ def test_a_run_killed_in_its_transaction_leaves_the_ledger_as_it_was(tmp_path):
     assert h.run == 3 and _ledger_rows(p, "PRAGMA integrity_check") == [("ok",)]
 
 
+KILLED_WHILE_READING = textwrap.dedent(
+    """
+    import sys, time
+    import xlperf.consolidate.read as R
+    real, n = R.read_unit_file, [0]
+    def stalled(*a, **kw):
+        n[0] += 1
+        if n[0] == 3:  # two files read, the third under way
+            print("READING", flush=True)
+            time.sleep(120)
+        return real(*a, **kw)
+    R.read_unit_file = stalled
+    sys.argv = ["xlperf", "consolidate", sys.argv[1], "-o", "汇总.xlsx", "--ledger", sys.argv[2], "-j", "1"]
+    from xlperf.cli import main
+    main()
+    """
+)
+
+
 def test_a_consolidation_killed_while_reading_leaves_ledger_and_summary_as_they_were(tmp_path):
     sys.path.insert(0, str(ROOT))
     from benchmarks.unitgen import generate
 
     folder = tmp_path / "报送材料"
-    generate(40, folder, seed=3)
+    generate(5, folder, seed=3)
     p = _populated(tmp_path)
     _checkpointed(p)
     before = _sha(p)
-    child = subprocess.Popen([sys.executable, "-m", "xlperf", "consolidate", str(folder), "-o", "汇总.xlsx",
-                              "--ledger", str(p), "-j", "1"], cwd=tmp_path, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)  # fmt: skip
-    time.sleep(2.5)  # reading 40 workbooks takes longer than this
-    child.send_signal(signal.SIGKILL)
-    child.wait(30)
+    child = subprocess.Popen([sys.executable, "-c", KILLED_WHILE_READING, str(folder), str(p)], cwd=tmp_path,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert child.stdout.readline().strip() == "READING"
+        child.send_signal(signal.SIGKILL)
+        child.wait(30)
+    finally:
+        if child.poll() is None:
+            child.kill()
     assert child.returncode == -signal.SIGKILL
     assert _sha(p) == before and not (tmp_path / "汇总.xlsx").exists()
     assert [r[0] for r in Ledger.open(p).runs()] == [1, 2]
