@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
             _time(exe + [str(path)])  # warm the file cache
             for _ in range(a.repeat):
                 plain.append(_time(exe + [str(path)]))
-                copy.append(_time(exe + [str(path), "-o", str(out)]))
+                copy.append(_time(exe + [str(path), "-o", str(out), "--force"]))
             p, c = min(plain), min(copy)
             print(
                 f"  {len(v.projects):4d} projects, {len(v.findings):5d} findings, {path.stat().st_size / 1e6:5.1f} MB: "

@@ -10,7 +10,9 @@ Each builder writes one file from the bytes of a good generated unit workbook.
 from __future__ import annotations
 
 import io
+import os
 import random
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ class Case:
     build: Callable[[Path, bytes], None]
     outcome: str
     words: tuple[str, ...] = ()
+    shown: str | None = None  # how xlperf must show the name, where not as it is (written by hand)
 
 
 def rezip(
@@ -325,4 +328,588 @@ CASES: tuple[Case, ...] = (
     Case("控制字符与公式样文本.xlsx", _control_characters, READ),
     Case("数值NaN与1e308.xlsx", _nan_and_huge, READ),
     Case(".~xlperf-被中断的写出.xlsx", lambda p, g: p.write_bytes(g), SKIPPED, ("临时文件",)),
+    # the third corpus (issue 23): names that are not text, names that would steer the terminal
+    Case(
+        os.fsdecode("长安区委编办报送.xlsx".encode("gbk")),  # a Windows zip unzipped on UOS/Kylin: GBK bytes
+        lambda p, g: p.write_bytes(g),
+        READ,
+        shown=r"\xb3\xa4\xb0\xb2\xc7\xf8\xce\xaf\xb1\xe0\xb0\xec\xb1\xa8\xcb\xcd.xlsx"
+        "（文件名不是 UTF-8 编码，按 GBK 读作“长安区委编办报送.xlsx”）",
+    ),
+    Case(
+        os.fsdecode(b"\xff\xfe\xc0\xb0.xlsx"),  # bytes no encoding makes a name of
+        lambda p, g: p.write_bytes(g),
+        READ,
+        shown=r"\xff\xfe\xc0\xb0.xlsx",
+    ),
+    Case(
+        "变红\x1b[31m与换行\n回车\r的文件名.xlsx",
+        lambda p, g: p.write_bytes(g),
+        READ,
+        shown=r"变红\x1b[31m与换行\x0a回车\x0d的文件名.xlsx",
+    ),
+    Case(
+        os.fsdecode("损坏的".encode("gbk")) + "\x1b[2J.xlsx",  # refused, its name in the reason's line
+        lambda p, g: p.write_bytes(g[: len(g) // 3]),
+        REFUSED,
+        ("损坏",),
+        shown=r"\xcb\xf0\xbb\xb5\xb5\xc4\x1b[2J.xlsx（文件名不是 UTF-8 编码，按 GBK 读作“损坏的\x1b[2J.xlsx”）",
+    ),
+)
+
+
+# --- the third corpus (issue 23): the marked copy (validate -o) of other producers' OOXML ------------------
+#
+# One small unit workbook with four findings at known cells (written by hand below), a note of the user's
+# on one of them; each case writes it as another producer would. What LibreOffice shows of the copy is
+# checked (tests/test_hostile.py): each cell's background in the severity's colour, our note on it (after
+# the user's), and taking the marks away gives back the original package exactly.
+
+COPY_SHEET = "自评表1"
+COPY_PART = "xl/worksheets/sheet2.xml"  # 自评表1 (the second sheet)
+COPY_USER_NOTE = "数据来源：财务系统（张三核对）"
+# cell -> severity, from the values spoiled in copy_base (what each one is, by hand):
+COPY_MARKS = {
+    "G7": "error",  # 执行数 typed as "约两万": not an amount (XP015)
+    "H21": "warning",  # 政策知晓率 85% of 90% scored full marks (XP004)
+    "J21": "warning",  # …without a reason in 偏差原因 (XP009): J21 has no cell, the copy makes one
+    "H25": "error",  # 总分 97, the scores add up to 100 (XP007); the user's note is on this cell
+}
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+@dataclass(frozen=True)
+class CopyCase:
+    """One workbook as another producer writes it; ``marked`` False: the copy cannot mark the project
+    sheet and must say so (terminal and JSON) instead of claiming the marks."""
+
+    name: str
+    build: Callable[[Path], None]
+    marked: bool = True
+    lo_names: dict[str, str] | None = None  # part renames LibreOffice needs to see the sheet at all
+
+
+def copy_base() -> bytes:
+    """The unit workbook every copy case starts from, as XlsxWriter writes it (a VML note drawing)."""
+    import xlsxwriter
+
+    from factory import clean_rows
+
+    rows = clean_rows()
+    rows[24][7] = 97  # H25
+    rows[6][6] = "约两万"  # G7
+    rows[20][5] = "85%"  # F21 (H21, J21)
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"in_memory": True})
+    unit = wb.add_worksheet("单位信息")
+    for i, (k, v) in enumerate({"单位名称": "某某局", "年度": "2020", "评分方案": "shaanxi"}.items()):
+        unit.write_string(i, 0, k)
+        unit.write_string(i, 1, v)
+    ws = wb.add_worksheet(COPY_SHEET)
+    fill = wb.add_format({"bg_color": "#FFF2CC", "num_format": "0.00"})  # a 填写项's own format
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if isinstance(v, str):
+                ws.write_string(r, c, v)
+            elif v is not None:
+                ws.write_number(r, c, v, fill if r == 6 else None)
+    ws.write_string("G7", "约两万", fill)
+    ws.write_comment("H25", COPY_USER_NOTE, {"author": "张三"})
+    wb.close()
+    return out.getvalue()
+
+
+def _rewrite(change: Callable[[str, bytes], bytes | None], renames: dict[str, str] | None = None):
+    def build(path: Path) -> None:
+        pkg = rezip(copy_base(), change)
+        if renames:
+            pkg = renamed(pkg, renames)
+        path.write_bytes(pkg)
+
+    return build
+
+
+def renamed(pkg: bytes, renames: dict[str, str], extra: dict[str, bytes] | None = None) -> bytes:
+    """The package with members renamed (relationships and content types left as they were)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(pkg)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            zout.writestr(renames.get(info.filename, info.filename), data)
+            if extra and info.filename in extra:
+                zout.writestr(renames.get(info.filename, info.filename).upper(), extra[info.filename])
+    return out.getvalue()
+
+
+def _sdk_prefixed(name: str, data: bytes) -> bytes:
+    """Every SpreadsheetML part as the .NET OpenXML SDK writes it: the main namespace bound to ``x:``
+    (<x:worksheet xmlns:x="…">, <x:c>, <x:styleSheet>, <x:comments>, …)."""
+    from lxml import etree
+
+    if not name.endswith(".xml") or not name.startswith("xl/"):
+        return data
+    root = etree.fromstring(data)
+    if etree.QName(root).namespace != NS_MAIN:
+        return data
+    nsmap = {k: v for k, v in root.nsmap.items() if k is not None}
+    nsmap["x"] = NS_MAIN
+    new = etree.Element(root.tag, nsmap=nsmap)
+    for k, v in root.attrib.items():
+        new.set(k, v)
+    for child in list(root):
+        new.append(child)
+    etree.cleanup_namespaces(new, top_nsmap={"x": NS_MAIN})
+    out = etree.tostring(new, xml_declaration=True, encoding="UTF-8", standalone=True)
+    assert b"<x:" in out and b'xmlns="' + NS_MAIN.encode() not in out
+    return out
+
+
+def _vml_other_prefixes(name: str, data: bytes) -> bytes:
+    """The notes' VML drawing with its three namespaces bound to other prefixes (VML is XML: any
+    prefix means the same)."""
+    if not name.endswith(".vml"):
+        return data
+    text = data.decode("utf-8")
+    for old, new in (("v", "vml"), ("o", "off"), ("x", "xl")):
+        text = re.sub(rf"(</?){old}:", rf"\1{new}:", text)
+        text = re.sub(rf"\b{old}:(ext|spid|spt|connecttype|insetmode|idmap)=", rf"{new}:\1=", text)
+        text = text.replace(f"xmlns:{old}=", f"xmlns:{new}=")
+    assert "<v:" not in text and "<x:" not in text
+    return text.encode("utf-8")
+
+
+def _positional(rows_too: bool) -> Callable[[str, bytes], bytes]:
+    """The project sheet with its cells placed by order (no ``r``; an empty <c/> in each gap), and with
+    ``rows_too`` its rows as well (an empty <row/> in each gap): the spec allows both."""
+    from lxml import etree
+
+    def col(ref: str) -> int:
+        n = 0
+        for ch in re.match(r"[A-Z]+", ref).group(0):
+            n = n * 26 + ord(ch) - 64
+        return n
+
+    def change(name: str, data: bytes) -> bytes:
+        if name != COPY_PART:
+            return data
+        root = etree.fromstring(data)
+        sd = root.find(f"{{{NS_MAIN}}}sheetData")
+        expected_row = 1
+        for row in list(sd):
+            cells = list(row)
+            at = 1
+            for c in cells:
+                for _ in range(col(c.get("r")) - at):
+                    c.addprevious(etree.Element(f"{{{NS_MAIN}}}c"))
+                at = col(c.get("r")) + 1
+                del c.attrib["r"]
+            if "spans" in row.attrib:
+                del row.attrib["spans"]
+            if rows_too:
+                r = int(row.get("r"))
+                for _ in range(r - expected_row):
+                    row.addprevious(etree.Element(f"{{{NS_MAIN}}}row"))
+                expected_row = r + 1
+                del row.attrib["r"]
+        out = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        assert b' r="G7"' not in out
+        return out
+
+    return change
+
+
+def _single_quoted(name: str, data: bytes) -> bytes:
+    """The project sheet's attributes in single quotes with spaces around "=" (<c r = 'H25' s = '1'>)."""
+    if name != COPY_PART:
+        return data
+    text = re.sub(r'(\s[\w:.-]+)="([^"\'<>]*)"', r"\1 = '\2'", data.decode("utf-8"))
+    assert "r = 'H25'" in text and 'r="' not in text
+    return text.encode("utf-8")
+
+
+_CASED = {
+    COPY_PART: "xl/worksheets/Sheet2.xml",
+    "xl/worksheets/_rels/sheet2.xml.rels": "xl/worksheets/_rels/Sheet2.xml.rels",
+    "xl/comments1.xml": "xl/Comments1.xml",
+}
+
+
+def _two_by_case(path: Path) -> None:
+    """The project sheet stored twice, as SHEET2.xml and Sheet2.xml (neither is the relationship's
+    sheet2.xml): which one a reader takes is not said by the package, so no mark can be placed."""
+    pkg = copy_base()
+    with zipfile.ZipFile(io.BytesIO(pkg)) as z:
+        sheet = z.read(COPY_PART)
+    path.write_bytes(renamed(pkg, {COPY_PART: "xl/worksheets/Sheet2.xml"}, {COPY_PART: sheet}))
+
+
+COPY_CASES: tuple[CopyCase, ...] = (
+    CopyCase("前缀x的OpenXML SDK工作簿.xlsx", _rewrite(_sdk_prefixed)),
+    CopyCase("批注绘图使用其他前缀.xlsx", _rewrite(_vml_other_prefixes)),
+    CopyCase("单元格无r属性按顺序定位.xlsx", _rewrite(_positional(rows_too=False))),
+    CopyCase("行和单元格均无r属性.xlsx", _rewrite(_positional(rows_too=True))),
+    CopyCase("单引号与空格的属性_副本.xlsx", _rewrite(_single_quoted)),
+    CopyCase(
+        "部件名大小写与关系不同.xlsx",
+        _rewrite(lambda n, d: d, _CASED),
+        lo_names={v: k for k, v in _CASED.items()},
+    ),
+    CopyCase("同一部件两个大小写不同的名称.xlsx", _two_by_case, marked=False),
+)
+
+
+# --- the third corpus (issue 23): Word reports as people edit them ---------------------------------------
+#
+# The seed report (tests/word_reports.py) as Word writes it once people have worked in it: content
+# controls from a unit's template, tracked changes, fields and smart tags, the report writer's own two
+# tables moved into layout frames, a report pasted as a web page. Each is read exactly as the plain
+# report: its projects' names, amounts and totals are SEED_TOTALS (written by hand in
+# tests/test_word_reports.py), its findings those of the plain report.
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
+
+
+def _w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+@dataclass(frozen=True)
+class WordCase:
+    """A report as Word saves it after people worked in it; ``base`` the plain report it is read as
+    ("seed": tests/word_reports.seed_report; "generated": xlperf's own report of the seed workbook)."""
+
+    name: str
+    build: Callable[[Path], None]
+    base: str = "seed"
+    needs_libreoffice: bool = False
+
+
+_IDS = iter(range(100, 10_000))
+
+
+def _sdt(alias: str, content: list, extra=None):
+    """A content control as Word writes it (sdtPr with an alias, tag and id; the content after it)."""
+    from lxml import etree
+
+    sdt = etree.Element(_w("sdt"))
+    pr = etree.SubElement(sdt, _w("sdtPr"))
+    etree.SubElement(pr, _w("alias")).set(_w("val"), alias)
+    etree.SubElement(pr, _w("tag")).set(_w("val"), alias)
+    etree.SubElement(pr, _w("id")).set(_w("val"), str(-next(_IDS)))
+    if extra is not None:
+        pr.append(extra)
+    body = etree.SubElement(sdt, _w("sdtContent"))
+    for el in content:
+        body.append(el)
+    return sdt
+
+
+def _rows(tbl) -> list:
+    return tbl.findall(_w("tr"))
+
+
+def _tcs(tr) -> list:
+    return tr.findall(_w("tc"))
+
+
+def _is_indicator_row(tr) -> bool:
+    """An indicator row of the seed's table: seven cells, the last a score (a number)."""
+    tcs = _tcs(tr)
+    text = "".join(t.text or "" for t in tcs[-1].iter(_w("t"))) if tcs else ""
+    return len(tcs) == 7 and text.replace(".", "").isdigit()
+
+
+def _value_cells(tbl) -> list:
+    """The cells a unit fills in: amounts, indicator values and scores, the total."""
+    out = []
+    for tr in _rows(tbl):
+        tcs = _tcs(tr)
+        first = "".join(t.text or "" for t in tcs[1].iter(_w("t"))) if len(tcs) > 1 else ""
+        if first in ("预算数：", "其中：财政资金"):
+            out += [tcs[2], tcs[4], tcs[6]]
+        elif _is_indicator_row(tr):
+            out += tcs[4:7]
+        elif first == "总分":
+            out.append(tcs[-1])
+    return out
+
+
+def _edited(base: Callable[[Path], Path], edit: Callable) -> Callable[[Path], None]:
+    def build(path: Path) -> None:
+        from docx import Document
+
+        base(path)
+        doc = Document(str(path))
+        edit(doc.element.body)
+        doc.save(str(path))
+
+    return build
+
+
+def _seed(path: Path) -> Path:
+    from word_reports import seed_report
+
+    return seed_report(path)
+
+
+def _generated(path: Path) -> Path:
+    """xlperf's own report of the seed workbook (each project's form as two tables)."""
+    from xlperf import api
+    from xlperf.writers.report import write_report
+
+    from conftest import SAMPLES
+
+    return write_report(api.validate_file(SAMPLES / "长安区委编办_2020.xlsx"), path, review=False)
+
+
+def _controls_around_runs(body) -> None:
+    """A unit's template: every fill-in cell's text in a plain-text content control inside its paragraph."""
+    from lxml import etree
+
+    for tbl in body.iter(_w("tbl")):
+        for tc in _value_cells(tbl):
+            for p in tc.iter(_w("p")):
+                runs = p.findall(_w("r"))
+                if runs:
+                    p.append(_sdt("填写", runs, etree.Element(_w("text"))))
+
+
+def _controls_around_cells(body) -> None:
+    """Each score cell and the total cell a content control of its own (the sdt around the w:tc)."""
+    for tbl in body.iter(_w("tbl")):
+        for tr in _rows(tbl):
+            tcs = _tcs(tr)
+            if _is_indicator_row(tr) or (
+                len(tcs) == 3 and "总分" in "".join(t.text or "" for t in tcs[1].iter(_w("t")))
+            ):
+                tc = tcs[-1]
+                tc.addprevious(_sdt("得分", []))
+                tc.getprevious().find(_w("sdtContent")).append(tc)
+
+
+def _controls_around_rows(body) -> None:
+    """The indicator rows a repeating section (Word 2013+): a section control holding one item
+    control per row, each item holding its w:tr."""
+    from lxml import etree
+
+    for tbl in body.iter(_w("tbl")):
+        texts = ["".join(t.text or "" for t in tr.iter(_w("t"))) for tr in _rows(tbl)]
+        head = next(i for i, x in enumerate(texts) if "一级指标" in x)
+        rows = _rows(tbl)[head + 1 : -1]  # every row between the indicator header and 总分
+        section = _sdt("指标", [], etree.Element(f"{{{W15}}}repeatingSection"))
+        rows[0].addprevious(section)
+        for tr in rows:
+            section.find(_w("sdtContent")).append(
+                _sdt("指标行", [tr], etree.Element(f"{{{W15}}}repeatingSectionItem"))
+            )
+
+
+def _run(text: str, deleted: bool = False):
+    from lxml import etree
+
+    r = etree.Element(_w("r"))
+    etree.SubElement(r, _w("delText" if deleted else "t")).text = text
+    return r
+
+
+def _tracked(kind: str, runs: list):
+    from lxml import etree
+
+    el = etree.Element(_w(kind))
+    el.set(_w("id"), str(next(_IDS)))
+    el.set(_w("author"), "张三")
+    el.set(_w("date"), "2021-03-02T10:00:00Z")
+    for r in runs:
+        el.append(r)
+    return el
+
+
+def _tracked_changes(body) -> None:
+    """Reviewed with Track Changes on: each total retyped (the old value deleted, the right one
+    inserted), a score typed into a cell that was empty (inserted only), and an extra indicator row
+    deleted as a whole row (still in the file, gone from what Word shows)."""
+    import copy
+
+    from lxml import etree
+
+    for k, tbl in enumerate(body.iter(_w("tbl"))):
+        for tc in _value_cells(tbl)[-1:]:  # the total
+            p = tc.find(_w("p"))
+            runs = p.findall(_w("r"))
+            value = "".join(t.text for r in runs for t in r.iter(_w("t")))
+            for r in runs:
+                p.remove(r)
+            p.append(_tracked("del", [_run("95", deleted=True)]))
+            p.append(_tracked("ins", [_run(value)]))
+        rows = [tr for tr in _rows(tbl) if _is_indicator_row(tr)]
+        if k == 1:  # a score typed where there was nothing
+            p = _tcs(rows[0])[-1].find(_w("p"))
+            runs = p.findall(_w("r"))
+            value = "".join(t.text for r in runs for t in r.iter(_w("t")))
+            for r in runs:
+                p.remove(r)
+            p.append(_tracked("ins", [_run(value)]))
+        if k == 2:  # a row deleted with its contents
+            extra = copy.deepcopy(rows[1])
+            trpr = extra.find(_w("trPr"))
+            if trpr is None:
+                trpr = etree.Element(_w("trPr"))
+                extra.insert(0, trpr)
+            trpr.append(_tracked("del", []))
+            for t in list(extra.iter(_w("t"))):
+                r = t.getparent()
+                text = t.text
+                r.remove(t)
+                etree.SubElement(r, _w("delText")).text = text
+                r.addprevious(_tracked("del", []))
+                r.getprevious().append(r)
+            rows[0].addnext(extra)  # (the rows below keep the numbers Word shows them with)
+
+
+def _fields_and_smart_tags(body) -> None:
+    """The total a field (=SUM(ABOVE), its result shown), the amounts in Chinese Word's number smart
+    tags (chmetcnv around "1.6万元")."""
+    from lxml import etree
+
+    for tbl in body.iter(_w("tbl")):
+        cells = _value_cells(tbl)
+        for tc in cells[:3]:  # 预算数, 到位数, 执行数
+            p = tc.find(_w("p"))
+            runs = p.findall(_w("r"))
+            if not runs:
+                continue
+            value = "".join(t.text for r in runs for t in r.iter(_w("t")))
+            for r in runs:
+                p.remove(r)
+            tag = etree.SubElement(p, _w("smartTag"))
+            tag.set(_w("uri"), "urn:schemas-microsoft-com:office:smarttags")
+            tag.set(_w("element"), "chmetcnv")
+            pr = etree.SubElement(tag, _w("smartTagPr"))
+            for name, val in (("UnitName", "万元"), ("SourceValue", value), ("HasSpace", "False"),
+                              ("Negative", "False"), ("NumberType", "1"), ("TCSC", "0")):  # fmt: skip
+                a = etree.SubElement(pr, _w("attr"))
+                a.set(_w("name"), name)
+                a.set(_w("val"), val)
+            tag.append(_run(f"{value}万元"))
+        total = cells[-1].find(_w("p"))
+        runs = total.findall(_w("r"))
+        field = etree.SubElement(total, _w("fldSimple"))
+        field.set(_w("instr"), " =SUM(ABOVE) ")
+        for r in runs:
+            field.append(r)
+
+
+def _in_frames(rows_per_table: bool, depth: int = 1):
+    """Each project's two tables moved into a layout frame: a borderless one-cell table holding both
+    (``rows_per_table``: a frame of two rows, one table in each); ``depth`` 2: that frame in another."""
+
+    def edit(body) -> None:
+        from lxml import etree
+
+        tables = body.findall(_w("tbl"))
+        for first, second in zip(tables[0::2], tables[1::2], strict=True):
+            between = first.getnext()  # the writer's 1-pt paragraph between its two tables
+
+            def frame(cells: list[list]) -> etree._Element:
+                tbl = etree.Element(_w("tbl"))
+                pr = etree.SubElement(tbl, _w("tblPr"))
+                etree.SubElement(pr, _w("tblW")).set(_w("w"), "0")
+                grid = etree.SubElement(tbl, _w("tblGrid"))
+                etree.SubElement(grid, _w("gridCol")).set(_w("w"), "9000")
+                for content in cells:
+                    tr = etree.SubElement(tbl, _w("tr"))
+                    tc = etree.SubElement(tr, _w("tc"))
+                    for el in content:
+                        tc.append(el)
+                    etree.SubElement(tc, _w("p"))  # Word ends a cell with a paragraph
+                return tbl
+
+            first.addprevious(etree.Element(_w("p")))
+            anchor = first.getprevious()
+            parts = [[first], [second]] if rows_per_table else [[first, between, second]]
+            if rows_per_table:
+                body.remove(between)
+            box = frame(parts)
+            for _ in range(depth - 1):
+                box = frame([[box]])
+            anchor.addnext(box)
+            body.remove(anchor)
+
+    return edit
+
+
+def _html_report(path: Path) -> None:
+    """The report pasted as a web page (an HTML altChunk, as reporting systems export it): the
+    document holds only a pointer to the chunk; Word shows the chunk's text and tables."""
+    from docx import Document
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from word_reports import CONCLUSION, seed_table_rows
+
+    from xlperf.samples import SEED
+
+    html = ["<html><head><meta charset=\"utf-8\"><title>报告</title></head><body>",
+            "<p>长安区委编办2020年度绩效自评工作报告</p>", "<p>三、绩效目标设定质量情况</p>"]  # fmt: skip
+    for i, project in enumerate(SEED.projects):
+        html.append(f"<p>{i + 1}、{project.name}</p>")
+        html.append(_html_table(seed_table_rows(project)))
+        html.append(f"<p>{CONCLUSION.format(score=int(project.total))}</p>")
+    html.append("</body></html>")
+    doc = Document()
+    part = Part(PackURI("/word/afchunk1.htm"), "text/html", "".join(html).encode("utf-8"), doc.part.package)
+    rid = doc.part.relate_to(
+        part, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/aFChunk"
+    )
+    alt = OxmlElement("w:altChunk")
+    alt.set(qn("r:id"), rid)
+    doc.element.body.sectPr.addprevious(alt)
+    doc.save(str(path))
+
+
+def _html_table(rows) -> str:
+    """The seed's table spec (text, grid span, vMerge) as HTML (colspan, rowspan counted down)."""
+    from html import escape
+
+    out = ['<table border="1">']
+    for r, row in enumerate(rows):
+        out.append("<tr>")
+        col = 0
+        for text, span, vmerge in row:
+            if vmerge != "continue":
+                down = 1
+                if vmerge == "restart":
+                    while r + down < len(rows) and _starts_at(rows[r + down], col) == "continue":
+                        down += 1
+                attrs = (f' colspan="{span}"' if span > 1 else "") + (
+                    f' rowspan="{down}"' if down > 1 else ""
+                )
+                out.append(f"<td{attrs}>{'<br>'.join(escape(x) for x in text.split(chr(10)))}</td>")
+            col += span
+        out.append("</tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def _starts_at(row, col: int) -> str | None:
+    at = 0
+    for _, span, vmerge in row:
+        if at == col:
+            return vmerge
+        at += span
+    return None
+
+
+WORD_CASES: tuple[WordCase, ...] = (
+    WordCase("内容控件包住单元格文字.docx", _edited(_seed, _controls_around_runs)),
+    WordCase("内容控件包住单元格.docx", _edited(_seed, _controls_around_cells)),
+    WordCase("内容控件包住行（重复节）.docx", _edited(_seed, _controls_around_rows)),
+    WordCase("修订的插入与删除.docx", _edited(_seed, _tracked_changes)),
+    WordCase("总分是域金额是智能标记.docx", _edited(_seed, _fields_and_smart_tags)),
+    WordCase("报告自带两张表在版式框中.docx", _edited(_generated, _in_frames(False)), "generated"),
+    WordCase("报告自带两张表在两行版式框中.docx", _edited(_generated, _in_frames(True)), "generated"),
+    WordCase("报告自带两张表在两层版式框中.docx", _edited(_generated, _in_frames(False, 2)), "generated"),
+    WordCase("网页内容嵌入的报告.docx", _html_report, needs_libreoffice=True),
 )

@@ -158,6 +158,8 @@ _ARGS = {
     "cell": ("doc", "sheet", "cell"),
     "data": ("doc", "sheet", "cells"),
     "formulas": ("doc", "sheet", "cells"),
+    "looks": ("doc", "sheet", "cells"),
+    "notes": ("doc", "sheet"),
     "copy_range": ("doc", "sheet", "source", "dest"),
     "merge": ("doc", "sheet", "cells", "merge"),
     "is_merged": ("doc", "sheet", "cells"),

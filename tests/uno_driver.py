@@ -224,6 +224,27 @@ class Driver:
         """Values (numbers and texts) of a range in one call."""
         return [list(r) for r in self._sheet(doc, sheet).getCellRangeByName(cells).DataArray]
 
+    def looks(self, doc: int, sheet: str, cells: list[str]) -> dict[str, dict]:
+        """What a user sees of each cell: its background colour (RGB as an int, -1 for none) and the
+        text of its note (comment), "" when it has none."""
+        sh = self._sheet(doc, sheet)
+        out = {}
+        for ref in cells:
+            c = sh.getCellRangeByName(ref)
+            back = -1 if c.IsCellBackgroundTransparent else c.CellBackColor
+            out[ref] = {"back": back, "note": c.getAnnotation().getString()}
+        return out
+
+    def notes(self, doc: int, sheet: str) -> dict[str, str]:
+        """Every note of a sheet by cell ("H25" -> its text), as the sheet's annotations list them."""
+        sh = self._sheet(doc, sheet)
+        out = {}
+        for a in sh.getAnnotations():
+            pos = a.getPosition()
+            ref = sh.getCellByPosition(pos.Column, pos.Row).AbsoluteName.split(".")[-1].replace("$", "")
+            out[ref] = a.getString()
+        return out
+
     def formulas(self, doc: int, sheet: str, cells: str) -> list[list[str]]:
         return [list(r) for r in self._sheet(doc, sheet).getCellRangeByName(cells).FormulaArray]
 

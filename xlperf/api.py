@@ -79,12 +79,13 @@ def read_targets(path: str | Path) -> ApprovedTargets:
     """Read an approved-targets export (批复的绩效目标: .xlsx or .csv, as the 一体化 system exports it).
     Raises :class:`xlperf.errors.ReadError` with a Chinese reason when it cannot be read or holds no
     approved indicator; rows it could not read are in ``.problems``."""
+    from xlperf.core.names import shown_name
     from xlperf.core.targets import targets_from_grids
     from xlperf.errors import ReadError
     from xlperf.sources.tables import read_table
 
     p = Path(path)
-    t = targets_from_grids(read_table(p, "批复目标"), p.name)
+    t = targets_from_grids(read_table(p, "批复目标"), shown_name(p.name))
     if not t.projects:
         raise ReadError(f"批复目标文件 {p.name} 中没有读到任何指标：{'；'.join(t.problems[:3])}")
     return t

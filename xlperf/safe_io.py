@@ -45,6 +45,21 @@ def _check_target(out: Path, inputs: Iterable[str | Path], overwrite: bool) -> P
     return folder
 
 
+def check_writable(folder: str | Path) -> None:
+    """Refuse, before any work, a folder a file cannot be written in (no permission, a read-only disk,
+    a full one): a temporary file is made there and removed, as the real write will do (the mode
+    bits alone do not tell: ACLs, network shares, read-only mounts)."""
+    import tempfile
+
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=folder)
+    except OSError as exc:
+        raise OutputError(f"无法在输出文件夹中写入文件：{folder}（{_why(exc)}），请换一个文件夹") from exc
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
+
+
 def atomic_write(
     path: str | Path,
     write: Callable[[Path], None],

@@ -11,6 +11,7 @@ import click
 from xlperf.cli.options import CONTEXT, engine_option, preset_option, targets_option
 from xlperf.cli.zh import fill, screen_width
 from xlperf.consolidate import consolidate_paths
+from xlperf.core.names import shown_name
 from xlperf.errors import OutputError
 from xlperf.writers.summary import FORMATS, check_output, write_summary
 
@@ -24,9 +25,9 @@ def path_notes(paths: tuple[Path, ...], c) -> list[str]:
     for p in paths:
         a = p.absolute()
         if not p.exists() and not p.is_symlink():
-            notes.append(f"找不到：{p}（路径不存在）")
+            notes.append(f"找不到：{shown_name(p)}（路径不存在）")
         elif p.is_dir() and not any(a == r or a in r.parents for r in read):
-            notes.append(f"文件夹中没有工作簿：{p}（未找到 .xlsx/.xlsm 文件）")
+            notes.append(f"文件夹中没有工作簿：{shown_name(p)}（未找到 .xlsx/.xlsm 文件）")
     return notes
 
 
@@ -113,7 +114,7 @@ def command(
     fmt, output = check_output(output, fmt)  # refuse a bad output before minutes of reading
     if output.exists() and not force and not (fmt == "csv" and output.is_dir() and not any(output.iterdir())):
         raise OutputError(
-            f"输出{'文件夹' if output.is_dir() else '文件'}已存在：{output}（如需覆盖请加 --force）"
+            f"输出{'文件夹' if output.is_dir() else '文件'}已存在：{shown_name(output)}（如需覆盖请加 --force）"
         )
     start = time.perf_counter()
     show = not quiet and sys.stderr.isatty()
@@ -158,7 +159,7 @@ def command(
         click.echo(note, err=True)
     if not c.ok:
         bad = lines.index("无法读取的文件：") if "无法读取的文件：" in lines else len(lines)
-        missing = tuple(f"  {p}：" for p in paths if not p.exists())
+        missing = tuple(f"  {shown_name(p)}：" for p in paths if not p.exists())
         why = [x for x in lines[bad + 1 :] if not x.startswith(missing)]  # missing paths: said above
         for line in (lines[bad : bad + 1] + why) if why else []:  # why a file could not be read
             click.echo(line, err=True)
@@ -169,4 +170,4 @@ def command(
         width = screen_width() - 1
         click.echo("\n".join(fill(line, width, "", "  ") for line in lines))
         took = time.perf_counter() - start
-        click.echo(f"已写出汇总表：{out}（读取 {c.seconds:.2f} 秒，共用时 {took:.2f} 秒）")
+        click.echo(f"已写出汇总表：{shown_name(out)}（读取 {c.seconds:.2f} 秒，共用时 {took:.2f} 秒）")

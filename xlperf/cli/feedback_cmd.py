@@ -72,15 +72,16 @@ def command(
     Write each unit's return letter from a reviewed summary (library: xlperf.writers.feedback).
     """
     from xlperf.consolidate.review import NotASummary, letters, review_from_grids
+    from xlperf.core.names import shown_name
     from xlperf.sources import read_grids
     from xlperf.writers.feedback import LetterOptions, write_letters
 
     if summary.suffix.lower() not in (".xlsx", ".xlsm"):
         raise click.UsageError(f"请给出 xlperf consolidate 生成的汇总表（.xlsx）：{summary}")
     if not summary.is_file():
-        raise ReadError(f"找不到汇总表：{summary}")
+        raise ReadError(f"找不到汇总表：{shown_name(summary)}")
     try:
-        review = review_from_grids(read_grids(summary), summary.name)
+        review = review_from_grids(read_grids(summary), shown_name(summary.name))
     except NotASummary as exc:
         raise ReadError(str(exc)) from exc
     outcome = letters(review, year)

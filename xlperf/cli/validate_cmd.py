@@ -14,6 +14,7 @@ from xlperf.cli.zh import display_width, fill, screen_width
 from xlperf.core.engine import Validation
 from xlperf.core.evaluate import TOTAL_CAPPED, TOTAL_RECOMPUTED, TOTAL_REPORTED
 from xlperf.core.findings import SEVERITY_ZH, fmt_num, fmt_pct
+from xlperf.core.names import shown_name, shown_text
 from xlperf.core.results_table import explanation, file_dict, summary_line
 from xlperf.errors import OutputError, ReadError, XlperfError
 from xlperf.sources.gate import WORD_SUFFIXES
@@ -50,7 +51,7 @@ class _Screen:
 
         fragments = (*scoring_methods(v.preset).values(), WEIGHT_NOTE)
         wb = v.workbook
-        self.echo(f"■ {wb.path}", bold=True)
+        self.echo(f"■ {shown_name(wb.path)}", bold=True)
         self.para(
             f"单位：{wb.unit.name or '（未填）'}　年度：{wb.unit.year or '（未填）'}　评分方案：{v.preset.title}"
             f"　表样：{layout_titles(wb)}"
@@ -98,6 +99,17 @@ class _Screen:
                     styled = click.style(tag, fg=colour, bold=f.severity == "error")
                     line = line[:at] + styled + line[at + len(tag) :]
                 click.echo(line)
+
+
+def _copy_line(copied) -> str:
+    """What the copy holds: marked cells, unless a sheet could not be marked (then said, by name)."""
+    if not copied.unmarked:
+        return f"已写出校验副本：{shown_name(copied.path)}（问题单元格已标色并加批注，另有“校验结果”工作表）"
+    sheets = "；".join(f"“{u.sheet}”：{u.reason}" for u in copied.unmarked)
+    return (
+        f"已写出校验副本：{shown_name(copied.path)}（含“校验结果”工作表）。注意：以下工作表的问题单元格未能标记，"
+        f"请按“校验结果”中的位置查看——{sheets}"
+    )
 
 
 def layout_titles(wb) -> str:
@@ -173,7 +185,8 @@ def command(
     files = _expand(files)
     if not files:
         click.echo(
-            f"错误：{'、'.join(map(str, given))} 中没有找到 .xlsx/.xlsm 工作簿或 .docx/.doc 报告", err=True
+            f"错误：{'、'.join(map(shown_name, given))} 中没有找到 .xlsx/.xlsm 工作簿或 .docx/.doc 报告",
+            err=True,
         )
         sys.exit(2)
     if output is not None and len(files) != 1:
@@ -183,10 +196,10 @@ def command(
             f"-o 只能用于工作簿；Word 报告可用 xlperf import {files[0].name} -o 自评表.xlsx 导入模板后再校验"
         )
     if output is not None and output.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise click.UsageError(f"-o 的文件须以 .xlsx 或 .xlsm 结尾：{output}")
+        raise click.UsageError(f"-o 的文件须以 .xlsx 或 .xlsm 结尾：{shown_name(output)}")
     same = output is not None and output.exists() and output.resolve() == files[0].resolve()
     if output is not None and output.exists() and not force and not same:  # the input: refused below
-        raise OutputError(f"输出文件已存在：{output}（如需覆盖请加 --force）")
+        raise OutputError(f"输出文件已存在：{shown_name(output)}（如需覆盖请加 --force）")
     screen = _Screen(screen_width())
     approved = None
     if targets is not None:  # before any work: a targets file that cannot be read stops here
@@ -202,51 +215,56 @@ def command(
         try:  # before any work: a copy that cannot be made (an .xls, .xlsm content to .xlsx) is refused
             annotate.check_output(files[0], output)
         except annotate.NotCopyable as exc:
-            click.echo(f"无法为 {files[0]} 生成校验副本：{exc}", err=True)
+            click.echo(f"无法为 {shown_name(files[0])} 生成校验副本：{shown_text(str(exc))}", err=True)
             sys.exit(2)
         except ReadError as exc:
-            click.echo(f"无法读取 {files[0]}：{exc}", err=True)
+            click.echo(f"无法读取 {shown_name(files[0])}：{shown_text(str(exc))}", err=True)
             sys.exit(2)
     results: list[dict] = []
     unreadable = errors = warnings = infos = projects = 0
     for path in files:
+        name = shown_name(path)  # a name that is not UTF-8, or holds control characters, escaped
         try:
             v = api.validate_file(path, preset, engine, approved)
         except ReadError as exc:
             unreadable += 1
-            results.append({"path": str(path), "error": str(exc)})
+            why = shown_text(str(exc))
+            results.append({"path": name, "error": why})
             if fmt == "text":
-                screen.echo(f"■ {path}", bold=True)
-                screen.para(f"{click.style('无法读取', fg='red', bold=True)}：{exc}")
+                screen.echo(f"■ {name}", bold=True)
+                screen.para(f"{click.style('无法读取', fg='red', bold=True)}：{why}")
                 screen.echo()
             else:
-                click.echo(f"无法读取 {path}：{exc}", err=True)
+                click.echo(f"无法读取 {name}：{why}", err=True)
             continue
         errors += v.errors
         warnings += v.warnings
         infos += v.count("info")
         projects += len(v.workbook.projects)
-        results.append(file_dict(v))
+        results.append({**file_dict(v), "path": name})
         if fmt == "text":
             screen.file(v)
         if output is not None:
             try:
-                out = annotate.write_annotated_copy(v, path, output)
+                copied = annotate.write_annotated_copy(v, path, output)
             except ReadError as exc:  # the file changed or broke between the two reads
                 unreadable += 1
-                click.echo(f"无法读取 {path}：{exc}", err=True)
+                click.echo(f"无法读取 {name}：{shown_text(str(exc))}", err=True)
+                results[-1]["copy"] = {"path": None, "error": shown_text(str(exc))}
                 continue
             except XlperfError:
                 raise
             except Exception as exc:  # noqa: BLE001 - an odd part we could not edit: one line, never a traceback
                 unreadable += 1
-                click.echo(
-                    f"无法为 {path} 生成校验副本（{type(exc).__name__}：{exc}）；原文件未被修改", err=True
-                )
+                why = shown_text(f"无法为 {name} 生成校验副本（{type(exc).__name__}：{exc}）；原文件未被修改")
+                click.echo(why, err=True)
+                results[-1]["copy"] = {"path": None, "error": why}
                 continue
+            unmarked = [{"sheet": u.sheet, "reason": u.reason} for u in copied.unmarked]
+            results[-1]["copy"] = {"path": shown_name(copied.path), "unmarked": unmarked}
             if fmt == "text":
                 screen.echo()
-                screen.para(f"已写出校验副本：{out}（问题单元格已标色并加批注，另有“校验结果”工作表）")
+                screen.para(_copy_line(copied))
     if fmt == "json":
         click.echo(json.dumps({"files": results}, ensure_ascii=False, indent=2))
     else:

@@ -160,12 +160,13 @@ def consolidate_paths(
 def read_roster(path: str | Path) -> Roster:
     """Read a roster file (.xlsx or .csv); :class:`xlperf.errors.ReadError` with a Chinese reason when it
     cannot be read or has no 单位名称 column."""
+    from xlperf.core.names import shown_name
     from xlperf.errors import ReadError
     from xlperf.sources.tables import read_table
 
     p = Path(path)
     grids = read_table(p, "名单")
     try:
-        return roster_from_grids(grids, p.name, csv=p.suffix.lower() == ".csv")
+        return roster_from_grids(grids, shown_name(p.name), csv=p.suffix.lower() == ".csv")
     except ValueError as exc:
         raise ReadError(str(exc)) from exc

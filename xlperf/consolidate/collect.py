@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xlperf.consolidate.records import STATUS_SKIPPED, STATUS_UNREADABLE, FileResult
+from xlperf.core.names import shown_name, shown_text
 from xlperf.safe_io import TEMP_PREFIX  # xlperf's own temporaries: never inputs
 from xlperf.sources.gate import OTHER_EXCEL_SUFFIXES, XLSX_SUFFIXES, suffix_reason
 
@@ -48,7 +49,10 @@ class _Walk:
     folders: dict[tuple[int, int], str]  # folder identity -> display, for every folder entered
 
     def add(self, key: str, p: Path, display: str, status: str = "", reason: str = "") -> None:
-        rec = FileResult(_resolved(p), display, status, reason, _size(p)) if status else None
+        """One entry; its display (and the paths in its reason) as they can be shown: a name that is
+        not UTF-8 as its bytes, control characters escaped (:func:`~xlperf.safe_io.shown_name`)."""
+        display = shown_name(display)
+        rec = FileResult(_resolved(p), display, status, shown_text(reason), _size(p)) if status else None
         self.out.append((key, p, display, rec))
 
 
@@ -66,7 +70,7 @@ def collect(paths: Iterable[str | Path]) -> list[tuple[Path, str, FileResult | N
             if root.is_symlink():
                 walk.add(order, root, str(raw), STATUS_UNREADABLE, "链接指向的文件或文件夹不存在")
             else:
-                walk.add(order, root, str(raw), STATUS_UNREADABLE, f"文件不存在：{raw}")
+                walk.add(order, root, str(raw), STATUS_UNREADABLE, f"文件不存在：{shown_name(raw)}")
             continue
         except OSError as exc:
             walk.add(order, root, str(raw), STATUS_UNREADABLE, _os_reason(exc))
@@ -94,7 +98,11 @@ def _walk_folder(walk: _Walk, folder: Path, display: Path, order: str, ancestors
     if ident in walk.folders:
         first = walk.folders[ident]
         walk.add(
-            order, folder, str(display), STATUS_SKIPPED, f"与“{first}”是同一个文件夹（经由链接），未重复读取"
+            order,
+            folder,
+            str(display),
+            STATUS_SKIPPED,
+            f"与“{shown_name(first)}”是同一个文件夹（经由链接），未重复读取",
         )
         return
     walk.folders[ident] = str(display)
@@ -132,7 +140,11 @@ def _add_file(walk: _Walk, p: Path, display: str, key: str, st: os.stat_result |
     if first is not None:
         if first != display:
             walk.add(
-                key, p, display, STATUS_SKIPPED, f"与“{first}”是同一个文件（经由链接或重复给出），未重复读取"
+                key,
+                p,
+                display,
+                STATUS_SKIPPED,
+                f"与“{shown_name(first)}”是同一个文件（经由链接或重复给出），未重复读取",
             )
         return
     walk.files[ident] = display

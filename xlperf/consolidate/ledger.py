@@ -27,7 +27,7 @@ from pathlib import Path
 from xlperf import __version__
 from xlperf.consolidate.desk import History, Submission, problem_key
 from xlperf.consolidate.records import STATUS_OK, FileResult
-from xlperf.core.names import name_key
+from xlperf.core.names import name_key, shown_name
 from xlperf.errors import XlperfError
 
 SCHEMA_VERSION = 1
@@ -114,7 +114,7 @@ class Ledger:
         transaction; an existing one must be an xlperf ledger of this version or older, and sound.
         Raises :class:`LedgerError` otherwise (the file is not touched)."""
         p = Path(path)
-        led = cls(p, str(path), busy_seconds)
+        led = cls(p, shown_name(path), busy_seconds)
         if p.exists():
             led._check()
         elif not (p.parent if str(p.parent) else Path(".")).is_dir():

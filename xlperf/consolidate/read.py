@@ -24,6 +24,7 @@ from xlperf.consolidate.records import (
 )
 from xlperf.core import labels as L
 from xlperf.core.engine import validate
+from xlperf.core.names import shown_name, shown_text
 from xlperf.core.targets import ApprovedTargets
 from xlperf.errors import ReadError
 from xlperf.layouts import shipped
@@ -51,7 +52,7 @@ def read_unit_file(
     p = Path(path)
     base = FileResult(
         str(resolved(p)),
-        display or str(path),
+        display or shown_name(path),
         STATUS_UNREADABLE,
         size=_size(p),
         sha256=sha256_of(p),
@@ -88,7 +89,7 @@ def read_unit_file(
         pre = resolve_preset(wb, preset)
         v = validate(wb, pre, targets=targets)
     except ReadError as exc:
-        return replace(base, reason=str(exc))
+        return replace(base, reason=shown_text(str(exc)))  # (a reason may name the file's path)
     except MemoryError:
         return replace(base, reason="文件过大，内存不足，无法读取")
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop a consolidation
@@ -133,11 +134,15 @@ def default_jobs() -> int:
 _GC_THRESHOLD = (50_000, 20, 20)
 
 
-def _worker_init(targets: ApprovedTargets | None = None) -> None:
-    """A worker's start: fewer collections, and the approved targets sent once, not with every file."""
+def _worker_init(budget=None, targets: ApprovedTargets | None = None) -> None:
+    """A worker's start: fewer collections, the run's LibreOffice budget, and the approved targets sent
+    once, not with every file."""
     global _TARGETS
     _TARGETS = targets
     gc.set_threshold(*_GC_THRESHOLD)
+    from xlperf import libreoffice
+
+    libreoffice.use_budget(budget)  # the run's one budget of LibreOffice time, shared by the workers
 
 
 @contextlib.contextmanager
@@ -160,9 +165,13 @@ def read_files(
 ) -> list[FileResult]:
     """:func:`read_unit_file` over every item, in input order; a process pool when ``jobs`` > 1 and
     there are enough files. A worker that dies takes only its own file with it."""
+    from xlperf import libreoffice
+
     jobs = default_jobs() if jobs is None else max(1, jobs)
     tasks = [(str(p), d, preset, engine) for p, d in items]
     total = len(tasks)
+    pool = jobs > 1 and total >= POOL_MIN_FILES
+    budget = libreoffice.Budget(shared=pool)  # every .doc/.wps/pasted web page of the run converts within it
     out: list[FileResult] = []
 
     def done(r: FileResult) -> None:
@@ -170,8 +179,8 @@ def read_files(
         if progress is not None:
             progress(len(out), total, r.display)
 
-    if jobs == 1 or total < POOL_MIN_FILES:
-        with _few_collections():
+    if not pool:
+        with _few_collections(), libreoffice.budget(budget):
             for t in tasks:
                 done(read_unit_file(*t, targets=targets))
         return out
@@ -181,7 +190,9 @@ def read_files(
 
     chunk = max(1, min(16, total // (jobs * 8)))
     try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(targets,)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=jobs, initializer=_worker_init, initargs=(budget, targets)
+        ) as pool:
             for r in pool.map(_read_star, tasks, chunksize=chunk):
                 done(r)
     except BrokenProcessPool:
@@ -190,7 +201,7 @@ def read_files(
         for t in tasks[len(out) :]:
             try:
                 with ProcessPoolExecutor(
-                    max_workers=1, initializer=_worker_init, initargs=(targets,)
+                    max_workers=1, initializer=_worker_init, initargs=(budget, targets)
                 ) as solo:
                     done(solo.submit(_read_star, t).result())
             except BrokenProcessPool:

@@ -43,6 +43,7 @@ from xlperf.core import labels as L
 from xlperf.core.engine import Validation
 from xlperf.core.evaluate import TOTAL_CAPPED, TOTAL_RECOMPUTED, TOTAL_REPORTED
 from xlperf.core.findings import SEVERITY_ZH, Finding, fmt_num, fmt_pct
+from xlperf.core.names import shown_name
 from xlperf.core.results_table import explanation
 
 
@@ -545,7 +546,7 @@ def consolidate(
                 f.preset,
                 f.size / 1024,
                 f.sha256,
-                f.path,
+                shown_name(f.path),
             ]
         )
     status = Counter(f.status for f in files)

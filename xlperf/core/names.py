@@ -1,17 +1,76 @@
-"""Names as a reviewer matches them: a unit on the roster with the unit a workbook names, an approved
-project or indicator with the form's. One normalisation for all of them (pure).
+"""Names: how a file's name is shown, and when two names are the same name.
 
-Two names are the same when they differ only in how they were typed: full-width or half-width
-characters (:func:`xlperf.core.labels.norm`), spaces, the kind of brackets (（）()【】〔〕[]), quotes and
-title marks, letter case, and an 一体化 code in front ("219001-棠溪镇人民政府", :func:`split_code`).
+**Shown.** A name is not always text. A Windows zip unzipped on UOS/Kylin leaves names in GBK bytes,
+which Python gives as surrogate escapes (no UTF-8 writer takes them: one such name stopped every
+summary); a name may hold control characters (an escape sequence recolours or clears the terminal, a
+newline forges a line of output). Every name and path xlperf shows goes through :func:`shown_name` (a
+reason that may quote one through :func:`shown_text`); the file itself is still opened by its real name.
+
+**The same.** A reviewer matches names: a unit on the roster with the unit a workbook names, an approved
+project or indicator with the form's. One normalisation for all of them, :func:`name_key`: two names
+are the same when they differ only in how they were typed — full-width or half-width characters
+(:func:`xlperf.core.labels.norm`), spaces, the kind of brackets (（）()【】〔〕[]), quotes and title marks,
+letter case, and an 一体化 code in front ("219001-棠溪镇人民政府", :func:`~xlperf.core.labels.split_code`).
 Nothing else is dropped: "财政局（本级）" and "财政局" stay different units.
 """
 
 from __future__ import annotations
 
+import re
 from difflib import SequenceMatcher
 
 from xlperf.core.labels import norm, split_code
+
+# what a name may hold that must not reach a terminal or a file as it is: control characters (an escape
+# sequence recolours or clears the screen, a newline forges a line), the bidirectional overrides that
+# show a name backwards, and the surrogate escapes Python gives the bytes of a name that is not UTF-8
+_UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\udc80-\udcff]")
+_CJK = re.compile("[\u3400-\u9fff]")
+
+
+def shown_text(text: str) -> str:
+    """``text`` with every character that must not be shown raw written as an escape: the byte of a
+    name that is not UTF-8 as ``\\xb3``, a control character as ``\\x1b``, a direction override as
+    ``\\u202e``; any other text unchanged."""
+    if not _UNSHOWN.search(text):
+        return text
+
+    def esc(m: re.Match[str]) -> str:
+        n = ord(m.group(0))
+        if 0xDC80 <= n <= 0xDCFF:
+            return f"\\x{n - 0xDC00:02x}"
+        return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}"
+
+    return _UNSHOWN.sub(esc, text)
+
+
+def shown_name(path: object) -> str:
+    """A file name or path as it can be shown in a terminal, a summary and a JSON answer: every part
+    :func:`shown_text`, and a part whose bytes are not UTF-8 but GBK (a Windows zip unzipped on
+    UOS/Kylin) followed by how it reads in GBK, so a user knows which file it is::
+
+        \\xb3\\xa4\\xb0\\xb2.xlsx（文件名不是 UTF-8 编码，按 GBK 读作“长安.xlsx”）
+    """
+    text = str(path)
+    if not _UNSHOWN.search(text):
+        return text
+    parts = re.split(r"([/\\])", text)
+    for i, part in enumerate(parts):
+        if i % 2 or not _UNSHOWN.search(part):
+            continue
+        shown = shown_text(part)
+        if re.search("[\udc80-\udcff]", part):  # not UTF-8: its bytes, every one that is not ASCII text
+            raw = part.encode("utf-8", "surrogateescape")
+            shown = "".join(chr(b) if 0x20 <= b < 0x7F else f"\\x{b:02x}" for b in raw)
+            try:
+                gbk = raw.decode("gbk")
+            except UnicodeDecodeError:
+                gbk = ""
+            if _CJK.search(gbk):
+                shown += f"（文件名不是 UTF-8 编码，按 GBK 读作“{shown_text(gbk)}”）"
+        parts[i] = shown
+    return "".join(parts)
+
 
 # after NFKC (labels.norm): every bracket becomes "(" / ")", quotes and title marks go
 _BRACKETS = str.maketrans(

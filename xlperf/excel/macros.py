@@ -850,6 +850,8 @@ def consolidate_files(folder: Path, files: list[Path], progress: Callable | None
 
     # jobs=1: inside Excel's Python, worker processes are not worth the start-up (calamine reads fast)
     kwargs = {"progress": progress} if progress is not None else {}
+    # a folder that cannot be written: said before any file is read
+    summary.check_output(Path(folder) / f"{SUMMARY_PREFIX}{dt.date.today():%Y%m%d}.xlsx")
     result = _call_flexibly(consolidate.consolidate_paths, files, jobs=1, **kwargs)
     # a summary of that name already there (today's earlier run, annotated since) is never replaced
     out = claim_new_path(Path(folder) / f"{SUMMARY_PREFIX}{dt.date.today():%Y%m%d}.xlsx")

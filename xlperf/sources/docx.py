@@ -31,6 +31,7 @@ because that loads every part (images included) and its ``row.cells`` repeats me
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shutil
 import tempfile
@@ -66,6 +67,8 @@ class _Table:
     before: list[str] = field(default_factory=list)  # non-blank paragraphs since the previous table
     after: list[str] = field(default_factory=list)  # non-blank paragraphs until the next table
     gap: list[str] = field(default_factory=list)  # every paragraph between the previous table and this
+    parent: _Table | None = None  # the table whose cell holds this one
+    children: int = 0  # tables nested in this one's cells (named 表1-1, 表1-2, …)
 
 
 def read_document_grids(path: str | Path) -> list[Grid]:
@@ -101,15 +104,26 @@ def _converted(src: Path, tmp: Path) -> Path:
     except OSError as exc:
         raise ReadError(f"无法读取该文件：{exc.strerror or exc}") from exc
     try:
-        out = libreoffice.convert(copy, "docx:MS Word 2007 XML", tmp / "out")
+        out = libreoffice.convert(copy, "docx:MS Word 2007 XML", tmp / "out", libreoffice.document_timeout())
     except OutputError as exc:
-        raise ReadError(
-            f"{what}无法转换为 .docx（文件可能已损坏）：{exc}；请用 Word/WPS 另存为 .docx"
-        ) from exc
+        advice = "" if "另存为 .docx" in str(exc) else "；请用 Word/WPS 另存为 .docx 后重新报送"
+        raise ReadError(f"{what}未能转换为 .docx：{exc}{advice}") from exc
     return out
 
 
 def _grids_of(path: Path) -> list[Grid]:
+    with tempfile.TemporaryDirectory(prefix="xlperf-chunk-") as tmp:
+        walk = _Walk(Path(tmp))
+        walk.blocks(_body(path, walk))
+    grids = [_grid(t) for t in _joined(walk.tables) if not t.nested_only]
+    unit, year = _unit_and_year(walk.paragraphs)
+    if unit or year:
+        grids.insert(0, Grid(L.UNIT_SHEET, [[L.UNIT_NAME, unit or None], [L.UNIT_YEAR, year or None]]))
+    return grids
+
+
+def _body(path: Path, walk: _Walk):
+    """The document's body element, its parts kept on ``walk`` for the alternative-format chunks."""
     from docx.oxml import parse_xml  # python-docx's XML classes (lxml, entities never resolved)
 
     parts = open_checked_document(path)
@@ -123,30 +137,182 @@ def _grids_of(path: Path) -> list[Grid]:
     body = root.find(_w("body"))
     if body is None:
         raise ReadError("文档内容已损坏（缺少正文）")
-    paragraphs: list[str] = []  # every non-blank paragraph outside tables, in order (for the title)
-    tables: list[_Table] = []
-    budget = [MAX_DOCUMENT_CELLS]
-    pending: list[str] = []  # paragraphs since the last table
-    for kind, el in _blocks(body):
-        if kind == "p":
-            text = _paragraph_text(el).strip()
-            pending.append(text)
-            if text:
-                paragraphs.append(text)
-                if tables:
-                    tables[-1].after.append(text)
-            continue
-        number = sum(1 for t in tables if "-" not in t.name) + 1
-        first = len(tables)
-        _table(el, f"表{number}", tables, budget)
-        tables[first].gap = pending
-        tables[first].before = [t for t in pending if t]
-        pending = []
-    grids = [_grid(t) for t in _joined(tables) if not t.nested_only]
-    unit, year = _unit_and_year(paragraphs)
-    if unit or year:
-        grids.insert(0, Grid(L.UNIT_SHEET, [[L.UNIT_NAME, unit or None], [L.UNIT_YEAR, year or None]]))
-    return grids
+    walk.packages[id(body)] = (parts, main)
+    return body
+
+
+class _Walk:
+    """The document in reading order, as Word shows it: paragraphs and tables at any depth (tables in
+    cells, content controls opened, tracked deletions left out, alternative-format chunks read in
+    their place). Collects the tables, and for each the paragraphs between it and the table that
+    ended before it (whatever cells they are in: a layout frame's blank lines between two tables are
+    between them) and after it until the next table starts."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.tables: list[_Table] = []
+        self.paragraphs: list[str] = []  # every non-blank paragraph outside tables (the title is one)
+        self.pending: list[str] = []  # paragraphs since the last table ended
+        self.after: _Table | None = None  # the table the paragraphs now read come after
+        self.budget = MAX_DOCUMENT_CELLS
+        self.packages: dict[int, tuple[dict[str, bytes], str]] = {}  # body -> its parts, main part
+        self.chunks = 0
+
+    def blocks(self, parent, in_table: bool = False) -> None:
+        for kind, el in _blocks(parent):
+            if kind == "p":
+                text = _paragraph_text(el).strip()
+                self.pending.append(text)
+                if text and not in_table:
+                    self.paragraphs.append(text)
+                if text and self.after is not None:
+                    self.after.after.append(text)
+            elif kind == "tbl":
+                self.table(el, None)
+            else:
+                self.blocks(self.chunk(el, parent), in_table)
+
+    def table(self, tbl, parent: _Table | None) -> _Table:
+        """A table (and, where they stand, the tables nested in its cells) appended to ``tables``."""
+        if parent is None:
+            name = f"表{sum(1 for t in self.tables if t.parent is None) + 1}"
+        else:
+            parent.children += 1
+            name = f"{parent.name}-{parent.children}"
+        t = _Table(name, [], {}, before=[x for x in self.pending if x], gap=list(self.pending), parent=parent)
+        self.tables.append(t)
+        self.after = None
+        has_text = nested = False
+        r = 0
+        for tr in _rows(tbl):
+            trpr = tr.find(_w("trPr"))
+            if trpr is not None and trpr.find(_w("del")) is not None:
+                continue  # a row deleted with Track Changes on: gone from what Word shows
+            before = trpr.find(_w("gridBefore")) if trpr is not None else None
+            col = _int(before.get(_w("val")) if before is not None else None, 0)
+            row: list[object] = [None] * col
+            for k, tc in enumerate(_cells(tr), 1):
+                span = max(1, min(_int(_prop(tc, "gridSpan"), 1), 63))
+                vmerge = tc.find(f"{_w('tcPr')}/{_w('vMerge')}")
+                hmerge = tc.find(f"{_w('tcPr')}/{_w('hMerge')}")
+                continued = (vmerge is not None and vmerge.get(_w("val"), "continue") == "continue") or (
+                    hmerge is not None and hmerge.get(_w("val"), "continue") == "continue"
+                )
+                lines: list[str] = []
+                for kind, el in _blocks(tc):
+                    if kind == "tbl":
+                        nested = True
+                        self.table(el, t)
+                        continue
+                    if kind != "p":
+                        continue  # (a chunk pasted into a cell: not a form's value)
+                    text = _paragraph_text(el)
+                    self.pending.append(text.strip())
+                    lines.append(text)
+                text = None if continued else "\n".join(lines).strip()
+                if text:
+                    has_text = True
+                row.extend([text or None] + [None] * (span - 1))
+                for c in range(col, col + span):
+                    t.locations[ref(r, c)] = f"{name} 第{r + 1}行 第{k}列"
+                col += span
+            t.rows.append(row)
+            r += 1
+            self.budget -= len(row)
+            if self.budget < 0 or len(t.rows) * max(len(row), 1) > MAX_TABLE_CELLS:
+                raise ReadError(
+                    f"{name}过大（超过 {MAX_TABLE_CELLS} 个单元格），不是自评表；请删除后重新报送"
+                )
+        t.nested_only = nested and not has_text
+        self.pending = []
+        if not (t.nested_only and self.after is not None):  # a frame: what follows is its last table's
+            self.after = t
+        return t
+
+    def chunk(self, alt, parent):
+        """The body of an alternative-format chunk (w:altChunk: a web page, RTF or another document
+        pasted into this one, which Word shows in its place): read from a .docx directly, converted
+        by LibreOffice otherwise; a ReadError says why it cannot be read."""
+        parts, main = self._package_of(parent)
+        rid = next((v for k, v in alt.attrib.items() if k.endswith("}id")), "")
+        target = _chunk_target(parts, main, rid)
+        if target is None or target not in parts:
+            raise ReadError(
+                "文档中嵌入的内容（altChunk）缺失，文件可能已损坏；请用 Word 打开后另存为 .docx 再报送"
+            )
+        self.chunks += 1
+        if self.chunks > MAX_CHUNKS:
+            raise ReadError(
+                f"文档嵌入的内容（altChunk）超过 {MAX_CHUNKS} 处，不像一份报告；请用 Word 另存为 .docx 后重新报送"
+            )
+        suffix = posixpath.splitext(target)[1].lower()
+        kind = _CHUNK_KINDS.get(suffix)
+        src = self.tmp / f"chunk{self.chunks}{suffix}"
+        src.write_bytes(parts[target])
+        if suffix in (".docx", ".docm"):
+            return _body(src, self)
+        if kind is None:
+            raise ReadError(
+                f"报告正文是以“{suffix or '未知'}”格式嵌入的内容（altChunk），无法读取；"
+                "请用 Word 打开该报告后另存为 .docx（Word 会把它转为普通文字和表格）再报送"
+            )
+        from xlperf import libreoffice
+
+        if libreoffice.find_soffice() is None:
+            raise ReadError(
+                f"报告正文是以{kind}形式嵌入的内容（altChunk，多由网上填报系统导出），读取它需要 LibreOffice，"
+                "本机未安装；请用 Word 打开该报告后另存为 .docx（Word 会把它转为普通文字和表格）再报送"
+            )
+        try:
+            out = libreoffice.convert(
+                src, "docx:MS Word 2007 XML", self.tmp / f"chunk{self.chunks}", libreoffice.document_timeout()
+            )
+        except OutputError as exc:
+            raise ReadError(
+                f"报告正文是以{kind}形式嵌入的内容（altChunk），LibreOffice 未能转换：{exc}；"
+                "请用 Word 打开该报告后另存为 .docx 再报送"
+            ) from exc
+        return _body(out, self)
+
+    def _package_of(self, el) -> tuple[dict[str, bytes], str]:
+        while el is not None:
+            if id(el) in self.packages:
+                return self.packages[id(el)]
+            el = el.getparent()
+        raise ReadError("文档内容已损坏（嵌入的内容不在正文中）")
+
+
+MAX_CHUNKS = 20  # alternative-format chunks read in one document (a report pasted from the web has one)
+# chunk file types LibreOffice converts, and what a user calls them
+_CHUNK_KINDS = {
+    ".htm": "网页（HTML）", ".html": "网页（HTML）", ".xhtml": "网页（HTML）", ".mht": "单个网页文件（MHT）",
+    ".mhtml": "单个网页文件（MHT）", ".rtf": "RTF 文档", ".txt": "纯文本",
+}  # fmt: skip
+_CHUNK_REL = "/aFChunk"
+
+
+def _chunk_target(parts: dict[str, bytes], main: str, rid: str) -> str | None:
+    from xml.etree import ElementTree as ET
+
+    folder, name = posixpath.split(main)
+    rels = parts.get(posixpath.join(folder, "_rels", name + ".rels"))
+    if rels is None:
+        return None
+    try:
+        root = ET.fromstring(rels)
+    except ET.ParseError:
+        return None
+    for r in root:
+        if (
+            r.get("Id") == rid
+            and (r.get("Type") or "").endswith(_CHUNK_REL)
+            and r.get("TargetMode") != "External"
+        ):
+            target = r.get("Target", "")
+            return posixpath.normpath(
+                target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+            )
+    return None
 
 
 def _w(tag: str) -> str:
@@ -167,62 +333,71 @@ def _main_part(parts: dict[str, bytes]) -> str:
     return "word/document.xml"
 
 
+def _opened(parent, tag: str):
+    """The ``tag`` children of ``parent``, with content controls (w:sdt) and custom XML around them
+    opened, as Word shows them: around paragraphs, tables, rows (a repeating section) or cells."""
+    for child in parent.iterchildren():
+        if child.tag == tag:
+            yield child
+        elif child.tag == _w("sdt"):
+            content = child.find(_w("sdtContent"))
+            if content is not None:
+                yield from _opened(content, tag)
+        elif child.tag == _w("customXml"):
+            yield from _opened(child, tag)
+
+
+def _rows(tbl):
+    return _opened(tbl, _w("tr"))
+
+
+def _cells(tr):
+    return _opened(tr, _w("tc"))
+
+
 def _blocks(parent):
-    """The paragraphs and tables of a body or cell, in order (content controls opened)."""
+    """The paragraphs, tables and alternative-format chunks of a body or cell, in order (content
+    controls opened)."""
     for child in parent.iterchildren():
         if child.tag == _w("p"):
             yield "p", child
         elif child.tag == _w("tbl"):
             yield "tbl", child
+        elif child.tag == _w("altChunk"):
+            yield "chunk", child
         elif child.tag in (_w("sdt"), _w("customXml")):
             content = child.find(_w("sdtContent")) if child.tag == _w("sdt") else child
             if content is not None:
                 yield from _blocks(content)
 
 
+# inline elements whose runs Word shows: hyperlinks, content controls, insertions (tracked), text moved
+# here, simple fields (their result), smart tags, custom XML, bidirectional embeddings
+_SHOWN = frozenset(
+    _w(t) for t in ("hyperlink", "ins", "moveTo", "fldSimple", "smartTag", "customXml", "dir", "bdo")
+)
+
+
 def _paragraph_text(p) -> str:
-    from docx.text.paragraph import Paragraph
+    """A paragraph's text as Word shows it (changes accepted): its runs (tabs and line breaks as
+    "\t" and "\n", through python-docx's run text) wherever they sit — in hyperlinks, content
+    controls, tracked insertions, fields, smart tags; deleted and moved-away text left out."""
+    out: list[str] = []
 
-    return Paragraph(p, None).text  # runs, hyperlinks, tabs and line breaks ("\n") as Word shows them
+    def inline(parent) -> None:
+        for child in parent.iterchildren():
+            if child.tag == _w("r"):
+                out.append(child.text)  # CT_R.text: w:t, w:tab, w:br, w:cr, w:noBreakHyphen, w:ptab
+            elif child.tag in _SHOWN:
+                inline(child)
+            elif child.tag == _w("sdt"):
+                content = child.find(_w("sdtContent"))
+                if content is not None:
+                    inline(content)
+            # w:del, w:moveFrom (not shown), w:pPr, bookmarks, comments, math, drawings: no text
 
-
-def _cell_text(tc) -> str:
-    return "\n".join(_paragraph_text(p) for kind, p in _blocks(tc) if kind == "p").strip()
-
-
-def _table(tbl, name: str, out: list[_Table], budget: list[int]) -> None:
-    """A table (and, after it, the tables nested in its cells) appended to ``out``."""
-    rows: list[list[object]] = []
-    locations: dict[str, str] = {}
-    nested = []
-    has_text = False
-    for r, tr in enumerate(tbl.findall(_w("tr"))):
-        trpr = tr.find(_w("trPr"))
-        before = trpr.find(_w("gridBefore")) if trpr is not None else None
-        col = _int(before.get(_w("val")) if before is not None else None, 0)
-        row: list[object] = [None] * col
-        for k, tc in enumerate(tr.findall(_w("tc")), 1):
-            span = max(1, min(_int(_prop(tc, "gridSpan"), 1), 63))
-            vmerge = tc.find(f"{_w('tcPr')}/{_w('vMerge')}")
-            hmerge = tc.find(f"{_w('tcPr')}/{_w('hMerge')}")
-            continued = (vmerge is not None and vmerge.get(_w("val"), "continue") == "continue") or (
-                hmerge is not None and hmerge.get(_w("val"), "continue") == "continue"
-            )
-            nested.extend(tc.findall(_w("tbl")))
-            text = None if continued else _cell_text(tc)
-            if text:
-                has_text = True
-            row.extend([text or None] + [None] * (span - 1))
-            for c in range(col, col + span):
-                locations[ref(r, c)] = f"{name} 第{r + 1}行 第{k}列"
-            col += span
-        rows.append(row)
-        budget[0] -= len(row)
-        if budget[0] < 0 or len(rows) * max(len(row), 1) > MAX_TABLE_CELLS:
-            raise ReadError(f"{name}过大（超过 {MAX_TABLE_CELLS} 个单元格），不是自评表；请删除后重新报送")
-    out.append(_Table(name, rows, locations, nested_only=bool(nested) and not has_text))
-    for i, inner in enumerate(nested, 1):
-        _table(inner, f"{name}-{i}", out, budget)
+    inline(p)
+    return "".join(out)
 
 
 def _prop(tc, tag: str) -> str | None:
@@ -270,14 +445,23 @@ def _joined(tables: list[_Table]) -> list[_Table]:
 
 
 def _continues(prev: _Table, t: _Table) -> bool:
-    if "-" in t.name or "-" in prev.name or prev.nested_only or t.nested_only:
-        return False
+    if prev.nested_only or t.nested_only or _inside(t, prev):
+        return False  # a layout frame, or a table in a cell of the other
     if not all(L.norm(x) in _CONTINUED for x in t.before):
         return False  # a heading or text between them: two tables
     if _has(t.rows, L.PROJECT_NAME) or _has(prev.rows, L.TOTAL):
         return False
     first = _has(prev.rows, L.COL_LEVEL1) or _has(prev.rows, L.BUDGET_HEAD) or _has(prev.rows, L.PROJECT_NAME)
     return first and (_has(t.rows, L.TOTAL) or _has(t.rows, L.COL_LEVEL1) or _has(t.rows, L.COL_LEVEL2))
+
+
+def _inside(t: _Table, outer: _Table) -> bool:
+    up = t.parent
+    while up is not None:
+        if up is outer:
+            return True
+        up = up.parent
+    return False
 
 
 def _grid(t: _Table) -> Grid:

@@ -249,13 +249,47 @@ def open_checked_document(path: str | Path) -> dict[str, bytes]:
                 raise ReadError("文件不是 Word 文档（缺少文档内容）")
             _check_members(fh, infos)
             xml = _xml_parts_within(infos, MAX_DOCUMENT_XML, "文档")
-            return {i.filename: _checked_xml(fh, i) for i in xml}
+            parts = {i.filename: _checked_xml(fh, i) for i in xml}
+            chunks = _chunk_parts(parts, {i.filename: i for i in infos})
+            if sum(i.file_size for i in xml) + sum(i.file_size for i in chunks) > MAX_DOCUMENT_XML:
+                raise ReadError(
+                    f"文档内容过大（嵌入内容解压后超过 {MAX_DOCUMENT_XML // 1024 // 1024} MB），请另存为 .docx 后报送"
+                )
+            parts.update({i.filename: _inflate(fh, i) for i in chunks})
+            return parts
     except zipfile.BadZipFile as exc:
         raise ReadError(f"文件已损坏（压缩包不完整）：{exc}") from exc
     except PermissionError as exc:
         raise ReadError("没有读取该文件的权限") from exc
     except (OSError, EOFError, ValueError, zlib.error) as exc:
         raise ReadError(f"文件已损坏，无法读取：{exc}") from exc
+
+
+def _chunk_parts(parts: dict[str, bytes], infos: dict[str, zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+    """The members the document's alternative-format chunks (w:altChunk: a web page, RTF or document
+    pasted in) are stored in, found through the relationships of type aFChunk; read with the XML
+    parts, within the same size limit."""
+    from xml.etree import ElementTree as ET
+
+    out = []
+    for name, data in parts.items():
+        if not name.endswith(".rels") or b"aFChunk" not in data:
+            continue
+        try:
+            root = ET.fromstring(data)
+        except ET.ParseError:
+            continue
+        folder = posixpath.dirname(posixpath.dirname(name))
+        for r in root:
+            target = r.get("Target", "")
+            if not (r.get("Type") or "").endswith("/aFChunk") or r.get("TargetMode") == "External":
+                continue
+            member = posixpath.normpath(
+                target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+            )
+            if member in infos and member not in parts:
+                out.append(infos[member])
+    return out
 
 
 def _xml_parts_within(infos: list[zipfile.ZipInfo], limit: int, what: str) -> list[zipfile.ZipInfo]:

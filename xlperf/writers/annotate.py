@@ -62,6 +62,7 @@ from xlperf.writers.xlsxparts import (
     Worksheet,
     cut_note,
     fill_rgb,
+    note_shapes,
     remove_sheets,
     top_level,
     vml_blocks,
@@ -146,14 +147,31 @@ def check_output(src: str | Path, out: str | Path) -> str:
     return want
 
 
-def write_annotated_copy(v: Validation, src: str | Path, out: str | Path, plan: Plan | None = None) -> Path:
+@dataclass(frozen=True)
+class Unmarked:
+    """A sheet with findings whose cells the copy could not mark, and why (in Chinese)."""
+
+    sheet: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Copied:
+    """What :func:`write_annotated_copy` wrote: the copy, and the sheets it could not mark (their
+    findings are in the 校验结果 sheet all the same)."""
+
+    path: Path
+    unmarked: tuple[Unmarked, ...] = ()
+
+
+def write_annotated_copy(v: Validation, src: str | Path, out: str | Path, plan: Plan | None = None) -> Copied:
     """Write a marked copy of ``src`` to ``out``; ``src`` is never modified. Raises ReadError when the
     input cannot be read as a package (NotCopyable when it is not one we can copy losslessly),
     OutputError when the copy cannot be written or its extension does not match its content."""
     check_output(src, out)
     pkg = open_package(src)
-    annotate(pkg, plan or build_plan(v))
-    return atomic_write(out, pkg.save, inputs=[src])
+    unmarked = annotate(pkg, plan or build_plan(v))
+    return Copied(atomic_write(out, pkg.save, inputs=[src]), tuple(unmarked))
 
 
 def write_cleared_copy(src: str | Path, out: str | Path) -> tuple[Path, bool]:
@@ -173,8 +191,9 @@ class _State:
     splices: dict[str, list] = field(default_factory=dict)
 
 
-def annotate(pkg: ox.Package, plan: Plan) -> None:
-    """Apply ``plan`` to the package in memory (after taking away the marks of an earlier run)."""
+def annotate(pkg: ox.Package, plan: Plan) -> list[Unmarked]:
+    """Apply ``plan`` to the package in memory (after taking away the marks of an earlier run); returns
+    the sheets whose cells could not be marked (left as they were), each with its reason."""
     strip_marks(pkg)
     state = _State({n: pkg.read(n) for n in pkg.names()})
     book = Book(pkg)
@@ -185,47 +204,75 @@ def annotate(pkg: ox.Package, plan: Plan) -> None:
     for m in plan.marks:
         by_sheet[m.sheet].append(m)
     worksheets: dict[str, Worksheet] = {}
+    unmarked = [Unmarked(name, "工作簿中找不到该工作表") for name in by_sheet if book.by_name(name) is None]
     for entry in book.sheets:
-        if not entry.part or not pkg.exists(entry.part):
-            continue
         marks = by_sheet.get(entry.name)
+        if not entry.part or not pkg.exists(entry.part):
+            if marks:
+                unmarked.append(Unmarked(entry.name, _missing_part(pkg, entry.part)))
+            continue
         if not marks and b"tabSelected" not in pkg.read(entry.part)[:20_000]:
             continue
-        ws = Worksheet(pkg, entry.part)  # a chart sheet's views are the same element
-        worksheets[entry.part] = ws
-        ws.unselect()
+        worksheets[entry.part] = Worksheet(pkg, entry.part)  # a chart sheet's views are the same element
+        worksheets[entry.part].unselect()
         if not marks:
             continue
-        cells: dict[str, Mark] = {}
-        for m in marks:
-            ref = ws.anchor(m.cell)
-            if ref not in cells or _worse(m, cells[ref]):
-                cells[ref] = m
-        originals: dict[str, int] = {}
-        located = ws.locate(list(cells))
-        for ref in cells:
-            if ref in located:
-                s = ox.get_attr(ws.text[located[ref][0] : located[ref][1]], "s")
-                originals[ref] = int(s) if s and s.isdigit() else 0
-            else:
-                originals[ref] = 0
-        new = {ref: styles.with_fill(originals[ref], sx.fill_xml(m.fill)) for ref, m in cells.items()}
-        done = ws.set_styles(new, located)
-        for ref in cells:
-            s, created = done[ref]
-            fill = styles.fill_of(originals[ref])
-            record.append([entry.name, ref, fill_rgb(fill), "", "" if s is None else s, created, fill])
-        notes = Notes(pkg, ws, block)
+        before = pkg.snapshot()
+        try:
+            record.extend(_mark_sheet(pkg, worksheets[entry.part], styles, entry.name, marks, block))
+        except ReadError as exc:  # an odd part we cannot edit: that sheet is left as it was, and said
+            pkg.restore(before)
+            worksheets[entry.part] = Worksheet(pkg, entry.part)
+            worksheets[entry.part].unselect()
+            unmarked.append(Unmarked(entry.name, str(exc)))
         block += 1
-        kinds = notes.add([(ref, m.note) for ref, m in cells.items()])
-        for ref, (kind, original) in kinds.items():
-            if kind:
-                record.append([entry.name, ref, "", kind, "", "", original])
     for part, ws in worksheets.items():
         undo = ws.finish()
         if undo:
             state.splices[part] = undo
     _add_sheets(pkg, book, styles, plan, record, state)
+    return unmarked
+
+
+def _missing_part(pkg: ox.Package, part: str) -> str:
+    same = pkg.same_but_case(part) if part else []
+    if len(same) > 1:
+        return (
+            f"文件中该工作表的部件有 {len(same)} 个仅大小写不同的名称（{'、'.join(same)}），无法确定标记哪一个；"
+            "问题已全部列在“校验结果”工作表中"
+        )
+    return f"文件中找不到该工作表的部件（{part or '工作簿未指明'}）；问题已全部列在“校验结果”工作表中"
+
+
+def _mark_sheet(
+    pkg: ox.Package, ws: Worksheet, styles: Styles, sheet: str, marks: list[Mark], block: int
+) -> list[list[object]]:
+    """Fill and note the marked cells of one sheet; returns the record sheet's rows for them."""
+    record: list[list[object]] = []
+    cells: dict[str, Mark] = {}
+    for m in marks:
+        ref = ws.anchor(m.cell)
+        if ref not in cells or _worse(m, cells[ref]):
+            cells[ref] = m
+    originals: dict[str, int] = {}
+    located = ws.locate(list(cells))
+    for ref in cells:
+        if ref in located:
+            s = ox.get_attr(ws.text[located[ref][0] : located[ref][1]], "s")
+            originals[ref] = int(s) if s and s.isdigit() else 0
+        else:
+            originals[ref] = 0
+    new = {ref: styles.with_fill(originals[ref], sx.fill_xml(m.fill)) for ref, m in cells.items()}
+    done = ws.set_styles(new, located)
+    for ref in cells:
+        s, created = done[ref]
+        fill = styles.fill_of(originals[ref])
+        record.append([sheet, ref, fill_rgb(fill), "", "" if s is None else s, created, fill])
+    kinds = Notes(pkg, ws, block).add([(ref, m.note) for ref, m in cells.items()])
+    for ref, (kind, original) in kinds.items():
+        if kind:
+            record.append([sheet, ref, "", kind, "", "", original])
+    return record
 
 
 def _worse(a: Mark, b: Mark) -> bool:
@@ -273,9 +320,9 @@ def _add_sheets(
 def _add_to_workbook(book: Book, rs, rid_result: str, rid_record: str) -> None:
     text = book.text
     sheets = book.sheets_span
-    ids = [int(x) for x in re.findall(r'\bsheetId="(\d+)"', text[sheets.start : sheets.end])]
-    next_id = max(ids, default=0) + 1
     kids = ox.find_all(text, "sheet", sheets.tag_end, sheets.end)
+    ids = [ox.get_attr(text[k.start : k.tag_end], "sheetId") or "" for k in kids]
+    next_id = max((int(x) for x in ids if x.strip().isdigit()), default=0) + 1
     p = ox.prefix_of(text[sheets.start : sheets.tag_end])
     first = kids[0].start if kids else sheets.tag_end
     last = kids[-1].end if kids else sheets.tag_end
@@ -461,9 +508,8 @@ def _strip_semantic(pkg: ox.Package, book: Book, rows: list[list[str]]) -> None:
             idx = int(s) if s and s.isdigit() else 0
             if fill_rgb(styles.fill_of(idx)) not in palette:
                 continue  # recoloured by the user since: theirs now
-            fill = (
-                original if original.startswith("<") and "fill" in original[:10] else sx.fill_xml(rgb or None)
-            )
+            recorded = original.startswith("<") and "fill" in original[:10]
+            fill = styles.own(original) if recorded else sx.fill_xml(rgb or None)
             new[ref] = styles.with_fill(idx, fill)
         if new:
             ws.set_styles(new, located)
@@ -506,15 +552,5 @@ def _cut_notes(pkg: ox.Package, sheet_part: str, notes: list[tuple[str, str]]) -
         vml = next((r.part for r in rels if r.id == ld and pkg.exists(r.part)), None)
         if vml:
             vtext = pkg.read(vml).decode("utf-8", "surrogateescape")
-            vedits = []
-            for m in re.finditer(r"<v:shape\b.*?</v:shape>", vtext, re.S):
-                row = re.search(r"<x:Row>(\d+)</x:Row>", m.group(0))
-                col = re.search(r"<x:Column>(\d+)</x:Column>", m.group(0))
-                if (
-                    row
-                    and col
-                    and (int(row.group(1)), int(col.group(1))) in gone
-                    and 'ObjectType="Note"' in m.group(0)
-                ):
-                    vedits.append((m.start(), m.end(), ""))
+            vedits = [(start, end, "") for start, end, cell in note_shapes(vtext) if cell in gone]
             pkg.write(vml, ox.splice(vtext, vedits).encode("utf-8", "surrogateescape"))

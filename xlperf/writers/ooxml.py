@@ -11,7 +11,10 @@ prefixes, quoting, whitespace, the VML Excel writes is not even well-formed XML)
 removing our additions" must hold byte for byte. So parts are read with the standard library's
 ElementTree where only reading is needed (content types, relationships) and edited by splicing text
 at offsets found by the small, quote-aware tag patterns below; element names are matched by local
-name with any namespace prefix.
+name with any namespace prefix, and what we write into an existing part takes that part's prefix
+(:func:`prefixed`: the .NET OpenXML SDK binds SpreadsheetML to ``x:``). Part names are found as OPC
+says and python-calamine does, without regard to ASCII case (a part stored as ``Sheet3.xml`` is the
+relationship's ``sheet3.xml``).
 """
 
 from __future__ import annotations
@@ -64,6 +67,18 @@ def prefix_of(tag: str) -> str:
     """The namespace prefix of a start tag with its colon ("x:" for "<x:c ...>"), or ""."""
     m = re.match(r"<([A-Za-z_][\w.-]*:)?", tag)
     return (m.group(1) or "") if m else ""
+
+
+_UNPREFIXED_NAME = re.compile(r"<(/?)(?=[A-Za-z_])(?![\w.-]*:)")
+
+
+def prefixed(xml: str, prefix: str) -> str:
+    """Our XML fragment (elements written without a prefix) with every element name given ``prefix``
+    ("x:"), for writing into a part that binds its namespace to that prefix; attributes are left as
+    they are (unprefixed attributes belong to no namespace whatever their element's prefix)."""
+    if not prefix:
+        return xml
+    return _UNPREFIXED_NAME.sub(rf"<\1{prefix}", xml)
 
 
 @dataclass(frozen=True)
@@ -256,6 +271,7 @@ class Package:
     _taken: set[str] | None = None
     _added: set[str] = field(default_factory=set)  # parts not in the input, in self.order
     _overrides: list[str] = field(default_factory=list)  # queued: written into [Content_Types].xml at once
+    _folded: dict[bytes, list[str]] = field(default_factory=dict)  # ASCII-lowercased name -> stored names
 
     @classmethod
     def open(cls, path: str | Path, only: Callable[[str], bool] | None = None) -> Package:
@@ -271,6 +287,7 @@ class Package:
                 for info in infos:
                     pkg.order.append(info.filename)
                     pkg.infos[info.filename] = info
+                    pkg._folded.setdefault(_fold(info.filename), []).append(info.filename)
                     if only is None or only(info.filename):
                         pkg.raw[info.filename] = z.read(info)  # bounded by the declared size
         except FileNotFoundError as exc:
@@ -281,8 +298,22 @@ class Package:
             raise ReadError("文件不是 Excel 工作簿（缺少 [Content_Types].xml）")
         return pkg
 
+    def part_name(self, name: str) -> str:
+        """The name ``name`` is stored under: itself when stored so, else the one stored name equal to
+        it but for ASCII case (as OPC compares part names, and python-calamine finds them); ``name``
+        itself when there is none, or more than one (:meth:`same_but_case` says which)."""
+        if name in self.changed or name in self.raw or name in self.infos:
+            return name
+        found = self.same_but_case(name)
+        return found[0] if len(found) == 1 else name
+
+    def same_but_case(self, name: str) -> list[str]:
+        """The parts stored under ``name`` but for ASCII case."""
+        return [n for n in self._folded.get(_fold(name), ()) if n not in self.deleted]
+
     def load(self, name: str) -> None:
         """Read one more part of a package opened with ``only``."""
+        name = self.part_name(name)
         if name in self.raw or name not in self.infos:
             return
         try:
@@ -292,11 +323,13 @@ class Package:
             raise ReadError(f"文件已损坏，无法读取：{type(exc).__name__}") from exc
 
     def exists(self, name: str) -> bool:
+        name = self.part_name(name)
         return name not in self.deleted and (name in self.changed or name in self.raw)
 
     def read(self, name: str) -> bytes:
         if name == CONTENT_TYPES and self._overrides:
             self._flush_overrides()
+        name = self.part_name(name)
         if name in self.deleted:
             raise KeyError(name)
         return self.changed[name] if name in self.changed else self.raw[name]
@@ -312,17 +345,31 @@ class Package:
             return data.decode(enc.group(1).decode("ascii"))
 
     def write(self, name: str, data: str | bytes) -> None:
+        name = self.part_name(name)
         self.changed[name] = data.encode("utf-8") if isinstance(data, str) else data
         self.deleted.discard(name)
         if name not in self.infos and name not in self._added:
             self._added.add(name)
             self.order.append(name)
+            self._folded.setdefault(_fold(name), []).append(name)
 
     def delete(self, name: str) -> None:
+        name = self.part_name(name)
         self._taken = None
         self._next.clear()
         self.deleted.add(name)
         self.changed.pop(name, None)
+
+    def snapshot(self) -> tuple:
+        """The package's state, for :meth:`restore` (undoing a set of edits that could not be finished)."""
+        return (dict(self.changed), set(self.deleted), list(self.order), set(self._added), list(self._overrides),
+                {k: list(v) for k, v in self._folded.items()}, dict(self._next))  # fmt: skip
+
+    def restore(self, state: tuple) -> None:
+        (self.changed, self.deleted, self.order, self._added, self._overrides, self._folded, self._next) = (
+            state
+        )
+        self._taken = None
 
     def names(self) -> list[str]:
         return [n for n in self.order if self.exists(n)]
@@ -359,7 +406,7 @@ class Package:
                     el.get("Id", ""),
                     el.get("Type", ""),
                     target,
-                    "" if external else resolve(part, target),
+                    "" if external else self.part_name(resolve(part, target)),
                     external,
                 )
             )
@@ -379,9 +426,11 @@ class Package:
             span = find(text, "Relationships")
             if span is None:
                 raise ReadError(f"工作簿的部件 {name} 已损坏")
+            el = prefixed(el, prefix_of(text[span.start : span.tag_end]))
             if span.empty:
                 tag = text[span.start : span.end]
-                text = text[: span.start] + tag[:-2] + ">" + el + "</Relationships>" + text[span.end :]
+                end = f"</{prefix_of(tag)}Relationships>"
+                text = text[: span.start] + tag[:-2] + ">" + el + end + text[span.end :]
             else:
                 at = content_end(text, span)
                 text = text[:at] + el + text[at:]
@@ -413,6 +462,9 @@ class Package:
         defaults, overrides = self.content_types()
         if part in overrides:
             return overrides[part]
+        folded = {_fold(k): v for k, v in overrides.items()}
+        if _fold(part) in folded:  # part names are compared without regard to ASCII case
+            return folded[_fold(part)]
         return defaults.get(posixpath.splitext(part)[1].lstrip(".").lower(), "")
 
     def add_override(self, part: str, content_type: str) -> None:
@@ -424,6 +476,7 @@ class Package:
         span = find(text, "Types")
         if span is None or span.empty:
             raise ReadError("工作簿的 [Content_Types].xml 已损坏")
+        new = prefixed(new, prefix_of(text[span.start : span.tag_end]))
         at = content_end(text, span)
         self.write(CONTENT_TYPES, text[:at] + new + text[at:])
 
@@ -431,7 +484,9 @@ class Package:
         name = "[Content_Types].xml"
         text = self.text(name)
         for span in find_all(text, "Override"):
-            if (get_attr(text[span.start : span.tag_end], "PartName") or "").lstrip("/") == part:
+            if _fold((get_attr(text[span.start : span.tag_end], "PartName") or "").lstrip("/")) == _fold(
+                part
+            ):
                 self.write(name, text[: span.start] + text[span.end :])
                 return
 
@@ -440,7 +495,7 @@ class Package:
         text = self.text(name)
         for span in find_all(text, "Override"):
             tag = text[span.start : span.tag_end]
-            if (get_attr(tag, "PartName") or "").lstrip("/") == part:
+            if _fold((get_attr(tag, "PartName") or "").lstrip("/")) == _fold(part):
                 self.write(
                     name,
                     text[: span.start] + set_attr(tag, "ContentType", content_type) + text[span.tag_end :],
@@ -479,6 +534,11 @@ class Package:
                 info.external_attr = old.external_attr if old else 0o600 << 16
                 info._compresslevel = COMPRESS_LEVEL  # writestr with a ZipInfo ignores the archive's level
                 z.writestr(info, self.read(name))
+
+
+def _fold(name: str) -> bytes:
+    """A part name for comparing without regard to ASCII case (bytes.lower() folds ASCII only)."""
+    return name.encode("utf-8", "surrogateescape").lower()
 
 
 def _parse(data: bytes, name: str) -> ET.Element:

@@ -26,7 +26,7 @@ from xlperf.consolidate.records import SUMMARY_KIND
 from xlperf.consolidate.tables import GRADES_NAME, NOTE_HEADER, TOTAL, Column, Consolidation, Table
 from xlperf.core import labels as L
 from xlperf.errors import OutputError
-from xlperf.safe_io import FORMULA_PREFIXES, atomic_folder, atomic_write, clean_text, fit_name
+from xlperf.safe_io import FORMULA_PREFIXES, atomic_folder, atomic_write, check_writable, clean_text, fit_name
 from xlperf.writers.xlsxrows import MAX_TEXT, BodyRows, CellStyles, column_letters, row_xml, splice_rows
 
 FORMATS = ("xlsx", "csv", "json")
@@ -77,6 +77,7 @@ def check_output(out: str | Path, fmt: str | None = None) -> tuple[str, Path]:
         raise OutputError(f"csv 格式的输出应为文件夹：{out}")
     if fmt != "csv" and out.is_dir():
         raise OutputError(f"输出应为文件，这是一个文件夹：{out}")
+    check_writable(parent)  # (the summary, or csv's set of files, is made beside its place)
     return fmt, out.with_name(fit_name(parent, out.name))
 
 

@@ -127,6 +127,13 @@ class Styles:
         head = ox.set_attr(ox.set_attr(head, "fillId", str(fill)), "applyFill", "1")
         return self._add("cellXfs", head + rest)
 
+    def own(self, fill_xml: str) -> str:
+        """A fill element recorded from another spelling of this part (the x: prefix of the OpenXML
+        SDK before an office suite saved the copy without it, or the other way round), in this part's."""
+        span = ox.find(self.text, "fills")
+        p = ox.prefix_of(self.text[span.start : span.tag_end]) if span else ""
+        return ox.prefixed(re.sub(r"<(/?)[A-Za-z_][\w.-]*:", r"<\1", fill_xml), p)
+
     def fill_of(self, index: int) -> str:
         """The fill element a cell format uses."""
         fid = ox.get_attr(self.xf(index), "fillId")
@@ -146,21 +153,17 @@ class Styles:
             kids = ox.find_all(text, child, span.tag_end, span.end)
             at = kids[-1].end if kids else span.tag_end
             tag = text[span.start : span.tag_end]
+            p = ox.prefix_of(tag)  # the list's own prefix for the namespace ("x:" from the OpenXML SDK)
+            added = ox.prefixed("".join(new), p)
             if span.empty:
                 tag = tag[:-2].rstrip() + ">"
             count = ox.get_attr(tag, "count")
             if count is not None:
                 tag = ox.set_attr(tag, "count", str(len(self.items[lst]) + len(new)))
             if span.empty:
-                text = (
-                    text[: span.start]
-                    + tag
-                    + "".join(new)
-                    + f"</{ox.prefix_of(tag)}{lst}>"
-                    + text[span.end :]
-                )
+                text = text[: span.start] + tag + added + f"</{p}{lst}>" + text[span.end :]
             else:
-                text = text[: span.start] + tag + text[span.tag_end : at] + "".join(new) + text[at:]
+                text = text[: span.start] + tag + text[span.tag_end : at] + added + text[at:]
         self.pkg.write(self.part, text)
 
 
@@ -181,17 +184,84 @@ def fill_rgb(fill_xml: str) -> str:
     pattern = ox.get_attr(fill_xml, "patternType")
     if pattern in (None, "none"):
         return ""
-    m = re.search(r"<(?:\w+:)?fgColor\b[^>]*\brgb=\"([0-9A-Fa-f]{6,8})\"", fill_xml)
-    return m.group(1)[-6:].upper() if m else ""
+    m = ox.tag_pattern("fgColor").search(fill_xml)
+    rgb = ox.get_attr(m.group(0), "rgb") if m else None
+    return rgb[-6:].upper() if rgb and re.fullmatch(r"[0-9A-Fa-f]{6,8}", rgb) else ""
 
 
 # --- a worksheet's cells --------------------------------------------------------------------------------
 
 
-_C_TAG = ox.tag_pattern("c")
-_MERGE = re.compile(
-    r'<(?:[\w.-]+:)?mergeCell\s[^>]*?\bref="\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?"'
+_MERGE = ox.tag_pattern("mergeCell")
+_MERGE_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?")
+_TAG_ATTRS = r"""((?:[^>"']++|"[^"]*+"|'[^']*+')*+)"""  # a start tag's attributes (">" may sit in quotes)
+_ROW_START = re.compile(rf"<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>]){_TAG_ATTRS}>")
+_ROW_END = re.compile(r"</(?:[A-Za-z_][\w.-]*:)?row\s*>")
+# a cell's start tag (comments and CDATA in a row skipped whole)
+_CELL_START = re.compile(
+    rf"<(?:!--.*?-->|!\[CDATA\[.*?\]\]>|(?:[A-Za-z_][\w.-]*:)?c(?=[\s/>]){_TAG_ATTRS}>)", re.S
 )
+_R = re.compile(r"""\sr\s*=\s*(?:"([^"]*)"|'([^']*)')""")  # the r attribute, in either quotes
+
+
+def _r_of(attrs: str) -> str | None:
+    m = _R.search(attrs)
+    return None if m is None else (m.group(1) if m.group(1) is not None else m.group(2)).strip()
+
+
+@dataclass
+class _Row:
+    span: ox.Span
+    _cells: list[tuple[int, int, int]] | None = None
+
+    def cells(self, text: str) -> list[tuple[int, int, int]]:
+        """(column, start, end of start tag) of each cell, in document order: by its r, else the
+        column after the cell before it (the spec allows cells placed by order)."""
+        if self._cells is None:
+            out, col = [], 0
+            if not self.span.empty:
+                for m in _CELL_START.finditer(text, self.span.tag_end, self.span.end):
+                    if m.group(1) is None:
+                        continue  # a comment or CDATA
+                    r = _r_of(m.group(1))
+                    col = _cell_ref(r)[1] if r else col + 1
+                    out.append((col, m.start(), m.end()))
+            self._cells = out
+        return self._cells
+
+
+@functools.lru_cache(maxsize=65536)
+def _cell_ref(ref: str) -> tuple[int, int]:
+    return ox.parse_ref(ref)
+
+
+def _sheet_rows(text: str, lo: int, hi: int) -> dict[int, _Row]:
+    """Every row of sheetData by its number, as the XML means it: by its r, else the row after the one
+    before it (the spec allows rows placed by order); attributes in either quotes, any spacing, any
+    prefix. Only the row tags are looked at (str.find, then the tag pattern where "row" stands): a
+    row's cells are read when one of them is wanted (:meth:`_Row.cells`)."""
+    rows: dict[int, _Row] = {}
+    row_no, pos = 0, lo
+    while True:
+        i = text.find("row", pos, hi)
+        if i < 0:
+            return rows
+        lt = text.rfind("<", max(lo, i - 64), i)
+        m = _ROW_START.match(text, lt) if lt >= 0 else None
+        if m is None or m.end() <= i:
+            pos = i + 3
+            continue
+        r = _r_of(m.group(1))
+        row_no = int(r) if r and r.isdigit() else row_no + 1
+        if m.group(0).endswith("/>"):
+            span = ox.Span(m.start(), m.end(), m.end(), True)
+        else:
+            e = _ROW_END.search(text, m.end(), hi)
+            if e is None:
+                raise ReadError("工作表已损坏（row 元素没有结束标记）")
+            span = ox.Span(m.start(), e.end(), m.end(), False)
+        rows[row_no] = _Row(span)
+        pos = span.end
 
 
 class Worksheet:
@@ -206,8 +276,18 @@ class Worksheet:
         sd = ox.find(self.text, "sheetData")
         self.data = (sd.tag_end, ox.content_end(self.text, sd)) if sd else None
         self.sheet_data = sd
-        self.merges = [_merge_box(*m) for m in _MERGE.findall(self.text, sd.end if sd else 0)]
+        self.merges = []
+        for m in _MERGE.finditer(self.text, sd.end if sd else 0):
+            ref = _MERGE_REF.fullmatch((ox.get_attr(m.group(0), "ref") or "").strip())
+            if ref:
+                self.merges.append(_merge_box(*ref.groups(default="")))
         self._new_cells: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        self._rows: dict[int, _Row] | None = None
+
+    def rows(self) -> dict[int, _Row]:
+        if self._rows is None:
+            self._rows = _sheet_rows(self.text, *self.data) if self.data else {}
+        return self._rows
 
     def anchor(self, ref: str) -> str:
         """The top-left cell of the merged range holding ``ref`` (``ref`` itself when not merged)."""
@@ -221,18 +301,14 @@ class Worksheet:
         """ref -> (start, end) of the cell's start tag, for the cells present in sheetData."""
         if not refs or self.data is None:
             return {}
+        rows = self.rows()
         out: dict[str, tuple[int, int]] = {}
-        text, (lo, hi) = self.text, self.data
         for ref in set(refs):
-            needle = f' r="{ref}"'
-            at = text.find(needle, lo, hi)
-            while at >= 0:
-                start = text.rfind("<", lo, at)
-                t = _C_TAG.match(text, start) if start >= 0 else None
-                if t is not None and t.end() > at:
-                    out[ref] = (t.start(), t.end())
-                    break
-                at = text.find(needle, at + 1, hi)
+            r, c = ox.parse_ref(ref)
+            row = rows.get(r)
+            found = next((cell for cell in row.cells(self.text) if cell[0] == c), None) if row else None
+            if found is not None:
+                out[ref] = (found[1], found[2])
         return out
 
     def set_styles(
@@ -260,13 +336,8 @@ class Worksheet:
         return "cell" if self._row_span(r) else "row"
 
     def _row_span(self, r: int) -> ox.Span | None:
-        if self.data is None:
-            return None
-        m = re.compile(rf'<(?:[\w.-]+:)?row\s[^>]*?\br="{r}"').search(self.text, *self.data)
-        if m is None:
-            return None
-        t = ox.tag_pattern("row").match(self.text, m.start())
-        return ox.element_at(self.text, t, "row") if t else None
+        row = self.rows().get(r)
+        return row.span if row else None
 
     def _flush_rows(self) -> None:
         if not self._new_cells:
@@ -283,7 +354,7 @@ class Worksheet:
                 )
                 continue
             tag = self.text[span.start : span.tag_end]
-            kids = ox.find_all(self.text, "c", span.tag_end, span.end) if not span.empty else []
+            kids = self.rows()[r].cells(self.text)
             new_tag = tag
             spans = ox.get_attr(tag, "spans")
             if spans and re.fullmatch(r"\d+:\d+", spans):
@@ -302,23 +373,13 @@ class Worksheet:
                 continue
             if new_tag != tag:
                 self.edits.append((span.start, span.tag_end, new_tag))
-            for c, xml in cells:
-                at = ox.content_end(self.text, span)
-                for k in kids:
-                    kr = ox.get_attr(self.text[k.start : k.tag_end], "r")
-                    if kr and ox.parse_ref(kr)[1] > c:
-                        at = k.start
-                        break
+            for c, xml in cells:  # before the first cell placed right of it (by r or by order)
+                at = next((start for col, start, _ in kids if col > c), ox.content_end(self.text, span))
                 self.edits.append((at, at, xml))
         if new_rows:
-            rows = ox.find_all(self.text, "row", *self.data)
+            rows = sorted((row.span.start, n) for n, row in self.rows().items())
             for r, xml in new_rows:
-                at = self.data[1]
-                for rs in rows:
-                    rr = ox.get_attr(self.text[rs.start : rs.tag_end], "r")
-                    if rr and rr.isdigit() and int(rr) > r:
-                        at = rs.start
-                        break
+                at = next((start for start, n in rows if n > r), self.data[1])
                 if self.sheet_data.empty:
                     raise ReadError("工作表的 sheetData 为空元素，无法标记单元格")
                 self.edits.append((at, at, xml))
@@ -414,7 +475,9 @@ def _merge_box(c1: str, r1: str, c2: str, r2: str) -> tuple[int, int, int, int]:
 
 
 class Notes:
-    """Our notes on one sheet: in its comments part and legacy drawing (created when missing)."""
+    """Our notes on one sheet: in its comments part and legacy drawing (created when missing). What we
+    write into the user's parts takes their prefixes for the namespaces (comments: the SpreadsheetML
+    prefix of its root; the drawing: its VML, Office and Excel prefixes)."""
 
     def __init__(self, pkg: ox.Package, ws: Worksheet, vml_block: int) -> None:
         self.pkg, self.ws = pkg, ws
@@ -425,7 +488,11 @@ class Notes:
         self.threaded: set[str] = set()
         for r in rels:
             if r.type.endswith("/threadedComment") and pkg.exists(r.part):
-                self.threaded.update(re.findall(r'\bref="([A-Z]+\d+)"', pkg.text(r.part)))
+                text = pkg.text(r.part)
+                for t in ox.tag_pattern("threadedComment").finditer(text):
+                    ref = ox.get_attr(t.group(0), "ref")
+                    if ref:
+                        self.threaded.add(ref.strip().upper())
         self.vml_block = vml_block
 
     def add(self, notes: list[tuple[str, str]]) -> dict[str, tuple[str, str]]:
@@ -445,6 +512,12 @@ class Notes:
             pkg.add_override(self.comments, ox.CT_COMMENTS)
             pkg.add_rel(ws.part, ox.REL_COMMENTS, self.comments, "rIdXlperfComments")
         text = pkg.text(self.comments)
+        root = re.search(r"<(?:[\w.-]+:)?comments(?=[\s/>])", text)
+        p = ox.prefix_of(root.group(0)) if root else ""  # the part's prefix for SpreadsheetML
+
+        def ours(xml: str) -> str:
+            return ox.prefixed(xml, p)
+
         authors = ox.find(text, "authors")
         names = [] if authors is None else [
             ox.unescape(re.sub(r"<[^>]+>", "", text[a.start : a.end]))
@@ -455,19 +528,14 @@ class Notes:
             author = names.index(NOTE_AUTHOR)
         else:
             author = len(names)
-            p = ox.prefix_of(text[authors.start : authors.tag_end]) if authors else ""
-            el = f"<{p}author>{NOTE_AUTHOR}</{p}author>"
+            el = ours(f"<author>{NOTE_AUTHOR}</author>")
             if authors is None:
                 cl = ox.find(text, "commentList")
-                edits.append(
-                    (
-                        cl.start if cl else text.rindex("</"),
-                        cl.start if cl else text.rindex("</"),
-                        f"<authors>{el}</authors>",
-                    )
-                )
+                at = cl.start if cl else text.rindex("</")
+                edits.append((at, at, ours("<authors>") + el + ours("</authors>")))
             elif authors.empty:
-                edits.append((authors.start, authors.end, f"<{p}authors>{el}</{p}authors>"))
+                q = ox.prefix_of(text[authors.start : authors.tag_end])
+                edits.append((authors.start, authors.end, f"<{q}authors>{el}</{q}authors>"))
             else:
                 at = ox.content_end(text, authors)
                 edits.append((at, at, el))
@@ -477,7 +545,7 @@ class Notes:
             for c in ox.find_all(text, "comment", clist.tag_end, clist.end):
                 ref = ox.get_attr(text[c.start : c.tag_end], "ref")
                 if ref:
-                    existing[ref] = c
+                    existing[ref.strip().upper()] = c
         new_comments: list[str] = []
         new_shapes: list[tuple[str, str]] = []
         grown: dict[tuple[int, int], int] = {}
@@ -488,32 +556,30 @@ class Notes:
                 if tspan is None:
                     continue
                 original = text[tspan.start : tspan.end]
-                p = ox.prefix_of(original)
+                q = ox.prefix_of(original)
                 inner = "" if tspan.empty else text[tspan.tag_end : ox.content_end(text, tspan)]
                 if re.match(r"\s*<(?:[\w.-]+:)?t[\s>]", inner):  # plain text: make it a run first
                     tend = ox.end_pattern("t").search(inner)
-                    inner = f"<{p}r>" + inner[: tend.end()] + f"</{p}r>" + inner[tend.end() :]
-                runs = sx.note_runs(note, after_user=True)
-                if p:
-                    runs = re.sub(r"<(/?)(r|rPr|b|sz|color|rFont|family|charset|t)\b", rf"<\1{p}\2", runs)
-                edits.append((tspan.start, tspan.end, f"<{p}text>{inner}{runs}</{p}text>"))
+                    inner = f"<{q}r>" + inner[: tend.end()] + f"</{q}r>" + inner[tend.end() :]
+                runs = ox.prefixed(sx.note_runs(note, after_user=True), q)
+                edits.append((tspan.start, tspan.end, f"<{q}text>{inner}{runs}</{q}text>"))
                 out[ref] = ("appended", original)
                 grown[zero_based(ref)] = note.count("\n") + 2
             else:
-                new_comments.append(sx.comment_xml(ref, author, note))
+                new_comments.append(ours(sx.comment_xml(ref, author, note)))
                 new_shapes.append((ref, note))
                 out[ref] = ("note", "")
         if new_comments:
             if clist is None:
                 at = text.rindex("</")
-                edits.append((at, at, "<commentList>" + "".join(new_comments) + "</commentList>"))
+                edits.append((at, at, ours("<commentList>") + "".join(new_comments) + ours("</commentList>")))
             elif clist.empty:
-                p = ox.prefix_of(text[clist.start : clist.tag_end])
+                q = ox.prefix_of(text[clist.start : clist.tag_end])
                 edits.append(
                     (
                         clist.start,
                         clist.end,
-                        f"<{p}commentList>" + "".join(new_comments) + f"</{p}commentList>",
+                        f"<{q}commentList>" + "".join(new_comments) + f"</{q}commentList>",
                     )
                 )
             else:
@@ -533,18 +599,14 @@ class Notes:
             return
         text = self.pkg.read(self.vml).decode("utf-8", "surrogateescape")
         edits = []
-        for m in re.finditer(r"<v:shape\b.*?</v:shape>", text, re.S):
-            shape = m.group(0)
-            row = re.search(r"<x:Row>\s*(\d+)\s*</x:Row>", shape)
-            col = re.search(r"<x:Column>\s*(\d+)\s*</x:Column>", shape)
-            if not (row and col and 'ObjectType="Note"' in shape):
-                continue
-            lines = grown.get((int(row.group(1)), int(col.group(1))))
+        for start, end, cell in note_shapes(text):
+            lines = grown.get(cell)
             if not lines:
                 continue
             lines = min(lines, 12)
+            shape = text[start:end]
             new = re.sub(
-                r"(<x:Anchor>\s*(?:\d+\s*,\s*){6})(\d+)",
+                r"(<(?:[\w.-]+:)?Anchor>\s*(?:\d+\s*,\s*){6})(\d+)",
                 lambda a, n=lines: a.group(1) + str(int(a.group(2)) + n),
                 shape,
                 count=1,
@@ -555,7 +617,7 @@ class Notes:
                 new,
                 count=1,
             )
-            edits.append((m.start(), m.end(), new))
+            edits.append((start, end, new))
         if edits:
             self.pkg.write(self.vml, ox.splice(text, edits).encode("utf-8", "surrogateescape"))
 
@@ -577,18 +639,62 @@ class Notes:
         raw = pkg.read(self.vml)
         text = raw.decode("utf-8", "surrogateescape")
         ids = [int(x) for x in re.findall(r"_x0000_s(\d+)", text)]
-        m = re.search(r'<o:idmap\b[^>]*\bdata="(\d+)', text)
-        base = max(ids) if ids else (int(m.group(1)) if m else self.vml_block) * 1024
+        m = _IDMAP.search(text)
+        base = max(ids) if ids else (int(m.group(1).split(",")[0]) if m else self.vml_block) * 1024
         shapes = "".join(
             sx.note_shape(base + k + 1, *zero_based(ref), note.count("\n") + 1)
             for k, (ref, note) in enumerate(notes)
         )
-        if 'id="_x0000_t202"' not in text:
+        if not re.search(r"""\bid\s*=\s*["']_x0000_t202["']""", text):
             shapes = sx.SHAPETYPE + shapes
-        at = text.rfind("</xml>")
-        if at < 0:
+        ends = list(re.finditer(r"</(?:[\w.-]+:)?xml\s*>", text))
+        if not ends:
             raise ReadError(f"工作簿的批注绘图部件已损坏：{self.vml}")
+        at = ends[-1].start()
+        shapes = in_vml(shapes, text)
         pkg.write(self.vml, (text[:at] + shapes + text[at:]).encode("utf-8", "surrogateescape"))
+
+
+# --- the notes' VML drawing: read by local names, written with the part's own prefixes ------------------
+
+VML_NAMESPACES = {
+    "v": "urn:schemas-microsoft-com:vml",
+    "o": "urn:schemas-microsoft-com:office:office",
+    "x": "urn:schemas-microsoft-com:office:excel",
+}  # the prefixes sheetxml writes our shapes with
+_IDMAP = re.compile(r"""<(?:[\w.-]+:)?idmap\b[^>]*?\bdata\s*=\s*["']\s*([\d, ]+)""")
+_SHAPE = re.compile(r"<(?:[\w.-]+:)?shape(?=[\s/>]).*?</(?:[\w.-]+:)?shape\s*>", re.S)
+_NOTE = re.compile(r"""\bObjectType\s*=\s*["']Note["']""")
+
+
+def note_shapes(vml: str) -> list[tuple[int, int, tuple[int, int]]]:
+    """The note boxes of a VML drawing: (start, end, (row, column) 0-based), whatever its prefixes."""
+    out = []
+    for m in _SHAPE.finditer(vml):
+        shape = m.group(0)
+        row = re.search(r"<(?:[\w.-]+:)?Row>\s*(\d+)\s*</(?:[\w.-]+:)?Row\s*>", shape)
+        col = re.search(r"<(?:[\w.-]+:)?Column>\s*(\d+)\s*</(?:[\w.-]+:)?Column\s*>", shape)
+        if row and col and _NOTE.search(shape):
+            out.append((m.start(), m.end(), (int(row.group(1)), int(col.group(1)))))
+    return out
+
+
+def in_vml(shapes: str, vml: str) -> str:
+    """Our VML (prefixes v, o, x) as the drawing ``vml`` spells those namespaces: with the prefixes its
+    root element declares, and each namespace it does not declare declared on our elements."""
+    root = re.search(rf"<(?![?!]){ox._ATTRS}>", vml)
+    declared: dict[str, str] = {}
+    for prefix, uri in re.findall(
+        r"""\bxmlns:([\w.-]+)\s*=\s*["']([^"']*)["']""", root.group(0) if root else ""
+    ):
+        declared.setdefault(uri, prefix)  # (a default namespace cannot name attributes: declared on ours)
+    names = {ours: declared.get(uri, ours) for ours, uri in VML_NAMESPACES.items()}
+    missing = "".join(f' xmlns:{ours}="{uri}"' for ours, uri in VML_NAMESPACES.items() if uri not in declared)
+    if missing:
+        shapes = re.sub(r"<v:(shape|shapetype)(?=\s)", rf"<v:\1{missing}", shapes)
+    if all(names[k] == k for k in names):
+        return shapes
+    return re.sub(r"(?<=[<\s/])([vox]):(?=[A-Za-z])", lambda m: f"{names[m.group(1)]}:", shapes)
 
 
 def zero_based(ref: str) -> tuple[int, int]:
@@ -601,8 +707,8 @@ def vml_blocks(pkg: ox.Package) -> int:
     used = {0}
     for name in pkg.names():
         if name.lower().endswith(".vml"):
-            for data in re.findall(rb'<o:idmap\b[^>]*\bdata="([\d, ]+)"', pkg.read(name)):
-                used.update(int(x) for x in data.decode().replace(" ", "").split(",") if x)
+            for data in _IDMAP.findall(pkg.read(name).decode("utf-8", "surrogateescape")):
+                used.update(int(x) for x in data.replace(" ", "").split(",") if x)
     return max(used) + 1
 
 
