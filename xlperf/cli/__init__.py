@@ -27,6 +27,7 @@ COMMANDS = {
     "template": "template_cmd",
     "addin": "addin_cmd",
     "consolidate": "consolidate_cmd",
+    "feedback": "feedback_cmd",
     "import": "import_cmd",
     "report": "report_cmd",
     "doctor": "doctor_cmd",

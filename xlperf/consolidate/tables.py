@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from xlperf.consolidate import desk as D
+from xlperf.consolidate.desk import Desk, History
 from xlperf.consolidate.records import (
     DEFAULT_GRADES,
     NO_GRADE,
@@ -37,6 +39,7 @@ from xlperf.consolidate.records import (
     is_word,
     project_records,
 )
+from xlperf.consolidate.roster import Roster
 from xlperf.core import labels as L
 from xlperf.core.engine import Validation
 from xlperf.core.evaluate import TOTAL_CAPPED, TOTAL_RECOMPUTED, TOTAL_REPORTED
@@ -58,6 +61,7 @@ class Column:
     width: float = 10
     wrap: bool = False
     printed: bool = True
+    choices: tuple[str, ...] = ()  # a column the reviewer fills in from a list (问题清单's 处理)
 
 
 @dataclass
@@ -123,6 +127,10 @@ FILES_NAME = "文件清单"
 TOTAL = "合计"
 AVERAGE = "平均"
 NOTE_HEADER = "备注"
+ALERT_HEADER = "自评预警"
+DECISION_HEADER = "处理"  # 问题清单: the reviewer's decision on a finding (采纳 / 不采纳)
+OPINION_HEADER = "审核意见"  # 问题清单: the reviewer's words to the unit about it
+DECISIONS = ("采纳", "不采纳")
 PRESET_HEADER = "评分方案"
 DUPLICATE_NOTE = "重复，未计入"
 
@@ -139,9 +147,9 @@ DECIMALS = {"amount": 4, "rate": 4, "score": 2}
 # renders it with a serif CJK stand-in for 宋体).
 DETAIL_COLUMNS = (
     Column("序号", "int", 4.5),
-    Column(L.UNIT_DEPARTMENT, "text", 13, wrap=True),
-    Column("单位", "text", 13, wrap=True),
-    Column(L.PROJECT_NAME, "text", 14.5, wrap=True),
+    Column(L.UNIT_DEPARTMENT, "text", 12, wrap=True),
+    Column("单位", "text", 12, wrap=True),
+    Column(L.PROJECT_NAME, "text", 13, wrap=True),
     Column("预算数（万元）", "amount", 8.5),
     Column("执行数（万元）", "amount", 8.5),
     Column("执行率", "rate", 8),
@@ -152,6 +160,7 @@ DETAIL_COLUMNS = (
     Column("差异", "score", 5.5),  # 填报总分 − 复核总分; blank when they agree
     Column(TOTAL_CAPPED.name, "score", 6),
     Column(L.GRADE, "text", 4.5),
+    Column(ALERT_HEADER, "text", 5, wrap=True),  # 自评预警 (XP023): 红色 / 黄色
     Column("错误", "int", 4.5),
     Column("警告", "int", 4.5),
     Column(NOTE_HEADER, "text", 7, wrap=True),  # shown when a row is a duplicate
@@ -186,6 +195,7 @@ def _detail_row(i: int, dept: str, unit: str, p: ProjectRecord, file: str, prese
         None if diff is None or round(diff, DECIMALS["score"]) == 0 else diff,
         p.capped,
         p.grade or "",
+        p.alert,
         p.errors,
         p.warnings,
         note,
@@ -268,6 +278,8 @@ class Consolidation:
     seconds: float = 0.0
     year: str = ""  # the year of most workbooks (单位信息's 年度); others are XC007
     issuer: str = ""  # the body that consolidates (e.g. 长安区财政局), in the titles when given
+    desk: Desk | None = None  # 报送情况's facts, with a roster or a ledger
+    notes: list[str] = field(default_factory=list)  # more lines for the terminal and JSON (the targets read)
 
     @property
     def ok(self) -> bool:
@@ -292,6 +304,7 @@ class Consolidation:
             + (f"（其中空白工作簿 {s.blank_files} 个）" if s.blank_files else ""),
             f"单位 {s.units} 个，项目 {s.projects} 个"
             + (f"（另有重复项目 {s.duplicate_projects} 个，未计入）" if s.duplicate_projects else ""),
+            *(self.desk.lines() if self.desk is not None else ()),
             f"预算数合计 {fmt_num(s.budget, 4)} 万元，执行数合计 {fmt_num(s.executed, 4)} 万元，执行率 {fmt_pct(s.rate)}",
             f"核定总分的平均分 {fmt_num(s.mean_score, 2)}（按预算加权 {fmt_num(s.weighted_score, 2)}）；等级："
             + "，".join(f"{g} {n}" for g, n in s.grades.items()),
@@ -303,6 +316,7 @@ class Consolidation:
                 + "；".join(f"{y} 年度 {n} 个文件" for y, n in s.years.items())
                 + "（详见问题清单 XC007）"
             )
+        lines.extend(self.notes)
         if s.mixed_presets:
             lines.append(
                 "评分方案不一致："
@@ -455,10 +469,20 @@ def summary_title(year: str, issuer: str = "") -> str:
 
 
 def consolidate(
-    files: Sequence[FileResult], preset: str = "", seconds: float = 0.0, issuer: str = ""
+    files: Sequence[FileResult],
+    preset: str = "",
+    seconds: float = 0.0,
+    issuer: str = "",
+    *,
+    roster: Roster | None = None,
+    history: History | None = None,
 ) -> Consolidation:
     """Build the summary from file records (pure: no I/O). ``issuer``: the body consolidating, named
-    in the titles."""
+    in the titles. With a roster or what a ledger remembers, the summary starts with 报送情况
+    (:mod:`xlperf.consolidate.desk`)."""
+    desk_wanted, replaced = roster is not None or history is not None, {}
+    if desk_wanted:
+        files, replaced = D.supersede(D.adopt_units(files, roster), history)
     files, dup_notes = mark_duplicates(files)
     grades = _grade_names(files)
     ok = [f for f in files if f.status == STATUS_OK]
@@ -517,7 +541,9 @@ def consolidate(
     mixed_notes = _mixed_notes(ok, titles, preset_count) if mixed else []
     blank_notes = [(f, _blank_note(f)) for f in files if f.blank]
     year_notes = _year_notes(ok, year, years[year]) if len(years) > 1 else []
-    listed = _finding_notes(files, order, dup_notes, mixed_notes + year_notes + blank_notes)
+    matched = D.match(roster, order) if roster is not None else None
+    roster_notes = D.roster_notes(roster, matched) if roster is not None and matched is not None else []
+    listed = _finding_notes(files, order, dup_notes, mixed_notes + year_notes + blank_notes + roster_notes)
     finding_rows = _finding_rows(listed)
     # one count everywhere: every total of findings (项目明细's and 文件清单's 合计 rows, 问题清单, the
     # terminal, the JSON) is the number of 问题清单 rows; each file's count is its rows there
@@ -538,6 +564,8 @@ def consolidate(
         None,
         None,
         f"错误 {n_errors} 条，警告 {n_warnings} 条，提示 {n_infos} 条",
+        None,
+        None,
         None,
         None,
         None,
@@ -666,7 +694,12 @@ def consolidate(
             note="每个输入文件一行：已汇总 / 已跳过 / 无法读取，附原因；大小、SHA-256 校验值和完整路径在打印区域右侧",
         ),
     }
-    return Consolidation(files, tables, stats, grades, preset, seconds, year, issuer.strip())
+    desk = None
+    if desk_wanted:
+        headers = [c.header for c in FINDING_COLUMNS]
+        desk = D.build_desk(files, order, finding_rows, headers, roster, matched, history, replaced)
+        tables = {D.SUBMISSIONS_NAME: D.submission_table(desk), **tables}
+    return Consolidation(files, tables, stats, grades, preset, seconds, year, issuer.strip(), desk)
 
 
 def _detail_total(
@@ -699,6 +732,7 @@ def _detail_total(
         None,
         None,
         "",
+        _alert_count(ps),
         findings[0],
         findings[1],
         "",
@@ -723,6 +757,7 @@ def _detail_total(
         None,
         avg(p.capped for p in ps),
         "",
+        "",
         None,
         None,
         "",
@@ -733,6 +768,13 @@ def _detail_total(
         "",
     ]
     return total, average
+
+
+def _alert_count(ps: list[ProjectRecord]) -> str:
+    """项目明细's 合计 of 自评预警: how many projects are red and yellow ("红色 2，黄色 3"), '' for none."""
+    red = sum(1 for p in ps if "红色" in p.alert)
+    yellow = sum(1 for p in ps if "黄色" in p.alert)
+    return "，".join(f"{k} {n}" for k, n in (("红色", red), ("黄色", yellow)) if n)
 
 
 def _mixed_notes(
@@ -841,6 +883,8 @@ def _finding_rows(notes: list[tuple[FileResult, Finding]]) -> list[list[Any]]:
             _explained(f, x),
             x.expected,
             x.found,
+            "",
+            "",
             f.display,
         ]
         for i, (f, x) in enumerate(notes, 1)
@@ -906,9 +950,11 @@ FINDING_COLUMNS = (
     Column("位置", "text", 12, wrap=True),
     Column("规则", "text", 6.5),
     Column("严重程度", "text", 5, wrap=True),
-    Column("说明", "text", 45, wrap=True),
+    Column("说明", "text", 42, wrap=True),
     Column("应为", "text", 12, wrap=True),
     Column("实为", "text", 12, wrap=True),
+    Column(DECISION_HEADER, "text", 6, choices=DECISIONS),
+    Column(OPINION_HEADER, "text", 12, wrap=True),
     Column("文件", "text", 36, printed=False),
 )
 FILE_COLUMNS = (

@@ -176,6 +176,15 @@ def build_document(
     return doc
 
 
+def official_document() -> DocumentObject:
+    """A blank document in the report's look (A4, margins, page number, the 公文 styles), for other
+    documents that must look the same (the 退回意见 of :mod:`xlperf.writers.feedback`)."""
+    doc = Document()
+    _write_page(doc, None)
+    _write_styles(doc, None)
+    return doc
+
+
 def build_review(v: Validation, texts: ReportTexts | None = None) -> DocumentObject | None:
     """The review notes (报送前核对事项) as a document of their own, in the report's look: the problems
     the validation found, for the unit to correct before it sends the report (which never holds them).
@@ -184,9 +193,7 @@ def build_review(v: Validation, texts: ReportTexts | None = None) -> DocumentObj
     blocks = ctx.render("review.j2")
     if not blocks:
         return None
-    doc = Document()
-    _write_page(doc, ctx)
-    _write_styles(doc, ctx)
+    doc = official_document()
     title = next((b.text for b in ctx.render("title.j2")), "绩效自评工作报告")
     for b in blocks:
         if b.kind == HEADING1:
@@ -351,7 +358,7 @@ def _paragraph_style(doc: DocumentObject, name: str, style_id: str):
     return style
 
 
-def _write_styles(doc: DocumentObject, ctx: _Context) -> None:
+def _write_styles(doc: DocumentObject, ctx: _Context | None) -> None:
     """Body, headings, title and table text styles, with explicit East Asian fonts."""
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     if defaults is not None:
@@ -413,7 +420,7 @@ def _write_styles(doc: DocumentObject, ctx: _Context) -> None:
 # --- page -------------------------------------------------------------------------------------------
 
 
-def _write_page(doc: DocumentObject, ctx: _Context) -> None:
+def _write_page(doc: DocumentObject, ctx: _Context | None) -> None:
     """A4 portrait, the official margins, the page number "— 1 —" centred in the footer."""
     sec = doc.sections[0]
     sec.orientation = WD_ORIENT.PORTRAIT

@@ -52,7 +52,13 @@ NUMBER_FORMATS = {
     "center": "@",
     "hash": "@",
 }
-FREEZE = {"项目明细": (3, 4), "单位汇总": (3, 3), "问题清单": (3, 2), "文件清单": (3, 2)}  # (rows, cols)
+FREEZE = {
+    "报送情况": (3, 3),
+    "项目明细": (3, 4),
+    "单位汇总": (3, 3),
+    "问题清单": (3, 2),
+    "文件清单": (3, 2),
+}  # (rows, cols)
 
 
 def infer_format(out: str | Path, fmt: str | None) -> str:
@@ -288,7 +294,9 @@ _RED: dict[str, Any] = {
     "错误": lambda v: isinstance(v, int) and v > 0,
     "有错误的项目数": lambda v: isinstance(v, int) and v > 0,
     "差异": lambda v: isinstance(v, float) and abs(v) > 1e-6,
-    "状态": lambda v: v == "无法读取",
+    "状态": lambda v: v in ("无法读取", "未报送"),
+    "红色预警": lambda v: isinstance(v, int) and v > 0,
+    "自评预警": lambda v: isinstance(v, str) and "红色" in v,
     "严重程度": lambda v: v == "错误",
 }
 _CENTER = {L.GRADE, "严重程度", "状态", "规则", PRESET_HEADER}  # short codes read better centred
@@ -445,6 +453,13 @@ def _write_table(wb, fm: _Formats, t: Table, stamp: str, sheet_index: int) -> Bo
     if not t.footer:
         ws.write_blank(max(r - 1, 2), ncol - 1, None)  # the sheet's extent (XlsxWriter's <dimension>)
     ws.autofilter(2, 0, max(2 + len(t.rows), 2), ncol - 1)
+    for i, col in enumerate(t.columns):
+        if col.choices and t.rows:  # a column the reviewer fills in (问题清单's 处理): a drop-down list
+            ws.data_validation(3, i, 2 + len(t.rows), i, {
+                "validate": "list", "source": list(col.choices), "input_title": col.header,
+                "input_message": "、".join(col.choices) + "（空白按“采纳”）",
+                "error_title": col.header, "error_message": "请从列表中选择：" + "、".join(col.choices),
+            })  # fmt: skip
     if chart:
         _grade_chart(wb, ws, t, r)
     return body
@@ -512,6 +527,8 @@ def write_xlsx(c: Consolidation, path: str | Path) -> None:
         ("generator", f"xlperf {__version__}"),
         ("files", str(c.stats.files)),
         ("projects", str(c.stats.projects)),
+        ("year", summary_year(c)),
+        *((f"year:{unit}", year) for unit, year in unit_years(c).items()),
     )
     for r, (k, v) in enumerate(rows):
         meta.write_string(r, 0, k)
@@ -519,6 +536,23 @@ def write_xlsx(c: Consolidation, path: str | Path) -> None:
     meta.very_hidden()
     wb.close()
     splice_rows(buf.getvalue(), bodies, str(path))
+
+
+def unit_years(c: Consolidation) -> dict[str, str]:
+    """Each unit's year as its workbooks state it (the title of its 退回意见)."""
+    out: dict[str, str] = {}
+    for f in c.files:
+        if f.status == "已汇总" and f.unit and f.year:
+            out.setdefault(f.unit, str(f.year))
+    return out
+
+
+def summary_year(c: Consolidation) -> str:
+    """The year most of the workbooks state ('' when none): the year of the 退回意见 written from it."""
+    from collections import Counter
+
+    years = Counter(f.year for f in c.files if f.status == "已汇总" and f.year)
+    return str(years.most_common(1)[0][0]) if years else ""
 
 
 # --- csv / json ---------------------------------------------------------------------------------------
@@ -571,7 +605,8 @@ def summary_json(c: Consolidation) -> str:
             f'   "total": {enc(t["total"])}, "average": {enc(t["average"])}, "hidden": {enc(t["hidden"])}}}'
         )
     return (
-        f'{{"generator": {enc(d["generator"])},\n "stats": {enc(d["stats"])},\n "tables": {{\n'
+        f'{{"generator": {enc(d["generator"])},\n "stats": {enc(d["stats"])},\n'
+        f' "submissions": {enc(d["submissions"])},\n "notes": {enc(d["notes"])},\n "tables": {{\n'
         + ",\n".join(tables)
         + "\n }\n}\n"
     )
@@ -603,6 +638,9 @@ def summary_dict(c: Consolidation) -> dict[str, Any]:
             "warnings": s.warnings,
             "infos": s.infos,
         },
+        # 报送情况 (with a roster or a ledger): the terminal's lines and the lists behind them
+        "submissions": None if c.desk is None else c.desk.to_dict(),
+        "notes": list(c.notes),
         "tables": {name: _table_dict(t) for name, t in c.tables.items()},
     }
 
