@@ -187,8 +187,9 @@ def test_copy_keeps_every_part_of_the_user(originals, kind, tmp_path):
     assert "预算合计" in wb.defined_names
     assert ws.protection.sheet and ws.data_validations.dataValidation
     res = wb["校验结果"]
-    links = {res.cell(r, 5).value: res.cell(r, 5).hyperlink.location for r in range(4, res.max_row + 1)}
-    assert links[f"{APOSTROPHE_SHEET}!H25"] == "'张''s 表'!H25"
+    # 序号 links to the cell; 位置 says where it is in words
+    links = {res.cell(r, 5).value: res.cell(r, 1).hyperlink.location for r in range(4, res.max_row + 1)}
+    assert links[f"{APOSTROPHE_SHEET} H25（总分）"] == "'张''s 表'!H25"
     assert all(
         "\x07" not in (c.value or "") for row in res.iter_rows() for c in row if isinstance(c.value, str)
     )

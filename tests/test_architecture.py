@@ -53,8 +53,10 @@ def test_the_core_does_no_io():
 
 def test_the_consolidation_tables_are_pure():
     mods = _modules()
-    for m in ("xlperf.consolidate.tables", "xlperf.consolidate.records"):
-        assert _hits(mods[m], (*IO_MODULES, "os", "concurrent", "hashlib")) == [], m
+    pure = ("xlperf.consolidate.tables", "xlperf.consolidate.records", "xlperf.consolidate.desk",
+            "xlperf.consolidate.roster", "xlperf.consolidate.review")  # fmt: skip
+    for m in pure:
+        assert _hits(mods[m], (*IO_MODULES, "os", "concurrent", "hashlib", "sqlite3")) == [], m
 
 
 def test_a_detector_of_io_would_fire():

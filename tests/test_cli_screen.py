@@ -183,10 +183,14 @@ def test_report_says_what_to_check_and_which_fonts_were_replaced(tmp_path, seed_
     r = run(["report", str(seed_sample), "-o", str(tmp_path / "报告.docx"), "--pdf"])
     assert r.exit_code == 0, r.output
     flat = "".join(r.output.split())
-    assert "报告末尾另起一页附“报送前核对事项”（4个项目的填报问题）" in flat
+    assert (
+        f"已另存报送前核对事项：{tmp_path}/报告_报送前核对事项.docx（4个项目的填报问题".replace(" ", "")
+        in flat
+    )
+    assert (tmp_path / "报告_报送前核对事项.docx").exists()
     assert "本机缺少字体仿宋_GB2312、方正小标宋简体，PDF中这些文字已由其他字体代替显示" in flat
     assert_wrapped(
         "\n".join(x for x in r.output.splitlines() if str(tmp_path) not in x), 80
     )  # paths stay whole
     r = run(["report", str(seed_sample), "-o", str(tmp_path / "无核对页.docx"), "--no-review"])
-    assert "核对事项" not in r.output
+    assert "核对事项" not in r.output and not (tmp_path / "无核对页_报送前核对事项.docx").exists()

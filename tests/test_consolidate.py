@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from xlperf import api
+from xlperf import api, presets
 from xlperf.cli import cli
 from xlperf.consolidate import (
     DETAIL_COLUMNS,
@@ -31,7 +31,7 @@ from xlperf.consolidate import (
     project_rows,
     skip_reason,
 )
-from xlperf.samples import SAMPLES, score_sum
+from xlperf.samples import SAMPLES
 from xlperf.writers.summary import write_summary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,9 +76,33 @@ def _expected(specs) -> dict[str, dict]:
         out[sample.unit.name] = {
             "budget": [p.budget[0] for p in sample.projects],
             "executed": [p.executed[0] for p in sample.projects],
-            "scores": [round(score_sum(p), 6) for p in sample.projects],
+            "scores": [counted_sum(p, presets.load(sample.preset)) for p in sample.projects],
         }
     return out
+
+
+def counted_sum(p, preset) -> float:
+    """核定总分 from a sample's data: each score within 0 and its weight (a blank 分值: the preset's section
+    weight split over the section's rows), at most 100, then the execution-rate cap."""
+    rows = [r for r in p.indicators if any(x is not None for x in (r.name, r.target, r.actual, r.score))]
+    blank = Counter(r.level1 for r in rows if r.weight is None)
+    typed = Counter()
+    for r in rows:
+        if r.weight is not None:
+            typed[r.level1] += r.weight
+    total = 0.0
+    for r in rows:
+        if not isinstance(r.score, int | float):
+            continue
+        w = (
+            r.weight
+            if r.weight is not None
+            else (preset.weights[r.level1] - typed[r.level1]) / blank[r.level1]
+        )
+        total += min(max(r.score, 0), w)
+    total = min(total, 100)
+    cap = preset.cap_for(p.executed[0] / p.budget[0])
+    return round(min(total, cap.max) if cap else total, 6)
 
 
 def test_totals_match_the_generators_data(units, result):
@@ -214,8 +238,8 @@ def test_outputs_xlsx_csv_json_and_inputs_untouched(tmp_path, units, result):
     assert [c.value.replace("\n", "") for c in ws[3]] == [c.header for c in DETAIL_COLUMNS]
     assert ws.freeze_panes == "E4" and ws.auto_filter.ref.startswith("A3:")
     assert ws.cell(4, 5).number_format == "#,##0.00##" and ws.cell(4, 7).number_format == "0.00%"
-    assert ws.max_row == 3 + len(result.tables[DETAIL_NAME].rows) + 1  # and the 合计 row
-    assert ws.cell(ws.max_row, 1).value == "合计"
+    assert ws.max_row == 3 + len(result.tables[DETAIL_NAME].rows) + 2  # and the 合计 and 平均 rows
+    assert [ws.cell(ws.max_row - 1, 1).value, ws.cell(ws.max_row, 1).value] == ["合计", "平均"]
     assert len(wb[GRADES_NAME]._charts) == 1 or _has_chart(out)
     assert wb["_xlperf"].sheet_state == "veryHidden"
     # csv: one file per table, utf-8-sig; json: the same tables

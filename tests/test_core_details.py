@@ -146,7 +146,9 @@ def test_progress_and_budget_value_typed_as_percentage_points():
     set_ind(rows, 4, "自评得分", 9)
     set_ind(rows, 4, "偏差原因分析及改进措施", "原因")
     rows[-1][7] = 99
-    assert _findings(rows) == []
+    # read as 90 %: nothing wrong with the values; the scores (90/90 against the budget's 9/10, 10 % ahead)
+    # make the 一体化 systems' red 自评预警 at 总分
+    assert _findings(rows) == [("XP023", "H25", "warning")]
 
 
 # --- how rows and labels appear in messages --------------------------------------------------------------

@@ -98,9 +98,9 @@ def test_validate_writes_results_marks_and_never_changes_values(tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[0] == L.RESULT_SHEET
     res = wb[L.RESULT_SHEET]
-    assert res["A1"].value.startswith("校验结果：共 2 个项目")
-    assert res["A2"].value == "图例" and res["A4"].value == 1
-    assert [c.value for c in res[3]][:8] == [
+    assert res["A1"].value.startswith("某某局2020年度绩效自评表校验结果：共 2 个项目")
+    assert res["A2"].value == "图例" and res["A4"].value.endswith(',"1")')  # 序号 1, a link
+    assert [c.value.replace("\n", "") for c in res[3]][:8] == [
         "序号",
         "严重程度",
         "规则",
@@ -111,7 +111,7 @@ def test_validate_writes_results_marks_and_never_changes_values(tmp_path):
         "实为",
     ]
     assert res.max_row == 3 + len(v.findings)
-    assert res["E4"].value.startswith("=HYPERLINK(\"#'自评表1'!")
+    assert res["A4"].value.startswith("=HYPERLINK(\"#'自评表1'!")  # 序号 links to the cell
     assert res.freeze_panes == "A4" and res.auto_filter.ref == f"A3:H{3 + len(v.findings)}"
     assert res.page_setup.orientation == "landscape" and res.print_title_rows == "$1:$3"
     assert wb[macros.MARKS_SHEET].sheet_state == "veryHidden"

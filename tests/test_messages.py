@@ -459,6 +459,64 @@ CASES = {
         "XP016",
         ["自评表1!J12 完成率不符：总体完成率不等于具体完成情况/年度预期目标（应为：80%；实为：100%）"],
     ),
+    # XP009 on a score typed as the weight is shown: 40 split over three rows is 13.333…, typed 13.33
+    "XP009-score-as-shown": (
+        [
+            lambda r: r[FIRST_IND + 5].__setitem__(0, "效益指标（40分）"),
+            ind(5, "自评得分", 13.33),
+            ind(6, "自评得分", 13.32),
+            ind(7, "分值", None),
+            ind(7, "自评得分", 13.34),
+            ind(8, "三级指标", None),
+            ind(8, "预期指标值", None),
+            ind(8, "实际完成值", None),
+            ind(8, "自评得分", None),
+            lambda r: [r[FIRST_IND + i].__setitem__(6, None) for i in (5, 6)],
+            total(99.99),
+        ],
+        "XP009",
+        [f"自评表1!J21 偏差原因缺失：“政策知晓率”得分 13.32 低于分值 13.33{REASON}"],
+    ),  # fmt: skip
+    # XP023: the 一体化 systems' red and yellow 自评预警 (75 % spent: 25 % unspent; 7.5/10 against 90/90)
+    "XP023-red-and-yellow": (
+        [execute(7.5), ind(4, "自评得分", 7.5), ind(4, "偏差原因分析及改进措施", "原因"), total(97.5)],
+        "XP023",
+        [
+            "自评表1!H7 自评预警：黄色，预算执行率 75%，未执行的资金占预算数的 25%，超过 20%（应为：执行率≥80%；实为：75%）",
+            "自评表1!H25 自评预警：红色，绩效指标得分率 100%（90/90）高于预算执行得分率 75%（7.5/10），两者之差占指标"
+            "得分率的 25%，超过 5%：指标得分与预算执行情况不匹配（应为：≤5%；实为：25%）",
+        ],
+    ),
+    "XP023-red-only": (  # spent in full, the budget row scored 8: (1 − 0.8) / 1 = 20 %
+        [ind(4, "自评得分", 8), total(98)],
+        "XP023",
+        [
+            "自评表1!H25 自评预警：红色，绩效指标得分率 100%（90/90）高于预算执行得分率 80%（8/10），两者之差占指标"
+            "得分率的 20%，超过 5%：指标得分与预算执行情况不匹配（应为：≤5%；实为：20%）"
+        ],
+    ),
+    "XP023-red-at-5-percent-is-quiet": ([ind(4, "自评得分", 9.5), total(99.5)], "XP023", []),
+    "XP023-red-lower-scores-too": (  # 8/10 against 72/90 (80 %): in step, no red
+        [ind(4, "自评得分", 8)]
+        + [ind(i, "自评得分", 8) for i in (0, 1, 2, 3, 5, 6, 7, 8, 9)]
+        + [ind(i, "偏差原因分析及改进措施", "原因") for i in range(10)]
+        + [total(80)],
+        "XP023",
+        [],
+    ),  # fmt: skip
+    "XP023-yellow-at-80-percent-is-quiet": (
+        [execute(8), ind(4, "自评得分", 8), ind(4, "偏差原因分析及改进措施", "原因"), total(98)],
+        "XP023",
+        [
+            "自评表1!H25 自评预警：红色，绩效指标得分率 100%（90/90）高于预算执行得分率 80%（8/10），两者之差占指标"
+            "得分率的 20%，超过 5%：指标得分与预算执行情况不匹配（应为：≤5%；实为：20%）"
+        ],
+    ),
+    "XP023-yellow-zero-budget": (
+        [cell(6, 2, 0)],
+        "XP023",
+        ["自评表1!C7 自评预警：黄色，预算数为 0（应为：大于 0 的预算数；实为：0）"],
+    ),
     # XP017
     "XP017": (
         [lambda r: r.pop()],
@@ -482,8 +540,23 @@ def test_message(case):
 def test_every_rule_has_message_cases():
     from xlperf.core.rules import BY_ID
 
-    covered = {rule for _, rule, _ in CASES.values()} | {"XP018", "XP019", "XP020", "XP021"}
+    covered = {rule for _, rule, _ in CASES.values()} | {"XP018", "XP019", "XP020", "XP021", "XP022"}
     assert covered == set(BY_ID)
+
+
+def test_target_message():
+    """XP022 (given approved targets): the whole message of a lowered target (more in test_targets)."""
+    from xlperf.core.targets import targets_from_grids
+
+    head = ["单位名称", "项目名称", "一级指标", "二级指标", "三级指标", "计算符号", "指标值", "度量单位"]
+    approved = [["", "干部教育培训", "产出指标", "数量指标", "培训人次", "≥", 100, "人次"]]
+    t = targets_from_grids([Grid("目标", [head, *approved])], "目标.xlsx")
+    wb = parse_workbook("t.xlsx", [Grid("自评表1", _rows(ind(0, "预期指标值", 80)))], layouts=LAYOUTS)
+    got = [f.message for f in validate(wb, NATIONAL_LIKE, targets=t).findings if f.rule == "XP022"]
+    assert got[0] == (
+        "自评表1!E15 指标值与批复目标不一致：“培训人次”的预期指标值低于批复的指标值（正向指标的目标调低，完成目标变容易了）"
+        "（应为：≥100人次；实为：80）"
+    )
 
 
 def test_document_messages():

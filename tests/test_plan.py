@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -49,17 +50,25 @@ def test_plan_from_another_version_is_refused(spoiled):
 
 
 def test_result_rows_and_links(spoiled):
+    """What a reader of paper understands: the unit in the title, the rule's name (not XP007), the place
+    as "自评表1 H25（总分）"; 序号 links to the cell in Excel and WPS."""
     rs = P.build_plan(spoiled).result_sheet
-    assert rs.rows[0][0].startswith("校验结果：共 1 个项目：错误")
+    assert rs.rows[0][0].startswith("某某局2020年度绩效自评表校验结果：共 1 个项目：错误")
     assert rs.rows[1][:4] == ("图例", "错误", "警告", "提示")
-    assert rs.rows[2] == ("序号", "严重程度", "规则", "项目", "位置", "说明", "应为", "实为")
+    assert tuple(h.replace("\n", "") for h in rs.rows[2]) == P.RESULT_HEADER
+    assert rs.rows[2][1] == "严重\n程度"  # broken between words
     assert len(rs.rows) == 3 + len(spoiled.findings)
     for f, row, link in zip(spoiled.findings, rs.rows[3:], rs.links, strict=True):
-        assert row[4] == f.where and not row[5].startswith(f.where)  # 说明 does not repeat 位置
-        assert link.text == f.where and link.cell == f"E{rs.rows.index(row) + 1}"
+        assert row[4].startswith(f"{f.sheet} {f.cell}（") and not row[5].startswith(f.where)
+        assert not re.search(r"X[PC]\d{3}", "".join(str(x) for x in row))  # no rule IDs on paper
+        assert link.text == str(row[0]) and link.cell == f"A{rs.rows.index(row) + 1}"
+    h25 = next(r for r in rs.rows[3:] if "H25" in r[4])
+    assert h25[2] == "总分计算错误" and h25[4] == "自评表1 H25（总分）"
     h25 = next(link for link in rs.links if link.target == "H25")
     assert h25.location == "'自评表1'!H25"
     assert rs.freeze == "A4" and rs.autofilter == f"A3:H{3 + len(spoiled.findings)}"
+    g7 = next(r for r in rs.rows[3:] if " G7" in r[4])  # the 执行数 typed as 约两万
+    assert g7[4] == "自评表1 G7（执行数）"
 
 
 def test_a_sheet_named_with_an_apostrophe_is_quoted_as_excel_does():
@@ -141,7 +150,8 @@ def test_styles_every_range_names_a_style(spoiled):
     rs = P.build_plan(spoiled).result_sheet
     assert {r.style for r in rs.ranges} <= set(rs.styles)
     link = rs.styles["link"]
-    assert link.underline and not rs.styles["wrap"].underline  # only 位置 looks like a link
+    assert link.color == P.LINK_COLOR and not link.underline  # 序号: blue, a number to click
+    assert not rs.styles["wrap"].underline and rs.styles["wrap"].color == "000000"  # 位置 prints as text
 
 
 def test_finding_without_a_cell_links_to_the_sheet():
@@ -150,13 +160,14 @@ def test_finding_without_a_cell_links_to_the_sheet():
     v2 = type(v)(v.workbook, v.preset, v.projects, (f,))
     plan = P.build_plan(v2)
     assert plan.marks == () and plan.result_sheet.links[0].location == "'自评表1'!A1"
-    assert plan.result_sheet.rows[3][5] == "指标设置不全：…"
+    assert plan.result_sheet.rows[3][2] == "指标设置不全" and plan.result_sheet.rows[3][5] == "…"
+    assert plan.result_sheet.rows[3][4] == "自评表1"  # a whole sheet: its name
 
 
 def test_row_heights_fit_the_wrapped_texts(spoiled):
     """Office suites do not fit rows on opening a file: the plan sizes each finding row for its longest
-    wrapped text (28 CJK characters fit a line of the 56-wide 说明 column, as LibreOffice renders it)."""
-    assert P.text_lines("字" * 28, 56) == 1 and P.text_lines("字" * 29, 56) == 2
+    wrapped text, not a line more (29 CJK characters fit a line of a 56-wide column at 7 px a unit)."""
+    assert P.text_lines("字" * 29, 56) == 1 and P.text_lines("字" * 30, 56) == 2
     assert P.text_lines("a\nb", 56) == 2
     rs = P.build_plan(spoiled).result_sheet
     for r, row in enumerate(rs.rows[3:], 4):
@@ -269,7 +280,7 @@ def test_live_marks_fill_every_marked_cell_once_and_cap_the_notes_worst_first():
 
 def test_live_form_travels_in_the_json(spoiled):
     d = json.loads(P.build_plan(spoiled).to_json())
-    assert d["live"]["values"][0][0].startswith("'校验结果")
+    assert d["live"]["values"][0][0].startswith("'某某局2020年度绩效自评表校验结果")
     assert d["live"]["record_header"] == ["sheet", "address", "fill", "note"]
 
 

@@ -232,3 +232,67 @@ def test_numbers_in_messages_are_the_numbers(t, a, score):
     for f in over:
         pct = re.search(r"预期值的 (\d+)%", f.message).group(1)
         assert int(pct) == round(a / t * 100)
+
+
+# --- 核定总分: each score counted within 0 and its weight, never above 100 ---------------------------------
+
+scores_typed = st.one_of(st.none(), st.floats(-50, 200, allow_nan=False), st.integers(-20, 150))
+weights_typed = st.one_of(st.none(), st.floats(0, 60, allow_nan=False), st.integers(0, 40))
+
+
+def _scored_project(scores, weights, executed):
+    from xlperf.core.evaluate import evaluate
+
+    from factory import clean_rows, set_ind, workbook
+
+    rows = clean_rows()
+    for i, (s, w) in enumerate(zip(scores, weights, strict=True)):
+        set_ind(rows, i, "自评得分", s)
+        set_ind(rows, i, "分值", w)
+    rows[6][6] = executed  # 执行数 of a 预算数 of 10: the execution rate, and the cap it brings
+    return evaluate(workbook(rows).projects[0], NATIONAL_LIKE)
+
+
+@PROPS
+@given(
+    st.lists(scores_typed, min_size=10, max_size=10),
+    st.lists(weights_typed, min_size=10, max_size=10),
+    st.floats(0, 12, allow_nan=False),
+)
+@example([20] + [10] * 9, [10] * 10, 10.0)  # the seed's 20 on a 10-point row: 100 counted, not 110
+@example([-5] + [10] * 9, [10] * 10, 10.0)  # a negative score counts 0: 90
+@example([30] * 10, [None] * 10, 10.0)  # no 分值 anywhere: each section's weight split over its rows
+@example([60] * 10, [60] * 10, 10.0)  # weights adding up to 600: 核定总分 is still at most 100
+@example([10] * 10, [10] * 10, 5.0)  # 50 %: the cap of 69 applies to 100
+@example([2.0] + [None] * 9, [1.9296875] + [None] * 9, 0.0)  # shrunk: the total is stored to 1e-6
+@example([None] * 8 + [1.0, None], [None] * 8 + [0.0078125, None], 0.0)
+def test_no_approved_score_exceeds_its_weight_or_100(scores, weights, executed):
+    pr = _scored_project(scores, weights, executed)
+    for r in pr.indicators:
+        s = r.indicator.score.number
+        if s is None:
+            assert r.counted is None
+            continue
+        assert r.counted >= 0
+        if r.weight is not None:
+            assert r.counted <= r.weight + 1e-9
+            assert r.counted == pytest.approx(min(max(s, 0), r.weight))
+    counted = [r.counted for r in pr.indicators if r.counted is not None]
+    if not counted:
+        assert pr.total_capped is None and pr.grade is None
+        return
+    assert 0 <= pr.total_capped <= 100 + 1e-9
+    want = min(sum(counted), 100, pr.cap.max if pr.cap else 100)
+    assert pr.total_capped == pytest.approx(want, abs=1e-6)
+    if all(r.indicator.score.number >= 0 for r in pr.indicators if r.indicator.score.number is not None):
+        assert pr.total_capped <= pr.total_recomputed + 1e-6  # counting within the weights only lowers
+    if all(r.weight is not None for r in pr.indicators if r.counted is not None):
+        # (totals are stored to the millionth: 1.9296875 of weight is 1.929688)
+        assert pr.total_capped <= sum(r.weight for r in pr.indicators if r.counted is not None) + 1e-6
+    if pr.cap is not None:
+        assert pr.total_capped <= pr.cap.max + 1e-9
+    assert pr.grade == NATIONAL_LIKE.grade(pr.total_capped)
+    assert pr.capped == (pr.total_capped < pr.total_counted - 1e-9)
+    # the 填报 and 复核 totals stay as written
+    written = [r.indicator.score.number for r in pr.indicators if r.indicator.score.number is not None]
+    assert pr.total_recomputed == pytest.approx(sum(written), abs=1e-6)

@@ -3,6 +3,7 @@ follow the data; templates can be overridden; LibreOffice turns the .docx into a
 
 from __future__ import annotations
 
+import re
 import zipfile
 
 import pytest
@@ -27,6 +28,13 @@ SEED_PROJECTS = {  # name: (the budget as typed, as the workbook shows it (0.00)
     "实名制管理及编制使用核准": ("1", "1.00", "97"),
     "政务和中文域名注册费": ("1.6", "1.60", "99"),
     "事业单位法人登记管理工作": ("1.6", "1.60", "97"),
+}
+# the 核定总分 the report states (each score at most its weight: 20 on a 10-point row counts 10) and its grade
+SEED_APPROVED = {
+    "机构编制管理工作监督检查": ("96", "优"),
+    "实名制管理及编制使用核准": ("87", "良"),
+    "政务和中文域名注册费": ("99", "优"),
+    "事业单位法人登记管理工作": ("90.33", "优"),
 }
 SHAANXI = presets.load("shaanxi")
 
@@ -76,7 +84,7 @@ def conclusions(doc) -> list[str]:
 
 
 def review_notes(doc) -> dict[str, str]:
-    """附：报送前核对事项: the notes under each project's heading ("（一）项目名称")."""
+    """报送前核对事项 (a document of its own): the notes under each project's heading ("（一）项目名称")."""
     out: dict[str, str] = {}
     current = None
     for p in doc.paragraphs:
@@ -98,6 +106,12 @@ def section_text(doc, heading: str, next_heading: str | None = None) -> str:
 def report_of(v, tmp_path, name="r.docx", **kw):
     out = write_report(v, tmp_path / name, **kw)
     return out, Document(str(out))
+
+
+def review_of(out) -> Document | None:
+    """The review notes written beside a report (None: none were written)."""
+    path = R.review_path(out)
+    return Document(str(path)) if path.exists() else None
 
 
 # --- the seed sample ------------------------------------------------------------------------------------
@@ -129,8 +143,12 @@ def test_seed_report_title_and_sections(seed_report):
     assert "对4个项目资金进行了科学合理支配" in section_text(
         doc, "二、绩效目标实现情况", "三、绩效目标设定质量情况"
     )
+    # one numbering through the document (GB/T 9704): 一、 then （一）, in 三 as in 四
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
-    assert headings == [f"{i}、{n}" for i, n in enumerate(SEED_PROJECTS, 1)]
+    assert headings == [f"（{cn_number(i)}）{n}" for i, n in enumerate(SEED_PROJECTS, 1)]
+    measures = [p.text for p in doc.paragraphs if p.text.startswith("（")]
+    assert measures[: len(SEED_PROJECTS)] == headings
+    assert not [p.text for p in doc.paragraphs if re.match(r"\d+、", p.text)]  # no "1、" level
 
 
 def test_seed_report_one_table_per_project_with_the_seeds_rows(seed_report):
@@ -164,7 +182,8 @@ def test_seed_report_one_table_per_project_with_the_seeds_rows(seed_report):
         # 三、目标完成情况
         assert rows[5] == ["三、目标完成情况", "年度预期目标", "具体完成情况", "总体完成率"]
         assert rows[6] == ["", typed, typed, "100%"]  # General in the workbook
-        # 四、年度绩效指标完成情况 (分值: the sample's, from the seed's labels; no 偏差原因: all blank)
+        # 四、年度绩效指标完成情况: 分值 and 偏差原因 as the form has them (分值 the sample's, from the
+        # seed's labels; 偏差原因 blank)
         assert rows[7] == [
             "四、年度绩效指标完成情况",
             "一级指标",
@@ -174,12 +193,19 @@ def test_seed_report_one_table_per_project_with_the_seeds_rows(seed_report):
             "实际完成值",
             "分值",
             "自评得分",
+            "偏差原因分析及改进措施",
         ]
         assert rows[8][:3] == ["", "产出指标（40）", "数量指标"]
         assert rows[9][:3] == ["", "", "质量指标"]  # 一级 merged down
-        assert rows[-1] == ["", "总分", "100", total]
+        at = next(i for i, r in enumerate(rows) if r[1] == "总分")
+        assert rows[at] == ["", "总分", "100", total, ""]
+        approved, _ = SEED_APPROVED[name]
+        if approved == total:  # the 核定总分 the text states is the table's
+            assert at == len(rows) - 1
+        else:
+            assert rows[-1] == ["", "核定总分（高于分值的得分按分值计）", approved, ""]
         assert cells.count("产出指标（40）") == 1
-        levels2 = [r[2] for r in rows[8:-1]]
+        levels2 = [r[2] for r in rows[8:at]]
         every = ["数量指标", "质量指标", "时效指标", "成本指标", "预算执行率", "经济效益指标", "社会效益指标",
                  "生态效益指标", "可持续影响指标", "满意度指标"]  # fmt: skip
         # the rows in use: project 4 left its 生态效益 row empty, which is not an indicator
@@ -192,13 +218,13 @@ def test_seed_values_as_in_the_workbook(seed_report):
     _, doc = seed_report
     rows = project_tables(doc)[0]
     budget_rate = next(r for r in rows if "预算支出进度执行率" in r)
-    assert budget_rate[-4:] == ["100%", "50%", "10", "10"]  # the 度量单位 % printed with the value
+    assert budget_rate[-5:] == ["100%", "50%", "10", "10", ""]  # the 度量单位 % printed with the value
     satisfaction = rows[-2]
-    assert satisfaction[-5:] == ["满意度", "100%", "98%", "10", "8"]
+    assert satisfaction[-6:] == ["满意度", "100%", "98%", "10", "8", ""]
     # project 2: the blank 预期/实际 stay blank
     rows2 = project_tables(doc)[1]
     first = next(r for r in rows2 if "及时维护机构编制信息平台数据库" in r)
-    assert first[-4:] == ["", "", "10", "10"]
+    assert first[-5:] == ["", "", "10", "10", ""]
 
 
 def test_numbers_right_aligned(seed_report):
@@ -210,19 +236,20 @@ def test_numbers_right_aligned(seed_report):
 
 
 def test_each_conclusion_names_its_score_and_grade(seed_report):
+    """The score as approved (核定总分): 20 on a 10-point row counts 10, so project 2 scores 87, 良."""
     _, doc = seed_report
     found = conclusions(doc)
     assert len(found) == 4
-    for text, (_, _, total) in zip(found, SEED_PROJECTS.values(), strict=True):
-        assert text.startswith(f"通过自评，得分为{total}分，等级为“优”")
+    for text, (score, grade) in zip(found, SEED_APPROVED.values(), strict=True):
+        assert text.startswith(f"通过自评，得分为{score}分，等级为“{grade}”")
 
 
 def test_seed_conclusions_say_what_is_wrong(seed_report):
     """The unit's voice in the text sent upward (its results, deductions, what it will improve); the
     form's errors for it to correct are on the page after the 落款, under each project's name."""
-    _, doc = seed_report
+    out, doc = seed_report
     c1, c2, c3, c4 = conclusions(doc)
-    notes = review_notes(doc)
+    notes = review_notes(review_of(out))
     r1, r2, r3, r4 = (notes[name] for name in SEED_PROJECTS)
     # project 1: 预算执行率 indicator 50% while 2/2 was spent; two rows below full marks, unexplained
     assert "2项指标未得满分" in c1 and "“满意度”得8分（分值10分）" in c1
@@ -232,11 +259,11 @@ def test_seed_conclusions_say_what_is_wrong(seed_report):
         "“及时维护机构编制信息平台数据库”、“实际完成使用核准卡占年度使用计划百分比”的预期指标值或实际完成值未填写"
         in r2
     )
-    assert "“编制的动态管理”的得分超出该指标分值" in r2
+    assert "“编制的动态管理”的自评得分（20分）超出该指标分值（10分），报告按分值计，核定总分为87分" in r2
     # project 3: one value missing, no budget-rate problem
     assert "“保障全区单位域名使用”的预期指标值或实际完成值未填写" in r3
     assert "预算执行率应为" not in r3
-    assert "得分超出" in r4
+    assert "超出该指标分值" in r4
     for c in (c1, c2, c3, c4):
         # 预算执行进度 is the template's formula: computed (the table shows 100%), so not reported as blank
         assert "未填写预算执行进度" not in c
@@ -245,61 +272,140 @@ def test_seed_conclusions_say_what_is_wrong(seed_report):
             assert word not in c, (word, c)
 
 
-def test_deductions_and_a_score_above_its_weight_are_one_sentence(seed_report):
-    """Project 2 loses 13 points and counts 10 above a 分值: 100 − 13 + 10 = 97, said in one sentence."""
+def test_deductions_add_up_to_the_score_stated(seed_report, seed_validation):
+    """Project 2 loses 13 points and its 20 on a 10-point row counts 10: 100 − 13 = 87, the score the
+    text states ("扣分与多计相抵后得分为97分" is gone); every project's deductions add up the same way."""
     _, doc = seed_report
     c2 = conclusions(doc)[1]
-    sentence = next(s for s in c2.split("。") if "共扣13分" in s)
-    assert "“编制的动态管理”得20分（分值10分）高于分值，多计10分" in sentence
-    assert sentence.endswith("扣分与多计相抵后得分为97分")
+    assert "2项指标未得满分，共扣13分" in c2 and "得分为87分" in c2
+    for word in ("多计", "相抵", "高于分值", "20分"):
+        assert word not in c2
+    facts = report_facts(seed_validation)
+    for p in facts.projects:
+        assert round(100 - p.deducted, 2) == round(p.score, 2), p.name
 
 
-def test_signature_and_review_page_apart(seed_validation, tmp_path):
+def test_signature_ends_the_report_and_the_review_notes_are_a_file_of_their_own(seed_validation, tmp_path):
     import datetime as dt
 
-    _, doc = report_of(seed_validation, tmp_path)
+    out, doc = report_of(seed_validation, tmp_path)
     paras = doc.paragraphs
     signs = [p for p in paras if p.style.name == "xlperf 落款"]
     today = dt.date.today()
     assert [p.text for p in signs] == ["长安区委编办", f"{today.year}年{today.month}月{today.day}日"]
+    assert paras[-1] is signs[-1] or paras[-1].text == signs[-1].text  # the 落款 ends the report
     assert signs[0].paragraph_format.keep_with_next
-    assert paras[paras.index(signs[0]) - 1].paragraph_format.keep_with_next  # not alone on a page
-    # the review page: after the 落款, on a page of its own, not in the report's outline
-    after = paras[paras.index(signs[-1]) + 1 :]
-    assert 'w:type="page"' in after[0]._p.xml
-    assert after[1].text == "附：报送前核对事项" and after[1].style.name == "xlperf 核对事项标题"
-    assert all(not p.style.name.startswith("Heading") for p in after)
-    # without it the 落款 ends the report
-    _, bare = report_of(seed_validation, tmp_path, name="bare.docx", review=False)
-    assert bare.paragraphs[-1].style.name == "xlperf 落款" and not review_notes(bare)
-    # a clean workbook has nothing to check: no page
-    _, clean = report_of(validate(workbook(clean_rows()), SHAANXI), tmp_path, name="clean.docx")
-    assert clean.paragraphs[-1].style.name == "xlperf 落款"
+    # not alone on a page, nor with one sentence: at least four lines of the text come along
+    kept = []
+    for p in reversed(paras[: paras.index(signs[0])]):
+        if not p.paragraph_format.keep_with_next:
+            break
+        kept.append(p)
+    assert sum(R.body_lines(p.text) for p in kept) >= R.SIGN_WITH
+    # nothing of the review in what the unit sends
+    text = "".join(p.text for p in paras)
+    for word in ("报送前核对事项", "核对", "未填写偏差原因"):
+        assert word not in text
+    assert 'w:type="page"' not in doc.element.body.xml
+    # the notes beside it: its own title, each project's problems
+    notes = review_of(out)
+    assert R.review_path(out) == out.with_name("r_报送前核对事项.docx")
+    title = notes.paragraphs[0]
+    assert title.style.name == "Title" and title.text.startswith("长安区委编办2020年度绩效自评工作报告")
+    assert "（报送前核对事项）" in title.text and "不随报告报送" in notes.paragraphs[1].text
+    assert set(review_notes(notes)) == set(SEED_PROJECTS)
+    assert all(not p.style.name.startswith("Heading") for p in notes.paragraphs)
+    # without them: no file
+    bare_out, _ = report_of(seed_validation, tmp_path, name="bare.docx", review=False)
+    assert review_of(bare_out) is None
+    # a clean workbook has nothing to check: no file
+    clean_out, _ = report_of(validate(workbook(clean_rows()), SHAANXI), tmp_path, name="clean.docx")
+    assert review_of(clean_out) is None
 
 
-def test_tables_repeat_the_indicator_header_and_keep_blocks_together(seed_report):
+def test_review_notes_are_not_written_over_without_force(seed_validation, tmp_path):
+    out, _ = report_of(seed_validation, tmp_path)
+    out.unlink()  # the report gone, its notes still there: refused before anything is written
+    with pytest.raises(OutputError, match="报送前核对事项"):
+        write_report(seed_validation, out, overwrite=False)
+    assert not out.exists()
+
+
+def _keeps(tr) -> bool:
+    ps = list(tr.iter(qn("w:p")))
+    return all(p.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None for p in ps)
+
+
+def test_tables_repeat_the_indicator_header_and_start_where_they_are_when_long(seed_report, seed_validation):
+    """The seed's tables are longer than a page: moving one to the next page would leave half a page
+    empty and it would still break, so it starts where it is. What stays together: 基本情况 with
+    预算执行情况, each block, the header with the first indicator, a 一级指标 of up to a quarter page,
+    the last indicator with 总分."""
     _, doc = seed_report
     top, inds = doc.tables[0]._tbl, doc.tables[1]._tbl
     trs = list(inds.iter(qn("w:tr")))
     assert trs[0].find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None  # 一级指标 … repeated
     assert all(tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is None for tr in trs[1:])
     assert all(tr.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None for tr in trs)
-
-    def keeps(tr) -> bool:
-        ps = list(tr.iter(qn("w:p")))
-        return all(p.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None for p in ps)
-
-    # the part above the indicators stays whole, with the heading before and the header after
-    assert all(keeps(tr) for tr in top.iter(qn("w:tr")))
+    table = R.project_table(seed_validation.projects[0])
+    assert R.table_height(table.rows) > R.PAGE_BODY_CM - R.HEADING_HEIGHT  # longer than a page
+    top_rows = [_keeps(tr) for tr in top.iter(qn("w:tr"))]
+    # 基本情况, 预算执行情况 ×4, 目标完成情况 ×2: breaks allowed before 目标 and before the indicators
+    assert top_rows == [True, True, True, True, False, True, False]
     rows = row_texts(doc.tables[1])
-    kept = [keeps(tr) for tr in trs]
+    kept = [_keeps(tr) for tr in trs]
     assert kept[0] and kept[-2] and not kept[-1]  # header with the first row; last row with 总分
-    # inside a 一级指标 every row keeps with the next; its last row (before 满意度指标) does not
-    last_benefit = max(i for i, r in enumerate(rows) if "可持续影响指标" in r)
-    assert all(kept[1:last_benefit]) or kept[1] is True
-    assert not kept[last_benefit] and rows[last_benefit + 1][2] == "满意度指标"
+    # 产出指标 (short) kept whole; its last row not kept with 预算执行率
+    last_output = max(i for i, r in enumerate(rows) if "成本指标" in r)
+    assert all(kept[1:last_output]) and not kept[last_output]
     # the first part has no bottom line: the second's top line joins them
     assert top.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}/{qn('w:bottom')}").get(qn("w:val")) == "nil"
+
+
+def test_a_table_that_fits_a_page_is_kept_whole(tmp_path):
+    """A short project's table (it fits on a page) keeps every row with the next: it starts on the
+    next page rather than split, and only then."""
+    v = validate(workbook(clean_rows()), SHAANXI)
+    table = R.project_table(v.projects[0])
+    assert R.table_height(table.rows) + R.HEADING_HEIGHT < R.PAGE_BODY_CM
+    assert all(table.keep[:-1]) and not table.keep[-1]
+    _, doc = report_of(v, tmp_path)
+    trs = [tr for t in doc.tables for tr in t._tbl.iter(qn("w:tr"))]
+    assert all(_keeps(tr) for tr in trs[:-1])
+
+
+def test_table_height_estimate():
+    """One line of 五号 with the stand-ins' line height; a merged label counted once."""
+    one = (R.TCell("总分", 0, 2000),)
+    assert R.table_height([one]) == pytest.approx(R.ROW_MIN_CM)
+    long = (R.TCell("字" * 40, 0, 1000),)  # 1000 twips: 50 pt less the margins, 4 characters a line
+    assert R.cell_lines("字" * 40, 1000) == 10
+    assert R.table_height([long]) == pytest.approx(10 * R.TABLE_LINE_CM + 0.1)
+    merged = [(R.TCell("字" * 8, 0, 1000, merge="m"),), (R.TCell("字" * 8, 0, 1000, merge="m"),)]
+    assert R.table_height(merged) == pytest.approx(2 * R.ROW_MIN_CM)
+
+
+def test_headers_break_at_words():
+    """ "预算执行进/度", "预期指标/值", "实际完成/值": a label that does not fit its cell breaks at a word."""
+    cm = R.TWIPS_PER_CM
+    assert R.head_label("预算执行进度", round(2.0 * cm)) == "预算执行\n进度"
+    assert R.head_label("预期指标值", round(1.5 * cm)) == "预期\n指标值"
+    assert R.head_label("偏差原因分析及改进措施", round(2.6 * cm)) == "偏差原因分析\n及改进措施"
+    assert R.head_label("实施（主管）单位", round(2.6 * cm)) == "实施（主管）\n单位"
+    assert R.head_label("分值", round(1.2 * cm)) == "分值"
+    for cols in (
+        R._Columns(R.TABLE_WIDTH - R.SIDE_WIDTH, w, r) for w in (True, False) for r in (True, False)
+    ):
+        for name in cols.names:
+            label = R.head_label(name, cols.span(name)[1] - cols.span(name)[0])
+            assert all(
+                R.cell_lines(line, cols.span(name)[1] - cols.span(name)[0]) == 1 for line in label.split("\n")
+            ), (
+                cols.names,
+                name,
+                label,
+            )
+            assert all(len(line) > 1 for line in label.split("\n")), label
 
 
 def test_number_shown_as_the_workbook_formats_it():
@@ -347,15 +453,18 @@ def test_missing_gb_fonts_are_named(monkeypatch):
     assert R.replaced_fonts() is None
 
 
-def test_measures_draw_on_the_findings(seed_report, seed_validation):
+def test_measures_draw_on_the_projects_results(seed_report, seed_validation):
+    """四、整改措施 answers the projects' results (targets missed, points lost), numbered （一）（二）…;
+    the form's filling errors are in the review notes, not here."""
     _, doc = seed_report
     text = section_text(doc, "四、整改措施及结果应用")
-    v = seed_validation
-    assert f"需要更正的问题{v.errors}处、需要补充说明的问题{v.warnings}处" in text
-    xp009 = [f for f in v.findings if f.rule == "XP009"]
-    assert f"偏差原因缺失。全部4个项目均有，共{len(xp009)}处" in text
-    assert "指标值缺失。涉及2个项目" in text
-    assert "（一）" in text and "未发现需要更正的问题" not in text
+    facts = report_facts(seed_validation)
+    assert "（一）推动绩效目标实现。“机构编制管理工作监督检查”、“实名制管理及编制使用核准”项目" in text
+    assert f"（二）改进未得满分的指标。4个项目共{facts.deduction_count}项指标未得满分" in text
+    assert "（三）" not in text
+    for word in ("需要更正", "偏差原因缺失", "指标值缺失", "XP0"):
+        assert word not in text, word
+    assert not re.search(r"\d+处", text)
 
 
 # --- conclusions follow the data --------------------------------------------------------------------------
@@ -370,7 +479,9 @@ def test_clean_project_has_no_problem_sentences(tmp_path):
     assert "各项指标均已完成" in c
     for word in ("问题", "未填写", "低于", "不符", "扣"):
         assert word not in c
-    assert "未发现需要更正的问题" in section_text(doc, "四、整改措施及结果应用")
+    assert "未发现预算执行偏慢、绩效目标未达成或指标未得满分的情况" in section_text(
+        doc, "四、整改措施及结果应用"
+    )
     assert "未发现偏离绩效目标较大的项目" in section_text(
         doc, "二、绩效目标实现情况", "三、绩效目标设定质量情况"
     )
@@ -384,12 +495,17 @@ def test_low_execution_and_deduction_are_reported(tmp_path):
     set_ind(rows, 4, "自评得分", 6)
     rows[-1][7] = 96
     v = validate(workbook(rows), SHAANXI)
-    _, doc = report_of(v, tmp_path)
+    out, doc = report_of(v, tmp_path)
     (c,) = conclusions(doc)
-    assert "得分为96分" in c
+    # 96 counted, capped at 79 for an execution rate below 70 % (陕西): the text says both, the table too
+    assert c.startswith(
+        "通过自评，各项指标得分合计96分，因预算执行率为60%，按评分方案核定总分为79分，等级为“中”"
+    )
     assert "预算执行率60%" in c and "预算执行率低于90%" in c
     assert "1项指标未得满分，共扣4分" in c
-    assert "未填写偏差原因分析及改进措施" in review_notes(doc)["干部教育培训"]
+    table = project_tables(doc)[0]
+    assert table[-1][1] == "核定总分（预算执行率 60%，总分不超过 79）" and table[-1][-2] == "79"
+    assert "未填写偏差原因分析及改进措施" in review_notes(review_of(out))["干部教育培训"]
     assert "预算执行率低于90%的项目有1个（“干部教育培训”）" in section_text(
         doc, "二、绩效目标实现情况", "三、绩效目标设定质量情况"
     )
@@ -563,8 +679,9 @@ def test_libreoffice_converts_the_report_to_pdf(seed_validation, tmp_path, soffi
 def test_rendered_report_keeps_headings_tables_and_labels_together(seed_validation, tmp_path, soffice):
     """Rendered by LibreOffice, page by page: a project's heading is on the page where its table starts,
     a page the indicator table runs onto starts with its header row, a merged 一级指标 label is never cut
-    ("效益指标" on one page, "（40）" on the next), the 落款 shares its page with text, the review page
-    is a page of its own after it."""
+    ("效益指标" on one page, "（40）" on the next), the 落款 shares its page with four lines of text or
+    more and ends the report (the review notes are a file of their own); no page is left half empty
+    before a table that would not have fitted on the next page either."""
     import subprocess
 
     out = write_report(seed_validation, tmp_path / "报告.docx", pdf=True)
@@ -572,20 +689,34 @@ def test_rendered_report_keeps_headings_tables_and_labels_together(seed_validati
         ["pdftotext", str(out.with_suffix(".pdf")), "-"], capture_output=True, text=True, check=True
     ).stdout
     pages = ["".join(p.split()) for p in text.split("\f") if p.strip()]
-    assert 8 <= len(pages) <= 14
+    assert 7 <= len(pages) <= 11
     for i, name in enumerate(SEED_PROJECTS, 1):
-        page = next(p for p in pages if f"{i}、{name}" in p)
-        assert page.index(f"{i}、{name}") < page.index("实施（主管）", page.index(f"{i}、{name}"))
+        head = f"（{cn_number(i)}）{name}"
+        page = next(p for p in pages if head in p)
+        assert page.index(head) < page.index("实施（主管）", page.index(head))
     labels = ("产出指标（40）", "效益指标（40）", "满意度指标（10分）", "率指标（10分）")
-    for p in pages:
-        assert all(p[max(0, i - 2) : i] == "指标" for i in _find_all(p, "（40）")), p  # labels whole
+    for boxes in _page_boxes(out.with_suffix(".pdf")):  # a cell's lines are one text box
+        for box in boxes:
+            if "（40）" in box:
+                assert "指标（40）" in box, box  # labels whole: never "效益指标" here, "（40）" there
         # a page the indicator rows run onto (a 一级 label, not the table's start) repeats the header
-        if any(x in p for x in labels) and "一、基本情况" not in p:
-            assert "一级指标" in p, p[:80]
+        if any(x in b for b in boxes for x in labels) and not any("一、基本情况" in b for b in boxes):
+            assert any("一级指标" in b for b in boxes), boxes[:8]
     assert sum("一级指标" in p for p in pages) > len(SEED_PROJECTS)  # some header was repeated
     sign = next(i for i, p in enumerate(pages) if "长安区委编办" in p and "年" in p[-40:] and "月" in p[-40:])
-    assert "整改" in pages[sign] or "预算" in pages[sign]  # not alone on its page
-    assert pages[sign + 1].startswith("附：报送前核对事项")
+    assert sign == len(pages) - 1 and "核对" not in "".join(pages)
+    before = pages[sign][: pages[sign].rindex("长安区委编办")]
+    assert len(before) >= 2 * 27  # two full lines of text at least: never the 落款 with one sentence
+
+
+def _page_boxes(pdf) -> list[list[str]]:
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTTextBox
+
+    return [
+        ["".join(o.get_text().split()) for o in page if isinstance(o, LTTextBox)]
+        for page in extract_pages(str(pdf))
+    ]
 
 
 def _find_all(text: str, part: str) -> list[int]:
@@ -692,3 +823,18 @@ def test_paragraph_and_run_properties_in_schema_order(seed_report):
                     kids = [c.tag[len(w) :] for c in el if c.tag.startswith(w)]
                     known = [k for k in kids if k in order]
                     assert known == sorted(known, key=order.index), (name, tag, kids)
+
+
+@pytest.mark.parametrize(
+    "sample", ["长安区委编办_2020.xlsx", "西安市雁塔区教育局_2020.xlsx", "西安市长安区财政局_2020.xlsx"]
+)
+def test_amounts_and_scores_fit_their_cells(sample, samples_dir):
+    """ "500.0/0": an amount, a rate or a score never wraps in its cell (digits at 0.6 em, wider than any
+    stand-in's), whichever columns the form has."""
+    v = api.validate_file(samples_dir / sample)
+    for pr in v.projects:
+        t = R.project_table(pr)
+        for row in t.rows:
+            for c in row:
+                if not c.head and c.text and re.fullmatch(r"[\d.,%≥≤<>-]+", c.text):
+                    assert R.cell_lines(c.text, c.x1 - c.x0) == 1, (pr.project.sheet, c.text, c.x1 - c.x0)

@@ -123,6 +123,17 @@ def _inflated(r):
     set_ind(r, 4, "偏差原因分析及改进措施", "原因")
 
 
+def _budget_scored_low(r):
+    """Spent in full, but the 预算执行率 row scored 8 of 10 while every other row has full marks: the
+    indicators (90/90) run 20 % ahead of the budget (8/10): a red 自评预警."""
+    set_ind(r, 4, "自评得分", 8)
+    r[-1][7] = 98
+
+
+def _zero_budget(r):
+    r[6][2] = 0  # 预算数 0: a yellow 自评预警
+
+
 def _unreadable(r):
     r[6][6] = "约两万"
 
@@ -158,6 +169,10 @@ CASES = [
     ("XP015", _unreadable, "G7", "error"),
     ("XP016", _completion_rate, "J12", "warning"),
     ("XP017", _missing_label, None, "error"),
+    ("XP023", _cap, "H25", "warning"),  # 75 % spent, 7.5/10 against 90/90: red at 总分 ...
+    ("XP023", _cap, "H7", "warning"),  # ... and yellow (25 % unspent) at 预算执行进度
+    ("XP023", _budget_scored_low, "H25", "warning"),
+    ("XP023", _zero_budget, "C7", "warning"),
 ]
 
 
@@ -247,8 +262,33 @@ def test_conclusion_against_total(sentence, total, fires):
     assert bool([f for f in v.findings if f.rule == "XP021"]) is fires
 
 
+# a rule checking projects against approved targets (given with --targets): (rule, spoil, cell, severity)
+TARGET_CASES = [("XP022", lambda r: set_ind(r, 0, "预期指标值", 80), "E15", "error")]
+
+
+@pytest.mark.parametrize(("rule", "spoil", "cell", "severity"), TARGET_CASES)
+def test_target_rules_fire_at_their_cell(rule, spoil, cell, severity):
+    from xlperf.core.targets import targets_from_grids
+
+    head = ["单位名称", "项目名称", "一级指标", "二级指标", "三级指标", "计算符号", "指标值", "度量单位"]
+    approved = [["", "干部教育培训", "产出指标", "数量指标", "培训人次", "≥", 100, "人次"]]
+    t = targets_from_grids([Grid("目标", [head, *approved])], "目标.xlsx")
+    rows = clean_rows()
+    assert [
+        f for f in validate(workbook(rows), NATIONAL_LIKE, targets=t).findings if f.rule == rule
+    ] == [] or (
+        rule == "XP022"  # the clean form's other indicators are not in this one-row target set
+    )
+    spoil(rows)
+    hits = [f for f in validate(workbook(rows), NATIONAL_LIKE, targets=t).findings if f.rule == rule]
+    assert any(h.cell == cell and h.severity == severity for h in hits), [h.message for h in hits]
+    h = next(h for h in hits if h.cell == cell)
+    assert h.message.startswith(f"自评表1!{cell} {BY_ID[rule].name}：")
+
+
 def test_every_rule_has_a_firing_case():
     got = {c[0] for c in CASES} | {c[0] for c in SHEET_CASES} | {c[0] for c in DOCUMENT_CASES}
+    got |= {c[0] for c in TARGET_CASES}
     assert got == set(BY_ID)
 
 

@@ -78,15 +78,18 @@ def test_seed_projects_and_totals(validation):
             pr.rate,
             pr.project.total.number,
             pr.total_recomputed,
+            pr.total_capped,
             pr.grade,
         )
         for pr in validation.projects
     ]
+    # 核定总分 counts each score at most at its weight: 20 on the 10-point 编制的动态管理 counts 10
+    # (97 − 10 = 87, 良); 20 on a 13.33-point row of 自评表4 counts 13.33 (97 − 6.67 = 90.33)
     assert got == [
-        ("机构编制管理工作监督检查", 2, 1.0, 96, 96, "优"),
-        ("实名制管理及编制使用核准", 1, 1.0, 97, 97, "优"),
-        ("政务和中文域名注册费", 1.6, 1.0, 99, 99, "优"),
-        ("事业单位法人登记管理工作", 1.6, 1.0, 97, 97, "优"),
+        ("机构编制管理工作监督检查", 2, 1.0, 96, 96, 96, "优"),
+        ("实名制管理及编制使用核准", 1, 1.0, 97, 97, 87, "良"),
+        ("政务和中文域名注册费", 1.6, 1.0, 99, 99, 99, "优"),
+        ("事业单位法人登记管理工作", 1.6, 1.0, 97, 97, pytest.approx(90.333333), "优"),
     ]
 
 

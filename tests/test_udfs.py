@@ -300,7 +300,7 @@ def test_udfs_agree_with_validate_on_the_samples(sample_files):
             scores = [[ir.indicator.score.value.raw] for ir in pr.indicators]
             want_total = "" if pr.total_recomputed is None else pr.total_recomputed
             assert U.XP_TOTAL(scores) == want_total
-            assert U.XP_GRADE(pr.total_recomputed, preset) == (pr.grade or "")
+            assert U.XP_GRADE(pr.total_capped, preset) == (pr.grade or "")
             for key, sub in pr.subtotals.items():
                 level1 = [[ir.indicator.level1] for ir in pr.indicators]
                 if key != "unknown":

@@ -370,8 +370,11 @@ def test_report_without_a_unit_name_is_told_where_to_write_it(tmp_path):
 # conclusion's 99; 分值 10 + 50 + 30 + 10 = 100. Nothing to say: the point lost on budget execution follows
 # from a 90 % rate, which is not below the 90 % below which a reason is owed (XP009 would name the 得分
 # cell: the funds block has no 偏差原因 column). The funds 得分 sits in Word row 4, grid column 8; the 执行率
-# in column 7.
+# in column 7. And the 一体化 systems' red 自评预警 (XP023): the indicators score 90/90 = 100 % against the
+# budget's 9/10 = 90 %, (100 − 90)/100 = 10 % > 5 %, at the 总分 cell: Word row 16, its third cell where 总分
+# spans six columns, its eighth where it does not.
 FUNDS_SCORE, FUNDS_RATE = "表1 第4行 第8列", "表1 第4行 第7列"
+TOTAL_CELL = {True: "表1 第16行 第3列", False: "表1 第16行 第8列"}
 
 
 def _found(v) -> set[tuple[str, str, str]]:
@@ -396,7 +399,7 @@ def test_national_form_funds_block_is_the_budget_and_its_execution_row(tmp_path,
     assert (p.sections[0].label, p.sections[0].ref, p.sections[0].weight) == ("预算执行率", "B4", 10)
     assert [s.key for s in p.sections] == ["budget", "output", "benefit", "satisfaction"]
     assert pr.total_recomputed == 99 and p.total.number == 99
-    assert _found(v) == set()
+    assert _found(v) == {("XP023", TOTAL_CELL[merged], "warning")}
 
 
 def test_national_form_funds_block_errors_are_told_once(tmp_path):
@@ -411,7 +414,10 @@ def test_national_form_funds_block_errors_are_told_once(tmp_path):
     }
     # 执行率 typed 95 % against 108/120 = 90 %: one error on that cell (XP001), not a second one (XP002)
     wrong = national_report(tmp_path / "执行率有误.docx", rate="95%")
-    assert _found(api.validate_file(wrong)) == {("XP001", FUNDS_RATE, "error")}
+    assert _found(api.validate_file(wrong)) == {
+        ("XP001", FUNDS_RATE, "error"),
+        ("XP023", TOTAL_CELL[True], "warning"),  # the blank case scores the budget 10/10: no red there
+    }
 
 
 @pytest.mark.parametrize("total_label", ["年度资金总额", "合计", "本年资金（万元）"])
@@ -438,7 +444,7 @@ def test_national_form_in_a_workbook_reads_the_same(tmp_path, total_label):
     )
     p = pr.project
     assert (p.budget.total.ref, p.sections[0].ref, p.indicators[0].target.ref) == ("D4", "B4", "G3")
-    assert {(f.rule, f.cell) for f in v.findings} == set()
+    assert {(f.rule, f.cell) for f in v.findings} == {("XP023", "H16")}
 
 
 def test_national_form_without_a_rate_column_and_a_row_before_the_total(tmp_path):
@@ -470,7 +476,7 @@ def test_national_form_without_a_rate_column_and_a_row_before_the_total(tmp_path
         None,
     )
     assert pr.total_recomputed == 99
-    assert {(f.rule, f.cell) for f in v.findings} == set()
+    assert {(f.rule, f.cell) for f in v.findings} == {("XP023", "H17")}  # red: 总分 in H17
 
 
 def test_national_form_reports_consolidate(tmp_path):

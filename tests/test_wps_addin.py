@@ -162,7 +162,7 @@ def test_validate_in_wps_leaves_the_workbook_excel_leaves_on_the_seed_sample(
     assert out["alerts"][0].startswith("校验完成。共 4 个项目：错误 4 条，警告 23 条，提示 0 条。")
     res = out["dump"]["sheets"]["校验结果"]
     assert out["dump"]["order"][0] == "校验结果" and out["dump"]["active"] == "校验结果"
-    assert res["cells"]["E4"]["v"].startswith("=HYPERLINK(\"#'自评表")
+    assert res["cells"]["A4"]["v"].startswith("=HYPERLINK(\"#'自评表")  # 序号 links to the cell
     assert res["freeze"] == "A4" and res["page"]["orientation"] == "landscape"
     assert out["dump"]["sheets"]["_xlperf_marks"]["state"] == "veryhidden"
     assert out["screenUpdating"] is True and out["statusHistory"][-1] is False

@@ -16,6 +16,7 @@ import pytest
 from test_wps_addin import diff
 from wps_support import ADDIN, JS, Service, chromium, export_book, run_node, snapshot
 
+from xlperf.core.plan import PALETTE
 from xlperf.excel import macros
 from xlperf.wps import install
 
@@ -119,8 +120,10 @@ def test_clicking_validate_in_the_browser_gives_the_excel_ribbons_workbook(
     assert diff(snapshot(book.wb), validate["dump"]) == []
     assert validate["alerts"] == [book.app.alerts[-1][0]]
     res = validate["dump"]["sheets"]["校验结果"]
-    assert res["cells"]["A1"]["v"].startswith("校验结果：共 4 个项目：错误 4 条，警告 23 条，提示 0 条")
-    assert res["cells"]["B4"]["fill"] == "F28080" and res["cells"]["E4"]["v"].startswith("=HYPERLINK")
+    assert res["cells"]["A1"]["v"].startswith(
+        "长安区委编办2020年度绩效自评表校验结果：共 4 个项目：错误 4 条，警告 23 条"
+    )
+    assert res["cells"]["B4"]["fill"] == PALETTE["error"] and res["cells"]["A4"]["v"].startswith("=HYPERLINK")
     # 清除校验标记 gives the workbook back as it was
     before = FakeBook(office_seed)
     assert diff(snapshot(before.wb), clear["dump"]) == []

@@ -12,6 +12,7 @@ from pathlib import Path
 from xlperf import layouts, presets
 from xlperf.core.engine import Validation, validate
 from xlperf.core.model import Workbook
+from xlperf.core.targets import ApprovedTargets
 from xlperf.presets import Preset
 from xlperf.sources import read_workbook
 
@@ -66,7 +67,33 @@ def validate_file(
     path: str | Path,
     preset: str | Path | Preset | None = None,
     engine: str = "calamine",
+    targets: ApprovedTargets | None = None,
 ) -> Validation:
-    """Read one workbook and validate it. Raises :class:`xlperf.errors.ReadError` for unreadable files."""
+    """Read one workbook and validate it (with ``targets``, against the approved targets too: XP022).
+    Raises :class:`xlperf.errors.ReadError` for unreadable files."""
     wb = read_workbook(path, engine)
-    return validate(wb, resolve_preset(wb, preset))
+    return validate(wb, resolve_preset(wb, preset), targets=targets)
+
+
+def read_targets(path: str | Path) -> ApprovedTargets:
+    """Read an approved-targets export (批复的绩效目标: .xlsx or .csv, as the 一体化 system exports it).
+    Raises :class:`xlperf.errors.ReadError` with a Chinese reason when it cannot be read or holds no
+    approved indicator; rows it could not read are in ``.problems``."""
+    from xlperf.core.names import shown_name
+    from xlperf.core.targets import targets_from_grids
+    from xlperf.errors import ReadError
+    from xlperf.sources.tables import read_table
+
+    p = Path(path)
+    t = targets_from_grids(read_table(p, "批复目标"), shown_name(p.name))
+    if not t.projects:
+        raise ReadError(f"批复目标文件 {p.name} 中没有读到任何指标：{'；'.join(t.problems[:3])}")
+    return t
+
+
+def targets_line(t: ApprovedTargets) -> str:
+    """What a targets file held, in one line for the terminal and JSON."""
+    line = f"批复目标：{t.source}，{len(t.projects)} 个项目、{t.indicators} 项指标"
+    if t.problems:
+        line += f"；{len(t.problems)} 处未读取：{t.problems[0]}" + ("……" if len(t.problems) > 1 else "")
+    return line

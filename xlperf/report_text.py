@@ -25,9 +25,11 @@ from pathlib import Path
 import jinja2
 
 from xlperf.core.engine import Validation
-from xlperf.core.evaluate import ProjectResult
+from xlperf.core.evaluate import IndicatorResult, ProjectResult, approval_note
 from xlperf.core.findings import SEVERITY_ZH, Finding, fmt_num, fmt_pct
+from xlperf.core.preset import Preset
 from xlperf.core.rules import BY_ID
+from xlperf.core.scoring import below_target, suggest
 from xlperf.errors import XlperfError
 
 TEMPLATE_PACKAGE = "xlperf"
@@ -59,7 +61,8 @@ class TemplateError(XlperfError):
 
 @dataclass(frozen=True)
 class Deduction:
-    """An indicator row scored below its weight."""
+    """An indicator row that counts for less than its weight in the 核定总分 (its score as approved:
+    within 0 and the weight)."""
 
     name: str
     level2: str
@@ -83,6 +86,17 @@ class Excess:
     @property
     def extra(self) -> float:
         return self.score - self.weight
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """An indicator whose completion value, as the table shows it, falls clearly short of its target:
+    a quantitative row scoring less than the preset's ``explain_rate_below`` of its weight by the
+    scoring rules, a qualitative row below 达成."""
+
+    name: str
+    target: str
+    actual: str
 
 
 @dataclass(frozen=True)
@@ -118,29 +132,34 @@ class ProjectFacts:
     arrived: float | None
     executed: float | None
     rate: float | None  # E / B
-    score: float | None  # 复核总分 (Σ 自评得分): the score the report states
-    score_recomputed: float | None  # the same (kept for templates written before the totals were named)
-    grade: str | None  # of ``score_capped`` (核定总分)
+    score: float | None  # 核定总分: the score the report states (each score within its weight, capped)
+    score_recomputed: float | None  # 复核总分: Σ 自评得分 as written
+    grade: str | None  # of ``score`` (核定总分)
     low_rate: bool  # rate below the preset's explain_rate_below
-    deductions: tuple[Deduction, ...]
+    deductions: tuple[Deduction, ...]  # rows counted below their weight (核定)
     unscored: tuple[str, ...]  # indicator rows with no score
     hits: Hits
     findings: tuple[Finding, ...]
     score_reported: float | None = None  # 填报总分 (the 总分 cell)
-    score_capped: float | None = None  # 核定总分: ``score``, capped by the execution rate where a cap applies
+    score_capped: float | None = None  # 核定总分 (the same as ``score``; the name older templates use)
     cap: float | None = None  # the cap that applies, if any
-    excesses: tuple[Excess, ...] = ()  # indicators scored above their 分值
+    excesses: tuple[Excess, ...] = ()  # indicators scored above their 分值 (for the review notes)
+    score_counted: float | None = None  # the scores within their weights, before the execution-rate cap
+    approval: str = ""  # why the 核定总分 differs from the 复核总分 ("高于分值的得分按分值计"), or ""
+    shortfalls: tuple[Shortfall, ...] = ()  # completion values clearly short of their targets
 
     @property
     def exceeded(self) -> float:
-        """Points scored above the 分值 (the other half of the story next to :attr:`deducted`)."""
+        """Points scored above the 分值 (counted at the 分值 in the 核定总分)."""
         return round(sum(e.extra for e in self.excesses), 4)
 
     @property
     def capped(self) -> bool:
-        """The cap lowered the score (核定总分 < 复核总分)."""
+        """The execution-rate cap lowered the score."""
         return (
-            self.score is not None and self.score_capped is not None and self.score_capped < self.score - 1e-9
+            self.score is not None
+            and self.score_counted is not None
+            and self.score < self.score_counted - 1e-9
         )
 
     @property
@@ -177,8 +196,9 @@ class ProjectFacts:
 
     @property
     def clean(self) -> bool:
-        """Nothing to say but praise: no finding, no deduction, no low execution, every row scored."""
-        return not (self.findings or self.deductions or self.low_rate or self.unscored)
+        """Nothing to say but praise: no finding, no deduction, no shortfall, no low execution, every
+        row scored."""
+        return not (self.findings or self.deductions or self.shortfalls or self.low_rate or self.unscored)
 
 
 @dataclass(frozen=True)
@@ -217,6 +237,7 @@ class ReportFacts:
     infos: int
     attachment: str = ""
     date: str = ""  # the 落款's date, "2021年3月5日" (the day the report is written)
+    weak_grades: tuple[str, ...] = ("中", "差")
 
     @property
     def count(self) -> int:
@@ -229,6 +250,25 @@ class ReportFacts:
     @property
     def clean_projects(self) -> tuple[ProjectFacts, ...]:
         return tuple(p for p in self.projects if p.clean)
+
+    @property
+    def shortfall_projects(self) -> tuple[ProjectFacts, ...]:
+        """Projects with an indicator whose completion value falls clearly short of its target."""
+        return tuple(p for p in self.projects if p.shortfalls)
+
+    @property
+    def weak_projects(self) -> tuple[ProjectFacts, ...]:
+        """Projects graded in the lower half of the preset's grades (中, 差)."""
+        return tuple(p for p in self.projects if p.grade in self.weak_grades)
+
+    @property
+    def deduction_projects(self) -> tuple[ProjectFacts, ...]:
+        return tuple(p for p in self.projects if p.deductions)
+
+    @property
+    def deduction_count(self) -> int:
+        """Indicator rows counted below their weight, across projects."""
+        return sum(len(p.deductions) for p in self.projects)
 
     def rule(self, rule_id: str) -> RuleStat | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -249,10 +289,22 @@ def _row_of(cell: str | None) -> int | None:
 
 
 def project_score(pr: ProjectResult) -> float | None:
-    """The score the report states for a project: its 复核总分 (Σ 自评得分, :data:`TOTAL_RECOMPUTED`),
-    so a unit's own addition error (XP007) does not travel into the report; the 核定总分 (capped) is
-    stated beside it where a cap applies, and the grade and the average follow the 核定总分."""
-    return pr.total_recomputed
+    """The score the report states for a project: its 核定总分 (:data:`TOTAL_CAPPED`: each 自评得分
+    within 0 and its weight, at most 100, capped by the execution rate where the preset caps it), so
+    neither a unit's addition error (XP007) nor a score above its weight (XP005) travels into the
+    text; the grade and the average follow the same figure."""
+    return pr.total_capped
+
+
+def shortfall(r: IndicatorResult, preset: Preset) -> bool:
+    """Whether a row's completion value, as the table shows it, falls clearly short of its target:
+    below it, and worth less than ``explain_rate_below`` of the weight by the scoring rules (a
+    qualitative row: its band's top below that line, i.e. 部分达成 or 未达成)."""
+    ind = r.indicator
+    if not below_target(r.kind, ind.target.value, ind.actual.value):
+        return False
+    s = suggest(r.kind, ind.target.value, ind.actual.value, 1.0, preset)
+    return s is not None and s.point < preset.explain_rate_below - 1e-9
 
 
 def _project_facts(index: int, pr: ProjectResult, v: Validation) -> ProjectFacts:
@@ -269,21 +321,26 @@ def _project_facts(index: int, pr: ProjectResult, v: Validation) -> ProjectFacts
     deductions = []
     excesses = []
     unscored = []
+    shortfalls = []
     for r in pr.indicators:
         ind = r.indicator
+        label = ind.name.text or ind.level2
+        if shortfall(r, v.preset):
+            shortfalls.append(Shortfall(label, ind.target.text, ind.actual.text))
         s = ind.score.number
         if s is None:
             if not (ind.name.value.is_blank and ind.target.value.is_blank and ind.actual.value.is_blank):
-                unscored.append(ind.name.text or ind.level2)
+                unscored.append(label)
             continue
         if r.weight is not None and s > r.weight + 1e-9:
-            excesses.append(Excess(ind.name.text or ind.level2, s, r.weight))
-        if r.weight is not None and s < r.weight - 1e-9:
+            excesses.append(Excess(label, s, r.weight))
+        counted = r.counted
+        if r.weight is not None and counted is not None and counted < r.weight - 1e-9:
             deductions.append(
                 Deduction(
-                    ind.name.text or ind.level2,
+                    label,
                     ind.level2,
-                    s,
+                    counted,
                     r.weight,
                     ind.reason.value.text.strip() if not ind.reason.value.is_blank else "",
                 )
@@ -311,6 +368,9 @@ def _project_facts(index: int, pr: ProjectResult, v: Validation) -> ProjectFacts
         score_capped=pr.total_capped,
         cap=None if pr.cap is None else pr.cap.max,
         excesses=tuple(excesses),
+        score_counted=pr.total_counted,
+        approval=approval_note(pr),
+        shortfalls=tuple(shortfalls),
     )
 
 
@@ -351,6 +411,7 @@ def report_facts(v: Validation, attachment: str = "", day: dt.date | None = None
         )
     wb = v.workbook
     unit = wb.unit.name or next((p.unit for p in projects if p.unit), "")
+    names = [g.name for g in sorted(v.preset.grades, key=lambda g: -g.min)]
     return ReportFacts(
         unit=unit,
         department=wb.unit.department,
@@ -369,6 +430,7 @@ def report_facts(v: Validation, attachment: str = "", day: dt.date | None = None
         infos=sum(1 for f in own if f.severity == "info"),
         attachment=attachment,
         date=cn_date(day or dt.date.today()),
+        weak_grades=tuple(names[len(names) // 2 :]) if names else ("中", "差"),
     )
 
 

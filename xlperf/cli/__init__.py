@@ -27,6 +27,7 @@ COMMANDS = {
     "template": "template_cmd",
     "addin": "addin_cmd",
     "consolidate": "consolidate_cmd",
+    "feedback": "feedback_cmd",
     "import": "import_cmd",
     "report": "report_cmd",
     "doctor": "doctor_cmd",
@@ -87,7 +88,11 @@ def _fail(message: str) -> None:
     sys.exit(2)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+# help wraps at the terminal's width (click's default stops at 80 columns whatever the terminal)
+HELP_WIDTH = {"help_option_names": ["-h", "--help"], "max_content_width": 10_000}
+
+
+@click.group(cls=_Group, context_settings=HELP_WIDTH)
 @click.version_option(__version__, prog_name="xlperf")
 def cli() -> None:
     """xlperf：项目支出绩效自评 —— 模板、校验、汇总、自评报告。

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from xlperf.cli.options import CONTEXT, engine_option, preset_option
+from xlperf.cli.options import CONTEXT, engine_option, preset_option, targets_option
 from xlperf.cli.zh import fill, screen_width
 from xlperf.consolidate import consolidate_paths
 from xlperf.core.names import shown_name
@@ -58,6 +58,29 @@ def path_notes(paths: tuple[Path, ...], c) -> list[str]:
     default=None,
     help="输出格式；默认按 -o 的扩展名（.xlsx / .json，否则 csv）。",
 )
+@click.option(
+    "--issuer",
+    default="",
+    metavar="单位名称",
+    help="汇总单位（如 长安区财政局），写在各表标题的年度之前；默认不写。",
+)
+@click.option(
+    "--roster",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="名单.xlsx",
+    help="应报送单位名单（.xlsx 或 .csv，一列“单位名称”，可另有“主管部门”“单位编码”）：汇总表第一张为“报送情况”，"
+    "列出已报送、未报送、无法读取、已重报的单位和名单外的单位。",
+)
+@click.option(
+    "--ledger",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="台账.sqlite",
+    help="报送台账（SQLite 文件，不存在时新建）：记住每次汇总见到的每个文件（校验值、单位、首次报送时间、问题），"
+    "据此区分首次报送和重报，并列出重报改正了哪些问题。",
+)
+@targets_option
 @engine_option
 @click.option("--force", is_flag=True, help="覆盖已存在的汇总结果（默认不覆盖，以免丢失已修改的汇总表）。")
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度条和汇总摘要。")
@@ -67,6 +90,10 @@ def command(
     preset: str | None,
     jobs: int | None,
     fmt: str | None,
+    issuer: str,
+    roster: Path | None,
+    ledger: Path | None,
+    targets: Path | None,
     engine: str,
     force: bool,
     quiet: bool,
@@ -75,14 +102,18 @@ def command(
 
     可以给出工作簿、Word 报告或文件夹（含子文件夹）；读取 .xlsx/.xlsm 工作簿和 Word 报告（.docx；装有
     LibreOffice 时也读 .doc/.wps），Excel 临时文件（~$ 开头）等跳过并列入
-    “文件清单”。汇总表含：项目明细、单位汇总、等级分布（附图表）、问题清单、文件清单。同一文件报送两次、
-    同一单位的同一项目出现两次时只计一次，并在问题清单中标出。输入文件不会被修改。
+    “文件清单”。汇总表含：项目明细、单位汇总、等级分布（附图表）、问题清单、文件清单；给出 --roster 或
+    --ledger 时第一张为报送情况。同一文件报送两次、同一单位的同一项目出现两次时只计一次，并在问题清单中标出。
+    各表标题含年度（取自工作簿，年度不一致时在问题清单中标出）和 --issuer 给出的汇总单位。输入文件不会被修改。
+    问题清单的“处理”“审核意见”两列供审核人填写，xlperf feedback 据此生成退回意见。
 
-    退出码：0 已生成汇总表（即使部分文件无法读取）；2 没有可以汇总的工作簿。
+    退出码：0 已生成汇总表（即使部分文件无法读取）；2 没有可以汇总的工作簿，或名单、批复目标、台账无法使用。
 
     示例：
 
-        xlperf consolidate 报送材料/ -o 2024年绩效自评汇总.xlsx
+        xlperf consolidate 报送材料/ -o 2024年绩效自评汇总.xlsx --issuer 长安区财政局
+
+        xlperf consolidate 报送材料/ -o 汇总.xlsx --roster 名单.xlsx --ledger 台账.sqlite
 
         xlperf consolidate 报送材料/ -o 汇总csv --format csv --jobs 2
     \f
@@ -117,7 +148,17 @@ def command(
 
         bar.start()
     try:
-        c = consolidate_paths(paths, preset=preset, jobs=jobs, progress=progress_fn, engine=engine)
+        c = consolidate_paths(
+            paths,
+            preset=preset,
+            jobs=jobs,
+            progress=progress_fn,
+            engine=engine,
+            issuer=issuer,
+            roster=roster,
+            ledger=ledger,
+            targets=targets,
+        )
     finally:
         if bar is not None:
             bar.stop()

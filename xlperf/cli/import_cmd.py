@@ -25,8 +25,10 @@ from xlperf.layouts import shipped
 @preset_option
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
 def command(source: Path, output: Path, preset: str | None, force: bool) -> None:
-    """把单位报送的自评表导入标准模板：Word 绩效自评工作报告（.docx；装有 LibreOffice 时也可 .doc/.wps），
-    或任何表样的工作簿（.xlsx/.xlsm：四川、全国通用表样、一体化系统导出表、旧版模板填写的工作簿）。
+    """把单位报送的自评表（Word 报告或各种表样的工作簿）导入标准模板。
+
+    源文件可以是 Word 绩效自评工作报告（.docx；装有 LibreOffice 时也可 .doc/.wps），或任何表样的工作簿
+    （.xlsx/.xlsm：四川、全国通用表样、一体化系统导出表、旧版模板填写的工作簿）。
 
     每张项目支出绩效自评表成为模板中的一张自评表，数值按原文照录（原有错误保留，由 xlperf validate 检查）；
     “≥95%”这样写在一格中的指标值拆成计算符号、年度指标值、度量单位三格。最后列出已导入的项目，以及模板中

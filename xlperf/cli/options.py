@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from xlperf.sources import ENGINES
@@ -24,4 +26,14 @@ engine_option = click.option(
     default="calamine",
     show_default=True,
     help="读取引擎。",
+)
+
+targets_option = click.option(
+    "--targets",
+    "targets",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="批复目标.xlsx",
+    help="批复的绩效目标（一体化系统导出的 .xlsx 或 .csv：单位、项目名称、一级/二级/三级指标、计算符号、"
+    "指标值、度量单位）：逐项核对自评表的预期指标值（XP022）。",
 )

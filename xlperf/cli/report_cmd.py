@@ -10,7 +10,7 @@ from xlperf import api
 from xlperf.cli.options import CONTEXT, preset_option
 from xlperf.cli.zh import fill, screen_width
 from xlperf.report_text import export_templates
-from xlperf.writers.report import default_report_path, replaced_fonts, review_count, write_report
+from xlperf.writers.report import default_report_path, replaced_fonts, review_count, review_path, write_report
 
 
 @click.command("report", context_settings=CONTEXT)
@@ -34,7 +34,8 @@ from xlperf.writers.report import default_report_path, replaced_fonts, review_co
 @click.option(
     "--no-review",
     is_flag=True,
-    help="不附“报送前核对事项”页（默认附在落款之后另起一页，列出校验发现的填报问题，供本单位核对，不随报告报送）。",
+    help="不生成“报送前核对事项”（默认在报告旁另存一个 Word 文件“<报告>_报送前核对事项.docx”，列出校验发现的"
+    "填报问题，供本单位核对更正，不随报告报送）。",
 )
 @click.option("--attachment", default="", metavar="文字", help="标题上方的附件标记，例如“附件3”；默认不加。")
 @click.option(
@@ -57,9 +58,10 @@ def command(
 ) -> None:
     """根据单位的绩效自评工作簿生成绩效自评工作报告（Word），可同时生成 PDF。
 
-    报告包括标题，一、组织开展情况，二、绩效目标实现情况，三、每个项目的自评表及根据其数据和校验结果
-    写出的结论，四、整改措施及结果应用，落款（单位名称、日期）。校验发现的填报问题不写进正文，
-    而是列在落款后另起一页的“报送前核对事项”（--no-review 不附）。报告文字来自可修改的模板（见 --export-templates）。
+    报告包括标题，一、组织开展情况，二、绩效目标实现情况，三、每个项目的自评表及根据其数据写出的结论
+    （得分按核定总分），四、整改措施及结果应用，落款（单位名称、日期）。校验发现的填报问题不写进报告，
+    而是另存在报告旁的“报告名_报送前核对事项.docx”（--no-review 不生成）。报告文字来自可修改的模板
+    （见 --export-templates）。
 
     \b
     示例：
@@ -89,8 +91,8 @@ def command(
     if n:
         click.echo(
             fill(
-                f"注意：报告末尾另起一页附“报送前核对事项”（{n} 个项目的填报问题），供本单位核对更正；"
-                "报送前请删除该页（--no-review 不生成）。",
+                f"已另存报送前核对事项：{review_path(out)}（{n} 个项目的填报问题，供本单位核对更正自评表后"
+                "重新生成报告；该文件不随报告报送）。",
                 screen_width() - 1,
             )
         )

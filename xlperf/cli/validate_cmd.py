@@ -9,13 +9,13 @@ from pathlib import Path
 import click
 
 from xlperf import api
-from xlperf.cli.options import CONTEXT, engine_option, preset_option
+from xlperf.cli.options import CONTEXT, engine_option, preset_option, targets_option
 from xlperf.cli.zh import display_width, fill, screen_width
 from xlperf.core.engine import Validation
-from xlperf.core.evaluate import TOTAL_CAPPED, TOTAL_RECOMPUTED, TOTAL_REPORTED
+from xlperf.core.evaluate import TOTAL_CAPPED, TOTAL_RECOMPUTED, TOTAL_REPORTED, approval_note
 from xlperf.core.findings import SEVERITY_ZH, fmt_num, fmt_pct
 from xlperf.core.names import shown_name, shown_text
-from xlperf.core.results_table import explanation, file_dict, summary_line
+from xlperf.core.results_table import SaidOnce, explanation, file_dict, repeated_clauses, summary_line
 from xlperf.errors import OutputError, ReadError, XlperfError
 from xlperf.sources.gate import WORD_SUFFIXES
 
@@ -39,17 +39,12 @@ class _Screen:
         click.echo(fill(text, self.width - 1, indent, indent if hang is None else hang))
 
     def short(self, text: str, fragments: tuple[str, ...]) -> str:
-        for frag in fragments:
-            if frag in text:
-                if frag in self.explained:
-                    text = text.replace(f"{frag}，", "").replace(frag, "")
-                self.explained.add(frag)
-        return text.replace("（）", "")
+        said = SaidOnce(fragments)
+        said.said = self.explained  # said once on the whole screen, whichever file said it
+        return said(text)
 
     def file(self, v: Validation) -> None:
-        from xlperf.core.rules import WEIGHT_NOTE, scoring_methods
-
-        fragments = (*scoring_methods(v.preset).values(), WEIGHT_NOTE)
+        fragments = repeated_clauses(v)
         wb = v.workbook
         self.echo(f"■ {shown_name(wb.path)}", bold=True)
         self.para(
@@ -69,7 +64,11 @@ class _Screen:
                 f"预算数 {fmt_num(p.budget.total.number, 4)} 万元，执行数 {fmt_num(p.executed.total.number, 4)} 万元，"
                 f"执行率 {fmt_pct(pr.rate)}；{TOTAL_REPORTED.name} {fmt_num(pr.total_reported)}，"
                 f"{TOTAL_RECOMPUTED.name} {fmt_num(pr.total_recomputed)}"
-                + (f"，{TOTAL_CAPPED.name} {fmt_num(pr.total_capped)}（执行率上限）" if pr.capped else "")
+                + (
+                    f"，{TOTAL_CAPPED.name} {fmt_num(pr.total_capped)}（{approval_note(pr)}）"
+                    if pr.capped or pr.adjusted
+                    else ""
+                )
                 + f"；等级 {pr.grade or '—'}。",
                 "  ",
             )
@@ -157,9 +156,16 @@ def _expand(paths: tuple[Path, ...]) -> tuple[Path, ...]:
     help="另存一份带“校验结果”工作表并标出问题单元格的副本（仅限一个输入文件）；原文件不会被修改。",
 )
 @click.option("--force", is_flag=True, help="覆盖已存在的 -o 副本（默认不覆盖）。")
+@targets_option
 @engine_option
 def command(
-    files: tuple[Path, ...], preset: str | None, fmt: str, output: Path | None, force: bool, engine: str
+    files: tuple[Path, ...],
+    preset: str | None,
+    fmt: str,
+    output: Path | None,
+    force: bool,
+    targets: Path | None,
+    engine: str,
 ) -> None:
     """校验单位的绩效自评工作簿或 Word 报告，列出每个问题及其单元格。
 
@@ -194,6 +200,14 @@ def command(
     if output is not None and output.exists() and not force and not same:  # the input: refused below
         raise OutputError(f"输出文件已存在：{shown_name(output)}（如需覆盖请加 --force）")
     screen = _Screen(screen_width())
+    approved = None
+    if targets is not None:  # before any work: a targets file that cannot be read stops here
+        approved = api.read_targets(targets)
+        if fmt == "text":
+            screen.para(api.targets_line(approved) + "。")
+            screen.echo()
+        else:
+            click.echo(api.targets_line(approved), err=True)
     if output is not None:
         from xlperf.writers import annotate
 
@@ -210,7 +224,7 @@ def command(
     for path in files:
         name = shown_name(path)  # a name that is not UTF-8, or holds control characters, escaped
         try:
-            v = api.validate_file(path, preset, engine)
+            v = api.validate_file(path, preset, engine, approved)
         except ReadError as exc:
             unreadable += 1
             why = shown_text(str(exc))

@@ -123,10 +123,20 @@ def display_width(text: str) -> int:
 
 
 def screen_width() -> int:
-    """The terminal's width in cells (COLUMNS when set; 100 when the output is not a terminal)."""
-    import shutil
+    """The terminal's width in cells: COLUMNS when set; else the terminal's, found through whichever of
+    stdout, stderr or stdin is one (output piped into more or head still fits the screen); 100 when
+    there is no terminal at all."""
+    import os
+    import sys
 
-    return max(40, shutil.get_terminal_size((100, 24)).columns)
+    if os.environ.get("COLUMNS", "").isdigit():
+        return max(40, int(os.environ["COLUMNS"]))
+    for stream in (sys.__stdout__, sys.__stderr__, sys.__stdin__):
+        try:
+            return max(40, os.get_terminal_size(stream.fileno()).columns)
+        except (AttributeError, OSError, ValueError):
+            continue
+    return 100
 
 
 def _is_wide(ch: str) -> bool:
@@ -262,6 +272,18 @@ def wrap_text(
     return "\n\n".join(out)
 
 
+def short_help(self, limit: int = 45) -> str:
+    """A command's line in its group's list: its short help, else the first paragraph of its help,
+    whole (click cuts it at ``limit`` characters with "...", counting a Chinese character as one: the
+    list then stopped at "装有 LibreOffice 时也可..." whatever the terminal's width); the list wraps it."""
+    import inspect
+
+    text = self.short_help or (self.help or "").split("\f", 1)[0]
+    text = inspect.cleandoc(text).split("\n\n", 1)[0]
+    lines = [line.strip() for line in text.splitlines() if line.strip() and line.strip() != "\b"]
+    return _join_lines(lines) if lines else ""
+
+
 def describe_range(self) -> str:
     """A range in help and errors: 1～200, ≥1, ≤5, >0."""
     if self.min is None:
@@ -311,6 +333,7 @@ def install() -> None:
     click.types._NumberRangeBase._describe_range = describe_range
     click.formatting.term_len = display_width
     click.formatting.wrap_text = wrap_text
+    click.core.Command.get_short_help_str = short_help
     option = click.core.Option
     if not getattr(option.get_help_record, "_xlperf", False):
         original = option.get_help_record

@@ -35,7 +35,9 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from xlperf import __version__
 from xlperf.consolidate.collect import EXCEL_SUFFIXES, OTHER_EXCEL_SUFFIXES, collect, sha256_of, skip_reason
+from xlperf.consolidate.ledger import Ledger, LedgerError
 from xlperf.consolidate.read import default_jobs, read_files, read_unit_file
 from xlperf.consolidate.records import (
     CONSOLIDATION_RULES,
@@ -48,6 +50,7 @@ from xlperf.consolidate.records import (
     ProjectRecord,
     project_records,
 )
+from xlperf.consolidate.roster import Roster, roster_from_grids
 from xlperf.consolidate.tables import (
     DETAIL_COLUMNS,
     DETAIL_NAME,
@@ -63,6 +66,7 @@ from xlperf.consolidate.tables import (
     mark_duplicates,
     project_rows,
 )
+from xlperf.core.targets import ApprovedTargets
 from xlperf.presets import Preset
 
 __all__ = [
@@ -71,6 +75,7 @@ __all__ = [
     "UNITS_NAME", "Column", "Consolidation", "FileResult", "ProgressFn", "ProjectRecord", "Stats", "Table",
     "collect", "consolidate", "consolidate_paths", "default_jobs", "mark_duplicates", "project_records",
     "project_rows", "read_files", "read_unit_file", "sha256_of", "skip_reason",
+    "ApprovedTargets", "Ledger", "LedgerError", "Roster", "read_roster",
 ]  # fmt: skip
 
 
@@ -80,6 +85,12 @@ def consolidate_paths(
     jobs: int | None = None,
     progress: ProgressFn | None = None,
     engine: str = "calamine",
+    issuer: str = "",
+    *,
+    roster: str | Path | Roster | None = None,
+    ledger: str | Path | Ledger | None = None,
+    targets: str | Path | ApprovedTargets | None = None,
+    now: str | None = None,
 ) -> Consolidation:
     """Consolidate every unit workbook under ``paths`` (files or folders, searched recursively).
 
@@ -90,20 +101,74 @@ def consolidate_paths(
         jobs: worker processes; None = min(cpu, 4); 1 = in this process.
         progress: called as ``progress(done, total, file_display)`` after each file.
         engine: "calamine" (fast, default) or "openpyxl".
+        issuer: the body consolidating (e.g. 长安区财政局), named in the summary's titles.
+        roster: the units that must report (名单: .xlsx or .csv, or a read :class:`Roster`): the summary
+            starts with 报送情况.
+        ledger: the ledger (台账, an SQLite file; created when missing) that remembers every file across
+            runs: this run is recorded in one transaction, and 报送情况 knows resubmissions.
+        targets: the approved targets (批复的绩效目标: .xlsx or .csv, or read): XP022 on every project.
+        now: this run's time as "YYYY-MM-DD HH:MM:SS" (default: the clock).
 
     Returns:
         A :class:`Consolidation`; ``.ok`` is False when no workbook could be read. Never raises for a
-        bad input file (an unknown preset raises :class:`xlperf.errors.PresetError`).
+        bad input file. Raises :class:`xlperf.errors.XlperfError` subclasses with a Chinese reason for an
+        unknown preset, a roster or targets file that cannot be read, and a ledger that cannot be used
+        (:class:`~xlperf.consolidate.ledger.LedgerError`: checked before any file is read).
     """
     start = time.perf_counter()
+    started = now or time.strftime("%Y-%m-%d %H:%M:%S")
     pre: Preset | None = None
     if preset is not None:
         from xlperf import presets
 
         pre = preset if isinstance(preset, Preset) else presets.load(preset)
+    if roster is not None and not isinstance(roster, Roster):
+        roster = read_roster(roster)
+    if targets is not None and not isinstance(targets, ApprovedTargets):
+        from xlperf.api import read_targets
+
+        targets = read_targets(targets)
+    if ledger is not None and not isinstance(ledger, Ledger):
+        ledger = Ledger.open(ledger)
+    paths = list(paths)
     entries = collect(paths)
     results = iter(
-        read_files([(p, d) for p, d, skip in entries if skip is None], pre, jobs, progress, engine)
+        read_files([(p, d) for p, d, skip in entries if skip is None], pre, jobs, progress, engine, targets)
     )
     files = [skip if skip is not None else next(results) for _, _, skip in entries]
-    return consolidate(files, pre.title if pre else "", time.perf_counter() - start)
+    history = None
+    if ledger is not None:
+        checked = f"xlperf {__version__}；{pre.title if pre else '各工作簿的评分方案'}" + (
+            f"；批复目标 {targets.source}" if targets is not None else ""
+        )
+        history = ledger.record(
+            files,
+            [str(p) for p in paths],
+            checked,
+            started=started,
+            now=now,
+            units=[e.key for e in roster.entries] if roster is not None else (),
+        )
+    c = consolidate(
+        files, pre.title if pre else "", time.perf_counter() - start, issuer, roster=roster, history=history
+    )
+    if targets is not None:
+        from xlperf.api import targets_line
+
+        c.notes.append(targets_line(targets))
+    return c
+
+
+def read_roster(path: str | Path) -> Roster:
+    """Read a roster file (.xlsx or .csv); :class:`xlperf.errors.ReadError` with a Chinese reason when it
+    cannot be read or has no 单位名称 column."""
+    from xlperf.core.names import shown_name
+    from xlperf.errors import ReadError
+    from xlperf.sources.tables import read_table
+
+    p = Path(path)
+    grids = read_table(p, "名单")
+    try:
+        return roster_from_grids(grids, shown_name(p.name), csv=p.suffix.lower() == ".csv")
+    except ValueError as exc:
+        raise ReadError(str(exc)) from exc

@@ -25,6 +25,7 @@ from xlperf.consolidate.records import (
 from xlperf.core import labels as L
 from xlperf.core.engine import validate
 from xlperf.core.names import shown_name, shown_text
+from xlperf.core.targets import ApprovedTargets
 from xlperf.errors import ReadError
 from xlperf.layouts import shipped
 from xlperf.presets import Preset
@@ -34,10 +35,15 @@ POOL_MIN_FILES = 8  # fewer files than this: read in-process (a pool costs more 
 
 
 def read_unit_file(
-    path: str | Path, display: str = "", preset: str | Path | Preset | None = None, engine: str = "calamine"
+    path: str | Path,
+    display: str = "",
+    preset: str | Path | Preset | None = None,
+    engine: str = "calamine",
+    targets: ApprovedTargets | None = None,
 ) -> FileResult:
-    """Read, parse and validate one unit's workbook into a :class:`FileResult`. Never raises for a bad
-    file: the reason goes into the record (status 无法读取)."""
+    """Read, parse and validate one unit's workbook into a :class:`FileResult` (with ``targets``, its
+    indicators against the approved ones too: XP022). Never raises for a bad file: the reason goes into
+    the record (status 无法读取)."""
     from xlperf.api import resolve_preset
     from xlperf.core.model import DOCUMENT_SOURCE
     from xlperf.core.parser import NO_FORM, no_projects_reason, parse_meta, parse_workbook
@@ -45,7 +51,12 @@ def read_unit_file(
 
     p = Path(path)
     base = FileResult(
-        str(resolved(p)), display or shown_name(path), STATUS_UNREADABLE, size=_size(p), sha256=sha256_of(p)
+        str(resolved(p)),
+        display or shown_name(path),
+        STATUS_UNREADABLE,
+        size=_size(p),
+        sha256=sha256_of(p),
+        mtime=_mtime(p),
     )
     try:
         grids = read_grids(p, engine, skip=(L.SUMMARY_SHEET, L.RESULT_SHEET))  # derived sheets
@@ -76,7 +87,7 @@ def read_unit_file(
                 blank=True,
             )
         pre = resolve_preset(wb, preset)
-        v = validate(wb, pre)
+        v = validate(wb, pre, targets=targets)
     except ReadError as exc:
         return replace(base, reason=shown_text(str(exc)))  # (a reason may name the file's path)
     except MemoryError:
@@ -88,6 +99,7 @@ def read_unit_file(
         base,
         status=STATUS_OK,
         unit=wb.unit.name.strip(),
+        unit_code=wb.unit.code,
         department=wb.unit.department.strip(),
         year=wb.unit.year,
         preset=pre.title,
@@ -98,8 +110,18 @@ def read_unit_file(
     )
 
 
+def _mtime(p: Path) -> float:
+    try:
+        return p.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+_TARGETS: ApprovedTargets | None = None  # a worker's approved targets (set once by _worker_init)
+
+
 def _read_star(args: tuple) -> FileResult:
-    return read_unit_file(*args)
+    return read_unit_file(*args, targets=_TARGETS)
 
 
 def default_jobs() -> int:
@@ -112,7 +134,11 @@ def default_jobs() -> int:
 _GC_THRESHOLD = (50_000, 20, 20)
 
 
-def _worker_init(budget=None) -> None:
+def _worker_init(budget=None, targets: ApprovedTargets | None = None) -> None:
+    """A worker's start: fewer collections, the run's LibreOffice budget, and the approved targets sent
+    once, not with every file."""
+    global _TARGETS
+    _TARGETS = targets
     gc.set_threshold(*_GC_THRESHOLD)
     from xlperf import libreoffice
 
@@ -135,6 +161,7 @@ def read_files(
     jobs: int | None = None,
     progress: ProgressFn | None = None,
     engine: str = "calamine",
+    targets: ApprovedTargets | None = None,
 ) -> list[FileResult]:
     """:func:`read_unit_file` over every item, in input order; a process pool when ``jobs`` > 1 and
     there are enough files. A worker that dies takes only its own file with it."""
@@ -155,7 +182,7 @@ def read_files(
     if not pool:
         with _few_collections(), libreoffice.budget(budget):
             for t in tasks:
-                done(_read_star(t))
+                done(read_unit_file(*t, targets=targets))
         return out
 
     from concurrent.futures import ProcessPoolExecutor
@@ -163,7 +190,9 @@ def read_files(
 
     chunk = max(1, min(16, total // (jobs * 8)))
     try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(budget,)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=jobs, initializer=_worker_init, initargs=(budget, targets)
+        ) as pool:
             for r in pool.map(_read_star, tasks, chunksize=chunk):
                 done(r)
     except BrokenProcessPool:
@@ -171,7 +200,9 @@ def read_files(
         # in its own process, so only the culprit is lost
         for t in tasks[len(out) :]:
             try:
-                with ProcessPoolExecutor(max_workers=1, initializer=_worker_init, initargs=(budget,)) as solo:
+                with ProcessPoolExecutor(
+                    max_workers=1, initializer=_worker_init, initargs=(budget, targets)
+                ) as solo:
                     done(solo.submit(_read_star, t).result())
             except BrokenProcessPool:
                 done(

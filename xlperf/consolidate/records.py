@@ -12,6 +12,7 @@ from xlperf.core.engine import Validation
 from xlperf.core.findings import Finding
 from xlperf.core.labels import readable_name
 from xlperf.core.parser import NO_FORM  # noqa: F401 - re-exported: the reason for a file with no form
+from xlperf.core.rules import alerts
 
 STATUS_OK = "已汇总"
 STATUS_SKIPPED = "已跳过"
@@ -34,7 +35,11 @@ XC_UNREADABLE = ("XC003", "文件无法读取", "error")
 XC_NO_UNIT = ("XC004", "单位名称未填", "warning")
 XC_MIXED_PRESETS = ("XC005", "评分方案不一致", "warning")
 XC_BLANK = ("XC006", "空白工作簿", "warning")
-CONSOLIDATION_RULES = (XC_DUP_FILE, XC_DUP_PROJECT, XC_UNREADABLE, XC_NO_UNIT, XC_MIXED_PRESETS, XC_BLANK)
+XC_MIXED_YEARS = ("XC007", "年度不一致", "warning")
+XC_ROSTER = ("XC008", "名单有误", "info")  # the roster's own problems (consolidate --roster)
+CONSOLIDATION_RULES = (
+    XC_DUP_FILE, XC_DUP_PROJECT, XC_UNREADABLE, XC_NO_UNIT, XC_MIXED_PRESETS, XC_BLANK, XC_MIXED_YEARS, XC_ROSTER,
+)  # fmt: skip
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -67,6 +72,7 @@ class ProjectRecord:
     infos: int = 0
     duplicate_of: str = ""  # "file!sheet" of the row this one repeats; such rows are not counted
     capped: float | None = None  # 核定总分: 复核总分, capped by the execution rate where a cap applies
+    alert: str = ""  # 自评预警 (XP023): "红色", "黄色", "红色、黄色" or ""
 
     @property
     def difference(self) -> float | None:
@@ -95,6 +101,8 @@ class FileResult:
     findings: tuple[Finding, ...] = ()
     is_summary: bool = False  # a summary workbook xlperf wrote earlier (never a unit's input)
     blank: bool = False  # a workbook whose 自评表 are all blank (a template sent back unfilled)
+    unit_code: str = ""  # the unit's 一体化 code where its name was written with one ("219001-…")
+    mtime: float = 0.0  # the file's modification time (seconds since the epoch)
 
     @property
     def counted_projects(self) -> int:
@@ -115,6 +123,7 @@ def project_records(v: Validation) -> tuple[ProjectRecord, ...]:
     for pr in v.projects:
         p = pr.project
         c = per_sheet.get(p.sheet, Counter())
+        levels = [a.level.removesuffix("预警") for a in alerts(pr, v.preset)]
         out.append(
             ProjectRecord(
                 sheet=p.sheet,
@@ -132,6 +141,7 @@ def project_records(v: Validation) -> tuple[ProjectRecord, ...]:
                 errors=c["error"],
                 warnings=c["warning"],
                 infos=c["info"],
+                alert="、".join(levels),
             )
         )
     return tuple(out)

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from xlperf.consolidate import desk as D
+from xlperf.consolidate.desk import Desk, History
 from xlperf.consolidate.records import (
     DEFAULT_GRADES,
     NO_GRADE,
@@ -29,6 +31,7 @@ from xlperf.consolidate.records import (
     XC_DUP_FILE,
     XC_DUP_PROJECT,
     XC_MIXED_PRESETS,
+    XC_MIXED_YEARS,
     XC_NO_UNIT,
     XC_UNREADABLE,
     FileResult,
@@ -36,6 +39,7 @@ from xlperf.consolidate.records import (
     is_word,
     project_records,
 )
+from xlperf.consolidate.roster import Roster
 from xlperf.core import labels as L
 from xlperf.core.engine import Validation
 from xlperf.core.evaluate import TOTAL_CAPPED, TOTAL_RECOMPUTED, TOTAL_REPORTED
@@ -57,6 +61,7 @@ class Column:
     width: float = 10
     wrap: bool = False
     printed: bool = True
+    choices: tuple[str, ...] = ()  # a column the reviewer fills in from a list (问题清单's 处理)
 
 
 @dataclass
@@ -72,7 +77,8 @@ class Table:
     title: str
     columns: tuple[Column, ...]
     rows: list[list[Any]]
-    total: list[Any] | None = None  # the 合计 row: last, in bold, on every sheet
+    total: list[Any] | None = None  # the 合计 row: after the body, in bold, on every sheet
+    average: list[Any] | None = None  # the 平均 row (项目明细's scores): last, under the 合计 row
     note: str = ""  # one line under the title
     hidden: frozenset[str] = frozenset()
 
@@ -90,11 +96,16 @@ class Table:
         """How many leading columns are printed."""
         return sum(1 for c in self.columns if c.printed)
 
+    @property
+    def footer(self) -> list[list[Any]]:
+        """The rows under the body: 合计, then 平均 where the table has one."""
+        return [r for r in (self.total, self.average) if r is not None]
+
     def all_rows(self, with_total: bool = True) -> list[list[Any]]:
-        """The rows as shown: the 合计 row last."""
-        if not with_total or self.total is None:
+        """The rows as shown: the 合计 (and 平均) rows last."""
+        if not with_total:
             return list(self.rows)
-        return [*self.rows, self.total]
+        return [*self.rows, *self.footer]
 
     def records(self, with_total: bool = True) -> list[dict[str, Any]]:
         return [dict(zip(self.headers, r, strict=True)) for r in self.all_rows(with_total)]
@@ -114,7 +125,12 @@ GRADES_NAME = "等级分布"
 FINDINGS_NAME = "问题清单"
 FILES_NAME = "文件清单"
 TOTAL = "合计"
+AVERAGE = "平均"
 NOTE_HEADER = "备注"
+ALERT_HEADER = "自评预警"
+DECISION_HEADER = "处理"  # 问题清单: the reviewer's decision on a finding (采纳 / 不采纳)
+OPINION_HEADER = "审核意见"  # 问题清单: the reviewer's words to the unit about it
+DECISIONS = ("采纳", "不采纳")
 PRESET_HEADER = "评分方案"
 DUPLICATE_NOTE = "重复，未计入"
 
@@ -122,23 +138,31 @@ DUPLICATE_NOTE = "重复，未计入"
 # 6.199999999999999 behind a 6.2), in the xlsx, the csv and the JSON alike
 DECIMALS = {"amount": 4, "rate": 4, "score": 2}
 
+# Widths are in Excel's column unit: the width of a digit of the workbook's default font (宋体 10 pt:
+# 7 px on Windows; where 宋体 is missing, its stand-in's: DejaVu Sans in LibreOffice here, 8.5 px; Noto
+# Serif CJK about 7 px). A Chinese character is 13.3 px at 10 pt in every one of these fonts. So widths
+# are chosen for both ends: the Chinese a column holds (names on two lines, headers broken between
+# words, four lines at most) at 7 px a unit, and the printed columns of 项目明细 at 8.5 px a unit still
+# printing at 8 pt or more on A4 landscape, with its 13 sample projects on one page (tests/test_reading.py
+# renders it with a serif CJK stand-in for 宋体).
 DETAIL_COLUMNS = (
     Column("序号", "int", 4.5),
-    Column(L.UNIT_DEPARTMENT, "text", 10, wrap=True),
-    Column("单位", "text", 10, wrap=True),
-    Column(L.PROJECT_NAME, "text", 17, wrap=True),
-    Column("预算数（万元）", "amount", 9.5),
-    Column("执行数（万元）", "amount", 9.5),
-    Column("执行率", "rate", 7),
-    Column(PRESET_HEADER, "text", 6, wrap=True),  # shown when the workbooks' presets differ
-    *(Column(h, "score", 5.5) for _, h in SECTION_COLUMNS),
-    Column(TOTAL_REPORTED.name, "score", 5.5),
-    Column(TOTAL_RECOMPUTED.name, "score", 5.5),
-    Column("差异", "score", 5),  # 填报总分 − 复核总分; blank when they agree
-    Column(TOTAL_CAPPED.name, "score", 5.5),
+    Column(L.UNIT_DEPARTMENT, "text", 12, wrap=True),
+    Column("单位", "text", 12, wrap=True),
+    Column(L.PROJECT_NAME, "text", 13, wrap=True),
+    Column("预算数（万元）", "amount", 8.5),
+    Column("执行数（万元）", "amount", 8.5),
+    Column("执行率", "rate", 8),
+    Column(PRESET_HEADER, "text", 8, wrap=True),  # shown when the workbooks' presets differ
+    *(Column(h, "score", 6.5 if len(h) > 6 else 6) for _, h in SECTION_COLUMNS),
+    Column(TOTAL_REPORTED.name, "score", 6),
+    Column(TOTAL_RECOMPUTED.name, "score", 6),
+    Column("差异", "score", 5.5),  # 填报总分 − 复核总分; blank when they agree
+    Column(TOTAL_CAPPED.name, "score", 6),
     Column(L.GRADE, "text", 4.5),
-    Column("错误", "int", 4),
-    Column("警告", "int", 4),
+    Column(ALERT_HEADER, "text", 5, wrap=True),  # 自评预警 (XP023): 红色 / 黄色
+    Column("错误", "int", 4.5),
+    Column("警告", "int", 4.5),
     Column(NOTE_HEADER, "text", 7, wrap=True),  # shown when a row is a duplicate
     Column("提示", "int", 6, printed=False),
     Column("到位数（万元）", "amount", 12, printed=False),
@@ -171,6 +195,7 @@ def _detail_row(i: int, dept: str, unit: str, p: ProjectRecord, file: str, prese
         None if diff is None or round(diff, DECIMALS["score"]) == 0 else diff,
         p.capped,
         p.grade or "",
+        p.alert,
         p.errors,
         p.warnings,
         note,
@@ -229,6 +254,7 @@ class Stats:
     warnings: int = 0
     infos: int = 0
     presets: dict[str, int] = field(default_factory=dict)  # preset title -> workbooks (most first)
+    years: dict[str, int] = field(default_factory=dict)  # 年度 -> workbooks (most first; "" not counted)
 
     @property
     def rate(self) -> float | None:
@@ -250,6 +276,10 @@ class Consolidation:
     grades: tuple[str, ...]
     preset: str = ""  # the preset asked for ("" = each workbook's own)
     seconds: float = 0.0
+    year: str = ""  # the year of most workbooks (单位信息's 年度); others are XC007
+    issuer: str = ""  # the body that consolidates (e.g. 长安区财政局), in the titles when given
+    desk: Desk | None = None  # 报送情况's facts, with a roster or a ledger
+    notes: list[str] = field(default_factory=list)  # more lines for the terminal and JSON (the targets read)
 
     @property
     def ok(self) -> bool:
@@ -274,11 +304,19 @@ class Consolidation:
             + (f"（其中空白工作簿 {s.blank_files} 个）" if s.blank_files else ""),
             f"单位 {s.units} 个，项目 {s.projects} 个"
             + (f"（另有重复项目 {s.duplicate_projects} 个，未计入）" if s.duplicate_projects else ""),
+            *(self.desk.lines() if self.desk is not None else ()),
             f"预算数合计 {fmt_num(s.budget, 4)} 万元，执行数合计 {fmt_num(s.executed, 4)} 万元，执行率 {fmt_pct(s.rate)}",
-            f"平均分 {fmt_num(s.mean_score, 2)}（按预算加权 {fmt_num(s.weighted_score, 2)}）；等级："
+            f"核定总分的平均分 {fmt_num(s.mean_score, 2)}（按预算加权 {fmt_num(s.weighted_score, 2)}）；等级："
             + "，".join(f"{g} {n}" for g, n in s.grades.items()),
             f"问题：错误 {s.errors} 条，警告 {s.warnings} 条，提示 {s.infos} 条（详见“问题清单”）",
         ]
+        if len(s.years) > 1:
+            lines.append(
+                "年度不一致："
+                + "；".join(f"{y} 年度 {n} 个文件" for y, n in s.years.items())
+                + "（详见问题清单 XC007）"
+            )
+        lines.extend(self.notes)
         if s.mixed_presets:
             lines.append(
                 "评分方案不一致："
@@ -425,13 +463,34 @@ def _presets(ok: Sequence[FileResult]) -> tuple[dict[tuple, str], dict[str, int]
     return titles, dict(count.most_common())
 
 
-def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 0.0) -> Consolidation:
-    """Build the summary from file records (pure: no I/O)."""
+def summary_title(year: str, issuer: str = "") -> str:
+    """The summary's title: "长安区财政局2020年度项目支出绩效自评汇总表" (issuer and year when known)."""
+    return f"{issuer.strip()}{f'{year}年度' if year else ''}项目支出绩效自评汇总表"
+
+
+def consolidate(
+    files: Sequence[FileResult],
+    preset: str = "",
+    seconds: float = 0.0,
+    issuer: str = "",
+    *,
+    roster: Roster | None = None,
+    history: History | None = None,
+) -> Consolidation:
+    """Build the summary from file records (pure: no I/O). ``issuer``: the body consolidating, named
+    in the titles. With a roster or what a ledger remembers, the summary starts with 报送情况
+    (:mod:`xlperf.consolidate.desk`)."""
+    desk_wanted, replaced = roster is not None or history is not None, {}
+    if desk_wanted:
+        files, replaced = D.supersede(D.adopt_units(files, roster), history)
     files, dup_notes = mark_duplicates(files)
     grades = _grade_names(files)
     ok = [f for f in files if f.status == STATUS_OK]
     titles, preset_count = _presets(ok)
     mixed = len(preset_count) > 1
+    years = Counter(f.year.strip() for f in ok if f.year.strip())
+    year = years.most_common(1)[0][0] if years else ""
+    title = summary_title(year, issuer)
 
     # group counted projects by unit; order: 主管部门, 单位, then input order
     units: dict[str, dict[str, Any]] = {}
@@ -479,13 +538,23 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
         len(all_counted),
         _good_rate(overall, grades, len(all_counted)),
     ]
-    detail_total = _detail_total(all_counted, units_label, mixed)
-
     mixed_notes = _mixed_notes(ok, titles, preset_count) if mixed else []
     blank_notes = [(f, _blank_note(f)) for f in files if f.blank]
-    finding_rows = _finding_rows(files, order, dup_notes, mixed_notes + blank_notes)
+    year_notes = _year_notes(ok, year, years[year]) if len(years) > 1 else []
+    matched = D.match(roster, order) if roster is not None else None
+    roster_notes = D.roster_notes(roster, matched) if roster is not None and matched is not None else []
+    listed = _finding_notes(files, order, dup_notes, mixed_notes + year_notes + blank_notes + roster_notes)
+    finding_rows = _finding_rows(listed)
+    # one count everywhere: every total of findings (项目明细's and 文件清单's 合计 rows, 问题清单, the
+    # terminal, the JSON) is the number of 问题清单 rows; each file's count is its rows there
+    by_file = Counter((f.path, x.severity) for f, x in listed)
     n_errors, n_warnings, n_infos = (
-        sum(1 for r in finding_rows if r[5] == SEVERITY_ZH[s]) for s in ("error", "warning", "info")
+        sum(1 for _, x in listed if x.severity == s) for s in ("error", "warning", "info")
+    )
+    on_rows = sum(p.errors + p.warnings + p.infos for u in order for _, p in u["items"])
+    off_rows = len(listed) - on_rows  # findings about a file, not a project of 项目明细 (XC005, XC001 …)
+    detail_total, detail_average = _detail_total(
+        all_counted, units_label, mixed, (n_errors, n_warnings, n_infos)
     )
     findings_total = [
         TOTAL,
@@ -495,6 +564,8 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
         None,
         None,
         f"错误 {n_errors} 条，警告 {n_warnings} 条，提示 {n_infos} 条",
+        None,
+        None,
         None,
         None,
         None,
@@ -512,8 +583,8 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
                 f.unit,
                 n,
                 f.counted_projects,
-                sum(p.errors for p in f.projects),
-                sum(p.warnings for p in f.projects),
+                by_file[(f.path, "error")],
+                by_file[(f.path, "warning")],
                 f.preset,
                 f.size / 1024,
                 f.sha256,
@@ -558,19 +629,20 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
         warnings=n_warnings,
         infos=n_infos,
         presets=preset_count,
+        years=dict(years.most_common()),
     )
     presets_note = (
         "评分方案不一致（"
         + "、".join(f"{preset_short(t)} {n} 个文件" for t, n in preset_count.items())
-        + "，分值见文件清单），分项得分按各自方案评定，合计行不合计分项得分。"
+        + "），分项得分按各自方案评定，不平均。"
         if mixed
-        else (f"评分方案：{next(iter(preset_count))}。" if preset_count else "")
+        else (f"评分方案：{preset_short(next(iter(preset_count)))}。" if preset_count else "")
     )
+    off_note = f"（含不属于单个项目的 {off_rows} 条）" if off_rows else ""
     counted_note = (
-        f"金额单位：万元。{presets_note}{TOTAL_REPORTED.name}为自评表所填总分，{TOTAL_RECOMPUTED.name}为各指标得分之和，"
-        f"差异 = {TOTAL_REPORTED.name} − {TOTAL_RECOMPUTED.name}（一致时空白）；{TOTAL_CAPPED.name}为{TOTAL_RECOMPUTED.name}，"
-        f"超过执行率上限时取上限；等级按{TOTAL_CAPPED.name}评定。合计行的金额为合计、得分为平均分；"
-        "“重复，未计入”的行不计入汇总（详见问题清单 XC002）。"
+        f"金额单位：万元。{presets_note}差异 = {TOTAL_REPORTED.name} − {TOTAL_RECOMPUTED.name}；"
+        f"{TOTAL_CAPPED.name}的每项得分不超过其分值，合计不超过 100，执行率偏低时不超过上限，等级按它评定。"
+        f"合计行为金额合计和问题清单的全部条数{off_note}，平均行为平均分；“重复，未计入”的行不计入。"
     )
     hidden_detail = set()
     if not mixed:
@@ -581,16 +653,17 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
     tables = {
         DETAIL_NAME: Table(
             DETAIL_NAME,
-            "项目支出绩效自评汇总表——项目明细",
+            f"{title}——{DETAIL_NAME}",
             DETAIL_COLUMNS,
             rounded(DETAIL_COLUMNS, detail),
             total=rounded(DETAIL_COLUMNS, [detail_total])[0],
+            average=rounded(DETAIL_COLUMNS, [detail_average])[0],
             note=counted_note,
             hidden=frozenset(hidden_detail),
         ),
         UNITS_NAME: Table(
             UNITS_NAME,
-            "项目支出绩效自评汇总表——单位汇总",
+            f"{title}——{UNITS_NAME}",
             unit_columns,
             rounded(unit_columns, unit_rows),
             total=rounded(unit_columns, [total_units])[0],
@@ -598,7 +671,7 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
         ),
         GRADES_NAME: Table(
             GRADES_NAME,
-            "项目支出绩效自评等级分布",
+            f"{title}——{GRADES_NAME}",
             grade_columns,
             rounded(grade_columns, grade_rows),
             total=rounded(grade_columns, [grade_total])[0],
@@ -606,7 +679,7 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
         ),
         FINDINGS_NAME: Table(
             FINDINGS_NAME,
-            "问题清单",
+            f"{title}——{FINDINGS_NAME}",
             FINDING_COLUMNS,
             finding_rows,
             total=findings_total,
@@ -614,19 +687,28 @@ def consolidate(files: Sequence[FileResult], preset: str = "", seconds: float = 
         ),
         FILES_NAME: Table(
             FILES_NAME,
-            "文件清单",
+            f"{title}——{FILES_NAME}",
             FILE_COLUMNS,
             rounded(FILE_COLUMNS, file_rows),
             total=rounded(FILE_COLUMNS, [files_total])[0],
             note="每个输入文件一行：已汇总 / 已跳过 / 无法读取，附原因；大小、SHA-256 校验值和完整路径在打印区域右侧",
         ),
     }
-    return Consolidation(files, tables, stats, grades, preset, seconds)
+    desk = None
+    if desk_wanted:
+        headers = [c.header for c in FINDING_COLUMNS]
+        desk = D.build_desk(files, order, finding_rows, headers, roster, matched, history, replaced)
+        tables = {D.SUBMISSIONS_NAME: D.submission_table(desk), **tables}
+    return Consolidation(files, tables, stats, grades, preset, seconds, year, issuer.strip(), desk)
 
 
-def _detail_total(ps: list[ProjectRecord], units_label: str, mixed: bool) -> list[Any]:
-    """项目明细's 合计 row over the counted projects: amounts summed, the rate of the sums, scores
-    averaged (section scores only when every workbook used the same weights), findings summed."""
+def _detail_total(
+    ps: list[ProjectRecord], units_label: str, mixed: bool, findings: tuple[int, int, int]
+) -> tuple[list[Any], list[Any]]:
+    """项目明细's last two rows over the counted projects. 合计: amounts summed, the rate of the sums,
+    the findings of the whole consolidation (``findings``: errors, warnings, infos, as 问题清单 counts
+    them). 平均: the scores averaged (section scores only when every workbook used the same weights),
+    in a row of their own so no average stands in a row called 合计."""
     budget = sum(p.budget or 0.0 for p in ps)
     executed = sum(p.executed or 0.0 for p in ps)
 
@@ -634,7 +716,8 @@ def _detail_total(ps: list[ProjectRecord], units_label: str, mixed: bool) -> lis
         return _mean([x for x in xs if x is not None])
 
     sections = [None if mixed else avg(p.subtotals.get(k) for p in ps) for k, _ in SECTION_COLUMNS]
-    return [
+    n_sections = len(SECTION_COLUMNS)
+    total = [
         TOTAL,
         "",
         units_label,
@@ -643,21 +726,55 @@ def _detail_total(ps: list[ProjectRecord], units_label: str, mixed: bool) -> lis
         executed,
         executed / budget if budget else None,
         "",
+        *([None] * n_sections),
+        None,
+        None,
+        None,
+        None,
+        "",
+        _alert_count(ps),
+        findings[0],
+        findings[1],
+        "",
+        findings[2],
+        sum(p.arrived or 0.0 for p in ps),
+        sum(p.fiscal or 0.0 for p in ps),
+        "",
+        "",
+    ]
+    average = [
+        AVERAGE,
+        "",
+        "",
+        "各项目平均分",
+        None,
+        None,
+        None,
+        "",
         *sections,
         avg(p.reported for p in ps),
         avg(p.recomputed for p in ps),
         None,
         avg(p.capped for p in ps),
         "",
-        sum(p.errors for p in ps),
-        sum(p.warnings for p in ps),
         "",
-        sum(p.infos for p in ps),
-        sum(p.arrived or 0.0 for p in ps),
-        sum(p.fiscal or 0.0 for p in ps),
+        None,
+        None,
+        "",
+        None,
+        None,
+        None,
         "",
         "",
     ]
+    return total, average
+
+
+def _alert_count(ps: list[ProjectRecord]) -> str:
+    """项目明细's 合计 of 自评预警: how many projects are red and yellow ("红色 2，黄色 3"), '' for none."""
+    red = sum(1 for p in ps if "红色" in p.alert)
+    yellow = sum(1 for p in ps if "黄色" in p.alert)
+    return "，".join(f"{k} {n}" for k, n in (("红色", red), ("黄色", yellow)) if n)
 
 
 def _mixed_notes(
@@ -674,6 +791,19 @@ def _mixed_notes(
                 "各一级指标的分值不同，分项得分不能直接比较"
             )
             notes.append((f, _xc(XC_MIXED_PRESETS, f, detail, main, title)))
+    return notes
+
+
+def _year_notes(ok: Sequence[FileResult], year: str, n: int) -> list[tuple[FileResult, Finding]]:
+    """XC007 on every workbook whose 年度 is not that of most workbooks."""
+    notes = []
+    for f in ok:
+        if f.year.strip() and f.year.strip() != year:
+            detail = (
+                f"本工作簿“单位信息”的年度为 {f.year.strip()}，多数工作簿（{n} 个）为 {year}，"
+                f"已计入汇总；请核实是否报送了其他年度的自评表"
+            )
+            notes.append((f, _xc(XC_MIXED_YEARS, f, detail, year, f.year.strip(), L.UNIT_SHEET)))
     return notes
 
 
@@ -707,14 +837,14 @@ def _explained(f: FileResult, x: Finding) -> str:
     return text
 
 
-def _finding_rows(
+def _finding_notes(
     files: Sequence[FileResult],
     order: list[dict[str, Any]],
     dup_notes: list[tuple[FileResult, Finding]],
     more_notes: list[tuple[FileResult, Finding]],
-) -> list[list[Any]]:
-    """问题清单: consolidation findings first (unreadable, duplicates, no unit, presets, blank), then
-    every file's findings in 项目明细 order."""
+) -> list[tuple[FileResult, Finding]]:
+    """问题清单's findings, each with its file: consolidation findings first (unreadable, duplicates, no
+    unit, presets, blank), then every file's findings in 项目明细 order."""
     notes: list[tuple[FileResult, Finding]] = []
     for f in files:
         if f.status == STATUS_UNREADABLE:
@@ -737,6 +867,11 @@ def _finding_rows(
             if id(f) not in seen:
                 seen.add(id(f))
                 notes.extend((f, x) for x in f.findings)
+    return notes
+
+
+def _finding_rows(notes: list[tuple[FileResult, Finding]]) -> list[list[Any]]:
+    """问题清单's rows."""
     return [
         [
             i,
@@ -748,6 +883,8 @@ def _finding_rows(
             _explained(f, x),
             x.expected,
             x.found,
+            "",
+            "",
             f.display,
         ]
         for i, (f, x) in enumerate(notes, 1)
@@ -782,52 +919,54 @@ def _unit_columns(grades: tuple[str, ...]) -> tuple[Column, ...]:
         Column("序号", "int", 5),
         Column(L.UNIT_DEPARTMENT, "text", 12, wrap=True),
         Column("单位", "text", 14, wrap=True),
-        Column("项目数", "int", 5),
+        Column("项目数", "int", 6.5),
         Column("预算数合计（万元）", "amount", 11),
         Column("执行数合计（万元）", "amount", 11),
-        Column("执行率", "rate", 8),
-        Column("平均分", "score", 6.5),
-        Column("预算加权平均分", "score", 8),
-        Column("最高分", "score", 6.5),
-        Column("最低分", "score", 6.5),
-        *(Column(g, "int", 4.5) for g in grades),
-        Column("有错误的项目数", "int", 7),
+        Column("执行率", "rate", 8.5),
+        Column("平均分", "score", 7),
+        Column("预算加权平均分", "score", 8.5),
+        Column("最高分", "score", 7),
+        Column("最低分", "score", 7),
+        *(Column(g, "int", 5) for g in grades),
+        Column("有错误的项目数", "int", 8.5),
     )
 
 
 def _grade_columns(grade_cols: tuple[str, ...]) -> tuple[Column, ...]:
     return (
-        Column("序号", "int", 4.5),
-        Column(L.UNIT_DEPARTMENT, "text", 10, wrap=True),
-        Column("单位", "text", 12, wrap=True),
-        *(Column(g, "int", 4.5) for g in grade_cols),
-        Column(TOTAL, "int", 5),
-        Column("优良率", "rate", 7.5),
+        Column("序号", "int", 5),
+        Column(L.UNIT_DEPARTMENT, "text", 13, wrap=True),
+        Column("单位", "text", 13, wrap=True),
+        *(Column(g, "int", 5) for g in grade_cols),
+        Column(TOTAL, "int", 5.5),
+        Column("优良率", "rate", 8.5),
     )
 
 
 FINDING_COLUMNS = (
     Column("序号", "int", 6),
-    Column("单位", "text", 12, wrap=True),
-    Column("项目", "text", 14, wrap=True),
-    Column("位置", "text", 11, wrap=True),
-    Column("规则", "text", 6),
+    Column("单位", "text", 13, wrap=True),
+    Column("项目", "text", 15, wrap=True),
+    Column("位置", "text", 12, wrap=True),
+    Column("规则", "text", 6.5),
     Column("严重程度", "text", 5, wrap=True),
-    Column("说明", "text", 46, wrap=True),
+    Column("说明", "text", 42, wrap=True),
     Column("应为", "text", 12, wrap=True),
     Column("实为", "text", 12, wrap=True),
+    Column(DECISION_HEADER, "text", 6, choices=DECISIONS),
+    Column(OPINION_HEADER, "text", 12, wrap=True),
     Column("文件", "text", 36, printed=False),
 )
 FILE_COLUMNS = (
     Column("序号", "int", 5),
-    Column("文件", "text", 28, wrap=True),
-    Column("状态", "text", 6.5),
+    Column("文件", "text", 26, wrap=True),
+    Column("状态", "text", 8.5),
     Column("原因", "text", 30, wrap=True),
     Column("单位", "text", 13, wrap=True),
-    Column("项目数", "int", 5),
-    Column("计入汇总项目数", "int", 7),
-    Column("错误", "int", 4.5),
-    Column("警告", "int", 4.5),
+    Column("项目数", "int", 6.5),
+    Column("计入汇总项目数", "int", 8.5),
+    Column("错误", "int", 5),
+    Column("警告", "int", 5),
     Column(PRESET_HEADER, "text", 14, wrap=True),
     Column("大小（KB）", "score", 9, printed=False),
     Column("SHA-256", "hash", 66, printed=False),

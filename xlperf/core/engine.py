@@ -12,7 +12,8 @@ from xlperf.core.evaluate import ProjectResult, evaluate
 from xlperf.core.findings import Finding, message, sort_key
 from xlperf.core.model import Workbook
 from xlperf.core.preset import Preset
-from xlperf.core.rules import CATALOGUE, WORKBOOK, Rule
+from xlperf.core.rules import CATALOGUE, TARGETS, WORKBOOK, Rule, TargetsContext
+from xlperf.core.targets import ApprovedTargets
 
 
 @dataclass(frozen=True)
@@ -40,15 +41,26 @@ class Validation:
 
 
 def check_project(
-    result: ProjectResult, preset: Preset, rules: tuple[Rule, ...] = CATALOGUE, file: str = ""
+    result: ProjectResult,
+    preset: Preset,
+    rules: tuple[Rule, ...] = CATALOGUE,
+    file: str = "",
+    targets: TargetsContext | None = None,
 ) -> list[Finding]:
-    """Every finding of every rule on one evaluated project."""
+    """Every finding of every rule on one evaluated project (the rules of scope TARGETS only when
+    ``targets`` is given)."""
     p = result.project
     out = []
     for rule in rules:
         if rule.scope == WORKBOOK:
             continue
-        for hit in rule.check(result, preset):
+        if rule.scope == TARGETS:
+            if targets is None:
+                continue
+            hits = rule.check(result, preset, targets)
+        else:
+            hits = rule.check(result, preset)
+        for hit in hits:
             out.append(_finding(rule, hit, preset, p.sheet, p.title, file, p.locate(hit.cell)))
     return out
 
@@ -82,12 +94,19 @@ def _finding(
     )
 
 
-def validate(workbook: Workbook, preset: Preset, rules: tuple[Rule, ...] = CATALOGUE) -> Validation:
-    """Evaluate and check every project of a workbook, then the workbook's other sheets."""
+def validate(
+    workbook: Workbook,
+    preset: Preset,
+    rules: tuple[Rule, ...] = CATALOGUE,
+    targets: ApprovedTargets | None = None,
+) -> Validation:
+    """Evaluate and check every project of a workbook, then the workbook's other sheets; with
+    ``targets``, each project's indicators against the approved ones too (XP022)."""
     results = tuple(evaluate(p, preset) for p in workbook.projects)
+    ctx = None if targets is None else TargetsContext(targets, workbook.unit)
     findings: list[Finding] = []
     for r in results:
-        findings.extend(check_project(r, preset, rules, workbook.path))
+        findings.extend(check_project(r, preset, rules, workbook.path, ctx))
     findings.extend(check_workbook(workbook, preset, rules))
     findings.sort(key=sort_key)
     return Validation(workbook, preset, results, tuple(findings))

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from xlperf.core import labels as L
-from xlperf.core.findings import fmt_pct
+from xlperf.core.findings import fmt_num, fmt_pct
 from xlperf.core.model import Cell, Funds, Indicator, Project
 from xlperf.core.preset import Cap, Preset
 from xlperf.core.scoring import Suggestion, execution_rate, kind_of, score_budget_rate, suggest
@@ -51,9 +51,11 @@ TOTAL_SUGGESTED = TotalDef(
 TOTAL_CAPPED = TotalDef(
     "total_capped",
     "核定总分",
-    "复核总分；评分方案按预算执行率规定了总分上限且复核总分超过上限时，取上限。"
+    "各指标自评得分之和，每项按 0 至该指标分值计（高于分值的按分值、负分按 0 计入），合计不超过 100 分；"
+    "评分方案按预算执行率规定了总分上限且超过上限时，取上限。"
     "等级按核定总分评定，平均分、最高分、最低分也按核定总分计算",
 )
+FULL_MARKS = 100.0  # no 核定总分 above this, whatever the form's weights add up to
 TOTALS = (TOTAL_REPORTED, TOTAL_RECOMPUTED, TOTAL_SUGGESTED, TOTAL_CAPPED)
 
 
@@ -71,6 +73,20 @@ class IndicatorResult:
     def suggested(self) -> float | None:
         return None if self.suggestion is None else round(self.suggestion.point, 4)
 
+    @property
+    def counted(self) -> float | None:
+        """The 自评得分 as the 核定总分 counts it: at least 0, at most the weight in effect (None: no
+        score)."""
+        return counted_score(self.indicator.score.number, self.weight)
+
+
+def counted_score(score: float | None, weight: float | None) -> float | None:
+    """A score as the 核定总分 counts it: within 0 and the weight (no weight known: at least 0)."""
+    if score is None:
+        return None
+    s = max(score, 0.0)
+    return min(s, weight) if weight is not None and weight >= 0 else s
+
 
 @dataclass(frozen=True)
 class ProjectResult:
@@ -84,7 +100,8 @@ class ProjectResult:
     total_suggested: float | None  # 建议总分: Σ suggested (rows that have one)
     grade: str | None  # of the capped total (核定总分)
     cap: Cap | None  # the execution-rate cap that applies, if any
-    total_capped: float | None = None  # 核定总分: the recomputed total, capped when a cap applies
+    total_capped: float | None = None  # 核定总分: Σ min(max(S, 0), W), at most 100, then capped
+    total_counted: float | None = None  # Σ min(max(S, 0), W), at most 100: 核定总分 before the cap
 
     @property
     def total_reported(self) -> float | None:
@@ -93,11 +110,21 @@ class ProjectResult:
 
     @property
     def capped(self) -> bool:
-        """Whether the cap lowered the total (核定总分 < 复核总分)."""
+        """Whether the execution-rate cap lowered the total (核定总分 below what the scores count for)."""
         return (
             self.total_capped is not None
+            and self.total_counted is not None
+            and self.total_capped < self.total_counted - 1e-9
+        )
+
+    @property
+    def adjusted(self) -> bool:
+        """Whether some score counts for less than was written (above its weight, or negative): the
+        核定总分 before any cap differs from the 复核总分."""
+        return (
+            self.total_counted is not None
             and self.total_recomputed is not None
-            and self.total_capped < self.total_recomputed - 1e-9
+            and abs(self.total_counted - self.total_recomputed) > 1e-9
         )
 
 
@@ -207,8 +234,10 @@ def evaluate(project: Project, preset: Preset) -> ProjectResult:
     total = round(sum(scored), 6) if scored else None
     suggested = [r.suggestion.point for r in results if r.suggestion is not None]
     total_s = round(sum(suggested), 4) if suggested else None
+    counted = [c for c in (r.counted for r in results) if c is not None]
+    within = round(min(sum(counted), FULL_MARKS), 6) if counted else None
     cap = preset.cap_for(rate)
-    capped = None if total is None else (min(total, cap.max) if cap is not None else total)
+    capped = None if within is None else (min(within, cap.max) if cap is not None else within)
     reported = project.total
     if reported.formula:
         reported = _computed(reported, total)  # the template's 总分 = Σ 自评得分
@@ -233,7 +262,23 @@ def evaluate(project: Project, preset: Preset) -> ProjectResult:
         grade=preset.grade(capped),
         cap=cap,
         total_capped=capped,
+        total_counted=within,
     )
+
+
+def approval_note(pr: ProjectResult) -> str:
+    """Why the 核定总分 differs from the 复核总分, in a few words ("" when it does not)."""
+    scored = [(r.indicator.score.number, r.counted) for r in pr.indicators if r.counted is not None]
+    parts = []
+    if any(c < s - 1e-9 for s, c in scored if s >= 0):
+        parts.append("高于分值的得分按分值计")
+    if any(s < 0 for s, _ in scored):
+        parts.append("负分按 0 计")
+    if sum(c for _, c in scored) > FULL_MARKS + 1e-9:
+        parts.append(f"总分不超过 {fmt_num(FULL_MARKS)}")
+    if pr.capped and pr.cap is not None:
+        parts.append(f"预算执行率 {fmt_pct(pr.rate)}，总分不超过 {fmt_num(pr.cap.max)}")
+    return "；".join(parts)
 
 
 def section_label(key: str) -> str:

@@ -1,15 +1,25 @@
-"""How a file's name is shown: in the terminal, the summary (xlsx, csv, json) and JSON answers.
+"""Names: how a file's name is shown, and when two names are the same name.
 
-A name is not always text. A Windows zip unzipped on UOS/Kylin leaves names in GBK bytes, which
-Python gives as surrogate escapes (no UTF-8 writer takes them: one such name stopped every summary);
-a name may hold control characters (an escape sequence recolours or clears the terminal, a newline
-forges a line of output). Every name and path xlperf shows goes through :func:`shown_name` (a reason
-that may quote one through :func:`shown_text`); the file itself is still opened by its real name.
+**Shown.** A name is not always text. A Windows zip unzipped on UOS/Kylin leaves names in GBK bytes,
+which Python gives as surrogate escapes (no UTF-8 writer takes them: one such name stopped every
+summary); a name may hold control characters (an escape sequence recolours or clears the terminal, a
+newline forges a line of output). Every name and path xlperf shows goes through :func:`shown_name` (a
+reason that may quote one through :func:`shown_text`); the file itself is still opened by its real name.
+
+**The same.** A reviewer matches names: a unit on the roster with the unit a workbook names, an approved
+project or indicator with the form's. One normalisation for all of them, :func:`name_key`: two names
+are the same when they differ only in how they were typed — full-width or half-width characters
+(:func:`xlperf.core.labels.norm`), spaces, the kind of brackets (（）()【】〔〕[]), quotes and title marks,
+letter case, and an 一体化 code in front ("219001-棠溪镇人民政府", :func:`~xlperf.core.labels.split_code`).
+Nothing else is dropped: "财政局（本级）" and "财政局" stay different units.
 """
 
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
+
+from xlperf.core.labels import norm, split_code
 
 # what a name may hold that must not reach a terminal or a file as it is: control characters (an escape
 # sequence recolours or clears the screen, a newline forges a line), the bidirectional overrides that
@@ -60,3 +70,41 @@ def shown_name(path: object) -> str:
                 shown += f"（文件名不是 UTF-8 编码，按 GBK 读作“{shown_text(gbk)}”）"
         parts[i] = shown
     return "".join(parts)
+
+
+# after NFKC (labels.norm): every bracket becomes "(" / ")", quotes and title marks go
+_BRACKETS = str.maketrans(
+    {
+        "【": "(", "】": ")", "〔": "(", "〕": ")", "[": "(", "]": ")", "{": "(", "}": ")",
+        "〈": "(", "〉": ")", "「": "", "」": "", "《": "", "》": "", "“": "", "”": "", "‘": "",
+        "’": "", '"': "", "'": "", "`": "",
+    }
+)  # fmt: skip
+
+
+def name_key(text: object) -> str:
+    """The key two names that are "the same" share: '' for a blank name.
+
+    >>> name_key("219001-棠溪镇人民政府") == name_key("棠溪镇 人民政府") == name_key("棠溪镇人民政府")
+    True
+    >>> name_key("政策知晓率（%）") == name_key("政策知晓率[%]")
+    True
+    """
+    if text is None:
+        return ""
+    _code, name = split_code(str(text))
+    return norm(name).translate(_BRACKETS).casefold()
+
+
+def code_of(text: object) -> str:
+    """The 一体化 code written before a name ("219001-…" -> "219001"), '' when none."""
+    return "" if text is None else split_code(str(text))[0]
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two names are (0–1), on their keys: for pairing an indicator the form renamed with the
+    approved one it stands for (never for units)."""
+    ka, kb = name_key(a), name_key(b)
+    if not ka or not kb:
+        return 0.0
+    return SequenceMatcher(None, ka, kb, autojunk=False).ratio()

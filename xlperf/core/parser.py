@@ -195,13 +195,13 @@ def indicator_head(grid: Grid, layout: Layout) -> Head | None:
     return None
 
 
-def _funds_head(grid: Grid, lay: FundsLabels) -> tuple[int, dict[str, int], int] | None:
-    """A columns-style funds block's header: (the first row of data under it, column of each field,
-    the budget label's row). The header may take two rows (年度预算数 over 年初预算｜调整后预算数)."""
+def _funds_head(grid: Grid, lay: FundsLabels) -> tuple[int, dict[str, int], dict[str, int]] | None:
+    """A columns-style funds block's header: (the first row of data under it, the column of each field,
+    the row of each field's label). The header may take two rows (年度预算数 over 年初预算｜调整后预算数)."""
     hits = _find(grid, lay.budget)
     for hr, cb in hits:
         cols: dict[str, int] = {"budget": cb}
-        rows_used = [hr]
+        at: dict[str, int] = {"budget": hr}
         for key in ("executed", "initial", "adjustment", "arrived", "rate", "weight", "score", "reason"):
             labels = getattr(lay, key)
             if not labels:
@@ -214,11 +214,10 @@ def _funds_head(grid: Grid, lay: FundsLabels) -> tuple[int, dict[str, int], int]
                     None,
                 )
                 if found is not None:
-                    cols[key] = found
-                    rows_used.append(r)
+                    cols[key], at[key] = found, r
                     break
         if "executed" in cols:
-            return max(rows_used) + 1, cols, hr
+            return max(at.values()) + 1, cols, at
     return None
 
 
@@ -359,7 +358,8 @@ def _columns_block(grid: Grid, layout: Layout, missing: list[str]) -> _FundsBloc
             if key in layout.required:
                 missing.append(layout.label(key))
         return _FundsBlock(Funds(), Funds(), Funds(), Funds(), Funds(), EMPTY, None, None)
-    first, cols, hr = head
+    first, cols, at = head
+    hr = at["budget"]
     amounts = [cols[k] for k in ("initial", "budget", "adjustment", "arrived", "executed") if k in cols]
     left = min(amounts)
     total_row, label_col = None, None
@@ -393,7 +393,8 @@ def _columns_block(grid: Grid, layout: Layout, missing: list[str]) -> _FundsBloc
     score = _cell(grid, total_row, cols.get("score"))
     reason = _cell(grid, total_row, cols.get("reason"), expect_text=True)
     label_ref = ref(total_row, label_col if label_col is not None else max(0, left - 1))
-    head_ref = ref(hr, cols.get("rate", cols.get("weight", cols["executed"])))
+    target_key = next(k for k in ("rate", "weight", "executed") if k in cols)  # the 100 % the rate aims at
+    head_ref = ref(at[target_key], cols[target_key])
     # the block's own weight: its 分值/权重 cell, else its heading's ("预算执行情况(10分)")
     headings = (str(grid.value(r, c)) for r in (hr, hr - 1) for c in range(left) if grid.text(r, c))
     w = weight.number
@@ -441,10 +442,19 @@ def _goals(grid: Grid, layout: Layout, stop_row: int) -> tuple[Goal, ...]:
     for key in ("expected", "actual", "rate", "reason"):
         labels = getattr(g, key)
         cols[key] = next((c for c, t in grid.row_items(hr) if labels and first_match(t, labels)), None)
-    stops = (*layout.indicators.level1, *layout.indicators.name)
+    f = layout.funds
+    stops = (*layout.indicators.level1, *layout.indicators.name, *f.head, *f.budget, *f.executed, *f.initial,
+             *f.total_rows)  # fmt: skip
+    first = min(c for c in cols.values() if c is not None)
+    # the goal rows go on under the header's own label (a label merged down, or typed again in each row);
+    # a row labelled otherwise left of the goals (2.项目实施内容及过程概述, 预算执行情况) starts something else
+    own = {t for c, t in grid.row_items(hr) if c < first}
     goals = []
     for r in range(hr + 1, min(stop_row, hr + 12)):
-        if any(t.startswith("四、") or first_match(t, stops) for _, t in grid.row_items(r)):
+        items = grid.row_items(r)
+        if any(t.startswith("四、") or first_match(t, stops) for _, t in items):
+            break
+        if any(c < first and t not in own for c, t in items):
             break
         cells = [_cell(grid, r, cols[k], expect_text=True) for k in ("expected", "actual", "reason")]
         rate = _cell(grid, r, cols["rate"])

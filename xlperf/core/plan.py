@@ -34,7 +34,12 @@ the same writes; :func:`clear_plan` turns the record sheet's rows into what 清�
 
 The severity colours (:data:`PALETTE`) are chosen apart from the template's own fills (light yellow
 input cells, light grey computed cells, white 分值 cells) in hue and strength, so a marked cell never
-looks like an input cell.
+looks like an input cell; and apart from each other and those fills in lightness, so a page printed in
+grey still tells them apart (错误 darkest, then 警告, then 提示, the template's fills lightest).
+
+What the 校验结果 sheet prints is for a reader of paper: its title names the unit and the year, each
+row the rule by name (not its ID), the location as "自评表1 F21（预算执行率 实际完成值）" (a link in
+Excel and WPS, printed as text), a scoring clause that many rows share written in the first only.
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ from dataclasses import asdict, dataclass, field
 from xlperf.core import labels as L
 from xlperf.core.engine import Validation
 from xlperf.core.findings import SEVERITY_ORDER, SEVERITY_ZH, Finding
-from xlperf.core.results_table import RESULT_HEADER, explanation, result_rows, summary_line
+from xlperf.core.results_table import RESULT_HEADER, explanation, result_rows, result_title, summary_line
 
 PLAN_KIND = "xlperf.validation-plan"
 PLAN_VERSION = 1
@@ -64,16 +69,21 @@ BODY_FONT = "宋体"
 HEAD_FONT = "黑体"
 
 # severity -> fill (RGB hex). Template fills: FFF2CC input (yellow), EDEDED computed (grey), white 分值.
-PALETTE = {"error": "F28080", "warning": "FFC04D", "info": "9DC3E6"}
+# Lightness (Rec. 601 luma) 43 %, 62 %, 74 % against the template's 93–100 %: apart in grey print too.
+PALETTE = {"error": "C84848", "warning": "E8902A", "info": "9DC3E6"}
 TEMPLATE_FILLS = {"填写项": "FFF2CC", "自动计算": "EDEDED", "分值": "FFFFFF"}
 HEADER_FILL = "D9D9D9"
 LINK_COLOR = "0563C1"
 
-WIDTHS = (5.0, 8.0, 7.0, 22.0, 14.0, 56.0, 15.0, 15.0)  # 序号 … 实为; 142 units fit A4 landscape
+# 序号 严重程度 规则 项目 位置 说明 应为 实为, in units of the workbook's default font's digit (Calibri 11 in
+# the template: 7 px on Windows; 9.3 px where DejaVu Sans stands in for it): 132.5 units print one page
+# wide at 100 % in Excel and at 8 pt or more with the widest stand-in
+HEAD_LABELS = {"严重程度": "严重\n程度"}  # a header broken between words, not "严重程/度"
+WIDTHS = (4.5, 5.0, 11.0, 15.0, 19.0, 50.0, 14.0, 14.0)
 TITLE_ROW, LEGEND_ROW, HEADER_ROW = 1, 2, 3
 FIRST_DATA_ROW = 4
 LINE_HEIGHT = 14.0  # points per line of 10 pt 宋体 (Excel 13.5; LibreOffice's Noto CJK a little more)
-WRAPPED = (3, 5, 6, 7)  # 项目, 说明, 应为, 实为 (0-based columns)
+WRAPPED = (2, 3, 4, 5, 6, 7)  # 规则, 项目, 位置, 说明, 应为, 实为 (0-based columns)
 # Office suites do not fit a row to its wrapped text when they open a file (LibreOffice does not; Excel
 # only on an edit), so the plan gives every finding row a height. A column of width w (units of the
 # default font's digit, 7 px for Calibri 11) is w * 7 + 5 px wide; a 10 pt CJK character is 13.3 px,
@@ -139,9 +149,9 @@ class PageSetup:
     fit_width: int = 1  # pages across
     fit_height: int = 0  # 0: as many pages down as needed
     repeat_rows: tuple[int, int] = (TITLE_ROW, HEADER_ROW)  # printed on every page
-    footer: str = "第 &P 页，共 &N 页"  # Excel's header/footer codes: &P page, &N pages
+    footer: str = "第 &P 页，共 &N 页"  # Excel's header/footer codes: &P page, &N pages (at 10 pt)
     center_horizontally: bool = True
-    margins: tuple[float, float, float, float] = (0.4, 0.4, 0.6, 0.6)  # left, right, top, bottom (inch)
+    margins: tuple[float, float, float, float] = (0.4, 0.4, 0.5, 0.5)  # left, right, top, bottom (inch)
 
 
 @dataclass(frozen=True)
@@ -242,9 +252,10 @@ def display_width(text: str) -> int:
 
 
 def text_lines(text: str, width: float) -> int:
-    """Lines a text wraps to in a column of ``width`` (at 10 pt)."""
-    per_line = max(int((width * 7 + 5) / _HALF_CHAR_PX) - 3, 1)
-    return sum(max(1, math.ceil(display_width(part) / per_line)) for part in text.split("\n"))
+    """Lines a text wraps to in a column of ``width`` (at 10 pt, 7 px a unit, 6 px of the cell's own
+    padding): rows sized to their text, not a line more (27 findings took two pages with blank space)."""
+    per_line = max((width * 7 + 5 - 6) / _HALF_CHAR_PX, 1.0)
+    return sum(max(1, math.ceil(display_width(part) / per_line - 1e-9)) for part in text.split("\n"))
 
 
 def note_text(findings: list[Finding]) -> str:
@@ -282,13 +293,14 @@ def _cell_key(cell: str) -> tuple[int, int]:
 def _styles() -> dict[str, CellStyle]:
     box = {"border": True}
     styles = {
-        "title": CellStyle(font=HEAD_FONT, size=14, horizontal="left"),
+        "title": CellStyle(font=HEAD_FONT, size=14, horizontal="left", wrap=True),
         "legend_label": CellStyle(font=HEAD_FONT, size=10, horizontal="center"),
-        "legend_text": CellStyle(size=9, color="404040", wrap=True),
-        "header": CellStyle(font=HEAD_FONT, size=10, fill=HEADER_FILL, horizontal="center", **box),
+        "legend_text": CellStyle(size=10, color="404040", wrap=True),
+        "header": CellStyle(font=HEAD_FONT, size=10, fill=HEADER_FILL, horizontal="center", wrap=True, **box),
         "center": CellStyle(horizontal="center", vertical="top", **box),
         "wrap": CellStyle(wrap=True, vertical="top", **box),
-        "link": CellStyle(color=LINK_COLOR, underline=True, vertical="top", **box),
+        # 序号 links to the finding's cell in Excel and WPS (blue: it can be clicked)
+        "link": CellStyle(color=LINK_COLOR, horizontal="center", vertical="top", **box),
         "plain": CellStyle(vertical="top", **box),
         "nothing": CellStyle(horizontal="center", **box),
     }
@@ -316,12 +328,11 @@ def build_plan(v: Validation) -> Plan:
     ncol = len(RESULT_HEADER)
     last_col = col_letter(ncol)
     summary = summary_line(v)
-    title = clean(f"{L.RESULT_SHEET}：{summary}（评分方案：{v.preset.title}）")
+    title = clean(result_title(v))
     legend = tuple((sev, SEVERITY_ZH[sev], PALETTE[sev]) for sev in ("error", "warning", "info"))
     legend_text = (
-        "有问题的单元格在原表中按严重程度填上左侧颜色（不同于表中黄色填写项、灰色自动计算项和白色分值），"
-        f"并附以“{NOTE_MARKER}”开头的批注；点击“位置”可跳转到该单元格。"
-        "“绩效自评”选项卡的“清除校验标记”可恢复原来的颜色、删去这些批注，原有批注不受影响。"
+        "各自评表中有问题的单元格按左侧颜色标出并加批注（浅黄色是填写项，浅灰色是自动计算项）；"
+        "点击“序号”可跳到该单元格，“绩效自评→清除校验标记”可恢复原样，原有批注不受影响。"
     )
     blank = [None] * ncol
     rows: list[tuple[object, ...]] = [
@@ -329,15 +340,23 @@ def build_plan(v: Validation) -> Plan:
         tuple(["图例"] + [name for _, name, _ in legend] + [legend_text] + blank[5:]),
     ]
     table = result_rows(v)
-    rows.append(tuple(table[0]))
+    rows.append(tuple(HEAD_LABELS.get(h, h) for h in table[0]))
     links: list[Link] = []
-    heights: dict[int, float] = {TITLE_ROW: 24.0, LEGEND_ROW: 3 * LINE_HEIGHT + 4, HEADER_ROW: 20.0}
+    # the title wraps (a long unit name): 14 pt is 1.4 times the 10 pt the line count is measured in
+    title_lines = text_lines(title, sum(WIDTHS) / 1.4)
+    heights: dict[int, float] = {
+        TITLE_ROW: 20.0 * title_lines + 4,
+        LEGEND_ROW: max(2, text_lines(legend_text, sum(WIDTHS[4:]))) * LINE_HEIGHT + 4,
+        HEADER_ROW: 2 * LINE_HEIGHT + 4,
+    }
     for i, (f, row) in enumerate(zip(v.findings, table[1:], strict=True)):
         r = FIRST_DATA_ROW + i
         cells = tuple(clean(x) if isinstance(x, str) else x for x in row)
         rows.append(cells)
         target = f.cell or "A1"
-        links.append(Link(f"E{r}", f.sheet, target, f"{quote_sheet(f.sheet)}!{target}", clean(f.where)))
+        # the link on 序号: a linked cell is drawn as a one-line blue field by LibreOffice, which would cut
+        # the printed 位置; the number is short and says "click me" in every suite
+        links.append(Link(f"A{r}", f.sheet, target, f"{quote_sheet(f.sheet)}!{target}", str(i + 1)))
         lines = max(text_lines(str(cells[c] or ""), WIDTHS[c]) for c in WRAPPED)
         heights[r] = lines * LINE_HEIGHT + 3
     merges = [f"A{TITLE_ROW}:{last_col}{TITLE_ROW}", f"E{LEGEND_ROW}:{last_col}{LEGEND_ROW}"]
@@ -356,10 +375,9 @@ def build_plan(v: Validation) -> Plan:
     if n:
         end = FIRST_DATA_ROW + n - 1
         ranges += [
-            StyledRange(f"A{FIRST_DATA_ROW}:A{end}", "center"),
-            StyledRange(f"C{FIRST_DATA_ROW}:C{end}", "center"),
-            StyledRange(f"D{FIRST_DATA_ROW}:D{end}", "wrap"),
-            StyledRange(f"E{FIRST_DATA_ROW}:E{end}", "link"),
+            StyledRange(f"A{FIRST_DATA_ROW}:A{end}", "link"),
+            StyledRange(f"C{FIRST_DATA_ROW}:D{end}", "wrap"),
+            StyledRange(f"E{FIRST_DATA_ROW}:E{end}", "wrap"),
             StyledRange(f"F{FIRST_DATA_ROW}:{last_col}{end}", "wrap"),
             *_severity_ranges(v.findings),
         ]

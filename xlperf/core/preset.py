@@ -53,6 +53,11 @@ class Preset:
     free_sections: frozenset[str] = frozenset()
     required: tuple[str, ...] | None = None
     cost_in: str = ""
+    # [alerts]: the 一体化 systems' 自评预警 (XP023). Red: the indicators' score ratio runs ahead of the
+    # budget's by more than ``alert_red_lead`` ((指标得分/指标分值 − 预算得分/预算分值)/(指标得分/指标分值));
+    # yellow: the budget is 0, or more than ``alert_yellow_unspent`` of it is unspent
+    alert_red_lead: float = 0.05
+    alert_yellow_unspent: float = 0.2
 
     @property
     def required_sections(self) -> tuple[str, ...]:
@@ -102,11 +107,13 @@ _KEYS = {
     "caps",
     "severity",
     "sections",
+    "alerts",
 }
 _TABLE_KEYS = {
     "tolerance": {"score", "rate", "amount"},
     "scoring": {"overachieve_ratio", "explain_rate_below", "qualitative"},
     "sections": {"free", "required", "cost_in"},
+    "alerts": {"red_lead", "yellow_unspent"},
 }
 _ENTRY_KEYS = {"grades": {"name", "min"}, "caps": {"below", "max"}}
 
@@ -139,6 +146,7 @@ def from_dict(data: dict, source: str = "") -> Preset:
             raise PresetError("评分方案中 sections.cost_in 不能是 cost 本身")
         tol = data.get("tolerance", {})
         sc = data.get("scoring", {})
+        alerts = data.get("alerts", {})
         severity = {k: str(v) for k, v in data.get("severity", {}).items()}
         bad = [k for k, v in severity.items() if v not in SEVERITIES]
         if bad:
@@ -161,6 +169,8 @@ def from_dict(data: dict, source: str = "") -> Preset:
             free_sections=frozenset(free),
             required=None if required is None else tuple(str(x) for x in required),
             cost_in=cost_in,
+            alert_red_lead=float(alerts.get("red_lead", 0.05)),
+            alert_yellow_unspent=float(alerts.get("yellow_unspent", 0.2)),
         )
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise PresetError(f"评分方案内容不完整或类型错误：{exc}") from exc

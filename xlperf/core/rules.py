@@ -1,4 +1,4 @@
-"""The rule catalogue XP001–XP021: each rule a declarative object (ID, name, default severity, what it
+"""The rule catalogue XP001–XP023: each rule a declarative object (ID, name, default severity, what it
 checks, an example) with one small check function. The engine (:mod:`xlperf.core.engine`) runs them all.
 
 A check receives the computed :class:`~xlperf.core.evaluate.ProjectResult` and the preset and yields
@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from xlperf.core import labels as L
 from xlperf.core.evaluate import WEIGHT_FROM_LABEL, IndicatorResult, ProjectResult, section_label
 from xlperf.core.findings import fmt_num, fmt_pct
-from xlperf.core.model import BLANK_FORM, OTHER_TABLE, Cell, Funds, Workbook
+from xlperf.core.model import BLANK_FORM, OTHER_TABLE, Cell, Funds, UnitInfo, Workbook
 from xlperf.core.preset import Preset
 from xlperf.core.scoring import below_target
+from xlperf.core.targets import ApprovedTargets, compare
 from xlperf.core.values import PLACEHOLDER, TEXT, UNREADABLE, as_fraction, parse
 
 
@@ -32,10 +33,21 @@ class Hit:
     sheet: str | None = None  # workbook rules: the sheet the hit is on
 
 
+@dataclass(frozen=True)
+class TargetsContext:
+    """What a rule of scope TARGETS checks a project against: the approved targets, and the unit whose
+    form it is (its projects are looked up under that unit)."""
+
+    targets: ApprovedTargets
+    unit: UnitInfo
+
+
 Check = Callable[[ProjectResult, Preset], Iterable[Hit]]
 WorkbookCheck = Callable[[Workbook, Preset], Iterable[Hit]]
+TargetsCheck = Callable[[ProjectResult, Preset, TargetsContext], Iterable[Hit]]
 PROJECT = "project"  # a rule checks one evaluated project at a time
 WORKBOOK = "workbook"  # a rule checks the workbook's sheets once (XP019)
+TARGETS = "targets"  # a rule checks one project against approved targets, when they are given (XP022)
 
 
 @dataclass(frozen=True)
@@ -45,7 +57,7 @@ class Rule:
     severity: str
     description: str  # 中文：检查什么
     example: str  # 中文：一个会触发的例子
-    check: Check | WorkbookCheck
+    check: Check | WorkbookCheck | TargetsCheck
     scope: str = PROJECT
 
 
@@ -73,6 +85,7 @@ def _found(c: Cell) -> str:
 
 
 WEIGHT_NOTE = "，分值列为空，按一级指标标注的分值平均分配"
+SHOWN_HALF = 0.005  # half the last decimal a score is shown with (13.33): closer than this is the same
 
 
 def _weight_note(r: IndicatorResult) -> str:
@@ -310,12 +323,13 @@ def _xp009(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
                 why = f"预算执行率 {fmt_pct(r.basis)} 低于 {fmt_pct(preset.explain_rate_below)}"
         elif below_target(r.kind, ind.target.value, ind.actual.value):
             why = "完成值未达到预期值"
+        # a score typed as shown (13.33 for the 13.333… of 40 split three ways) is no deduction
         if (
             not why
             and not ind.is_budget_rate
             and s is not None
             and r.weight is not None
-            and s < r.weight - 1e-6
+            and s < r.weight - SHOWN_HALF
         ):
             why = f"得分 {fmt_num(s)} 低于分值 {fmt_num(r.weight)}"
         if why:
@@ -675,6 +689,74 @@ def _xp021(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         )
 
 
+# --- XP022: the approved targets -----------------------------------------------------------------
+def _xp022(pr: ProjectResult, preset: Preset, ctx: TargetsContext) -> Iterator[Hit]:
+    for m in compare(pr, ctx.unit, ctx.targets):
+        yield Hit(m.cell, m.detail, m.expected, m.found, m.severity)
+
+
+# --- XP023: the 一体化 systems' 自评预警 --------------------------------------------------------------
+ALERT_RED = "红色预警"
+ALERT_YELLOW = "黄色预警"
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One 自评预警 of a project: its level (ALERT_RED / ALERT_YELLOW) and the hit that says why."""
+
+    level: str
+    hit: Hit
+
+
+def alerts(pr: ProjectResult, preset: Preset) -> list[Alert]:
+    """The 自评预警 the provincial 一体化 systems compute on every form, with the preset's thresholds:
+
+    - red: the indicators' score ratio runs ahead of the budget's by more than ``alert_red_lead``,
+      (指标得分/指标分值 − 预算执行得分/预算执行分值)/(指标得分/指标分值) > 5 % — the scores claim more
+      than the spending shows;
+    - yellow: the budget is 0, or more than ``alert_yellow_unspent`` of it is unspent (执行率 < 80 %).
+    """
+    p = pr.project
+    out: list[Alert] = []
+    budget_rows = [r for r in _budget_rows(pr) if r.weight]
+    others = [r for r in pr.indicators if not r.indicator.is_budget_rate and r.weight]
+    b_score = [r.indicator.score.number for r in budget_rows]
+    i_score = [r.indicator.score.number for r in others if r.indicator.score.number is not None]
+    if budget_rows and others and i_score and None not in b_score:
+        i_weight = sum(r.weight for r in others)
+        b_weight = sum(r.weight for r in budget_rows)
+        ir, br = sum(i_score) / i_weight, sum(b_score) / b_weight
+        if ir > 0 and (ir - br) / ir > preset.alert_red_lead + 1e-9:
+            lead = (ir - br) / ir
+            cell = p.total.ref or budget_rows[0].indicator.score.ref
+            detail = (
+                f"红色，绩效指标得分率 {fmt_pct(ir)}（{fmt_num(sum(i_score))}/{fmt_num(i_weight)}）高于预算执行"
+                f"得分率 {fmt_pct(br)}（{fmt_num(sum(b_score))}/{fmt_num(b_weight)}），两者之差占指标得分率的"
+                f" {fmt_pct(lead)}，超过 {fmt_pct(preset.alert_red_lead)}：指标得分与预算执行情况不匹配"
+            )
+            out.append(
+                Alert(ALERT_RED, Hit(cell, detail, f"≤{fmt_pct(preset.alert_red_lead)}", fmt_pct(lead)))
+            )
+    b = p.budget.total.number
+    if b is not None and b == 0:
+        detail = "黄色，预算数为 0"
+        out.append(Alert(ALERT_YELLOW, Hit(p.budget.total.ref, detail, "大于 0 的预算数", "0")))
+    elif pr.rate is not None and 1 - pr.rate > preset.alert_yellow_unspent + 1e-9:
+        cell = p.progress.ref or p.executed.total.ref
+        detail = (
+            f"黄色，预算执行率 {fmt_pct(pr.rate)}，未执行的资金占预算数的 {fmt_pct(1 - pr.rate)}，超过"
+            f" {fmt_pct(preset.alert_yellow_unspent)}"
+        )
+        want = f"执行率≥{fmt_pct(1 - preset.alert_yellow_unspent)}"
+        out.append(Alert(ALERT_YELLOW, Hit(cell, detail, want, fmt_pct(pr.rate))))
+    return out
+
+
+def _xp023(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    for a in alerts(pr, preset):
+        yield a.hit
+
+
 CATALOGUE: tuple[Rule, ...] = (
     Rule(
         "XP001",
@@ -840,6 +922,28 @@ CATALOGUE: tuple[Rule, ...] = (
         "（总分未填时，不等于各指标自评得分之和）。",
         "表中总分 97，报告写“通过自评，得分为96分”",
         _xp021,
+    ),
+    Rule(
+        "XP022",
+        "指标值与批复目标不一致",
+        "error",
+        "给出批复的绩效目标（--targets）时：预期指标值与批复的不同（正向指标调低、反向指标调高为错误，"
+        "其他改动为警告）；批复的指标在自评表中没有、自评表的指标不在批复的目标中（警告）；项目不在批复"
+        "目标中（提示）。项目和指标按名称对应（不计全角半角、空格、括号和编码），改过名称的指标写明按哪一项"
+        "批复指标核对。",
+        "批复“培训人次 ≥100人次”，自评表填“≥80人次”",
+        _xp022,
+        TARGETS,
+    ),
+    Rule(
+        "XP023",
+        "自评预警",
+        "warning",
+        "与预算管理一体化系统的自评预警同口径（阈值在评分方案 [alerts] 中）：红色——绩效指标得分率高于"
+        "预算执行得分率超过 5%（(指标得分/指标分值 − 预算执行得分/预算执行分值)/(指标得分/指标分值)）；"
+        "黄色——预算数为 0，或未执行的资金超过预算数的 20%。",
+        "执行率 56%、预算执行率得分 5.6/10，其余指标 90/90 → 红色、黄色预警",
+        _xp023,
     ),
 )
 

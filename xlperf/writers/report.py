@@ -2,7 +2,9 @@
 
 The document is built as a list of named part steps (:data:`PARTS`), in order: page set-up, styles,
 heading (optional 附件 marker and the title), the opening sections 一、二、三, one heading + 自评表
-(a Word table in the seed's layout) + conclusion per project, 四、整改措施及结果应用, properties.
+(a Word table in the seed's layout) + conclusion per project, 四、整改措施及结果应用, the 落款,
+properties. The review notes (报送前核对事项: the form's errors, for the unit to correct) are a
+document of their own beside it (:func:`build_review`), never part of what the unit sends.
 Every sentence comes from the Jinja2 templates of :mod:`xlperf.report_text`; this module only lays
 them out, in the look of a Chinese government document (GB/T 9704: A4, 仿宋_GB2312 三号 body, 黑体 and
 楷体 headings, 方正小标宋简体 title, page number in the footer).
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,7 +35,7 @@ from docx.shared import Cm, Pt
 from xlperf import libreoffice
 from xlperf.core import labels as L
 from xlperf.core.engine import Validation
-from xlperf.core.evaluate import ProjectResult
+from xlperf.core.evaluate import TOTAL_CAPPED, ProjectResult, approval_note
 from xlperf.core.findings import fmt_num, fmt_pct
 from xlperf.core.model import Cell, Goal
 from xlperf.errors import OutputError
@@ -68,7 +71,7 @@ STYLE_REVIEW_HEAD = "xlperf 核对事项标题"
 
 TWIPS_PER_CM = 567
 TABLE_WIDTH = round(15.6 * TWIPS_PER_CM)  # the text width: 21 − 2.8 − 2.6 cm
-SIDE_WIDTH = round(1.3 * TWIPS_PER_CM)  # the left column with 一、基本情况 …
+SIDE_WIDTH = round(1.1 * TWIPS_PER_CM)  # the left column with 一、基本情况 … (two characters a line)
 SNAP = round(0.3 * TWIPS_PER_CM)  # boundaries closer than this share one grid line
 
 # the table's own labels (the form's, as in the seed and the template)
@@ -105,11 +108,12 @@ def write_report(
         template_dir: a folder of edited templates overriding the shipped ones file by file.
         attachment: a marker above the title, e.g. ``附件3``; none when empty.
         overwrite: replace an existing file (False: refuse — a unit may have polished the last one).
-        review: end with a page of review notes for the unit (附：报送前核对事项), apart from the text
-            sent upward; False leaves it out.
+        review: also write the review notes for the unit (报送前核对事项: the problems the validation
+            found), as a document of their own beside the report (:func:`review_path`), never inside
+            it; nothing when there is nothing to check; False leaves them out.
 
     Returns:
-        The path of the .docx written. Raises :class:`~xlperf.errors.XlperfError` subclasses with a
+        The path of the report written (the review notes, when written, are at ``review_path(out)``). Raises :class:`~xlperf.errors.XlperfError` subclasses with a
         Chinese message (template errors, output not writable, LibreOffice missing or failing).
     """
     out = Path(out)
@@ -118,16 +122,34 @@ def write_report(
     if out.suffix.lower() != ".docx":
         raise OutputError(f"报告文件须以 .docx 结尾：{out}")
     out = out.with_name(fit_name(out.parent if str(out.parent) else ".", out.name))
-    doc = build_document(validation, ReportTexts(template_dir), attachment=attachment, review=review)
+    texts = ReportTexts(template_dir)
+    doc = build_document(validation, texts, attachment=attachment)
     inputs = [validation.workbook.path] if validation.workbook.path else []
+    notes = build_review(validation, texts) if review else None
+    beside = review_path(out)
+    if notes is not None and beside.exists() and not overwrite:  # refuse before writing either file
+        raise OutputError(f"输出文件已存在：{beside}（如需覆盖请加 --force）")
     atomic_write(out, lambda tmp: doc.save(str(tmp)), inputs=inputs, overwrite=overwrite)
+    if notes is not None:
+        atomic_write(beside, lambda tmp: notes.save(str(tmp)), inputs=[*inputs, out], overwrite=overwrite)
     if pdf:
         convert_to_pdf(out)
     return out
 
 
+REVIEW_SUFFIX = "_报送前核对事项"
+
+
+def review_path(report: str | Path) -> Path:
+    """Where the review notes of a report go: beside it, "<报告>_报送前核对事项.docx"."""
+    report = Path(report)
+    parent = report.parent if str(report.parent) else Path(".")
+    name = f"{report.stem}{REVIEW_SUFFIX}.docx"
+    return report.with_name(fit_name(parent, name, keep=f"{REVIEW_SUFFIX}.docx"))
+
+
 def review_count(validation: Validation, template_dir: str | Path | None = None) -> int:
-    """How many projects the report's 附：报送前核对事项 page lists (0: the report has no such page)."""
+    """How many projects the review notes list (0: there is nothing to check, no file is written)."""
     texts = ReportTexts(template_dir)
     blocks = texts.render("review.j2", report=report_facts(validation))
     return sum(1 for b in blocks if b.kind == HEADING2)
@@ -144,13 +166,48 @@ def default_report_path(validation: Validation) -> Path:
 
 
 def build_document(
-    v: Validation, texts: ReportTexts | None = None, *, attachment: str = "", review: bool = True
+    v: Validation, texts: ReportTexts | None = None, *, attachment: str = ""
 ) -> DocumentObject:
     """The report as a python-docx Document, built part by part (:data:`PARTS`)."""
-    ctx = _Context(v, report_facts(v, attachment), texts or ReportTexts(), workbook_formats(v), review)
+    ctx = _Context(v, report_facts(v, attachment), texts or ReportTexts(), workbook_formats(v))
     doc = Document()
     for _name, step in PARTS:
         step(doc, ctx)
+    return doc
+
+
+def official_document() -> DocumentObject:
+    """A blank document in the report's look (A4, margins, page number, the 公文 styles), for other
+    documents that must look the same (the 退回意见 of :mod:`xlperf.writers.feedback`)."""
+    doc = Document()
+    _write_page(doc, None)
+    _write_styles(doc, None)
+    return doc
+
+
+def build_review(v: Validation, texts: ReportTexts | None = None) -> DocumentObject | None:
+    """The review notes (报送前核对事项) as a document of their own, in the report's look: the problems
+    the validation found, for the unit to correct before it sends the report (which never holds them).
+    None when there is nothing to check."""
+    ctx = _Context(v, report_facts(v), texts or ReportTexts())
+    blocks = ctx.render("review.j2")
+    if not blocks:
+        return None
+    doc = official_document()
+    title = next((b.text for b in ctx.render("title.j2")), "绩效自评工作报告")
+    for b in blocks:
+        if b.kind == HEADING1:
+            p = doc.add_paragraph(clean_text(title), style=STYLE_TITLE)
+            p.add_run().add_break()
+            p.add_run(clean_text(f"（{b.text}）"))
+        else:
+            # its own styles, not the report's headings: nothing of it is mistaken for the report's text
+            doc.add_paragraph(clean_text(b.text), style=STYLE_REVIEW if b.kind == BODY else STYLE_REVIEW_HEAD)
+    props = doc.core_properties
+    props.title = _prop(f"{title}（报送前核对事项）")
+    props.author = props.last_modified_by = _prop(ctx.facts.unit or "xlperf")
+    props.comments = "由 xlperf 根据自评工作簿的校验结果生成，不随报告报送"
+    props.revision = 1
     return doc
 
 
@@ -171,7 +228,6 @@ class _Context:
     facts: ReportFacts
     texts: ReportTexts
     formats: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet -> A1 -> number format
-    review: bool = True  # add the page of review notes (附：报送前核对事项)
 
     def render(self, name: str, **kw: object) -> list[Block]:
         return self.texts.render(name, report=self.facts, **kw)
@@ -302,7 +358,7 @@ def _paragraph_style(doc: DocumentObject, name: str, style_id: str):
     return style
 
 
-def _write_styles(doc: DocumentObject, ctx: _Context) -> None:
+def _write_styles(doc: DocumentObject, ctx: _Context | None) -> None:
     """Body, headings, title and table text styles, with explicit East Asian fonts."""
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     if defaults is not None:
@@ -364,7 +420,7 @@ def _write_styles(doc: DocumentObject, ctx: _Context) -> None:
 # --- page -------------------------------------------------------------------------------------------
 
 
-def _write_page(doc: DocumentObject, ctx: _Context) -> None:
+def _write_page(doc: DocumentObject, ctx: _Context | None) -> None:
     """A4 portrait, the official margins, the page number "— 1 —" centred in the footer."""
     sec = doc.sections[0]
     sec.orientation = WD_ORIENT.PORTRAIT
@@ -450,32 +506,33 @@ def _write_measures(doc: DocumentObject, ctx: _Context) -> None:
     _add_blocks(doc, ctx.render("measures.j2"))
 
 
+SIGN_WITH = 4  # lines of the text kept on the 落款's page (GB/T 9704: the 落款 never stands alone)
+TEXT_WIDTH_PT = 15.6 / 2.54 * 72  # 21 cm less the margins
+
+
+def body_lines(text: str, size: float = SIZE_BODY.pt, indent: int = 2) -> int:
+    """The lines a body paragraph takes (its first line indented ``indent`` characters)."""
+    width = text_width_pt(text, size) + indent * size
+    return max(1, math.ceil(width / TEXT_WIDTH_PT))
+
+
 def _write_signature(doc: DocumentObject, ctx: _Context) -> None:
     """The 落款 under the text: the unit's name over the date, right-aligned (the date four characters
     from the right margin, the name centred over it), two blank lines above, kept together."""
     blocks = [b for b in ctx.render("signature.j2") if b.text.strip()]
-    if blocks and doc.paragraphs:  # never alone on a page: the text's last paragraph comes along
-        doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    if blocks:  # never alone on a page, nor with one sentence: at least SIGN_WITH lines of text come along
+        lines = 0
+        for para in reversed(doc.paragraphs):
+            if lines >= SIGN_WITH or not para.text.strip():
+                break
+            para.paragraph_format.keep_with_next = True
+            lines += body_lines(para.text)
     for i, b in enumerate(blocks):
         p = doc.add_paragraph(clean_text(b.text), style=STYLE_SIGNATURE)
         if i == 0:
             p.paragraph_format.space_before = LINE_BODY * 2
         if i < len(blocks) - 1:
             p.paragraph_format.keep_with_next = True
-
-
-def _write_review(doc: DocumentObject, ctx: _Context) -> None:
-    """附：报送前核对事项 on a page of its own after the 落款 (review notes for the unit, not part of
-    the text sent upward); nothing when there is nothing to check or the report is written without it."""
-    if not ctx.review:
-        return
-    blocks = ctx.render("review.j2")
-    if not blocks:
-        return
-    doc.add_page_break()
-    for b in blocks:
-        # its own styles, not the report's headings: nothing of it enters the report's outline
-        doc.add_paragraph(clean_text(b.text), style=STYLE_REVIEW if b.kind == BODY else STYLE_REVIEW_HEAD)
 
 
 def _write_properties(doc: DocumentObject, ctx: _Context) -> None:
@@ -506,7 +563,6 @@ PARTS: tuple[tuple[str, Callable[[DocumentObject, _Context], None]], ...] = (
     ("projects", _write_projects),
     ("measures", _write_measures),
     ("signature", _write_signature),
-    ("review", _write_review),
     ("properties", _write_properties),
 )
 
@@ -594,27 +650,22 @@ class _Columns:
     def __init__(self, width: int, weight: bool, reason: bool, formats: dict[str, str] | None = None) -> None:
         self.formats = formats or {}  # the sheet's number formats by A1 address
         cm = TWIPS_PER_CM
-        if weight or reason:
-            spec = [
-                (L.COL_LEVEL1, 1.6),
-                (L.COL_LEVEL2, 1.6),
-                (L.COL_LEVEL3, 0),
-                (L.COL_TARGET, 1.7),
-                (L.COL_ACTUAL, 1.7),
-            ]
+        # (column, cm; 0: the rest). Every header fits on at most two lines broken at a word
+        # (HEAD_BREAKS): 一级/指标 needs 0.94 cm of text, 预期/指标值 1.3 cm, 偏差原因分析 2.4 cm
+        # (五号 is 0.37 cm a CJK character; a cell loses 0.2 cm to its margins: "产出指标" needs 1.7 cm,
+        # "13.33" 1.1 cm)
+        if weight and reason:
+            spec = [(L.COL_LEVEL1, 1.8), (L.COL_LEVEL2, 1.8), (L.COL_LEVEL3, 0), (L.COL_TARGET, 1.45),
+                    (L.COL_ACTUAL, 1.45), (L.COL_WEIGHT, 1.2), (L.COL_SCORE, 1.3), (L.COL_REASON, 2.5)]  # fmt: skip
+        elif weight or reason:
+            spec = [(L.COL_LEVEL1, 1.8), (L.COL_LEVEL2, 1.8), (L.COL_LEVEL3, 0), (L.COL_TARGET, 1.7),
+                    (L.COL_ACTUAL, 1.7)]  # fmt: skip
+            spec += [(L.COL_WEIGHT, 1.2)] if weight else []
+            spec += [(L.COL_SCORE, 1.3)]
+            spec += [(L.COL_REASON, 2.9)] if reason else []
         else:
-            spec = [
-                (L.COL_LEVEL1, 2.0),
-                (L.COL_LEVEL2, 2.0),
-                (L.COL_LEVEL3, 0),
-                (L.COL_TARGET, 1.8),
-                (L.COL_ACTUAL, 1.8),
-            ]
-        if weight:
-            spec.append((L.COL_WEIGHT, 0.9))
-        spec.append((L.COL_SCORE, 1.1 if weight or reason else 1.3))
-        if reason:
-            spec.append((L.COL_REASON, 2.8 if weight else 3.2))
+            spec = [(L.COL_LEVEL1, 2.0), (L.COL_LEVEL2, 2.0), (L.COL_LEVEL3, 0), (L.COL_TARGET, 1.8),
+                    (L.COL_ACTUAL, 1.8), (L.COL_SCORE, 1.3)]  # fmt: skip
         fixed = sum(round(w * cm) for _, w in spec)
         self.names = [n for n, _ in spec]
         widths = [round(w * cm) if w else width - fixed for _, w in spec]
@@ -668,7 +719,7 @@ def _basic_rows(pr: ProjectResult, cols: _Columns) -> Rows:
 def _funds_rows(pr: ProjectResult, cols: _Columns) -> Rows:
     """二、预算执行情况: 预算数/到位数/执行数, 其中：财政资金, 其他, and 预算执行进度 (computed when blank)."""
     p = pr.project
-    pair, lab = 0.28, 0.16  # each of 预算/到位/执行: label + value; 预算执行进度 the rest
+    pair, lab = 0.28, 0.14  # each of 预算/到位/执行: label + value (2 cm: "1,234.56"); 预算执行进度 the rest
     head = [
         (T_BUDGET_HEAD, 0, pair, _HEAD),
         ("资金到位情况", pair, 2 * pair, _HEAD),
@@ -777,6 +828,16 @@ def _indicator_rows(pr: ProjectResult, cols: _Columns) -> Rows:
     if L.COL_REASON in cols.names:
         cells.append(TCell("", *cols.span(L.COL_REASON), align="left"))
     rows.append((T_INDICATORS, cells))
+    # the 核定总分, what the report states and grades, where it is not the 总分 the table shows
+    shown = p.total.number if p.total.number is not None else pr.total_recomputed
+    if pr.total_capped is not None and (shown is None or abs(shown - pr.total_capped) > 0.005):
+        why = approval_note(pr) or "各项得分之和"
+        end = cols.span(L.COL_SCORE)[0]
+        cells = [TCell(f"{TOTAL_CAPPED.name}（{why}）", 0, end, head=True)]
+        cells.append(TCell(_num_text(pr.total_capped, 2), *cols.span(L.COL_SCORE), align="right"))
+        if L.COL_REASON in cols.names:
+            cells.append(TCell("", *cols.span(L.COL_REASON), align="left"))
+        rows.append((T_INDICATORS, cells))
     return rows
 
 
@@ -785,11 +846,14 @@ TABLE_BLOCKS = (_basic_rows, _funds_rows, _goal_rows, _indicator_rows)
 
 def project_table(pr: ProjectResult, formats: dict[str, str] | None = None) -> Table:
     """The 项目支出绩效自评表 of one project in the seed's layout: the side column (一、基本情况 …) merged
-    over each block, then the blocks of :data:`TABLE_BLOCKS`. 分值 and 偏差原因 columns appear when the
-    workbook has them filled. ``formats``: the sheet's number formats (A1 -> format), kept in the text."""
+    over each block, then the blocks of :data:`TABLE_BLOCKS`. 分值 and 偏差原因 columns appear where the
+    form has them (filled or not). ``formats``: the sheet's number formats (A1 -> format), kept in the
+    text. Labels that do not fit their cell on one line break at a word (:func:`head_label`)."""
     inds = pr.indicators
-    has_weight = any(r.indicator.weight.value.is_number for r in inds)
-    has_reason = any(not r.indicator.reason.value.is_blank for r in inds)
+    has_weight = any(r.indicator.weight.ref is not None or r.indicator.weight.value.is_number for r in inds)
+    has_reason = any(
+        r.indicator.reason.ref is not None or not r.indicator.reason.value.is_blank for r in inds
+    )
     cols = _Columns(TABLE_WIDTH - SIDE_WIDTH, has_weight, has_reason, formats)
     full: list[tuple[TCell, ...]] = []
     head = None
@@ -797,32 +861,161 @@ def project_table(pr: ProjectResult, formats: dict[str, str] | None = None) -> T
         if block is _indicator_rows:
             head = len(full)
         for side, cells in block(pr, cols):
-            shifted = (replace(c, x0=c.x0 + SIDE_WIDTH, x1=c.x1 + SIDE_WIDTH) for c in cells)
+            shifted = (
+                replace(c, x0=c.x0 + SIDE_WIDTH, x1=c.x1 + SIDE_WIDTH, text=head_label(c.text, c.x1 - c.x0))
+                if c.head
+                else replace(c, x0=c.x0 + SIDE_WIDTH, x1=c.x1 + SIDE_WIDTH)
+                for c in cells
+            )
             full.append((TCell(side, 0, SIDE_WIDTH, head=True, merge=f"side-{side}"), *shifted))
-    return Table(tuple(full), TABLE_WIDTH, head, _keeps(full, head))
+    whole = table_height(full) + HEADING_HEIGHT + 2 * LINE_BODY.pt / 72 * 2.54 <= PAGE_BODY_CM
+    return Table(tuple(full), TABLE_WIDTH, head, _keeps(full, head, whole=whole))
 
 
-def _keeps(rows: Sequence[tuple[TCell, ...]], head: int | None) -> tuple[bool, ...]:
-    """Which rows stay on the page of the row below: everything above the indicators (a short block,
-    kept whole and with the indicator header), the header with the first indicator, every row of a
-    一级指标 with the next row of the same 一级指标 (its merged label is never cut: "效益指标" on one
-    page, "（40）" on the next), and the last indicator with 总分."""
+# the page's text height (29.7 cm less the margins) and a heading line; what a table must fit in to be
+# kept on one page (moved whole to the next page rather than split)
+PAGE_BODY_CM = 29.7 - 3.7 - 3.5
+HEADING_HEIGHT = LINE_BODY.pt / 72 * 2.54
+ROW_MIN_CM = 0.75  # every row's height at least (w:trHeight atLeast)
+# one line of 五号 at single spacing: 1.45 em, the line height of the Noto CJK faces that stand in for
+# 宋体/仿宋 on 信创 PCs and in LibreOffice here (宋体 in Word on Windows: about 1.3 em), so a table judged
+# to fit a page fits it with either
+TABLE_LINE_CM = SIZE_TABLE.pt * 1.45 / 72 * 2.54
+GROUP_WHOLE_CM = (
+    PAGE_BODY_CM / 4
+)  # a 一级指标 taller than this may break across pages (2 rows kept each side)
+CELL_MARGIN = 57  # twips, left and right
+
+
+def text_width_pt(text: str, size: float) -> float:
+    """The width of one line of text at ``size`` pt: a CJK character (or full-width form) is one em in
+    every Chinese font (宋体, 仿宋, and the Noto CJK faces that stand in for them); Latin and digits at
+    most 0.64 em (DejaVu's digits, the widest stand-in's), a point or comma 0.35 em."""
+    wide = ("W", "F")
+    return sum(
+        size if unicodedata.east_asian_width(ch) in wide else (0.35 if ch in ".,:;'" else 0.64) * size
+        for ch in text
+    )
+
+
+def cell_lines(text: str, width: int, size: float = SIZE_TABLE.pt) -> int:
+    """The lines ``text`` wraps to in a cell ``width`` twips wide (a character never split)."""
+    room = max(1.0, (width - 2 * CELL_MARGIN) / 20)
+    lines = 0
+    for part in text.split("\n"):
+        w = 0.0
+        n = 1
+        for ch in part:
+            cw = text_width_pt(ch, size)
+            if w + cw > room + 0.01:
+                n += 1
+                w = 0.0
+            w += cw
+        lines += n
+    return lines
+
+
+def head_label(text: str, width: int) -> str:
+    """A label as printed in a cell ``width`` twips wide: as it is when it fits on one line, else
+    broken at a word (:data:`HEAD_BREAKS`, or after "）" or "：", before "（"), never leaving one character
+    alone on a line ("预算执行进/度")."""
+    if "\n" in text or cell_lines(text, width) <= 1:
+        return text
+    candidates = [HEAD_BREAKS[text]] if text in HEAD_BREAKS else []
+    for mark, after in (("）", True), ("：", True), ("（", False)):
+        at = text.find(mark)
+        if 0 < at < len(text) - 1:
+            cut = at + 1 if after else at
+            candidates.append(text[:cut] + "\n" + text[cut:])
+    for label in candidates:
+        if all(cell_lines(line, width) <= 1 for line in label.split("\n")):
+            return label
+    return candidates[0] if candidates else text
+
+
+HEAD_BREAKS = {
+    L.COL_LEVEL1: "一级\n指标",
+    L.COL_LEVEL2: "二级\n指标",
+    L.COL_LEVEL3: "三级\n指标",
+    L.COL_TARGET: "预期\n指标值",
+    L.COL_ACTUAL: "实际\n完成值",
+    L.COL_SCORE: "自评\n得分",
+    L.COL_REASON: "偏差原因分析\n及改进措施",
+    L.PROGRESS_HEAD: "预算执行\n进度",
+    L.GOAL_RATE: "总体\n完成率",
+    L.PROJECT_NAME: "项目\n名称",
+    "资金到位情况": "资金到位\n情况",
+    "资金执行情况": "资金执行\n情况",
+    "其中：财政资金": "其中：\n财政资金",
+}
+
+
+def table_height(rows: Sequence[tuple[TCell, ...]]) -> float:
+    """The table's height in cm as LibreOffice and Word lay it out: each row as tall as its tallest
+    cell's wrapped text (merged cells counted in their first row), at least :data:`ROW_MIN_CM`."""
+    total = 0.0
+    merged: dict[str, float] = {}  # merge key -> lines of its text not yet covered by its rows
+    prev: set[str] = set()
+    for row in rows:
+        lines = 1
+        for c in row:
+            if c.merge is not None and c.merge in prev:
+                continue  # a merged cell's text is in its first row
+            need = cell_lines(c.text, c.x1 - c.x0) if c.text else 1
+            if c.merge is None:
+                lines = max(lines, need)
+            else:
+                merged[c.merge] = need * TABLE_LINE_CM
+        height = max(ROW_MIN_CM, lines * TABLE_LINE_CM + 0.1)
+        total += height
+        prev = {c.merge for c in row if c.merge is not None}
+        for key in list(merged):
+            merged[key] -= height
+            if key not in prev and merged[key] > 0:  # the merged text is taller than its rows
+                total += merged.pop(key)
+            elif key not in prev:
+                merged.pop(key)
+    return total + sum(max(0.0, h) for h in merged.values())
+
+
+def _keeps(rows: Sequence[tuple[TCell, ...]], head: int | None, *, whole: bool = True) -> tuple[bool, ...]:
+    """Which rows stay on the page of the row below. A table that fits on a page (``whole``) is kept
+    whole: it starts on the next page rather than split, and only then. A longer one starts where it
+    is, split between rows: 基本情况 with 预算执行情况 (a fifth of a page), each block whole, the
+    indicator header with the first indicator; a 一级指标 of up to a quarter page kept whole
+    (its merged label is never cut: "效益指标" on one page, "（40）" on the next), a taller one never
+    leaving one row on a page; the last indicator with 总分 (and 核定总分)."""
     n = len(rows)
-    if head is None:
+    if whole or head is None:
         return tuple(i < n - 1 for i in range(n))
 
-    def level1(row: tuple[TCell, ...]) -> str | None:
-        return next((c.merge for c in row if c.merge and c.merge.startswith("l1-")), None)
+    def group(row: tuple[TCell, ...], prefix: str = "l1-") -> str | None:
+        return next((c.merge for c in row if c.merge and c.merge.startswith(prefix)), None)
 
+    groups: dict[str, list[int]] = {}
+    for i in range(head + 1, n):
+        g = group(rows[i])
+        if g is not None:
+            groups.setdefault(g, []).append(i)
+    tall = {g for g, idx in groups.items() if table_height([rows[i] for i in idx]) > GROUP_WHOLE_CM}
     keep = []
     for i in range(n):
         if i == n - 1:
             keep.append(False)
-        elif i <= head or i == n - 2:
+        elif i < head:  # a block with the next row of the block; 基本情况 with 预算执行情况
+            side = group(rows[i], "side-")
+            keep.append(side == group(rows[i + 1], "side-") or side == f"side-{T_BASIC}")
+        elif i == head or group(rows[i + 1]) is None:  # the header, the last indicator with 总分
             keep.append(True)
         else:
-            here, below = level1(rows[i]), level1(rows[i + 1])
-            keep.append(here is not None and here == below)
+            here, below = group(rows[i]), group(rows[i + 1])
+            if here is None or here != below:
+                keep.append(False)
+            elif here in tall:  # the first row with the second, the last but one with the last
+                idx = groups[here]
+                keep.append(i == idx[0] or i + 1 == idx[-1])
+            else:
+                keep.append(True)
     return tuple(keep)
 
 

@@ -147,7 +147,7 @@ def result_sheet_xml(sheet: ResultSheet, xf_of: dict[str, int], selected: bool =
         f'<pageSetup paperSize="{paper}" orientation="{page.orientation}" '
         f'fitToWidth="{page.fit_width}" fitToHeight="{page.fit_height}"/>'
     )
-    out.append(f"<headerFooter><oddFooter>{text_escape('&C&9 ' + page.footer)}</oddFooter></headerFooter>")
+    out.append(f"<headerFooter><oddFooter>{text_escape('&C&10' + page.footer)}</oddFooter></headerFooter>")
     out.append("</worksheet>")
     return "".join(out)
 

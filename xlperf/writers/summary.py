@@ -18,12 +18,21 @@ import csv
 import datetime as dt
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from xlperf import __version__
 from xlperf.consolidate.records import SUMMARY_KIND
-from xlperf.consolidate.tables import GRADES_NAME, NOTE_HEADER, TOTAL, Column, Consolidation, Table
+from xlperf.consolidate.tables import (
+    GRADES_NAME,
+    NOTE_HEADER,
+    PRESET_HEADER,
+    TOTAL,
+    Column,
+    Consolidation,
+    Table,
+)
 from xlperf.core import labels as L
 from xlperf.errors import OutputError
 from xlperf.safe_io import FORMULA_PREFIXES, atomic_folder, atomic_write, check_writable, clean_text, fit_name
@@ -43,7 +52,13 @@ NUMBER_FORMATS = {
     "center": "@",
     "hash": "@",
 }
-FREEZE = {"项目明细": (3, 4), "单位汇总": (3, 3), "问题清单": (3, 2), "文件清单": (3, 2)}  # (rows, cols)
+FREEZE = {
+    "报送情况": (3, 3),
+    "项目明细": (3, 4),
+    "单位汇总": (3, 3),
+    "问题清单": (3, 2),
+    "文件清单": (3, 2),
+}  # (rows, cols)
 
 
 def infer_format(out: str | Path, fmt: str | None) -> str:
@@ -113,7 +128,7 @@ NOTE_SIZE = 10  # the note prints as large as the table (≥ 8 pt once fitted to
 LINE_PT = 13.5  # the height of one line of 10 pt text
 DIGIT_PX = 7  # Excel's column unit: the width of "0" in the default font (Calibri 11) at 96 dpi
 HALF_PX = FONT_SIZE * 96 / 72 / 2  # a half-width character of 宋体/黑体 at FONT_SIZE, in pixels
-MARGINS_IN = {"left": 0.4, "right": 0.4, "top": 0.75, "bottom": 0.6}
+MARGINS_IN = {"left": 0.35, "right": 0.35, "top": 0.5, "bottom": 0.6}  # no page header; the footer at 0.3 in
 PAGE_WIDTH_IN = 297 / 25.4  # A4 landscape
 CHART_SIZE = (480, 300)  # px
 CHART_COLUMNS = 8  # default-width columns (64 px) the chart covers
@@ -139,9 +154,14 @@ def print_scale(t: Table) -> float:
     return min(1.0, page / printed_px(t))
 
 
+INDENT_PX = 9  # a text cell's indent (one level: Excel about a character, LibreOffice about as much)
+CELL_PAD_PX = 6  # the office suite's own padding inside a cell
+
+
 def line_capacity(width: float) -> float:
-    """Half-width characters one line of a column of ``width`` characters holds at FONT_SIZE."""
-    return max(1.0, (column_px(width) - 6) / HALF_PX)
+    """Half-width characters one line of a column of ``width`` characters holds at FONT_SIZE (text
+    cells are indented one level from their border, see :class:`_Formats`)."""
+    return max(1.0, (column_px(width) - CELL_PAD_PX - INDENT_PX) / HALF_PX)
 
 
 def text_lines(text: str, width: float, cap: float | None = None) -> int:
@@ -154,14 +174,62 @@ def text_lines(text: str, width: float, cap: float | None = None) -> int:
     return sum(text_lines(part, width, cap) for part in text.split("\n"))
 
 
+# the words headers are made of, so a header too wide for its column breaks between words ("预算加权" /
+# "平均分"), never inside one ("预算加权平" / "均分") nor leaving one character on a line
+HEADER_WORDS = (
+    "满意度", "预算数", "执行数", "到位数", "执行率", "平均分", "最高分", "最低分", "项目数",
+    "有错误的", "计入汇总", "（万元）", "（KB）", "其中：", "财政资金", "主管部门", "项目名称", "来源文件",
+    "工作表", "完整路径", "评分", "方案", "优良率", "预算", "指标", "得分", "总分", "填报", "复核", "核定",
+    "加权", "合计", "严重", "程度", "产出", "效益", "大小",
+)  # fmt: skip
+HEAD_PAD_PX = 8  # a header cell's padding (centred, not indented)
+
+
+def _words(text: str) -> list[str]:
+    """``text`` cut into :data:`HEADER_WORDS` (longest first), other characters one by one."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        word = next((w for w in sorted(HEADER_WORDS, key=len, reverse=True) if text.startswith(w, i)), None)
+        if word is None:
+            j = i + 1
+            while j < len(text) and text[j].isascii() and text[i].isascii():  # a Latin word stays whole
+                j += 1
+            word = text[i:j]
+        out.append(word)
+        i += len(word)
+    return out
+
+
+def head_px(text: str) -> float:
+    """The width of a header line at FONT_SIZE in 黑体 (or a stand-in): CJK one em, Latin at most 0.6 em."""
+    em = FONT_SIZE * 96 / 72
+    return sum(em if len(ch.encode("utf-8")) == 3 else 0.6 * em for ch in text)
+
+
 def header_label(col: Column) -> str:
-    """A header as printed: one that does not fit its column breaks before its "（…）" (预算数 / （万元）)
-    rather than wherever the office suite would (leaving "）" alone on a line)."""
+    """A header as printed: on one line when it fits its column, else broken between words
+    (:data:`HEADER_WORDS`; "预算数" / "（万元）", "预算加权" / "平均分"), as few lines as that takes."""
+    room = column_px(col.width) - HEAD_PAD_PX
     h = col.header
-    at = h.find("（")
-    if at > 0 and h.endswith("）") and text_lines(h, col.width) > 1:
-        return h[:at] + "\n" + h[at:]
-    return h
+    if head_px(h) <= room:
+        return h
+    lines: list[str] = []
+    line = ""
+    for word in _words(h):
+        if line and head_px(line + word) > room:
+            lines.append(line)
+            line = word
+        else:
+            line += word
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def header_fits(col: Column) -> bool:
+    """Every line of the printed header fits its column (no line breaks inside a word)."""
+    room = column_px(col.width) - HEAD_PAD_PX
+    return all(head_px(line) <= room for line in header_label(col).split("\n"))
 
 
 def row_height(lines: int) -> float | None:
@@ -203,10 +271,14 @@ class _Formats:
             else:
                 f["num_format"] = NUMBER_FORMATS.get(kind, "General")
                 f["align"] = {"text": "left", "hash": "left", "center": "center"}.get(kind, "right")
+                if f["align"] == "left":  # text never touches the number left of it ("100.00%陕西")
+                    f["indent"] = 1
                 if wrap:
                     f["text_wrap"] = True
-                if total:
-                    f.update(bold=True, bg_color="#F2F2F2", top=2, top_color="#000000")
+                if total:  # 1: the 合计 row (a rule above it), 2: a row under it (平均)
+                    f.update(bold=True, bg_color="#F2F2F2")
+                    if total == 1:
+                        f.update(top=2, top_color="#000000")
                 elif dup:
                     f["bg_color"] = "#FCE4D6"
                 if red:
@@ -222,10 +294,12 @@ _RED: dict[str, Any] = {
     "错误": lambda v: isinstance(v, int) and v > 0,
     "有错误的项目数": lambda v: isinstance(v, int) and v > 0,
     "差异": lambda v: isinstance(v, float) and abs(v) > 1e-6,
-    "状态": lambda v: v == "无法读取",
+    "状态": lambda v: v in ("无法读取", "未报送"),
+    "红色预警": lambda v: isinstance(v, int) and v > 0,
+    "自评预警": lambda v: isinstance(v, str) and "红色" in v,
     "严重程度": lambda v: v == "错误",
 }
-_CENTER = {L.GRADE, "严重程度", "状态", "规则"}  # short codes read better centred
+_CENTER = {L.GRADE, "严重程度", "状态", "规则", PRESET_HEADER}  # short codes read better centred
 
 
 def _text_kind(col: Column) -> str:
@@ -298,7 +372,7 @@ def _body(ws, t: Table, fm: _Formats, sheet_index: int, first: int) -> BodyRows:
     wraps = [(i, c.width, line_capacity(c.width)) for i, c in enumerate(cols) if c.wrap]
     wraps = [(i, w, cap, max(1, int(cap / 2.2))) for i, w, cap in wraps]
     dup_col = t.headers.index(NOTE_HEADER) if NOTE_HEADER in t.headers else None
-    body = BodyRows(sheet_index, before=first + len(t.rows) + 1 if t.total is not None else None)
+    body = BodyRows(sheet_index, before=first + len(t.rows) + 1 if t.footer else None)
     for n, row in enumerate(t.rows):
         lines = 1
         for i, w, cap, short in wraps:
@@ -328,50 +402,72 @@ def _write_table(wb, fm: _Formats, t: Table, stamp: str, sheet_index: int) -> Bo
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
     ws.set_margins(**MARGINS_IN)
-    ws.repeat_rows(2)
-    ws.set_header(f"&L&10{t.title}&R&10{t.name}")
-    ws.set_footer("&C&10第 &P 页，共 &N 页")
-    last = 3 + len(t.rows) + (1 if t.total is not None else 0) - 1
+    # every page starts with the title, the note (金额单位 …) and the header: no page header above
+    # them to say the title twice
+    ws.repeat_rows(0, 2)
+    ws.set_footer(page_footer(stamp), {"margin": 0.3})
+    last = 3 + len(t.rows) + len(t.footer) - 1
     chart = t.name == GRADES_NAME and bool(t.rows)
     last_col = printed - 1 + (CHART_COLUMNS + 1 if chart else 0)
     chart_rows = 2 + math.ceil(CHART_SIZE[1] / 20) + 1 if chart else 2  # rows of the default 15 pt (20 px)
     ws.print_area(0, 0, max(last, chart_rows), last_col)
-    # title and note across the printed columns, the header
+    # the title centred over the printed page (等级分布: its chart's columns too), the note under it
     span = max(printed - 1, 0)
     ws.set_row(0, 28)
-    ws.merge_range(0, 0, 0, span, t.title, fm.get(style="title"))
-    note = f"{t.note}　　汇总时间：{stamp}" if t.note else f"汇总时间：{stamp}"
+    ws.merge_range(0, 0, 0, last_col if chart else span, t.title, fm.get(style="title"))
+    note = t.note  # (the time of the consolidation is in the page footer)
     note_px = sum(column_px(c.width) for c in t.columns[:printed] if c.header not in t.hidden)
     note_lines = text_lines(note, (note_px - 5) / DIGIT_PX * FONT_SIZE / NOTE_SIZE)
-    ws.set_row(1, round(note_lines * LINE_PT + 3, 1))
+    ws.set_row(1, round(max(1, note_lines) * LINE_PT + 3, 1))
     ws.merge_range(1, 0, 1, span, clean_text(note), fm.get(style="note"))
     labels = [header_label(c) for c in t.columns]
-    head_lines = max(text_lines(h, c.width) for h, c in zip(labels, t.columns, strict=True))
+    head_lines = max(label.count("\n") + 1 for label in labels)
     ws.set_row(2, row_height(max(2, head_lines)))
     for c, (col, label) in enumerate(zip(t.columns, labels, strict=True)):
         _put(ws, fm, 2, c, label, col, head=True)
     # the body (spliced in after XlsxWriter has written the file), then the 合计 row
     body = _body(ws, t, fm, sheet_index, 3)
     r = 3 + len(t.rows)
-    if t.total is not None:
+    for k, footer in enumerate(t.footer):
         lines = max(
             (
                 text_lines(v, col.width)
-                for v, col in zip(t.total, t.columns, strict=True)
-                if isinstance(v, str)
+                for c, (v, col) in enumerate(zip(footer, t.columns, strict=True))
+                if isinstance(v, str) and c > 0  # (the label 合计 / 平均 is centred, not indented)
             ),
             default=1,
         )
         if row_height(lines):
-            ws.set_row(r, row_height(lines))
-        for c, (col, v) in enumerate(zip(t.columns, t.total, strict=True)):
-            _put(ws, fm, r, c, v, col, total=True)
-    else:
+            ws.set_row(r + k, row_height(lines))
+        for c, (col, v) in enumerate(zip(t.columns, footer, strict=True)):
+            label = c == 0 and isinstance(v, str)  # 合计 / 平均 in the narrow 序号 column: centred
+            _put(
+                ws,
+                fm,
+                r + k,
+                c,
+                v,
+                replace(col, header=L.GRADE, kind="text") if label else col,
+                total=1 if k == 0 else 2,
+            )
+    if not t.footer:
         ws.write_blank(max(r - 1, 2), ncol - 1, None)  # the sheet's extent (XlsxWriter's <dimension>)
     ws.autofilter(2, 0, max(2 + len(t.rows), 2), ncol - 1)
+    for i, col in enumerate(t.columns):
+        if col.choices and t.rows:  # a column the reviewer fills in (问题清单's 处理): a drop-down list
+            ws.data_validation(3, i, 2 + len(t.rows), i, {
+                "validate": "list", "source": list(col.choices), "input_title": col.header,
+                "input_message": "、".join(col.choices) + "（空白按“采纳”）",
+                "error_title": col.header, "error_message": "请从列表中选择：" + "、".join(col.choices),
+            })  # fmt: skip
     if chart:
         _grade_chart(wb, ws, t, r)
     return body
+
+
+def page_footer(stamp: str) -> str:
+    """The page footer: when the summary was made (left), the page number (centre)."""
+    return f"&L&10汇总时间：{stamp}&C&10第 &P 页，共 &N 页"
 
 
 def _grade_chart(wb, ws, t: Table, total_row: int) -> None:
@@ -431,6 +527,8 @@ def write_xlsx(c: Consolidation, path: str | Path) -> None:
         ("generator", f"xlperf {__version__}"),
         ("files", str(c.stats.files)),
         ("projects", str(c.stats.projects)),
+        ("year", summary_year(c)),
+        *((f"year:{unit}", year) for unit, year in unit_years(c).items()),
     )
     for r, (k, v) in enumerate(rows):
         meta.write_string(r, 0, k)
@@ -438,6 +536,23 @@ def write_xlsx(c: Consolidation, path: str | Path) -> None:
     meta.very_hidden()
     wb.close()
     splice_rows(buf.getvalue(), bodies, str(path))
+
+
+def unit_years(c: Consolidation) -> dict[str, str]:
+    """Each unit's year as its workbooks state it (the title of its 退回意见)."""
+    out: dict[str, str] = {}
+    for f in c.files:
+        if f.status == "已汇总" and f.unit and f.year:
+            out.setdefault(f.unit, str(f.year))
+    return out
+
+
+def summary_year(c: Consolidation) -> str:
+    """The year most of the workbooks state ('' when none): the year of the 退回意见 written from it."""
+    from collections import Counter
+
+    years = Counter(f.year for f in c.files if f.status == "已汇总" and f.year)
+    return str(years.most_common(1)[0][0]) if years else ""
 
 
 # --- csv / json ---------------------------------------------------------------------------------------
@@ -487,10 +602,11 @@ def summary_json(c: Consolidation) -> str:
         rows = ",\n    ".join(map(enc, t["rows"]))
         tables.append(
             f'  {enc(name)}: {{"columns": {enc(t["columns"])},\n   "rows": [\n    {rows}\n   ],\n'
-            f'   "total": {enc(t["total"])}, "hidden": {enc(t["hidden"])}}}'
+            f'   "total": {enc(t["total"])}, "average": {enc(t["average"])}, "hidden": {enc(t["hidden"])}}}'
         )
     return (
-        f'{{"generator": {enc(d["generator"])},\n "stats": {enc(d["stats"])},\n "tables": {{\n'
+        f'{{"generator": {enc(d["generator"])},\n "stats": {enc(d["stats"])},\n'
+        f' "submissions": {enc(d["submissions"])},\n "notes": {enc(d["notes"])},\n "tables": {{\n'
         + ",\n".join(tables)
         + "\n }\n}\n"
     )
@@ -515,11 +631,16 @@ def summary_dict(c: Consolidation) -> dict[str, Any]:
             "execution_rate": _plain(s.rate),
             "mean_score": _plain(s.mean_score),
             "weighted_score": _plain(s.weighted_score),
+            "year": c.year,
+            "years": s.years,
             "grades": s.grades,
             "errors": s.errors,
             "warnings": s.warnings,
             "infos": s.infos,
         },
+        # 报送情况 (with a roster or a ledger): the terminal's lines and the lists behind them
+        "submissions": None if c.desk is None else c.desk.to_dict(),
+        "notes": list(c.notes),
         "tables": {name: _table_dict(t) for name, t in c.tables.items()},
     }
 
@@ -530,5 +651,6 @@ def _table_dict(t: Table) -> dict[str, Any]:
         "columns": headers,
         "rows": [dict(zip(headers, map(_plain, r), strict=True)) for r in t.rows],
         "total": None if t.total is None else dict(zip(headers, map(_plain, t.total), strict=True)),
+        "average": None if t.average is None else dict(zip(headers, map(_plain, t.average), strict=True)),
         "hidden": sorted(t.hidden),  # columns with nothing to show in this consolidation
     }

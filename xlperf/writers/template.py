@@ -91,6 +91,9 @@ HEADERS = {  # the indicator table's columns (formulas.Cols field -> header)
     "helper": D_HELPER,
 }
 CAPPED_TOTAL = TOTAL_CAPPED.name  # 核定总分
+GRADE_NOTE = (
+    f"以“{L.COL_SCORE}”一栏的{TOTAL_CAPPED.name}和等级为准；“{L.COL_SUGGESTED}”一栏按评分规则计算，仅供参考"
+)
 BUDGET_NAME = "预算支出进度执行率"  # the 预算执行率 row's 三级指标, pre-filled
 
 COL = F.Cols()
@@ -539,6 +542,8 @@ def _totals_block(ws: Worksheet, row: int, form: F.Form, typed_total: object) ->
     ws[f"{c.score}{grade}"].font = S.font(11, bold=True)
     _put(ws, f"{c.reason}{grade}", None, S.computed)
     _put(ws, f"{c.suggested}{grade}", F.grade(form, f"{c.suggested}{capped}"), S.computed)
+    # which figure counts (on screen, beside the 建议得分 column it speaks of)
+    _put(ws, f"{c.check}{grade}", GRADE_NOTE, S.computed, align=S.LEFT, size=9)
     return total, capped, grade
 
 
