@@ -39,7 +39,17 @@ from xlperf.core.evaluate import TOTAL_CAPPED, ProjectResult, approval_note
 from xlperf.core.findings import fmt_num, fmt_pct
 from xlperf.core.model import Cell, Goal
 from xlperf.errors import OutputError
-from xlperf.report_text import BODY, HEADING1, HEADING2, Block, ReportFacts, ReportTexts, report_facts
+from xlperf.report_text import (
+    BODY,
+    HEADING1,
+    HEADING2,
+    Block,
+    ReportFacts,
+    ReportTexts,
+    report_facts,
+    signed_text,
+    with_unit_text,
+)
 from xlperf.safe_io import atomic_write, clean_text, fit_name
 
 # --- the look (GB/T 9704-2012 党政机关公文格式, as offices apply it to reports) -------------------------
@@ -653,14 +663,14 @@ class _Columns:
         # (column, cm; 0: the rest). Every header fits on at most two lines broken at a word
         # (HEAD_BREAKS): 一级/指标 needs 0.94 cm of text, 预期/指标值 1.3 cm, 偏差原因分析 2.4 cm
         # (五号 is 0.37 cm a CJK character; a cell loses 0.2 cm to its margins: "产出指标" needs 1.7 cm,
-        # "13.33" 1.1 cm)
+        # "13.33" 1.3 cm with its margins: a 分值 of 40 over three rows)
         if weight and reason:
             spec = [(L.COL_LEVEL1, 1.8), (L.COL_LEVEL2, 1.8), (L.COL_LEVEL3, 0), (L.COL_TARGET, 1.45),
-                    (L.COL_ACTUAL, 1.45), (L.COL_WEIGHT, 1.2), (L.COL_SCORE, 1.3), (L.COL_REASON, 2.5)]  # fmt: skip
+                    (L.COL_ACTUAL, 1.45), (L.COL_WEIGHT, 1.3), (L.COL_SCORE, 1.3), (L.COL_REASON, 2.5)]  # fmt: skip
         elif weight or reason:
             spec = [(L.COL_LEVEL1, 1.8), (L.COL_LEVEL2, 1.8), (L.COL_LEVEL3, 0), (L.COL_TARGET, 1.7),
                     (L.COL_ACTUAL, 1.7)]  # fmt: skip
-            spec += [(L.COL_WEIGHT, 1.2)] if weight else []
+            spec += [(L.COL_WEIGHT, 1.3)] if weight else []
             spec += [(L.COL_SCORE, 1.3)]
             spec += [(L.COL_REASON, 2.9)] if reason else []
         else:
@@ -759,23 +769,6 @@ def _goal_rows(pr: ProjectResult, cols: _Columns) -> Rows:
     return rows
 
 
-_SIGNS = ("≥", "≤", "=", ">", "<")
-
-
-def _with_unit(ind, text: str) -> str:
-    """A number of a row whose unit stands in its own cell (度量单位), printed with its unit ("95%")."""
-    unit = ind.unit.text
-    if not text or not unit or ind.unit.value.is_missing or not text[-1].isdigit():
-        return text
-    return text + unit
-
-
-def _signed(ind, text: str) -> str:
-    """A target with the row's 计算符号 before it ("≥95%"), as the national form prints it."""
-    sign = ind.kind.text.strip()
-    return sign + text if text and sign in _SIGNS and text[0].isdigit() else text
-
-
 def _indicator_rows(pr: ProjectResult, cols: _Columns) -> Rows:
     """四、年度绩效指标完成情况: the header, one row per indicator (一级 and 二级 merged down), 总分."""
     rows: Rows = [(T_INDICATORS, [TCell(n, *cols.span(n), head=True) for n in cols.names])]
@@ -796,8 +789,8 @@ def _indicator_rows(pr: ProjectResult, cols: _Columns) -> Rows:
             actual = fmt_pct(pr.rate)  # the template's formula, not cached in the file
         target = value_text(ind.target, percent=pct, fmt=cols.fmt(ind.target))
         if ind.unit.ref is not None:  # the sign, value and unit in cells of their own: printed as one
-            target, actual = (_with_unit(ind, t) for t in (target, actual))
-            target = _signed(ind, target)
+            target, actual = (with_unit_text(ind, t) for t in (target, actual))
+            target = signed_text(ind, target)
         target_align = "right" if _is_number(ind.target) else "center"
         actual_align = "right" if _is_number(ind.actual) or ind.is_budget_rate else "center"
         texts = {
