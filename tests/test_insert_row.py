@@ -14,9 +14,9 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from xlperf import presets
+from xlperf.actions import RowPlanError, indicator_row_plan
 from xlperf.core.grid import Grid
 from xlperf.excel import macros
-from xlperf.excel.macros import RowPlanError, indicator_row_plan
 from xlperf.sources import read_workbook
 from xlperf.writers.template import save_template
 
@@ -275,9 +275,9 @@ class _SheetApi:
 
 class _Used:
     def __init__(self, grid):
-        from xlperf.core.plan import col_letter
+        from xlperf.core.a1 import column_letter
 
-        self.address = f"$A$1:${col_letter(max(grid.width, 1))}${max(grid.height, 1)}"
+        self.address = f"$A$1:${column_letter(max(grid.width, 1))}${max(grid.height, 1)}"
 
 
 class _Range:

@@ -3,7 +3,6 @@ except for their listed mistakes, and the lead's parser reads every sample back 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,11 +13,7 @@ from xlperf.core.values import parse
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "workbooks" / "samples"
-SEED_CANDIDATES = (
-    os.environ.get("XLPERF_SEED_TEXT", ""),
-    str(ROOT / "tests" / "data" / "seed_2020.txt"),
-    str(ROOT.parent / "shared" / "seed" / "000_b2c3eaad1939efe3.txt"),
-)
+SEED_TEXT = ROOT / "tests" / "data" / "seed_2020.txt"  # the seed report's text extraction
 
 
 def _s(v: object) -> str:
@@ -31,11 +26,7 @@ def _s(v: object) -> str:
 def _seed_tables() -> list[list[list[str]]]:
     """The seed's forms as rows of cells. In the extraction a cell is a line starting with a tab, a line
     without one continues the previous cell, and a blank line ends a row."""
-    path = next((Path(p) for p in SEED_CANDIDATES if p and Path(p).is_file()), None)
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("../shared/seed is beside the repository in CI, but the seed report was not found")
-        pytest.skip("seed report text not available (../shared is not beside this checkout)")
+    path = SEED_TEXT
     tables: list[list[list[str]]] = []
     row: list[str] | None = None
     for line in path.read_text("utf-8").splitlines():

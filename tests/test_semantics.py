@@ -1,4 +1,4 @@
-"""Issue 8's semantics (/work/notes/issue8-semantics.md), one by one: rows in use, kind from the values,
+"""Issue 8's semantics, one by one: rows in use, kind from the values,
 T = 0, compound units, the grade of the capped total, amounts, the template's computed cells, and which
 sheets are projects."""
 

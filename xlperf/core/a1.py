@@ -23,6 +23,7 @@ def column_letter(col: int) -> str:
     return out
 
 
+@lru_cache(maxsize=16384)
 def column_index(letters: str) -> int:
     """The 1-based column number of column letters: A -> 1, AA -> 27."""
     n = 0

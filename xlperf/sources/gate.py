@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from xlperf.core.a1 import column_index, ref
 from xlperf.errors import ReadError
 from xlperf.safe_io import TEMP_PREFIX
 
@@ -455,7 +456,7 @@ def _exact_scan(data: bytes, strings: list[int]) -> tuple[SheetExtent, list[tupl
                 m = _REF.fullmatch(r.strip())
                 if m is None:
                     raise ReadError("文件已损坏（单元格地址无效），无法读取")
-                row, col = int(m.group(2)) - 1, _col_number(m.group(1)) - 1
+                row, col = int(m.group(2)) - 1, column_index(m.group(1)) - 1
                 st["col"] = col
             else:
                 row, col = st["row"], st["col"]
@@ -511,20 +512,7 @@ def _exact_scan(data: bytes, strings: list[int]) -> tuple[SheetExtent, list[tupl
         return SheetExtent(0, 0, True), errors
     # the farthest value: the one that sets the larger overshoot (rows past the form vs columns)
     far = st["far_r"] if rows / NEAR_ROWS >= cols / NEAR_COLS else st["far_c"]
-    return SheetExtent(rows, cols, True, _a1(*far), st["text"]), errors
-
-
-def _col_number(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _a1(row: int, col: int) -> str:
-    from xlperf.core.grid import ref
-
-    return ref(row, col)
+    return SheetExtent(rows, cols, True, ref(*far), st["text"]), errors
 
 
 def _shared_strings(members: dict[str, bytes]) -> list[int] | None:
