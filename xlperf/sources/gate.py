@@ -21,8 +21,9 @@ Memory and time are therefore bounded by the caps below whatever the file claims
 inflated XML parts (≤ :data:`MAX_XML`), the reader's grid is at most :data:`MAX_BOOK_CELLS` cells.
 
 Cost: the worksheets are inflated once (by the gate; the readers read them stored) and searched with
-one or two regular expressions each for any cell outside A1:Z99, then outside A1:DZ999 (the template's
-hidden helper columns reach DH), written other than as ``<c r="B12"``. Only a sheet that has one (rare:
+one or two regular expressions each for any cell outside A1:Z99, then outside A1:DZ999 (the previous
+template's hidden helper columns reach DH; workbooks made with it are still sent), written other than as
+``<c r="B12"``. Only a sheet that has one (rare:
 a very long list, a stray value, an unusual writer) is parsed exactly with expat, mirroring how
 python-calamine places cells (``r`` attributes, else counters), to find its real extent.
 
@@ -338,7 +339,7 @@ NEAR_ROWS, NEAR_COLS = 99, 26  # the form's box: A1:Z99
 # tag other than exactly `<c r="B12" s="3" t="n">` (s and t optional, t not "e") inside it: far away,
 # placed by counters (no r), an error cell (python-calamine reads it as ""), or written unusually (a
 # second r, which python-calamine would take; other quotes or spacing). The second box holds the
-# template's hidden helper columns (P:DH) and long lists: A1:DZ999.
+# previous template's hidden helper columns (P:DH) and long lists: A1:DZ999.
 _BOXES = tuple(
     (SheetExtent(rows, cols), re.compile(rb'<c(?! r="' + ref + rb'"(?: s="[0-9]+")?(?: t="(?!e")[a-zA-Z]+")?/?>)[\s>/]'))
     for rows, cols, ref in (
