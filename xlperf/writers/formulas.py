@@ -100,6 +100,9 @@ def names(preset: Preset) -> dict[str, str]:
         "容差": _lit(preset.score_tolerance),
         "说明线": _lit(preset.explain_rate_below),
     }
+    for section, words in L.SECTION_KEYWORDS:  # 项目汇总's subtotals: a section's words, each once
+        if section in L.SECTIONS and len(words) > 1:
+            out[_section_name(section, "词")], out[_section_name(section, "余")] = _section_criteria(words)
     bands = sorted(preset.grades, key=lambda g: g.min)
     if bands:
         out["等级分数线"] = _array([min(0.0, bands[0].min), *(g.min for g in bands[1:])])
@@ -413,21 +416,36 @@ def rate_total(executed: str, budget: str) -> str:
     return f'=IFERROR(SUM({executed})/SUM({budget}),"")'
 
 
+def _section_name(section: str, part: str) -> str:
+    """The workbook name of a section's criteria on 项目汇总 (效益词, 效益余)."""
+    return L.SECTION_NAMES[section].removesuffix("指标").removesuffix("率") + part
+
+
+def _section_criteria(words: tuple[str, ...]) -> tuple[str, str]:
+    """A section's words as two arrays COUNTIFS pairs up: each word, and the words before it excluded
+    ({"*效益*","*效果*"} with {"*","<>*效益*"}): a label with both counts once."""
+    return _array([f"*{w}*" for w in words]), _array(["*", *(f"<>*{w}*" for w in words[:-1])])
+
+
+SUMMARY_SPAN = 999  # the rows of a project sheet 项目汇总's subtotals look at (the template's form: 35)
+
+
 def section_subtotal(sheet: str, section: str, cols: Cols = Cols()) -> str:
     """Σ自评得分 of one section's rows in use on a project sheet ("" when none is scored; 见校验 when a row of
     the section is marked ×, as a text score marks it): a row is in the section its 一级 label names by the keywords of labels.SECTION_KEYWORDS (a
     label naming two sections, which the template never writes, counts in both here and once in Python;
     预算执行率 names both of its own section's words and counts once)."""
     q = sheet + "!"
-    m = f"{q}{cols.helper}:{cols.helper}"
-    i = f"{q}{cols.score}:{cols.score}"
+    # a bounded column, not M:M: LibreOffice and WPS evaluate SUMPRODUCT(COUNTIFS(…, {array})) over every
+    # row of a whole column (0.4 s for five projects against 3 ms); rows inserted or deleted on the form
+    # move the bound with them
+    m = f"{q}{cols.helper}1:{cols.helper}{SUMMARY_SPAN}"
+    i = f"{q}{cols.score}1:{cols.score}{SUMMARY_SPAN}"
     words = dict(L.SECTION_KEYWORDS)[section]
     if len(words) == 1:
         crit = f'{m},"*{words[0]}*"'
-    else:  # each word, without the ones before it: {"*效益*","*效果*"} with {"*","<>*效益*"}
-        firsts = _array([f"*{w}*" for w in words])
-        rests = _array(["*", *(f"<>*{w}*" for w in words[:-1])])
-        crit = f"{m},{firsts},{m},{rests}"
+    else:  # each word, without the ones before it (workbook names: _section_criteria)
+        crit = f"{m},{_section_name(section, '词')},{m},{_section_name(section, '余')}"
     marked = f'SUMPRODUCT(COUNTIFS({crit},{m},"{BAD}*"))'  # a text score marks its row ×
     numbers = f'SUMPRODUCT(COUNTIFS({crit},{i},">-1E+307"))'
     return f'=IF({marked},"{SEE_CHECK}",IF({numbers},SUMPRODUCT(SUMIFS({i},{crit})),""))'
