@@ -1,11 +1,12 @@
 """What a unit e-mails and what a reader reads: the template's workbooks, by size and read time.
 
-    python benchmarks/sizes.py [--repeat 20]
+    python benchmarks/sizes.py [--repeat 20] [--libreoffice]
 
 Prints, for the workbooks the code writes now (the samples, the blank templates and a generated unit of
 10 projects): the file size, the largest project sheet's XML, the formula text in it and its longest
-formula, and a bare python-calamine read of every sheet (best of ``--repeat``). Targets (issue 19): a
-4-project unit ≤ 60 KB, a project sheet's XML ≤ 40 KB.
+formula, and a bare python-calamine read of every sheet (best of ``--repeat``); with ``--libreoffice``,
+LibreOffice's full recalculation of each (best of 5, through tests/office.py's driver: its round trip
+included). Targets (issue 19): a 4-project unit ≤ 60 KB, a project sheet's XML ≤ 40 KB.
 """
 
 from __future__ import annotations
@@ -60,6 +61,26 @@ def read_ms(path: Path, repeat: int) -> float:
     return 1000 * best
 
 
+def recalc_ms(paths: list[Path]) -> dict[Path, float]:
+    """LibreOffice's full recalculation (calculateAll) of each workbook, best of 5, in ms."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from office import Office
+
+    out = {}
+    with Office() as lo:
+        for path in paths:
+            doc = lo.open(str(path))
+            lo.recalc(doc)
+            best = float("inf")
+            for _ in range(5):
+                t = time.perf_counter()
+                lo.recalc(doc)
+                best = min(best, time.perf_counter() - t)
+            out[path] = 1000 * best
+            lo.close(doc)
+    return out
+
+
 def workbooks(folder: Path) -> list[tuple[str, Path, int]]:
     """(what, path, projects) of the workbooks measured, written into ``folder``."""
     from benchmarks.unitgen import render, unit_spec
@@ -71,17 +92,23 @@ def workbooks(folder: Path) -> list[tuple[str, Path, int]]:
     unit = folder / "generated_10.xlsx"
     unit.write_bytes(render(n, values))
     out.append(("generated unit, 10 projects", unit, n))
+    # for comparison: a workbook made with the previous template (hidden helper columns P:DH)
+    previous = ROOT / "tests" / "corpus" / "previous" / "three_projects_typed_every_way_shaanxi.office.xlsx"
+    out.append(("previous template, 3 projects", previous, 3))
     return out
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--libreoffice", action="store_true", help="also LibreOffice's full recalculation")
     a = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         rows = workbooks(Path(tmp))
+        recalc = recalc_ms([p for _, p, _ in rows]) if a.libreoffice else {}
         print(
             f"  {'':61s} {'file KB':>8s} {'sheet XML KB':>13s} {'formulas KB':>12s} {'longest':>8s} {'read ms':>8s}"
+            + (f" {'recalc ms':>10s}" if recalc else "")
         )
         for what, path, _n in rows:
             size = path.stat().st_size / 1024
@@ -92,12 +119,12 @@ def main(argv: list[str] | None = None) -> None:
                 max(s[3] for s in sheets),
             )
             print(
-                f"  {_pad(path.name, 30)} {what:30s} {size:8.1f} {xml / 1024:13.1f} {ftext / 1024:12.1f} "
-                f"{longest:8d} {read_ms(path, a.repeat):8.1f}"
+                f"  {_pad(path.name[:40], 30)} {what:30s} {size:8.1f} {xml / 1024:13.1f} {ftext / 1024:12.1f} "
+                f"{longest:8d} {read_ms(path, a.repeat):8.1f}" + (f" {recalc[path]:10.1f}" if recalc else "")
             )
         unit4 = next(p for w, p, n in rows if n == 4 and w.startswith("sample"))
         size4 = unit4.stat().st_size / 1024
-        largest = max(s[1] for _, p, _ in rows for s in sheet_sizes(p)) / 1024
+        largest = max(s[1] for w, p, _ in rows if not w.startswith("previous") for s in sheet_sizes(p)) / 1024
         print(
             f"4-project unit {size4:.1f} KB (<= {UNIT_KB}): {'met' if size4 <= UNIT_KB else 'NOT MET'}; "
             f"largest sheet XML {largest:.1f} KB (<= {SHEET_KB}): {'met' if largest <= SHEET_KB else 'NOT MET'}"
