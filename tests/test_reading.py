@@ -307,7 +307,7 @@ def test_the_seeds_27_findings_print_on_two_pages(soffice, tmp_path, monkeypatch
     if fonts == "serif-cjk":
         monkeypatch.setenv("FONTCONFIG_FILE", str(SERIF_CJK))
     src = SAMPLES / "长安区委编办_2020.xlsx"
-    copy = annotate.write_annotated_copy(api.validate_file(src), src, tmp_path / "校验.xlsx")
+    copy = annotate.write_annotated_copy(api.validate_file(src), src, tmp_path / "校验.xlsx").path
     pkg = ox.Package.open(copy)
     book = annotate.Book(pkg)
     annotate.remove_sheets(pkg, book, {e.name for e in book.sheets if e.name != "校验结果"})

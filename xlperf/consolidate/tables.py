@@ -147,18 +147,18 @@ DECIMALS = {"amount": 4, "rate": 4, "score": 2}
 # renders it with a serif CJK stand-in for 宋体).
 DETAIL_COLUMNS = (
     Column("序号", "int", 4.5),
-    Column(L.UNIT_DEPARTMENT, "text", 12, wrap=True),
-    Column("单位", "text", 12, wrap=True),
-    Column(L.PROJECT_NAME, "text", 13, wrap=True),
+    Column(L.UNIT_DEPARTMENT, "text", 13, wrap=True),
+    Column("单位", "text", 13, wrap=True),
+    Column(L.PROJECT_NAME, "text", 14.5, wrap=True),
     Column("预算数（万元）", "amount", 8.5),
     Column("执行数（万元）", "amount", 8.5),
-    Column("执行率", "rate", 8),
+    Column("执行率", "rate", 7.5),
     Column(PRESET_HEADER, "text", 8, wrap=True),  # shown when the workbooks' presets differ
     *(Column(h, "score", 6.5 if len(h) > 6 else 6) for _, h in SECTION_COLUMNS),
-    Column(TOTAL_REPORTED.name, "score", 6),
-    Column(TOTAL_RECOMPUTED.name, "score", 6),
-    Column("差异", "score", 5.5),  # 填报总分 − 复核总分; blank when they agree
-    Column(TOTAL_CAPPED.name, "score", 6),
+    Column(TOTAL_REPORTED.name, "score", 5.5),
+    Column(TOTAL_RECOMPUTED.name, "score", 5.5),
+    Column("差异", "score", 5),  # 填报总分 − 复核总分; blank when they agree
+    Column(TOTAL_CAPPED.name, "score", 5.5),
     Column(L.GRADE, "text", 4.5),
     Column(ALERT_HEADER, "text", 5, wrap=True),  # 自评预警 (XP023): 红色 / 黄色
     Column("错误", "int", 4.5),
@@ -195,7 +195,7 @@ def _detail_row(i: int, dept: str, unit: str, p: ProjectRecord, file: str, prese
         None if diff is None or round(diff, DECIMALS["score"]) == 0 else diff,
         p.capped,
         p.grade or "",
-        p.alert,
+        "红色" if "红色" in p.alert else p.alert,  # the graver level (both are XP023 rows in 问题清单)
         p.errors,
         p.warnings,
         note,
@@ -771,10 +771,10 @@ def _detail_total(
 
 
 def _alert_count(ps: list[ProjectRecord]) -> str:
-    """项目明细's 合计 of 自评预警: how many projects are red and yellow ("红色 2，黄色 3"), '' for none."""
-    red = sum(1 for p in ps if "红色" in p.alert)
-    yellow = sum(1 for p in ps if "黄色" in p.alert)
-    return "，".join(f"{k} {n}" for k, n in (("红色", red), ("黄色", yellow)) if n)
+    """项目明细's 合计 of 自评预警: how many projects have a warning ("3 项"), '' for none (报送情况 counts
+    red and yellow per unit)."""
+    n = sum(1 for p in ps if p.alert)
+    return f"{n} 项" if n else ""
 
 
 def _mixed_notes(
