@@ -330,7 +330,7 @@ def test_the_seeds_27_findings_print_on_two_pages(soffice, tmp_path, monkeypatch
                 todo.extend(o)
         assert min(sizes) >= 8.0, min(sizes)
     joined = "".join(pages)
-    assert "自评表2H23（社会效益指标" in joined and "XP0" not in joined  # (a cell's lines interleave)
+    assert "自评表2I24（社会效益指标" in joined and "XP0" not in joined  # (a cell's lines interleave)
 
 
 # --- the terminal --------------------------------------------------------------------------------------
