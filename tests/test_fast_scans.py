@@ -7,7 +7,10 @@ plainly (``<c r="H7" s="3" t="n">``); anything else goes to the exact path. The 
   lies inside it (by :func:`~xlperf.sources.gate._exact_scan`, which places cells as python-calamine
   does) and the sheet has no error cell (those are collected only by the exact scan);
 - formulas: :func:`~xlperf.sources.xlsx._formula_positions` equals the document-order walk
-  :func:`~xlperf.sources.xlsx._formula_positions_by_order`, whatever way the cells are written.
+  :func:`~xlperf.sources.xlsx._formula_positions_by_order`, whatever way the cells are written and
+  whatever else the sheet holds (comments, CDATA, formulas that are no cell's);
+- the grid's one pass equals the plain definition of its cells and index; the gate's copy, sliced by
+  the spans it recorded, equals what zipfile reads.
 
 Shrunk failures are kept below as ``@example`` regression cases.
 """
@@ -19,29 +22,31 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from xlperf.core.grid import column_letter
-from xlperf.sources import gate
-from xlperf.sources.xlsx import (
-    _PLAIN_FORMULA,
-    _PLAIN_FORMULA_CELL,
-    _formula_positions,
-    _formula_positions_by_order,
-)
+from xlperf.sources import gate, xlsx
+from xlperf.sources.xlsx import _formula_positions, _formula_positions_by_order
 
 from factory import PROPS
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
 # one cell: (row 1-based, col 1-based, how it is written, what it holds)
-STYLES = ("plain", "styled", "typed", "attrs_swapped", "no_ref", "spaced", "single_quotes", "prefixed")
-CONTENTS = ("number", "empty_v", "none", "inline", "error", "formula", "formula_cached", "shared_formula")
+STYLES = ("plain", "styled", "typed", "attrs_swapped", "no_ref", "spaced", "single_quotes", "prefixed",
+          "gt_in_attr", "row_elsewhere")  # fmt: skip
+CONTENTS = ("number", "empty_v", "none", "inline", "error", "formula", "formula_cached", "shared_formula",
+            "formula_spaced", "empty_formula", "value_first", "stray_formula", "commented", "cdata",
+            "instruction")  # fmt: skip
+# markup that holds what looks like a formula cell but is none (in a comment, CDATA, an instruction)
+FAKE_CELL = '<c r="ZZ9"><f>1</f></c>'
 
 
 TYPED_NUMBER = ' t="n"'
 
 
 def cell_xml(row: int, col: int, style: str, content: str) -> str:
-    ref = f"{column_letter(col)}{row}"
-    t = {"inline": ' t="inlineStr"', "error": ' t="e"'}.get(content, "")
+    # row_elsewhere: a cell whose reference names another row than its <row> (python-calamine follows
+    # the cell's)
+    ref = f"{column_letter(col)}{row + 1 if style == 'row_elsewhere' else row}"
+    t = {"inline": ' t="inlineStr"', "error": ' t="e"', "cdata": ' t="inlineStr"'}.get(content, "")
     body = {
         "number": "<v>1</v>",
         "empty_v": "<v></v>",
@@ -51,6 +56,13 @@ def cell_xml(row: int, col: int, style: str, content: str) -> str:
         "formula": "<f>1+1</f>",
         "formula_cached": "<f>1+1</f><v>2</v>",
         "shared_formula": '<f t="shared" si="0"/><v>3</v>',
+        "formula_spaced": "\n  <f>1+1</f>",
+        "empty_formula": "<f/>",
+        "value_first": "<v>2</v><f>1+1</f>",  # not the schema's order; still the cell's formula
+        "stray_formula": "",  # the cell closed, then an <f> beside it in the row: no cell's formula
+        "commented": f"<!-- {FAKE_CELL} --><v>1</v>",
+        "cdata": f"<is><t><![CDATA[{FAKE_CELL}]]></t></is>",
+        "instruction": f"<?pi {FAKE_CELL}?><v>1</v>",
     }[content]
     tag = "x:c" if style == "prefixed" else "c"
     f = "x:f" if style == "prefixed" else "f"
@@ -64,11 +76,31 @@ def cell_xml(row: int, col: int, style: str, content: str) -> str:
         "spaced": f' r = "{ref}"{t}',
         "single_quotes": f" r='{ref}'{t.replace(chr(34), chr(39))}",
         "prefixed": f' r="{ref}"{t}',
+        "gt_in_attr": f' r="{ref}" o="a>b"{t}',  # ">" is allowed in an attribute value
+        "row_elsewhere": f' r="{ref}"{t}',
     }[style]
+    if content == "stray_formula":
+        return f"<{tag}{attrs}/><{f}>1</{f}>"
     return f"<{tag}{attrs}>{body}</{tag}>" if body else f"<{tag}{attrs}/>"
 
 
-def sheet_xml(cells: list[tuple[int, int, str, str]]) -> bytes:
+# what a worksheet holds after its cells: formulas that are no cell's
+TRAILERS = {
+    "none": "",
+    # Excel's data validation with a list on another sheet
+    "x14_validation": (
+        '<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+        'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+        '<x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+        '<x14:dataValidation type="list"><x14:formula1><xm:f>Lists!$A$1:$A$3</xm:f></x14:formula1>'
+        "<xm:sqref>B2</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst>"
+    ),
+    # a cell-like element outside sheetData (not a cell python-calamine reads)
+    "cell_outside": '<extLst><ext uri="x"><c r="B2"><f>1</f></c></ext></extLst>',
+}
+
+
+def sheet_xml(cells: list[tuple[int, int, str, str]], trailer: str = "none") -> bytes:
     by_row: dict[int, list[tuple[int, str, str]]] = {}
     for row, col, style, content in cells:
         by_row.setdefault(row, []).append((col, style, content))
@@ -80,7 +112,7 @@ def sheet_xml(cells: list[tuple[int, int, str, str]]) -> bytes:
         f'<worksheet {NS} xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         f"<sheetData>{''.join(rows)}</sheetData>"
         '<dataValidations count="1"><dataValidation><formula1>"是,否"</formula1></dataValidation>'
-        "</dataValidations></worksheet>"
+        f"</dataValidations>{TRAILERS[trailer]}</worksheet>"
     ).encode()
 
 
@@ -100,8 +132,11 @@ cells = st.lists(
 )
 
 
+ODD_MARKUP = ("stray_formula", "commented", "cdata", "instruction")
+
+
 def plain(cs: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
-    return [(r, c, "styled", content) for r, c, _, content in cs]
+    return [(r, c, "styled", content) for r, c, _, content in cs if content not in ODD_MARKUP]
 
 
 @PROPS
@@ -146,12 +181,48 @@ def test_plainly_written_sheets_get_the_smallest_box_that_holds_them(cs):
 @example([(7, 8, "prefixed", "shared_formula")])
 @example([(7, 8, "no_ref", "formula"), (7, 9, "no_ref", "formula_cached")])
 @example([(7, 8, "spaced", "formula")])
+@example([(7, 8, "typed", "empty_formula"), (9, 1, "styled", "formula_spaced")])
+@example(
+    [(7, 3, "styled", "formula"), (12, 10, "typed", "formula_cached"), (30, 27, "plain", "shared_formula")]
+)
 def test_formula_cells_fast_scan_equals_the_document_order_walk(cs):
     data = sheet_xml(cs)
     assert _formula_positions(data) == _formula_positions_by_order(data)
 
 
-def test_the_generated_template_sheets_take_the_fast_paths(tmp_path):
+@PROPS
+@given(cells, st.sampled_from(sorted(TRAILERS)))
+@example([(2, 2, "plain", "formula")], "x14_validation")
+@example([(3, 3, "prefixed", "formula")], "x14_validation")
+@example([(3, 3, "plain", "number")], "cell_outside")
+def test_formulas_outside_the_cells_are_no_cells_formulas(cs, trailer):
+    data = sheet_xml(cs, trailer)
+    assert _formula_positions(data) == _formula_positions_by_order(data)
+    assert _formula_positions_by_order(data) == _formula_positions_by_order(sheet_xml(cs))
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        ('<c r="B2"><f>1</f></c>', {(1, 1)}),
+        ('<c r="B2" t="str"><v>2</v><f>1+1</f></c>', {(1, 1)}),  # a value before it: still the cell's
+        ('<c r="B2"/><f>1</f>', set()),  # beside a closed cell: no cell's
+        ('<c r="B3"><f>1</f></c>', {(2, 1)}),  # the cell's own reference, not its row's (as calamine)
+        ('<c r="B2"><v>1</v></c><c><f>1</f></c>', {(1, 2)}),  # no reference: the next column
+        (f'<c r="B2"><!-- {FAKE_CELL} --><v>1</v></c>', set()),
+        (f'<c r="B2" t="inlineStr"><is><t><![CDATA[{FAKE_CELL}]]></t></is></c>', set()),
+        ('<c r="B2"><is><f>1</f></is></c>', set()),  # not a child of the cell
+    ],
+)
+def test_the_document_order_walk_finds_the_cells_formulas(cells, expected):
+    """The oracle itself, by hand: an <f> child of a <c> in sheetData, placed where python-calamine places
+    the cell."""
+    data = sheet_xml([]).replace(b"<sheetData>", f'<sheetData><row r="2">{cells}</row>'.encode())
+    assert _formula_positions_by_order(data) == expected
+    assert _formula_positions(data) == expected
+
+
+def test_the_generated_template_sheets_take_the_fast_paths(tmp_path, monkeypatch):
     """The template's sheets must not cost an exact scan each (that was 60 % of a consolidation's time):
     its project sheets, with their one hidden helper column (M), lie in the form's box, A1:Z99."""
     import zipfile
@@ -166,8 +237,13 @@ def test_the_generated_template_sheets_take_the_fast_paths(tmp_path):
     boxes = [gate._near_box(d) for d in sheets]
     assert all(b is not None for b in boxes)
     assert all((b.rows, b.cols) == (gate.NEAR_ROWS, gate.NEAR_COLS) for b in boxes)
-    for d in sheets:  # every formula in a plainly written cell: the one-search path
-        assert len(_PLAIN_FORMULA_CELL.findall(d)) == len(_PLAIN_FORMULA.findall(d))
+
+    def exact(xml):
+        raise AssertionError("a template sheet took the formula scan's exact path")
+
+    monkeypatch.setattr(xlsx, "_formula_positions_by_order", exact)
+    found = [_formula_positions(d) for d in sheets]  # every formula in a plainly written cell
+    assert sum(map(len, found)) > 40
 
 
 FAR_SHEET = (
@@ -215,3 +291,82 @@ def test_a_worksheet_stored_anywhere_is_measured(tmp_path, member, target):
     with pytest.raises(ReadError, match="BZ30000") as refused:
         gate.open_checked(path)
     assert "单位信息" in str(refused.value)
+
+
+# --- the grid's one pass over a sheet's cells --------------------------------------------------------
+CELL_VALUES = st.one_of(
+    st.sampled_from([None, "", " ", "\u3000", "\n", ":", "：", "项目名称：", "（一）", " 分值 ", "x" * 80]),
+    st.text(max_size=6),
+    st.integers(-5, 5),
+    st.floats(allow_nan=False),
+    st.booleans(),
+)
+
+
+@PROPS
+@given(st.lists(st.lists(CELL_VALUES, max_size=6), max_size=6))
+@example([["", " "], [None, "项目名称：", ""], []])
+@example([[":", "x" * 80, "x" * 80]])
+def test_a_grid_holds_every_cell_as_the_plain_definition_says(rows):
+    """The grid's constructor (one pass, python-calamine's "" set to None first, cached norm) against the
+    definition: blank text is a blank cell, every other value is kept; each text's normalised form is
+    indexed row-major and by row."""
+    from xlperf.core.grid import Grid
+    from xlperf.core.labels import norm
+
+    width = max(map(len, rows), default=0)
+    padded = [list(r) + [None] * (width - len(r)) for r in rows]
+    values, texts = [], {}
+    for r, row in enumerate(padded):
+        values.append([])
+        for c, v in enumerate(row):
+            t = norm(v) if isinstance(v, str) else ""
+            values[-1].append(None if isinstance(v, str) and not t and not v.strip() else v)
+            if t:
+                texts[r, c] = t
+    index: dict[str, list[tuple[int, int]]] = {}
+    for pos, t in sorted(texts.items()):
+        index.setdefault(t, []).append(pos)
+
+    g = Grid("表", [list(r) for r in rows])
+    assert (g.height, g.width) == (len(rows), width)
+    assert g.rows == values
+    assert all(g.text(r, c) == texts.get((r, c), "") for r in range(len(rows)) for c in range(width))
+    assert g.labels() == index
+    for r in range(len(rows)):
+        assert g.row_items(r) == [(c, t) for (rr, c), t in sorted(texts.items()) if rr == r]
+
+
+# --- the gate's checked copy, sliced ------------------------------------------------------------------
+def test_a_package_part_is_the_member_zipfile_reads_and_a_changed_byte_is_refused(tmp_path):
+    """Package.part slices the checked copy by the spans its writer recorded, without parsing the zip:
+    it must give what zipfile gives for every member, and refuse a member whose bytes no longer match
+    the CRC-32 its sender wrote, as zipfile does; then no formula cells are claimed for the workbook."""
+    import dataclasses
+    import zipfile
+
+    from xlperf import presets
+    from xlperf.sources.xlsx import formula_cells
+    from xlperf.writers.template import save_template
+
+    path = tmp_path / "模板.xlsx"
+    save_template(path, presets.load("national"), projects=2)
+    pkg = gate.open_checked(path)
+    with zipfile.ZipFile(pkg.stream()) as z:
+        assert sorted(pkg.spans) == sorted(z.namelist())
+        for name in z.namelist():
+            assert pkg.part(name) == z.read(name)
+    assert pkg.part("xl/worksheets/none.xml") is None
+    formulas = formula_cells(pkg)
+    some = next(iter(formulas))
+    assert formula_cells(pkg, {some}) == {some: formulas[some]}  # only the sheets asked for
+
+    part = pkg.sheet_parts()[some]
+    at, size, _ = pkg.spans[part]
+    i = at + size // 2
+    changed = dataclasses.replace(pkg, blob=pkg.blob[:i] + bytes([pkg.blob[i] ^ 1]) + pkg.blob[i + 1 :])
+    with pytest.raises(zipfile.BadZipFile):
+        changed.part(part)
+    with zipfile.ZipFile(changed.stream()) as z, pytest.raises(zipfile.BadZipFile):
+        z.read(part)
+    assert formula_cells(changed) == {}

@@ -70,19 +70,25 @@ class Grid:
 
     def __post_init__(self) -> None:
         # Hot in a consolidation (a dozen sheets per file): the rows are taken as they are (padded and
-        # with blank text set to None in place), and only text cells are visited.
+        # with blank text set to None in place), and only text cells are indexed. python-calamine gives
+        # every empty cell as "" (two thirds of a form's cells): set to None first, nothing more.
         rows = self.rows
         width = max(map(len, rows), default=0)
         texts: dict[tuple[int, int], str] = {}
         index: dict[str, list[tuple[int, int]]] = {}
         by_row: dict[int, list[tuple[int, str]]] = {}
-        cache = _NORM_CACHE
+        get = _NORM_CACHE.get
         for r, row in enumerate(rows):
             if len(row) < width:
                 row.extend([None] * (width - len(row)))
-            for c in [c for c, v in enumerate(row) if v is not None and isinstance(v, str)]:
-                v = row[c]
-                t = cache.get(v)
+            items = None
+            for c, v in enumerate(row):
+                if v.__class__ is not str and not isinstance(v, str):
+                    continue
+                if not v:
+                    row[c] = None
+                    continue
+                t = get(v)
                 if t is None:
                     t = _norm_cached(v)
                 if not t:
@@ -90,9 +96,8 @@ class Grid:
                         row[c] = None
                     continue
                 texts[r, c] = t
-                items = by_row.get(r)
                 if items is None:
-                    by_row[r] = [(c, t)]
+                    items = by_row[r] = [(c, t)]
                 else:
                     items.append((c, t))
                 hits = index.get(t)

@@ -43,7 +43,8 @@ def read_grids(path: str | Path, engine: str = "calamine", skip: Collection[str]
         grids = grids_calamine(pkg, skip, errors)
     else:
         grids = grids_openpyxl(pkg, skip)
-    formulas = formula_cells(pkg)  # the same scan for both engines: they agree on formula cells
+    # the same scan for both engines (they agree on formula cells), of the sheets read
+    formulas = formula_cells(pkg, {g.name for g in grids})
     for g in grids:
         g.formulas = formulas.get(g.name, frozenset())
     return grids

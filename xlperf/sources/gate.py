@@ -121,6 +121,8 @@ class Package:
     blob: bytes
     extents: dict[str, SheetExtent] = field(default_factory=dict)  # worksheet part -> extent
     errors: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)  # part -> error cells
+    # member -> (offset of its data in ``blob``, length, CRC-32 the sender wrote), as _stored_zip wrote it
+    spans: dict[str, tuple[int, int, int]] = field(default_factory=dict, repr=False)
     _sheet_parts: dict[str, str] | None = field(default=None, repr=False)
 
     @property
@@ -132,12 +134,25 @@ class Package:
         """The checked copy, for a reader."""
         return io.BytesIO(self.blob)
 
+    def part(self, name: str) -> bytes | None:
+        """A member's checked bytes by its exact name (None when there is no such member), verified
+        against the CRC-32 its sender wrote (:class:`zipfile.BadZipFile` when they differ, as reading it
+        through :mod:`zipfile` would raise): a slice of the checked copy, without parsing it as a zip."""
+        span = self.spans.get(name)
+        if span is None:
+            return None
+        at, size, crc = span
+        data = self.blob[at : at + size]
+        if zlib.crc32(data) != crc:
+            raise zipfile.BadZipFile(f"Bad CRC-32 for file {name!r}")
+        return data
+
     def sheet_parts(self) -> dict[str, str]:
         """Sheet name -> worksheet part."""
         if self._sheet_parts is None:
-            with zipfile.ZipFile(self.stream()) as z:
-                names = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
-                self._sheet_parts = _sheet_parts({n: z.read(n) for n in names if n in z.NameToInfo})
+            names = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+            found = {n: self.part(n) for n in names}
+            self._sheet_parts = _sheet_parts({n: d for n, d in found.items() if d is not None})
         return self._sheet_parts
 
     def extent_of(self, sheet: str) -> SheetExtent:
@@ -329,7 +344,8 @@ def _check_package(p: Path, fh: BinaryIO, infos: list[zipfile.ZipInfo]) -> Packa
         else:
             extents[name] = box
     errors = _check_extents(members, extents, flagged, sheet_names)
-    return Package(p, _stored_zip(parts), extents, errors)
+    spans: dict[str, tuple[int, int, int]] = {}
+    return Package(p, _stored_zip(parts, spans), extents, errors, spans)
 
 
 # --- how far the sheets reach ----------------------------------------------------------------------
@@ -634,9 +650,13 @@ def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, limit: int | None = None) -> b
     return data[:want]
 
 
-def _stored_zip(parts: Iterable[tuple[zipfile.ZipInfo, bytes]]) -> bytes:
+def _stored_zip(
+    parts: Iterable[tuple[zipfile.ZipInfo, bytes]], spans: dict[str, tuple[int, int, int]] | None = None
+) -> bytes:
     """A stored zip of the inflated parts, each with its original CRC-32 (so the reader checks the data
-    against what the sender wrote). Sizes are bounded by MAX_XML and MAX_MEMBERS: no zip64."""
+    against what the sender wrote). Sizes are bounded by MAX_XML and MAX_MEMBERS: no zip64. ``spans``
+    receives where each member's data lies in it (name -> offset, length, CRC-32; of a name written
+    twice, the last, as :mod:`zipfile` reads it)."""
     out: list[bytes] = []
     central: list[bytes] = []
     offset = 0
@@ -649,6 +669,8 @@ def _stored_zip(parts: Iterable[tuple[zipfile.ZipInfo, bytes]]) -> bytes:
         # version made by, the common fields, name length, extra, comment, disk, attributes, offset
         tail = struct.pack("<HHHHHII", len(name), 0, 0, 0, 0, 0, offset)
         central.append(b"PK\x01\x02" + struct.pack("<H", 20) + common + tail + name)
+        if spans is not None:
+            spans[info.filename] = (offset + len(local), len(data), info.CRC)
         out += (local, data)
         offset += len(local) + len(data)
     cd = b"".join(central)

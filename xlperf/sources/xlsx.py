@@ -132,15 +132,13 @@ def _trimmed(rows: list[list[object]]) -> list[list[object]]:
 
 
 # --- formula cells (one scan for both engines) -----------------------------------------------------
-# a formula element and the cell element just before it (any namespace prefix): <c r="H7" s="3"><f>…</f>
-_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
-_CELL_OPEN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(\s[^>]*)?>\s*$")
-_CELL_REF = re.compile(rb'(?:^|\s)r\s*=\s*["\']\$?([A-Za-z]{1,3})\$?(\d{1,7})["\']')
-_REF_TEXT = re.compile(r"\$?([A-Za-z]{1,3})\$?\d{1,7}$")
 
 
-def formula_cells(source: str | Path | Package) -> dict[str, frozenset[tuple[int, int]]]:
-    """Sheet name -> 0-based (row, col) of every cell that holds a formula, cached result or not.
+def formula_cells(
+    source: str | Path | Package, sheets: Collection[str] | None = None
+) -> dict[str, frozenset[tuple[int, int]]]:
+    """Sheet name -> 0-based (row, col) of every cell that holds a formula, cached result or not; of the
+    sheets named in ``sheets`` (None: every sheet).
 
     Neither reader says which cells are formulas: python-calamine 0.9 has no formula API
     (``read_formulas`` is an open pull request, dimastbk/python-calamine#137) and openpyxl's
@@ -148,76 +146,80 @@ def formula_cells(source: str | Path | Package) -> dict[str, frozenset[tuple[int
     without cached results, which both readers give as blank cells; the parser must know they are the
     template's computed cells. So both engines use this one scan of the worksheet XML (a ``<f>`` child of
     a ``<c>``) in the gate's checked copy, and they agree by construction. What is not an xlsx (.xls,
-    .ods) gives ``{}``: the office suites that write them always store results.
+    .ods) gives ``{}``: the office suites that write them always store results, and so does a package
+    whose worksheets do not match the CRC-32 their sender wrote (every one is checked, scanned or not).
     """
     import zipfile
+    from xml.etree.ElementTree import ParseError
 
     try:
         pkg = _checked(source)
-        with zipfile.ZipFile(pkg.stream()) as z:
-            names = set(z.namelist())
-            out = {}
-            for sheet, part in pkg.sheet_parts().items():
-                if part in names:
-                    cells = _formula_positions(z.read(part))
-                    if cells:
-                        out[sheet] = cells
-            return out
-    except (ReadError, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        out = {}
+        for sheet, part in pkg.sheet_parts().items():
+            data = pkg.part(part)  # (checked against its CRC-32 whether it is scanned or not)
+            if data is not None and (sheets is None or sheet in sheets):
+                cells = _formula_positions(data)
+                if cells:
+                    out[sheet] = cells
+        return out
+    except (ReadError, zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError):
         return {}  # the readers report a file they cannot read; formulas are only a refinement
 
 
-# the common case in one search: every formula's cell written plainly, `<c r="H7" …><f`
-_PLAIN_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>]*>\s*<f[\s/>]')
-_PLAIN_FORMULA = re.compile(rb"<f[\s/>]")
-_PREFIXED_FORMULA = re.compile(rb":f[\s/>]")
+# The common case, a worksheet written as Excel, LibreOffice, WPS and openpyxl write one: each <f> the
+# first child of a cell tag written plainly, `<c r="H7" s="3" t="str"><f>`. It is found from each <f,
+# by the cell tag just before it (a sheet has a few dozen formulas among hundreds of cells). Anything
+# else takes the exact path; so does markup in which a "<" may not start a tag (a comment, CDATA, a
+# processing instruction), where a text search could be misled.
+_PLAIN_CELL_OPEN = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?:\s[^>]*)?(?<!/)>\s*')
+_AFTER_F = frozenset(b" \t\n\r/>")  # <f>, <f t="shared" …>, <f/>; not <font>, <formula1>
+_PREFIXED_FORMULA = re.compile(rb"<[A-Za-z_][\w.-]*:f[\s/>]")
 
 
 def _formula_positions(xml: bytes) -> frozenset[tuple[int, int]]:
+    """The cells holding a formula (0-based), as :func:`_formula_positions_by_order` finds them, for a
+    plainly written sheet by a text search in its sheetData; for any other, by that walk."""
     from xlperf.core.grid import column_index
 
-    if not _PREFIXED_FORMULA.search(xml):
-        found = _PLAIN_FORMULA_CELL.findall(xml)
-        if len(found) == len(_PLAIN_FORMULA.findall(xml)):  # each <f> is in a plainly written cell
-            cols = {c: column_index(c.decode()) - 1 for c in {c for c, _ in found}}
-            rows = {r: int(r) - 1 for r in {r for _, r in found}}
-            return frozenset([(rows[r], cols[c]) for c, r in found])
-    return _formula_positions_each(xml)
-
-
-def _formula_positions_each(xml: bytes) -> frozenset[tuple[int, int]]:
-    """Each <f> element's cell found from the element before it (any prefix, any attribute order)."""
-    from xlperf.core.grid import column_index
-
-    cells = set()
-    for at in _formula_starts(xml):
-        start = xml.rfind(b"<", 0, at)  # the element before <f> is its cell: <c r="H7" s="3">
-        m = _CELL_OPEN.match(xml, start, at)
+    start = xml.find(b"<sheetData>")
+    end = xml.find(b"</sheetData>", start)
+    if start < 0 or end < 0 or b"<!" in xml or not _no_instruction(xml) or xml.count(b"sheetData") != 2:
+        return _formula_positions_by_order(xml)
+    data = xml[start:end]
+    if b":f" in data and _PREFIXED_FORMULA.search(data):
+        return _formula_positions_by_order(xml)
+    pieces = data.split(b"<f")
+    found = []
+    for i in range(1, len(pieces)):
+        after = pieces[i]
+        if not after or after[0] not in _AFTER_F:
+            continue  # another element (<font>, <formula1>) or the end
+        before = pieces[i - 1]
+        at = before.rfind(b"<c ")
+        m = _PLAIN_CELL_OPEN.fullmatch(before, at) if at >= 0 else None
         if m is None:
-            continue
-        r = _CELL_REF.search(m.group(1) or b"")
-        if r is None:  # a writer that leaves out cell references: count positions instead
             return _formula_positions_by_order(xml)
-        cells.add((int(r.group(2)) - 1, column_index(r.group(1).decode()) - 1))
-    return frozenset(cells)
+        found.append(m.groups())
+    return frozenset([(int(r) - 1, column_index(c.decode()) - 1) for c, r in found])
 
 
-def _formula_starts(xml: bytes):
-    """Where each <f> element starts. A literal search (a worksheet is mostly cells, and bytes.find is
-    several times faster than a regex over all of it); the regex only for prefixed elements (<x:f>)."""
-    if b":f" in xml:
-        yield from (m.start() for m in _FORMULA_TAG.finditer(xml))
-        return
-    at = xml.find(b"<f")
-    while at >= 0:
-        if xml[at + 2 : at + 3] in (b" ", b">", b"/", b"\t", b"\n", b"\r"):
-            yield at
-        at = xml.find(b"<f", at + 2)
+def _no_instruction(xml: bytes) -> bool:
+    """Whether every "<" but the XML declaration's starts a tag (no processing instruction other than
+    one without a "<" in it): then a text search for tags finds tags."""
+    at = xml.find(b"<?")
+    if at < 0:
+        return True
+    end = xml.find(b"?>", at)
+    return end >= 0 and xml.find(b"<", at + 2, end) < 0 and xml.find(b"<?", end) < 0
+
+
+_REF_TEXT = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 
 
 def _formula_positions_by_order(xml: bytes) -> frozenset[tuple[int, int]]:
-    """The slow path for cells without an ``r`` attribute: rows and cells counted in document order
-    (a missing ``r`` means the next row or the next column, as Excel reads it)."""
+    """The exact path: every <f> child of a <c> in sheetData (any namespace), the cell placed as
+    python-calamine places it: by its ``r``, else the column after the previous cell in its row (a row
+    without ``r`` is the one after the previous row)."""
     import io
     from xml.etree import ElementTree as ET
 
@@ -225,19 +227,36 @@ def _formula_positions_by_order(xml: bytes) -> frozenset[tuple[int, int]]:
 
     cells = set()
     row = col = -1
+    cell = (row, col)
+    inside = False
+    parents: list[str] = []
     for event, el in ET.iterparse(io.BytesIO(xml), events=("start", "end")):
         tag = el.tag.rsplit("}", 1)[-1]
-        if event == "start" and tag == "row":
+        if event == "end":
+            parents.pop()
+            if tag == "sheetData":
+                inside = False
+            elif tag in ("c", "row"):
+                el.clear()
+            continue
+        parent = parents[-1] if parents else ""
+        parents.append(tag)
+        if not inside:
+            inside = tag == "sheetData"
+        elif tag == "row":
             r = el.get("r")
             row = int(r) - 1 if r and r.isdigit() else row + 1
             col = -1
-        elif event == "start" and tag == "c":
-            m = _REF_TEXT.match(el.get("r") or "")
-            col = column_index(m.group(1)) - 1 if m else col + 1
-        elif event == "end" and tag == "f":
-            cells.add((row, col))
-        elif event == "end" and tag in ("c", "row"):
-            el.clear()
+        elif tag == "c":
+            m = _REF_TEXT.fullmatch((el.get("r") or "").strip())
+            if m:
+                col = column_index(m.group(1)) - 1
+                cell = (int(m.group(2)) - 1, col)
+            else:
+                col += 1
+                cell = (row, col)
+        elif tag == "f" and parent == "c":
+            cells.add(cell)
     return frozenset(cells)
 
 
