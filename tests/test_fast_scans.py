@@ -212,6 +212,9 @@ def test_formulas_outside_the_cells_are_no_cells_formulas(cs, trailer):
         (f'<c r="B2"><!-- {FAKE_CELL} --><v>1</v></c>', set()),
         (f'<c r="B2" t="inlineStr"><is><t><![CDATA[{FAKE_CELL}]]></t></is></c>', set()),
         ('<c r="B2"><is><f>1</f></is></c>', set()),  # not a child of the cell
+        ('<c r="B2" o="a>b"><f>1</f></c>', {(1, 1)}),  # ">" in an attribute's value
+        ('<c r="B2" t="str"\n><f>1</f></c>', {(1, 1)}),
+        ('<c r="B2"><v>1</v></c><?pi <c r="B3"><f/></c>?>', set()),
     ],
 )
 def test_the_document_order_walk_finds_the_cells_formulas(cells, expected):
@@ -220,6 +223,23 @@ def test_the_document_order_walk_finds_the_cells_formulas(cells, expected):
     data = sheet_xml([]).replace(b"<sheetData>", f'<sheetData><row r="2">{cells}</row>'.encode())
     assert _formula_positions_by_order(data) == expected
     assert _formula_positions(data) == expected
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        f"<!-- <sheetData>{FAKE_CELL}</sheetData> -->",
+        f"<?pi <sheetData>{FAKE_CELL}</sheetData>?>",
+        f"<sheetPr><![CDATA[<sheetData>{FAKE_CELL}</sheetData>]]></sheetPr>",
+    ],
+)
+def test_a_sheet_data_written_in_a_comment_before_the_real_one_is_none(head):
+    """The real sheetData is empty (<sheetData/>); markup before it holds one with a formula cell."""
+    data = sheet_xml([]).replace(b"<sheetData></sheetData>", f"{head}<sheetData/>".encode())
+    assert b"<sheetData/>" in data
+    assert _formula_positions(data) == _formula_positions_by_order(data) == frozenset()
+    decl = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    assert _formula_positions(decl + data) == frozenset()
 
 
 def test_the_generated_template_sheets_take_the_fast_paths(tmp_path, monkeypatch):
@@ -370,3 +390,10 @@ def test_a_package_part_is_the_member_zipfile_reads_and_a_changed_byte_is_refuse
     with zipfile.ZipFile(changed.stream()) as z, pytest.raises(zipfile.BadZipFile):
         z.read(part)
     assert formula_cells(changed) == {}
+
+
+def test_a_second_sheet_data_leaves_what_lies_between_them_out():
+    """Two sheetData elements (not what a writer makes): a cell between them is in neither."""
+    between = '</sheetData><extLst><ext uri="x"><c r="B2"><f>1</f></c></ext></extLst><sheetData>'
+    data = sheet_xml([(1, 1, "plain", "formula")]).replace(b"</row>", f"</row>{between}".encode())
+    assert _formula_positions(data) == _formula_positions_by_order(data) == {(0, 0)}

@@ -167,50 +167,54 @@ def formula_cells(
 
 
 # The common case, a worksheet written as Excel, LibreOffice, WPS and openpyxl write one: each <f> the
-# first child of a cell tag written plainly, `<c r="H7" s="3" t="str"><f>`. It is found from each <f,
-# by the cell tag just before it (a sheet has a few dozen formulas among hundreds of cells). Anything
-# else takes the exact path; so does markup in which a "<" may not start a tag (a comment, CDATA, a
-# processing instruction), where a text search could be misled.
-_PLAIN_CELL_OPEN = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?:\s[^>]*)?(?<!/)>\s*')
-_AFTER_F = frozenset(b" \t\n\r/>")  # <f>, <f t="shared" …>, <f/>; not <font>, <formula1>
-_PREFIXED_FORMULA = re.compile(rb"<[A-Za-z_][\w.-]*:f[\s/>]")
+# first child of a cell tag written plainly, `<c r="H7" s="3" t="str"><f>`. Each <f> in sheetData is
+# found by one search, and its cell from the tag just before it (a sheet has a few dozen formulas among
+# hundreds of cells). Anything else takes the exact walk: a prefixed <x:f>, any other markup before an
+# <f>, and markup in which a "<" may not start a tag (a comment, CDATA, a processing instruction), where
+# a text search could be misled.
+_FORMULA_OR_ODD = re.compile(rb"<(?:f[\s/>]|[!?])")
+_PREFIXED_FORMULA = re.compile(rb":f[\s/>]")
+_PLAIN_CELL_OPEN = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?:[^<>]*[^<>/])?>\s*')
 
 
 def _formula_positions(xml: bytes) -> frozenset[tuple[int, int]]:
-    """The cells holding a formula (0-based), as :func:`_formula_positions_by_order` finds them, for a
-    plainly written sheet by a text search in its sheetData; for any other, by that walk."""
+    """The cells holding a formula (0-based), as :func:`_formula_positions_by_order` finds them: for a
+    plainly written sheet by a text search in its one sheetData, for any other by that walk."""
     from xlperf.core.grid import column_index
 
     start = xml.find(b"<sheetData>")
-    end = xml.find(b"</sheetData>", start)
-    if start < 0 or end < 0 or b"<!" in xml or not _no_instruction(xml) or xml.count(b"sheetData") != 2:
+    end = xml.rfind(b"</sheetData>")
+    if (
+        start < 0
+        or end < start
+        or xml.find(b"sheetData", start + 11, end) >= 0  # a second one, or the word in a text
+        or not _plain_head(xml, start)
+        or _PREFIXED_FORMULA.search(xml, start, end)
+    ):
         return _formula_positions_by_order(xml)
-    data = xml[start:end]
-    if b":f" in data and _PREFIXED_FORMULA.search(data):
-        return _formula_positions_by_order(xml)
-    pieces = data.split(b"<f")
     found = []
-    for i in range(1, len(pieces)):
-        after = pieces[i]
-        if not after or after[0] not in _AFTER_F:
-            continue  # another element (<font>, <formula1>) or the end
-        before = pieces[i - 1]
-        at = before.rfind(b"<c ")
-        m = _PLAIN_CELL_OPEN.fullmatch(before, at) if at >= 0 else None
-        if m is None:
+    for m in _FORMULA_OR_ODD.finditer(xml, start, end):
+        at = m.start()
+        if xml[at + 1] != 0x66:  # not <f but <! or <?: a comment, CDATA, an instruction
             return _formula_positions_by_order(xml)
-        found.append(m.groups())
+        tag = xml.rfind(b"<c ", start, at)
+        cell = _PLAIN_CELL_OPEN.fullmatch(xml, tag, at) if tag >= 0 else None
+        if cell is None:
+            return _formula_positions_by_order(xml)
+        found.append(cell.groups())
     return frozenset([(int(r) - 1, column_index(c.decode()) - 1) for c, r in found])
 
 
-def _no_instruction(xml: bytes) -> bool:
-    """Whether every "<" but the XML declaration's starts a tag (no processing instruction other than
-    one without a "<" in it): then a text search for tags finds tags."""
-    at = xml.find(b"<?")
+def _plain_head(xml: bytes, end: int) -> bool:
+    """Whether every "<" before ``end`` starts a tag: no comment, CDATA or doctype, and no processing
+    instruction but one without a "<" in it (the XML declaration)."""
+    if xml.find(b"<!", 0, end) >= 0:
+        return False
+    at = xml.find(b"<?", 0, end)
     if at < 0:
         return True
-    end = xml.find(b"?>", at)
-    return end >= 0 and xml.find(b"<", at + 2, end) < 0 and xml.find(b"<?", end) < 0
+    close = xml.find(b"?>", at, end)
+    return close >= 0 and xml.find(b"<", at + 2, close) < 0 and xml.find(b"<?", close, end) < 0
 
 
 _REF_TEXT = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
