@@ -397,3 +397,75 @@ def test_a_second_sheet_data_leaves_what_lies_between_them_out():
     between = '</sheetData><extLst><ext uri="x"><c r="B2"><f>1</f></c></ext></extLst><sheetData>'
     data = sheet_xml([(1, 1, "plain", "formula")]).replace(b"</row>", f"</row>{between}".encode())
     assert _formula_positions(data) == _formula_positions_by_order(data) == {(0, 0)}
+
+
+# --- which layout reads a sheet ---------------------------------------------------------------------
+def _every_mark() -> list[str]:
+    from xlperf.layouts import shipped
+
+    return sorted({m.rstrip("*") for lay in shipped() for m in lay.detect})
+
+
+@PROPS
+@given(st.lists(st.sampled_from(_every_mark()), max_size=30), st.randoms(use_true_random=False))
+@example([], None)
+@example(["计算符号", "度量单位", "建议得分", "校验提示", "全年预算数"], None)  # the template's minimum
+@example(["指标性质", "度量单位", "计算符号", "计量单位"], None)  # a tie (四川 2, 一体化 2): the first listed
+def test_detect_stops_early_but_chooses_as_every_layout_scored_would(marks, rnd):
+    """detect stops scoring a layout once its marks left cannot beat the best so far: it must choose
+    the layout the plain rule chooses (the most marks, at least its minimum, the first on a tie)."""
+    from xlperf.core.grid import Grid
+    from xlperf.core.layout import detect
+    from xlperf.layouts import shipped
+
+    cells = [m + ("（万元）" if rnd is not None and rnd.random() < 0.2 else "") for m in marks]
+    grid = Grid.from_rows("表", [[t, None] for t in cells])
+    layouts = shipped()
+    best, points = layouts[0], 0
+    for lay in layouts[1:]:
+        n = lay.score(grid)
+        if n >= lay.detect_min and n > points:
+            best, points = lay, n
+    assert detect(grid, tuple(layouts[1:]), layouts[0]) is best
+
+
+def test_an_indicator_row_holding_only_a_formula_without_its_result_is_read(tmp_path):
+    """The rows the indicator table skips are found with a set of the formula rows made once: a row
+    whose use columns hold nothing but a formula without a cached result (a file a script saved) is in
+    use, as the template's 预算执行率 row is."""
+    from xlperf import presets
+    from xlperf.core.grid import Grid
+    from xlperf.core.parser import parse_project
+    from xlperf.layouts import shipped
+    from xlperf.sources import read_grids
+    from xlperf.writers.template import save_template
+
+    path = tmp_path / "模板.xlsx"
+    save_template(path, presets.load("national"), projects=1)
+    sheet = next(g for g in read_grids(path) if g.name.startswith("自评表"))
+    read = parse_project(sheet, shipped())
+    assert [i.row for i in read.indicators] == [23]  # the 预算执行率 row, its 完成值 a formula
+    rows = [list(r) for r in sheet.rows]
+    assert rows[22][2:7] == ["预算支出进度执行率", "≥", 100.0, "%", None] and (22, 6) in sheet.formulas
+    rows[22][2] = rows[22][4] = None  # its name and target cleared: only the 完成值's formula is left
+    script_saved = Grid(sheet.name, rows, sheet.hidden, sheet.formulas)
+    assert [i.row for i in parse_project(script_saved, shipped()).indicators] == [23]
+    assert parse_project(Grid(sheet.name, [list(r) for r in rows], sheet.hidden), shipped()).indicators == ()
+
+
+@pytest.mark.parametrize("unit", ["%", " 万 元 ", "ｋｍ", "", None, 1, 1.0, True, 0.5])
+def test_a_unit_cell_is_read_as_its_text_whatever_it_holds(unit):
+    """with_unit caches the normalised text of unit cells that hold text; other values are read as
+    before: the same as the plain normalisation."""
+    import unicodedata
+
+    from xlperf.core import values as V
+
+    def plain(target, actual, unit):
+        u = V._WS.sub("", unicodedata.normalize("NFKC", V.display(unit)))
+        if not u or u == "（空）" or u in V.PLACEHOLDERS:
+            return target, actual
+        return V._in_unit(target, u), V._in_unit(actual, u)  # (no fraction beside points here)
+
+    t, a = V.parse(95), V.parse(90)
+    assert V.with_unit(t, a, unit) == plain(t, a, unit)

@@ -151,7 +151,15 @@ def detect(grid: Grid, layouts: tuple[Layout, ...], default: Layout) -> Layout:
     first listed on a tie; ``default`` when none has enough."""
     best, points = default, 0
     for lay in layouts:
-        n = lay.score(grid)
+        # (as lay.score(grid), stopped where the marks left cannot lift it past the best so far)
+        marks = lay.detect
+        n, left = 0, len(marks)
+        for mark in marks:
+            if n + left <= points:
+                break
+            left -= 1
+            if grid_has(grid, mark):
+                n += 1
         if n >= lay.detect_min and n > points:
             best, points = lay, n
     return best

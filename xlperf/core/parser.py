@@ -525,7 +525,8 @@ def _indicators(
     # a row is in use when 三级指标, T, A, S or 偏差原因 holds anything (a typed "/" too); what the
     # template pre-fills (一级, 二级, 指标类型, 分值) never makes a row an indicator
     use_cols = [c for c in (c3, ct, ca, cs, cr) if c is not None]
-    formulas = grid.formulas
+    used = frozenset(use_cols)
+    formula_rows = {r for r, c in grid.formulas if c in used}  # rows with a formula in a use column
     indicators: list[Indicator] = []
     sections: list[Section] = []
     level1 = level2 = ""
@@ -546,9 +547,7 @@ def _indicators(
                     sections.append(Section(section, level1, ref(r, c1), L.weight_in_label(level1)))
         if c2 is not None and row[c2] is not None:
             level2 = str(row[c2]).strip()
-        if all(row[c] is None for c in use_cols) and not (
-            formulas and any((r, c) in formulas for c in use_cols)
-        ):
+        if r not in formula_rows and all(row[c] is None for c in use_cols):
             continue  # a row not in use (blank, or only what the template pre-filled)
         target = _cell(grid, r, ct, expect_text=True)
         actual = _cell(grid, r, ca, expect_text=True)

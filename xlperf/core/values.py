@@ -199,7 +199,7 @@ def with_unit(target: Value, actual: Value, unit: object) -> tuple[Value, Value]
     into a cell an office suite formats as % arrives as a fraction (98 % is 0.98): read with "%" it
     would be 0.98 %, so a fraction (≤ 1.5) beside a partner in points (> 1.5) is taken as the fraction
     it is; two small numbers (≤ 0.5 % of errors, 0.3 % found) stay in points."""
-    u = _WS.sub("", unicodedata.normalize("NFKC", display(unit))) if unit is not None else ""
+    u = _unit_text(unit) if unit.__class__ is str else _unit_text.__wrapped__(unit)  # None: （空）
     if not u or u == "（空）" or u in PLACEHOLDERS:
         return target, actual
     t, a = _in_unit(target, u), _in_unit(actual, u)
@@ -209,6 +209,13 @@ def with_unit(target: Value, actual: Value, unit: object) -> tuple[Value, Value]
         elif _plain_number(target) and target.number <= 1.5 < actual.number:
             t = Value(target.raw, NUMBER, target.number, True, target.comparator, "%")
     return t, a
+
+
+@lru_cache(maxsize=4096)
+def _unit_text(unit: object) -> str:
+    """A 度量单位 cell's text, normalised (a form's rows repeat a few units: cached for text, where equal
+    means the same)."""
+    return _WS.sub("", unicodedata.normalize("NFKC", display(unit)))
 
 
 def _plain_number(v: Value) -> bool:
