@@ -462,7 +462,7 @@ def test_a_unit_cell_is_read_as_its_text_whatever_it_holds(unit):
     from xlperf.core import values as V
 
     def plain(target, actual, unit):
-        u = V._WS.sub("", unicodedata.normalize("NFKC", V.display(unit)))
+        u = V._WS.sub("", unicodedata.normalize("NFKC", V.display(unit))) if unit is not None else ""
         if not u or u == "（空）" or u in V.PLACEHOLDERS:
             return target, actual
         return V._in_unit(target, u), V._in_unit(actual, u)  # (no fraction beside points here)

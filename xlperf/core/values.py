@@ -199,7 +199,7 @@ def with_unit(target: Value, actual: Value, unit: object) -> tuple[Value, Value]
     into a cell an office suite formats as % arrives as a fraction (98 % is 0.98): read with "%" it
     would be 0.98 %, so a fraction (≤ 1.5) beside a partner in points (> 1.5) is taken as the fraction
     it is; two small numbers (≤ 0.5 % of errors, 0.3 % found) stay in points."""
-    u = _unit_text(unit) if unit.__class__ is str else _unit_text.__wrapped__(unit)  # None: （空）
+    u = _unit_text(unit) if unit.__class__ is str else "" if unit is None else _unit_text.__wrapped__(unit)
     if not u or u == "（空）" or u in PLACEHOLDERS:
         return target, actual
     t, a = _in_unit(target, u), _in_unit(actual, u)
