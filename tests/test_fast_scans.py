@@ -469,3 +469,19 @@ def test_a_unit_cell_is_read_as_its_text_whatever_it_holds(unit):
 
     t, a = V.parse(95), V.parse(90)
     assert V.with_unit(t, a, unit) == plain(t, a, unit)
+
+
+@PROPS
+@given(
+    st.text(alphabet="预算数执行率(万元)*:", max_size=6),
+    st.lists(st.text(alphabet="预算数执行率(万元)*", min_size=1, max_size=5), max_size=4),
+)
+def test_first_match_cached_or_not_is_any_label_matching(text, labels):
+    """first_match keeps its answers per (text, labels): asked twice, and with the labels in a list (no
+    cache key), it answers as the plain rule over :func:`matches`."""
+    from xlperf.core.layout import first_match, matches
+
+    want = any(matches(text, lab) for lab in labels)
+    assert first_match(text, tuple(labels)) is want
+    assert first_match(text, tuple(labels)) is want
+    assert first_match(text, list(labels)) is want

@@ -17,6 +17,7 @@ cell starting with the rest ("偏差原因*").
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from xlperf.core.labels import CONTINUES, norm
@@ -37,6 +38,15 @@ def matches(text: str, label: str) -> bool:
 
 
 def first_match(text: str, labels: Labels) -> bool:
+    """Whether the text is one of the labels (:func:`matches`)."""
+    try:
+        return _first_match(text, labels)
+    except TypeError:  # labels in a list: not a cache key
+        return _first_match.__wrapped__(text, labels)
+
+
+@lru_cache(maxsize=65536)  # the parser asks of the same texts and labels on every sheet of every file
+def _first_match(text: str, labels: Labels) -> bool:
     return any(matches(text, lab) for lab in labels)
 
 

@@ -115,7 +115,8 @@ def _cell(grid: Grid, row: int, col: int | None, *, expect_text: bool = False) -
         raw = grid.rows[row][col]
     except IndexError:  # a label in the last row or column: its value cell is off the grid
         raw = None
-    formula = bool(grid.formulas) and (row, col) in grid.formulas
+    formulas = grid.formulas
+    formula = (row, col) in formulas if formulas else False
     if raw is None:
         return Cell(ref(row, col), _BLANK, formula)
     if raw.__class__ is str:
@@ -130,7 +131,7 @@ def _amount_cell(grid: Grid, row: int, col: int | None) -> Cell:
     c = _cell(grid, row, col)
     if col is None or c.value.is_blank:
         return c
-    return c._replace(value=parse_amount(grid.value(row, col)))
+    return Cell(c.ref, parse_amount(grid.value(row, col)), c.formula)  # (c._replace(value=…), cheaper)
 
 
 def _find(grid: Grid, labels: Labels, **kw) -> list[tuple[int, int]]:
@@ -547,14 +548,18 @@ def _indicators(
                     sections.append(Section(section, level1, ref(r, c1), L.weight_in_label(level1)))
         if c2 is not None and row[c2] is not None:
             level2 = str(row[c2]).strip()
-        if r not in formula_rows and all(row[c] is None for c in use_cols):
-            continue  # a row not in use (blank, or only what the template pre-filled)
+        if r not in formula_rows:
+            for c in use_cols:
+                if row[c] is not None:
+                    break
+            else:
+                continue  # a row not in use (blank, or only what the template pre-filled)
         target = _cell(grid, r, ct, expect_text=True)
         actual = _cell(grid, r, ca, expect_text=True)
         unit = _cell(grid, r, cu, expect_text=True)
         if not unit.value.is_missing:
             tv, av = with_unit(target.value, actual.value, unit.value.raw)
-            target, actual = target._replace(value=tv), actual._replace(value=av)
+            target, actual = Cell(target.ref, tv, target.formula), Cell(actual.ref, av, actual.formula)
         indicators.append(
             Indicator(
                 row=r + 1,
