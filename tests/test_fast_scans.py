@@ -485,3 +485,40 @@ def test_first_match_cached_or_not_is_any_label_matching(text, labels):
     assert first_match(text, tuple(labels)) is want
     assert first_match(text, tuple(labels)) is want
     assert first_match(text, list(labels)) is want
+
+
+# --- python-calamine given the checked copy ---------------------------------------------------------
+def test_calamine_reads_the_copy_from_memory_as_from_the_file_like(tmp_path, monkeypatch):
+    """Where the system has anonymous memory files, python-calamine opens the checked copy written to
+    one (its file-like reader is slow); it must read every sheet as from the file-like, and the file-like
+    stays the way when there is none or it cannot be made."""
+    import os
+
+    import python_calamine
+
+    from xlperf import presets
+    from xlperf.writers.template import save_template
+
+    path = tmp_path / "模板.xlsx"
+    save_template(path, presets.load("shaanxi"), projects=3)
+    pkg = gate.open_checked(path)
+
+    def read():
+        return [(g.name, g.hidden, g.rows) for g in xlsx.grids_calamine(pkg)]
+
+    if hasattr(os, "memfd_create"):  # Linux: the memory file, not the file-like
+        with monkeypatch.context() as m:
+            m.setattr(python_calamine.CalamineWorkbook, "from_filelike", None)
+            fast = read()
+    else:
+        fast = read()
+    with monkeypatch.context() as m:
+        m.setattr(xlsx, "_memory_file", lambda data: None)
+        assert read() == fast
+    assert len(fast) == 6 and any(any(v is not None for v in r) for _, _, rows in fast for r in rows)
+
+    def refused(*a):
+        raise OSError("no memory files here")
+
+    monkeypatch.setattr(os, "memfd_create", refused, raising=False)
+    assert read() == fast
