@@ -117,14 +117,18 @@ def _cell(grid: Grid, row: int, col: int | None, *, expect_text: bool = False) -
         raw = None
     formulas = grid.formulas
     formula = (row, col) in formulas if formulas else False
+    # (each Cell built as tuple.__new__ builds it: namedtuple's own __new__ is a Python function)
     if raw is None:
-        return Cell(ref(row, col), _BLANK, formula)
+        return _new(Cell, (ref(row, col), _BLANK, formula))
     if raw.__class__ is str:
         if raw == L.SEE_CHECK:  # the template's formula, read live (no formula flags): what it says is
-            return Cell(ref(row, col), _BLANK, True)  # "Python reads this": a formula without a result
+            return _new(Cell, (ref(row, col), _BLANK, True))  # "Python reads this": a formula, no result
         if _is_hint(grid.text(row, col)):
-            return Cell(ref(row, col), _BLANK)
-    return Cell(ref(row, col), parse(raw, expect_text=expect_text), formula)
+            return _new(Cell, (ref(row, col), _BLANK, False))
+    return _new(Cell, (ref(row, col), parse(raw, expect_text=expect_text), formula))
+
+
+_new = tuple.__new__
 
 
 def _amount_cell(grid: Grid, row: int, col: int | None) -> Cell:
