@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from xlperf import safe_io
 from xlperf.core.a1 import column_letter, parse_ref
 from xlperf.core.engine import Validation
 from xlperf.core.labels import RESULT_SHEET
@@ -128,8 +129,11 @@ def copy_suffix(pkg: ox.Package) -> str:
 
 
 def check_output(src: str | Path, out: str | Path) -> str:
-    """Refuse, before any work, an output whose extension does not match the copy's content; returns
-    the suffix. Reads only the package's content types, relationships and workbook part."""
+    """Refuse, before any work, an output that cannot be made (its folder missing or not writable, the
+    input itself: :func:`xlperf.safe_io.check_output`) or whose extension does not match the copy's
+    content; returns the suffix. Reads only the package's content types, relationships and workbook
+    part."""
+    safe_io.check_output(out, inputs=[src])
     _refuse_other_formats(src)
     pkg = ox.Package.open(src, only=lambda n: n in ("[Content_Types].xml", "_rels/.rels"))
     pkg.load(pkg.main_part())
