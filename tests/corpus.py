@@ -543,6 +543,51 @@ def _two_by_case(path: Path) -> None:
     path.write_bytes(renamed(pkg, {COPY_PART: "xl/worksheets/Sheet2.xml"}, {COPY_PART: sheet}))
 
 
+STYLES_PART = "xl/styles.xml"
+
+
+def _styles_without(*lists: str, sdk: bool = False) -> Callable[[str, bytes], bytes | None]:
+    """The styles part without ``lists`` (each element and what it holds; with none given, the part
+    holds only its root element), as the OpenXML SDK writes it with ``sdk`` (the x: prefix): other
+    producers write only what they use, and the schema makes every list optional. The cells' ``s`` and
+    the formats' ids are left pointing where they pointed (at nothing, for what is gone)."""
+
+    def change(name: str, data: bytes) -> bytes:
+        if sdk:
+            data = _sdk_prefixed(name, data)
+        if name != STYLES_PART:
+            return data
+        text = data.decode("utf-8")
+        if not lists:
+            root = re.search(r"<((?:\w+:)?styleSheet)\b[^>]*?>", text)
+            end = text.index(f"</{root.group(1)}>")
+            out = text[: root.start()] + root.group(0)[:-1] + "/>" + text[end + len(root.group(1)) + 3 :]
+            assert "<fonts" not in out and "<x:fonts" not in out and out.rstrip().endswith("/>")
+            return out.encode("utf-8")
+        for lst in lists:
+            text, n = re.subn(rf"<((?:\w+:)?{lst})\b[^>]*?(?:/>|>.*?</\1>)", "", text, count=1, flags=re.S)
+            assert n == 1, lst
+        return text.encode("utf-8")
+
+    return change
+
+
+def _no_styles_part(name: str, data: bytes) -> bytes | None:
+    """No styles part at all: the member, its relationship and its content type gone (the spec allows
+    it; every cell is then in the default format)."""
+    if name == STYLES_PART:
+        return None
+    if name == "xl/_rels/workbook.xml.rels":
+        out = re.sub(rb"<Relationship [^>]*?/styles\"[^>]*/>", b"", data)
+        assert out != data
+        return out
+    if name == "[Content_Types].xml":
+        out = re.sub(rb"<Override [^>]*?/xl/styles.xml\"[^>]*/>", b"", data)
+        assert out != data
+        return out
+    return data
+
+
 COPY_CASES: tuple[CopyCase, ...] = (
     CopyCase("前缀x的OpenXML SDK工作簿.xlsx", _rewrite(_sdk_prefixed)),
     CopyCase("批注绘图使用其他前缀.xlsx", _rewrite(_vml_other_prefixes)),
@@ -555,6 +600,19 @@ COPY_CASES: tuple[CopyCase, ...] = (
         lo_names={v: k for k, v in _CASED.items()},
     ),
     CopyCase("同一部件两个大小写不同的名称.xlsx", _two_by_case, marked=False),
+    # styles parts that lack lists (issue 23, round 3b): the copy creates what is missing, in the schema's
+    # order and the part's prefix, and marks every cell as in a complete part
+    CopyCase("样式部件没有fills.xlsx", _rewrite(_styles_without("fills"))),
+    CopyCase("样式部件没有borders.xlsx", _rewrite(_styles_without("borders"))),
+    CopyCase("样式部件没有fonts.xlsx", _rewrite(_styles_without("fonts"))),
+    CopyCase("样式部件没有cellXfs.xlsx", _rewrite(_styles_without("cellXfs"))),
+    CopyCase("样式部件只有根元素.xlsx", _rewrite(_styles_without())),
+    CopyCase(
+        "前缀x的样式部件没有fills和cellXfs.xlsx",
+        _rewrite(_styles_without("fills", "cellStyleXfs", "cellXfs", sdk=True)),
+    ),
+    CopyCase("前缀x的样式部件只有根元素.xlsx", _rewrite(_styles_without(sdk=True))),
+    CopyCase("没有样式部件.xlsx", _rewrite(_no_styles_part)),
 )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -364,10 +365,45 @@ def test_the_copy_of_another_producers_workbook(copies, name):
         assert [u["sheet"] for u in unmarked] == [COPY_SHEET]
         assert _chinese(unmarked[0]["reason"])
         assert _member(copy, COPY_PART) == _member(src, COPY_PART)
+    _styles_as_the_schema_says(copy)
     cleared = src.with_name(f"清除后_{name}")
     annotate.write_cleared_copy(copy, cleared)
     with zipfile.ZipFile(src) as a, zipfile.ZipFile(cleared) as b:
         assert {n: a.read(n) for n in a.namelist()} == {n: b.read(n) for n in b.namelist()}
+
+
+# CT_Stylesheet's children, in the order the schema requires them (Excel repairs a part out of order)
+STYLESHEET_ORDER = ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
+                    "tableStyles", "colors", "extLst"]  # fmt: skip
+
+
+def _styles_as_the_schema_says(copy: Path) -> None:
+    """The copy's styles part: the lists in the schema's order, each count its items', every list a
+    cell format names there, and every id a format names within its list."""
+    from lxml import etree
+
+    with zipfile.ZipFile(copy) as z:
+        rels = z.read("xl/_rels/workbook.xml.rels").decode()
+        target = re.search(
+            r'Target="([^"]+)"[^>]*?Type="[^"]*/styles"|Type="[^"]*/styles"[^>]*?Target="([^"]+)"', rels
+        )
+        root = etree.fromstring(
+            z.read("xl/" + (target.group(1) or target.group(2)).lstrip("/").removeprefix("xl/"))
+        )
+    names = [etree.QName(el).localname for el in root]
+    assert names == sorted(names, key=STYLESHEET_ORDER.index), names
+    lists = {etree.QName(el).localname: list(el) for el in root}
+    for el in root:
+        if el.get("count") is not None:
+            assert int(el.get("count")) == len(el), etree.QName(el).localname
+    for key, lst in (
+        ("fontId", "fonts"),
+        ("fillId", "fills"),
+        ("borderId", "borders"),
+        ("xfId", "cellStyleXfs"),
+    ):
+        for xf in lists["cellXfs"]:
+            assert int(xf.get(key, "0")) < len(lists[lst]), (key, xf.attrib)
 
 
 def test_a_sheet_the_copy_cannot_mark_is_said(copies, tmp_path):
@@ -390,6 +426,7 @@ def test_libreoffice_shows_the_marks_and_the_notes(copies, soffice, tmp_path):
     from office import Office
 
     cells = list(COPY_MARKS)
+    unmarked = ["A1", "B7", "C7", "E7", "H7", "H24"]  # a title, labels, amounts in the 填写项's format
     with Office() as lo:
         for case in COPY_CASES:
             src, copy, _ = copies[case.name]
@@ -403,11 +440,16 @@ def test_libreoffice_shows_the_marks_and_the_notes(copies, soffice, tmp_path):
                 doc = lo.open(src)
                 assert lo.notes(doc, COPY_SHEET) == {"H25": COPY_USER_NOTE}, case.name
                 assert lo.cell(doc, COPY_SHEET, "G7")["string"] == "约两万", case.name
+                before = lo.looks(doc, COPY_SHEET, unmarked)
+                texts = {c: lo.cell(doc, COPY_SHEET, c)["string"] for c in unmarked}
                 lo.close(doc)
             doc = lo.open(copy)
             assert lo.sheets(doc)[0] == "校验结果", case.name
             looks = lo.looks(doc, COPY_SHEET, cells)
             notes = lo.notes(doc, COPY_SHEET)
+            if case.marked:  # the cells not marked as the original shows them (colour, number format)
+                assert lo.looks(doc, COPY_SHEET, unmarked) == before, case.name
+                assert {c: lo.cell(doc, COPY_SHEET, c)["string"] for c in unmarked} == texts, case.name
             lo.close(doc)
             if not case.marked:
                 assert notes == {"H25": COPY_USER_NOTE}, case.name
