@@ -825,6 +825,82 @@ def _tracked_changes(body) -> None:
             rows[0].addnext(extra)  # (the rows below keep the numbers Word shows them with)
 
 
+def _deleted_cells_and_rows(body) -> None:
+    """Reviewed with Track Changes on, in tables: a cell deleted from an indicator row (w:cellDel: Word
+    shows the row without it, the cells after it move left), and an indicator row deleted whose runs
+    are not marked (only its w:trPr/w:del says it is gone: a deleted row is not a row, whatever it
+    holds). Read as shown, each table is the plain report's."""
+    import copy
+
+    from lxml import etree
+
+    for k, tbl in enumerate(body.iter(_w("tbl"))):
+        rows = [tr for tr in _rows(tbl) if _is_indicator_row(tr)]
+        if k in (0, 2):  # a cell deleted before the score: read, the score would be "0" one column right
+            score = _tcs(rows[0])[-1]
+            gone = copy.deepcopy(score)
+            pr = gone.find(_w("tcPr"))
+            if pr is None:
+                pr = etree.Element(_w("tcPr"))
+                gone.insert(0, pr)
+            deleted = etree.SubElement(pr, _w("cellDel"))
+            for key, val in (("id", str(next(_IDS))), ("author", "张三"), ("date", "2021-03-02T10:00:00Z")):
+                deleted.set(_w(key), val)
+            for p in gone.findall(_w("p")):
+                for r in p.findall(_w("r")):
+                    p.remove(r)
+                p.append(_tracked("del", [_run("0", deleted=True)]))
+            score.addprevious(gone)
+        if k in (1, 3):  # a row deleted: read, it would add an indicator scoring 10
+            extra = copy.deepcopy(rows[1])
+            _tcs(extra)[-1].find(_w("p")).findall(_w("r"))[0].find(_w("t")).text = "10"
+            trpr = extra.find(_w("trPr"))
+            if trpr is None:
+                trpr = etree.Element(_w("trPr"))
+                extra.insert(0, trpr)
+            trpr.append(_tracked("del", []))
+            rows[0].addnext(extra)
+
+
+def _moved_text(body) -> None:
+    """Text moved with Track Changes on (w:moveFrom where it was, w:moveTo where it went, each between
+    its range marks): Word shows the text where it went only. Each total moved into its cell from a
+    paragraph before the table (read from there, the total would be blank), and a stray "0" moved out
+    of the end of each total (read, the total would be 960, 970…)."""
+    from lxml import etree
+
+    def mark(tag: str, name: str):
+        el = etree.Element(_w(tag))
+        el.set(_w("id"), str(next(_IDS)))
+        if name:
+            el.set(_w("name"), name)
+            el.set(_w("author"), "张三")
+            el.set(_w("date"), "2021-03-02T10:00:00Z")
+        return el
+
+    for tbl in list(body.iter(_w("tbl"))):
+        total = _value_cells(tbl)[-1].find(_w("p"))
+        runs = total.findall(_w("r"))
+        value = "".join(t.text for r in runs for t in r.iter(_w("t")))
+        for r in runs:
+            total.remove(r)
+        move = f"move{next(_IDS)}"
+        total.append(mark("moveToRangeStart", move))
+        total.append(_tracked("moveTo", [_run(value)]))
+        total.append(mark("moveToRangeEnd", ""))
+        stray = f"move{next(_IDS)}"
+        total.append(mark("moveFromRangeStart", stray))
+        total.append(_tracked("moveFrom", [_run("0")]))
+        total.append(mark("moveFromRangeEnd", ""))
+        before = etree.Element(_w("p"))  # where the total was: a paragraph moved away whole
+        pr = etree.SubElement(etree.SubElement(before, _w("pPr")), _w("rPr"))
+        pr.append(_tracked("moveFrom", []))
+        before.append(mark("moveFromRangeStart", move))
+        before.append(_tracked("moveFrom", [_run(f"总分{value}分")]))
+        before.append(mark("moveFromRangeEnd", ""))
+        tbl.addprevious(before)
+
+
 def _fields_and_smart_tags(body) -> None:
     """The total a field (=SUM(ABOVE), its result shown), the amounts in Chinese Word's number smart
     tags (chmetcnv around "1.6万元")."""
@@ -966,6 +1042,8 @@ WORD_CASES: tuple[WordCase, ...] = (
     WordCase("内容控件包住行（重复节）.docx", _edited(_seed, _controls_around_rows)),
     WordCase("修订的插入与删除.docx", _edited(_seed, _tracked_changes)),
     WordCase("总分是域金额是智能标记.docx", _edited(_seed, _fields_and_smart_tags)),
+    WordCase("修订删除的单元格与行.docx", _edited(_seed, _deleted_cells_and_rows)),
+    WordCase("修订移动的文字.docx", _edited(_seed, _moved_text)),
     WordCase("报告自带两张表在版式框中.docx", _edited(_generated, _in_frames(False)), "generated"),
     WordCase("报告自带两张表在两行版式框中.docx", _edited(_generated, _in_frames(True)), "generated"),
     WordCase("报告自带两张表在两层版式框中.docx", _edited(_generated, _in_frames(False, 2)), "generated"),

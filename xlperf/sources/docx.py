@@ -143,7 +143,8 @@ def _body(path: Path, walk: _Walk):
 
 class _Walk:
     """The document in reading order, as Word shows it: paragraphs and tables at any depth (tables in
-    cells, content controls opened, tracked deletions left out, alternative-format chunks read in
+    cells, content controls opened, tracked deletions — text, cells, rows — and text moved away left
+    out, alternative-format chunks read in
     their place). Collects the tables, and for each the paragraphs between it and the table that
     ended before it (whatever cells they are in: a layout frame's blank lines between two tables are
     between them) and after it until the next table starts."""
@@ -352,7 +353,10 @@ def _rows(tbl):
 
 
 def _cells(tr):
-    return _opened(tr, _w("tc"))
+    """A row's cells as Word shows them: a cell deleted with Track Changes on (w:cellDel) is not one
+    (the cells after it move left, as when the change is accepted)."""
+    deleted = f"{_w('tcPr')}/{_w('cellDel')}"
+    return (tc for tc in _opened(tr, _w("tc")) if tc.find(deleted) is None)
 
 
 def _blocks(parent):
