@@ -292,6 +292,50 @@ def test_consolidation_never_replaces_an_existing_summary(tmp_path):
     assert mine.read_bytes() == b"the summary I sent yesterday, annotated"
 
 
+def test_a_report_never_replaces_review_notes_of_the_same_name(tmp_path):
+    """生成自评报告 writes the report and its review notes (…_自评报告_报送前核对事项.docx) beside the
+    workbook: a notes file of that name already there (kept, annotated by hand) is never written over, and
+    the new notes keep the name of the report they belong to."""
+    from test_wps_addin import _grids
+
+    src = write_sample(SAMPLES[0], tmp_path)  # 27 findings: notes are written
+    mine = tmp_path / f"{src.stem}_自评报告_报送前核对事项.docx"
+    mine.write_bytes(b"my own notes")
+    answer = handlers.report({"workbook": str(src), "sheets": _grids(src)})
+    out = Path(answer["path"])
+    assert mine.read_bytes() == b"my own notes"
+    assert out.name == f"{src.stem}_自评报告（2）.docx"
+    notes = out.with_name(f"{out.stem}_报送前核对事项.docx")
+    assert notes.is_file() and notes.stat().st_size > 1000
+    assert not (tmp_path / f"{src.stem}_自评报告.docx").exists()  # no empty claim left behind
+
+
+def test_a_report_with_nothing_to_check_leaves_no_empty_notes(tmp_path):
+    from test_wps_addin import _grids
+
+    src = write_sample(SAMPLES[2], tmp_path)  # no findings: no notes
+    answer = handlers.report({"workbook": str(src), "sheets": _grids(src)})
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([src.name, Path(answer["path"]).name])
+
+
+def test_a_report_and_a_submission_copy_for_a_workbook_with_a_long_name(tmp_path):
+    """A workbook named with 83 Chinese characters (249 bytes, 254 with .xlsx): the report's and the copy's names are
+    shortened to fit the file system (255 bytes), before the part that says what they are."""
+    from test_wps_addin import _grids
+
+    src = write_sample(SAMPLES[0], tmp_path)
+    long = src.rename(tmp_path / ("长安区" * 27 + "长安.xlsx"))
+    answer = handlers.report({"workbook": str(long), "sheets": _grids(long)})
+    out = Path(answer["path"])
+    assert out.is_file() and out.name.startswith("长安区") and out.name.endswith("…_自评报告.docx")
+    again = Path(handlers.report({"workbook": str(long), "sheets": _grids(long)})["path"])
+    assert again.name.endswith("…_自评报告（2）.docx")
+    copy = Path(handlers.submission({"workbook": str(long)})["path"])
+    assert copy.is_file() and copy.name.endswith("…_报送版.xlsx")
+    assert all(len(os.fsencode(p.name)) <= 255 for p in tmp_path.iterdir())
+    assert len(list(tmp_path.glob("*_报送前核对事项.docx"))) == 2
+
+
 def test_two_reports_at_once_write_two_files(tmp_path, monkeypatch):
     """Two 生成自评报告 clicks (two WPS windows) on one workbook at the same moment: two reports, neither
     written over the other."""

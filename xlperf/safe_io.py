@@ -21,6 +21,7 @@ from xlperf.errors import OutputError
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 TEMP_PREFIX = ".~xlperf-"
 STALE_SECONDS = 600  # a temporary untouched this long belongs to a run that was killed
+MAX_NUMBERED = 10_000  # （2）…（10000）: names tried for a pair of outputs
 
 
 def resolved(path: str | Path) -> Path:
@@ -300,6 +301,8 @@ def claim_new_pair(path: str | Path, companion: Callable[[Path], Path], keep: st
     notes): the first name whose companion's name is free as well, both claimed."""
     p, n = Path(path), 1
     while True:
+        if n > MAX_NUMBERED:  # (a companion whose name does not follow the output's)
+            raise OutputError(f"无法在文件夹中找到可用的文件名：{p}")
         first = _numbered(p, n, keep)
         if _claim(first):
             try:

@@ -683,7 +683,8 @@ def write_submission_copy(src: str | Path, out: str | Path | None = None) -> tup
 
     if out is not None:
         return atomic_write(out, write, inputs=[src]), replaced
-    out = claim_new_path(submission_path(src))  # a 报送版 already there may be hand-edited: never replaced
+    # a 报送版 already there may be hand-edited: never replaced
+    out = claim_new_path(submission_path(src), keep=f"{SUBMISSION_SUFFIX}.xlsx")
     try:
         return atomic_write(out, write, inputs=[src]), replaced
     except BaseException:
@@ -750,13 +751,15 @@ def write_report(book):
         _alert(app, "请先保存工作簿，再生成自评报告。")
         return None
     v = _validation(book)
-    out = claim_new_path(path.with_name(f"{path.stem}{REPORT_SUFFIX}.docx"))
+    out, notes = report.claim_report_paths(path, REPORT_SUFFIX)  # neither over a file of the user's
     _status(app, "正在生成自评报告……")
     try:
-        written = Path(report.write_report(v, out, pdf=False) or out)
+        written = Path(report.write_report(v, out, pdf=False, review_out=notes) or out)
     except BaseException:
         release_claim(out)
         raise
+    finally:
+        release_claim(notes)  # left empty: nothing to check
     _status(app, f"已生成自评报告：{written}")
     _open_document(written)
     return written
