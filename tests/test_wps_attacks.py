@@ -440,6 +440,66 @@ def test_settings_left_readable_by_an_older_install_are_narrowed(tmp_path):
     assert oct(path.stat().st_mode & 0o777) == "0o600"
 
 
+LEAKED = "LEAKED-" + "k" * 40
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes")
+@pytest.mark.parametrize(
+    ("settings", "mode"),
+    [
+        ({"port": 35999, "token": LEAKED}, 0o600),  # an older install's: the add-in kept it in config.js
+        ({"port": 35999, "token": LEAKED}, 0o644),  # …and an older version saved serve.json 0644
+        ({"port": 35999, "secret": LEAKED}, 0o644),  # readable by every user of the PC
+        ({"port": 35999, "secret": LEAKED}, 0o640),  # by the group
+    ],
+    ids=["token", "token-0644", "secret-0644", "secret-0640"],
+)
+def test_a_secret_others_could_read_is_replaced_on_install(tmp_path, settings, mode):
+    """Before the key file, the add-in kept the service's token in config.js, which any page opened from
+    disk could read; an earlier version also saved serve.json readable by others. Reinstalling keeps the
+    port, but the secret is new (in serve.json and the add-in's key file alike) and serve.json is the
+    user's alone."""
+    home = tmp_path / "home"
+    env = {"HOME": str(home)}
+    cfg_path = config.config_path(env)
+    cfg_path.parent.mkdir(parents=True)
+    cfg_path.write_text(json.dumps(settings), "utf-8")
+    cfg_path.chmod(mode)
+    rep = install.install(env=env, start=False, autostart=False)
+    key = config.read_key(install.addin_dir(install.jsaddons_dir(env, "linux")) / config.KEY_FILE)
+    saved = json.loads(cfg_path.read_text("utf-8"))
+    assert key["port"] == saved["port"] == 35999
+    assert key["secret"] == saved["secret"] != LEAKED and "token" not in saved
+    assert oct(cfg_path.stat().st_mode & 0o777) == "0o600"
+    assert LEAKED not in "".join(p.read_text("utf-8", "replace") for p in home.rglob("*") if p.is_file())
+    assert any("重新生成密钥" in line for line in rep.lines), rep.lines
+    # installed again: the secret stays (it is private now)
+    install.install(env=env, start=False, autostart=False)
+    assert config.load(cfg_path).secret == saved["secret"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes")
+@pytest.mark.parametrize("settings", [{"secret": LEAKED}, {"token": LEAKED}], ids=["secret-0644", "token"])
+def test_the_service_never_serves_with_a_secret_others_could_read(tmp_path, settings):
+    """``xlperf serve`` started on settings readable by others (or an older install's token): it does not
+    answer to the old secret; it makes a new one, saves it owner-only and says to reinstall the add-in."""
+    from xlperf.wps import auth
+
+    cfg_path = tmp_path / "serve.json"
+    cfg_path.write_text(json.dumps({"port": 0, **settings}), "utf-8")
+    cfg_path.chmod(0o644 if "secret" in settings else 0o600)
+    svc = Service(tmp_path / "svc", config_file=cfg_path)
+    try:
+        with pytest.raises(auth.NotOurService):
+            auth.call(svc.port, LEAKED, "GET", "/v1/health", timeout=10)
+        fresh = config.load(cfg_path).secret
+        assert fresh != LEAKED and oct(cfg_path.stat().st_mode & 0o777) == "0o600"
+        assert auth.call(svc.port, fresh, "GET", "/v1/health", timeout=10).status == 200
+        assert "xlperf wps install" in svc.log.read_text("utf-8")
+    finally:
+        svc.stop()
+
+
 def test_the_login_entry_escapes_percent_and_backslash_as_the_desktop_entry_spec_says():
     text = install.startup_content("/opt/py%d/bin/python3", "linux").decode("utf-8")
     assert "Exec=/opt/py%%d/bin/python3 -m xlperf serve" in text
