@@ -332,7 +332,7 @@ def slow_server(tmp_path):
     t.start()
 
     class Svc:
-        port, secret = state.port, cfg.secret
+        port, secret, service = state.port, cfg.secret, state
 
         def alive(self):
             return request(self, "GET", "/v1/health")[0] == 200
@@ -366,6 +366,36 @@ def test_a_bug_in_an_endpoint_is_one_chinese_line_and_the_log_has_the_traceback(
     assert status == 500 and body["error"].startswith("操作未完成：出现意外错误（RuntimeError）")
     assert "Traceback" not in body["error"] and "a bug" not in body["error"]
     assert slow_server.alive()
+
+
+def test_a_traceback_in_the_log_carries_no_control_characters_nor_forged_lines(slow_server):
+    """An exception's text comes from the request (a path, a cell): in the log its control characters are
+    escaped as the request lines' are, and a line break in it cannot start a line that passes for one of
+    the service's own."""
+    import io
+    import logging
+
+    def bad(payload: dict) -> dict:
+        raise RuntimeError(f"{payload['text']}")
+
+    slow_server.service.endpoints["/v1/bad"] = ("POST", bad)
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log = logging.getLogger("xlperf.serve")
+    log.addHandler(handler)
+    try:
+        forged = '2026-01-01 00:00:00,000 INFO 127.0.0.1 "POST /v1/consolidate HTTP/1.1" 200 -'
+        text = f"a bug\x1b]0;pwned\x07\x1b[2J\r\n{forged}\u2028\x85end"
+        status, _, body = request(slow_server, "POST", "/v1/bad", {"text": text})
+    finally:
+        log.removeHandler(handler)
+    assert status == 500
+    logged = out.getvalue()
+    assert "Traceback" in logged and "RuntimeError: a bug" in logged
+    assert not any(c in logged for c in "\x1b\x07\r\x85\u2028"), repr(logged)
+    assert "\\x1b]0;pwned" in logged
+    assert not any(line.startswith("2026-01-01") for line in logged.splitlines()), logged
 
 
 def test_a_client_that_sends_slowly_is_cut_off(slow_server):

@@ -69,12 +69,19 @@ NOT_AUTHENTICATED = (
     "然后重新启动 WPS。"
 )
 # what a log line may not carry raw: C0 and C1 control characters and DEL (a terminal reading the log
-# would obey them)
+# would obey them), and the Unicode line and paragraph separators (an editor would break the line there)
 _CONTROL = {c: f"\\x{c:02x}" for c in itertools.chain(range(0x20), range(0x7F, 0xA0))}
+_CONTROL.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
 
 
 def printable(text: str) -> str:
     return text.translate(_CONTROL)
+
+
+def printable_block(text: str) -> str:
+    """Lines of text for the log (a traceback, whose last line quotes the exception's message: a path, a
+    cell), each :func:`printable` and indented: no line of it passes for a line of the log's own."""
+    return "\n".join("    " + printable(line) for line in text.rstrip("\n").split("\n"))
 
 
 @dataclass
@@ -367,7 +374,12 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception as exc:  # noqa: BLE001 - a bad request never kills the service
-            log.error("unexpected error on %s %s\n%s", method, printable(self.path), traceback.format_exc())
+            log.error(
+                "unexpected error on %s %s\n%s",
+                method,
+                printable(self.path),
+                printable_block(traceback.format_exc()),
+            )
             where = (
                 f"详细信息已记录在：{self.state.log_path}"
                 if self.state.log_path
@@ -498,7 +510,7 @@ class Server(ThreadingHTTPServer):
     request_queue_size = 32
 
     def handle_error(self, request, client_address) -> None:  # a broken connection: log, go on
-        log.warning("connection from %s failed:\n%s", client_address, traceback.format_exc())
+        log.warning("connection from %s failed:\n%s", client_address, printable_block(traceback.format_exc()))
 
 
 def make_server(state: ServiceState, port: int | None = None) -> Server:
