@@ -147,6 +147,75 @@ def test_every_call_is_authenticated_with_a_fresh_nonce_and_the_secret_never_tra
         assert raw(port, "GET", "/v1/hello" + q)[0] == 400, q
 
 
+def test_a_flood_of_hellos_does_not_push_out_the_add_ins_nonce(service):
+    """Any web page may call /v1/hello (it cannot do more): a page calling it in a loop between the add-in's
+    hello and its request must not make the add-in's nonce unknown to the service."""
+    port, secret = service.port, service.secret
+    h = authed(port, secret, "GET", "/v1/health", 0)
+    for i in range(600):
+        assert raw(port, "GET", f"/v1/hello?nonce={i:032x}", headers={"Origin": "null"})[0] == 200
+    status, _, body = raw(port, "GET", "/v1/health", headers=h)
+    assert status == 200 and body["ok"], body
+
+
+@pytest.fixture
+def short_nonces():
+    """A service in this process whose hello nonces are good for 0.3 s."""
+    state = ServiceState(config.ServeConfig(0, config.new_secret()), nonces=auth.Nonces(seconds=0.3))
+    server = make_server(state, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield state
+    server.shutdown()
+    server.server_close()
+    state.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def test_a_nonce_used_too_late_is_told_signed_and_the_client_tries_again(short_nonces, monkeypatch):
+    """The add-in's request after its nonce expired (or used twice) is not run; the answer, signed (the
+    client proved it knows the secret), says to try again, and the client does, once, with a new hello."""
+    port, secret = short_nonces.port, short_nonces.config.secret
+    for stale in ("expired", "used"):
+        h = authed(port, secret, "GET", "/v1/health", 0)
+        if stale == "expired":
+            time.sleep(0.5)
+        else:
+            assert raw(port, "GET", "/v1/health", headers=h)[0] == 200
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/v1/health", headers={"Host": f"127.0.0.1:{port}", **h})
+        r = conn.getresponse()
+        data = r.read()
+        conn.close()
+        assert r.status == 401, stale
+        assert r.getheader("X-Xlperf-Proof") == auth.answer_proof(
+            secret, port, h["X-Xlperf-Nonce"], 401, data
+        )
+        answer = json.loads(data)
+        assert answer["retry"] is True and "重试" in answer["error"] and "密钥" not in answer["error"], answer
+    # a nonce not ours, or a MAC without the secret: unsigned, as before, and no retry offered
+    h = authed(port, secret, "GET", "/v1/health", 0)
+    h["X-Xlperf-Auth"] = mac("another secret " + "x" * 30, "xlperf-client", port, h["X-Xlperf-Nonce"], "GET",
+                             "/v1/health", 0)  # fmt: skip
+    status, headers, body = raw(port, "GET", "/v1/health", headers=h)
+    assert status == 401 and "X-Xlperf-Proof" not in headers and "retry" not in body
+    # the library's client: its first request is late (its MAC slowed here), the second goes through
+    hellos, slow = [], [True]
+    real_nonce, real_auth = auth.new_nonce, auth.client_auth
+
+    def counted():
+        hellos.append(1)
+        return real_nonce()
+
+    def late(*a, **k):
+        if slow.pop() if slow else False:
+            time.sleep(0.5)
+        return real_auth(*a, **k)
+
+    monkeypatch.setattr(auth, "new_nonce", counted)
+    monkeypatch.setattr(auth, "client_auth", late)
+    answer = auth.call(port, secret, "GET", "/v1/health", timeout=10)
+    assert answer.status == 200 and len(hellos) == 2
+
+
 def test_answers_to_authenticated_calls_are_signed_and_others_are_not(service):
     port, secret = service.port, service.secret
     for method, path, body, want in (("GET", "/v1/health", b"", 200), ("POST", "/v1/validate", b"[1]", 400),

@@ -590,6 +590,80 @@ def test_a_squatter_on_the_port_gets_neither_the_secret_nor_the_workbook(tmp_pat
     assert all(f"无法确认端口 {squatter.port} 上的程序是本机的 xlperf 服务" in a for a in result["alerts"])
 
 
+class _SlowSquatter:
+    """A program on the port that holds whoever talks to it: it accepts and never answers, sends its
+    headers a byte at a time, promises 100 MB and sends a byte at a time, or sends a hello far larger than
+    any hello."""
+
+    def __init__(self, how: str) -> None:
+        self.how = how
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.done = threading.Event()
+        self.conns: list[socket.socket] = []
+        self.sent = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self.done.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(conn)
+            threading.Thread(target=self._hold, args=(conn,), daemon=True).start()
+
+    def _hold(self, conn: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            conn.recv(65536)
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            if self.how == "silent":
+                self.done.wait(60)
+            elif self.how == "trickle-headers":
+                for b in head + b"X-Pad: " + b"a" * 10000:
+                    if self.done.wait(0.2):
+                        return
+                    conn.sendall(bytes([b]))
+            elif self.how == "trickle-body":
+                conn.sendall(head + b"Content-Length: 100000000\r\n\r\n{")
+                while not self.done.wait(0.2):
+                    conn.sendall(b" ")
+            elif self.how == "huge":
+                conn.sendall(head + b"Content-Length: 100000000\r\n\r\n")
+                block = b"a" * 100_000
+                while self.sent < 100_000_000 and not self.done.is_set():
+                    conn.sendall(block)
+                    self.sent += len(block)
+
+    def stop(self) -> None:
+        self.done.set()
+        self.sock.close()
+        for c in self.conns:
+            with contextlib.suppress(OSError):
+                c.close()
+
+
+@pytest.mark.parametrize("how", ["silent", "trickle-headers", "trickle-body", "huge"])
+def test_a_squatter_cannot_hold_the_python_client(how):
+    """wps install, doctor and the installer's stop/start wait for the service through auth.call: whatever
+    the program on the port does, the call ends within its time limit (for the whole call, not for each
+    read) having read no more than a hello can hold."""
+    from xlperf.wps import auth
+
+    squatter = _SlowSquatter(how)
+    try:
+        t0 = time.monotonic()
+        with pytest.raises((OSError, auth.NotOurService)):
+            auth.call(squatter.port, config.new_secret(), "GET", "/v1/health", timeout=2.0)
+        assert time.monotonic() - t0 < 4, how
+        t0 = time.monotonic()
+        assert install.service_health(config.ServeConfig(squatter.port, config.new_secret()), 1.0) is None
+        assert time.monotonic() - t0 < 3, how
+        assert squatter.sent < 20_000_000  # (what the sockets' buffers took): the client read 4 KB at most
+    finally:
+        squatter.stop()
+
+
 # --- a web page opened from disk --------------------------------------------------------------------------
 
 ATTACK_PAGE = """<!doctype html>

@@ -20,7 +20,9 @@ Safety, in the order a request meets it:
 5. Every request but the CORS preflight and ``/v1/hello`` is authenticated with the install secret, which
    is never sent (:mod:`.auth`): a nonce from a hello, used once, and a MAC over it, the method, the path
    and the length, checked in constant time from the headers alone, before the body is read. Every answer
-   to an authenticated request carries the service's proof, so the add-in acts only on our answers.
+   to an authenticated request carries the service's proof, so the add-in acts only on our answers. The
+   service keeps no state per hello (the nonce carries its time and a MAC), so no flood of hellos makes
+   the add-in's nonce unknown; a request whose nonce expired is not run and is told, signed, to retry.
 6. A worker slot (``workers`` running, ``queue`` waiting) is taken before the body is read: beyond them
    the answer is 503 (busy) at once and the body is never read. Bodies must be JSON, declare their length
    and stay under ``max_body`` bytes; JSON nested too deep or holding lone surrogates is a 400; sheets,
@@ -68,6 +70,7 @@ NOT_AUTHENTICATED = (
     "加载项未通过本机 xlperf 服务的验证（加载项与服务的密钥不一致）：请运行 xlperf wps install 重新安装加载项，"
     "然后重新启动 WPS。"
 )
+NONCE_STALE = "本次验证已过期（从加载项向服务验证到发出请求相隔太久，或请求被重复发送），操作没有执行：请再点一次按钮重试。"
 # what a log line may not carry raw: C0 and C1 control characters and DEL (a terminal reading the log
 # would obey them), and the Unicode line and paragraph separators (an editor would break the line there)
 _CONTROL = {c: f"\\x{c:02x}" for c in itertools.chain(range(0x20), range(0x7F, 0xA0))}
@@ -119,10 +122,11 @@ class ServiceState:
 
 
 class HttpError(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, *, retry: bool = False) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.retry = retry  # the request was not run: the client may send it again after a new hello
 
 
 class _DeadlineReader(io.RawIOBase):
@@ -210,12 +214,13 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
 
-    def _error(self, status: int, message: str) -> None:
+    def _error(self, status: int, message: str, retry: bool = False) -> None:
         # a body left unread would be taken for the next request on a kept-alive connection: close it
         unread = self.command == "POST" and not getattr(self, "_body_done", False)
         if unread:
             self.close_connection = True
-        self._send(status, {"ok": False, "error": message}, [("Connection", "close")] if unread else [])
+        body = {"ok": False, "error": message, **({"retry": True} if retry else {})}
+        self._send(status, body, [("Connection", "close")] if unread else [])
 
     def _guard(self) -> None:
         """Host and Origin (every request, the preflight too)."""
@@ -252,12 +257,15 @@ class Handler(BaseHTTPRequestHandler):
         sn = self.headers.get(auth.NONCE_HEADER) or ""
         given = self.headers.get(auth.AUTH_HEADER) or ""
         length = (self.headers.get("Content-Length") or "0").strip()
-        if not auth.is_nonce(sn) or not given or not st.nonces.take(sn):
+        freshness = st.nonces.check(sn)
+        if freshness == "unknown" or not given:
             raise HttpError(HTTPStatus.UNAUTHORIZED, NOT_AUTHENTICATED)
         want = auth.client_auth(st.config.secret, st.port, sn, method, self._path(), length)
         if not auth.same(given, want):
             raise HttpError(HTTPStatus.UNAUTHORIZED, NOT_AUTHENTICATED)
-        self.nonce = sn
+        self.nonce = sn  # the client knows the secret: every answer from here on is signed
+        if freshness != "fresh" or not st.nonces.spend(sn):
+            raise HttpError(HTTPStatus.UNAUTHORIZED, NONCE_STALE, retry=True)
 
     def _route(self, method: str) -> Callable[[dict], dict]:
         path = self._path()
@@ -366,7 +374,7 @@ class Handler(BaseHTTPRequestHandler):
             if getattr(self, "_stop_after_reply", False):
                 threading.Thread(target=self.server.shutdown, daemon=True).start()
         except HttpError as exc:
-            self._error(exc.status, exc.message)
+            self._error(exc.status, exc.message, exc.retry)
         except handlers.BadRequest as exc:
             self._error(HTTPStatus.BAD_REQUEST, str(exc))
         except XlperfError as exc:
