@@ -158,6 +158,13 @@ def test_a_flood_of_hellos_does_not_push_out_the_add_ins_nonce(service):
     assert status == 200 and body["ok"], body
 
 
+def test_the_hello_says_how_long_an_answer_may_take(service):
+    """The add-in gives up on an answer after the service's own limits (reading a request, then working on
+    it: 20 s and 300 s by default), which the hello tells it."""
+    status, _, body = raw(service.port, "GET", "/v1/hello?nonce=" + "0" * 32)
+    assert status == 200 and body["answer_within"] == 320
+
+
 @pytest.fixture
 def short_nonces():
     """A service in this process whose hello nonces are good for 0.3 s."""
@@ -214,6 +221,29 @@ def test_a_nonce_used_too_late_is_told_signed_and_the_client_tries_again(short_n
     monkeypatch.setattr(auth, "client_auth", late)
     answer = auth.call(port, secret, "GET", "/v1/health", timeout=10)
     assert answer.status == 200 and len(hellos) == 2
+
+
+def test_the_add_in_told_its_nonce_came_too_late_says_to_retry(tmp_path):
+    """The add-in (Node, against this service, whose nonces here are always too late): it asks once more,
+    then shows the service's signed words, which say to retry, not that the answer is unsigned."""
+    from wps_support import JS, run_node
+
+    state = ServiceState(config.ServeConfig(0, config.new_secret()), nonces=auth.Nonces(seconds=-1))
+    server = make_server(state, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        inp, out = tmp_path / "in.json", tmp_path / "out.json"
+        book = {"fullName": str(tmp_path / "u.xlsx"), "sheets": [{"name": "Sheet1", "cells": {}}]}
+        inp.write_text(json.dumps({"book": book, "config": {"port": state.port, "secret": state.config.secret},
+                                   "actions": ["XlperfDiagnose"]}), "utf-8")  # fmt: skip
+        r = run_node([str(JS / "run_action.js"), str(inp), str(out)])
+        assert r.returncode == 0, r.stderr
+        alerts = json.loads(out.read_text("utf-8"))["alerts"]
+    finally:
+        server.shutdown()
+        server.server_close()
+        state.pool.shutdown(wait=False, cancel_futures=True)
+    assert len(alerts) == 1 and "重试" in alerts[0] and "签名" not in alerts[0], alerts
 
 
 def test_answers_to_authenticated_calls_are_signed_and_others_are_not(service):

@@ -249,8 +249,11 @@ class Handler(BaseHTTPRequestHandler):
         st = self.state
         sn = st.nonces.issue()
         self._request_read()
+        # answer_within: the seconds an answer may take (reading the request, then the work), which the
+        # add-in waits before it gives up
         self._send(HTTPStatus.OK, {"ok": True, "service": "xlperf", "api": API_VERSION, "nonce": sn,
-                                   "proof": auth.server_proof(st.config.secret, st.port, cn, sn)})  # fmt: skip
+                                   "proof": auth.server_proof(st.config.secret, st.port, cn, sn),
+                                   "answer_within": st.limits.read_timeout + st.limits.work_timeout})  # fmt: skip
 
     def _authenticate(self, method: str) -> None:
         st = self.state
