@@ -33,9 +33,9 @@ if str(ROOT) not in sys.path:
 
 def units_folder(n: int, seed: int = 0) -> Path:
     """The cached folder of ``n`` generated units (generated on first use)."""
-    from benchmarks.unitgen import generate
+    from benchmarks.unitgen import fingerprint, generate
 
-    folder = Path(tempfile.gettempdir()) / f"xlperf-bench-units-{n}-s{seed}"
+    folder = Path(tempfile.gettempdir()) / f"xlperf-bench-units-{n}-s{seed}-{fingerprint()}"
     t = time.perf_counter()
     generate(n, folder, seed)
     took = time.perf_counter() - t

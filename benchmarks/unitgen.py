@@ -64,7 +64,6 @@ class ProjectSpec:
     fiscal: float  # 预算数其中：财政资金
     scores: list[float]  # 自评得分, one per ROWS entry
     total: float  # 总分 as the unit reports it (sometimes wrong on purpose)
-    progress: float | None  # 预算执行进度 as typed (None: left to the template's formula)
 
     @property
     def recomputed(self) -> float:
@@ -95,7 +94,14 @@ class _Proto:
 @cache
 def prototype(n_projects: int) -> _Proto:
     """Build the real template once with a marker in every input field."""
-    from xlperf.writers.template import IndicatorData, ProjectData, UnitData, build_template, workbook_bytes
+    from xlperf.writers.template import (
+        FundsRow,
+        IndicatorData,
+        ProjectData,
+        UnitData,
+        build_template,
+        workbook_bytes,
+    )
 
     keys: list[str] = []
 
@@ -108,27 +114,31 @@ def prototype(n_projects: int) -> _Proto:
     for p in range(n_projects):
         inds = []
         for i, (sec, l2, name, w) in enumerate(ROWS):
+            budget = sec == L.SECTION_BUDGET
             inds.append(
                 IndicatorData(
                     sec,
                     l2,
-                    name,
-                    L.KIND_POSITIVE,
-                    m(f"p{p}.t{i}"),
-                    m(f"p{p}.a{i}"),
-                    w,
-                    m(f"p{p}.s{i}"),
-                    m(f"p{p}.r{i}"),
+                    name=name,
+                    kind="≥",
+                    target=100,
+                    unit="%",
+                    actual=None if budget else m(f"p{p}.a{i}"),  # the 预算执行率 row's: the formula
+                    weight=w,
+                    score=m(f"p{p}.s{i}"),
+                    reason=m(f"p{p}.r{i}"),
                 )
             )
+        funds = [
+            FundsRow("年度资金总额", None, m(f"p{p}.B"), m(f"p{p}.D"), m(f"p{p}.E")),
+            FundsRow("其中：当年财政拨款", None, m(f"p{p}.Bf"), m(f"p{p}.Df"), m(f"p{p}.Ef")),
+            FundsRow("其他资金", None, m(f"p{p}.Bo"), m(f"p{p}.Do"), m(f"p{p}.Eo")),
+        ]
         data.append(
             ProjectData(
                 name=m(f"p{p}.name"),
                 unit=m(f"p{p}.unit"),
-                budget=(m(f"p{p}.B"), m(f"p{p}.Bf"), m(f"p{p}.Bo")),
-                arrived=(m(f"p{p}.D"), m(f"p{p}.Df"), m(f"p{p}.Do")),
-                executed=(m(f"p{p}.E"), m(f"p{p}.Ef"), m(f"p{p}.Eo")),
-                progress=m(f"p{p}.progress"),
+                funds=funds,
                 goals=[(m(f"p{p}.goal"), m(f"p{p}.done"), m(f"p{p}.rate"))],
                 indicators=inds,
                 total=m(f"p{p}.total"),
@@ -152,6 +162,22 @@ def prototype(n_projects: int) -> _Proto:
             else:
                 members.append((info.filename, content))
     return _Proto(members, keys)
+
+
+def fingerprint() -> str:
+    """A short hash of the template the units are made of (its parts, not their zip dates or docProps): a
+    cached folder of units made with another template is not reused."""
+    import hashlib
+
+    h = hashlib.sha1()
+    for name, content in prototype(1).members:
+        if name.startswith("docProps/"):
+            continue
+        h.update(name.encode())
+        pieces = content if isinstance(content, list) else [content]
+        for p in pieces:
+            h.update(p if isinstance(p, bytes) else str(p).encode())
+    return h.hexdigest()[:10]
 
 
 def _cell(ref: str, style: str, value: object) -> str:
@@ -216,19 +242,14 @@ def unit_spec(
         ef = round(min(e, fiscal), 2)
         for key, v in (("E", e), ("Ef", ef), ("Eo", round(e - ef, 2))):
             vals[f"p{p}.{key}"] = v
-        progress = round(rate, 4) if rng.random() < 0.8 else None
-        vals[f"p{p}.progress"] = progress
         vals[f"p{p}.goal"] = "完成年度工作任务"
         vals[f"p{p}.done"] = "基本完成"
         for i_row, (sec, _l2, _name, w) in enumerate(ROWS):
             if sec == "budget":
                 s = round(min(rate, 1.0) * w, 1)
-                vals[f"p{p}.t{i_row}"] = "100%"
-                vals[f"p{p}.a{i_row}"] = round(rate, 4)
             else:
                 frac = min(1.0, max(0.0, q + rng.uniform(-0.1, 0.1)))
                 s = round(w * frac, 1)
-                vals[f"p{p}.t{i_row}"] = 100
                 vals[f"p{p}.a{i_row}"] = round(100 * s / w, 1)
             vals[f"p{p}.s{i_row}"] = s
             if s < w and rng.random() < 0.9:
@@ -238,7 +259,7 @@ def unit_spec(
         if rng.random() < 0.05:
             total = round(total + 5, 1)  # a unit that added wrong: XP007
         vals[f"p{p}.total"] = total
-        spec.projects.append(ProjectSpec(pname, b, b, e, fiscal, scores, total, progress))
+        spec.projects.append(ProjectSpec(pname, b, b, e, fiscal, scores, total))
     return spec, vals, n
 
 

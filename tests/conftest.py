@@ -12,7 +12,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "workbooks" / "samples"
-SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/factory.py, tests/fake_xlwings.py
 
 
@@ -82,3 +81,17 @@ def office_seed(tmp_path_factory, seed_sample) -> Path:
         lo.save_xlsx(doc, str(out))
         lo.close(doc)
     return out
+
+
+@pytest.fixture(scope="session")
+def office_samples(tmp_path_factory, samples_dir) -> dict[str, Path]:
+    """Every sample as Excel or WPS keeps it once opened and saved: the formulas' results cached (LibreOffice
+    recalculates and saves), so a fake of a live workbook shows what the user sees. File name -> path."""
+    if not shutil.which("soffice"):
+        if os.environ.get("XLPERF_REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail("LibreOffice (soffice) is required (XLPERF_REQUIRE_LIBREOFFICE=1) but not installed")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    from xlperf import libreoffice
+
+    out = tmp_path_factory.mktemp("office-samples")
+    return {p.name: libreoffice.convert(p, "xlsx", out) for p in sorted(samples_dir.glob("*.xlsx"))}

@@ -107,12 +107,20 @@ def test_validate_screen(seed_screen):
     assert lines[total + 1].startswith("提示：加 -o 校验后.xlsx 另存一份副本") and len(lines) <= total + 3
     flat = "".join(out.split())
     assert flat.count("正向指标：完成值≥预期值得满分") == 1  # the rule's long explanation once
-    assert flat.count("分值列为空，按一级指标标注的分值平均分配") == 1
-    # 自评表2!H23 has XP005 and XP004: its address once, the second finding under the first
-    at = next(i for i, x in enumerate(lines) if x.strip().startswith("H23") and "XP005" in x)
+    # 自评表2!I24 has XP005 and XP004: its address once, the second finding under the first
+    at = next(i for i, x in enumerate(lines) if x.strip().startswith("I24") and "XP005" in x)
     section = lines[at : at + 4]
     assert any(x.startswith("       警告 XP004") for x in section), section
     assert "\x1b[" not in out  # no colour codes when the output is not a terminal
+
+
+def test_the_weight_note_once_on_a_screen(tmp_path):
+    """The seed's own form (its Word report) has no 分值: the note on where the weights come from is
+    said once, not in every finding."""
+    from word_reports import seed_report
+
+    out = run(["validate", str(seed_report(tmp_path / "r.docx"))], 80).output
+    assert "".join(out.split()).count("分值列为空，按一级指标标注的分值平均分配") == 1
 
 
 def test_validate_screen_at_120_columns(seed_sample):

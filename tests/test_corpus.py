@@ -1,7 +1,8 @@
 """The real-use corpus (tests/corpus/): workbooks made as users make them, each with the findings a
 reviewer raises on it written by hand beside it. Every file gives exactly those findings, at those cells;
 the office-saved and the script-saved copy of the same data give the same findings; both readers agree;
-and the generator reproduces the files' cell values."""
+the generator reproduces the files' cell values. The corpus typed into the previous template
+(tests/corpus/previous/) is kept as fixtures: those workbooks still give their findings."""
 
 from __future__ import annotations
 
@@ -19,15 +20,21 @@ sys.path.insert(0, str(CORPUS))
 import make_corpus  # noqa: E402
 
 CASES = [c.name for c in make_corpus.CASES]
+PREVIOUS = list(make_corpus.PREVIOUS_CASES)
+ALL = CASES + PREVIOUS
 SAVES = ("office", "script")
 
 
+def _folder(case: str) -> Path:
+    return make_corpus.PREVIOUS if case in make_corpus.PREVIOUS_CASES else CORPUS
+
+
 def _expected(case: str) -> dict:
-    return tomllib.loads((CORPUS / f"{case}.expected.toml").read_text("utf-8"))
+    return tomllib.loads((_folder(case) / f"{case}.expected.toml").read_text("utf-8"))
 
 
 def _path(case: str, save: str) -> Path:
-    return CORPUS / f"{case}.{save}.xlsx"
+    return _folder(case) / f"{case}.{save}.xlsx"
 
 
 def _where(v) -> Counter:
@@ -35,17 +42,26 @@ def _where(v) -> Counter:
 
 
 def test_corpus_is_complete():
-    """Every case has its expectations and both saves, and nothing else lies in the folder."""
-    assert len(CASES) >= 12
-    want = {f"{c}.{x}" for c in CASES for x in ("expected.toml", "office.xlsx", "script.xlsx")} | {
-        "make_corpus.py"
-    }
+    """Every case has its expectations and both saves, and nothing else lies in the folders."""
+    assert len(CASES) >= 3 and len(PREVIOUS) == 15
+    files = ("expected.toml", "office.xlsx", "script.xlsx")
+    want = {f"{c}.{x}" for c in CASES for x in files} | {"make_corpus.py"}
     assert {p.name for p in CORPUS.iterdir() if p.is_file()} == want
+    assert {p.name for p in make_corpus.PREVIOUS.iterdir()} == {f"{c}.{x}" for c in PREVIOUS for x in files}
+
+
+def test_each_corpus_is_in_its_template():
+    """The new cases are typed into the structured template, the kept ones into the previous one."""
+    for case in ALL:
+        v = api.validate_file(_path(case, "office"))
+        assert {pr.project.layout for pr in v.projects} == {"shaanxi" if case in PREVIOUS else "template"}, (
+            case
+        )
 
 
 @pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
 @pytest.mark.parametrize("save", SAVES)
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", ALL)
 def test_exact_findings(case, save, engine):
     exp = _expected(case)
     v = api.validate_file(_path(case, save), engine=engine)
@@ -64,7 +80,7 @@ def test_exact_findings(case, save, engine):
             )
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", ALL)
 def test_office_and_script_saves_agree(case):
     """The same data saved by LibreOffice (formula results cached) and by openpyxl (none): the same
     findings, word for word, and the same totals."""
@@ -84,7 +100,7 @@ def test_script_saves_have_no_cached_results():
     saves carry results: otherwise the pair test would prove nothing."""
     import openpyxl
 
-    for case in CASES:
+    for case in ALL:
         for save, cached in (("script", False), ("office", True)):
             path = _path(case, save)
             formulas = openpyxl.load_workbook(path)

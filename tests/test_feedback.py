@@ -85,27 +85,27 @@ def test_every_unit_with_errors_or_warnings_gets_a_letter_the_others_pass(summar
 
 def test_rejected_findings_are_left_out_and_opinions_carried(summary, tmp_path):
     decided = _decide(summary, tmp_path / "已审核.xlsx", {
-        ("长安区委编办", "自评表1!F21", "XP002"): ("不采纳", ""),
-        ("长安区委编办", "自评表4!H22", "XP005"): ("采纳", "分值按13.33计，请同时修改总分"),
+        ("长安区委编办", "自评表1!G22", "XP002"): ("不采纳", ""),
+        ("长安区委编办", "自评表4!I23", "XP005"): ("采纳", "分值按13.33计，请同时修改总分"),
         # every problem of 雁塔区教育局 rejected: it passes
         **{("西安市雁塔区教育局", w, r): ("不采纳", "") for w, r in (
-            ("samples/西安市雁塔区教育局_2020.xlsx", "XC005"), ("自评表4!H25", "XP007"), ("自评表5!A17", "XP006"),
-            ("自评表5!H18", "XP005"), ("自评表5!H18", "XP004"), ("自评表6!J19", "XP009"), ("自评表3!H7", "XP023"),
-            ("自评表3!H25", "XP023"))},
+            ("samples/西安市雁塔区教育局_2020.xlsx", "XC005"), ("自评表4!I26", "XP007"), ("自评表5!A18", "XP006"),
+            ("自评表5!I19", "XP005"), ("自评表5!I19", "XP004"), ("自评表6!J20", "XP009"), ("自评表3!J8", "XP023"),
+            ("自评表3!I26", "XP023"))},
     })  # fmt: skip
     out = letters(review_from_grids(read_grids(decided), "已审核.xlsx"))
     assert [lt.unit for lt in out.letters] == ["长安区委编办"]
     assert out.passed == ["西安市长安区财政局", "西安市雁塔区教育局"]
     (lt,) = out.letters
     assert (lt.count("error"), lt.count("warning")) == (3, 23)
-    assert not any(it.where == "自评表1!F21" and it.rule == "XP002" for it in lt.items)
+    assert not any(it.where == "自评表1!G22" and it.rule == "XP002" for it in lt.items)
     (carried,) = [it for it in lt.items if it.opinion]
-    assert (carried.where, carried.opinion) == ("自评表4!H22", "分值按13.33计，请同时修改总分")
+    assert (carried.where, carried.opinion) == ("自评表4!I23", "分值按13.33计，请同时修改总分")
 
 
 def test_the_letter_speaks_plain_words_and_lists_codes_in_its_appendix(summary, tmp_path):
     decided = _decide(summary, tmp_path / "已审核.xlsx", {
-        ("长安区委编办", "自评表4!H22", "XP005"): ("", "分值按13.33计，请同时修改总分"),
+        ("长安区委编办", "自评表4!I23", "XP005"): ("", "分值按13.33计，请同时修改总分"),
     })  # fmt: skip
     out = letters(review_from_grids(read_grids(decided), "已审核.xlsx"))
     opts = LetterOptions(bureau="西安市长安区财政局", date="2021年3月8日", deadline="2021年3月15日",
@@ -121,7 +121,7 @@ def test_the_letter_speaks_plain_words_and_lists_codes_in_its_appendix(summary, 
     assert lines[2].startswith("你单位报送的2020年度项目支出绩效自评材料（“长安区委编办_2020.xlsx”）已收悉。经审核，"
                                "涉及4个项目，发现需要更正的错误4处、需要核实或补充说明的问题23处")  # fmt: skip
     assert "（一）机构编制管理工作监督检查" in lines
-    assert ("1.执行率指标与资金不符（工作表“自评表1”F21单元格）：预算执行率指标的实际完成值应等于执行数/预算数（2/2）。"
+    assert ("1.执行率指标与资金不符（工作表“自评表1”G22单元格）：预算执行率指标的实际完成值应等于执行数/预算数（2/2）。"
             "应为：100%；实为：50%。请将预算执行率指标的实际完成值改为执行数÷预算数的结果，不得估填。") in lines  # fmt: skip
     assert "审核意见：分值按13.33计，请同时修改总分" in lines
     assert (

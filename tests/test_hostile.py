@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from test_word_reports import SEED_TOTALS
 
+from xlperf.core.a1 import parse_ref
 from xlperf.sources.gate import NOT_XLSX
-from xlperf.writers.ooxml import parse_ref
 
 from conftest import ROOT
 from corpus import (

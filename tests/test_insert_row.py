@@ -14,9 +14,9 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from xlperf import presets
+from xlperf.actions import RowPlanError, indicator_row_plan
 from xlperf.core.grid import Grid
 from xlperf.excel import macros
-from xlperf.excel.macros import RowPlanError, indicator_row_plan
 from xlperf.sources import read_workbook
 from xlperf.writers.template import save_template
 
@@ -71,7 +71,7 @@ def test_plan_inside_a_merged_block_goes_below_and_extends_the_merge(template):
     assert plan.label_range == f"A{top}:A{bottom + 1}" and plan.merge
     assert plan.label_values[0] == grid.value(top - 1, 0) and set(plan.label_values[1:]) == {None}
     # what is cleared: exactly the neighbour's typed values, never a formula
-    typed = {f"{chr(65 + c)}{row + 1}" for c in range(1, 11)
+    typed = {f"{chr(65 + c)}{row + 1}" for c in range(1, 12)
              if formulas[row - 1][c] not in (None, "") and not str(formulas[row - 1][c]).startswith("=")}  # fmt: skip
     assert set(plan.clear) == typed and typed
     assert plan.select == f"B{row + 1}"
@@ -171,40 +171,40 @@ def test_inserted_row_behaves_like_its_neighbour(lo, template, tmp_path, which):
     row = {"middle": top + 1, "block_end": bottom, "table_end": last}[which]
     plan = indicator_row_plan(grid, formulas, row, merges.get(row))
     doc = lo.open(template)
-    weights_before = lo.data(doc, SHEET, f"G{last + 1}")[0][0]
+    weights_before = lo.data(doc, SHEET, f"H{last + 1}")[0][0]
     _perform(lo, doc, plan)
     p, s = plan.insert_at, plan.source
 
     # every formula of the neighbour, its references moved to the new row
-    new, neighbour = lo.formulas(doc, SHEET, f"A{p}:K{p}")[0], lo.formulas(doc, SHEET, f"A{s}:K{s}")[0]
-    kept = [c for c in range(1, 11) if neighbour[c].startswith("=")]
-    assert kept, "the neighbour row has formulas"
-    for c in range(1, 11):
+    new, neighbour = lo.formulas(doc, SHEET, f"A{p}:M{p}")[0], lo.formulas(doc, SHEET, f"A{s}:M{s}")[0]
+    kept = [c for c in range(1, 13) if neighbour[c].startswith("=")]
+    assert kept == [10, 11, 12], "the neighbour row has its formulas in K, L and M"
+    for c in range(1, 13):
         if c in kept:
             assert new[c] == _shift(neighbour[c], s, p), chr(65 + c)
         else:
             assert new[c] == "", chr(65 + c)  # nothing the user typed in the neighbour comes along
     # validations and protection of the neighbour
-    for c in "BDGH":
+    for c in "BDEGHI":
         assert lo.validation(doc, SHEET, f"{c}{p}") == lo.validation(doc, SHEET, f"{c}{s}"), c
     assert lo.validation(doc, SHEET, f"D{p}")["type"] == "LIST"
-    for c in "ABCDEFGHIJK":
+    for c in "ABCDEFGHIJKLM":
         assert lo.is_locked(doc, SHEET, f"{c}{p}") == lo.is_locked(doc, SHEET, f"{c}{s}"), c
-    assert not lo.is_locked(doc, SHEET, f"C{p}") and lo.is_locked(doc, SHEET, f"I{p}")
+    assert not lo.is_locked(doc, SHEET, f"C{p}") and lo.is_locked(doc, SHEET, f"K{p}")
     # the 一级 cell is one merged cell over the grown block, its label on top
     assert lo.is_merged(doc, SHEET, plan.label_range)
     top_cell = plan.label_range.split(":")[0]
     assert lo.data(doc, SHEET, top_cell)[0][0] == plan.label_values[0]
 
     # a user fills the new row: the totals take it in, and xlperf reads it in its block
-    lo.type_many(doc, SHEET, {f"C{p}": "新增指标", f"D{p}": "正向", f"E{p}": "100", f"F{p}": "100",
-                              f"G{p}": "5", f"H{p}": "5"})  # fmt: skip
+    lo.type_many(doc, SHEET, {f"C{p}": "新增指标", f"D{p}": "≥", f"E{p}": "100", f"F{p}": "%",
+                              f"G{p}": "100", f"H{p}": "5", f"I{p}": "5"})  # fmt: skip
     lo.recalc(doc)
-    # Σ分值 counts the rows in use (issue 8 §1): the new row (5) and the 预算执行率 row; before typing, on
-    # the blank form, it showed the template's pre-filled 分值
-    assert weights_before == pytest.approx(100)
-    assert lo.data(doc, SHEET, f"G{last + 2}")[0][0] == pytest.approx(5 + 10)
-    assert lo.data(doc, SHEET, f"I{p}")[0][0] == pytest.approx(5)  # 建议得分 computes in the new row
+    # Σ分值 counts the rows in use (issue 8 §1): on the blank form only the pre-filled 预算执行率 row, then
+    # the new row (5) too
+    assert weights_before == pytest.approx(10)
+    assert lo.data(doc, SHEET, f"H{last + 2}")[0][0] == pytest.approx(5 + 10)
+    assert lo.data(doc, SHEET, f"K{p}")[0][0] == pytest.approx(5)  # 建议得分 computes in the new row
     out = lo.save_xlsx(doc, tmp_path / f"{which}.xlsx")
     lo.close(doc)
     project = read_workbook(out).projects[0]
@@ -213,7 +213,8 @@ def test_inserted_row_behaves_like_its_neighbour(lo, template, tmp_path, which):
     assert added.score.value.number == 5
     # the rows in use: the new one and the template's 预算执行率 row (the others are left as the template
     # made them, which makes them no indicators: issue 8 §1)
-    assert [i.row for i in project.indicators] == sorted({p, 21 + (p <= 21)})
+    budget_row = next(r for r in range(first, last + 1) if "预算执行率" in str(grid.value(r - 1, 0) or ""))
+    assert [i.row for i in project.indicators] == sorted({p, budget_row + (p <= budget_row)})
 
 
 # --------------------------------------------------------------------------------------------------
@@ -274,9 +275,9 @@ class _SheetApi:
 
 class _Used:
     def __init__(self, grid):
-        from xlperf.core.plan import col_letter
+        from xlperf.core.a1 import column_letter
 
-        self.address = f"$A$1:${col_letter(max(grid.width, 1))}${max(grid.height, 1)}"
+        self.address = f"$A$1:${column_letter(max(grid.width, 1))}${max(grid.height, 1)}"
 
 
 class _Range:

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xlperf import presets
+from xlperf import actions, presets
 from xlperf.api import validate_file
 from xlperf.core import labels as L
 from xlperf.core.grid import Grid
@@ -203,10 +203,12 @@ CALLS_BEFORE_THE_PLAN = {
 }
 
 
-def test_the_samples_take_no_more_excel_calls_than_before_the_plan(tmp_path):
+@pytest.mark.libreoffice
+def test_the_samples_take_no_more_excel_calls_than_before_the_plan(office_samples):
+    """As a user's Excel shows them (the formulas' results there: the samples saved by an office suite)."""
     counts = {}
     for sample in SAMPLES:
-        book = FakeBook(write_sample(sample, tmp_path))
+        book = FakeBook(office_samples[sample.file])
         assert run(macros.validate_workbook, book) is not None, book.app.alerts
         counts[sample.file] = book.app.calls
     assert set(counts) == set(CALLS_BEFORE_THE_PLAN)
@@ -277,15 +279,26 @@ def test_add_project_sheet_copies_the_form_and_blanks_the_inputs(tmp_path):
     assert new.protection.sheet  # protection kept
     rows = [[c.value for c in r] for r in new.iter_rows()]
     p = parse_project(Grid(name, rows), LAYOUTS)
-    assert p.name.value.is_blank and p.budget.total.value.is_blank
-    assert all(i.score.value.is_blank and i.target.value.is_blank for i in p.indicators)
-    assert len(p.indicators) == 0 or all(i.level2 for i in p.indicators)
-    formulas_old = {
-        c.coordinate for r in old.iter_rows() for c in r if isinstance(c.value, str) and c.value[:1] == "="
-    }
-    formulas_new = {
-        c.coordinate for r in new.iter_rows() for c in r if isinstance(c.value, str) and c.value[:1] == "="
-    }
+    assert p.name.value.is_blank and p.budget.total.value.is_blank and p.initial.total.value.is_blank
+    assert all(part.cell.value.is_blank for f in (p.initial, p.budget, p.executed) for part in f.breakdown)
+    # what the unit typed is gone (计算符号 and 度量单位 too); what the template writes stays: the
+    # 预算执行率 row's 三级指标, sign, target and unit, every row's 二级 and 分值
+    for i in p.indicators:
+        assert i.score.value.is_blank and i.reason.value.is_blank and i.level2 and i.weight.number
+        typed = (i.name, i.kind, i.target, i.unit) if not i.is_budget_rate else ()
+        assert all(c.value.is_blank for c in typed), i.row
+    # rows cleared are no indicators any more: their 计算符号 and 度量单位 cells are read as cells
+    head = next(r for r in range(1, new.max_row + 1) if new[f"A{r}"].value == L.COL_LEVEL1)
+    total = next(r for r in range(head, new.max_row + 1) if new[f"A{r}"].value == L.TOTAL)
+    budget_row = next(r for r in range(head, total) if new[f"C{r}"].value == "预算支出进度执行率")
+    left = {(c, new[f"{c}{r}"].value) for r in range(head + 1, total) if r != budget_row for c in "CDEFGIJ"}
+    assert {v for _, v in left} == {None}, left
+    budget = [i for i in p.indicators if i.is_budget_rate]
+    assert [(i.name.text, i.kind.text, i.target.value.raw, i.unit.text) for i in budget] == [
+        ("预算支出进度执行率", "≥", 100, "%")
+    ]
+    formulas_old = {c.coordinate for r in old.iter_rows() for c in r if actions.is_formula(c.value)}
+    formulas_new = {c.coordinate for r in new.iter_rows() for c in r if actions.is_formula(c.value)}
     assert formulas_old == formulas_new
     assert any(isinstance(c.value, str) and c.value.startswith("=") for r in new.iter_rows() for c in r)
 
@@ -307,10 +320,12 @@ def test_add_project_sheet_without_a_form_writes_one(tmp_path):
     assert ws.merged_cells.ranges
 
 
-def test_refresh_summary_is_the_consolidation_table_in_one_write(tmp_path):
+@pytest.mark.libreoffice
+def test_refresh_summary_is_the_consolidation_table_in_one_write(office_samples, tmp_path):
     from xlperf.consolidate import DETAIL_COLUMNS, project_rows
 
-    src = write_sample(SAMPLES[1], tmp_path)
+    src = tmp_path / SAMPLES[1].file
+    src.write_bytes(office_samples[SAMPLES[1].file].read_bytes())
     book = FakeBook(src)
     before = book.app.log["range.value"]
     run(macros.refresh_summary, book)
@@ -483,7 +498,7 @@ def test_consolidate_folder_and_report_with_the_real_modules(tmp_path):
     macros._open_book = opened.append
     out = run(macros.consolidate_folder, book)
     assert out is not None, book.app.alerts
-    assert Path(out).exists() and opened == [str(out)] and Path(out).name.startswith(macros.SUMMARY_PREFIX)
+    assert Path(out).exists() and opened == [str(out)] and Path(out).name.startswith(actions.SUMMARY_PREFIX)
     assert len(openpyxl.load_workbook(out).sheetnames) >= 2
     report = run(macros.write_report, book)
     assert report is not None and Path(report).exists(), book.app.alerts

@@ -145,3 +145,44 @@ def test_labels_at_the_edge_of_the_sheet_do_not_crash():
     # nothing typed into it: a blank form, not a project
     wb = parse_workbook("e.xlsx", [Grid("自评表1", rows)], layouts=LAYOUTS)
     assert wb.projects == () and wb.notes == (SheetNote("自评表1", BLANK_FORM),)
+
+
+def test_what_the_templates_formulas_show_as_see_check_is_read_as_their_result():
+    """Read live (the ribbon, the WPS add-in: values, no formula flags), a template's computed cell that
+    says 见校验 (an amount typed "320.5万元") is the formula's: the checks compute it, as they do for a
+    saved file, and report nothing on it."""
+    import tempfile
+    from pathlib import Path
+
+    import openpyxl
+
+    from xlperf.core.engine import validate
+    from xlperf.presets import load
+    from xlperf.sources import read_grids
+    from xlperf.writers.template import FundsRow, IndicatorData, ProjectData, project_layouts, save_template
+
+    rows = [IndicatorData("output", "数量指标", name="培训人次", kind="≥", target=100, unit="人次", actual=100,
+                          weight=50, score=50),
+            IndicatorData("budget", "预算执行率", name="预算支出进度执行率", kind="≥", target=100, unit="%",
+                          weight=50, score=50)]  # fmt: skip
+    data = ProjectData(name="项目", funds=[FundsRow("年度资金总额", None, "10万元", 10, 10)], indicators=rows)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = save_template(Path(tmp) / "t.xlsx", load("national"), data=[data])
+        grids = read_grids(path)
+        (lay,) = project_layouts(openpyxl.load_workbook(path))
+    live = []
+    for g in grids:  # what Excel shows: the formulas' results, no formula flags
+        rows_ = [list(r) for r in g.rows]
+        if g.name == "自评表1":
+            rows_[lay.funds_row - 1][9] = "见校验"  # 执行率
+            rows_[lay.budget_rows[0] - 1][6] = "见校验"  # the 预算执行率 row's 实际完成值
+            rows_[lay.total_row - 1][8] = 100  # 总分
+        live.append(Grid(g.name, rows_, g.hidden))
+    wb = parse_workbook("t.xlsx", live, layouts=LAYOUTS)
+    (p,) = wb.projects
+    assert p.progress.formula and p.indicators[1].actual.formula
+    v = validate(wb, load("national"))
+    assert [
+        (f.rule, f.cell) for f in v.findings if f.rule in ("XP001", "XP002", "XP003", "XP007", "XP015")
+    ] == []
+    assert v.projects[0].rate == 1.0

@@ -264,3 +264,64 @@ def test_a_malformed_layout_is_refused_with_its_reason(data, message):
     with pytest.raises(LayoutError) as e:
         from_dict(data)
     assert str(e.value) == message
+
+
+def test_goals_end_where_the_form_labels_another_block():
+    """四川's 项目基本情况: the goals row, then 2.项目实施内容及过程概述 (not a goal); the national form's goals
+    label typed again in every row (not merged) goes on."""
+    rows = [list(r) for r in SICHUAN]
+    rows.insert(6, [N, "2.项目实施内容及过程概述", "按月发放工资", N, N, N])
+    p = _read(rows).projects[0]
+    assert [g.expected.text for g in p.goals] == ["保障人员工资发放"]
+    rows = [
+        ["项目名称", "道路养护"],
+        ["年度总体目标", "预期目标", N, "实际完成情况"],
+        ["年度总体目标", "养护30公里", N, "养护32公里"],
+        ["年度总体目标", "路况良好", N, "路况良好"],
+        ["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+        ["年度资金总额", 10, 10, 10, 10, "100%", 10],
+    ]
+    p = _read(rows).projects[0]
+    assert [(g.expected.ref, g.actual.text) for g in p.goals] == [("B3", "养护32公里"), ("B4", "路况良好")]
+
+
+def test_remarks_written_in_one_cell_with_their_label():
+    rows = [list(r) for r in SICHUAN]
+    rows[20] = ["评价结论：项目完成较好"]
+    rows[22] = ["改进措施:", "加强管理"]
+    p = _read(rows).projects[0]
+    assert [(r.label, r.cell.ref, r.cell.text) for r in p.remarks] == [
+        ("评价结论", "A21", "项目完成较好"), ("存在问题", "A22", "部分资金未支出"), ("改进措施", "B23", "加强管理")
+    ]  # fmt: skip
+
+
+def test_a_header_cell_merged_down_from_the_row_above():
+    """A two-row indicator header: 分值 and 得分 merged down (their text in the upper row), 一级/二级/三级 in
+    the lower one: every column found."""
+    rows = [
+        ["项目名称", "道路养护"],
+        ["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+        ["年度资金总额", 10, 10, 10, 10, "100%", 10],
+        [N, "绩效指标", N, N, N, N, "分值", "得分"],
+        [N, "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", N, N],
+        [N, "产出指标(90分)", "数量指标", "养护里程", "≥30公里", "32公里", 90, 90],
+        [N, "总分", N, N, N, N, 100, 100],
+    ]
+    p = _read(rows).projects[0]
+    row = p.indicators[-1]
+    assert (row.weight.ref, row.score.ref, row.target.ref, row.actual.ref) == ("G6", "H6", "E6", "F6")
+    assert p.total.ref == "H7" and p.missing == ()
+
+
+def test_a_funds_grid_without_a_score_of_its_own_is_no_budget_row():
+    """An 一体化 funds grid without 自评得分 or 分值: the amounts are read, no 预算执行率 row is made of it."""
+    lay = layouts.load("yitihua")
+    rows = synthetic_form(lay)
+    head = next(r for r in rows if "资金（万元）" in r)
+    for label in ("分值", "自评得分"):
+        i = head.index(label)
+        for r in rows[rows.index(head) : rows.index(head) + 3]:
+            r[i] = None
+    p = _read(rows).projects[0]
+    assert p.budget.total.number == 100 and not any(i.is_budget_rate for i in p.indicators)
+    assert [s.key for s in p.sections] == ["output", "benefit"]

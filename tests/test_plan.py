@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from xlperf.core import a1
 from xlperf.core import plan as P
 from xlperf.core.engine import validate
 from xlperf.core.findings import Finding
@@ -72,7 +73,7 @@ def test_result_rows_and_links(spoiled):
 
 
 def test_a_sheet_named_with_an_apostrophe_is_quoted_as_excel_does():
-    assert P.quote_sheet("张's 表") == "'张''s 表'"
+    assert a1.quote_sheet("张's 表") == "'张''s 表'"
     rows = clean_rows()
     rows[-1][7] = 98
     rs = P.build_plan(_validation(rows, "张's 表")).result_sheet

@@ -182,7 +182,8 @@ def test_seed_report_one_table_per_project_with_the_seeds_rows(seed_report):
         # 三、目标完成情况
         assert rows[5] == ["三、目标完成情况", "年度预期目标", "具体完成情况", "总体完成率"]
         assert rows[6] == ["", typed, typed, "100%"]  # General in the workbook
-        # 四、年度绩效指标完成情况: 分值 and 偏差原因 as the form has them (here blank)
+        # 四、年度绩效指标完成情况: 分值 and 偏差原因 as the form has them (分值 the sample's, from the
+        # seed's labels; 偏差原因 blank)
         assert rows[7] == [
             "四、年度绩效指标完成情况",
             "一级指标",
@@ -197,7 +198,7 @@ def test_seed_report_one_table_per_project_with_the_seeds_rows(seed_report):
         assert rows[8][:3] == ["", "产出指标（40）", "数量指标"]
         assert rows[9][:3] == ["", "", "质量指标"]  # 一级 merged down
         at = next(i for i, r in enumerate(rows) if r[1] == "总分")
-        assert rows[at] == ["", "总分", "", total, ""]
+        assert rows[at] == ["", "总分", "100", total, ""]
         approved, _ = SEED_APPROVED[name]
         if approved == total:  # the 核定总分 the text states is the table's
             assert at == len(rows) - 1
@@ -217,13 +218,13 @@ def test_seed_values_as_in_the_workbook(seed_report):
     _, doc = seed_report
     rows = project_tables(doc)[0]
     budget_rate = next(r for r in rows if "预算支出进度执行率" in r)
-    assert budget_rate[-5:] == ["100%", "50%", "", "10", ""]
+    assert budget_rate[-5:] == ["100%", "50%", "10", "10", ""]  # the 度量单位 % printed with the value
     satisfaction = rows[-2]
-    assert satisfaction[-6:] == ["满意度", "100%", "98%", "", "8", ""]
+    assert satisfaction[-6:] == ["满意度", "100%", "98%", "10", "8", ""]
     # project 2: the blank 预期/实际 stay blank
     rows2 = project_tables(doc)[1]
     first = next(r for r in rows2 if "及时维护机构编制信息平台数据库" in r)
-    assert first[-5:] == ["", "", "", "10", ""]
+    assert first[-5:] == ["", "", "10", "10", ""]
 
 
 def test_numbers_right_aligned(seed_report):

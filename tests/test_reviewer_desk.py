@@ -154,10 +154,10 @@ def desk(tmp_path_factory) -> dict:
         for sheet in ("自评表1", "自评表4"):
             if lo.is_protected(doc, sheet):
                 lo.unprotect(doc, sheet)
-        lo.type(doc, "自评表1", "F21", "100%")
-        lo.type(doc, "自评表1", "J23", "部分领域体制机制改革尚在推进，下年度继续跟进")
-        lo.type(doc, "自评表1", "J26", "个别群众对办事时限不满意，将压缩办理时间")
-        lo.type(doc, "自评表4", "H22", "13.33")
+        lo.type(doc, "自评表1", "G22", "100")  # 度量单位 %
+        lo.type(doc, "自评表1", "J24", "部分领域体制机制改革尚在推进，下年度继续跟进")
+        lo.type(doc, "自评表1", "J27", "个别群众对办事时限不满意，将压缩办理时间")
+        lo.type(doc, "自评表4", "I23", "13.33")
         lo.save_xlsx(doc, str(folder / "长安区委编办_2020（修改）.xlsx"))
         lo.close(doc)
 
@@ -173,8 +173,8 @@ def desk(tmp_path_factory) -> dict:
         head = list(found[0])
         col = {h: "ABCDEFGHIJKLMNOP"[i] for i, h in enumerate(head)}
         decisions = {
-            ("长安区委编办", "自评表1!H23", "XP004"): ("不采纳", None),
-            ("长安区委编办", "自评表4!H27", "XP007"): (
+            ("长安区委编办", "自评表1!I24", "XP004"): ("不采纳", None),
+            ("长安区委编办", "自评表4!I28", "XP007"): (
                 None,
                 "分值改为13.33后，总分应为各项得分之和90.33，请一并更正",
             ),
@@ -241,7 +241,7 @@ def test_week1_targets_findings(desk):
         if r["单位"] == "西安市长安区财政局"
     ]
     assert finance == [
-        ("财政票据电子化管理改革", "自评表1!E17", "错误", "≥150家", "≥120家"),
+        ("财政票据电子化管理改革", "自评表1!E18", "错误", "≥150家", "≥120家"),
         ("财政票据电子化管理改革", "自评表1", "警告", "≥50万张", "缺少该指标"),
     ]
     others = [r for r in found if r["单位"] != "西安市长安区财政局"]

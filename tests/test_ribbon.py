@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 VBA = ROOT / "vba"
 RIBBON = VBA / "customUI14.xml"
-SCHEMA = ROOT.parent / "shared" / "schemas" / "customui14.lxml.xsd"
+SCHEMA = ROOT / "tests" / "data" / "schemas" / "customui14.lxml.xsd"  # its README: where it comes from
 NS = "http://schemas.microsoft.com/office/2009/07/customui"
 
 IMAGE_MSO = Path(__file__).with_name("excel_imagemso.txt")
@@ -58,16 +57,6 @@ def _tree():
     return etree.parse(str(RIBBON))
 
 
-def _need_schema() -> None:
-    """The schema lives in ../shared (beside the repository in CI): absent in CI is a failure."""
-    if not SCHEMA.is_file():
-        if os.environ.get("CI"):
-            pytest.fail(
-                f"ribbon schema not found at {SCHEMA}: ../shared/schemas must be beside the repo in CI"
-            )
-        pytest.skip(f"ribbon schema not found at {SCHEMA} (../shared/schemas is absent)")
-
-
 def _vba_subs() -> dict[str, list[str]]:
     subs = {}
     for path in VBA.glob("*.bas"):
@@ -85,7 +74,6 @@ def test_ribbon_is_utf8_and_declares_it():
 
 
 def test_ribbon_validates_against_customui14_schema():
-    _need_schema()
     etree = pytest.importorskip("lxml.etree")
     schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
     doc = _tree()
@@ -94,7 +82,6 @@ def test_ribbon_validates_against_customui14_schema():
 
 def test_schema_rejects_a_broken_ribbon():
     # the validation above can fail: a size outside the schema's enumeration is refused
-    _need_schema()
     etree = pytest.importorskip("lxml.etree")
     schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
     broken = RIBBON.read_text(encoding="utf-8").replace('size="large"', 'size="huge"', 1)

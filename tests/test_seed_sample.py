@@ -10,43 +10,43 @@ from xlperf import api
 # (rule, sheet, cell): every finding a reviewer raises on the seed's four tables
 EXPECTED = {
     # 1 机构编制管理工作监督检查
-    ("XP002", "自评表1", "F21"),  # 执行率指标 completion 50% but funds say 100%
-    ("XP011", "自评表1", "C22"),  # the same 三级 text under 经济效益 and 可持续影响
-    ("XP004", "自评表1", "H23"),  # 社会效益 100%/100% scored 8 of 10
-    ("XP009", "自评表1", "J23"),  # ... with no explanation
-    ("XP004", "自评表1", "H26"),  # 满意度 98% of 100%: 9.8, scored 8
-    ("XP009", "自评表1", "J26"),
+    ("XP002", "自评表1", "G22"),  # 执行率指标 completion 50 (%) but funds say 100%
+    ("XP011", "自评表1", "C23"),  # the same 三级 text under 经济效益 and 可持续影响
+    ("XP004", "自评表1", "I24"),  # 社会效益 100%/100% scored 8 of 10
+    ("XP009", "自评表1", "J24"),  # ... with no explanation
+    ("XP004", "自评表1", "I27"),  # 满意度 98% of 100%: 9.8, scored 8
+    ("XP009", "自评表1", "J27"),
     # 2 实名制管理及编制使用核准
-    ("XP008", "自评表2", "E17"),  # 数量指标 T/A blank, scored 10
-    ("XP008", "自评表2", "E19"),  # 时效指标 T/A blank, scored 10
-    ("XP002", "自评表2", "F21"),  # 执行率指标 68% vs funds 100%
-    ("XP005", "自评表2", "H23"),  # 社会效益 scored 20 of 10
-    ("XP004", "自评表2", "H23"),
-    ("XP011", "自评表2", "C24"),  # 生态效益 without a 三级 name yet filled and scored
-    ("XP004", "自评表2", "H24"),  # ... 100%/100% scored 0
-    ("XP009", "自评表2", "J24"),
-    ("XP004", "自评表2", "H26"),  # 满意度 100% scored 7
-    ("XP009", "自评表2", "J26"),
+    ("XP008", "自评表2", "E18"),  # 数量指标 T/A blank, scored 10
+    ("XP008", "自评表2", "E20"),  # 时效指标 T/A blank, scored 10
+    ("XP002", "自评表2", "G22"),  # 执行率指标 68% vs funds 100%
+    ("XP005", "自评表2", "I24"),  # 社会效益 scored 20 of 10
+    ("XP004", "自评表2", "I24"),
+    ("XP011", "自评表2", "C25"),  # 生态效益 without a 三级 name yet filled and scored
+    ("XP004", "自评表2", "I25"),  # ... 100%/100% scored 0
+    ("XP009", "自评表2", "J25"),
+    ("XP004", "自评表2", "I27"),  # 满意度 100% scored 7
+    ("XP009", "自评表2", "J27"),
     # 3 政务和中文域名注册费
-    ("XP008", "自评表3", "E20"),  # 成本指标 T/A blank, scored 10
-    ("XP004", "自评表3", "H26"),  # 满意度 100% scored 9
-    ("XP009", "自评表3", "J26"),
+    ("XP008", "自评表3", "E21"),  # 成本指标 T/A blank, scored 10
+    ("XP004", "自评表3", "I27"),  # 满意度 100% scored 9
+    ("XP009", "自评表3", "J27"),
     # 4 事业单位法人登记管理工作
     # 生态效益 is left empty: not an indicator (a row in use has a 三级, a value or a score), so the
     # 效益 section's 40 points are split over its three rows in use, 13.33 each
-    ("XP005", "自评表4", "H22"),  # 经济效益 scored 20 of 13.33
-    ("XP004", "自评表4", "H22"),
-    ("XP004", "自评表4", "H23"),  # 社会效益 100% scored 9 of 13.33
-    ("XP009", "自评表4", "J23"),
-    ("XP004", "自评表4", "H25"),  # 可持续影响 100% scored 10 of 13.33
-    ("XP009", "自评表4", "J25"),
-    ("XP004", "自评表4", "H26"),  # 满意度 100% scored 8
+    ("XP005", "自评表4", "I23"),  # 经济效益 scored 20 of 13.33
+    ("XP004", "自评表4", "I23"),
+    ("XP004", "自评表4", "I24"),  # 社会效益 100% scored 9 of 13.33
+    ("XP009", "自评表4", "J24"),
+    ("XP004", "自评表4", "I26"),  # 可持续影响 100% scored 10 of 13.33
     ("XP009", "自评表4", "J26"),
+    ("XP004", "自评表4", "I27"),  # 满意度 100% scored 8
+    ("XP009", "自评表4", "J27"),
 }
 
 # What a reviewer checks and must find clean on the seed
 MUST_NOT_FIRE = {
-    "XP001": "预算执行进度 is the template's formula (执行数/预算数), computed though the file has no result",
+    "XP001": "执行率 is the template's formula (执行数/预算数), computed though the file has no result",
     "XP003": "every 预算执行率 score is 10 with 执行数/预算数 = 100%",
     "XP006": "the 一级 weights 40+10+40+10 = 100 and no section's scores exceed it",
     "XP007": "the totals 96, 97, 99, 97 are the sums of their rows",
@@ -105,11 +105,19 @@ def test_seed_clean_checks(validation, rule):
     assert [f.message for f in validation.findings if f.rule == rule] == [], MUST_NOT_FIRE[rule]
 
 
-def test_seed_weights_come_from_labels_and_are_said_so(validation):
+def test_seed_weights_are_the_ones_its_labels_imply(validation):
+    """The seed's form has no 分值: the sample's column holds the weights its 一级 labels imply, split over
+    the rows in use (as xlperf import fills it): the same numbers the checks use on the seed's own form."""
     pr = validation.projects[0]
     assert {r.weight for r in pr.indicators} == {10.0}
-    msg = next(f.message for f in validation.findings if f.rule == "XP004")
-    assert "分值列为空，按一级指标标注的分值平均分配" in msg
+    assert [
+        round(r.weight, 2) for r in validation.projects[3].indicators if r.indicator.section == "benefit"
+    ] == [
+        13.33,
+        13.33,
+        13.33,
+    ]
+    assert {r.weight_source for p in validation.projects for r in p.indicators} == {"分值列"}
 
 
 def test_seed_severities(validation):

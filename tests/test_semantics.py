@@ -1,4 +1,4 @@
-"""Issue 8's semantics (/work/notes/issue8-semantics.md), one by one: rows in use, kind from the values,
+"""Issue 8's semantics, one by one: rows in use, kind from the values,
 T = 0, compound units, the grade of the capped total, amounts, the template's computed cells, and which
 sheets are projects."""
 
@@ -418,16 +418,23 @@ def test_script_saved_template_reads_like_the_office_saved_one(tmp_path):
     wb = openpyxl.load_workbook(path)
     ws = wb["自评表1"]
     ws["B4"] = "测试项目"
-    for addr, v in (("C7", 10), ("E7", 10), ("G7", 10), ("C8", 10), ("E8", 10), ("G8", 10)):
+    for addr, v in (("D8", 10), ("F8", 10), ("H8", 10), ("D9", 10), ("F9", 10), ("H9", 10)):
         ws[addr] = v
-    for r, name in zip(range(17, 27), "ABCDEFGHIJ", strict=True):
-        if r != 21:
-            ws[f"C{r}"], ws[f"E{r}"], ws[f"F{r}"] = f"指标{name}", "100%", "100%"
-        ws[f"H{r}"] = 10
+    for r, name in zip(range(19, 29), "ABCDEFGHIJ", strict=True):
+        if r != 23:  # the 预算执行率 row: pre-filled, its 实际完成值 the template's formula
+            ws[f"C{r}"], ws[f"D{r}"], ws[f"E{r}"], ws[f"F{r}"], ws[f"G{r}"] = (
+                f"指标{name}",
+                "≥",
+                100,
+                "%",
+                100,
+            )
+        ws[f"I{r}"] = 10
     wb.save(path)
     v = validate_file(path)
     assert [(f.rule, f.cell) for f in v.findings] == []
     assert v.projects[0].total_reported == 100 and v.projects[0].rate == 1.0
+    assert v.projects[0].project.layout == "template"
 
 
 def test_a_user_formula_in_an_input_cell_is_not_blank(tmp_path):

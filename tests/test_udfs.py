@@ -172,6 +172,19 @@ def test_rowcheck_of_the_budget_row_compares_with_the_funds_rate():
     assert U.XP_ROWCHECK("正向", "100%", "90%", 10.0, 9.0, "说明", "budget", 0.9) == ""
 
 
+def test_the_unit_in_a_cell_of_its_own():
+    """The template's rows: 计算符号 ｜ 年度指标值 ｜ 度量单位 ｜ 实际完成值 (values.with_unit)."""
+    assert U.XP_SCORE("≥", 95, 98, 10, None, "%") == 10.0
+    assert U.XP_SCORE("≥", 95, 0.9, 10, None, "%") == round(10 * 0.9 / 0.95, 4)  # 90 % typed as 0.9
+    assert U.XP_SCORE("≥", 95, 0.9, 10, None) == round(10 * 0.9 / 95, 4)  # no unit: numbers as they are
+    assert U.XP_SCORE("≤", 100, 150, 10, None, "元") == 5.0
+    assert U.XP_SCORE("定性", "效果明显", "部分达成", 10, None, None) == 8.0
+    assert U.XP_ROWCHECK("≥", 95, 98, 10, 10, None, None, None, None, "%") == ""
+    assert U.XP_ROWCHECK("≥", 95, 0.9, 10, 10, None, None, None, None, "%").startswith("[XP004]")
+    assert "[XP013]" in U.XP_ROWCHECK("≥", 120, 100, 10, 10, None, None, None, None, "%")  # a 120 % target
+    assert "[XP013]" not in U.XP_ROWCHECK("≤", 120, 100, 10, 10, None, None, None, None, "%")  # a ceiling
+
+
 def test_nothing_raises_into_excel():
     weird = [None, "", "#N/A", DIV0, float("nan"), [[None]], [], [[]], True, object()]
     for name in NAMES:
@@ -275,7 +288,12 @@ def test_udfs_agree_with_validate_on_the_samples(sample_files):
                     got = U.XP_BUDGET_SCORE(r, ir.weight)
                 else:
                     got = U.XP_SCORE(
-                        ind.kind.value.raw, ind.target.value.raw, ind.actual.value.raw, ir.weight, preset
+                        ind.kind.value.raw,
+                        ind.target.value.raw,
+                        ind.actual.value.raw,
+                        ir.weight,
+                        preset,
+                        ind.unit.value.raw,
                     )
                 assert got == ("" if ir.suggested is None else ir.suggested), (path.name, p.sheet, ind.row)
                 checked += 1

@@ -316,7 +316,7 @@ def consolidate_paths_of(folder: Path):
 
 
 def test_ribbon_consolidation_picks_up_word_reports(tmp_path, seed_sample):
-    from xlperf.excel.macros import folder_workbooks
+    from xlperf.actions import folder_workbooks
 
     (tmp_path / "a.xlsx").write_bytes(seed_sample.read_bytes())
     seed_report(tmp_path / "b.docx")

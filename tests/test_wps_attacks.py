@@ -132,7 +132,7 @@ def test_a_network_path_on_linux_is_refused_by_the_service(serve):
 def test_a_whole_disk_is_not_consolidated_and_a_huge_folder_is_refused_early(tmp_path, monkeypatch):
     """/ (C:\\ on Windows) is refused before anything is walked; a folder holding far more than units'
     files is refused once so many entries were looked at, with a Chinese reason."""
-    from xlperf.excel.macros import FolderTooLarge
+    from xlperf.actions import FolderTooLarge
 
     walked = []
     monkeypatch.setattr(Path, "rglob", lambda self, pattern: walked.append(self) or iter(()))

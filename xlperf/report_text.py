@@ -88,6 +88,23 @@ class Excess:
         return self.score - self.weight
 
 
+_SIGNS = ("≥", "≤", "=", ">", "<")
+
+
+def with_unit_text(ind, text: str) -> str:
+    """A number of a row whose unit stands in its own cell (度量单位), printed with its unit ("95%")."""
+    unit = ind.unit.text
+    if not text or not unit or ind.unit.value.is_missing or not text[-1].isdigit():
+        return text
+    return text + unit
+
+
+def signed_text(ind, text: str) -> str:
+    """A target with the row's 计算符号 before it ("≥95%"), as the national form prints it."""
+    sign = ind.kind.text.strip()
+    return sign + text if text and sign in _SIGNS and text[0].isdigit() else text
+
+
 @dataclass(frozen=True)
 class Shortfall:
     """An indicator whose completion value, as the table shows it, falls clearly short of its target:
@@ -326,7 +343,10 @@ def _project_facts(index: int, pr: ProjectResult, v: Validation) -> ProjectFacts
         ind = r.indicator
         label = ind.name.text or ind.level2
         if shortfall(r, v.preset):
-            shortfalls.append(Shortfall(label, ind.target.text, ind.actual.text))
+            target, actual = ind.target.text, ind.actual.text
+            if ind.unit.ref is not None:  # the structured cells: as the table prints them ("≥95%")
+                target, actual = signed_text(ind, with_unit_text(ind, target)), with_unit_text(ind, actual)
+            shortfalls.append(Shortfall(label, target, actual))
         s = ind.score.number
         if s is None:
             if not (ind.name.value.is_blank and ind.target.value.is_blank and ind.actual.value.is_blank):

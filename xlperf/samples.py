@@ -1,10 +1,12 @@
 """Sample workbooks as data, and the function that writes them (``python -m xlperf.samples``).
 
-1. 长安区委编办_2020: the seed report (a real 2020 self-evaluation, four forms) exactly as the unit
-   filled it in: percentages as typed strings, blanks where the unit left blanks, totals typed, no 分值,
-   no 指标类型, the 一级 labels as printed ("产出指标（40）"). Nothing is corrected: the tool's job is to
-   find what is wrong (e.g. project 1's 预算执行率 says 50% while 2/2 were spent; project 2 scores 20
-   on a 10-point row).
+1. 长安区委编办_2020: the seed report (a real 2020 self-evaluation, four forms) as the unit filled it in,
+   moved onto the template as ``xlperf import`` moves it (:func:`xlperf.core.restructure.structure`:
+   "100%" becomes 100 with the unit %, read to the same values): blanks where the unit left blanks,
+   totals typed, no 分值 (the template's 分值 column holds the weights the seed's 一级 labels imply), no
+   计算符号, the 一级 labels as printed ("产出指标（40）"). Nothing is corrected: the tool's job is to find
+   what is wrong (e.g. project 1's 预算执行率 says 50% while 2/2 were spent; project 2 scores 20 on a
+   10-point row).
 2. 西安市雁塔区教育局_2020: made up but realistic (national preset), six projects, 分值 filled, a few
    typical mistakes listed in :data:`KNOWN_ISSUES`.
 3. 西安市长安区财政局_2020: made up, clean, three projects (shaanxi preset).
@@ -21,35 +23,90 @@ from pathlib import Path
 
 from xlperf import presets
 from xlperf.core import labels as L
-from xlperf.writers.template import IndicatorData, ProjectData, UnitData, save_template
+from xlperf.core.restructure import structure
+from xlperf.writers.template import IndicatorData, ProjectData, UnitData, funds_from, save_template
 
 OUTPUT, BUDGET, BENEFIT, SATISFACTION = L.SECTIONS[0], L.SECTIONS[1], L.SECTIONS[2], L.SECTIONS[3]
 P, R, E, Q = L.KIND_POSITIVE, L.KIND_REVERSE, L.KIND_EQUAL, L.KIND_QUALITATIVE
 
 
 @dataclass
+class TypedRow:
+    """An indicator row as a unit types it into a form that holds each value in one cell (指标类型,
+    "≥95%", "98%"): the seed's form, the previous template's, a Word report's."""
+
+    level1: str  # a section key (labels.SECTIONS)
+    level2: object = None
+    name: object = None
+    target: object = None
+    actual: object = None  # None on the 预算执行率 row: the template's formula (= 执行率)
+    score: object = None
+    weight: object = None
+    kind: object = None
+    reason: object = None
+
+    def cells(self) -> IndicatorData:
+        """The row in the template's structured cells (:func:`xlperf.core.restructure.structure`)."""
+        c = structure(self.kind, self.target, self.actual)
+        return IndicatorData(self.level1, self.level2, name=self.name, kind=c.sign, target=c.target, unit=c.unit,
+                             actual=c.actual, weight=self.weight, score=self.score, reason=self.reason)  # fmt: skip
+
+
+@dataclass
+class TypedProject:
+    """One form as typed: the funds as (合计, 其中：财政资金, 其他) per amount, goals, rows, the total."""
+
+    name: object
+    unit: object
+    budget: tuple
+    arrived: tuple
+    executed: tuple
+    goals: list[tuple]
+    indicators: list[TypedRow]
+    total: object = None
+    level1_labels: dict[str, str] = field(default_factory=dict)
+
+    def data(self) -> ProjectData:
+        """The form on the template: structured rows, the funds in its columns; where the form has no 分值
+        (the seed's), the weights its 一级 labels imply, split over the rows in use (as the checks read
+        it and as ``xlperf import`` fills the column)."""
+        rows = [r.cells() for r in self.indicators]
+        if all(r.weight is None for r in rows) and self.level1_labels:
+            used = [
+                r for r in rows if any(x is not None for x in (r.name, r.target, r.actual, r.score, r.reason))
+            ]
+            for section in {r.level1 for r in used}:
+                mine = [r for r in used if r.level1 == section]
+                weight = L.weight_in_label(self.level1_labels[section]) / len(mine)
+                for r in mine:
+                    r.weight = int(weight) if weight.is_integer() else weight
+        return ProjectData(
+            name=self.name,
+            unit=self.unit,
+            funds=funds_from(self.budget, self.arrived, self.executed),
+            goals=self.goals,
+            indicators=rows,
+            total=self.total,
+            level1_labels=dict(self.level1_labels),
+        )
+
+
+@dataclass
 class Sample:
-    """One unit's sample workbook: what it holds and what is wrong in it on purpose."""
+    """One unit's sample workbook: what it holds (as typed) and what is wrong in it on purpose."""
 
     file: str  # file name under workbooks/samples/
     preset: str
     unit: UnitData
-    projects: list[ProjectData]
+    projects: list[TypedProject]
     known_issues: list[tuple[str, str, str]] = field(default_factory=list)  # (sheet, rule ID, what)
 
+    def data(self) -> list[ProjectData]:
+        return [p.data() for p in self.projects]
 
-def _row(section, level2, name, target, actual, score, weight=None, kind=None, reason=None) -> IndicatorData:
-    return IndicatorData(
-        section,
-        level2,
-        name=name,
-        kind=kind,
-        target=target,
-        actual=actual,
-        weight=weight,
-        score=score,
-        reason=reason,
-    )
+
+def _row(section, level2, name, target, actual, score, weight=None, kind=None, reason=None) -> TypedRow:
+    return TypedRow(section, level2, name, target, actual, score, weight, kind, reason)
 
 
 # --- 1. the seed: 长安区委编办 2020 -----------------------------------------------------------------
@@ -63,20 +120,10 @@ SEED_LEVEL1 = {
 SEED_UNIT = "长安区委编办"
 
 
-def _seed_project(name, amount, rows, total) -> ProjectData:
+def _seed_project(name, amount, rows, total) -> TypedProject:
     funds = (amount, amount, None)
-    return ProjectData(
-        name=name,
-        unit=SEED_UNIT,
-        budget=funds,
-        arrived=funds,
-        executed=funds,
-        progress=None,
-        goals=[(amount, amount, "100%")],
-        indicators=rows,
-        total=total,
-        level1_labels=dict(SEED_LEVEL1),
-    )
+    return TypedProject(name, SEED_UNIT, funds, funds, funds, [(amount, amount, "100%")], rows, total,
+                        dict(SEED_LEVEL1))  # fmt: skip
 
 
 SEED = Sample(
@@ -201,23 +248,8 @@ SEED = Sample(
 EDU_UNIT = "西安市雁塔区教育局"
 
 
-def _typed_rate(executed: float, budget: float) -> str:
-    """预算执行进度 as a unit types it ("97.3%"): the made-up units fill it in, the seed's did not."""
-    return f"{executed / budget * 100:.2f}".rstrip("0").rstrip(".") + "%"
-
-
-def _edu(name, budget, executed, goal, rows, total) -> ProjectData:
-    return ProjectData(
-        name=name,
-        unit=EDU_UNIT,
-        budget=budget,
-        arrived=budget,
-        executed=executed,
-        progress=_typed_rate(executed[0], budget[0]),
-        goals=[goal],
-        indicators=rows,
-        total=total,
-    )
+def _edu(name, budget, executed, goal, rows, total) -> TypedProject:
+    return TypedProject(name, EDU_UNIT, budget, budget, executed, [goal], rows, total)
 
 
 EDU = Sample(
@@ -449,21 +481,12 @@ EDU = Sample(
 FIN_UNIT = "西安市长安区财政局"
 
 
-def _fin(name, amount, executed, rate, score, goal, rows, reason=None) -> ProjectData:
+def _fin(name, amount, executed, rate, score, goal, rows, reason=None) -> TypedProject:
     budget_row = _row(BUDGET, "预算执行率", "预算支出进度执行率", "100%", rate, score, 10, P, reason)
     allrows = rows[:4] + [budget_row] + rows[4:]
     total = round(sum(r.score for r in allrows), 2)
-    return ProjectData(
-        name=name,
-        unit=FIN_UNIT,
-        budget=(amount, amount, None),
-        arrived=(amount, amount, None),
-        executed=(executed, executed, None),
-        progress=_typed_rate(executed, amount),
-        goals=[goal],
-        indicators=allrows,
-        total=total,
-    )
+    funds = (amount, amount, None)
+    return TypedProject(name, FIN_UNIT, funds, funds, (executed, executed, None), [goal], allrows, total)
 
 
 FIN = Sample(
@@ -541,14 +564,14 @@ SAMPLES = (SEED, EDU, FIN)
 TEMPLATES = {"绩效自评表.xlsx": "national", "绩效自评表_陕西.xlsx": "shaanxi"}
 
 
-def score_sum(project: ProjectData) -> float:
+def score_sum(project: TypedProject) -> float:
     """Σ 自评得分 of a project's rows (blank and non-numbers count 0): the recomputed total."""
     return round(sum(r.score for r in project.indicators if isinstance(r.score, int | float)), 4)
 
 
 def write_sample(sample: Sample, folder: str | Path) -> Path:
     return save_template(
-        Path(folder) / sample.file, presets.load(sample.preset), unit=sample.unit, data=sample.projects
+        Path(folder) / sample.file, presets.load(sample.preset), unit=sample.unit, data=sample.data()
     )
 
 

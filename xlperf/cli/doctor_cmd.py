@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 import shutil
 import sys
-import unicodedata
 from pathlib import Path
 
 import click
 
 from xlperf.addin import doctor
 from xlperf.cli.options import CONTEXT
+from xlperf.core.a1 import display_width
 
 _COLOURS = {doctor.OK: "green", doctor.WARN: "yellow", doctor.ERROR: "red"}
 INDENT = 7  # under the text after "[正常] "
@@ -24,7 +24,7 @@ _TOKEN = re.compile(r"[（“‘《]?[\x21-\x7e]+|\s+|.", re.S)
 
 
 def _cells(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return display_width(text)
 
 
 def wrap(text: str, width: int | None, indent: int = INDENT) -> list[str]:

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import importlib
 import re
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from xlperf.core import a1
 
 ZH = {
     "Usage:": "用法：",
@@ -111,15 +112,9 @@ NO_LINE_START = set("，。、；：！？）》」』”’…—%％,.;:!?)]}/
 NO_LINE_END = set("（《「『“‘([{")  # never last on a line
 
 
-def char_width(ch: str) -> int:
-    if unicodedata.combining(ch):
-        return 0
-    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-
-
 def display_width(text: str) -> int:
     """Terminal cells ``text`` takes: a CJK character or full-width punctuation two, colour codes none."""
-    return sum(char_width(ch) for ch in _ANSI.sub("", text))
+    return a1.display_width(_ANSI.sub("", text))
 
 
 def screen_width() -> int:
@@ -140,7 +135,7 @@ def screen_width() -> int:
 
 
 def _is_wide(ch: str) -> bool:
-    return len(ch) == 1 and char_width(ch) == 2
+    return len(ch) == 1 and a1.char_width(ch) == 2
 
 
 def _tokens(text: str) -> list[str]:

@@ -9,36 +9,11 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
+from xlperf.core.a1 import column_index, column_letter, ref
 from xlperf.core.labels import CONTINUES, norm
 
-
-@lru_cache(maxsize=16384)
-def column_letter(col: int) -> str:
-    """The column letters of a 1-based column number: 1 -> A, 27 -> AA (openpyxl's
-    ``get_column_letter`` without importing openpyxl, which costs a command tens of milliseconds)."""
-    if col < 1:
-        raise ValueError(f"column {col} is not >= 1")
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def column_index(letters: str) -> int:
-    """The 1-based column number of column letters: A -> 1, AA -> 27."""
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-@lru_cache(maxsize=16384)
-def ref(row: int, col: int) -> str:
-    """The A1 address of a 0-based (row, col)."""
-    return f"{column_letter(col + 1)}{row + 1}"
+__all__ = ["Grid", "column_index", "column_letter", "ref"]  # the A1 helpers live in xlperf.core.a1
 
 
 def _clean(v: object) -> object:

@@ -88,6 +88,8 @@ KIND_QUALITATIVE = "定性"
 KINDS = (KIND_POSITIVE, KIND_REVERSE, KIND_EQUAL, KIND_QUALITATIVE)
 
 QUALITATIVE_LEVELS = ("达成", "部分达成", "未达成")
+# what the template's formulas show where a cell holds what it does not ask for: the checks (Python) read it
+SEE_CHECK = "见校验"
 
 # --- sections (一级) and their 二级 -------------------------------------------------------------
 # Section keys are stable identifiers; a 一级 label is matched to a key by the keywords below.

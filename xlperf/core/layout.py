@@ -62,7 +62,7 @@ class FundsLabels:
     style: str = "labels"
     head: Labels = ()  # labels style: the block's heading (预算安排情况（调整后）), which marks a form
     budget: Labels = ()  # 预算数 / 全年预算数 / 调整后预算数
-    arrived: Labels = ()  # 到位数 (labels style only)
+    arrived: Labels = ()  # 到位数 (a block of its own in the labels style, a column in the template's)
     executed: Labels = ()
     progress: Labels = ()  # labels style: 预算执行进度 (its own column)
     initial: Labels = ()  # columns style: 年初预算数

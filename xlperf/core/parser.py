@@ -118,8 +118,11 @@ def _cell(grid: Grid, row: int, col: int | None, *, expect_text: bool = False) -
     formula = bool(grid.formulas) and (row, col) in grid.formulas
     if raw is None:
         return Cell(ref(row, col), _BLANK, formula)
-    if raw.__class__ is str and _is_hint(grid.text(row, col)):
-        return Cell(ref(row, col), _BLANK)
+    if raw.__class__ is str:
+        if raw == L.SEE_CHECK:  # the template's formula, read live (no formula flags): what it says is
+            return Cell(ref(row, col), _BLANK, True)  # "Python reads this": a formula without a result
+        if _is_hint(grid.text(row, col)):
+            return Cell(ref(row, col), _BLANK)
     return Cell(ref(row, col), parse(raw, expect_text=expect_text), formula)
 
 
@@ -160,8 +163,13 @@ def _find_first(grid: Grid, labels: Labels) -> tuple[int, int] | None:
 
 def layout_of(grid: Grid, layouts: Layouts) -> Layout:
     """The layout a sheet is read with: the one with most of its marks there; the first (the default)
-    when none has enough."""
-    return detect(grid, tuple(layouts[1:]), layouts[0])
+    when none has enough. Kept on the grid for the same layouts (is_project_sheet, then parse_project)."""
+    seen = grid.__dict__.get("_layout_of")
+    if seen is not None and seen[0] is layouts:
+        return seen[1]
+    found = detect(grid, tuple(layouts[1:]), layouts[0])
+    grid.__dict__["_layout_of"] = (layouts, found)
+    return found
 
 
 class Head(NamedTuple):
@@ -194,7 +202,7 @@ def _funds_head(grid: Grid, lay: FundsLabels) -> tuple[int, dict[str, int], dict
     for hr, cb in hits:
         cols: dict[str, int] = {"budget": cb}
         at: dict[str, int] = {"budget": hr}
-        for key in ("executed", "initial", "adjustment", "rate", "weight", "score", "reason"):
+        for key in ("executed", "initial", "adjustment", "arrived", "rate", "weight", "score", "reason"):
             labels = getattr(lay, key)
             if not labels:
                 continue
@@ -352,7 +360,7 @@ def _columns_block(grid: Grid, layout: Layout, missing: list[str]) -> _FundsBloc
         return _FundsBlock(Funds(), Funds(), Funds(), Funds(), Funds(), EMPTY, None, None)
     first, cols, at = head
     hr = at["budget"]
-    amounts = [cols[k] for k in ("initial", "budget", "adjustment", "executed") if k in cols]
+    amounts = [cols[k] for k in ("initial", "budget", "adjustment", "arrived", "executed") if k in cols]
     left = min(amounts)
     total_row, label_col = None, None
     for r in range(first, min(first + 8, grid.height)):
@@ -411,7 +419,7 @@ def _columns_block(grid: Grid, layout: Layout, missing: list[str]) -> _FundsBloc
         section = indicator = None  # a block with no score of its own (the 一体化 grid without 自评得分)
     return _FundsBlock(
         budget=column("budget"),
-        arrived=Funds(),
+        arrived=column("arrived"),
         executed=column("executed"),
         initial=column("initial"),
         adjustment=column("adjustment"),

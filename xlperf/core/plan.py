@@ -47,10 +47,11 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from dataclasses import asdict, dataclass, field
 
+from xlperf.core import a1
 from xlperf.core import labels as L
+from xlperf.core.a1 import column_letter, quote_sheet
 from xlperf.core.engine import Validation
 from xlperf.core.findings import SEVERITY_ORDER, SEVERITY_ZH, Finding
 from xlperf.core.results_table import RESULT_HEADER, explanation, result_rows, result_title, summary_line
@@ -96,20 +97,6 @@ _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # as xlpe
 def clean(text: str) -> str:
     """Text any office suite can hold: control characters (pasted from other systems) dropped."""
     return _ILLEGAL_XML.sub("", text)
-
-
-def quote_sheet(name: str) -> str:
-    """A sheet name as Excel writes it in a reference: '张''s 表' (quotes doubled, always quoted)."""
-    return "'" + name.replace("'", "''") + "'"
-
-
-def col_letter(n: int) -> str:
-    """1 -> A, 27 -> AA."""
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 @dataclass(frozen=True)
@@ -247,8 +234,8 @@ class Plan:
 
 
 def display_width(text: str) -> int:
-    """Half-width units a text takes: CJK and full-width characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+    """Half-width units a text takes in a cell (a CJK font: ambiguous characters “ ” · wide too)."""
+    return a1.display_width(text, ambiguous=2)
 
 
 def text_lines(text: str, width: float) -> int:
@@ -281,13 +268,10 @@ def _marks(findings: tuple[Finding, ...]) -> tuple[Mark, ...]:
 
 
 def _cell_key(cell: str) -> tuple[int, int]:
-    m = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?(\d+)", cell)
-    if not m:
+    try:
+        return a1.parse_ref(cell)
+    except ValueError:
         return (0, 0)
-    col = 0
-    for ch in m.group(1).upper():
-        col = col * 26 + ord(ch) - 64
-    return (int(m.group(2)), col)
 
 
 def _styles() -> dict[str, CellStyle]:
@@ -326,7 +310,7 @@ def _severity_ranges(findings: tuple[Finding, ...]) -> list[StyledRange]:
 def build_plan(v: Validation) -> Plan:
     """The patch plan of one validation. Pure: the same findings give the same plan."""
     ncol = len(RESULT_HEADER)
-    last_col = col_letter(ncol)
+    last_col = column_letter(ncol)
     summary = summary_line(v)
     title = clean(result_title(v))
     legend = tuple((sev, SEVERITY_ZH[sev], PALETTE[sev]) for sev in ("error", "warning", "info"))
@@ -365,7 +349,7 @@ def build_plan(v: Validation) -> Plan:
         StyledRange(f"A{TITLE_ROW}", "title"),
         StyledRange(f"A{LEGEND_ROW}", "legend_label"),
         *(
-            StyledRange(f"{col_letter(2 + k)}{LEGEND_ROW}", f"legend_{sev}")
+            StyledRange(f"{column_letter(2 + k)}{LEGEND_ROW}", f"legend_{sev}")
             for k, (sev, _, _) in enumerate(legend)
         ),
         StyledRange(f"E{LEGEND_ROW}", "legend_text"),
@@ -438,10 +422,7 @@ _SHEET_DEFAULTS = {"bold": False, "font_color": "000000", "underline": False, "f
 
 def parse_cell(ref: str) -> tuple[int, int]:
     """ "H25" -> (25, 8) (row, column, 1-based)."""
-    row, col = _cell_key(ref)
-    if not row:
-        raise ValueError(f"not a cell reference: {ref!r}")
-    return row, col
+    return a1.parse_ref(ref)
 
 
 def _cells_of(address: str) -> list[tuple[int, int]]:
@@ -488,7 +469,9 @@ def compress(cells) -> list[str]:
                 c1 = prev = c
     rects.sort()
     return [
-        f"{col_letter(c1)}{r1}" if (r1, c1) == (r2, c2) else f"{col_letter(c1)}{r1}:{col_letter(c2)}{r2}"
+        f"{column_letter(c1)}{r1}"
+        if (r1, c1) == (r2, c2)
+        else f"{column_letter(c1)}{r1}:{column_letter(c2)}{r2}"
         for r1, c1, r2, c2 in rects
     ]
 
@@ -638,7 +621,7 @@ def live_plan(plan: Plan) -> LivePlan:
         values[r - 1] = tuple(row)
     by_width: dict[float, list[str]] = {}
     for i, w in enumerate(rs.widths, 1):
-        by_width.setdefault(w, []).append(f"{col_letter(i)}1")
+        by_width.setdefault(w, []).append(f"{column_letter(i)}1")
     by_height: dict[float, list[str]] = {}
     for r, h in sorted(rs.heights.items()):
         by_height.setdefault(h, []).append(f"A{r}")

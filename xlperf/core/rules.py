@@ -84,6 +84,16 @@ def _found(c: Cell) -> str:
     return _short(c.value.text)
 
 
+def _found_value(ind, c: Cell) -> str:
+    """A target or completion value as found, with the 度量单位 of its own cell where the form has one (50
+    under % is "50%")."""
+    text = _found(c)
+    unit = ind.unit.text.strip()
+    if unit and not ind.unit.value.is_missing and c.value.number is not None and text[-1:].isdigit():
+        return text + unit
+    return text
+
+
 WEIGHT_NOTE = "，分值列为空，按一级指标标注的分值平均分配"
 SHOWN_HALF = 0.005  # half the last decimal a score is shown with (13.33): closer than this is the same
 
@@ -150,7 +160,7 @@ def _xp002(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
                 f"预算执行率指标的实际完成值应等于执行数/预算数（{fmt_num(pr.project.executed.total.number)}"
                 f"/{fmt_num(pr.project.budget.total.number)}）",
                 fmt_pct(pr.rate),
-                _found(a),
+                _found_value(r.indicator, a),
             )
 
 
@@ -471,9 +481,9 @@ def _xp013(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     for r in pr.indicators:
         ind = r.indicator
         tv = ind.target.value
-        if tv.percent and tv.number is not None and tv.number > 1 + 1e-9 and tv.comparator != "<=":
+        if tv.percent and tv.number is not None and tv.number > 1 + 1e-9 and r.kind != L.KIND_REVERSE:
             # a rate that cannot exceed 100% (完成率, 合格率, 满意度) set above it: a typo or a target
-            # no one can reach
+            # no one can reach. Not a ceiling ("≤120%", or ≤ in a 计算符号 cell of its own: the kind)
             yield Hit(ind.target.ref, f"{_row_name(r)}的预期指标值 {_short(tv.text)} 超过 100%，请核实",
                       "≤100%", _short(tv.text))  # fmt: skip
         if r.kind not in (L.KIND_POSITIVE,) or ind.is_budget_rate:
@@ -489,7 +499,7 @@ def _xp013(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
                 ind.actual.ref,
                 f"{_row_name(r)}完成值达到预期值的 {fmt_num(a / t * 100, 0)}%，预期目标可能设置偏低",
                 f"<{fmt_num(preset.overachieve_ratio * 100)}% × 预期值",
-                _found(ind.actual),
+                _found_value(ind, ind.actual),
             )
 
 

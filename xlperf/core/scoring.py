@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from xlperf.core import labels as L
 from xlperf.core.preset import Preset
-from xlperf.core.values import Value, as_fraction, parse
+from xlperf.core.values import Value, as_fraction, parse, with_unit
 
-_KIND_WORDS = {
+KIND_WORDS = {
     L.KIND_POSITIVE: L.KIND_POSITIVE,
     "正向指标": L.KIND_POSITIVE,
     "越大越好": L.KIND_POSITIVE,
@@ -38,7 +38,7 @@ _KIND_WORDS = {
     "定性指标": L.KIND_QUALITATIVE,
 }
 # completion words that mean a qualitative level
-_LEVEL_WORDS = {
+LEVEL_WORDS = {
     "达成": "达成",
     "完成": "达成",
     "已完成": "达成",
@@ -81,15 +81,15 @@ def qualitative_level(v: Value) -> str | None:
     if v.kind != "text":
         return None
     s = L.norm(v.raw)
-    level = _LEVEL_WORDS.get(s)
+    level = LEVEL_WORDS.get(s)
     if level is None:
         m = _OFFICIAL_LEVEL.match(s)
         if m is not None:
-            level = _LEVEL_WORDS[m.group(1)]
+            level = LEVEL_WORDS[m.group(1)]
     return level
 
 
-_BY_COMPARATOR = {"<=": L.KIND_REVERSE, "<": L.KIND_REVERSE, "=": L.KIND_EQUAL, ">=": L.KIND_POSITIVE,
+BY_COMPARATOR = {"<=": L.KIND_REVERSE, "<": L.KIND_REVERSE, "=": L.KIND_EQUAL, ">=": L.KIND_POSITIVE,
                   ">": L.KIND_POSITIVE}  # fmt: skip
 
 
@@ -104,13 +104,13 @@ def kind_of(kind_cell: Value, target: Value, actual: Value) -> tuple[str, bool]:
     while a "≤2万元" target or a "达成" completion is written per indicator; scoring "≤2万元" as 正向
     would give full marks to a cost overrun, and "达成" under 正向 cannot be scored at all.
     """
-    written = _KIND_WORDS.get(L.norm(kind_cell.raw))  # norm of a blank is '': not a kind
+    written = KIND_WORDS.get(L.norm(kind_cell.raw))  # norm of a blank is '': not a kind
     if written == L.KIND_QUALITATIVE:
         return L.KIND_QUALITATIVE, True
     if qualitative_level(actual):
         return L.KIND_QUALITATIVE, False
-    if target.comparator in _BY_COMPARATOR:
-        by_target = _BY_COMPARATOR[target.comparator]
+    if target.comparator in BY_COMPARATOR:
+        by_target = BY_COMPARATOR[target.comparator]
         return by_target, written == by_target
     if written:
         return written, True
@@ -200,9 +200,14 @@ def score_budget_rate(rate: float | None, weight: float | None) -> float | None:
     return max(0.0, min(rate, 1.0)) * weight
 
 
-def suggest_raw(kind: object, target: object, actual: object, weight: object, preset: Preset) -> float | None:
-    """:func:`suggest` from raw cell values (what a UDF receives); the point of the band."""
+def suggest_raw(
+    kind: object, target: object, actual: object, weight: object, preset: Preset, unit: object = None
+) -> float | None:
+    """:func:`suggest` from raw cell values (what a UDF receives); the point of the band. ``unit``: the
+    row's 度量单位 where it stands in a cell of its own (values.with_unit)."""
     t, a, k = parse(target, expect_text=True), parse(actual, expect_text=True), parse(kind, expect_text=True)
+    if unit is not None:
+        t, a = with_unit(t, a, unit)
     w = parse(weight).number
     s = suggest(kind_of(k, t, a)[0], t, a, w, preset)
     return None if s is None else round(s.point, 4)

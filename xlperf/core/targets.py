@@ -432,12 +432,19 @@ def _compare_values(a: ApprovedIndicator, r, project_note: str, *, renamed: bool
         )
 
 
+_SIGNS = ("≥", "≤", "=", ">", "<")  # a 计算符号 cell's sign
+
+
 def _as_written(ind) -> str:
-    """A form's 预期指标值 as its user wrote it (with the 度量单位 of its own cell, where the form has one)."""
+    """A form's 预期指标值 as its user wrote it (with the 计算符号 and 度量单位 of their own cells, where the
+    form has them: ≥ ｜ 120 ｜ 家 is "≥120家")."""
     t = ind.target.value
     text = display(t.raw)
     if ind.unit.text and t.raw.__class__ in (int, float):
         text += ind.unit.text
+    sign = ind.kind.text.strip()
+    if sign in _SIGNS and t.kind == NUMBER and t.comparator is None:
+        text = sign + text
     return text
 
 

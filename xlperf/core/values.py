@@ -13,6 +13,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from xlperf.core.labels import PLACEHOLDERS, QUALITATIVE_LEVELS
 
@@ -217,11 +218,17 @@ def _plain_number(v: Value) -> bool:
 def _in_unit(v: Value, unit: str) -> Value:
     if v.kind != NUMBER or v.unit or v.percent:
         return v
-    cmp_ = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}.get(v.comparator or "", "")
-    read = parse(f"{cmp_}{display(v.number)}{unit}")
+    read = _read_in_unit(v.comparator or "", v.number, unit)
     if read.kind != NUMBER:  # a unit the reader does not take ("100个/年度": two words): as written
         return Value(v.raw, NUMBER, v.number, False, v.comparator, unit)
     return Value(v.raw, NUMBER, read.number, read.percent, v.comparator, read.unit)
+
+
+@lru_cache(maxsize=4096)
+def _read_in_unit(comparator: str, number: float, unit: str) -> Value:
+    """A number read as if typed with its unit (a form's rows repeat a few units and values)."""
+    cmp_ = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}.get(comparator, "")
+    return parse(f"{cmp_}{display(number)}{unit}")
 
 
 def as_fraction(v: Value, partner: Value | None = None) -> float | None:

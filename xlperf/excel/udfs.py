@@ -33,7 +33,7 @@ from xlperf.core.grid import Grid, ref
 from xlperf.core.model import Cell, Funds, Indicator, Project
 from xlperf.core.parser import is_project_sheet, parse_project
 from xlperf.core.scoring import execution_rate, score_budget_rate, suggest_raw
-from xlperf.core.values import as_fraction, parse
+from xlperf.core.values import as_fraction, parse, with_unit
 from xlperf.layouts import shipped
 from xlperf.presets import Preset
 
@@ -55,6 +55,7 @@ XL_ERROR_CODES = {
 # the cells of the one-row project XP_ROWCHECK builds: the template's columns, row 1
 _ROW_REFS = dict(zip(L.INDICATOR_COLUMNS, (f"{c}1" for c in "ABCDEFGHIJK"), strict=True))
 _ROW_NAME = "本行指标"
+_UNIT_REF = "Y1"  # the one-row project's 度量单位 (never reported)
 _RATE_BUDGET_REF = "Z1"  # the 1.0 budget of the synthetic funds block (never reported: not a row cell)
 _RATE_EXECUTED_REF = "Z2"
 
@@ -187,11 +188,14 @@ def XP_RATE(executed, budget):  # noqa: N802 - Excel function names are upper ca
 @_err_arg("actual", "实际完成值，如 98%、1200人、部分达成")
 @_err_arg("weight", "该指标的分值")
 @xw.arg("preset", doc=_PRESET_DOC)
+@_err_arg("unit", "度量单位（可省略），如 %、个、万元；指标值与单位分列时填写")
 @_never_raise()
-def XP_SCORE(kind, target, actual, weight, preset=None):  # noqa: N802
+def XP_SCORE(kind, target, actual, weight, preset=None, unit=None):  # noqa: N802
     """按指标类型计算一项绩效指标的建议得分（正向、反向、等于、定性）；无法计算时返回空。"""
     return _out(
-        suggest_raw(_scalar(kind), _scalar(target), _scalar(actual), _scalar(weight), _preset(preset))
+        suggest_raw(
+            _scalar(kind), _scalar(target), _scalar(actual), _scalar(weight), _preset(preset), _scalar(unit)
+        )
     )
 
 
@@ -250,7 +254,7 @@ def XP_GRADE(total, preset=None):  # noqa: N802
 
 
 def _row_project(
-    kind, target, actual, weight, score, reason, section, rate, preset: Preset
+    kind, target, actual, weight, score, reason, section, rate, preset: Preset, unit: object = None
 ) -> tuple[Project, Preset]:
     """A one-row project holding this indicator, so the rule catalogue itself checks the row."""
 
@@ -263,18 +267,24 @@ def _row_project(
     # section weight over this single row
     sect = key if w.number is not None else None
     level1 = L.SECTION_NAMES[key] if sect else ""
+    target_c, actual_c = cell(L.COL_TARGET, target, True), cell(L.COL_ACTUAL, actual, True)
+    unit_c = Cell(_UNIT_REF, parse(_clean(unit), expect_text=True))
+    if not unit_c.value.is_missing:  # the 度量单位 in a cell of its own: the values are read with it
+        tv, av = with_unit(target_c.value, actual_c.value, unit_c.value.raw)
+        target_c, actual_c = target_c._replace(value=tv), actual_c._replace(value=av)
     ind = Indicator(
         row=1,
         level1=level1,
         section=sect,
         level2=_ROW_NAME,
         name=Cell(_ROW_REFS[L.COL_LEVEL3], parse(_ROW_NAME, expect_text=True)),
-        target=cell(L.COL_TARGET, target, True),
-        actual=cell(L.COL_ACTUAL, actual, True),
+        target=target_c,
+        actual=actual_c,
         score=cell(L.COL_SCORE, score),
         weight=w,
         kind=cell(L.COL_KIND, kind, True),
         reason=cell(L.COL_REASON, reason, True),
+        unit=unit_c,
     )
     budget = executed = Funds()
     r = parse(_clean(rate))
@@ -285,10 +295,12 @@ def _row_project(
     return Project(sheet="", indicators=(ind,), budget=budget, executed=executed), preset
 
 
-def _row_messages(kind, target, actual, weight, score, reason, section, rate, preset: Preset) -> str:
+def _row_messages(
+    kind, target, actual, weight, score, reason, section, rate, preset: Preset, unit: object = None
+) -> str:
     if all(parse(_clean(x)).is_missing for x in (target, actual, score)):
         return ""  # a row not filled in yet
-    project, preset = _row_project(kind, target, actual, weight, score, reason, section, rate, preset)
+    project, preset = _row_project(kind, target, actual, weight, score, reason, section, rate, preset, unit)
     row_cells = set(_ROW_REFS.values())
     out = []
     for f in check_project(evaluate(project, preset), preset):
@@ -315,11 +327,14 @@ def _without_where(text: str, where: str) -> str:
 @xw.arg("section", doc="一级指标（可省略）：产出、预算执行率、效益、满意度")
 @_err_arg("rate", "预算执行率（可省略，仅用于预算执行率指标行）")
 @xw.arg("preset", doc=_PRESET_DOC)
+@_err_arg("unit", "度量单位（可省略）：指标值与单位分列时填写")
 @_never_raise()
-def XP_ROWCHECK(kind, target, actual, weight, score, reason, section=None, rate=None, preset=None):  # noqa: N802
+def XP_ROWCHECK(kind, target, actual, weight, score, reason, section=None, rate=None, preset=None, unit=None):  # noqa: N802
     """一行绩效指标的校验提示（得分、分值、指标值、偏差原因等）；没有问题时返回空。"""
     return _row_messages(
-        *(_scalar(x) for x in (kind, target, actual, weight, score, reason, section, rate)), _preset(preset)
+        *(_scalar(x) for x in (kind, target, actual, weight, score, reason, section, rate)),
+        _preset(preset),
+        _scalar(unit),
     )
 
 

@@ -21,8 +21,9 @@ Memory and time are therefore bounded by the caps below whatever the file claims
 inflated XML parts (≤ :data:`MAX_XML`), the reader's grid is at most :data:`MAX_BOOK_CELLS` cells.
 
 Cost: the worksheets are inflated once (by the gate; the readers read them stored) and searched with
-one or two regular expressions each for any cell outside A1:Z99, then outside A1:DZ999 (the template's
-hidden helper columns reach DH), written other than as ``<c r="B12"``. Only a sheet that has one (rare:
+one or two regular expressions each for any cell outside A1:Z99, then outside A1:DZ999 (the previous
+template's hidden helper columns reach DH; workbooks made with it are still sent), written other than as
+``<c r="B12"``. Only a sheet that has one (rare:
 a very long list, a stray value, an unusual writer) is parsed exactly with expat, mirroring how
 python-calamine places cells (``r`` attributes, else counters), to find its real extent.
 
@@ -44,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from xlperf.core.a1 import column_index, ref
 from xlperf.errors import ReadError
 from xlperf.safe_io import TEMP_PREFIX
 
@@ -337,7 +339,7 @@ NEAR_ROWS, NEAR_COLS = 99, 26  # the form's box: A1:Z99
 # tag other than exactly `<c r="B12" s="3" t="n">` (s and t optional, t not "e") inside it: far away,
 # placed by counters (no r), an error cell (python-calamine reads it as ""), or written unusually (a
 # second r, which python-calamine would take; other quotes or spacing). The second box holds the
-# template's hidden helper columns (P:DH) and long lists: A1:DZ999.
+# previous template's hidden helper columns (P:DH) and long lists: A1:DZ999.
 _BOXES = tuple(
     (SheetExtent(rows, cols), re.compile(rb'<c(?! r="' + ref + rb'"(?: s="[0-9]+")?(?: t="(?!e")[a-zA-Z]+")?/?>)[\s>/]'))
     for rows, cols, ref in (
@@ -455,7 +457,7 @@ def _exact_scan(data: bytes, strings: list[int]) -> tuple[SheetExtent, list[tupl
                 m = _REF.fullmatch(r.strip())
                 if m is None:
                     raise ReadError("文件已损坏（单元格地址无效），无法读取")
-                row, col = int(m.group(2)) - 1, _col_number(m.group(1)) - 1
+                row, col = int(m.group(2)) - 1, column_index(m.group(1)) - 1
                 st["col"] = col
             else:
                 row, col = st["row"], st["col"]
@@ -511,20 +513,7 @@ def _exact_scan(data: bytes, strings: list[int]) -> tuple[SheetExtent, list[tupl
         return SheetExtent(0, 0, True), errors
     # the farthest value: the one that sets the larger overshoot (rows past the form vs columns)
     far = st["far_r"] if rows / NEAR_ROWS >= cols / NEAR_COLS else st["far_c"]
-    return SheetExtent(rows, cols, True, _a1(*far), st["text"]), errors
-
-
-def _col_number(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _a1(row: int, col: int) -> str:
-    from xlperf.core.grid import ref
-
-    return ref(row, col)
+    return SheetExtent(rows, cols, True, ref(*far), st["text"]), errors
 
 
 def _shared_strings(members: dict[str, bytes]) -> list[int] | None:

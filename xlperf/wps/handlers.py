@@ -1,8 +1,8 @@
 """What each endpoint of ``xlperf serve`` computes: a JSON object in, a JSON object out.
 
 The WPS add-in reads grids (one call per sheet) and applies what comes back; everything in between is
-here, through the same library calls as the Excel ribbon (:mod:`xlperf.excel.macros` for its
-host-neutral parts), so the two front ends compute the same things:
+here, through the same library calls as the Excel ribbon (:mod:`xlperf.actions`, what the ribbon's
+buttons compute for either host), so the two front ends compute the same things:
 
 ======================  =======================================================================
 ``/v1/health``          the service's name and version
@@ -278,7 +278,7 @@ def clear(payload: dict) -> dict:
 
 
 def summary(payload: dict) -> dict:
-    from xlperf.excel.macros import _summary_format_addresses, summary_rows
+    from xlperf.actions import summary_format_addresses, summary_rows
 
     v = _validation(payload)
     rows = summary_rows(v, dt.datetime.now().strftime("%Y-%m-%d %H:%M "))
@@ -287,7 +287,7 @@ def summary(payload: dict) -> dict:
         "after": L.UNIT_SHEET,
         "title": L.SUMMARY_SHEET,
         "rows": rows,
-        "formats": _summary_format_addresses(len(v.projects)),
+        "formats": summary_format_addresses(len(v.projects)),
         "projects": len(v.projects),
     }
 
@@ -308,7 +308,7 @@ OPEN_DOCUMENTS = True  # xlperf serve --no-open: never open a window (a server w
 
 
 def report(payload: dict) -> dict:
-    from xlperf.excel.macros import REPORT_SUFFIX
+    from xlperf.actions import REPORT_SUFFIX
     from xlperf.safe_io import release_claim
     from xlperf.writers import report as report_writer
 
@@ -335,7 +335,7 @@ def report(payload: dict) -> dict:
 
 
 def consolidate(payload: dict) -> dict:
-    from xlperf.excel.macros import consolidate_files, folder_workbooks
+    from xlperf.actions import consolidate_files, folder_workbooks
 
     folder = _path(payload, "folder", directory=True)
     if folder.parent == folder:
@@ -349,7 +349,7 @@ def consolidate(payload: dict) -> dict:
 
 
 def submission(payload: dict) -> dict:
-    from xlperf.excel.macros import write_submission_copy
+    from xlperf.actions import write_submission_copy
 
     path = _path(payload, "workbook", suffixes=(".xlsx", ".xlsm"))
     out, n = write_submission_copy(path)
@@ -359,7 +359,7 @@ def submission(payload: dict) -> dict:
 def project_sheet(payload: dict) -> dict:
     """The new sheet's name and either the input cells to clear in a copy of the last 自评表 (``source``:
     its values and formulas) or the template's empty form."""
-    from xlperf.excel.macros import input_cells, new_sheet_name, template_form
+    from xlperf.actions import input_cells, new_sheet_name, template_form
 
     names = payload.get("names")
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
@@ -379,7 +379,7 @@ def project_sheet(payload: dict) -> dict:
 
 
 def indicator_row(payload: dict) -> dict:
-    from xlperf.excel.macros import indicator_row_plan
+    from xlperf.actions import indicator_row_plan
 
     budget = [MAX_CELLS]
     name = _name(payload.get("name"), "请求")

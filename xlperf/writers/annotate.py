@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from xlperf.core.a1 import column_letter, parse_ref
 from xlperf.core.engine import Validation
 from xlperf.core.labels import RESULT_SHEET
 from xlperf.core.plan import (
@@ -49,7 +50,6 @@ from xlperf.core.plan import (
     Mark,
     Plan,
     build_plan,
-    col_letter,
 )
 from xlperf.errors import OutputError, ReadError
 from xlperf.safe_io import atomic_write
@@ -340,11 +340,11 @@ def _add_to_workbook(book: Book, rs, rid_result: str, rid_record: str) -> None:
     ours = f'<{p}definedName name="_xlnm.Print_Titles" localSheetId="0">{q}!${top}:${bottom}</{p}definedName>'
     if rs.autofilter:
         a, _, b = rs.autofilter.partition(":")
-        ra, ca = ox.parse_ref(a)
-        rb, cb = ox.parse_ref(b)
+        ra, ca = parse_ref(a)
+        rb, cb = parse_ref(b)
         ours += (
             f'<{p}definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
-            f"{q}!${col_letter(ca)}${ra}:${col_letter(cb)}${rb}</{p}definedName>"
+            f"{q}!${column_letter(ca)}${ra}:${column_letter(cb)}${rb}</{p}definedName>"
         )
     if dn is None:
         at = None
@@ -416,7 +416,7 @@ def read_record(pkg: ox.Package, part: str) -> list[list[str]]:
             if not c.tag.endswith("}c"):
                 continue
             ref = c.get("r")
-            col = ox.parse_ref(ref)[1] if ref else len(out) + 1
+            col = parse_ref(ref)[1] if ref else len(out) + 1
             t = c.get("t", "n")
             if t == "inlineStr":
                 value = "".join(x.text or "" for x in c.iter() if x.tag.endswith("}t"))

@@ -198,20 +198,6 @@ def attr_escape(s: str) -> str:
     )
 
 
-_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
-
-
-def parse_ref(ref: str) -> tuple[int, int]:
-    """'H25' -> (25, 8): row and column, 1-based."""
-    m = _REF.fullmatch(ref.strip())
-    if m is None:
-        raise ValueError(f"not a cell reference: {ref!r}")
-    col = 0
-    for ch in m.group(1).upper():
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)), col
-
-
 def splice(text: str, edits: list[tuple[int, int, str]]) -> str:
     """``text`` with each (start, end, replacement) applied; edits must not overlap."""
     if not edits:

@@ -39,7 +39,17 @@ from xlperf.core.evaluate import TOTAL_CAPPED, ProjectResult, approval_note
 from xlperf.core.findings import fmt_num, fmt_pct
 from xlperf.core.model import Cell, Goal
 from xlperf.errors import OutputError
-from xlperf.report_text import BODY, HEADING1, HEADING2, Block, ReportFacts, ReportTexts, report_facts
+from xlperf.report_text import (
+    BODY,
+    HEADING1,
+    HEADING2,
+    Block,
+    ReportFacts,
+    ReportTexts,
+    report_facts,
+    signed_text,
+    with_unit_text,
+)
 from xlperf.safe_io import atomic_write, claim_new_pair, clean_text, fit_name
 
 # --- the look (GB/T 9704-2012 党政机关公文格式, as offices apply it to reports) -------------------------
@@ -676,14 +686,14 @@ class _Columns:
         # (column, cm; 0: the rest). Every header fits on at most two lines broken at a word
         # (HEAD_BREAKS): 一级/指标 needs 0.94 cm of text, 预期/指标值 1.3 cm, 偏差原因分析 2.4 cm
         # (五号 is 0.37 cm a CJK character; a cell loses 0.2 cm to its margins: "产出指标" needs 1.7 cm,
-        # "13.33" 1.1 cm)
+        # "13.33" 1.3 cm with its margins: a 分值 of 40 over three rows)
         if weight and reason:
             spec = [(L.COL_LEVEL1, 1.8), (L.COL_LEVEL2, 1.8), (L.COL_LEVEL3, 0), (L.COL_TARGET, 1.45),
-                    (L.COL_ACTUAL, 1.45), (L.COL_WEIGHT, 1.2), (L.COL_SCORE, 1.3), (L.COL_REASON, 2.5)]  # fmt: skip
+                    (L.COL_ACTUAL, 1.45), (L.COL_WEIGHT, 1.3), (L.COL_SCORE, 1.3), (L.COL_REASON, 2.5)]  # fmt: skip
         elif weight or reason:
             spec = [(L.COL_LEVEL1, 1.8), (L.COL_LEVEL2, 1.8), (L.COL_LEVEL3, 0), (L.COL_TARGET, 1.7),
                     (L.COL_ACTUAL, 1.7)]  # fmt: skip
-            spec += [(L.COL_WEIGHT, 1.2)] if weight else []
+            spec += [(L.COL_WEIGHT, 1.3)] if weight else []
             spec += [(L.COL_SCORE, 1.3)]
             spec += [(L.COL_REASON, 2.9)] if reason else []
         else:
@@ -800,13 +810,17 @@ def _indicator_rows(pr: ProjectResult, cols: _Columns) -> Rows:
         actual = value_text(ind.actual, percent=pct, fmt=cols.fmt(ind.actual))
         if ind.is_budget_rate and not actual and pr.rate is not None:
             actual = fmt_pct(pr.rate)  # the template's formula, not cached in the file
+        target = value_text(ind.target, percent=pct, fmt=cols.fmt(ind.target))
+        if ind.unit.ref is not None:  # the sign, value and unit in cells of their own: printed as one
+            target, actual = (with_unit_text(ind, t) for t in (target, actual))
+            target = signed_text(ind, target)
         target_align = "right" if _is_number(ind.target) else "center"
         actual_align = "right" if _is_number(ind.actual) or ind.is_budget_rate else "center"
         texts = {
             L.COL_LEVEL1: (ind.level1, "center"),
             L.COL_LEVEL2: (ind.level2, "center"),
             L.COL_LEVEL3: (ind.name.text, "left"),
-            L.COL_TARGET: (value_text(ind.target, percent=pct, fmt=cols.fmt(ind.target)), target_align),
+            L.COL_TARGET: (target, target_align),
             L.COL_ACTUAL: (actual, actual_align),
             L.COL_WEIGHT: (value_text(ind.weight, digits=2, fmt=cols.fmt(ind.weight)), "right"),
             L.COL_SCORE: (value_text(ind.score, digits=2, fmt=cols.fmt(ind.score)), "right"),

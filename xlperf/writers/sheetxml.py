@@ -9,8 +9,9 @@ string, never a formula.
 
 from __future__ import annotations
 
-from xlperf.core.plan import CellStyle, ResultSheet, col_letter
-from xlperf.writers.ooxml import attr_escape, parse_ref, text_escape
+from xlperf.core.a1 import column_letter, parse_ref
+from xlperf.core.plan import CellStyle, ResultSheet
+from xlperf.writers.ooxml import attr_escape, text_escape
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -93,7 +94,7 @@ def result_sheet_xml(sheet: ResultSheet, xf_of: dict[str, int], selected: bool =
             styled[rc] = xf_of[sr.style]
     ncol = len(sheet.widths)
     nrow = len(sheet.rows)
-    last = f"{col_letter(ncol)}{nrow}"
+    last = f"{column_letter(ncol)}{nrow}"
     freeze_row = int("".join(ch for ch in sheet.freeze if ch.isdigit()))
     out = [XML_DECL, f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_R}">']
     out.append('<sheetPr><tabColor rgb="FFC00000"/><pageSetUpPr fitToPage="1"/></sheetPr>')
@@ -118,7 +119,7 @@ def result_sheet_xml(sheet: ResultSheet, xf_of: dict[str, int], selected: bool =
             xf = styled.get((r, c))
             if value is None and xf is None:
                 continue
-            out.append(_cell(f"{col_letter(c)}{r}", value, xf))
+            out.append(_cell(f"{column_letter(c)}{r}", value, xf))
         out.append("</row>")
     out.append("</sheetData>")
     if sheet.autofilter:
@@ -160,7 +161,7 @@ def record_sheet_xml(rows: list[list[object]]) -> str:
         for c, value in enumerate(row, 1):
             if value is None or value == "":
                 continue
-            out.append(_cell(f"{col_letter(c)}{r}", value, None))
+            out.append(_cell(f"{column_letter(c)}{r}", value, None))
         out.append("</row>")
     out.append("</sheetData></worksheet>")
     return "".join(out)

@@ -17,6 +17,8 @@ FMT_AMOUNT = "0.00"  # 万元
 FMT_RATE = "0.0%"
 FMT_SCORE = "General"  # 10 prints as 10, 9.73 as 9.73 (computed scores are rounded to 2 places)
 FMT_TEXT = "@"
+FMT_SUGGESTED = "0.00"  # the tool's computed scores (unrounded: they are compared with the typed ones)
+FMT_POINTS = "0.0"  # the 预算执行率 row's completion value, in percentage points (度量单位 %)
 
 _thin = Side(style="thin", color="000000")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)

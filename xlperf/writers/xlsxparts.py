@@ -13,7 +13,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from xlperf.core.plan import NOTE_AUTHOR, NOTE_MARKER, col_letter
+from xlperf.core.a1 import column_index, column_letter, parse_ref
+from xlperf.core.plan import NOTE_AUTHOR, NOTE_MARKER
 from xlperf.errors import ReadError
 from xlperf.writers import ooxml as ox
 from xlperf.writers import sheetxml as sx
@@ -232,7 +233,7 @@ class _Row:
 
 @functools.lru_cache(maxsize=65536)
 def _cell_ref(ref: str) -> tuple[int, int]:
-    return ox.parse_ref(ref)
+    return parse_ref(ref)
 
 
 def _sheet_rows(text: str, lo: int, hi: int) -> dict[int, _Row]:
@@ -291,11 +292,11 @@ class Worksheet:
 
     def anchor(self, ref: str) -> str:
         """The top-left cell of the merged range holding ``ref`` (``ref`` itself when not merged)."""
-        r, c = ox.parse_ref(ref)
+        r, c = parse_ref(ref)
         for rng in self.merges:
             if rng and rng[0] <= r <= rng[2] and rng[1] <= c <= rng[3]:
-                return f"{col_letter(rng[1])}{rng[0]}"
-        return f"{col_letter(c)}{r}"
+                return f"{column_letter(rng[1])}{rng[0]}"
+        return f"{column_letter(c)}{r}"
 
     def locate(self, refs: list[str]) -> dict[str, tuple[int, int]]:
         """ref -> (start, end) of the cell's start tag, for the cells present in sheetData."""
@@ -304,7 +305,7 @@ class Worksheet:
         rows = self.rows()
         out: dict[str, tuple[int, int]] = {}
         for ref in set(refs):
-            r, c = ox.parse_ref(ref)
+            r, c = parse_ref(ref)
             row = rows.get(r)
             found = next((cell for cell in row.cells(self.text) if cell[0] == c), None) if row else None
             if found is not None:
@@ -331,7 +332,7 @@ class Worksheet:
 
     def _create(self, ref: str, xf: int) -> str:
         """Queue a new empty cell with format ``xf``; "cell" (into its row) or "row" (a new row)."""
-        r, c = ox.parse_ref(ref)
+        r, c = parse_ref(ref)
         self._new_cells[r].append((c, f'<{self.prefix}c r="{ref}" s="{xf}"/>'))
         return "cell" if self._row_span(r) else "row"
 
@@ -457,17 +458,9 @@ def top_level(text: str, start: int) -> list[tuple[str, int]]:
     return out
 
 
-@functools.lru_cache(maxsize=4096)
-def _col_number(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
 def _merge_box(c1: str, r1: str, c2: str, r2: str) -> tuple[int, int, int, int]:
-    a, b = int(r1), _col_number(c1)
-    c, d = (int(r2), _col_number(c2)) if c2 else (a, b)
+    a, b = int(r1), column_index(c1)
+    c, d = (int(r2), column_index(c2)) if c2 else (a, b)
     return (min(a, c), min(b, d), max(a, c), max(b, d))
 
 
@@ -698,7 +691,7 @@ def in_vml(shapes: str, vml: str) -> str:
 
 
 def zero_based(ref: str) -> tuple[int, int]:
-    r, c = ox.parse_ref(ref)
+    r, c = parse_ref(ref)
     return r - 1, c - 1
 
 

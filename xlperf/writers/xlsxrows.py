@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from xlperf.core.a1 import column_letter
 from xlperf.safe_io import clean_text
 from xlperf.writers.ooxml import text_escape
 
@@ -35,14 +36,7 @@ _NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A
 
 def column_letters(n: int) -> list[str]:
     """A, B, …, Z, AA, … for the first ``n`` columns."""
-    out = []
-    for i in range(n):
-        s, x = "", i + 1
-        while x:
-            x, r = divmod(x - 1, 26)
-            s = chr(65 + r) + s
-        out.append(s)
-    return out
+    return [column_letter(i + 1) for i in range(n)]
 
 
 def inline_string(text: str) -> str:
