@@ -287,7 +287,7 @@ def write_submission_copy(src: str | Path, out: str | Path | None = None) -> tup
     if out is not None:
         return atomic_write(out, pkg.save, inputs=[src]), replaced
     # a 报送版 already there may be hand-edited: never replaced
-    out = claim_new_path(submission_path(src, suffix))
+    out = claim_new_path(submission_path(src, suffix), keep=f"{SUBMISSION_SUFFIX}{suffix}")
     try:
         return atomic_write(out, pkg.save, inputs=[src]), replaced
     except BaseException:

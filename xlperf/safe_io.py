@@ -22,6 +22,7 @@ from xlperf.errors import OutputError
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 TEMP_PREFIX = ".~xlperf-"
 STALE_SECONDS = 600  # a temporary untouched this long belongs to a run that was killed
+MAX_NUMBERED = 10_000  # （2）…（10000）: names tried for a pair of outputs
 
 
 def resolved(path: str | Path) -> Path:
@@ -298,21 +299,58 @@ def unique_path(path: str | Path) -> Path:
     return p
 
 
-def claim_new_path(path: str | Path) -> Path:
+def _numbered(path: Path, n: int, keep: str = "") -> Path:
+    """``path`` (n = 1) or ``name（n）.ext``, shortened to fit the file system (:func:`fit_name`): the part
+    before ``keep`` (default: the suffix) is cut, never ``keep`` nor the number."""
+    suffix = path.suffix
+    tail = keep if keep and keep.endswith(suffix) and path.name.endswith(keep) else suffix
+    head = path.name[: len(path.name) - len(tail)]
+    tail = tail[: len(tail) - len(suffix)] + ("" if n == 1 else f"（{n}）") + suffix
+    parent = path.parent if str(path.parent) else Path(".")
+    return path.with_name(fit_name(parent, head + tail, keep=tail))
+
+
+def _claim(p: Path) -> bool:
+    """Create ``p`` empty if no file has its name (True), or leave it (False). The mode is what the
+    kernel makes of 0666 under the umask, as for any new file."""
+    try:
+        os.close(os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        return True
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise OutputError(f"无法在文件夹中写入文件：{shown_name(p.parent)}（{_why(exc)}）") from exc
+
+
+def claim_new_path(path: str | Path, keep: str = "") -> Path:
     """:func:`unique_path`, claimed: the name is taken at once (an empty file made only if none exists), so
-    two writers at the same moment never choose the same name, and none chooses a file the user has. Write
-    the output over the claim (:func:`atomic_write`); :func:`release_claim` if the write fails."""
-    p = Path(path)
-    n = 2
+    two writers at the same moment never choose the same name, and none chooses a file the user has. Names
+    too long for the file system are shortened before ``keep`` (:func:`fit_name`). Write the output over
+    the claim (:func:`atomic_write`); :func:`release_claim` if the write fails."""
+    p, n = Path(path), 1
+    while not _claim(candidate := _numbered(p, n, keep)):
+        n += 1
+    return candidate
+
+
+def claim_new_pair(path: str | Path, companion: Callable[[Path], Path], keep: str = "") -> tuple[Path, Path]:
+    """:func:`claim_new_path` for an output and a companion named after it (a report and its review
+    notes): the first name whose companion's name is free as well, both claimed."""
+    p, n = Path(path), 1
     while True:
-        try:
-            os.close(os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-            return p
-        except FileExistsError:
-            p = Path(path).with_name(f"{Path(path).stem}（{n}）{Path(path).suffix}")
-            n += 1
-        except OSError as exc:
-            raise OutputError(f"无法在文件夹中写入文件：{shown_name(p.parent)}（{_why(exc)}）") from exc
+        if n > MAX_NUMBERED:  # (a companion whose name does not follow the output's)
+            raise OutputError(f"无法在文件夹中找到可用的文件名：{shown_name(p)}")
+        first = _numbered(p, n, keep)
+        if _claim(first):
+            try:
+                second = companion(first)
+                if _claim(second):
+                    return first, second
+            except BaseException:
+                release_claim(first)
+                raise
+            release_claim(first)
+        n += 1
 
 
 def release_claim(path: str | Path) -> None:
@@ -327,10 +365,35 @@ def atomic_write_bytes(path: str | Path, content: bytes, **kw) -> Path:
     return atomic_write(path, lambda tmp: tmp.write_bytes(content), **kw)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
+def _proc_umask() -> int | None:
+    """The process's umask as Linux tells it (/proc/self/status), without changing it; None elsewhere."""
+    with (
+        contextlib.suppress(OSError, ValueError, IndexError),
+        open("/proc/self/status", encoding="ascii") as f,
+    ):
+        for line in f:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    return None
+
+
+def _set_and_restore_umask() -> int:
+    mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+# Elsewhere the umask can only be read by setting it and putting it back: done once, here, at import
+# (doing it for each file let another thread's new file be made in between under a umask of 0, which
+# anyone could then write).
+_UMASK_LIVE = _proc_umask() is not None
+_UMASK_AT_IMPORT = _proc_umask() if _UMASK_LIVE else _set_and_restore_umask()
+
+
+def _umask() -> int:
+    """The umask new files get: as it is now on Linux, as it was at import elsewhere."""
+    mask = _proc_umask() if _UMASK_LIVE else None
+    return _UMASK_AT_IMPORT if mask is None else mask
 
 
 # characters XML 1.0 cannot hold (Excel stores them as _x0007_; users paste them from other systems)

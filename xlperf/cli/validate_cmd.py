@@ -241,8 +241,18 @@ def command(
         infos += v.count("info")
         projects += len(v.workbook.projects)
         results.append({**file_dict(v), "path": name})
+        uncovered = ""
+        names = [p.name.text for p in v.workbook.projects]
+        if approved is not None and names and not approved.checks_any(v.workbook.unit, names):
+            unit = shown_text(v.workbook.unit.name) or "（未填写单位）"
+            uncovered = f"批复目标中没有本单位（{unit}）的项目，未核对指标值"
+            results[-1]["targets"] = uncovered
         if fmt == "text":
             screen.file(v)
+            if uncovered:
+                screen.para(uncovered + "。")
+        elif uncovered:
+            click.echo(f"{name}：{uncovered}", err=True)
         if output is not None:
             try:
                 copied = annotate.write_annotated_copy(v, path, output)

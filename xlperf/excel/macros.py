@@ -72,7 +72,7 @@ from xlperf.core.plan import PALETTE, RECORD_SHEET, build_plan, clear_plan, live
 from xlperf.errors import XlperfError
 from xlperf.excel import apply, live
 from xlperf.layouts import shipped
-from xlperf.safe_io import claim_new_path, release_claim
+from xlperf.safe_io import release_claim
 
 TITLE = "绩效自评"
 MARKS_SHEET = RECORD_SHEET  # "_xlperf_marks", very hidden: what 清除校验标记 restores
@@ -449,13 +449,15 @@ def write_report(book):
         _alert(app, "请先保存工作簿，再生成自评报告。")
         return None
     v = _validation(book)
-    out = claim_new_path(path.with_name(f"{path.stem}{REPORT_SUFFIX}.docx"))
+    out, notes = report.claim_report_paths(path, REPORT_SUFFIX)  # neither over a file of the user's
     _status(app, "正在生成自评报告……")
     try:
-        written = Path(report.write_report(v, out, pdf=False) or out)
+        written = Path(report.write_report(v, out, pdf=False, review_out=notes) or out)
     except BaseException:
         release_claim(out)
         raise
+    finally:
+        release_claim(notes)  # left empty: nothing to check
     _status(app, f"已生成自评报告：{written}")
     _open_document(written)
     return written

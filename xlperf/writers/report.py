@@ -50,7 +50,7 @@ from xlperf.report_text import (
     signed_text,
     with_unit_text,
 )
-from xlperf.safe_io import atomic_write, clean_text, fit_name
+from xlperf.safe_io import atomic_write, claim_new_pair, clean_text, fit_name
 
 # --- the look (GB/T 9704-2012 党政机关公文格式, as offices apply it to reports) -------------------------
 FONT_BODY = "仿宋_GB2312"
@@ -107,6 +107,7 @@ def write_report(
     attachment: str = "",
     overwrite: bool = True,
     review: bool = True,
+    review_out: str | Path | None = None,
 ) -> Path:
     """Write the unit's 绩效自评工作报告 as a Word file (and a PDF beside it when ``pdf``).
 
@@ -121,6 +122,8 @@ def write_report(
         review: also write the review notes for the unit (报送前核对事项: the problems the validation
             found), as a document of their own beside the report (:func:`review_path`), never inside
             it; nothing when there is nothing to check; False leaves them out.
+        review_out: where the review notes go instead of ``review_path(out)``: a name claimed for them
+            (:func:`claim_report_paths`), written over whatever ``overwrite`` says.
 
     Returns:
         The path of the report written (the review notes, when written, are at ``review_path(out)``). Raises :class:`~xlperf.errors.XlperfError` subclasses with a
@@ -136,12 +139,13 @@ def write_report(
     doc = build_document(validation, texts, attachment=attachment)
     inputs = [validation.workbook.path] if validation.workbook.path else []
     notes = build_review(validation, texts) if review else None
-    beside = review_path(out)
-    if notes is not None and beside.exists() and not overwrite:  # refuse before writing either file
+    beside = review_path(out) if review_out is None else Path(review_out)
+    if notes is not None and review_out is None and beside.exists() and not overwrite:  # before either file
         raise OutputError(f"输出文件已存在：{beside}（如需覆盖请加 --force）")
     atomic_write(out, lambda tmp: doc.save(str(tmp)), inputs=inputs, overwrite=overwrite)
     if notes is not None:
-        atomic_write(beside, lambda tmp: notes.save(str(tmp)), inputs=[*inputs, out], overwrite=overwrite)
+        atomic_write(beside, lambda tmp: notes.save(str(tmp)), inputs=[*inputs, out],
+                     overwrite=overwrite or review_out is not None)  # fmt: skip
     if pdf:
         convert_to_pdf(out)
     return out
@@ -150,12 +154,31 @@ def write_report(
 REVIEW_SUFFIX = "_报送前核对事项"
 
 
-def review_path(report: str | Path) -> Path:
-    """Where the review notes of a report go: beside it, "<报告>_报送前核对事项.docx"."""
+def review_path(report: str | Path, keep: str = "") -> Path:
+    """Where the review notes of a report go: beside it, "<报告>_报送前核对事项.docx"; a name too long for the
+    file system is shortened before ``keep`` (the end of the report's name that tells reports apart, e.g.
+    "_自评报告（2）"), else before "_报送前核对事项.docx"."""
     report = Path(report)
     parent = report.parent if str(report.parent) else Path(".")
     name = f"{report.stem}{REVIEW_SUFFIX}.docx"
-    return report.with_name(fit_name(parent, name, keep=f"{REVIEW_SUFFIX}.docx"))
+    tail = f"{keep if keep and report.stem.endswith(keep) else ''}{REVIEW_SUFFIX}.docx"
+    return report.with_name(fit_name(parent, name, keep=tail))
+
+
+def claim_report_paths(workbook: str | Path, suffix: str) -> tuple[Path, Path]:
+    """New names beside ``workbook`` for a report ("<工作簿><suffix>.docx", or "…（2）.docx" and so on) and its
+    review notes (:func:`review_path`), both free and both claimed (:func:`~xlperf.safe_io.claim_new_pair`):
+    neither written over a file of the user's, nor two reports at once on one name; shortened to fit the
+    file system before ``suffix``. Release them (:func:`~xlperf.safe_io.release_claim`) once written: a
+    claim left empty (no notes: nothing to check; a failed write) goes."""
+    p = Path(workbook)
+
+    # shortened before "_自评报告（n）": the notes of each report a name of their own
+    def notes(report: Path) -> Path:
+        cut = report.stem.rfind(suffix)
+        return review_path(report, keep=report.stem[cut:] if suffix and cut >= 0 else "")
+
+    return claim_new_pair(p.with_name(f"{p.stem}{suffix}.docx"), notes, keep=f"{suffix}.docx")
 
 
 def review_count(validation: Validation, template_dir: str | Path | None = None) -> int:
