@@ -901,6 +901,47 @@ def _moved_text(body) -> None:
         tbl.addprevious(before)
 
 
+def _split_with_a_deleted_mark(p, at: int) -> None:
+    """Paragraph ``p`` split after ``at`` characters into two, the first one's mark deleted (w:del in its
+    w:pPr/w:rPr): the paragraph break a reviewer took out with Track Changes on."""
+    import copy
+
+    from lxml import etree
+
+    text = "".join(t.text or "" for t in p.iter(_w("t")))
+    second = copy.deepcopy(p)
+    for para, part in ((p, text[:at]), (second, text[at:])):
+        for r in para.findall(_w("r")):
+            para.remove(r)
+        para.append(_run(part))
+    ppr = p.find(_w("pPr"))
+    if ppr is None:
+        ppr = etree.Element(_w("pPr"))
+        p.insert(0, ppr)
+    rpr = ppr.find(_w("rPr"))
+    if rpr is None:
+        rpr = etree.SubElement(ppr, _w("rPr"))
+    rpr.insert(0, _tracked("del", []))
+    p.addnext(second)
+
+
+def _deleted_paragraph_marks(body) -> None:
+    """Line breaks a reviewer took out with Track Changes on (each a deleted paragraph mark: Word shows
+    the two paragraphs as one): in the title between the unit and the year, and in each project's name
+    (read as two lines, the name would be "机构编制管理工作\n监督检查", not the project's)."""
+    title = next(
+        p for p in body.iter(_w("p")) if "自评工作报告" in "".join(t.text or "" for t in p.iter(_w("t")))
+    )
+    _split_with_a_deleted_mark(title, len("长安区委编办"))
+    for tbl in body.iter(_w("tbl")):
+        for tr in _rows(tbl):
+            tcs = _tcs(tr)
+            if len(tcs) > 2 and "".join(t.text or "" for t in tcs[1].iter(_w("t"))) == "项目名称":
+                p = tcs[2].find(_w("p"))
+                name = "".join(t.text or "" for t in p.iter(_w("t")))
+                _split_with_a_deleted_mark(p, len(name) // 2)
+
+
 def _fields_and_smart_tags(body) -> None:
     """The total a field (=SUM(ABOVE), its result shown), the amounts in Chinese Word's number smart
     tags (chmetcnv around "1.6万元")."""
@@ -1044,6 +1085,7 @@ WORD_CASES: tuple[WordCase, ...] = (
     WordCase("总分是域金额是智能标记.docx", _edited(_seed, _fields_and_smart_tags)),
     WordCase("修订删除的单元格与行.docx", _edited(_seed, _deleted_cells_and_rows)),
     WordCase("修订移动的文字.docx", _edited(_seed, _moved_text)),
+    WordCase("修订删除的段落标记.docx", _edited(_seed, _deleted_paragraph_marks)),
     WordCase("报告自带两张表在版式框中.docx", _edited(_generated, _in_frames(False)), "generated"),
     WordCase("报告自带两张表在两行版式框中.docx", _edited(_generated, _in_frames(True)), "generated"),
     WordCase("报告自带两张表在两层版式框中.docx", _edited(_generated, _in_frames(False, 2)), "generated"),

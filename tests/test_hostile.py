@@ -506,6 +506,7 @@ def test_a_word_report_as_people_edit_it(word_corpus, name):
     assert "error" not in f, f.get("error")
     assert _figures(f) == SEED_TOTALS
     base = plain[case.base]
+    assert (f["unit"], f["year"]) == (base["unit"], base["year"]) == ("长安区委编办", "2020")  # (the title's)
     if case.base == "seed":  # the same tables: the same findings at the same places
 
         def key(x):
@@ -516,6 +517,24 @@ def test_a_word_report_as_people_edit_it(word_corpus, name):
             return (x["rule"], x["project"], x["severity"], x["expected"], x["found"])
 
     assert Counter(map(key, f["findings"])) == Counter(map(key, base["findings"]))
+
+
+def test_a_title_whose_line_break_was_deleted_is_one_title(tmp_path):
+    """The title alone (no other paragraph names the unit), its break between unit and year deleted with
+    Track Changes on: Word shows one line, and the unit and year are read from it."""
+    from docx import Document
+
+    from xlperf.core import labels as L
+    from xlperf.sources.docx import read_document_grids
+
+    from corpus import _split_with_a_deleted_mark
+
+    doc = Document()
+    title = doc.add_paragraph("长安区委编办2020年度绩效自评工作报告")._p
+    _split_with_a_deleted_mark(title, len("长安区委编办"))
+    doc.save(str(tmp_path / "标题.docx"))
+    grids = read_document_grids(tmp_path / "标题.docx")
+    assert grids[0].rows == [[L.UNIT_NAME, "长安区委编办"], [L.UNIT_YEAR, "2020"]]
 
 
 @pytest.mark.libreoffice
@@ -796,6 +815,7 @@ NAMING_COMMANDS = {
     "import 不是工作簿": (["import", "{d}/说明{odd}.txt", "-o", "{d}/x.xlsx"], ["{d}/说明{odd}.txt"]),
     "template": (["template", "-o", "{d}/模板{odd}.xlsx"], ["{d}/模板{odd}.xlsx"]),
     "addin build": (["addin", "build", "-o", "{d}/加载项{odd}.xlam"], ["{d}/加载项{odd}.xlam"]),
+    "addin install --dest": (["addin", "install", "--dest", "{d}/启动{odd}"], ["{d}/启动{odd}/xlperf.xlam"]),
     "consolidate": (["consolidate", "{src}", "-o", "{d}/汇总{odd}.xlsx"], ["{d}/汇总{odd}.xlsx"]),
     "feedback": (["feedback", "{summary}", "-o", "{d}/退回{odd}"], ["{d}/退回{odd}"]),
     "feedback --format json": (["feedback", "{summary}", "-o", "{d}/退回json{odd}", "--format", "json"], []),

@@ -160,9 +160,9 @@ class _Walk:
         self.chunks = 0
 
     def blocks(self, parent, in_table: bool = False) -> None:
-        for kind, el in _blocks(parent):
+        for kind, el in _shown_blocks(parent):
             if kind == "p":
-                text = _paragraph_text(el).strip()
+                text = el.strip()
                 self.pending.append(text)
                 if text and not in_table:
                     self.paragraphs.append(text)
@@ -200,14 +200,14 @@ class _Walk:
                     hmerge is not None and hmerge.get(_w("val"), "continue") == "continue"
                 )
                 lines: list[str] = []
-                for kind, el in _blocks(tc):
+                for kind, el in _shown_blocks(tc):
                     if kind == "tbl":
                         nested = True
                         self.table(el, t)
                         continue
                     if kind != "p":
                         continue  # (a chunk pasted into a cell: not a form's value)
-                    text = _paragraph_text(el)
+                    text = el
                     self.pending.append(text.strip())
                     lines.append(text)
                 text = None if continued else "\n".join(lines).strip()
@@ -373,6 +373,29 @@ def _blocks(parent):
             content = child.find(_w("sdtContent")) if child.tag == _w("sdt") else child
             if content is not None:
                 yield from _blocks(content)
+
+
+def _shown_blocks(parent):
+    """:func:`_blocks` with each paragraph as the text Word shows (``("p", text)``): a paragraph whose
+    mark was deleted or moved away with Track Changes on (w:del / w:moveFrom in its w:pPr/w:rPr) is one
+    paragraph with the next, as when the change is accepted ("机构编制管理工作" + "监督检查" on one line)."""
+    carry = ""
+    for kind, el in _blocks(parent):
+        if kind != "p":
+            if carry:
+                yield "p", carry
+                carry = ""
+            yield kind, el
+            continue
+        text = carry + _paragraph_text(el)
+        mark = el.find(f"{_w('pPr')}/{_w('rPr')}")
+        if mark is not None and (mark.find(_w("del")) is not None or mark.find(_w("moveFrom")) is not None):
+            carry = text
+            continue
+        carry = ""
+        yield "p", text
+    if carry:
+        yield "p", carry
 
 
 # inline elements whose runs Word shows: hyperlinks, content controls, insertions (tracked), text moved
