@@ -40,6 +40,7 @@ from pathlib import Path
 
 from xlperf.core import labels as L
 from xlperf.core.grid import Grid, ref
+from xlperf.core.names import shown_name
 from xlperf.core.parser import is_project_sheet
 from xlperf.core.rules import stated_score
 from xlperf.errors import OutputError, ReadError
@@ -93,7 +94,7 @@ def _converted(src: Path, tmp: Path) -> Path:
     }
     what = kind.get(src.suffix.lower(), "旧格式文档")
     if not src.is_file():
-        raise ReadError(f"文件不存在：{src}")
+        raise ReadError(f"文件不存在：{shown_name(src)}")
     if libreoffice.find_soffice() is None:
         raise ReadError(
             f"这是{what}，本机未安装 LibreOffice，无法读取；请用 Word/WPS 另存为 .docx 后重新报送"

@@ -44,6 +44,7 @@ from xlperf import safe_io
 from xlperf.core.a1 import column_letter, parse_ref
 from xlperf.core.engine import Validation
 from xlperf.core.labels import RESULT_SHEET
+from xlperf.core.names import shown_name
 from xlperf.core.plan import (
     PALETTE,
     RECORD_HEADER,
@@ -96,7 +97,7 @@ def _refuse_other_formats(src: str | Path) -> None:
         with src.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
-        raise ReadError(f"无法读取文件：{src}（{exc.strerror or exc}）") from exc
+        raise ReadError(f"无法读取文件：{shown_name(src)}（{exc.strerror or exc}）") from exc
     if head == _CFB_MAGIC:
         raise NotCopyable("旧版 .xls（或加密）工作簿无法生成校验副本：请先在 Excel/WPS 中另存为 .xlsx 后再试")
     try:
