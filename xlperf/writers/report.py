@@ -517,12 +517,19 @@ def _write_heading(doc: DocumentObject, ctx: _Context) -> None:
             marker += "："
         doc.add_paragraph(marker, style=STYLE_ATTACHMENT)
     for b in ctx.render("title.j2"):
-        first, *more = title_lines(clean_text(b.text))
-        p = doc.add_paragraph(first, style=STYLE_TITLE)
-        for line in more:  # one title paragraph, broken where a reader breaks it
-            run = p.add_run()
-            run.add_break()
-            run.add_text(line)
+        add_title(doc, b.text)
+
+
+def add_title(doc: DocumentObject, text: str):
+    """A title paragraph (the report's, a letter's): one paragraph, broken where a reader breaks it
+    (:func:`title_lines`)."""
+    first, *more = title_lines(clean_text(text))
+    p = doc.add_paragraph(first, style=STYLE_TITLE)
+    for line in more:
+        run = p.add_run()
+        run.add_break()
+        run.add_text(line)
+    return p
 
 
 # where a title too long for one line breaks (GB/T 9704: at a word, the lines alike in length): before
