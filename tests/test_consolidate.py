@@ -198,6 +198,25 @@ def test_duplicates_flagged_not_summed(tmp_path, units):
     assert unit_b["预算数合计（万元）"] == pytest.approx(sum(p.budget for p in specs[1].projects))
 
 
+def test_one_unit_however_its_brackets_and_code_are_typed(tmp_path):
+    """单位汇总 groups units as the roster and the ledger match them: "【本级】" and "（本级）", or the
+    一体化 code in front, are one unit (its two files' projects in one row), not two rows."""
+    from benchmarks.unitgen import render, unit_spec
+
+    names = ("长安区财政局【本级】", "219001-长安区财政局（本级）")
+    for i, name in enumerate(names):
+        _, vals, n = unit_spec(i, seed=3, projects=2)
+        vals["unit.name"] = name
+        for p in range(n):
+            vals[f"p{p}.unit"] = name
+            vals[f"p{p}.name"] = f"第{i}份的项目{p}"
+        (tmp_path / f"{i}.xlsx").write_bytes(render(n, vals))
+    c = consolidate_paths([tmp_path], jobs=1)
+    rows = c.tables[UNITS_NAME].records(with_total=False)
+    assert len(rows) == 1 and rows[0]["项目数"] == 4
+    assert c.stats.projects == 4 and c.stats.duplicate_projects == 0
+
+
 def test_lock_and_temp_files_listed_as_skipped(tmp_path, units):
     _, specs = units
     shutil.copy(specs[0].path, tmp_path / "u.xlsx")

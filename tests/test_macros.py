@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -418,14 +419,36 @@ def test_write_report_calls_the_report_writer(tmp_path, monkeypatch):
     monkeypatch.setattr(
         report,
         "write_report",
-        lambda v, out, pdf=False: calls.append((len(v.projects), Path(out), pdf)) or Path(out),
+        lambda v, out, pdf=False, review_out=None: (
+            calls.append((len(v.projects), Path(out), pdf, review_out)) or Path(out)
+        ),
     )
     monkeypatch.setattr(macros, "_open_file", opened.append)
     src = make_book(tmp_path / "u.xlsx", 2)
     book = FakeBook(src)
     assert run(macros.write_report, book) == tmp_path / "u_自评报告.docx"
-    assert calls == [(2, tmp_path / "u_自评报告.docx", False)]
+    assert calls == [(2, tmp_path / "u_自评报告.docx", False, tmp_path / "u_自评报告_报送前核对事项.docx")]
     assert opened == [tmp_path / "u_自评报告.docx"]
+    # the notes' claim, never written (the writer is replaced here), is given back
+    assert not (tmp_path / "u_自评报告_报送前核对事项.docx").exists()
+
+
+def test_write_report_never_replaces_notes_of_the_same_name_and_fits_a_long_name(tmp_path):
+    """The ribbon's 生成自评报告 (as the WPS service's): a hand-kept …_自评报告_报送前核对事项.docx is never
+    written over (the report takes the next name, its notes beside it); a workbook named with 83 Chinese
+    characters gets a report whose name fits the file system."""
+    src = write_sample(SAMPLES[0], tmp_path)
+    mine = tmp_path / f"{src.stem}_自评报告_报送前核对事项.docx"
+    mine.write_bytes(b"my own notes")
+    report = run(macros.write_report, FakeBook(src))
+    assert report is not None and report.name == f"{src.stem}_自评报告（2）.docx"
+    assert mine.read_bytes() == b"my own notes"
+    assert (tmp_path / f"{src.stem}_自评报告（2）_报送前核对事项.docx").stat().st_size > 1000
+    long = src.rename(tmp_path / ("长安区" * 27 + "长安.xlsx"))
+    book = FakeBook(long)
+    report = run(macros.write_report, book)
+    assert report is not None and report.name.endswith("…_自评报告.docx"), book.app.alerts
+    assert all(len(os.fsencode(p.name)) <= 255 for p in tmp_path.iterdir())
 
 
 def test_consolidate_folder_uses_the_picker_and_opens_the_result(tmp_path, monkeypatch):

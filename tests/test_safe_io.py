@@ -211,3 +211,71 @@ def test_fit_name_shortens_the_part_that_may_be_shortened(tmp_path):
     assert len(os.fsencode(name)) <= 255
     (tmp_path / name).write_bytes(b"ok")  # the file system takes it
     assert fit_name(tmp_path, "短.xlsx") == "短.xlsx"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="file modes")
+def test_reading_the_umask_never_lets_another_thread_make_a_file_others_can_write(tmp_path):
+    """An output's mode comes from the umask. Reading it by setting it to 0 and back opened a moment in
+    which a claim made in another thread (``claim_new_path``, created 0666 for the kernel to narrow) was
+    left world-writable, and the output written over it kept that mode."""
+    import threading
+
+    from xlperf import safe_io
+
+    old = os.umask(0o022)
+    stop = threading.Event()
+
+    def read_it_again_and_again():
+        while not stop.is_set():
+            safe_io._umask()  # noqa: SLF001 - what atomic_write calls for every new file
+
+    t = threading.Thread(target=read_it_again_and_again)
+    t.start()
+    try:
+        modes = [
+            stat.S_IMODE(safe_io.claim_new_path(tmp_path / f"{i}.docx").stat().st_mode) for i in range(4000)
+        ]
+    finally:
+        stop.set()
+        t.join()
+        os.umask(old)
+    assert set(modes) == {0o644}
+    if sys.platform.startswith("linux"):  # read as it is now, a umask set later included
+        old = os.umask(0o027)
+        try:
+            assert safe_io._umask() == 0o027  # noqa: SLF001
+        finally:
+            os.umask(old)
+
+
+def test_a_claimed_name_fits_the_file_system_numbered_too(tmp_path):
+    """A name too long for the file system (255 bytes: 85 Chinese characters) is shortened before the
+    part that names the output, and so are its numbered variants (（2）, （3）…)."""
+    from xlperf.safe_io import claim_new_path
+
+    stem = "长" * 84
+    first = claim_new_path(tmp_path / f"{stem}_自评报告.docx", keep="_自评报告.docx")
+    second = claim_new_path(tmp_path / f"{stem}_自评报告.docx", keep="_自评报告.docx")
+    assert first.name.endswith("…_自评报告.docx") and first.name.startswith("长")
+    assert second.name.endswith("…_自评报告（2）.docx")
+    assert all(len(os.fsencode(p.name)) <= 255 and p.is_file() for p in (first, second))
+    # a short name is left as it is
+    assert claim_new_path(tmp_path / "短_自评报告.docx", keep="_自评报告.docx").name == "短_自评报告.docx"
+
+
+def test_a_pair_is_claimed_where_both_names_are_free(tmp_path):
+    """A report and its review notes are named as a pair: a name is claimed only where the notes' name
+    beside it is free too (a hand-written notes file of the same name is never replaced)."""
+    from xlperf.safe_io import claim_new_pair
+
+    def notes(p: Path) -> Path:
+        return p.with_name(f"{p.stem}_报送前核对事项.docx")
+
+    (tmp_path / "u_自评报告_报送前核对事项.docx").write_bytes(b"hand-written")
+    report, beside = claim_new_pair(tmp_path / "u_自评报告.docx", notes)
+    assert (report.name, beside.name) == ("u_自评报告（2）.docx", "u_自评报告（2）_报送前核对事项.docx")
+    assert report.is_file() and beside.is_file() and report.stat().st_size == beside.stat().st_size == 0
+    assert not (tmp_path / "u_自评报告.docx").exists()  # the first name was given back
+    assert (tmp_path / "u_自评报告_报送前核对事项.docx").read_bytes() == b"hand-written"
+    again = claim_new_pair(tmp_path / "u_自评报告.docx", notes)
+    assert [p.name for p in again] == ["u_自评报告（3）.docx", "u_自评报告（3）_报送前核对事项.docx"]

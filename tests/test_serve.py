@@ -147,6 +147,105 @@ def test_every_call_is_authenticated_with_a_fresh_nonce_and_the_secret_never_tra
         assert raw(port, "GET", "/v1/hello" + q)[0] == 400, q
 
 
+def test_a_flood_of_hellos_does_not_push_out_the_add_ins_nonce(service):
+    """Any web page may call /v1/hello (it cannot do more): a page calling it in a loop between the add-in's
+    hello and its request must not make the add-in's nonce unknown to the service."""
+    port, secret = service.port, service.secret
+    h = authed(port, secret, "GET", "/v1/health", 0)
+    for i in range(600):
+        assert raw(port, "GET", f"/v1/hello?nonce={i:032x}", headers={"Origin": "null"})[0] == 200
+    status, _, body = raw(port, "GET", "/v1/health", headers=h)
+    assert status == 200 and body["ok"], body
+
+
+def test_the_hello_says_how_long_an_answer_may_take(service):
+    """The add-in gives up on an answer after the service's own limits (reading a request, then working on
+    it: 20 s and 300 s by default), which the hello tells it."""
+    status, _, body = raw(service.port, "GET", "/v1/hello?nonce=" + "0" * 32)
+    assert status == 200 and body["answer_within"] == 320
+
+
+@pytest.fixture
+def short_nonces():
+    """A service in this process whose hello nonces are good for 0.3 s."""
+    state = ServiceState(config.ServeConfig(0, config.new_secret()), nonces=auth.Nonces(seconds=0.3))
+    server = make_server(state, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield state
+    server.shutdown()
+    server.server_close()
+    state.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def test_a_nonce_used_too_late_is_told_signed_and_the_client_tries_again(short_nonces, monkeypatch):
+    """The add-in's request after its nonce expired (or used twice) is not run; the answer, signed (the
+    client proved it knows the secret), says to try again, and the client does, once, with a new hello."""
+    port, secret = short_nonces.port, short_nonces.config.secret
+    for stale in ("expired", "used"):
+        h = authed(port, secret, "GET", "/v1/health", 0)
+        if stale == "expired":
+            time.sleep(0.5)
+        else:
+            assert raw(port, "GET", "/v1/health", headers=h)[0] == 200
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/v1/health", headers={"Host": f"127.0.0.1:{port}", **h})
+        r = conn.getresponse()
+        data = r.read()
+        conn.close()
+        assert r.status == 401, stale
+        assert r.getheader("X-Xlperf-Proof") == auth.answer_proof(
+            secret, port, h["X-Xlperf-Nonce"], 401, data
+        )
+        answer = json.loads(data)
+        assert answer["retry"] is True and "重试" in answer["error"] and "密钥" not in answer["error"], answer
+    # a nonce not ours, or a MAC without the secret: unsigned, as before, and no retry offered
+    h = authed(port, secret, "GET", "/v1/health", 0)
+    h["X-Xlperf-Auth"] = mac("another secret " + "x" * 30, "xlperf-client", port, h["X-Xlperf-Nonce"], "GET",
+                             "/v1/health", 0)  # fmt: skip
+    status, headers, body = raw(port, "GET", "/v1/health", headers=h)
+    assert status == 401 and "X-Xlperf-Proof" not in headers and "retry" not in body
+    # the library's client: its first request is late (its MAC slowed here), the second goes through
+    hellos, slow = [], [True]
+    real_nonce, real_auth = auth.new_nonce, auth.client_auth
+
+    def counted():
+        hellos.append(1)
+        return real_nonce()
+
+    def late(*a, **k):
+        if slow.pop() if slow else False:
+            time.sleep(0.5)
+        return real_auth(*a, **k)
+
+    monkeypatch.setattr(auth, "new_nonce", counted)
+    monkeypatch.setattr(auth, "client_auth", late)
+    answer = auth.call(port, secret, "GET", "/v1/health", timeout=10)
+    assert answer.status == 200 and len(hellos) == 2
+
+
+def test_the_add_in_told_its_nonce_came_too_late_says_to_retry(tmp_path):
+    """The add-in (Node, against this service, whose nonces here are always too late): it asks once more,
+    then shows the service's signed words, which say to retry, not that the answer is unsigned."""
+    from wps_support import JS, run_node
+
+    state = ServiceState(config.ServeConfig(0, config.new_secret()), nonces=auth.Nonces(seconds=-1))
+    server = make_server(state, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        inp, out = tmp_path / "in.json", tmp_path / "out.json"
+        book = {"fullName": str(tmp_path / "u.xlsx"), "sheets": [{"name": "Sheet1", "cells": {}}]}
+        inp.write_text(json.dumps({"book": book, "config": {"port": state.port, "secret": state.config.secret},
+                                   "actions": ["XlperfDiagnose"]}), "utf-8")  # fmt: skip
+        r = run_node([str(JS / "run_action.js"), str(inp), str(out)])
+        assert r.returncode == 0, r.stderr
+        alerts = json.loads(out.read_text("utf-8"))["alerts"]
+    finally:
+        server.shutdown()
+        server.server_close()
+        state.pool.shutdown(wait=False, cancel_futures=True)
+    assert len(alerts) == 1 and "重试" in alerts[0] and "签名" not in alerts[0], alerts
+
+
 def test_answers_to_authenticated_calls_are_signed_and_others_are_not(service):
     port, secret = service.port, service.secret
     for method, path, body, want in (("GET", "/v1/health", b"", 200), ("POST", "/v1/validate", b"[1]", 400),
@@ -332,7 +431,7 @@ def slow_server(tmp_path):
     t.start()
 
     class Svc:
-        port, secret = state.port, cfg.secret
+        port, secret, service = state.port, cfg.secret, state
 
         def alive(self):
             return request(self, "GET", "/v1/health")[0] == 200
@@ -366,6 +465,36 @@ def test_a_bug_in_an_endpoint_is_one_chinese_line_and_the_log_has_the_traceback(
     assert status == 500 and body["error"].startswith("操作未完成：出现意外错误（RuntimeError）")
     assert "Traceback" not in body["error"] and "a bug" not in body["error"]
     assert slow_server.alive()
+
+
+def test_a_traceback_in_the_log_carries_no_control_characters_nor_forged_lines(slow_server):
+    """An exception's text comes from the request (a path, a cell): in the log its control characters are
+    escaped as the request lines' are, and a line break in it cannot start a line that passes for one of
+    the service's own."""
+    import io
+    import logging
+
+    def bad(payload: dict) -> dict:
+        raise RuntimeError(f"{payload['text']}")
+
+    slow_server.service.endpoints["/v1/bad"] = ("POST", bad)
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log = logging.getLogger("xlperf.serve")
+    log.addHandler(handler)
+    try:
+        forged = '2026-01-01 00:00:00,000 INFO 127.0.0.1 "POST /v1/consolidate HTTP/1.1" 200 -'
+        text = f"a bug\x1b]0;pwned\x07\x1b[2J\r\n{forged}\u2028\x85end"
+        status, _, body = request(slow_server, "POST", "/v1/bad", {"text": text})
+    finally:
+        log.removeHandler(handler)
+    assert status == 500
+    logged = out.getvalue()
+    assert "Traceback" in logged and "RuntimeError: a bug" in logged
+    assert not any(c in logged for c in "\x1b\x07\r\x85\u2028"), repr(logged)
+    assert "\\x1b]0;pwned" in logged
+    assert not any(line.startswith("2026-01-01") for line in logged.splitlines()), logged
 
 
 def test_a_client_that_sends_slowly_is_cut_off(slow_server):

@@ -180,6 +180,43 @@ def test_a_project_not_in_the_targets_is_one_note():
     assert (f.cell, f.severity) == ("B4", "info") and "批复的绩效目标中没有该项目" in f.message
 
 
+def test_a_unit_the_targets_file_does_not_hold_is_not_noted_project_by_project():
+    """A bureau's file of the units approved so far: another unit's projects are not checked, and not
+    one note each either (consolidation says once which units the file does not cover)."""
+    approved = [list(r) for r in APPROVED]
+    approved[0][0:2] = ["另一个局", "信息化运维"]
+    t = targets(approved)
+    assert xp022(clean_rows(), t) == []
+    assert not t.covers(UnitInfo(name="某某局")) and t.covers(UnitInfo(name="另一个 局"))
+    assert t.covers(UnitInfo(name="219001-另一个局"))
+    approved[0][0] = None  # a file of one unit's targets naming no unit covers every unit
+    assert targets(approved).covers(UnitInfo(name="某某局"))
+
+
+def test_uncovered_units_are_named_once_in_a_consolidation():
+    from collections import namedtuple
+
+    from xlperf.consolidate import STATUS_OK, FileResult, uncovered_units
+
+    Named = namedtuple("Named", "name")
+
+    approved = [list(r) for r in APPROVED]
+    t = targets(approved)
+
+    def f(unit, status=STATUS_OK, project="信息化运维"):
+        return FileResult(f"/{unit}.xlsx", f"{unit}.xlsx", status, unit=unit, projects=[Named(project)])
+
+    files = [
+        f("某某局"),
+        f("乙局"),
+        f("乙 局"),
+        f("丙局", "无法读取"),
+        f("丁局"),
+        f("戊局", project="干部教育培训"),
+    ]
+    assert uncovered_units(files, t) == ["乙局", "丁局"]  # 戊局's project: checked as 某某局's of that name
+
+
 def test_a_project_is_found_by_its_code_and_by_its_name_written_otherwise():
     approved = [list(r) for r in APPROVED]
     approved[0][1] = "51000021R000000019951-干部教育培训"
@@ -281,6 +318,27 @@ def test_validate_with_targets_through_the_cli(tmp_path):
     assert [(f["rule"], f["cell"], f["severity"]) for f in found if f["rule"] == "XP022"] == [
         ("XP022", "E15", "error")
     ]
+
+
+def test_validate_says_once_that_its_unit_is_not_in_the_targets(tmp_path):
+    form = write_xlsx(tmp_path / "乙局.xlsx", clean_rows(), unit={"单位名称": "乙局", "年度": 2020})
+    approved = [list(r) for r in APPROVED]
+    approved[0][1] = "信息化运维"  # 某某局's only project, not 乙局's
+    t = _targets_xlsx(tmp_path / "绩效目标.xlsx", approved)
+    r = CliRunner().invoke(cli, ["validate", str(form), "--targets", str(t)], terminal_width=120)
+    assert r.output.count("批复目标中没有本单位（乙局）的项目，未核对指标值。") == 1, r.output
+    assert "XP022" not in r.output
+    r = CliRunner().invoke(cli, ["validate", str(form), "--targets", str(t), "--format", "json"])
+    import json
+
+    (f,) = json.loads(r.stdout)["files"]
+    assert f["targets"] == "批复目标中没有本单位（乙局）的项目，未核对指标值"
+    assert "乙局.xlsx：批复目标中没有本单位（乙局）的项目" in r.stderr
+    # against 某某局's targets only, its project of the same name is checked (and named): nothing unchecked
+    r = CliRunner().invoke(
+        cli, ["validate", str(form), "--targets", str(_targets_xlsx(tmp_path / "t2.xlsx"))]
+    )
+    assert "未核对指标值" not in r.output
 
 
 def test_targets_file_in_csv_gbk(tmp_path):

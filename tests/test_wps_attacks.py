@@ -292,6 +292,53 @@ def test_consolidation_never_replaces_an_existing_summary(tmp_path):
     assert mine.read_bytes() == b"the summary I sent yesterday, annotated"
 
 
+def test_a_report_never_replaces_review_notes_of_the_same_name(tmp_path):
+    """生成自评报告 writes the report and its review notes (…_自评报告_报送前核对事项.docx) beside the
+    workbook: a notes file of that name already there (kept, annotated by hand) is never written over, and
+    the new notes keep the name of the report they belong to."""
+    from test_wps_addin import _grids
+
+    src = write_sample(SAMPLES[0], tmp_path)  # 27 findings: notes are written
+    mine = tmp_path / f"{src.stem}_自评报告_报送前核对事项.docx"
+    mine.write_bytes(b"my own notes")
+    answer = handlers.report({"workbook": str(src), "sheets": _grids(src)})
+    out = Path(answer["path"])
+    assert mine.read_bytes() == b"my own notes"
+    assert out.name == f"{src.stem}_自评报告（2）.docx"
+    notes = out.with_name(f"{out.stem}_报送前核对事项.docx")
+    assert notes.is_file() and notes.stat().st_size > 1000
+    assert not (tmp_path / f"{src.stem}_自评报告.docx").exists()  # no empty claim left behind
+
+
+def test_a_report_with_nothing_to_check_leaves_no_empty_notes(tmp_path, monkeypatch):
+    from test_wps_addin import _grids
+
+    from xlperf.writers import report as report_writer
+
+    src = write_sample(SAMPLES[2], tmp_path)
+    monkeypatch.setattr(report_writer, "build_review", lambda *a, **k: None)  # nothing to check: no notes
+    answer = handlers.report({"workbook": str(src), "sheets": _grids(src)})
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([src.name, Path(answer["path"]).name])
+
+
+def test_a_report_and_a_submission_copy_for_a_workbook_with_a_long_name(tmp_path):
+    """A workbook named with 83 Chinese characters (249 bytes, 254 with .xlsx): the report's and the copy's names are
+    shortened to fit the file system (255 bytes), before the part that says what they are."""
+    from test_wps_addin import _grids
+
+    src = write_sample(SAMPLES[0], tmp_path)
+    long = src.rename(tmp_path / ("长安区" * 27 + "长安.xlsx"))
+    answer = handlers.report({"workbook": str(long), "sheets": _grids(long)})
+    out = Path(answer["path"])
+    assert out.is_file() and out.name.startswith("长安区") and out.name.endswith("…_自评报告.docx")
+    again = Path(handlers.report({"workbook": str(long), "sheets": _grids(long)})["path"])
+    assert again.name.endswith("…_自评报告（2）.docx")
+    copy = Path(handlers.submission({"workbook": str(long)})["path"])
+    assert copy.is_file() and copy.name.endswith("…_报送版.xlsx")
+    assert all(len(os.fsencode(p.name)) <= 255 for p in tmp_path.iterdir())
+    assert len(list(tmp_path.glob("*_报送前核对事项.docx"))) == 2
+
+
 def test_two_reports_at_once_write_two_files(tmp_path, monkeypatch):
     """Two 生成自评报告 clicks (two WPS windows) on one workbook at the same moment: two reports, neither
     written over the other."""
@@ -396,6 +443,66 @@ def test_settings_left_readable_by_an_older_install_are_narrowed(tmp_path):
     assert oct(path.stat().st_mode & 0o777) == "0o600"
 
 
+LEAKED = "LEAKED-" + "k" * 40
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes")
+@pytest.mark.parametrize(
+    ("settings", "mode"),
+    [
+        ({"port": 35999, "token": LEAKED}, 0o600),  # an older install's: the add-in kept it in config.js
+        ({"port": 35999, "token": LEAKED}, 0o644),  # …and an older version saved serve.json 0644
+        ({"port": 35999, "secret": LEAKED}, 0o644),  # readable by every user of the PC
+        ({"port": 35999, "secret": LEAKED}, 0o640),  # by the group
+    ],
+    ids=["token", "token-0644", "secret-0644", "secret-0640"],
+)
+def test_a_secret_others_could_read_is_replaced_on_install(tmp_path, settings, mode):
+    """Before the key file, the add-in kept the service's token in config.js, which any page opened from
+    disk could read; an earlier version also saved serve.json readable by others. Reinstalling keeps the
+    port, but the secret is new (in serve.json and the add-in's key file alike) and serve.json is the
+    user's alone."""
+    home = tmp_path / "home"
+    env = {"HOME": str(home)}
+    cfg_path = config.config_path(env)
+    cfg_path.parent.mkdir(parents=True)
+    cfg_path.write_text(json.dumps(settings), "utf-8")
+    cfg_path.chmod(mode)
+    rep = install.install(env=env, start=False, autostart=False)
+    key = config.read_key(install.addin_dir(install.jsaddons_dir(env, "linux")) / config.KEY_FILE)
+    saved = json.loads(cfg_path.read_text("utf-8"))
+    assert key["port"] == saved["port"] == 35999
+    assert key["secret"] == saved["secret"] != LEAKED and "token" not in saved
+    assert oct(cfg_path.stat().st_mode & 0o777) == "0o600"
+    assert LEAKED not in "".join(p.read_text("utf-8", "replace") for p in home.rglob("*") if p.is_file())
+    assert any("重新生成密钥" in line for line in rep.lines), rep.lines
+    # installed again: the secret stays (it is private now)
+    install.install(env=env, start=False, autostart=False)
+    assert config.load(cfg_path).secret == saved["secret"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes")
+@pytest.mark.parametrize("settings", [{"secret": LEAKED}, {"token": LEAKED}], ids=["secret-0644", "token"])
+def test_the_service_never_serves_with_a_secret_others_could_read(tmp_path, settings):
+    """``xlperf serve`` started on settings readable by others (or an older install's token): it does not
+    answer to the old secret; it makes a new one, saves it owner-only and says to reinstall the add-in."""
+    from xlperf.wps import auth
+
+    cfg_path = tmp_path / "serve.json"
+    cfg_path.write_text(json.dumps({"port": 0, **settings}), "utf-8")
+    cfg_path.chmod(0o644 if "secret" in settings else 0o600)
+    svc = Service(tmp_path / "svc", config_file=cfg_path)
+    try:
+        with pytest.raises(auth.NotOurService):
+            auth.call(svc.port, LEAKED, "GET", "/v1/health", timeout=10)
+        fresh = config.load(cfg_path).secret
+        assert fresh != LEAKED and oct(cfg_path.stat().st_mode & 0o777) == "0o600"
+        assert auth.call(svc.port, fresh, "GET", "/v1/health", timeout=10).status == 200
+        assert "xlperf wps install" in svc.log.read_text("utf-8")
+    finally:
+        svc.stop()
+
+
 def test_the_login_entry_escapes_percent_and_backslash_as_the_desktop_entry_spec_says():
     text = install.startup_content("/opt/py%d/bin/python3", "linux").decode("utf-8")
     assert "Exec=/opt/py%%d/bin/python3 -m xlperf serve" in text
@@ -484,6 +591,80 @@ def test_a_squatter_on_the_port_gets_neither_the_secret_nor_the_workbook(tmp_pat
     assert result["opened"] == []
     assert len(result["alerts"]) == len(actions)
     assert all(f"无法确认端口 {squatter.port} 上的程序是本机的 xlperf 服务" in a for a in result["alerts"])
+
+
+class _SlowSquatter:
+    """A program on the port that holds whoever talks to it: it accepts and never answers, sends its
+    headers a byte at a time, promises 100 MB and sends a byte at a time, or sends a hello far larger than
+    any hello."""
+
+    def __init__(self, how: str) -> None:
+        self.how = how
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.done = threading.Event()
+        self.conns: list[socket.socket] = []
+        self.sent = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self.done.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(conn)
+            threading.Thread(target=self._hold, args=(conn,), daemon=True).start()
+
+    def _hold(self, conn: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            conn.recv(65536)
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            if self.how == "silent":
+                self.done.wait(60)
+            elif self.how == "trickle-headers":
+                for b in head + b"X-Pad: " + b"a" * 10000:
+                    if self.done.wait(0.2):
+                        return
+                    conn.sendall(bytes([b]))
+            elif self.how == "trickle-body":
+                conn.sendall(head + b"Content-Length: 100000000\r\n\r\n{")
+                while not self.done.wait(0.2):
+                    conn.sendall(b" ")
+            elif self.how == "huge":
+                conn.sendall(head + b"Content-Length: 100000000\r\n\r\n")
+                block = b"a" * 100_000
+                while self.sent < 100_000_000 and not self.done.is_set():
+                    conn.sendall(block)
+                    self.sent += len(block)
+
+    def stop(self) -> None:
+        self.done.set()
+        self.sock.close()
+        for c in self.conns:
+            with contextlib.suppress(OSError):
+                c.close()
+
+
+@pytest.mark.parametrize("how", ["silent", "trickle-headers", "trickle-body", "huge"])
+def test_a_squatter_cannot_hold_the_python_client(how):
+    """wps install, doctor and the installer's stop/start wait for the service through auth.call: whatever
+    the program on the port does, the call ends within its time limit (for the whole call, not for each
+    read) having read no more than a hello can hold."""
+    from xlperf.wps import auth
+
+    squatter = _SlowSquatter(how)
+    try:
+        t0 = time.monotonic()
+        with pytest.raises((OSError, auth.NotOurService)):
+            auth.call(squatter.port, config.new_secret(), "GET", "/v1/health", timeout=2.0)
+        assert time.monotonic() - t0 < 4, how
+        t0 = time.monotonic()
+        assert install.service_health(config.ServeConfig(squatter.port, config.new_secret()), 1.0) is None
+        assert time.monotonic() - t0 < 3, how
+        assert squatter.sent < 20_000_000  # (what the sockets' buffers took): the client read 4 KB at most
+    finally:
+        squatter.stop()
 
 
 # --- a web page opened from disk --------------------------------------------------------------------------

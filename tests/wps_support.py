@@ -168,7 +168,7 @@ class Service:
         """An authenticated call, as the add-in makes it (xlperf/wps/auth.py)."""
         from xlperf.wps import auth
 
-        return auth.call(self.port, self.secret, method, path, body, timeout=60)
+        return auth.call(self.port, self.secret, method, path, body, timeout=300)
 
     def alive(self) -> bool:
         try:

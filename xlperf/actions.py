@@ -27,7 +27,6 @@ from xlperf.safe_io import FORMULA_PREFIXES, atomic_write, claim_new_path, relea
 SUBMISSION_SUFFIX = "_报送版"
 REPORT_SUFFIX = "_自评报告"
 SUMMARY_PREFIX = "汇总_"  # the consolidation written into the folder (left out of the next run)
-_XP_CALL = re.compile(r"(?<![A-Za-z0-9_.])XP_[A-Z0-9_]+\s*\(", re.IGNORECASE)
 
 
 def text_cell(value: object) -> object:
@@ -269,73 +268,49 @@ def summary_format_addresses(n_rows: int) -> dict[str, str]:
 # --- 生成报送版 -------------------------------------------------------------------------------------
 
 
-def submission_path(path: str | Path) -> Path:
-    p = Path(path)
-    return p.with_name(f"{p.stem}{SUBMISSION_SUFFIX}.xlsx")
+def write_report_beside(v: Validation, workbook: str | Path) -> tuple[Path, Path]:
+    """生成自评报告 (Excel ribbon and WPS): the report of a validated workbook beside it, named after it
+    (``…_自评报告.docx``), its review notes beside it under a name of their own; neither over a file of
+    the user's (both names claimed first, an unused claim given back). Returns (the document written,
+    the name claimed for it): a shell opens the document only when they are the same."""
+    from xlperf.writers import report
 
-
-def has_xp_call(text: object) -> bool:
-    return isinstance(text, str) and text.startswith("=") and bool(_XP_CALL.search(text))
-
-
-def write_submission_copy(src: str | Path, out: str | Path | None = None) -> tuple[Path, int]:
-    """Copy a saved workbook with every formula that calls an XP_ function replaced by its value.
-
-    Reads the file twice with openpyxl (formulas, and the values Excel cached when it saved); the
-    original is never written, nor is an earlier copy (``out`` None: ``…_报送版.xlsx``, or ``…_报送版（2）.xlsx``
-    and so on when it exists). Returns (path written, number of cells replaced).
-    """
-    import openpyxl
-    from openpyxl.worksheet.formula import ArrayFormula
-
-    src = Path(src)
-    wb = openpyxl.load_workbook(src)
-    cached = openpyxl.load_workbook(src, data_only=True)
-    replaced = 0
-    for ws in wb.worksheets:
-        cws = cached[ws.title]
-        for row in ws.iter_rows():
-            for cell in row:
-                v = cell.value
-                text = v.text if isinstance(v, ArrayFormula) else v
-                if isinstance(v, ArrayFormula) and has_xp_call(text):
-                    for arow in ws[v.ref] if ":" in v.ref else [[ws[v.ref]]]:
-                        for c in arow:
-                            c.value = cws[c.coordinate].value
-                            replaced += 1
-                elif has_xp_call(text):
-                    cell.value = cws[cell.coordinate].value
-                    replaced += 1
-    _drop_addin_links(wb)
-
-    def write(tmp: Path) -> None:
-        wb.save(tmp)
-
-    if out is not None:
-        return atomic_write(out, write, inputs=[src]), replaced
-    out = claim_new_path(submission_path(src))  # a 报送版 already there may be hand-edited: never replaced
+    out, notes = report.claim_report_paths(Path(workbook), REPORT_SUFFIX)
     try:
-        return atomic_write(out, write, inputs=[src]), replaced
+        written = Path(report.write_report(v, out, pdf=False, review_out=notes) or out)
     except BaseException:
         release_claim(out)
         raise
+    finally:
+        release_claim(notes)  # left empty: nothing to check
+    return written, out
 
 
-def _drop_addin_links(wb) -> None:
-    """Remove external links to the add-in (.xlam) once no formula refers to an external book."""
-    links = getattr(wb, "_external_links", [])
-    if not links:
-        return
-    targets = [getattr(getattr(link, "file_link", None), "Target", "") or "" for link in links]
-    if not all(t.lower().endswith(".xlam") for t in targets):
-        return
-    pattern = re.compile(r"\[\d+\]")
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith("=") and pattern.search(cell.value):
-                    return
-    wb._external_links = []
+def submission_path(path: str | Path, suffix: str = ".xlsx") -> Path:
+    """Where the 报送版 of a workbook goes: beside it, ``…_报送版.xlsx`` (``.xlsm`` when it keeps macros)."""
+    p = Path(path)
+    return p.with_name(f"{p.stem}{SUBMISSION_SUFFIX}{suffix}")
+
+
+def write_submission_copy(src: str | Path, out: str | Path | None = None) -> tuple[Path, int]:
+    """Copy a saved workbook with every formula that calls an XP_ function replaced by the value Excel
+    cached for it (:mod:`xlperf.writers.submission`: lossless, everything else of the user's kept byte
+    for byte). The original is never written, nor is an earlier copy (``out`` None: ``…_报送版.xlsx``, or
+    ``…_报送版（2）.xlsx`` and so on when it exists). Returns (path written, number of cells replaced).
+    """
+    from xlperf.writers.submission import submission_package
+
+    src = Path(src)
+    pkg, replaced, suffix = submission_package(src)
+    if out is not None:
+        return atomic_write(out, pkg.save, inputs=[src]), replaced
+    # a 报送版 already there may be hand-edited: never replaced
+    out = claim_new_path(submission_path(src, suffix), keep=f"{SUBMISSION_SUFFIX}{suffix}")
+    try:
+        return atomic_write(out, pkg.save, inputs=[src]), replaced
+    except BaseException:
+        release_claim(out)
+        raise
 
 
 # --- 汇总多个单位 -----------------------------------------------------------------------------------

@@ -16,11 +16,13 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from xlperf.core.names import shown_name
 from xlperf.errors import OutputError
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 TEMP_PREFIX = ".~xlperf-"
 STALE_SECONDS = 600  # a temporary untouched this long belongs to a run that was killed
+MAX_NUMBERED = 10_000  # （2）…（10000）: names tried for a pair of outputs
 
 
 def resolved(path: str | Path) -> Path:
@@ -36,13 +38,41 @@ def _check_target(out: Path, inputs: Iterable[str | Path], overwrite: bool) -> P
     target = resolved(out)
     for i in inputs:
         if resolved(i) == target:
-            raise OutputError(f"输出文件不能与输入文件相同：{out}")
+            raise OutputError(f"输出文件不能与输入文件相同：{shown_name(out)}")
     if out.exists() and not overwrite:
-        raise OutputError(f"输出文件已存在：{out}（如需覆盖请加 --force）")
+        raise OutputError(f"输出文件已存在：{shown_name(out)}（如需覆盖请加 --force）")
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
-        raise OutputError(f"输出文件夹不存在：{folder}")
+        raise OutputError(f"输出文件夹不存在：{shown_name(folder)}")
     return folder
+
+
+def check_output(
+    path: str | Path,
+    *,
+    folder: bool = False,
+    inputs: Iterable[str | Path] = (),
+    overwrite: bool = True,
+    keep: str = "",
+) -> Path:
+    """Refuse, before any work, an output that cannot be made — every command that writes calls this
+    before it reads its inputs, so a user learns at once, not after minutes of reading: the folder it
+    goes in missing or not writable (:func:`check_writable`), a folder where a file goes (or with
+    ``folder``, a file where a folder of files goes), one of ``inputs``, an existing output unless
+    ``overwrite``. Returns the path the output will have: a name too long for the file system
+    shortened as the writers shorten it (:func:`fit_name`, ``keep`` the end kept)."""
+    out = Path(path)
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"输出文件夹不存在：{shown_name(parent)}")
+    out = out.with_name(fit_name(parent, out.name, keep))  # (before asking the system about it)
+    _check_target(out, inputs, overwrite)
+    if folder and out.exists() and not out.is_dir():
+        raise OutputError(f"输出应为文件夹，这是一个文件：{shown_name(out)}")
+    if not folder and out.is_dir():
+        raise OutputError(f"输出应为文件，这是一个文件夹：{shown_name(out)}")
+    check_writable(parent)  # (a file, or a folder of files, is made beside its place and moved in)
+    return out
 
 
 def check_writable(folder: str | Path) -> None:
@@ -54,7 +84,9 @@ def check_writable(folder: str | Path) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=folder)
     except OSError as exc:
-        raise OutputError(f"无法在输出文件夹中写入文件：{folder}（{_why(exc)}），请换一个文件夹") from exc
+        raise OutputError(
+            f"无法在输出文件夹中写入文件：{shown_name(folder)}（{_why(exc)}），请换一个文件夹"
+        ) from exc
     os.close(fd)
     with contextlib.suppress(OSError):
         os.unlink(tmp)
@@ -83,7 +115,7 @@ def atomic_write(
     try:
         fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=out.suffix, dir=folder)
     except OSError as exc:
-        raise OutputError(f"无法在文件夹中写入文件：{folder}（{_why(exc)}）") from exc
+        raise OutputError(f"无法在文件夹中写入文件：{shown_name(folder)}（{_why(exc)}）") from exc
     os.close(fd)
     try:
         write(Path(tmp))
@@ -91,10 +123,12 @@ def atomic_write(
         os.replace(tmp, out)
     except PermissionError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"无法写入文件：{out}（文件可能正在 Excel/Word 中打开，请关闭后重试）") from exc
+        raise OutputError(
+            f"无法写入文件：{shown_name(out)}（文件可能正在 Excel/Word 中打开，请关闭后重试）"
+        ) from exc
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"无法写入文件：{out}（{_why(exc)}）") from exc
+        raise OutputError(f"无法写入文件：{shown_name(out)}（{_why(exc)}）") from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -121,26 +155,28 @@ def atomic_folder(
 
     out = Path(path)
     if out.exists() and not out.is_dir():
-        raise OutputError(f"csv 格式的输出应为文件夹：{out}")
+        raise OutputError(f"csv 格式的输出应为文件夹：{shown_name(out)}")
     folder = _check_target(out, inputs, overwrite)
     target = resolved(out)
     for i in inputs:
         if target in resolved(i).parents:
-            raise OutputError(f"输出文件夹中有输入文件，不能用作输出：{out}")
+            raise OutputError(f"输出文件夹中有输入文件，不能用作输出：{shown_name(out)}")
     allowed = set(names)
     if out.exists():
         try:
             others = sorted(p.name for p in out.iterdir() if p.name not in allowed)
         except OSError as exc:
-            raise OutputError(f"无法读取输出文件夹：{out}（{_why(exc)}）") from exc
+            raise OutputError(f"无法读取输出文件夹：{shown_name(out)}（{_why(exc)}）") from exc
         if others:
-            shown = "、".join(others[:3]) + ("等" if len(others) > 3 else "")
-            raise OutputError(f"输出文件夹中已有其他文件（{shown}），请指定一个新的或空的文件夹：{out}")
+            shown = "、".join(map(shown_name, others[:3])) + ("等" if len(others) > 3 else "")
+            raise OutputError(
+                f"输出文件夹中已有其他文件（{shown}），请指定一个新的或空的文件夹：{shown_name(out)}"
+            )
     clean_stale_temporaries(folder)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=folder))
     except OSError as exc:
-        raise OutputError(f"无法在文件夹中写入文件：{folder}（{_why(exc)}）") from exc
+        raise OutputError(f"无法在文件夹中写入文件：{shown_name(folder)}（{_why(exc)}）") from exc
     try:
         write(tmp)
         os.chmod(tmp, 0o777 & ~_umask())
@@ -162,10 +198,12 @@ def atomic_folder(
             shutil.rmtree(old, ignore_errors=True)
     except PermissionError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise OutputError(f"无法写入文件夹：{out}（其中的文件可能正在 Excel 中打开，请关闭后重试）") from exc
+        raise OutputError(
+            f"无法写入文件夹：{shown_name(out)}（其中的文件可能正在 Excel 中打开，请关闭后重试）"
+        ) from exc
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise OutputError(f"无法写入文件夹：{out}（{_why(exc)}）") from exc
+        raise OutputError(f"无法写入文件夹：{shown_name(out)}（{_why(exc)}）") from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -261,21 +299,58 @@ def unique_path(path: str | Path) -> Path:
     return p
 
 
-def claim_new_path(path: str | Path) -> Path:
+def _numbered(path: Path, n: int, keep: str = "") -> Path:
+    """``path`` (n = 1) or ``name（n）.ext``, shortened to fit the file system (:func:`fit_name`): the part
+    before ``keep`` (default: the suffix) is cut, never ``keep`` nor the number."""
+    suffix = path.suffix
+    tail = keep if keep and keep.endswith(suffix) and path.name.endswith(keep) else suffix
+    head = path.name[: len(path.name) - len(tail)]
+    tail = tail[: len(tail) - len(suffix)] + ("" if n == 1 else f"（{n}）") + suffix
+    parent = path.parent if str(path.parent) else Path(".")
+    return path.with_name(fit_name(parent, head + tail, keep=tail))
+
+
+def _claim(p: Path) -> bool:
+    """Create ``p`` empty if no file has its name (True), or leave it (False). The mode is what the
+    kernel makes of 0666 under the umask, as for any new file."""
+    try:
+        os.close(os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        return True
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise OutputError(f"无法在文件夹中写入文件：{shown_name(p.parent)}（{_why(exc)}）") from exc
+
+
+def claim_new_path(path: str | Path, keep: str = "") -> Path:
     """:func:`unique_path`, claimed: the name is taken at once (an empty file made only if none exists), so
-    two writers at the same moment never choose the same name, and none chooses a file the user has. Write
-    the output over the claim (:func:`atomic_write`); :func:`release_claim` if the write fails."""
-    p = Path(path)
-    n = 2
+    two writers at the same moment never choose the same name, and none chooses a file the user has. Names
+    too long for the file system are shortened before ``keep`` (:func:`fit_name`). Write the output over
+    the claim (:func:`atomic_write`); :func:`release_claim` if the write fails."""
+    p, n = Path(path), 1
+    while not _claim(candidate := _numbered(p, n, keep)):
+        n += 1
+    return candidate
+
+
+def claim_new_pair(path: str | Path, companion: Callable[[Path], Path], keep: str = "") -> tuple[Path, Path]:
+    """:func:`claim_new_path` for an output and a companion named after it (a report and its review
+    notes): the first name whose companion's name is free as well, both claimed."""
+    p, n = Path(path), 1
     while True:
-        try:
-            os.close(os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-            return p
-        except FileExistsError:
-            p = Path(path).with_name(f"{Path(path).stem}（{n}）{Path(path).suffix}")
-            n += 1
-        except OSError as exc:
-            raise OutputError(f"无法在文件夹中写入文件：{p.parent}（{_why(exc)}）") from exc
+        if n > MAX_NUMBERED:  # (a companion whose name does not follow the output's)
+            raise OutputError(f"无法在文件夹中找到可用的文件名：{shown_name(p)}")
+        first = _numbered(p, n, keep)
+        if _claim(first):
+            try:
+                second = companion(first)
+                if _claim(second):
+                    return first, second
+            except BaseException:
+                release_claim(first)
+                raise
+            release_claim(first)
+        n += 1
 
 
 def release_claim(path: str | Path) -> None:
@@ -290,10 +365,35 @@ def atomic_write_bytes(path: str | Path, content: bytes, **kw) -> Path:
     return atomic_write(path, lambda tmp: tmp.write_bytes(content), **kw)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
+def _proc_umask() -> int | None:
+    """The process's umask as Linux tells it (/proc/self/status), without changing it; None elsewhere."""
+    with (
+        contextlib.suppress(OSError, ValueError, IndexError),
+        open("/proc/self/status", encoding="ascii") as f,
+    ):
+        for line in f:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    return None
+
+
+def _set_and_restore_umask() -> int:
+    mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+# Elsewhere the umask can only be read by setting it and putting it back: done once, here, at import
+# (doing it for each file let another thread's new file be made in between under a umask of 0, which
+# anyone could then write).
+_UMASK_LIVE = _proc_umask() is not None
+_UMASK_AT_IMPORT = _proc_umask() if _UMASK_LIVE else _set_and_restore_umask()
+
+
+def _umask() -> int:
+    """The umask new files get: as it is now on Linux, as it was at import elsewhere."""
+    mask = _proc_umask() if _UMASK_LIVE else None
+    return _UMASK_AT_IMPORT if mask is None else mask
 
 
 # characters XML 1.0 cannot hold (Excel stores them as _x0007_; users paste them from other systems)

@@ -39,21 +39,39 @@ function response(status, text, headers) {
 
 /** A fetch of a service that knows the secret and follows the protocol; `answers[path]` is what each
  * endpoint says ({status, body} for an answer other than 200 ok); lenient: it answers whatever the request
- * carries, as a buggy or older service might. */
+ * carries, as a buggy or older service might; stale: n, the first n authenticated requests are told (signed)
+ * that their nonce came too late; hang: a path never answered (until the request is aborted); answerWithin:
+ * the seconds the hello says an answer may take. */
 function fakeService(answers, options) {
   options = options || {};
   const secret = options.secret || SECRET;
   const seen = [];
+  const aborted = [];
   const nonces = new Set();
+  let stale = options.stale || 0; // the first `stale` authenticated requests come too late for their nonce
   const f = async (url, init) => {
     const u = new URL(url);
     seen.push({ path: u.pathname, search: u.search, init: init || {} });
+    if (options.hang === u.pathname) {
+      // never answers; gives up only when the add-in aborts the request
+      return new Promise((resolve, reject) => {
+        const signal = init && init.signal;
+        if (signal) {
+          signal.addEventListener("abort", () => {
+            aborted.push(u.pathname);
+            reject(new Error("aborted"));
+          });
+        }
+      });
+    }
     if (u.pathname === "/v1/hello") {
       const cn = u.searchParams.get("nonce");
       const sn = crypto.randomBytes(16).toString("hex");
       nonces.add(sn);
       const proof = options.badProof ? "0".repeat(64) : mac(secret, ["xlperf-server", PORT, cn, sn]);
-      return response(200, JSON.stringify({ ok: true, service: "xlperf", api: 2, nonce: sn, proof: proof }));
+      const hello = { ok: true, service: "xlperf", api: 2, nonce: sn, proof: proof };
+      if (options.answerWithin !== undefined) hello.answer_within = options.answerWithin;
+      return response(200, JSON.stringify(hello));
     }
     const sn = header(init, "X-Xlperf-Nonce");
     const method = (init && init.method) || "GET";
@@ -63,6 +81,11 @@ function fakeService(answers, options) {
       return response(401, JSON.stringify({ ok: false, error: "未通过验证" }));
     }
     nonces.delete(sn);
+    if (stale > 0) {
+      stale -= 1;
+      const late = JSON.stringify({ ok: false, error: "本次验证已过期，操作没有执行：请再点一次按钮重试。", retry: true });
+      return response(401, late, { "x-xlperf-proof": mac(secret, ["xlperf-answer", PORT, sn, 401], Buffer.from(late, "utf8")) });
+    }
     const answer = answers[u.pathname] || {};
     const status = answer.status || 200;
     const text = JSON.stringify(answer.status ? answer.body : Object.assign({ ok: true }, answer));
@@ -70,6 +93,7 @@ function fakeService(answers, options) {
     return response(status, text, proof ? { "x-xlperf-proof": proof } : {});
   };
   f.seen = seen;
+  f.aborted = aborted;
   return f;
 }
 

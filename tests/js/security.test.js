@@ -92,3 +92,129 @@ test("a build exposing Count, UsedRange, Value2 and Name as methods reads the sa
   assert.ok(methods.calls.includes("worksheets.Count()") && methods.calls.includes("sheet.UsedRange()"));
   assert.ok(methods.calls.includes("range.Value2()") && methods.calls.includes("sheet.Name()"));
 });
+
+// --- time and size: nothing on the port can hold the add-in ----------------------------------------------
+
+const net = require("net");
+const http = require("http");
+
+/** A server on a free loopback port; `onConnection` or `onRequest` holds whoever comes. */
+async function listen(server) {
+  await new Promise((done) => server.listen(0, "127.0.0.1", done));
+  return server.address().port;
+}
+
+async function close(server, sockets) {
+  for (const s of sockets) s.destroy();
+  await new Promise((done) => server.close(done));
+}
+
+async function within(ms, promise) {
+  const t0 = Date.now();
+  let outcome;
+  try {
+    outcome = { value: await promise };
+  } catch (e) {
+    outcome = { error: e };
+  }
+  outcome.ms = Date.now() - t0;
+  assert.ok(outcome.ms < ms, "took " + outcome.ms + " ms");
+  return outcome;
+}
+
+test("a program that accepts and never answers: the hello gives up, with the message to start the service", async (t) => {
+  const sockets = [];
+  const server = net.createServer((s) => sockets.push(s)); // reads nothing, answers nothing
+  const port = await listen(server);
+  const saved = Object.assign({}, xlperf.TIMEOUTS);
+  xlperf.TIMEOUTS.hello = 300;
+  t.after(() => Object.assign(xlperf.TIMEOUTS, saved));
+  try {
+    const cfg = { port: port, secret: SECRET };
+    const out = await within(3000, xlperf.hello(cfg, fetch));
+    assert.equal(out.error && out.error.message, xlperf.NOT_RUNNING);
+    const b = FakeET.load({ fullName: "/home/u/u.xlsx", sheets: [{ name: "自评表1", cells: { A1: { v: "项目名称" } } }] });
+    const u = ui();
+    await within(3000, xlperf.ribbon(() => b.application, cfg, fetch, u).XlperfValidate());
+    assert.deepEqual(u.alerts, [xlperf.NOT_RUNNING]);
+  } finally {
+    await close(server, sockets);
+  }
+});
+
+test("a hello trickled a byte at a time, or far larger than a hello, is given up", async (t) => {
+  const sockets = [];
+  const timers = [];
+  const server = http.createServer((req, res) => {
+    sockets.push(req.socket);
+    if (req.headers["x-test"] === "huge") {
+      res.writeHead(200, { "Content-Type": "application/json" }); // no length: as long as it likes
+      const block = Buffer.alloc(65536, 0x61);
+      const more = () => {
+        while (res.write(block)) {
+          if (res.destroyed) return;
+        }
+        res.once("drain", more);
+      };
+      res.write('{"nonce": "');
+      more();
+    } else if (req.headers["x-test"] === "declared") {
+      res.writeHead(200, { "Content-Type": "application/json", "Content-Length": "100000000" });
+      timers.push(setInterval(() => res.write(" "), 50));
+    } else {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      timers.push(setInterval(() => res.write(" "), 50)); // a byte at a time, never the end
+    }
+  });
+  const port = await listen(server);
+  const saved = Object.assign({}, xlperf.TIMEOUTS);
+  xlperf.TIMEOUTS.hello = 500;
+  t.after(() => Object.assign(xlperf.TIMEOUTS, saved));
+  try {
+    const cfg = { port: port, secret: SECRET };
+    const slow = await within(3000, xlperf.hello(cfg, fetch));
+    assert.equal(slow.error && slow.error.message, xlperf.NOT_RUNNING);
+    xlperf.TIMEOUTS.hello = 20000; // the size limit ends these, not the time
+    for (const kind of ["huge", "declared"]) {
+      const f = (url, init) => fetch(url, Object.assign({}, init, { headers: { "X-Test": kind } }));
+      const big = await within(5000, xlperf.hello(cfg, f));
+      assert.match(big.error && big.error.message, /无法确认端口 \d+ 上的程序是本机的 xlperf 服务/, kind);
+    }
+  } finally {
+    timers.forEach(clearInterval);
+    await close(server, sockets);
+  }
+});
+
+test("our service that never answers a request: the add-in stops waiting and says so", async (t) => {
+  const saved = Object.assign({}, xlperf.TIMEOUTS);
+  xlperf.TIMEOUTS.answer = 300;
+  t.after(() => Object.assign(xlperf.TIMEOUTS, saved));
+  const f = fakeService({}, { hang: "/v1/doctor" });
+  const out = await within(3000, xlperf.request(SETTINGS, f, "/v1/doctor", {}));
+  assert.match(out.error && out.error.message, /没有在 \d+ 秒内完成/);
+  assert.equal(f.aborted.length, 1); // the request was cancelled, not left open
+  // the service's hello says how long its answers may take (its own limits): the add-in waits that, and a margin
+  xlperf.TIMEOUTS.answer = 60000;
+  xlperf.TIMEOUTS.margin = 200;
+  const told = fakeService({}, { hang: "/v1/doctor", answerWithin: 0.5 });
+  const out2 = await within(3000, xlperf.request(SETTINGS, told, "/v1/doctor", {}));
+  assert.match(out2.error && out2.error.message, /没有在 1 秒内完成/);
+  assert.ok(out2.ms >= 600, out2.ms);
+});
+
+test("a nonce that came too late: the add-in asks again once, and says to retry, not that the answer is unsigned", async () => {
+  const b = FakeET.load({ fullName: "/home/u/u.xlsx", sheets: [{ name: "Sheet1", cells: {} }] });
+  const once = fakeService({ "/v1/doctor": { checks: [], summary: "共 0 项" } }, { stale: 1 });
+  const u = ui();
+  await xlperf.ribbon(() => b.application, SETTINGS, once, u).XlperfDiagnose();
+  assert.deepEqual(once.seen.map((s) => s.path), ["/v1/hello", "/v1/doctor", "/v1/hello", "/v1/doctor"]);
+  assert.match(u.alerts[0], /诊断完成/);
+  const always = fakeService({ "/v1/doctor": { checks: [], summary: "共 0 项" } }, { stale: 1000 });
+  const v = ui();
+  await xlperf.ribbon(() => b.application, SETTINGS, always, v).XlperfDiagnose();
+  assert.equal(always.seen.length, 4); // once more, not in a loop
+  assert.equal(v.alerts.length, 1);
+  assert.match(v.alerts[0], /重试/);
+  assert.doesNotMatch(v.alerts[0], /签名|无法确认/);
+});

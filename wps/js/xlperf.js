@@ -894,6 +894,118 @@
     return "无法确认端口 " + port + " 上的应答来自本机的 xlperf 服务（应答没有服务的签名），加载项没有采用这个应答。" + FIX;
   }
 
+  function late(seconds) {
+    return (
+      "xlperf 本机服务没有在 " + seconds + " 秒内完成这次操作，加载项不再等待。服务可能仍在处理（例如汇总的文件很多）：" +
+      "请稍后查看工作簿所在的文件夹，或再试一次；仍有问题时运行 xlperf doctor 查看原因。"
+    );
+  }
+
+  // How long the add-in waits (milliseconds): for the hello (a program that does not answer it in time is
+  // not taken for our service), and for an answer (the service's own limit on a request, which its hello
+  // tells, and a margin; `answer` when it does not). How much it reads: a hello is ~200 bytes; an answer
+  // at most what a request may carry.
+  var TIMEOUTS = { hello: 10000, answer: 330000, margin: 15000 };
+  var MAX_HELLO = 4096;
+  var MAX_ANSWER = 16 * 1024 * 1024;
+
+  /** The body's bytes, at most `limit` (null past it: the rest is not read, nor kept). */
+  async function readLimited(response, limit) {
+    var declared = response.headers && response.headers.get ? Number(response.headers.get("Content-Length")) : NaN;
+    var body = response.body;
+    if (declared > limit) {
+      if (body && typeof body.cancel === "function") {
+        body.cancel().catch(function () {});
+      }
+      return null;
+    }
+    if (body && typeof body.getReader === "function") {
+      var reader = body.getReader();
+      var parts = [];
+      var n = 0;
+      for (;;) {
+        var step = await reader.read();
+        if (step.done) {
+          break;
+        }
+        n += step.value.length;
+        if (n > limit) {
+          reader.cancel().catch(function () {});
+          return null;
+        }
+        parts.push(step.value);
+      }
+      var out = new Uint8Array(n);
+      var at = 0;
+      parts.forEach(function (p) {
+        out.set(p, at);
+        at += p.length;
+      });
+      return out;
+    }
+    var all = new Uint8Array(await response.arrayBuffer());
+    return all.length > limit ? null : all;
+  }
+
+  /** fetch and read the answer (at most `limit` bytes; raw null when unreadable or larger) within `ms`;
+   * past it the request is aborted and `timedOut` thrown; a fetch that fails throws `unreachable`. */
+  function exchange(fetchImpl, url, init, ms, limit, unreachable, timedOut) {
+    var controller = typeof AbortController === "function" ? new AbortController() : null;
+    if (controller) {
+      init.signal = controller.signal;
+    }
+    var timer = null;
+    var deadline = new Promise(function (resolve, reject) {
+      timer = setTimeout(function () {
+        if (controller) {
+          try {
+            controller.abort();
+          } catch (e) {
+            // aborted already
+          }
+        }
+        reject(timedOut);
+      }, ms);
+    });
+    var work = Promise.resolve()
+      .then(function () {
+        return fetchImpl(url, init);
+      })
+      .then(
+        function (response) {
+          return readLimited(response, limit).then(
+            function (raw) {
+              return { response: response, raw: raw };
+            },
+            function () {
+              return { response: response, raw: null };
+            }
+          );
+        },
+        function () {
+          throw unreachable;
+        }
+      );
+    return Promise.race([work, deadline]).then(
+      function (r) {
+        clearTimeout(timer);
+        return r;
+      },
+      function (e) {
+        clearTimeout(timer);
+        throw e;
+      }
+    );
+  }
+
+  function jsonOf(raw) {
+    try {
+      return raw ? JSON.parse(new TextDecoder("utf-8").decode(raw)) : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
   /** The add-in's settings {port, secret}: an object, or a function reading them (the key file). */
   function settingsOf(cfg) {
     var s = typeof cfg === "function" ? cfg() : cfg;
@@ -921,21 +1033,14 @@
     return "http://127.0.0.1:" + cfg.port;
   }
 
-  /** The service's hello: its nonce, once it has proved it knows the secret (else nothing is sent). */
-  async function hello(cfg, fetchImpl) {
+  /** The service's hello, once it has proved it knows the secret (else nothing is sent): its nonce and how
+   * long to wait for its answers. */
+  async function greet(cfg, fetchImpl) {
     var cn = randomNonce();
-    var response;
-    try {
-      response = await fetchImpl(baseUrl(cfg) + "/v1/hello?nonce=" + cn, { method: "GET" });
-    } catch (e) {
-      throw new XlperfError(NOT_RUNNING);
-    }
-    var data = null;
-    try {
-      data = await response.json();
-    } catch (e) {
-      data = null;
-    }
+    var notRunning = new XlperfError(NOT_RUNNING);
+    var got = await exchange(fetchImpl, baseUrl(cfg) + "/v1/hello?nonce=" + cn, { method: "GET" }, TIMEOUTS.hello,
+      MAX_HELLO, notRunning, notRunning);
+    var data = jsonOf(got.raw);
     var sn = data && typeof data.nonce === "string" && /^[0-9a-f]{32}$/.test(data.nonce) ? data.nonce : null;
     if (!sn || typeof data.proof !== "string") {
       throw new XlperfError(notOurs(cfg.port));
@@ -943,14 +1048,19 @@
     if (data.proof !== (await mac(cfg.secret, ["xlperf-server", cfg.port, cn, sn]))) {
       throw new XlperfError(notOurs(cfg.port));
     }
-    return sn;
+    var told = Number(data.answer_within); // seconds: the service's limits on reading and working on a request
+    return { nonce: sn, wait: told > 0 && told <= 7200 ? told * 1000 + TIMEOUTS.margin : TIMEOUTS.answer };
   }
 
-  /** POST (or GET) JSON to the service, once it has proved itself; its answer, once its proof is right.
-   * A Chinese XlperfError for every way it can fail. */
-  async function request(cfg, fetchImpl, path, body) {
-    cfg = settingsOf(cfg);
-    var sn = await hello(cfg, fetchImpl);
+  /** The service's hello: its nonce, once it has proved it knows the secret (else nothing is sent). */
+  async function hello(cfg, fetchImpl) {
+    return (await greet(cfg, fetchImpl)).nonce;
+  }
+
+  /** One hello and one request; the answer {status, data} once its proof is right. */
+  async function requestOnce(cfg, fetchImpl, path, body) {
+    var greeting = await greet(cfg, fetchImpl);
+    var sn = greeting.nonce;
     var method = body === undefined ? "GET" : "POST";
     var bytes = body === undefined ? new Uint8Array(0) : utf8(JSON.stringify(body));
     var headers = {
@@ -962,30 +1072,30 @@
       headers["Content-Type"] = "application/json";
       init.body = bytes;
     }
-    var response;
-    try {
-      response = await fetchImpl(baseUrl(cfg) + path, init);
-    } catch (e) {
-      throw new XlperfError(NOT_RUNNING);
-    }
-    var raw;
-    try {
-      raw = new Uint8Array(await response.arrayBuffer());
-    } catch (e) {
-      raw = new Uint8Array(0);
-    }
+    var got = await exchange(fetchImpl, baseUrl(cfg) + path, init, greeting.wait, MAX_ANSWER,
+      new XlperfError(NOT_RUNNING), new XlperfError(late(Math.round(greeting.wait / 1000))));
+    var response = got.response;
+    var raw = got.raw || new Uint8Array(0);
     var proof = response.headers && response.headers.get ? response.headers.get("X-Xlperf-Proof") : null;
-    if (!proof || proof !== (await mac(cfg.secret, ["xlperf-answer", cfg.port, sn, response.status], raw))) {
+    if (got.raw === null || !proof ||
+        proof !== (await mac(cfg.secret, ["xlperf-answer", cfg.port, sn, response.status], raw))) {
       throw new XlperfError(unsigned(cfg.port));
     }
-    var data = null;
-    try {
-      data = JSON.parse(new TextDecoder("utf-8").decode(raw));
-    } catch (e) {
-      data = null;
+    return { status: response.status, data: jsonOf(raw) };
+  }
+
+  /** POST (or GET) JSON to the service, once it has proved itself; its answer, once its proof is right.
+   * Sent once more (a new hello) when the service says, signed, that the nonce came too late. A Chinese
+   * XlperfError for every way it can fail. */
+  async function request(cfg, fetchImpl, path, body) {
+    cfg = settingsOf(cfg);
+    var answer = await requestOnce(cfg, fetchImpl, path, body);
+    if (answer.status === 401 && answer.data && answer.data.retry === true) {
+      answer = await requestOnce(cfg, fetchImpl, path, body);
     }
+    var data = answer.data;
     if (!data || data.ok !== true) {
-      var msg = data && data.error ? data.error : "xlperf 服务返回了错误（HTTP " + response.status + "）。";
+      var msg = data && data.error ? data.error : "xlperf 服务返回了错误（HTTP " + answer.status + "）。";
       throw new XlperfError(msg);
     }
     return data;
@@ -1537,6 +1647,7 @@
     XL: XL,
     XlperfError: XlperfError,
     NOT_RUNNING: NOT_RUNNING,
+    TIMEOUTS: TIMEOUTS,
     CRYPTO: CRYPTO,
     call: call,
     get: get,

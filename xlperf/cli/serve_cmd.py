@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 import threading
@@ -45,9 +46,17 @@ def command(
     from xlperf.wps.service import ADDIN_ORIGINS, Limits, ServiceState, make_server, setup_logging
 
     handlers.OPEN_DOCUMENTS = not no_open
-    cfg, _ = config.load_or_create(config_file)
+    exposed = config.exposure(config_file)
+    cfg, _ = config.load_or_create(config_file)  # a secret others may know is replaced (exposure)
     log_path = None if log_file == "-" else Path(log_file) if log_file else config.state_dir() / "serve.log"
     log_path = setup_logging(log_path, verbose=log_file == "-")
+    if exposed:
+        renewed = (
+            f"服务设置中的密钥{exposed}，可能已被他人知道：已重新生成密钥。请运行 xlperf wps install 重新安装加载项"
+            "（加载项中的密钥随之更新），然后重新启动 WPS。"
+        )
+        logging.getLogger("xlperf.serve").warning("%s", renewed)
+        click.echo(renewed, err=True)
     limits = Limits(max_body=int(max_body_mb * 1048576), read_timeout=read_timeout, work_timeout=work_timeout,
                     workers=workers)  # fmt: skip
     state = ServiceState(cfg, limits, frozenset({*ADDIN_ORIGINS, *cfg.origins, *origins}), log_path=log_path)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from xlperf import api
-from xlperf.cli.options import CONTEXT, engine_option, preset_option, targets_option
+from xlperf.cli.options import CONTEXT, engine_option, format_option, preset_option, targets_option
 from xlperf.cli.zh import display_width, fill, screen_width
 from xlperf.core.engine import Validation
 from xlperf.core.evaluate import TOTAL_CAPPED, TOTAL_RECOMPUTED, TOTAL_REPORTED, approval_note
@@ -140,14 +140,7 @@ def _expand(paths: tuple[Path, ...]) -> tuple[Path, ...]:
     "files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="工作簿或文件夹..."
 )
 @preset_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="输出格式。",
-)
+@format_option
 @click.option(
     "-o",
     "--output",
@@ -192,7 +185,7 @@ def command(
         raise click.UsageError("-o 只能用于一个输入文件")
     if output is not None and files[0].suffix.lower() in WORD_SUFFIXES:
         raise click.UsageError(
-            f"-o 只能用于工作簿；Word 报告可用 xlperf import {files[0].name} -o 自评表.xlsx 导入模板后再校验"
+            f"-o 只能用于工作簿；Word 报告可用 xlperf import {shown_name(files[0].name)} -o 自评表.xlsx 导入模板后再校验"
         )
     if output is not None and output.suffix.lower() not in (".xlsx", ".xlsm"):
         raise click.UsageError(f"-o 的文件须以 .xlsx 或 .xlsm 结尾：{shown_name(output)}")
@@ -241,8 +234,18 @@ def command(
         infos += v.count("info")
         projects += len(v.workbook.projects)
         results.append({**file_dict(v), "path": name})
+        uncovered = ""
+        names = [p.name.text for p in v.workbook.projects]
+        if approved is not None and names and not approved.checks_any(v.workbook.unit, names):
+            unit = shown_text(v.workbook.unit.name) or "（未填写单位）"
+            uncovered = f"批复目标中没有本单位（{unit}）的项目，未核对指标值"
+            results[-1]["targets"] = uncovered
         if fmt == "text":
             screen.file(v)
+            if uncovered:
+                screen.para(uncovered + "。")
+        elif uncovered:
+            click.echo(f"{name}：{uncovered}", err=True)
         if output is not None:
             try:
                 copied = annotate.write_annotated_copy(v, path, output)

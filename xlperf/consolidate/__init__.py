@@ -32,7 +32,7 @@ where the preset has caps), so a unit's own arithmetic error cannot move the sum
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from xlperf import __version__
@@ -156,7 +156,26 @@ def consolidate_paths(
         from xlperf.api import targets_line
 
         c.notes.append(targets_line(targets))
+        missing = uncovered_units(files, targets)
+        if missing:
+            shown = "、".join(missing[:5]) + ("……" if len(missing) > 5 else "")
+            c.notes.append(f"批复目标中没有 {len(missing)} 个单位的项目，未核对其指标值：{shown}")
     return c
+
+
+def uncovered_units(files: Sequence[FileResult], targets: ApprovedTargets) -> list[str]:
+    """The units read none of whose projects the targets file holds (their XP022 is not checked), once
+    each, in the order of the files."""
+    from xlperf.core.model import UnitInfo
+    from xlperf.core.names import name_key, shown_text
+
+    seen: dict[str, str] = {}
+    for f in files:
+        if f.status != STATUS_OK or not f.projects or not f.unit:
+            continue
+        if not targets.checks_any(UnitInfo(name=f.unit, code=f.unit_code), [p.name for p in f.projects]):
+            seen.setdefault(name_key(f.unit), shown_text(f.unit))
+    return list(seen.values())
 
 
 def read_roster(path: str | Path) -> Roster:

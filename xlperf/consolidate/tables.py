@@ -44,7 +44,7 @@ from xlperf.core import labels as L
 from xlperf.core.engine import Validation
 from xlperf.core.evaluate import TOTAL_CAPPED, TOTAL_RECOMPUTED, TOTAL_REPORTED
 from xlperf.core.findings import SEVERITY_ZH, Finding, fmt_num, fmt_pct
-from xlperf.core.names import shown_name
+from xlperf.core.names import name_key, shown_name
 from xlperf.core.results_table import explanation
 
 
@@ -337,7 +337,9 @@ def _unit_name(f: FileResult) -> str:
 
 
 def _key(text: str) -> str:
-    return L.norm(text).casefold()
+    """Units and projects are grouped as the reviewer's desk matches them (roster, ledger, targets):
+    "财政局【本级】" and "财政局（本级）", or a name with its 一体化 code in front, are one unit."""
+    return name_key(text)
 
 
 class _Counted(NamedTuple):

@@ -16,7 +16,7 @@ same 二级指标 and the names are alike, and the message names the approved in
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from xlperf.core import labels as L
@@ -90,11 +90,31 @@ class ApprovedTargets:
     _by_code: dict[str, list[ApprovedProject]] = field(default_factory=dict, compare=False, repr=False)
     _by_name: dict[str, list[ApprovedProject]] = field(default_factory=dict, compare=False, repr=False)
 
+    _units: set[str] = field(default_factory=set, compare=False, repr=False)  # unit keys and codes
+    _anyone: bool = field(default=False, compare=False, repr=False)  # a project without a unit
+
     def __post_init__(self) -> None:
         for p in self.projects:
             if p.code:
                 self._by_code.setdefault(p.code.casefold(), []).append(p)
             self._by_name.setdefault(p.key, []).append(p)
+            if not p.unit and not p.unit_code:
+                object.__setattr__(self, "_anyone", True)
+            self._units.update(k for k in (name_key(p.unit), p.unit_code and f"#{p.unit_code}") if k)
+
+    def covers(self, unit: UnitInfo) -> bool:
+        """Whether the file holds targets for this unit: a project of it (by name or 一体化 code), or a
+        project of no named unit (a file of one unit's targets may name none). A bureau's file of the
+        units it approved so far does not cover the others: their projects are not checked, and said
+        once per unit, not once per project."""
+        if self._anyone:
+            return True
+        return name_key(unit.name) in self._units or bool(unit.code and f"#{unit.code}" in self._units)
+
+    def checks_any(self, unit: UnitInfo, projects: Iterable[str]) -> bool:
+        """Whether any of a unit's projects is checked against this file (XP022): the unit is in it, or a
+        project is found by its code or its name (another unit's project of the same name)."""
+        return self.covers(unit) or any(self.find(unit, name)[0] is not None for name in projects)
 
     @property
     def indicators(self) -> int:
@@ -286,6 +306,8 @@ def compare(result, unit: UnitInfo, targets: ApprovedTargets) -> Iterator[Mismat
     approved set; one note when the project is not in the targets file."""
     p = result.project
     approved, how = targets.find(unit, p.name.text)
+    if approved is None and not targets.covers(unit):
+        return  # the unit is not in the file at all (consolidation says so once: uncovered_units)
     if approved is None:
         yield Mismatch(
             p.name.ref,

@@ -123,14 +123,38 @@ def save(cfg: ServeConfig, path: str | Path | None = None) -> Path:
         raise ConfigError(f"无法创建文件夹 {path.parent}：{exc.strerror or exc}") from exc
 
     if os.name == "posix":
-        # the secret is the user's alone: an owner-only file first (an older install's one narrowed), whose
-        # mode the atomic write keeps
-        try:
+        # the secret is the user's alone: an owner-only file first (an older install's one narrowed, or,
+        # when it cannot be, e.g. another user's, removed), whose mode the atomic write keeps
+        with contextlib.suppress(OSError):
+            os.chmod(path, 0o600)
+        with contextlib.suppress(OSError):
+            if os.stat(path).st_mode & 0o077:
+                os.unlink(path)
+        with contextlib.suppress(FileExistsError):
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        except FileExistsError:
-            with contextlib.suppress(OSError):
-                os.chmod(path, 0o600)
     return atomic_write(path, lambda tmp: tmp.write_text(cfg.to_json(), "utf-8"))
+
+
+def exposure(path: str | Path | None = None) -> str | None:
+    """Why the secret in the settings file may be known to others (None: it is not, or there is none): an
+    older install's (named "token": that add-in kept it in config.js, which any page opened from disk could
+    read), or a file other users can read (an earlier version saved it 0644) or that is not the user's.
+    Such a secret is never used again: :func:`load_or_create` replaces it."""
+    path = Path(path) if path is not None else config_path()
+    try:
+        with open(path, "rb") as f:
+            st = os.fstat(f.fileno())
+            data = json.loads(f.read().decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if isinstance(data, dict) and "secret" not in data and data.get("token"):
+        return "是旧版本生成的（旧版加载项把它保存在任何网页都能读取的 config.js 中）"
+    if os.name == "posix":
+        if st.st_uid != os.geteuid():
+            return "所在的文件属于其他用户"
+        if st.st_mode & 0o077:
+            return f"所在的文件其他用户也能读取（权限 {st.st_mode & 0o777:04o}）"
+    return None
 
 
 def key_text(cfg: ServeConfig, version: str) -> bytes:
@@ -155,13 +179,15 @@ def read_key(path: str | Path) -> dict | None:
 
 
 def load_or_create(path: str | Path | None = None, port: int | None = None) -> tuple[ServeConfig, bool]:
-    """The settings, created when missing (or given a new port); True when written now."""
+    """The settings, created when missing (or given a new port, or a new secret when others may know the
+    old one: :func:`exposure`), saved owner-only; True when written now."""
     cfg = load(path)
-    if cfg is not None and (port is None or port == cfg.port):
+    exposed = cfg is not None and exposure(path) is not None
+    if cfg is not None and not exposed and (port is None or port == cfg.port):
         return cfg, False
     cfg = ServeConfig(
         port if port is not None else (cfg.port if cfg else DEFAULT_PORT),
-        cfg.secret if cfg else new_secret(),
+        cfg.secret if cfg and not exposed else new_secret(),
         cfg.origins if cfg else (),
     )
     save(cfg, path)

@@ -402,8 +402,13 @@ def install(
     cfg_path = config.config_path(env)
     existed = cfg_path.exists()
     previous = config.load(cfg_path) if existed else None
+    exposed = config.exposure(cfg_path) if existed else None
     cfg, written = config.load_or_create(cfg_path, port)
     rep.did(f"服务设置：{cfg_path}（端口 {cfg.port}{'，新生成密钥' if not existed else ''}）")
+    if exposed:
+        rep.did(
+            f"原有的密钥{exposed}，可能已被他人知道：已重新生成密钥（仅本用户可读），加载项中的密钥随之更新"
+        )
     record_path = cfg_path.with_name(RECORD_NAME)
     old = json.loads(record_path.read_text("utf-8")) if record_path.is_file() else None
 

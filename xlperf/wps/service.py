@@ -20,7 +20,9 @@ Safety, in the order a request meets it:
 5. Every request but the CORS preflight and ``/v1/hello`` is authenticated with the install secret, which
    is never sent (:mod:`.auth`): a nonce from a hello, used once, and a MAC over it, the method, the path
    and the length, checked in constant time from the headers alone, before the body is read. Every answer
-   to an authenticated request carries the service's proof, so the add-in acts only on our answers.
+   to an authenticated request carries the service's proof, so the add-in acts only on our answers. The
+   service keeps no state per hello (the nonce carries its time and a MAC), so no flood of hellos makes
+   the add-in's nonce unknown; a request whose nonce expired is not run and is told, signed, to retry.
 6. A worker slot (``workers`` running, ``queue`` waiting) is taken before the body is read: beyond them
    the answer is 503 (busy) at once and the body is never read. Bodies must be JSON, declare their length
    and stay under ``max_body`` bytes; JSON nested too deep or holding lone surrogates is a 400; sheets,
@@ -68,13 +70,21 @@ NOT_AUTHENTICATED = (
     "加载项未通过本机 xlperf 服务的验证（加载项与服务的密钥不一致）：请运行 xlperf wps install 重新安装加载项，"
     "然后重新启动 WPS。"
 )
+NONCE_STALE = "本次验证已过期（从加载项向服务验证到发出请求相隔太久，或请求被重复发送），操作没有执行：请再点一次按钮重试。"
 # what a log line may not carry raw: C0 and C1 control characters and DEL (a terminal reading the log
-# would obey them)
+# would obey them), and the Unicode line and paragraph separators (an editor would break the line there)
 _CONTROL = {c: f"\\x{c:02x}" for c in itertools.chain(range(0x20), range(0x7F, 0xA0))}
+_CONTROL.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
 
 
 def printable(text: str) -> str:
     return text.translate(_CONTROL)
+
+
+def printable_block(text: str) -> str:
+    """Lines of text for the log (a traceback, whose last line quotes the exception's message: a path, a
+    cell), each :func:`printable` and indented: no line of it passes for a line of the log's own."""
+    return "\n".join("    " + printable(line) for line in text.rstrip("\n").split("\n"))
 
 
 @dataclass
@@ -112,10 +122,11 @@ class ServiceState:
 
 
 class HttpError(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, *, retry: bool = False) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.retry = retry  # the request was not run: the client may send it again after a new hello
 
 
 class _DeadlineReader(io.RawIOBase):
@@ -203,12 +214,13 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
 
-    def _error(self, status: int, message: str) -> None:
+    def _error(self, status: int, message: str, retry: bool = False) -> None:
         # a body left unread would be taken for the next request on a kept-alive connection: close it
         unread = self.command == "POST" and not getattr(self, "_body_done", False)
         if unread:
             self.close_connection = True
-        self._send(status, {"ok": False, "error": message}, [("Connection", "close")] if unread else [])
+        body = {"ok": False, "error": message, **({"retry": True} if retry else {})}
+        self._send(status, body, [("Connection", "close")] if unread else [])
 
     def _guard(self) -> None:
         """Host and Origin (every request, the preflight too)."""
@@ -237,20 +249,26 @@ class Handler(BaseHTTPRequestHandler):
         st = self.state
         sn = st.nonces.issue()
         self._request_read()
+        # answer_within: the seconds an answer may take (reading the request, then the work), which the
+        # add-in waits before it gives up
         self._send(HTTPStatus.OK, {"ok": True, "service": "xlperf", "api": API_VERSION, "nonce": sn,
-                                   "proof": auth.server_proof(st.config.secret, st.port, cn, sn)})  # fmt: skip
+                                   "proof": auth.server_proof(st.config.secret, st.port, cn, sn),
+                                   "answer_within": st.limits.read_timeout + st.limits.work_timeout})  # fmt: skip
 
     def _authenticate(self, method: str) -> None:
         st = self.state
         sn = self.headers.get(auth.NONCE_HEADER) or ""
         given = self.headers.get(auth.AUTH_HEADER) or ""
         length = (self.headers.get("Content-Length") or "0").strip()
-        if not auth.is_nonce(sn) or not given or not st.nonces.take(sn):
+        freshness = st.nonces.check(sn)
+        if freshness == "unknown" or not given:
             raise HttpError(HTTPStatus.UNAUTHORIZED, NOT_AUTHENTICATED)
         want = auth.client_auth(st.config.secret, st.port, sn, method, self._path(), length)
         if not auth.same(given, want):
             raise HttpError(HTTPStatus.UNAUTHORIZED, NOT_AUTHENTICATED)
-        self.nonce = sn
+        self.nonce = sn  # the client knows the secret: every answer from here on is signed
+        if freshness != "fresh" or not st.nonces.spend(sn):
+            raise HttpError(HTTPStatus.UNAUTHORIZED, NONCE_STALE, retry=True)
 
     def _route(self, method: str) -> Callable[[dict], dict]:
         path = self._path()
@@ -359,7 +377,7 @@ class Handler(BaseHTTPRequestHandler):
             if getattr(self, "_stop_after_reply", False):
                 threading.Thread(target=self.server.shutdown, daemon=True).start()
         except HttpError as exc:
-            self._error(exc.status, exc.message)
+            self._error(exc.status, exc.message, exc.retry)
         except handlers.BadRequest as exc:
             self._error(HTTPStatus.BAD_REQUEST, str(exc))
         except XlperfError as exc:
@@ -367,7 +385,12 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception as exc:  # noqa: BLE001 - a bad request never kills the service
-            log.error("unexpected error on %s %s\n%s", method, printable(self.path), traceback.format_exc())
+            log.error(
+                "unexpected error on %s %s\n%s",
+                method,
+                printable(self.path),
+                printable_block(traceback.format_exc()),
+            )
             where = (
                 f"详细信息已记录在：{self.state.log_path}"
                 if self.state.log_path
@@ -498,7 +521,7 @@ class Server(ThreadingHTTPServer):
     request_queue_size = 32
 
     def handle_error(self, request, client_address) -> None:  # a broken connection: log, go on
-        log.warning("connection from %s failed:\n%s", client_address, traceback.format_exc())
+        log.warning("connection from %s failed:\n%s", client_address, printable_block(traceback.format_exc()))
 
 
 def make_server(state: ServiceState, port: int | None = None) -> Server:

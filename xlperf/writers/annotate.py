@@ -40,10 +40,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from xlperf import safe_io
 from xlperf.core.a1 import column_letter, parse_ref
 from xlperf.core.engine import Validation
 from xlperf.core.labels import RESULT_SHEET
+from xlperf.core.names import shown_name
 from xlperf.core.plan import (
+    MARK_KEY,
     PALETTE,
     RECORD_HEADER,
     RECORD_SHEET,
@@ -95,7 +98,7 @@ def _refuse_other_formats(src: str | Path) -> None:
         with src.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
-        raise ReadError(f"无法读取文件：{src}（{exc.strerror or exc}）") from exc
+        raise ReadError(f"无法读取文件：{shown_name(src)}（{exc.strerror or exc}）") from exc
     if head == _CFB_MAGIC:
         raise NotCopyable("旧版 .xls（或加密）工作簿无法生成校验副本：请先在 Excel/WPS 中另存为 .xlsx 后再试")
     try:
@@ -128,8 +131,11 @@ def copy_suffix(pkg: ox.Package) -> str:
 
 
 def check_output(src: str | Path, out: str | Path) -> str:
-    """Refuse, before any work, an output whose extension does not match the copy's content; returns
-    the suffix. Reads only the package's content types, relationships and workbook part."""
+    """Refuse, before any work, an output that cannot be made (its folder missing or not writable, the
+    input itself: :func:`xlperf.safe_io.check_output`) or whose extension does not match the copy's
+    content; returns the suffix. Reads only the package's content types, relationships and workbook
+    part."""
+    safe_io.check_output(out, inputs=[src])
     _refuse_other_formats(src)
     pkg = ox.Package.open(src, only=lambda n: n in ("[Content_Types].xml", "_rels/.rels"))
     pkg.load(pkg.main_part())
@@ -268,6 +274,7 @@ def _mark_sheet(
         s, created = done[ref]
         fill = styles.fill_of(originals[ref])
         record.append([sheet, ref, fill_rgb(fill), "", "" if s is None else s, created, fill])
+    ws.add_footer_key(MARK_KEY)  # before the notes' legacyDrawing, which the schema puts after it
     kinds = Notes(pkg, ws, block).add([(ref, m.note) for ref, m in cells.items()])
     for ref, (kind, original) in kinds.items():
         if kind:
@@ -513,6 +520,7 @@ def _strip_semantic(pkg: ox.Package, book: Book, rows: list[list[str]]) -> None:
             new[ref] = styles.with_fill(idx, fill)
         if new:
             ws.set_styles(new, located)
+        ws.remove_footer_key(MARK_KEY)
         ws.finish()
         notes = [(r[1], r[3]) for r in marks if r[3]]
         if notes:

@@ -38,6 +38,7 @@ from xlperf.core.engine import Validation
 from xlperf.core.evaluate import TOTAL_CAPPED, ProjectResult, approval_note
 from xlperf.core.findings import fmt_num, fmt_pct
 from xlperf.core.model import Cell, Goal
+from xlperf.core.names import shown_name
 from xlperf.errors import OutputError
 from xlperf.report_text import (
     BODY,
@@ -50,7 +51,7 @@ from xlperf.report_text import (
     signed_text,
     with_unit_text,
 )
-from xlperf.safe_io import atomic_write, clean_text, fit_name
+from xlperf.safe_io import atomic_write, claim_new_pair, clean_text, fit_name
 
 # --- the look (GB/T 9704-2012 党政机关公文格式, as offices apply it to reports) -------------------------
 FONT_BODY = "仿宋_GB2312"
@@ -107,6 +108,7 @@ def write_report(
     attachment: str = "",
     overwrite: bool = True,
     review: bool = True,
+    review_out: str | Path | None = None,
 ) -> Path:
     """Write the unit's 绩效自评工作报告 as a Word file (and a PDF beside it when ``pdf``).
 
@@ -121,6 +123,8 @@ def write_report(
         review: also write the review notes for the unit (报送前核对事项: the problems the validation
             found), as a document of their own beside the report (:func:`review_path`), never inside
             it; nothing when there is nothing to check; False leaves them out.
+        review_out: where the review notes go instead of ``review_path(out)``: a name claimed for them
+            (:func:`claim_report_paths`), written over whatever ``overwrite`` says.
 
     Returns:
         The path of the report written (the review notes, when written, are at ``review_path(out)``). Raises :class:`~xlperf.errors.XlperfError` subclasses with a
@@ -130,18 +134,19 @@ def write_report(
     if out.suffix == "":
         out = out.with_suffix(".docx")
     if out.suffix.lower() != ".docx":
-        raise OutputError(f"报告文件须以 .docx 结尾：{out}")
+        raise OutputError(f"报告文件须以 .docx 结尾：{shown_name(out)}")
     out = out.with_name(fit_name(out.parent if str(out.parent) else ".", out.name))
     texts = ReportTexts(template_dir)
     doc = build_document(validation, texts, attachment=attachment)
     inputs = [validation.workbook.path] if validation.workbook.path else []
     notes = build_review(validation, texts) if review else None
-    beside = review_path(out)
-    if notes is not None and beside.exists() and not overwrite:  # refuse before writing either file
-        raise OutputError(f"输出文件已存在：{beside}（如需覆盖请加 --force）")
+    beside = review_path(out) if review_out is None else Path(review_out)
+    if notes is not None and review_out is None and beside.exists() and not overwrite:  # before either file
+        raise OutputError(f"输出文件已存在：{shown_name(beside)}（如需覆盖请加 --force）")
     atomic_write(out, lambda tmp: doc.save(str(tmp)), inputs=inputs, overwrite=overwrite)
     if notes is not None:
-        atomic_write(beside, lambda tmp: notes.save(str(tmp)), inputs=[*inputs, out], overwrite=overwrite)
+        atomic_write(beside, lambda tmp: notes.save(str(tmp)), inputs=[*inputs, out],
+                     overwrite=overwrite or review_out is not None)  # fmt: skip
     if pdf:
         convert_to_pdf(out)
     return out
@@ -150,12 +155,31 @@ def write_report(
 REVIEW_SUFFIX = "_报送前核对事项"
 
 
-def review_path(report: str | Path) -> Path:
-    """Where the review notes of a report go: beside it, "<报告>_报送前核对事项.docx"."""
+def review_path(report: str | Path, keep: str = "") -> Path:
+    """Where the review notes of a report go: beside it, "<报告>_报送前核对事项.docx"; a name too long for the
+    file system is shortened before ``keep`` (the end of the report's name that tells reports apart, e.g.
+    "_自评报告（2）"), else before "_报送前核对事项.docx"."""
     report = Path(report)
     parent = report.parent if str(report.parent) else Path(".")
     name = f"{report.stem}{REVIEW_SUFFIX}.docx"
-    return report.with_name(fit_name(parent, name, keep=f"{REVIEW_SUFFIX}.docx"))
+    tail = f"{keep if keep and report.stem.endswith(keep) else ''}{REVIEW_SUFFIX}.docx"
+    return report.with_name(fit_name(parent, name, keep=tail))
+
+
+def claim_report_paths(workbook: str | Path, suffix: str) -> tuple[Path, Path]:
+    """New names beside ``workbook`` for a report ("<工作簿><suffix>.docx", or "…（2）.docx" and so on) and its
+    review notes (:func:`review_path`), both free and both claimed (:func:`~xlperf.safe_io.claim_new_pair`):
+    neither written over a file of the user's, nor two reports at once on one name; shortened to fit the
+    file system before ``suffix``. Release them (:func:`~xlperf.safe_io.release_claim`) once written: a
+    claim left empty (no notes: nothing to check; a failed write) goes."""
+    p = Path(workbook)
+
+    # shortened before "_自评报告（n）": the notes of each report a name of their own
+    def notes(report: Path) -> Path:
+        cut = report.stem.rfind(suffix)
+        return review_path(report, keep=report.stem[cut:] if suffix and cut >= 0 else "")
+
+    return claim_new_pair(p.with_name(f"{p.stem}{suffix}.docx"), notes, keep=f"{suffix}.docx")
 
 
 def review_count(validation: Validation, template_dir: str | Path | None = None) -> int:
@@ -494,7 +518,40 @@ def _write_heading(doc: DocumentObject, ctx: _Context) -> None:
             marker += "："
         doc.add_paragraph(marker, style=STYLE_ATTACHMENT)
     for b in ctx.render("title.j2"):
-        doc.add_paragraph(clean_text(b.text), style=STYLE_TITLE)
+        add_title(doc, b.text)
+
+
+def add_title(doc: DocumentObject, text: str):
+    """A title paragraph (the report's, a letter's): one paragraph, broken where a reader breaks it
+    (:func:`title_lines`)."""
+    first, *more = title_lines(clean_text(text))
+    p = doc.add_paragraph(first, style=STYLE_TITLE)
+    for line in more:
+        run = p.add_run()
+        run.add_break()
+        run.add_text(line)
+    return p
+
+
+# where a title too long for one line breaks (GB/T 9704: at a word, the lines alike in length): before
+# the year, before 绩效自评 or 工作报告, after 关于; never inside a word as Word's own wrapping does
+_TITLE_BREAKS = re.compile(r"(?=\d{4}年)|(?=绩效自评)|(?=工作报告)|(?<=关于)")
+
+
+def title_lines(title: str, size: float = SIZE_TITLE.pt) -> list[str]:
+    """The title as it is printed: one line where it fits the text width, else two lines broken at the
+    break that fits both and leaves them most alike (the title as one line where none does)."""
+    if text_width_pt(title, size) <= TEXT_WIDTH_PT:
+        return [title]
+    best: tuple[float, int] | None = None
+    for m in _TITLE_BREAKS.finditer(title):
+        at = m.start()
+        if not 0 < at < len(title):
+            continue
+        a, b = text_width_pt(title[:at], size), text_width_pt(title[at:], size)
+        if max(a, b) <= TEXT_WIDTH_PT and (best is None or abs(a - b) < best[0]):
+            best = (abs(a - b), at)
+    return [title] if best is None else [title[: best[1]], title[best[1] :]]
 
 
 def _write_sections(doc: DocumentObject, ctx: _Context) -> None:

@@ -71,7 +71,12 @@ class Book:
 
 
 class Styles:
-    """Appends to styles.xml: fonts, fills, borders and cell formats, each list grown at its end."""
+    """Appends to styles.xml: fonts, fills, borders and cell formats, each list grown at its end.
+
+    Every list is optional in the schema, and other producers write only what they use (a part with
+    no fills, no borders, only its root): a list the part lacks is created where the schema puts it,
+    in the part's prefix, holding the defaults the workbook's formats and cells already point at (so
+    what they showed stays, and what we add gets an index of its own)."""
 
     LISTS = (("fonts", "font"), ("fills", "fill"), ("borders", "border"), ("cellXfs", "xf"))
 
@@ -89,7 +94,7 @@ class Styles:
             pkg.add_override(part, ox.CT_STYLES)
             pkg.add_rel(book.part, ox.REL_STYLES, part, "rIdXlperfStyles")
         self.part = part
-        self.text = pkg.text(part)
+        self.text = _completed(pkg.text(part), lambda: _most_used_xf(pkg, book))
         self.items: dict[str, list[str]] = {}
         self.added: dict[str, list[str]] = {lst: [] for lst, _ in self.LISTS}
         for lst, child in self.LISTS:
@@ -149,7 +154,7 @@ class Styles:
             if not new:
                 continue
             span = ox.find(text, lst)
-            if span is None:
+            if span is None:  # (never: _completed made every list)
                 raise ReadError(f"工作簿的样式部件缺少 {lst}，无法添加标记")
             kids = ox.find_all(text, child, span.tag_end, span.end)
             at = kids[-1].end if kids else span.tag_end
@@ -168,14 +173,87 @@ class Styles:
         self.pkg.write(self.part, text)
 
 
+# the styleSheet's children in the schema's order (CT_Stylesheet), and what a list the part lacks holds
+_STYLE_ORDER = (
+    "numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs", "tableStyles",
+    "colors", "extLst",
+)  # fmt: skip
+_DEFAULT_ITEM = {
+    "fonts": '<font><sz val="11"/><name val="Calibri"/></font>',
+    "fills": '<fill><patternFill patternType="none"/></fill>',
+    "borders": "<border><left/><right/><top/><bottom/><diagonal/></border>",
+    "cellStyleXfs": '<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>',
+    "cellXfs": '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',
+}
+_GRAY125 = '<fill><patternFill patternType="gray125"/></fill>'  # fill 1: reserved, as Excel writes it
+_MAX_DEFAULTS = 65_000  # items a created list holds at most (Excel's limit on cell formats is 64,000)
+_ID = {"fonts": "fontId", "fills": "fillId", "borders": "borderId", "cellStyleXfs": "xfId"}
+_STYLE_INDEX = re.compile(r"""\s(?:s|style)\s*=\s*["'](\d{1,9})["']""")
+
+
+def _completed(text: str, most_used_xf) -> str:
+    """The styles part with every list we append to (and cellStyleXfs, which our formats name) present:
+    a missing one inserted before the first list the schema puts after it, holding as many default
+    items as the formats' ids (for cellXfs, the cells' ``s``: ``most_used_xf()``) point at — an id
+    that pointed at nothing shows the default as before, and our items come after."""
+    root = ox.find(text, "styleSheet")
+    if root is None:
+        raise ReadError("工作簿的样式部件已损坏（没有 styleSheet 元素），无法添加标记")
+    p = ox.prefix_of(text[root.start : root.tag_end])
+    for lst in ("cellXfs", "cellStyleXfs", "fonts", "fills", "borders"):  # (formats first: ids they name)
+        root = ox.find(text, "styleSheet")
+        if ox.find(text, lst, root.tag_end, root.end) is not None:
+            continue
+        n = 1 + (most_used_xf() if lst == "cellXfs" else max(_ids(text, root, _ID[lst]), default=0))
+        n = min(max(n, 2 if lst == "fills" else 1), _MAX_DEFAULTS)
+        items = [_DEFAULT_ITEM[lst]] * n
+        if lst == "fills":
+            items[1] = _GRAY125
+        xml = ox.prefixed(f'<{lst} count="{n}">{"".join(items)}</{lst}>', p)
+        later = (
+            ox.find(text, k, root.tag_end, root.end) for k in _STYLE_ORDER[_STYLE_ORDER.index(lst) + 1 :]
+        )
+        after = next((span for span in later if span is not None), None)
+        if after is not None:
+            text = text[: after.start] + xml + text[after.start :]
+        elif root.empty:
+            tag = text[root.start : root.tag_end]
+            name = re.match(r"<([\w.:-]+)", tag).group(1)
+            text = text[: root.start] + tag[:-2].rstrip() + ">" + xml + f"</{name}>" + text[root.end :]
+        else:
+            at = ox.content_end(text, root)
+            text = text[:at] + xml + text[at:]
+    return text
+
+
+def _ids(text: str, root: ox.Span, attr: str) -> list[int]:
+    """The values of ``attr`` (fontId, fillId, …) on the cell formats of cellStyleXfs and cellXfs."""
+    out = []
+    for lst in ("cellStyleXfs", "cellXfs"):
+        span = ox.find(text, lst, root.tag_end, root.end)
+        for xf in [] if span is None else ox.find_all(text, "xf", span.tag_end, span.end):
+            v = ox.get_attr(text[xf.start : xf.tag_end], attr)
+            if v is not None and v.isdigit():
+                out.append(int(v))
+    return out
+
+
+def _most_used_xf(pkg: ox.Package, book: Book) -> int:
+    """The highest cell format index the worksheets name (cells' and rows' ``s``, columns' ``style``):
+    read only when the styles part has no cellXfs."""
+    top = 0
+    for entry in book.sheets:
+        if entry.part and pkg.exists(entry.part):
+            for m in _STYLE_INDEX.finditer(pkg.text(entry.part)):
+                top = max(top, int(m.group(1)))
+    return min(top, _MAX_DEFAULTS)
+
+
+# a styles part for a workbook without one: its lists made by _completed (as many formats as the cells name)
 _MINIMAL_STYLES = (
     sx.XML_DECL
-    + f'<styleSheet xmlns="{sx.NS_MAIN}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font>'
-    '</fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/>'
-    '</fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+    + f'<styleSheet xmlns="{sx.NS_MAIN}"><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
+    "</cellStyles></styleSheet>"
 )
 
 
@@ -408,17 +486,70 @@ class Worksheet:
         """Insert <legacyDrawing r:id=…/> where the schema puts it (after drawing, before the rest)."""
         after = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
                  "tableParts", "extLst", "AlternateContent")  # fmt: skip
-        at = None
-        begin = self.sheet_data.end if self.sheet_data else 0
-        if re.compile(r"<(?:[\w.-]+:)?(" + "|".join(after) + r")[\s/>]").search(self.text, begin):
-            for local, start in top_level(self.text, begin):
-                if local in after:
-                    at = start
-                    break
-        if at is None:
-            at = self.text.rindex("</")
+        at = self._before(after, self.sheet_data.end if self.sheet_data else 0)
         el = f'<{self.prefix}legacyDrawing xmlns:r="{sx.NS_R}" r:id="{rid}"/>'
         self.edits.append((at, at, el))
+
+    def add_footer_key(self, key: str) -> bool:
+        """Print ``key`` (8 pt) in the left part of the sheet's footer, where the user's footer leaves
+        that part free (their centre and right parts kept); False where it does not (theirs untouched).
+        The element is created where the schema puts it when the sheet has none."""
+        p = self.prefix
+        text = ox.text_escape(FOOTER_KEY_CODE + key)
+        begin = self.sheet_data.end if self.sheet_data else 0
+        hf = ox.find(self.text, "headerFooter", begin)
+        if hf is None:
+            at = self._before(_AFTER_HEADER_FOOTER, begin)
+            self.edits.append(
+                (at, at, f"<{p}headerFooter><{p}oddFooter>{text}</{p}oddFooter></{p}headerFooter>")
+            )
+            return True
+        odd_xml = f"<{p}oddFooter>{text}</{p}oddFooter>"
+        if hf.empty:
+            tag = self.text[hf.start : hf.tag_end]
+            self.edits.append((hf.start, hf.end, tag[:-2].rstrip() + f">{odd_xml}</{p}headerFooter>"))
+            return True
+        inner_end = ox.content_end(self.text, hf)
+        odd = ox.find(self.text, "oddFooter", hf.tag_end, inner_end)
+        if odd is None:  # after the oddHeader: the schema's order is oddHeader, oddFooter, even…, first…
+            head = ox.find(self.text, "oddHeader", hf.tag_end, inner_end)
+            at = head.end if head else hf.tag_end
+            self.edits.append((at, at, odd_xml))
+            return True
+        if odd.empty:
+            self.edits.append((odd.start, odd.end, odd_xml))
+            return True
+        written = ox.text_unescape(self.text[odd.tag_end : ox.content_end(self.text, odd)])
+        if footer_section(written, "L").strip():
+            return False
+        self.edits.append((odd.tag_end, odd.tag_end, text))
+        return True
+
+    def remove_footer_key(self, key: str) -> bool:
+        """Take ``key`` out of the footer again (after an office suite saved the copy: its codes around
+        the key may be written otherwise, so the key's text is what is looked for)."""
+        begin = self.sheet_data.end if self.sheet_data else 0
+        for odd in ox.find_all(self.text, "oddFooter", begin):
+            if odd.empty:
+                continue
+            end = ox.content_end(self.text, odd)
+            written = ox.text_unescape(self.text[odd.tag_end : end])
+            if key not in written:
+                continue
+            kept = re.sub(r"(?:&\d+)?" + re.escape(key), "", written, count=1)
+            if kept == "&L" or kept.startswith(("&L&C", "&L&R")):
+                kept = kept[2:]  # the left part we added, empty again
+            self.edits.append((odd.tag_end, end, ox.text_escape(kept)))
+            return True
+        return False
+
+    def _before(self, later: tuple[str, ...], begin: int) -> int:
+        """Where an element goes that the schema puts before any of ``later`` (the root's end if none)."""
+        if re.compile(r"<(?:[\w.-]+:)?(" + "|".join(later) + r")[\s/>]").search(self.text, begin):
+            for local, start in top_level(self.text, begin):
+                if local in later:
+                    return start
+        return self.text.rindex("</")
 
     def finish(self) -> list[tuple[int, int, str]] | None:
         """Write the edits; returns the undo splices (start, end, original text) on the new text."""
@@ -432,6 +563,30 @@ class Worksheet:
             delta += len(new) - (e - s)
         self.pkg.write(self.part, ox.splice(self.text, self.edits))
         return undo
+
+
+FOOTER_KEY_CODE = "&L&8"  # Excel's header/footer codes: the left part, 8 pt
+# what the schema puts after headerFooter in a worksheet
+_AFTER_HEADER_FOOTER = (
+    "rowBreaks", "colBreaks", "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing",
+    "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
+    "tableParts", "extLst", "AlternateContent",
+)  # fmt: skip
+_SECTION = re.compile(r"&&|&([LCR])")
+
+
+def footer_section(footer: str, section: str) -> str:
+    """The text of one part (L, C or R) of an Excel header/footer string: what follows its code up to
+    the next part's ("&&" is a literal ampersand; text before any code is the centre's)."""
+    parts = {"L": [], "C": [], "R": []}
+    current, pos = "C", 0
+    for m in _SECTION.finditer(footer):
+        parts[current].append(footer[pos : m.start()] + ("&&" if m.group(0) == "&&" else ""))
+        if m.group(1):
+            current = m.group(1)
+        pos = m.end()
+    parts[current].append(footer[pos:])
+    return "".join(parts[section])
 
 
 def top_level(text: str, start: int) -> list[tuple[str, int]]:
