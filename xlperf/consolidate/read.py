@@ -190,9 +190,13 @@ def read_files(
 
     chunk = max(1, min(16, total // (jobs * 8)))
     try:
-        with ProcessPoolExecutor(
-            max_workers=jobs, initializer=_worker_init, initargs=(budget, targets)
-        ) as pool:
+        # (this process too: unpickling the workers' results, it collected hundreds of times for nothing)
+        with (
+            _few_collections(),
+            ProcessPoolExecutor(
+                max_workers=jobs, initializer=_worker_init, initargs=(budget, targets)
+            ) as pool,
+        ):
             for r in pool.map(_read_star, tasks, chunksize=chunk):
                 done(r)
     except BrokenProcessPool:
