@@ -312,9 +312,14 @@ def test_report_consolidation_submission_and_diagnosis_through_the_service(servi
     for s in SAMPLES:
         write_sample(s, folder)
     out = wps(service, tmp_path, book, ["XlperfConsolidate"], folder=str(folder))
-    assert out["alerts"] == [] and len(out["opened"]) == 1
+    assert len(out["opened"]) == 1
     summary = Path(out["opened"][0])
     assert summary.parent == folder and summary.name.startswith("汇总_") and summary.is_file()
+    # opened, then the service's words: what was read, and how the folder's 报送名单/批复目标 would be used
+    [message] = out["alerts"]
+    lines = message.splitlines()
+    assert lines[0] == f"已生成汇总表：{summary}" and lines[2].startswith(f"共 {len(SAMPLES)} 个文件：已汇总 {len(SAMPLES)} 个")
+    assert lines[-1].startswith("提示：放一份“批复目标.xlsx”")
 
 
 def test_unsaved_workbook_is_asked_to_be_saved_first(service, tmp_path):

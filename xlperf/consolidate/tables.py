@@ -280,6 +280,7 @@ class Consolidation:
     issuer: str = ""  # the body that consolidates (e.g. 长安区财政局), in the titles when given
     desk: Desk | None = None  # 报送情况's facts, with a roster or a ledger
     notes: list[str] = field(default_factory=list)  # more lines for the terminal and JSON (the targets read)
+    folder_files: Any = None  # the reviewer's files of the folder used (consolidate.folder.FolderFiles)
 
     @property
     def ok(self) -> bool:

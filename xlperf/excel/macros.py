@@ -494,7 +494,8 @@ def _ask_folder(app) -> str | None:
 
 @macro
 def consolidate_folder(book):
-    """汇总文件夹：选择一个文件夹，汇总其中各单位的自评表，生成汇总工作簿并打开。"""
+    """汇总文件夹：选择一个文件夹，汇总其中各单位的自评表（文件夹中的报送名单、批复目标、汇总台账一并使用），
+    生成汇总工作簿并打开，再说明汇总了什么、用了哪些。"""
     app = book.app
     folder = _ask_folder(app)
     if not folder:
@@ -509,14 +510,16 @@ def consolidate_folder(book):
         _status(app, f"正在汇总 {i}/{n}：{name}")
 
     _status(app, f"正在汇总 {len(files)} 个文件……")
-    written = consolidate_files(folder, files, progress)
+    done = consolidate_files(folder, files, progress)
     opener = _open_book
     if opener is None:
         import xlwings as xw
 
         opener = xw.Book
-    opener(str(written))
-    return written
+    opener(str(done.path))
+    # what was read, what of the folder's 报送名单/批复目标/汇总台账 was used, and how to use the others
+    _alert(app, done.message)
+    return done.path
 
 
 # --- 诊断 -------------------------------------------------------------------------------------------
