@@ -342,6 +342,24 @@ def test_excel_ribbon_refuses_a_roster_it_cannot_read_before_any_work(tmp_path, 
     assert sorted(p.name for p in folder.iterdir()) == sorted([FIN, "报送名单.xlsx"])  # nothing written
 
 
+def test_a_folder_holding_only_the_desk_files_has_nothing_to_consolidate(tmp_path, excel):
+    folder = tmp_path / "报送材料"
+    (folder / "教育局").mkdir(parents=True)
+    (folder / "报送名单.csv").write_text("单位名称\n区审计局\n", encoding="utf-8")
+    wb = openpyxl.Workbook()
+    wb.save(folder / "报送名单.xlsx")
+    wb.save(folder / "批复目标.xlsx")
+    wb.save(folder / "教育局" / "批复目标.xlsx")  # deeper down: consolidated, to be listed as not used
+    assert actions.folder_workbooks(folder) == [folder / "教育局" / "批复目标.xlsx"]
+    (folder / "教育局" / "批复目标.xlsx").unlink()
+    book = FakeBook(SAMPLES / FIN)
+    assert click(book, folder) == (None, [])
+    assert book.app.alerts[-1][0] == actions.no_unit_files(folder)
+    assert "报送名单、批复目标不计在内" in book.app.alerts[-1][0]
+    with pytest.raises(XlperfError, match="报送名单、批复目标不计在内"):
+        handlers.consolidate({"folder": str(folder)})
+
+
 # --- the WPS service ----------------------------------------------------------------------------------
 
 

@@ -327,6 +327,13 @@ def folder_workbooks(folder: Path, limit: int | None = None) -> list[Path]:
     return sorted(out)
 
 
+def no_unit_files(folder: Path) -> str:
+    """Why a folder chosen for 汇总多个单位 gives nothing to consolidate (both ribbons)."""
+    return (
+        f"文件夹中没有各单位的 Excel 工作簿（.xlsx）或 Word 报告（.docx/.doc）（报送名单、批复目标不计在内）：\n{folder}"
+    )
+
+
 @dataclass(frozen=True)
 class Consolidated:
     """What 汇总多个单位 did: the summary written and the message the ribbon shows when it is done."""

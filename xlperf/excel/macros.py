@@ -57,6 +57,7 @@ from xlperf.actions import (
     indicator_row_plan,
     input_cells,
     new_sheet_name,
+    no_unit_files,
     summary_format_addresses,
     summary_rows,
     template_form,
@@ -503,7 +504,7 @@ def consolidate_folder(book):
     folder = Path(folder)
     files = folder_workbooks(folder)
     if not files:
-        _alert(app, f"文件夹中没有 Excel 工作簿（.xlsx）或 Word 报告（.docx/.doc）：\n{folder}")
+        _alert(app, no_unit_files(folder))
         return None
 
     def progress(i: int, n: int, name: str = "") -> None:

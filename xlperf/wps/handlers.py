@@ -335,14 +335,14 @@ def report(payload: dict) -> dict:
 
 
 def consolidate(payload: dict) -> dict:
-    from xlperf.actions import consolidate_files, folder_workbooks
+    from xlperf.actions import consolidate_files, folder_workbooks, no_unit_files
 
     folder = _path(payload, "folder", directory=True)
     if folder.parent == folder:
         raise BadRequest(f"不能汇总整个磁盘（{folder}）：请选择存放各单位报送材料的文件夹。")
     files = folder_workbooks(folder, limit=MAX_FOLDER_ENTRIES)
     if not files:
-        raise BadRequest(f"文件夹中没有 Excel 工作簿（.xlsx）或 Word 报告（.docx/.doc）：{folder}")
+        raise BadRequest(no_unit_files(folder))
     checkpoint()
     done = consolidate_files(folder, files, lambda *_: checkpoint())
     return {"path": str(done.path), "files": done.files, "message": done.message}
