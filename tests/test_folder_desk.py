@@ -386,3 +386,15 @@ def test_the_message_is_one_home_for_both_ribbons():
     assert actions.consolidation_message(c, Path("汇总_1.xlsx")).splitlines() == [
         "已生成汇总表：汇总_1.xlsx", "", "共 1 个文件", "", actions.TARGETS_TIP
     ]  # fmt: skip
+
+
+def test_both_ribbons_tell_of_the_folders_files_where_the_button_is():
+    """Hovering over 汇总多个单位 is where a reviewer learns of 报送名单.xlsx and 批复目标.xlsx (the
+    completion message repeats it: actions.ROSTER_TIP, TARGETS_TIP)."""
+    from lxml import etree
+
+    for path in (ROOT / "vba" / "customUI14.xml", ROOT / "wps" / "ribbon.xml"):
+        [button] = [b for b in etree.parse(str(path)).iter() if b.get("id") == "xlperfConsolidate"]
+        tip = button.get("supertip")
+        assert "“报送名单.xlsx”" in tip and "“批复目标.xlsx”" in tip and "“汇总台账.sqlite”" in tip, path
+        assert len(tip) <= 1024  # the ribbon schema's limit
