@@ -26,7 +26,7 @@ from click.testing import CliRunner
 
 from xlperf import api
 from xlperf.cli import cli
-from xlperf.core.plan import NOTE_MARKER, PALETTE, RECORD_SHEET
+from xlperf.core.plan import MARK_KEY, NOTE_MARKER, PALETTE, RECORD_SHEET
 from xlperf.writers import annotate
 from xlperf.writers import ooxml as ox
 
@@ -137,6 +137,8 @@ def without_our_cell_edits(sheet_xml: bytes) -> bytes:
     text = re.sub(r'(<row\b[^>]*?) spans="\d+:\d+"', r"\1", text)
     text = re.sub(r'<c r="[A-Z]+\d+"/>', "", text)  # an empty cell we made to mark it
     text = re.sub(r'<legacyDrawing xmlns:r="[^"]+" r:id="rIdXlperfNotes[^"]*"/>', "", text)
+    text = text.replace(ox.text_escape("&L&8" + MARK_KEY), "")  # the colours' key in the footer
+    text = text.replace("<headerFooter><oddFooter></oddFooter></headerFooter>", "")
     return text.encode("utf-8")
 
 
@@ -528,3 +530,101 @@ def test_our_note_after_theirs_cuts_back_to_theirs(theirs):
     )
     whole, rest = cut_note(sx.note_runs(ours, after_user=False))
     assert (whole, rest) == ("", "")
+
+
+# --- the colours' key in the marked sheets' footer ------------------------------------------------------
+
+
+def _footer(xml: bytes) -> str | None:
+    m = re.search(rb"<(?:\w+:)?oddFooter>(.*?)</(?:\w+:)?oddFooter>", xml, re.S)
+    return None if m is None else ox.text_unescape(m.group(1).decode("utf-8"))
+
+
+def _sheet_xml(path, name):
+    pkg = ox.Package.open(path)
+    return pkg.read(annotate.Book(pkg).by_name(name).part)
+
+
+def test_every_marked_sheet_prints_the_colours_key_where_the_footer_leaves_room(originals, tmp_path):
+    src = originals["xlsx"]
+    out = tmp_path / "c.xlsx"
+    annotate.write_annotated_copy(api.validate_file(src), src, out)
+    for name in ("自评表1", APOSTROPHE_SHEET):  # no footer of their own: one made, before the notes' drawing
+        xml = _sheet_xml(out, name)
+        assert _footer(xml) == "&L&8" + MARK_KEY
+        assert xml.index(b"<headerFooter>") < xml.index(b"<legacyDrawing")
+    assert b"headerFooter" not in _sheet_xml(out, "单位信息")  # nothing marked there
+    again = tmp_path / "again.xlsx"  # validated again: one key, not two
+    annotate.write_annotated_copy(api.validate_file(out), out, again)
+    assert _footer(_sheet_xml(again, "自评表1")) == "&L&8" + MARK_KEY
+
+
+@pytest.mark.parametrize(
+    "theirs, ours",
+    [
+        ("&C第 &P 页", "&L&8" + MARK_KEY + "&C第 &P 页"),  # their centre and right kept
+        ("第 &P 页&R机密", "&L&8" + MARK_KEY + "第 &P 页&R机密"),  # text before any code is the centre's
+        ('&L&"宋体"某某局&C第 &P 页', None),  # their left part: theirs alone
+        ("&L&&&C&P", None),  # an ampersand is text
+        ("", "&L&8" + MARK_KEY),
+    ],
+)
+def test_the_key_takes_only_a_free_left_part_of_their_footer(theirs, ours, tmp_path):
+    src = tmp_path / "f.xlsx"
+    wb = xlsxwriter.Workbook(str(src))
+    unit = wb.add_worksheet("单位信息")
+    for i, (k, v) in enumerate(UNIT.items()):
+        unit.write_string(i, 0, k)
+        unit.write_string(i, 1, v)
+    ws = wb.add_worksheet("自评表1")
+    for r, row in enumerate(spoiled_rows()):
+        for c, v in enumerate(row):
+            if v is not None:
+                ws.write(r, c, v)
+    if theirs:
+        ws.set_header("&C某某局项目支出绩效自评表")
+        ws.set_footer(theirs)
+    wb.close()
+    out = tmp_path / "c.xlsx"
+    annotate.write_annotated_copy(api.validate_file(src), src, out)
+    assert _footer(_sheet_xml(out, "自评表1")) == (ours or theirs)
+    cleared = tmp_path / "d.xlsx"
+    annotate.write_cleared_copy(out, cleared)
+    assert parts(cleared) == parts(src)  # exactly as it was
+
+
+def test_the_key_in_a_prefixed_worksheet_is_prefixed(tmp_path):
+    src = build_original(tmp_path / "o.xlsx", notes=False)
+    pkg = ox.Package.open(src)
+    part = annotate.Book(pkg).by_name("自评表1").part
+    text = pkg.read(part).decode("utf-8")
+    text = re.sub(r"<(/?)(?!\?)([A-Za-z]\w*)([\s/>])", r"<\1x:\2\3", text)
+    text = text.replace('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"',
+                        'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"')  # fmt: skip
+    pkg.write(part, text.encode("utf-8"))
+    prefixed = tmp_path / "p.xlsx"
+    pkg.save(prefixed)
+    out = tmp_path / "c.xlsx"
+    annotate.write_annotated_copy(api.validate_file(prefixed), prefixed, out)
+    xml = _sheet_xml(out, "自评表1")
+    assert b"<x:headerFooter><x:oddFooter>" in xml and _footer(xml) == "&L&8" + MARK_KEY
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_prints_the_key_and_a_copy_it_saved_loses_it_when_cleared(originals, soffice, tmp_path):
+    import subprocess
+
+    from xlperf.libreoffice import convert
+
+    src = originals["xlsx"]
+    out = tmp_path / "c.xlsx"
+    annotate.write_annotated_copy(api.validate_file(src), src, out)
+    pdf = convert(out, "pdf", tmp_path / "pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    pages = text.split("\f")
+    assert sum(MARK_KEY in p for p in pages) >= 2  # each marked sheet's pages, not the 校验结果 sheet's
+    resaved = convert(out, "xlsx", tmp_path / "lo")  # the user opened and saved the copy
+    cleared = tmp_path / "d.xlsx"
+    annotate.write_cleared_copy(resaved, cleared)
+    footer = _footer(_sheet_xml(cleared, "自评表1")) or ""
+    assert MARK_KEY not in footer and "标色" not in footer

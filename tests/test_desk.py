@@ -99,7 +99,25 @@ def test_roster_problems_are_listed_not_fatal():
 
 
 def test_a_roster_unit_matching_two_written_units_is_a_problem_and_one_row():
-    r = roster("长安区财政局（本级）")  # the consolidation tells 【】 from （）: two units, one roster entry
+    # one roster entry, two units in 单位汇总: one file names the unit with its 一体化 code (matched by
+    # code), the other by the roster's own name
+    r = roster_from_grids(
+        [Grid("名单", [["单位名称", "单位编码"], ["长安区财政局", "610116001"]])], "名单.csv", True
+    )
+    files = [
+        _f("a.xlsx", "长安区财政局", ("项目甲",)),
+        _f("b.xlsx", "西安市长安区财政局", ("项目乙",), code="610116001"),
+    ]
+    c = consolidate(files, roster=r)
+    (row,) = c.tables[SUBMISSIONS_NAME].rows
+    h = c.tables[SUBMISSIONS_NAME].headers
+    assert (row[h.index("状态")], row[h.index("项目数")]) == (STATUS_SUBMITTED, 2)
+    assert row[h.index("说明")].startswith("汇总中写作“西安市长安区财政局”、“长安区财政局”")  # 单位汇总 order
+    assert any("对应汇总中写法不同的 2 个单位" in p for p in c.desk.problems)
+
+
+def test_brackets_typed_two_ways_are_one_unit_for_the_roster_and_the_summary():
+    r = roster("长安区财政局（本级）")
     files = [
         _f("a.xlsx", "长安区财政局（本级）", ("项目甲",)),
         _f("b.xlsx", "长安区财政局【本级】", ("项目乙",)),
@@ -107,11 +125,8 @@ def test_a_roster_unit_matching_two_written_units_is_a_problem_and_one_row():
     c = consolidate(files, roster=r)
     (row,) = c.tables[SUBMISSIONS_NAME].rows
     h = c.tables[SUBMISSIONS_NAME].headers
-    assert (row[h.index("状态")], row[h.index("项目数")]) == (STATUS_SUBMITTED, 2)
-    assert row[h.index("说明")].startswith(
-        "汇总中写作“长安区财政局【本级】”、“长安区财政局（本级）”"
-    )  # 单位汇总 order
-    assert any("对应汇总中写法不同的 2 个单位" in p for p in c.desk.problems)
+    assert (row[h.index("状态")], row[h.index("项目数")], row[h.index("说明")]) == (STATUS_SUBMITTED, 2, "")
+    assert len(c.tables["单位汇总"].rows) == 1 and not c.desk.problems
 
 
 def test_a_roster_without_a_name_column_is_refused(tmp_path):

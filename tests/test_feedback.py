@@ -115,7 +115,9 @@ def test_the_letter_speaks_plain_words_and_lists_codes_in_its_appendix(summary, 
     assert names == ["关于西安市雁塔区教育局2020年度绩效自评材料的审核意见.docx",
                      "关于长安区委编办2020年度绩效自评材料的审核意见.docx", INDEX_NAME]  # fmt: skip
     body, appendix = _body_and_appendix(w.letters[0][1])
-    lines = body.splitlines()
+    raw = body.splitlines()
+    assert raw[:2] == ["关于长安区委编办2020年度", "绩效自评材料的审核意见"]  # the title broken at a word
+    lines = ["".join(raw[:2]), *raw[2:]]
     assert lines[0] == "关于长安区委编办2020年度绩效自评材料的审核意见"
     assert lines[1] == "长安区委编办："
     assert lines[2].startswith("你单位报送的2020年度项目支出绩效自评材料（“长安区委编办_2020.xlsx”）已收悉。经审核，"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -838,3 +839,34 @@ def test_amounts_and_scores_fit_their_cells(sample, samples_dir):
             for c in row:
                 if not c.head and c.text and re.fullmatch(r"[\d.,%≥≤<>-]+", c.text):
                     assert R.cell_lines(c.text, c.x1 - c.x0) == 1, (pr.project.sheet, c.text, c.x1 - c.x0)
+
+
+@pytest.mark.parametrize(
+    "title, lines",
+    [
+        ("长安区委编办2020年度绩效自评工作报告", ["长安区委编办2020年度绩效自评工作报告"]),  # fits one line
+        ("西安市雁塔区教育局2020年度绩效自评工作报告", ["西安市雁塔区教育局", "2020年度绩效自评工作报告"]),
+        (
+            "关于西安市雁塔区教育局2020年度项目支出绩效自评工作的报告",
+            ["关于西安市雁塔区教育局", "2020年度项目支出绩效自评工作的报告"],
+        ),
+        (
+            "西安市长安区教育局和体育局2020年度绩效自评工作报告",
+            ["西安市长安区教育局和体育局", "2020年度绩效自评工作报告"],
+        ),
+        # no break that fits both lines: one line, wrapped by Word as it must
+        ("陕西省西安市长安区人民政府办公室（区政府研究室）2020年度绩效自评工作报告", None),
+    ],
+)
+def test_a_long_title_breaks_at_a_word_not_inside_one(title, lines):
+    got = R.title_lines(title)
+    assert got == (lines or [title])
+    assert all(R.text_width_pt(x, R.SIZE_TITLE.pt) <= R.TEXT_WIDTH_PT for x in got) or lines is None
+
+
+def test_the_reports_title_paragraph_carries_the_break(tmp_path):
+    out = tmp_path / "r.docx"
+    sample = Path(__file__).resolve().parent.parent / "workbooks" / "samples" / "西安市雁塔区教育局_2020.xlsx"
+    write_report(api.validate_file(sample), out, pdf=False)
+    title = Document(out).paragraphs[0]
+    assert title.style.name == "Title" and title.text == "西安市雁塔区教育局\n2020年度绩效自评工作报告"

@@ -268,6 +268,24 @@ def summary_format_addresses(n_rows: int) -> dict[str, str]:
 # --- 生成报送版 -------------------------------------------------------------------------------------
 
 
+def write_report_beside(v: Validation, workbook: str | Path) -> tuple[Path, Path]:
+    """生成自评报告 (Excel ribbon and WPS): the report of a validated workbook beside it, named after it
+    (``…_自评报告.docx``), its review notes beside it under a name of their own; neither over a file of
+    the user's (both names claimed first, an unused claim given back). Returns (the document written,
+    the name claimed for it): a shell opens the document only when they are the same."""
+    from xlperf.writers import report
+
+    out, notes = report.claim_report_paths(Path(workbook), REPORT_SUFFIX)
+    try:
+        written = Path(report.write_report(v, out, pdf=False, review_out=notes) or out)
+    except BaseException:
+        release_claim(out)
+        raise
+    finally:
+        release_claim(notes)  # left empty: nothing to check
+    return written, out
+
+
 def submission_path(path: str | Path, suffix: str = ".xlsx") -> Path:
     """Where the 报送版 of a workbook goes: beside it, ``…_报送版.xlsx`` (``.xlsm`` when it keeps macros)."""
     p = Path(path)

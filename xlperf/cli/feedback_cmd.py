@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from xlperf.cli.options import CONTEXT
+from xlperf.cli.options import CONTEXT, format_option
 from xlperf.cli.zh import fill, screen_width
 from xlperf.errors import ReadError
 
@@ -36,14 +36,7 @@ from xlperf.errors import ReadError
     is_flag=True,
     help="文件夹中已有审核意见时重新生成并替换（不再需要退回的单位的旧意见一并删除）。",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="输出格式。",
-)
+@format_option
 def command(
     summary: Path,
     output: Path,

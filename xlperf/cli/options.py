@@ -37,3 +37,13 @@ targets_option = click.option(
     help="批复的绩效目标（一体化系统导出的 .xlsx 或 .csv：单位、项目名称、一级/二级/三级指标、计算符号、"
     "指标值、度量单位）：逐项核对自评表的预期指标值（XP022）。",
 )
+
+# text on the terminal or JSON on stdout (validate, feedback; consolidate's --format chooses a file format)
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="输出格式。",
+)

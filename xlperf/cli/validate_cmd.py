@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from xlperf import api
-from xlperf.cli.options import CONTEXT, engine_option, preset_option, targets_option
+from xlperf.cli.options import CONTEXT, engine_option, format_option, preset_option, targets_option
 from xlperf.cli.zh import display_width, fill, screen_width
 from xlperf.core.engine import Validation
 from xlperf.core.evaluate import TOTAL_CAPPED, TOTAL_RECOMPUTED, TOTAL_REPORTED, approval_note
@@ -140,14 +140,7 @@ def _expand(paths: tuple[Path, ...]) -> tuple[Path, ...]:
     "files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="工作簿或文件夹..."
 )
 @preset_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="输出格式。",
-)
+@format_option
 @click.option(
     "-o",
     "--output",

@@ -81,6 +81,9 @@ LINK_COLOR = "0563C1"
 # wide at 100 % in Excel and at 8 pt or more with the widest stand-in
 HEAD_LABELS = {"严重程度": "严重\n程度"}  # a header broken between words, not "严重程/度"
 WIDTHS = (4.5, 5.0, 11.0, 15.0, 19.0, 50.0, 14.0, 14.0)
+# what the marked sheets of a validated copy print at the left of their footer (where the user's footer
+# leaves it free): the colours' key on every page of the forms, not only on the 校验结果 sheet
+MARK_KEY = "标色：红色为错误，橙色为警告，蓝色为提示（详见“校验结果”表）"
 TITLE_ROW, LEGEND_ROW, HEADER_ROW = 1, 2, 3
 FIRST_DATA_ROW = 4
 LINE_HEIGHT = 14.0  # points per line of 10 pt 宋体 (Excel 13.5; LibreOffice's Noto CJK a little more)

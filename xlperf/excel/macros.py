@@ -49,7 +49,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from xlperf.actions import (
-    REPORT_SUFFIX,
     RowPlan,
     RowPlanError,
     consolidate_files,
@@ -61,6 +60,7 @@ from xlperf.actions import (
     summary_format_addresses,
     summary_rows,
     template_form,
+    write_report_beside,
     write_submission_copy,
 )
 from xlperf.api import resolve_preset
@@ -73,7 +73,6 @@ from xlperf.core.plan import PALETTE, RECORD_SHEET, build_plan, clear_plan, live
 from xlperf.errors import XlperfError
 from xlperf.excel import apply, live
 from xlperf.layouts import shipped
-from xlperf.safe_io import release_claim
 
 TITLE = "绩效自评"
 MARKS_SHEET = RECORD_SHEET  # "_xlperf_marks", very hidden: what 清除校验标记 restores
@@ -442,23 +441,14 @@ def _saved(book) -> bool:
 @macro
 def write_report(book):
     """生成自评报告：按各自评表写出绩效自评工作报告（Word），保存在工作簿旁。"""
-    from xlperf.writers import report
-
     app = book.app
     path = Path(_fullname(book))
     if not path.is_absolute():
         _alert(app, "请先保存工作簿，再生成自评报告。")
         return None
     v = _validation(book)
-    out, notes = report.claim_report_paths(path, REPORT_SUFFIX)  # neither over a file of the user's
     _status(app, "正在生成自评报告……")
-    try:
-        written = Path(report.write_report(v, out, pdf=False, review_out=notes) or out)
-    except BaseException:
-        release_claim(out)
-        raise
-    finally:
-        release_claim(notes)  # left empty: nothing to check
+    written, _ = write_report_beside(v, path)  # beside the workbook, never over a file of the user's
     _status(app, f"已生成自评报告：{written}")
     _open_document(written)
     return written

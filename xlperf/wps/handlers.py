@@ -308,21 +308,12 @@ OPEN_DOCUMENTS = True  # xlperf serve --no-open: never open a window (a server w
 
 
 def report(payload: dict) -> dict:
-    from xlperf.actions import REPORT_SUFFIX
-    from xlperf.safe_io import release_claim
-    from xlperf.writers import report as report_writer
+    from xlperf.actions import write_report_beside
 
     path = _path(payload, "workbook", suffixes=(".xlsx", ".xlsm", ".xls", ".et", ".ods"))
     v = _validation(payload)
     checkpoint()
-    out, notes = report_writer.claim_report_paths(path, REPORT_SUFFIX)  # neither over a file of the user's
-    try:
-        written = Path(report_writer.write_report(v, out, pdf=False, review_out=notes) or out)
-    except BaseException:
-        release_claim(out)
-        raise
-    finally:
-        release_claim(notes)  # left empty: nothing to check
+    written, out = write_report_beside(v, path)  # beside the workbook, never over a file of the user's
     opened = False
     # the system's handler opens only the document this request has just written, beside the workbook
     if payload.get("open") and OPEN_DOCUMENTS and written == out and written.parent == path.parent:

@@ -44,6 +44,7 @@ from xlperf.core.a1 import column_letter, parse_ref
 from xlperf.core.engine import Validation
 from xlperf.core.labels import RESULT_SHEET
 from xlperf.core.plan import (
+    MARK_KEY,
     PALETTE,
     RECORD_HEADER,
     RECORD_SHEET,
@@ -268,6 +269,7 @@ def _mark_sheet(
         s, created = done[ref]
         fill = styles.fill_of(originals[ref])
         record.append([sheet, ref, fill_rgb(fill), "", "" if s is None else s, created, fill])
+    ws.add_footer_key(MARK_KEY)  # before the notes' legacyDrawing, which the schema puts after it
     kinds = Notes(pkg, ws, block).add([(ref, m.note) for ref, m in cells.items()])
     for ref, (kind, original) in kinds.items():
         if kind:
@@ -513,6 +515,7 @@ def _strip_semantic(pkg: ox.Package, book: Book, rows: list[list[str]]) -> None:
             new[ref] = styles.with_fill(idx, fill)
         if new:
             ws.set_styles(new, located)
+        ws.remove_footer_key(MARK_KEY)
         ws.finish()
         notes = [(r[1], r[3]) for r in marks if r[3]]
         if notes:

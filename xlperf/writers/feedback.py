@@ -37,6 +37,7 @@ from xlperf.writers.report import (
     STYLE_TABLE,
     STYLE_TABLE_HEAD,
     STYLE_TITLE,
+    add_title,
     official_document,
 )
 
@@ -129,7 +130,7 @@ def build_letter(letter: Letter, opts: LetterOptions, today: dt.date | None = No
     """The letter as a python-docx Document."""
     doc = official_document()
     add = doc.add_paragraph
-    add(clean_text(letter_title(letter)), style=STYLE_TITLE)
+    add_title(doc, letter_title(letter))
     p = add(clean_text(f"{letter.unit}："), style=STYLE_BODY)
     _no_indent(p)
     year = f"{letter.year}年度" if letter.year else ""

@@ -517,7 +517,40 @@ def _write_heading(doc: DocumentObject, ctx: _Context) -> None:
             marker += "："
         doc.add_paragraph(marker, style=STYLE_ATTACHMENT)
     for b in ctx.render("title.j2"):
-        doc.add_paragraph(clean_text(b.text), style=STYLE_TITLE)
+        add_title(doc, b.text)
+
+
+def add_title(doc: DocumentObject, text: str):
+    """A title paragraph (the report's, a letter's): one paragraph, broken where a reader breaks it
+    (:func:`title_lines`)."""
+    first, *more = title_lines(clean_text(text))
+    p = doc.add_paragraph(first, style=STYLE_TITLE)
+    for line in more:
+        run = p.add_run()
+        run.add_break()
+        run.add_text(line)
+    return p
+
+
+# where a title too long for one line breaks (GB/T 9704: at a word, the lines alike in length): before
+# the year, before 绩效自评 or 工作报告, after 关于; never inside a word as Word's own wrapping does
+_TITLE_BREAKS = re.compile(r"(?=\d{4}年)|(?=绩效自评)|(?=工作报告)|(?<=关于)")
+
+
+def title_lines(title: str, size: float = SIZE_TITLE.pt) -> list[str]:
+    """The title as it is printed: one line where it fits the text width, else two lines broken at the
+    break that fits both and leaves them most alike (the title as one line where none does)."""
+    if text_width_pt(title, size) <= TEXT_WIDTH_PT:
+        return [title]
+    best: tuple[float, int] | None = None
+    for m in _TITLE_BREAKS.finditer(title):
+        at = m.start()
+        if not 0 < at < len(title):
+            continue
+        a, b = text_width_pt(title[:at], size), text_width_pt(title[at:], size)
+        if max(a, b) <= TEXT_WIDTH_PT and (best is None or abs(a - b) < best[0]):
+            best = (abs(a - b), at)
+    return [title] if best is None else [title[: best[1]], title[best[1] :]]
 
 
 def _write_sections(doc: DocumentObject, ctx: _Context) -> None:

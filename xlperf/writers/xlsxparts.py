@@ -408,17 +408,70 @@ class Worksheet:
         """Insert <legacyDrawing r:id=…/> where the schema puts it (after drawing, before the rest)."""
         after = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
                  "tableParts", "extLst", "AlternateContent")  # fmt: skip
-        at = None
-        begin = self.sheet_data.end if self.sheet_data else 0
-        if re.compile(r"<(?:[\w.-]+:)?(" + "|".join(after) + r")[\s/>]").search(self.text, begin):
-            for local, start in top_level(self.text, begin):
-                if local in after:
-                    at = start
-                    break
-        if at is None:
-            at = self.text.rindex("</")
+        at = self._before(after, self.sheet_data.end if self.sheet_data else 0)
         el = f'<{self.prefix}legacyDrawing xmlns:r="{sx.NS_R}" r:id="{rid}"/>'
         self.edits.append((at, at, el))
+
+    def add_footer_key(self, key: str) -> bool:
+        """Print ``key`` (8 pt) in the left part of the sheet's footer, where the user's footer leaves
+        that part free (their centre and right parts kept); False where it does not (theirs untouched).
+        The element is created where the schema puts it when the sheet has none."""
+        p = self.prefix
+        text = ox.text_escape(FOOTER_KEY_CODE + key)
+        begin = self.sheet_data.end if self.sheet_data else 0
+        hf = ox.find(self.text, "headerFooter", begin)
+        if hf is None:
+            at = self._before(_AFTER_HEADER_FOOTER, begin)
+            self.edits.append(
+                (at, at, f"<{p}headerFooter><{p}oddFooter>{text}</{p}oddFooter></{p}headerFooter>")
+            )
+            return True
+        odd_xml = f"<{p}oddFooter>{text}</{p}oddFooter>"
+        if hf.empty:
+            tag = self.text[hf.start : hf.tag_end]
+            self.edits.append((hf.start, hf.end, tag[:-2].rstrip() + f">{odd_xml}</{p}headerFooter>"))
+            return True
+        inner_end = ox.content_end(self.text, hf)
+        odd = ox.find(self.text, "oddFooter", hf.tag_end, inner_end)
+        if odd is None:  # after the oddHeader: the schema's order is oddHeader, oddFooter, even…, first…
+            head = ox.find(self.text, "oddHeader", hf.tag_end, inner_end)
+            at = head.end if head else hf.tag_end
+            self.edits.append((at, at, odd_xml))
+            return True
+        if odd.empty:
+            self.edits.append((odd.start, odd.end, odd_xml))
+            return True
+        written = ox.text_unescape(self.text[odd.tag_end : ox.content_end(self.text, odd)])
+        if footer_section(written, "L").strip():
+            return False
+        self.edits.append((odd.tag_end, odd.tag_end, text))
+        return True
+
+    def remove_footer_key(self, key: str) -> bool:
+        """Take ``key`` out of the footer again (after an office suite saved the copy: its codes around
+        the key may be written otherwise, so the key's text is what is looked for)."""
+        begin = self.sheet_data.end if self.sheet_data else 0
+        for odd in ox.find_all(self.text, "oddFooter", begin):
+            if odd.empty:
+                continue
+            end = ox.content_end(self.text, odd)
+            written = ox.text_unescape(self.text[odd.tag_end : end])
+            if key not in written:
+                continue
+            kept = re.sub(r"(?:&\d+)?" + re.escape(key), "", written, count=1)
+            if kept == "&L" or kept.startswith(("&L&C", "&L&R")):
+                kept = kept[2:]  # the left part we added, empty again
+            self.edits.append((odd.tag_end, end, ox.text_escape(kept)))
+            return True
+        return False
+
+    def _before(self, later: tuple[str, ...], begin: int) -> int:
+        """Where an element goes that the schema puts before any of ``later`` (the root's end if none)."""
+        if re.compile(r"<(?:[\w.-]+:)?(" + "|".join(later) + r")[\s/>]").search(self.text, begin):
+            for local, start in top_level(self.text, begin):
+                if local in later:
+                    return start
+        return self.text.rindex("</")
 
     def finish(self) -> list[tuple[int, int, str]] | None:
         """Write the edits; returns the undo splices (start, end, original text) on the new text."""
@@ -432,6 +485,30 @@ class Worksheet:
             delta += len(new) - (e - s)
         self.pkg.write(self.part, ox.splice(self.text, self.edits))
         return undo
+
+
+FOOTER_KEY_CODE = "&L&8"  # Excel's header/footer codes: the left part, 8 pt
+# what the schema puts after headerFooter in a worksheet
+_AFTER_HEADER_FOOTER = (
+    "rowBreaks", "colBreaks", "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing",
+    "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
+    "tableParts", "extLst", "AlternateContent",
+)  # fmt: skip
+_SECTION = re.compile(r"&&|&([LCR])")
+
+
+def footer_section(footer: str, section: str) -> str:
+    """The text of one part (L, C or R) of an Excel header/footer string: what follows its code up to
+    the next part's ("&&" is a literal ampersand; text before any code is the centre's)."""
+    parts = {"L": [], "C": [], "R": []}
+    current, pos = "C", 0
+    for m in _SECTION.finditer(footer):
+        parts[current].append(footer[pos : m.start()] + ("&&" if m.group(0) == "&&" else ""))
+        if m.group(1):
+            current = m.group(1)
+        pos = m.end()
+    parts[current].append(footer[pos:])
+    return "".join(parts[section])
 
 
 def top_level(text: str, start: int) -> list[tuple[str, int]]:
