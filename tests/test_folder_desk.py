@@ -18,6 +18,7 @@ from types import SimpleNamespace
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from test_reviewer_desk import HEAD, TARGETS  # 西安市长安区财政局's approved targets
 
 from xlperf import actions
 from xlperf.cli import cli
@@ -30,7 +31,6 @@ from xlperf.excel import macros
 from xlperf.wps import handlers
 
 from fake_xlwings import FakeBook
-from test_reviewer_desk import HEAD, TARGETS  # 西安市长安区财政局's approved targets
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "workbooks" / "samples"
@@ -50,6 +50,7 @@ USED_FIRST = "已使用所汇总文件夹中的：报送名单.xlsx、批复目�
 USED_AGAIN = "已使用所汇总文件夹中的：报送名单.xlsx、批复目标.xlsx、汇总台账.sqlite"
 ROSTER_LINE = "应报 4 个单位：已报送 3，未报送 1（长安区卫生健康局）"
 ROSTER_LINE_2 = "应报 4 个单位：已报送 3（其中重报 1），未报送 1（长安区卫生健康局）"
+WIDE = {"COLUMNS": "200"}  # the terminal's lines unwrapped
 ISSUER_LINE = "各表标题中的汇总单位“长安区财政局”取自报送名单中的“发文单位”"
 
 
@@ -84,7 +85,11 @@ def made(tmp_path_factory) -> dict:
     for r in TARGETS:
         ws.append(r)
     wb.save(base / "批复目标.xlsx")
-    return {"roster": base / "报送名单.xlsx", "corrected": base / "corrected.xlsx", "targets": base / "批复目标.xlsx"}
+    return {
+        "roster": base / "报送名单.xlsx",
+        "corrected": base / "corrected.xlsx",
+        "targets": base / "批复目标.xlsx",
+    }
 
 
 def bureau_folder(tmp_path: Path, made: dict, *, roster=True, targets=True) -> Path:
@@ -157,7 +162,7 @@ def test_two_rosters_are_never_guessed_between(tmp_path):
 def test_cli_uses_the_folders_roster_and_targets_and_keeps_a_ledger_beside_them(made, tmp_path, monkeypatch):
     folder = bureau_folder(tmp_path, made)
     monkeypatch.chdir(tmp_path)
-    r = CliRunner().invoke(cli, ["consolidate", "报送材料", "-o", "汇总.xlsx"])
+    r = CliRunner(env=WIDE).invoke(cli, ["consolidate", "报送材料", "-o", "汇总.xlsx"])
     assert r.exit_code == 0, r.output
     out = r.output.splitlines()
     assert USED_FIRST in out and ROSTER_LINE in out and ISSUER_LINE in out
@@ -173,10 +178,12 @@ def test_cli_uses_the_folders_roster_and_targets_and_keeps_a_ledger_beside_them(
         "已跳过", "报送名单：本次汇总据此列出“报送情况”（未报送、已报送、已重报的单位），不是单位的报送材料"
     )  # fmt: skip
     assert listed["报送材料/批复目标.xlsx"][1].startswith("批复目标：本次汇总据此核对")
-    xp022 = [(r["位置"], r["严重程度"]) for r in rows(tmp_path / "汇总.xlsx", "问题清单") if r["规则"] == "XP022"]
+    xp022 = [
+        (r["位置"], r["严重程度"]) for r in rows(tmp_path / "汇总.xlsx", "问题清单") if r["规则"] == "XP022"
+    ]
     assert xp022 == [("自评表1!E18", "错误"), ("自评表1", "警告")]
 
-    again = CliRunner().invoke(cli, ["consolidate", "报送材料", "-o", "汇总2.xlsx"])
+    again = CliRunner(env=WIDE).invoke(cli, ["consolidate", "报送材料", "-o", "汇总2.xlsx"])
     out = again.output.splitlines()
     assert USED_AGAIN in out and "台账：报送材料/汇总台账.sqlite，第 2 次汇总（共 2 次）" in out
     listed = {r["文件"]: r["原因"] for r in rows(tmp_path / "汇总2.xlsx", "文件清单")}
@@ -193,13 +200,15 @@ def test_cli_options_win_over_the_folder_and_a_roster_deeper_down_is_not_a_unit(
     (folder / "教育局" / "报送名单.xlsx").write_bytes(b"PK not even a workbook")
     (tmp_path / "名单.csv").write_text("单位名称\n西安市长安区财政局\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    r = CliRunner().invoke(cli, ["consolidate", "报送材料", "-o", "汇总.xlsx", "--roster", "名单.csv"])
+    r = CliRunner(env=WIDE).invoke(cli, ["consolidate", "报送材料", "-o", "汇总.xlsx", "--roster", "名单.csv"])
     assert r.exit_code == 0, r.output
     assert "应报 1 个单位：已报送 1，未报送 0" in r.output and "已使用所汇总文件夹" not in r.output
     assert not (folder / "汇总台账.sqlite").exists()  # a ledger is kept beside the folder's own roster only
     listed = {r["文件"]: (r["状态"], r["原因"]) for r in rows(tmp_path / "汇总.xlsx", "文件清单")}
     for name in ("报送材料/报送名单.csv", "报送材料/教育局/报送名单.xlsx"):
-        assert listed[name][0] == "已跳过" and listed[name][1].startswith("文件名表明是报送名单，不是单位的报送材料；本次未使用")
+        assert listed[name][0] == "已跳过" and listed[name][1].startswith(
+            "文件名表明是报送名单，不是单位的报送材料；本次未使用"
+        )
     assert "无法读取 0 个" in r.output
 
 
@@ -211,10 +220,16 @@ def test_a_gb18030_csv_roster_and_a_folder_the_ledger_cannot_be_made_in(tmp_path
     folder = tmp_path / "报送材料"
     folder.mkdir()
     shutil.copy(SAMPLES / FIN, folder / FIN)
-    (folder / "报送名单.csv").write_bytes("发文单位,长安区财政局\n单位名称\n西安市长安区财政局\n".encode("gb18030"))
+    (folder / "报送名单.csv").write_bytes(
+        "发文单位,长安区财政局\n单位名称\n西安市长安区财政局\n".encode("gb18030")
+    )
     monkeypatch.setattr(consolidate.os, "access", lambda path, mode: False)
     c = consolidate_paths([folder], jobs=1)
-    assert c.issuer == "长安区财政局" and c.desk is not None and c.desk.lines()[0].startswith("应报 1 个单位：已报送 1")
+    assert (
+        c.issuer == "长安区财政局"
+        and c.desk is not None
+        and c.desk.lines()[0].startswith("应报 1 个单位：已报送 1")
+    )
     assert f"文件夹 {folder} 不能写入，未建立汇总台账（本次不区分重报）" in c.notes
     assert "已使用所汇总文件夹中的：报送名单.csv" in c.notes
     assert not (folder / "汇总台账.sqlite").exists()
@@ -248,12 +263,16 @@ def test_a_desk_file_that_cannot_be_used_stops_the_cli_before_any_file_is_read(
         path.write_text(content, encoding="utf-8")
     monkeypatch.setattr(consolidate, "read_files", lambda *a, **k: pytest.fail("a unit's file was read"))
     monkeypatch.chdir(tmp_path)
-    r = CliRunner().invoke(cli, ["consolidate", "报送材料", "-o", "汇总.xlsx"])
+    r = CliRunner(env=WIDE).invoke(cli, ["consolidate", "报送材料", "-o", "汇总.xlsx"])
     assert r.exit_code == 2
     what = {"报": "报送名单", "批": "批复目标", "汇": "汇总台账"}[name[0]]
     assert f"所汇总文件夹中的{what}“{name}”无法使用，未汇总：" in r.output and reason in r.output
     assert f"如本次不用{what}，把它移出该文件夹即可" in r.output
-    assert not (tmp_path / "汇总.xlsx").exists() and not (folder / "汇总台账.sqlite").exists() or name.startswith("汇")
+    assert (
+        not (tmp_path / "汇总.xlsx").exists()
+        and not (folder / "汇总台账.sqlite").exists()
+        or name.startswith("汇")
+    )
 
 
 # --- the Excel ribbon (fake xlwings) ------------------------------------------------------------------
@@ -274,7 +293,9 @@ def click(book, folder: Path):
 
 
 @pytest.mark.libreoffice
-def test_excel_ribbon_uses_the_folders_desk_and_knows_the_resubmission_on_the_second_click(made, tmp_path, excel):
+def test_excel_ribbon_uses_the_folders_desk_and_knows_the_resubmission_on_the_second_click(
+    made, tmp_path, excel
+):
     folder = bureau_folder(tmp_path, made)
     book = FakeBook(SAMPLES / FIN)
     out, opened = click(book, folder)
@@ -300,7 +321,10 @@ def test_excel_ribbon_uses_the_folders_desk_and_knows_the_resubmission_on_the_se
     assert "重报单位较上次报送：问题已改正 1 条，新出现 2 条（详见“报送情况”）" in lines
     fin = next(r for r in rows(out2, "报送情况") if r["单位"] == "西安市长安区财政局")
     assert (fin["状态"], fin["报送次数"], fin["问题已改正"], fin["新出现"]) == ("已重报", 2, 1, 2)
-    assert "已改正 1 条（指标值与批复目标不一致 1 条），新出现 2 条（得分与完成值不符 1 条、偏差原因缺失 1 条）" in fin["说明"]
+    assert (
+        "已改正 1 条（指标值与批复目标不一致 1 条），新出现 2 条（得分与完成值不符 1 条、偏差原因缺失 1 条）"
+        in fin["说明"]
+    )
     # the first summary (in the folder) is not read as a unit's file, nor is the roster
     listed = {Path(r["文件"]).name: r["状态"] for r in rows(out2, "文件清单")}
     assert not any(name.startswith(actions.SUMMARY_PREFIX) for name in listed)
@@ -315,7 +339,9 @@ def test_excel_ribbon_without_desk_files_says_how_to_use_them(tmp_path, excel):
     book = FakeBook(SAMPLES / FIN)
     out, _ = click(book, folder)
     lines = book.app.alerts[-1][0].splitlines()
-    assert lines[0] == f"已生成汇总表：{out}" and "共 1 个文件：已汇总 1 个，已跳过 0 个，无法读取 0 个" in lines
+    assert (
+        lines[0] == f"已生成汇总表：{out}" and "共 1 个文件：已汇总 1 个，已跳过 0 个，无法读取 0 个" in lines
+    )
     assert lines[-2:] == [actions.ROSTER_TIP, actions.TARGETS_TIP]
     assert "报送名单.xlsx" in actions.ROSTER_TIP and "批复目标.xlsx" in actions.TARGETS_TIP
     assert not (folder / "汇总台账.sqlite").exists()
@@ -337,7 +363,9 @@ def test_excel_ribbon_refuses_a_roster_it_cannot_read_before_any_work(tmp_path, 
     assert out is None and opened == []
     [(message, _t, _b, mode)] = book.app.alerts
     assert mode == "critical"
-    assert message.startswith("所汇总文件夹中的报送名单“报送名单.xlsx”无法使用，未汇总：名单中找不到“单位名称”列")
+    assert message.startswith(
+        "所汇总文件夹中的报送名单“报送名单.xlsx”无法使用，未汇总：名单中找不到“单位名称”列"
+    )
     assert message.endswith("请改正后再汇总；如本次不用报送名单，把它移出该文件夹即可。")
     assert sorted(p.name for p in folder.iterdir()) == sorted([FIN, "报送名单.xlsx"])  # nothing written
 
@@ -367,7 +395,9 @@ def test_wps_service_answers_the_message_and_refuses_two_rosters(tmp_path):
     folder = tmp_path / "报送材料"
     folder.mkdir()
     shutil.copy(SAMPLES / FIN, folder / FIN)
-    (folder / "报送名单.csv").write_text("发文单位：长安区财政局\n单位名称\n西安市长安区财政局\n区审计局\n", encoding="utf-8")
+    (folder / "报送名单.csv").write_text(
+        "发文单位：长安区财政局\n单位名称\n西安市长安区财政局\n区审计局\n", encoding="utf-8"
+    )
     answer = handlers.consolidate({"folder": str(folder)})
     assert answer["files"] == 1 and Path(answer["path"]).parent == folder
     lines = answer["message"].splitlines()
@@ -382,7 +412,9 @@ def test_wps_service_answers_the_message_and_refuses_two_rosters(tmp_path):
 
 
 def test_the_message_is_one_home_for_both_ribbons():
-    c = SimpleNamespace(summary_lines=lambda limit=10: ["共 1 个文件"], folder_files=FolderFiles(roster=Path("报送名单.xlsx")))
+    c = SimpleNamespace(
+        summary_lines=lambda limit=10: ["共 1 个文件"], folder_files=FolderFiles(roster=Path("报送名单.xlsx"))
+    )
     assert actions.consolidation_message(c, Path("汇总_1.xlsx")).splitlines() == [
         "已生成汇总表：汇总_1.xlsx", "", "共 1 个文件", "", actions.TARGETS_TIP
     ]  # fmt: skip

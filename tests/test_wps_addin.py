@@ -318,7 +318,9 @@ def test_report_consolidation_submission_and_diagnosis_through_the_service(servi
     # opened, then the service's words: what was read, and how the folder's 报送名单/批复目标 would be used
     [message] = out["alerts"]
     lines = message.splitlines()
-    assert lines[0] == f"已生成汇总表：{summary}" and lines[2].startswith(f"共 {len(SAMPLES)} 个文件：已汇总 {len(SAMPLES)} 个")
+    assert lines[0] == f"已生成汇总表：{summary}" and lines[2].startswith(
+        f"共 {len(SAMPLES)} 个文件：已汇总 {len(SAMPLES)} 个"
+    )
     assert lines[-1].startswith("提示：放一份“批复目标.xlsx”")
 
 

@@ -347,9 +347,7 @@ def folder_workbooks(folder: Path, limit: int | None = None) -> list[Path]:
 
 def no_unit_files(folder: Path) -> str:
     """Why a folder chosen for 汇总多个单位 gives nothing to consolidate (both ribbons)."""
-    return (
-        f"文件夹中没有各单位的 Excel 工作簿（.xlsx）或 Word 报告（.docx/.doc）（报送名单、批复目标不计在内）：\n{folder}"
-    )
+    return f"文件夹中没有各单位的 Excel 工作簿（.xlsx）或 Word 报告（.docx/.doc）（报送名单、批复目标不计在内）：\n{folder}"
 
 
 @dataclass(frozen=True)
@@ -365,7 +363,9 @@ ROSTER_TIP = (
     "提示：在此文件夹中放一份“报送名单.xlsx”（一列“单位名称”，可另有“主管部门”“单位编码”；表头上方可写"
     "“发文单位”），汇总表将列出未报送的单位，并在文件夹中建立“汇总台账.sqlite”记住每次报送、区分重报。"
 )
-TARGETS_TIP = "提示：放一份“批复目标.xlsx”（一体化系统导出的批复绩效目标），将核对各项目的指标值是否与批复一致。"
+TARGETS_TIP = (
+    "提示：放一份“批复目标.xlsx”（一体化系统导出的批复绩效目标），将核对各项目的指标值是否与批复一致。"
+)
 
 
 def consolidation_message(c, written: Path) -> str:
@@ -376,7 +376,10 @@ def consolidation_message(c, written: Path) -> str:
     used = c.folder_files
     tips = [
         tip
-        for tip, there in ((ROSTER_TIP, used is not None and used.roster), (TARGETS_TIP, used is not None and used.targets))
+        for tip, there in (
+            (ROSTER_TIP, used is not None and used.roster),
+            (TARGETS_TIP, used is not None and used.targets),
+        )
         if not there
     ]
     return "\n".join(lines + ([""] + tips if tips else []))
