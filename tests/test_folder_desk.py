@@ -200,7 +200,9 @@ def test_cli_options_win_over_the_folder_and_a_roster_deeper_down_is_not_a_unit(
     (folder / "教育局" / "报送名单.xlsx").write_bytes(b"PK not even a workbook")
     (tmp_path / "名单.csv").write_text("单位名称\n西安市长安区财政局\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    r = CliRunner(env=WIDE).invoke(cli, ["consolidate", "报送材料", "-o", "汇总.xlsx", "--roster", "名单.csv"])
+    r = CliRunner(env=WIDE).invoke(
+        cli, ["consolidate", "报送材料", "-o", "汇总.xlsx", "--roster", "名单.csv"]
+    )
     assert r.exit_code == 0, r.output
     assert "应报 1 个单位：已报送 1，未报送 0" in r.output and "已使用所汇总文件夹" not in r.output
     assert not (folder / "汇总台账.sqlite").exists()  # a ledger is kept beside the folder's own roster only
