@@ -97,7 +97,7 @@ def find_folder_files(folders: Iterable[str | Path]) -> FolderFiles:
         if len(paths) > 1:
             shown = "、".join(shown_name(p) for p in paths)
             raise ReadError(
-                f"所汇总的文件夹中有 {len(paths)} 份{WHAT[kind]}：{shown}。xlperf 不在其间猜测，请只保留一份"
+                f"所汇总的文件夹中有 {len(paths)} 份{WHAT[kind]}：{shown}，不知该用哪一份。请只保留一份"
                 f"（其余的改名或移出文件夹）后再汇总。"
             )
     roster = found[KIND_ROSTER][0] if found[KIND_ROSTER] else None
