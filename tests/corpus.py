@@ -543,6 +543,51 @@ def _two_by_case(path: Path) -> None:
     path.write_bytes(renamed(pkg, {COPY_PART: "xl/worksheets/Sheet2.xml"}, {COPY_PART: sheet}))
 
 
+STYLES_PART = "xl/styles.xml"
+
+
+def _styles_without(*lists: str, sdk: bool = False) -> Callable[[str, bytes], bytes | None]:
+    """The styles part without ``lists`` (each element and what it holds; with none given, the part
+    holds only its root element), as the OpenXML SDK writes it with ``sdk`` (the x: prefix): other
+    producers write only what they use, and the schema makes every list optional. The cells' ``s`` and
+    the formats' ids are left pointing where they pointed (at nothing, for what is gone)."""
+
+    def change(name: str, data: bytes) -> bytes:
+        if sdk:
+            data = _sdk_prefixed(name, data)
+        if name != STYLES_PART:
+            return data
+        text = data.decode("utf-8")
+        if not lists:
+            root = re.search(r"<((?:\w+:)?styleSheet)\b[^>]*?>", text)
+            end = text.index(f"</{root.group(1)}>")
+            out = text[: root.start()] + root.group(0)[:-1] + "/>" + text[end + len(root.group(1)) + 3 :]
+            assert "<fonts" not in out and "<x:fonts" not in out and out.rstrip().endswith("/>")
+            return out.encode("utf-8")
+        for lst in lists:
+            text, n = re.subn(rf"<((?:\w+:)?{lst})\b[^>]*?(?:/>|>.*?</\1>)", "", text, count=1, flags=re.S)
+            assert n == 1, lst
+        return text.encode("utf-8")
+
+    return change
+
+
+def _no_styles_part(name: str, data: bytes) -> bytes | None:
+    """No styles part at all: the member, its relationship and its content type gone (the spec allows
+    it; every cell is then in the default format)."""
+    if name == STYLES_PART:
+        return None
+    if name == "xl/_rels/workbook.xml.rels":
+        out = re.sub(rb"<Relationship [^>]*?/styles\"[^>]*/>", b"", data)
+        assert out != data
+        return out
+    if name == "[Content_Types].xml":
+        out = re.sub(rb"<Override [^>]*?/xl/styles.xml\"[^>]*/>", b"", data)
+        assert out != data
+        return out
+    return data
+
+
 COPY_CASES: tuple[CopyCase, ...] = (
     CopyCase("前缀x的OpenXML SDK工作簿.xlsx", _rewrite(_sdk_prefixed)),
     CopyCase("批注绘图使用其他前缀.xlsx", _rewrite(_vml_other_prefixes)),
@@ -555,6 +600,19 @@ COPY_CASES: tuple[CopyCase, ...] = (
         lo_names={v: k for k, v in _CASED.items()},
     ),
     CopyCase("同一部件两个大小写不同的名称.xlsx", _two_by_case, marked=False),
+    # styles parts that lack lists (issue 23, round 3b): the copy creates what is missing, in the schema's
+    # order and the part's prefix, and marks every cell as in a complete part
+    CopyCase("样式部件没有fills.xlsx", _rewrite(_styles_without("fills"))),
+    CopyCase("样式部件没有borders.xlsx", _rewrite(_styles_without("borders"))),
+    CopyCase("样式部件没有fonts.xlsx", _rewrite(_styles_without("fonts"))),
+    CopyCase("样式部件没有cellXfs.xlsx", _rewrite(_styles_without("cellXfs"))),
+    CopyCase("样式部件只有根元素.xlsx", _rewrite(_styles_without())),
+    CopyCase(
+        "前缀x的样式部件没有fills和cellXfs.xlsx",
+        _rewrite(_styles_without("fills", "cellStyleXfs", "cellXfs", sdk=True)),
+    ),
+    CopyCase("前缀x的样式部件只有根元素.xlsx", _rewrite(_styles_without(sdk=True))),
+    CopyCase("没有样式部件.xlsx", _rewrite(_no_styles_part)),
 )
 
 
@@ -767,6 +825,123 @@ def _tracked_changes(body) -> None:
             rows[0].addnext(extra)  # (the rows below keep the numbers Word shows them with)
 
 
+def _deleted_cells_and_rows(body) -> None:
+    """Reviewed with Track Changes on, in tables: a cell deleted from an indicator row (w:cellDel: Word
+    shows the row without it, the cells after it move left), and an indicator row deleted whose runs
+    are not marked (only its w:trPr/w:del says it is gone: a deleted row is not a row, whatever it
+    holds). Read as shown, each table is the plain report's."""
+    import copy
+
+    from lxml import etree
+
+    for k, tbl in enumerate(body.iter(_w("tbl"))):
+        rows = [tr for tr in _rows(tbl) if _is_indicator_row(tr)]
+        if k in (0, 2):  # a cell deleted before the score: read, the score would be "0" one column right
+            score = _tcs(rows[0])[-1]
+            gone = copy.deepcopy(score)
+            pr = gone.find(_w("tcPr"))
+            if pr is None:
+                pr = etree.Element(_w("tcPr"))
+                gone.insert(0, pr)
+            deleted = etree.SubElement(pr, _w("cellDel"))
+            for key, val in (("id", str(next(_IDS))), ("author", "张三"), ("date", "2021-03-02T10:00:00Z")):
+                deleted.set(_w(key), val)
+            for p in gone.findall(_w("p")):
+                for r in p.findall(_w("r")):
+                    p.remove(r)
+                p.append(_tracked("del", [_run("0", deleted=True)]))
+            score.addprevious(gone)
+        if k in (1, 3):  # a row deleted: read, it would add an indicator scoring 10
+            extra = copy.deepcopy(rows[1])
+            _tcs(extra)[-1].find(_w("p")).findall(_w("r"))[0].find(_w("t")).text = "10"
+            trpr = extra.find(_w("trPr"))
+            if trpr is None:
+                trpr = etree.Element(_w("trPr"))
+                extra.insert(0, trpr)
+            trpr.append(_tracked("del", []))
+            rows[0].addnext(extra)
+
+
+def _moved_text(body) -> None:
+    """Text moved with Track Changes on (w:moveFrom where it was, w:moveTo where it went, each between
+    its range marks): Word shows the text where it went only. Each total moved into its cell from a
+    paragraph before the table (read from there, the total would be blank), and a stray "0" moved out
+    of the end of each total (read, the total would be 960, 970…)."""
+    from lxml import etree
+
+    def mark(tag: str, name: str):
+        el = etree.Element(_w(tag))
+        el.set(_w("id"), str(next(_IDS)))
+        if name:
+            el.set(_w("name"), name)
+            el.set(_w("author"), "张三")
+            el.set(_w("date"), "2021-03-02T10:00:00Z")
+        return el
+
+    for tbl in list(body.iter(_w("tbl"))):
+        total = _value_cells(tbl)[-1].find(_w("p"))
+        runs = total.findall(_w("r"))
+        value = "".join(t.text for r in runs for t in r.iter(_w("t")))
+        for r in runs:
+            total.remove(r)
+        move = f"move{next(_IDS)}"
+        total.append(mark("moveToRangeStart", move))
+        total.append(_tracked("moveTo", [_run(value)]))
+        total.append(mark("moveToRangeEnd", ""))
+        stray = f"move{next(_IDS)}"
+        total.append(mark("moveFromRangeStart", stray))
+        total.append(_tracked("moveFrom", [_run("0")]))
+        total.append(mark("moveFromRangeEnd", ""))
+        before = etree.Element(_w("p"))  # where the total was: a paragraph moved away whole
+        pr = etree.SubElement(etree.SubElement(before, _w("pPr")), _w("rPr"))
+        pr.append(_tracked("moveFrom", []))
+        before.append(mark("moveFromRangeStart", move))
+        before.append(_tracked("moveFrom", [_run(f"总分{value}分")]))
+        before.append(mark("moveFromRangeEnd", ""))
+        tbl.addprevious(before)
+
+
+def _split_with_a_deleted_mark(p, at: int) -> None:
+    """Paragraph ``p`` split after ``at`` characters into two, the first one's mark deleted (w:del in its
+    w:pPr/w:rPr): the paragraph break a reviewer took out with Track Changes on."""
+    import copy
+
+    from lxml import etree
+
+    text = "".join(t.text or "" for t in p.iter(_w("t")))
+    second = copy.deepcopy(p)
+    for para, part in ((p, text[:at]), (second, text[at:])):
+        for r in para.findall(_w("r")):
+            para.remove(r)
+        para.append(_run(part))
+    ppr = p.find(_w("pPr"))
+    if ppr is None:
+        ppr = etree.Element(_w("pPr"))
+        p.insert(0, ppr)
+    rpr = ppr.find(_w("rPr"))
+    if rpr is None:
+        rpr = etree.SubElement(ppr, _w("rPr"))
+    rpr.insert(0, _tracked("del", []))
+    p.addnext(second)
+
+
+def _deleted_paragraph_marks(body) -> None:
+    """Line breaks a reviewer took out with Track Changes on (each a deleted paragraph mark: Word shows
+    the two paragraphs as one): in the title between the unit and the year, and in each project's name
+    (read as two lines, the name would be "机构编制管理工作\n监督检查", not the project's)."""
+    title = next(
+        p for p in body.iter(_w("p")) if "自评工作报告" in "".join(t.text or "" for t in p.iter(_w("t")))
+    )
+    _split_with_a_deleted_mark(title, len("长安区委编办"))
+    for tbl in body.iter(_w("tbl")):
+        for tr in _rows(tbl):
+            tcs = _tcs(tr)
+            if len(tcs) > 2 and "".join(t.text or "" for t in tcs[1].iter(_w("t"))) == "项目名称":
+                p = tcs[2].find(_w("p"))
+                name = "".join(t.text or "" for t in p.iter(_w("t")))
+                _split_with_a_deleted_mark(p, len(name) // 2)
+
+
 def _fields_and_smart_tags(body) -> None:
     """The total a field (=SUM(ABOVE), its result shown), the amounts in Chinese Word's number smart
     tags (chmetcnv around "1.6万元")."""
@@ -908,6 +1083,9 @@ WORD_CASES: tuple[WordCase, ...] = (
     WordCase("内容控件包住行（重复节）.docx", _edited(_seed, _controls_around_rows)),
     WordCase("修订的插入与删除.docx", _edited(_seed, _tracked_changes)),
     WordCase("总分是域金额是智能标记.docx", _edited(_seed, _fields_and_smart_tags)),
+    WordCase("修订删除的单元格与行.docx", _edited(_seed, _deleted_cells_and_rows)),
+    WordCase("修订移动的文字.docx", _edited(_seed, _moved_text)),
+    WordCase("修订删除的段落标记.docx", _edited(_seed, _deleted_paragraph_marks)),
     WordCase("报告自带两张表在版式框中.docx", _edited(_generated, _in_frames(False)), "generated"),
     WordCase("报告自带两张表在两行版式框中.docx", _edited(_generated, _in_frames(True)), "generated"),
     WordCase("报告自带两张表在两层版式框中.docx", _edited(_generated, _in_frames(False, 2)), "generated"),

@@ -365,6 +365,26 @@ def test_two_builds_are_byte_identical(udfs, xlam, tmp_path):
 _WRAPPER = re.compile(r"^(Function|Sub) (\w+)\(", re.MULTILINE)
 
 
+def test_an_addin_that_cannot_replace_the_open_one_leaves_it_whole(udfs, xlam, tmp_path, monkeypatch):
+    """Excel holds the installed add-in open (Windows: it cannot be replaced): the build says so in Chinese
+    and the earlier add-in stays as it was, never half overwritten."""
+    import os
+
+    from xlperf.errors import OutputError
+
+    out = tmp_path / "xlperf.xlam"
+    out.write_bytes(b"the add-in Excel has open")
+
+    def busy(*_a, **_k):
+        raise PermissionError(13, "另一个程序正在使用此文件")
+
+    monkeypatch.setattr(os, "replace", busy)
+    with pytest.raises(OutputError):
+        build_addin(out, udfs)
+    assert out.read_bytes() == b"the add-in Excel has open"
+    assert [p.name for p in tmp_path.iterdir()] == ["xlperf.xlam"]  # no temporary left behind
+
+
 def test_every_udf_has_a_wrapper_and_no_wrapper_lacks_a_function(udfs):
     vba = generate_udf_vba(udfs)
     wrappers = {m.group(2) for m in _WRAPPER.finditer(vba)}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -364,10 +365,45 @@ def test_the_copy_of_another_producers_workbook(copies, name):
         assert [u["sheet"] for u in unmarked] == [COPY_SHEET]
         assert _chinese(unmarked[0]["reason"])
         assert _member(copy, COPY_PART) == _member(src, COPY_PART)
+    _styles_as_the_schema_says(copy)
     cleared = src.with_name(f"清除后_{name}")
     annotate.write_cleared_copy(copy, cleared)
     with zipfile.ZipFile(src) as a, zipfile.ZipFile(cleared) as b:
         assert {n: a.read(n) for n in a.namelist()} == {n: b.read(n) for n in b.namelist()}
+
+
+# CT_Stylesheet's children, in the order the schema requires them (Excel repairs a part out of order)
+STYLESHEET_ORDER = ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
+                    "tableStyles", "colors", "extLst"]  # fmt: skip
+
+
+def _styles_as_the_schema_says(copy: Path) -> None:
+    """The copy's styles part: the lists in the schema's order, each count its items', every list a
+    cell format names there, and every id a format names within its list."""
+    from lxml import etree
+
+    with zipfile.ZipFile(copy) as z:
+        rels = z.read("xl/_rels/workbook.xml.rels").decode()
+        target = re.search(
+            r'Target="([^"]+)"[^>]*?Type="[^"]*/styles"|Type="[^"]*/styles"[^>]*?Target="([^"]+)"', rels
+        )
+        root = etree.fromstring(
+            z.read("xl/" + (target.group(1) or target.group(2)).lstrip("/").removeprefix("xl/"))
+        )
+    names = [etree.QName(el).localname for el in root]
+    assert names == sorted(names, key=STYLESHEET_ORDER.index), names
+    lists = {etree.QName(el).localname: list(el) for el in root}
+    for el in root:
+        if el.get("count") is not None:
+            assert int(el.get("count")) == len(el), etree.QName(el).localname
+    for key, lst in (
+        ("fontId", "fonts"),
+        ("fillId", "fills"),
+        ("borderId", "borders"),
+        ("xfId", "cellStyleXfs"),
+    ):
+        for xf in lists["cellXfs"]:
+            assert int(xf.get(key, "0")) < len(lists[lst]), (key, xf.attrib)
 
 
 def test_a_sheet_the_copy_cannot_mark_is_said(copies, tmp_path):
@@ -390,6 +426,7 @@ def test_libreoffice_shows_the_marks_and_the_notes(copies, soffice, tmp_path):
     from office import Office
 
     cells = list(COPY_MARKS)
+    unmarked = ["A1", "B7", "C7", "E7", "H7", "H24"]  # a title, labels, amounts in the 填写项's format
     with Office() as lo:
         for case in COPY_CASES:
             src, copy, _ = copies[case.name]
@@ -403,11 +440,16 @@ def test_libreoffice_shows_the_marks_and_the_notes(copies, soffice, tmp_path):
                 doc = lo.open(src)
                 assert lo.notes(doc, COPY_SHEET) == {"H25": COPY_USER_NOTE}, case.name
                 assert lo.cell(doc, COPY_SHEET, "G7")["string"] == "约两万", case.name
+                before = lo.looks(doc, COPY_SHEET, unmarked)
+                texts = {c: lo.cell(doc, COPY_SHEET, c)["string"] for c in unmarked}
                 lo.close(doc)
             doc = lo.open(copy)
             assert lo.sheets(doc)[0] == "校验结果", case.name
             looks = lo.looks(doc, COPY_SHEET, cells)
             notes = lo.notes(doc, COPY_SHEET)
+            if case.marked:  # the cells not marked as the original shows them (colour, number format)
+                assert lo.looks(doc, COPY_SHEET, unmarked) == before, case.name
+                assert {c: lo.cell(doc, COPY_SHEET, c)["string"] for c in unmarked} == texts, case.name
             lo.close(doc)
             if not case.marked:
                 assert notes == {"H25": COPY_USER_NOTE}, case.name
@@ -464,6 +506,7 @@ def test_a_word_report_as_people_edit_it(word_corpus, name):
     assert "error" not in f, f.get("error")
     assert _figures(f) == SEED_TOTALS
     base = plain[case.base]
+    assert (f["unit"], f["year"]) == (base["unit"], base["year"]) == ("长安区委编办", "2020")  # (the title's)
     if case.base == "seed":  # the same tables: the same findings at the same places
 
         def key(x):
@@ -474,6 +517,24 @@ def test_a_word_report_as_people_edit_it(word_corpus, name):
             return (x["rule"], x["project"], x["severity"], x["expected"], x["found"])
 
     assert Counter(map(key, f["findings"])) == Counter(map(key, base["findings"]))
+
+
+def test_a_title_whose_line_break_was_deleted_is_one_title(tmp_path):
+    """The title alone (no other paragraph names the unit), its break between unit and year deleted with
+    Track Changes on: Word shows one line, and the unit and year are read from it."""
+    from docx import Document
+
+    from xlperf.core import labels as L
+    from xlperf.sources.docx import read_document_grids
+
+    from corpus import _split_with_a_deleted_mark
+
+    doc = Document()
+    title = doc.add_paragraph("长安区委编办2020年度绩效自评工作报告")._p
+    _split_with_a_deleted_mark(title, len("长安区委编办"))
+    doc.save(str(tmp_path / "标题.docx"))
+    grids = read_document_grids(tmp_path / "标题.docx")
+    assert grids[0].rows == [[L.UNIT_NAME, "长安区委编办"], [L.UNIT_YEAR, "2020"]]
 
 
 @pytest.mark.libreoffice
@@ -664,3 +725,137 @@ def test_the_copy_of_an_sdk_workbook_saved_by_libreoffice_is_marked_again(copies
         assert looks[cell]["back"] == int(PALETTE[severity], 16), (cell, looks[cell])
         assert looks[cell]["note"].count(NOTE_MARKER) == 1, (cell, looks[cell])
     assert notes["H25"].startswith(COPY_USER_NOTE)
+
+
+# --- the third corpus (issue 23): every command that writes, its output folder checked first ---------------
+#
+# Each command with an output, its output in a folder the user may not write in: refused at once with the
+# Chinese reason and the folder, before the command's work starts (the function doing it is watched), and
+# nothing left in the folder. consolidate's own case is above (200 workbooks).
+
+# command -> (arguments with {src}/{out} in them, the function whose call is the work, as module:attribute)
+WRITING_COMMANDS = {
+    "validate -o": (["validate", "{src}", "-o", "{out}/副本.xlsx"], "xlperf.api:validate_file"),
+    "report -o": (["report", "{src}", "-o", "{out}/报告.docx"], "xlperf.api:validate_file"),
+    "report（报告默认写在工作簿旁）": (["report", "{out}/单位.xlsx"], "xlperf.api:validate_file"),
+    "import -o": (["import", "{src}", "-o", "{out}/导入.xlsx"], "xlperf.sources:read_grids"),
+    "template -o": (["template", "-o", "{out}/模板.xlsx"], "xlperf.writers.template:save_template"),
+    "feedback -o": (["feedback", "{summary}", "-o", "{out}/退回意见"], "xlperf.sources:read_grids"),
+    "addin build -o": (["addin", "build", "-o", "{out}/xlperf.xlam"], "xlperf.addin:build_addin"),
+    "consolidate -o": (
+        ["consolidate", "{src}", "-o", "{out}/汇总.xlsx"],
+        "xlperf.consolidate.read:read_unit_file",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(WRITING_COMMANDS))
+def test_every_command_checks_its_output_folder_before_working(name, seed_sample):
+    """The output folder is read-only (the input of the default report is in it): exit 2, 没有写入权限
+    and the folder named, the command's work never started, nothing written."""
+    import shutil
+    import tempfile
+
+    args, work = WRITING_COMMANDS[name]
+    root = Path(tempfile.mkdtemp(prefix="xlperf-ro-"))
+    try:
+        root.chmod(0o755)
+        src = root / "单位.xlsx"
+        shutil.copy(seed_sample, src)
+        summary = root / "汇总.xlsx"
+        r = run_limited("consolidate", src, "-o", summary, "-q")
+        assert r.returncode == 0, r.stderr
+        locked = root / "只读文件夹"
+        locked.mkdir()
+        shutil.copy(seed_sample, locked / "单位.xlsx")  # the default report's workbook
+        before = sorted(p.name for p in locked.iterdir())
+        locked.chmod(0o555)
+        marker = root / "已开始"
+        module, attr = work.split(":")
+        argv = [a.format(src=src, out=locked, summary=summary) for a in args]
+        code = (
+            f"import importlib, runpy, sys; m = importlib.import_module({module!r}); real = m.{attr}\n"
+            "def watched(*a, **k):\n"
+            f"    open({str(marker)!r}, 'a').write('x')\n"
+            "    return real(*a, **k)\n"
+            f"m.{attr} = watched\n"
+            f"sys.argv = ['xlperf', *{argv!r}]\n"
+            "runpy.run_module('xlperf', run_name='__main__')"
+        )
+        r = run_python("-c", code, cwd=root, preexec=_without_override)
+        assert r.returncode == 2 and "Traceback" not in r.stderr, r.stdout + r.stderr
+        assert "没有写入权限" in r.stderr and str(locked) in r.stderr, r.stderr
+        assert not marker.exists(), "the work started before the output folder was checked"
+        assert sorted(p.name for p in locked.iterdir()) == before
+    finally:
+        (root / "只读文件夹").chmod(0o755)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+# --- the third corpus (issue 23): every command that names a file, with names that are not text ------------
+#
+# A unit's workbook named in GBK bytes (a Windows zip unzipped on UOS/Kylin) with control characters in
+# it, each output named the same way: every command that echoes a path or a file's name shows it escaped
+# (xlperf.core.names.shown_name), never raw: no surrogate escape (not UTF-8: on a UTF-8 terminal a
+# crash or mojibake), no BEL, carriage return or line feed of the name's own.
+
+ODD = os.fsdecode("长安区委编办".encode("gbk")) + "\x07回车\r换行\n"
+RAW = ("\x07", "\r", *map(chr, range(0xDC80, 0xDD00)))
+
+# what each run shows: the output names it must show (in {…} the names of the walk's paths)
+NAMING_COMMANDS = {
+    "validate": (["validate", "{src}"], ["{src}"]),
+    "validate --format json": (["validate", "{src}", "--format", "json"], []),
+    "validate -o": (["validate", "{src}", "-o", "{d}/副本{odd}.xlsx"], ["{d}/副本{odd}.xlsx"]),
+    "validate -o 已存在": (["validate", "{src}", "-o", "{src}"], ["{src}"]),
+    "report": (["report", "{src}", "-o", "{d}/报告{odd}.docx"], ["{d}/报告{odd}.docx"]),
+    "report 已存在": (["report", "{src}", "-o", "{d}/已有{odd}.docx"], ["{d}/已有{odd}.docx"]),
+    "report --export-templates": (["report", "--export-templates", "{d}/模板{odd}"], ["{d}/模板{odd}"]),
+    "import": (["import", "{src}", "-o", "{d}/导入{odd}.xlsx"], ["{src}", "{d}/导入{odd}.xlsx"]),
+    "import 不是工作簿": (["import", "{d}/说明{odd}.txt", "-o", "{d}/x.xlsx"], ["{d}/说明{odd}.txt"]),
+    "template": (["template", "-o", "{d}/模板{odd}.xlsx"], ["{d}/模板{odd}.xlsx"]),
+    "addin build": (["addin", "build", "-o", "{d}/加载项{odd}.xlam"], ["{d}/加载项{odd}.xlam"]),
+    "addin install --dest": (["addin", "install", "--dest", "{d}/启动{odd}"], ["{d}/启动{odd}/xlperf.xlam"]),
+    "consolidate": (["consolidate", "{src}", "-o", "{d}/汇总{odd}.xlsx"], ["{d}/汇总{odd}.xlsx"]),
+    "feedback": (["feedback", "{summary}", "-o", "{d}/退回{odd}"], ["{d}/退回{odd}"]),
+    "feedback --format json": (["feedback", "{summary}", "-o", "{d}/退回json{odd}", "--format", "json"], []),
+    "feedback 找不到汇总表": (["feedback", "{d}/没有{odd}.xlsx", "-o", "{d}/退回2"], ["{d}/没有{odd}.xlsx"]),
+}
+
+
+@pytest.fixture(scope="module")
+def odd_names(tmp_path_factory, seed_sample) -> dict[str, Path]:
+    import shutil
+
+    d = tmp_path_factory.mktemp("names")
+    src = d / f"单位{ODD}.xlsx"
+    shutil.copy(seed_sample, src)
+    summary = d / f"汇总表{ODD}.xlsx"
+    r = run_limited("consolidate", src, "-o", summary, "-q")
+    assert r.returncode == 0, r.stderr
+    (d / f"已有{ODD}.docx").write_bytes(b"")
+    (d / f"说明{ODD}.txt").write_text("不是工作簿")
+    return {"d": d, "src": src, "summary": summary}
+
+
+@pytest.mark.parametrize("name", list(NAMING_COMMANDS))
+def test_every_command_shows_names_that_are_not_text_escaped(odd_names, name):
+    from xlperf.core.names import shown_name
+
+    args, shows = NAMING_COMMANDS[name]
+    paths = {k: str(v) for k, v in odd_names.items()}
+
+    def filled(text: str) -> str:
+        return text.format(odd=ODD, **paths)
+
+    r = run_limited(*map(filled, args))
+    out = r.stdout + r.stderr
+    assert "Traceback" not in out and "程序内部错误" not in out, out
+    assert not [ch for ch in RAW if ch in out], out
+    flat = out.replace("\n", "")  # (wrapped at the terminal's width)
+    for path in shows:
+        assert shown_name(filled(path)) in flat, (shown_name(filled(path)), out)
+    if "json" in args:
+        data = json.loads(r.stdout)
+        text = json.dumps(data, ensure_ascii=False)
+        assert "\\xb3\\xa4" in text.replace("\\\\", "\\"), text  # the name shown, escaped

@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from xlperf.core.names import shown_name
 from xlperf.errors import OutputError
 
 _SOFFICE_PLACES = (
@@ -148,7 +149,7 @@ def convert(src: str | Path, fmt: str, outdir: str | Path, timeout: float = 180)
             try:
                 shutil.move(str(produced), str(target))
             except PermissionError as exc:
-                raise OutputError(f"无法写入 {target}：文件可能正在打开，请关闭后重试") from exc
+                raise OutputError(f"无法写入 {shown_name(target)}：文件可能正在打开，请关闭后重试") from exc
     finally:
         if b is not None:
             b.give_back(timeout, time.monotonic() - start)

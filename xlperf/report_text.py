@@ -27,6 +27,7 @@ import jinja2
 from xlperf.core.engine import Validation
 from xlperf.core.evaluate import IndicatorResult, ProjectResult, approval_note
 from xlperf.core.findings import SEVERITY_ZH, Finding, fmt_num, fmt_pct
+from xlperf.core.names import shown_name
 from xlperf.core.preset import Preset
 from xlperf.core.rules import BY_ID
 from xlperf.core.scoring import below_target, suggest
@@ -517,7 +518,7 @@ def export_templates(folder: str | Path, overwrite: bool = False) -> list[Path]:
     try:
         dest.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise TemplateError(f"无法创建模板文件夹：{dest}（{exc.strerror or exc}）") from exc
+        raise TemplateError(f"无法创建模板文件夹：{shown_name(dest)}（{exc.strerror or exc}）") from exc
     written = []
     src = resources.files(TEMPLATE_PACKAGE).joinpath(*TEMPLATE_FOLDER.split("/"))
     for name in TEMPLATES:

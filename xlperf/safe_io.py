@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from xlperf.core.names import shown_name
 from xlperf.errors import OutputError
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -37,13 +38,41 @@ def _check_target(out: Path, inputs: Iterable[str | Path], overwrite: bool) -> P
     target = resolved(out)
     for i in inputs:
         if resolved(i) == target:
-            raise OutputError(f"输出文件不能与输入文件相同：{out}")
+            raise OutputError(f"输出文件不能与输入文件相同：{shown_name(out)}")
     if out.exists() and not overwrite:
-        raise OutputError(f"输出文件已存在：{out}（如需覆盖请加 --force）")
+        raise OutputError(f"输出文件已存在：{shown_name(out)}（如需覆盖请加 --force）")
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
-        raise OutputError(f"输出文件夹不存在：{folder}")
+        raise OutputError(f"输出文件夹不存在：{shown_name(folder)}")
     return folder
+
+
+def check_output(
+    path: str | Path,
+    *,
+    folder: bool = False,
+    inputs: Iterable[str | Path] = (),
+    overwrite: bool = True,
+    keep: str = "",
+) -> Path:
+    """Refuse, before any work, an output that cannot be made — every command that writes calls this
+    before it reads its inputs, so a user learns at once, not after minutes of reading: the folder it
+    goes in missing or not writable (:func:`check_writable`), a folder where a file goes (or with
+    ``folder``, a file where a folder of files goes), one of ``inputs``, an existing output unless
+    ``overwrite``. Returns the path the output will have: a name too long for the file system
+    shortened as the writers shorten it (:func:`fit_name`, ``keep`` the end kept)."""
+    out = Path(path)
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"输出文件夹不存在：{shown_name(parent)}")
+    out = out.with_name(fit_name(parent, out.name, keep))  # (before asking the system about it)
+    _check_target(out, inputs, overwrite)
+    if folder and out.exists() and not out.is_dir():
+        raise OutputError(f"输出应为文件夹，这是一个文件：{shown_name(out)}")
+    if not folder and out.is_dir():
+        raise OutputError(f"输出应为文件，这是一个文件夹：{shown_name(out)}")
+    check_writable(parent)  # (a file, or a folder of files, is made beside its place and moved in)
+    return out
 
 
 def check_writable(folder: str | Path) -> None:
@@ -55,7 +84,9 @@ def check_writable(folder: str | Path) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=folder)
     except OSError as exc:
-        raise OutputError(f"无法在输出文件夹中写入文件：{folder}（{_why(exc)}），请换一个文件夹") from exc
+        raise OutputError(
+            f"无法在输出文件夹中写入文件：{shown_name(folder)}（{_why(exc)}），请换一个文件夹"
+        ) from exc
     os.close(fd)
     with contextlib.suppress(OSError):
         os.unlink(tmp)
@@ -84,7 +115,7 @@ def atomic_write(
     try:
         fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=out.suffix, dir=folder)
     except OSError as exc:
-        raise OutputError(f"无法在文件夹中写入文件：{folder}（{_why(exc)}）") from exc
+        raise OutputError(f"无法在文件夹中写入文件：{shown_name(folder)}（{_why(exc)}）") from exc
     os.close(fd)
     try:
         write(Path(tmp))
@@ -92,10 +123,12 @@ def atomic_write(
         os.replace(tmp, out)
     except PermissionError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"无法写入文件：{out}（文件可能正在 Excel/Word 中打开，请关闭后重试）") from exc
+        raise OutputError(
+            f"无法写入文件：{shown_name(out)}（文件可能正在 Excel/Word 中打开，请关闭后重试）"
+        ) from exc
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"无法写入文件：{out}（{_why(exc)}）") from exc
+        raise OutputError(f"无法写入文件：{shown_name(out)}（{_why(exc)}）") from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -122,26 +155,28 @@ def atomic_folder(
 
     out = Path(path)
     if out.exists() and not out.is_dir():
-        raise OutputError(f"csv 格式的输出应为文件夹：{out}")
+        raise OutputError(f"csv 格式的输出应为文件夹：{shown_name(out)}")
     folder = _check_target(out, inputs, overwrite)
     target = resolved(out)
     for i in inputs:
         if target in resolved(i).parents:
-            raise OutputError(f"输出文件夹中有输入文件，不能用作输出：{out}")
+            raise OutputError(f"输出文件夹中有输入文件，不能用作输出：{shown_name(out)}")
     allowed = set(names)
     if out.exists():
         try:
             others = sorted(p.name for p in out.iterdir() if p.name not in allowed)
         except OSError as exc:
-            raise OutputError(f"无法读取输出文件夹：{out}（{_why(exc)}）") from exc
+            raise OutputError(f"无法读取输出文件夹：{shown_name(out)}（{_why(exc)}）") from exc
         if others:
-            shown = "、".join(others[:3]) + ("等" if len(others) > 3 else "")
-            raise OutputError(f"输出文件夹中已有其他文件（{shown}），请指定一个新的或空的文件夹：{out}")
+            shown = "、".join(map(shown_name, others[:3])) + ("等" if len(others) > 3 else "")
+            raise OutputError(
+                f"输出文件夹中已有其他文件（{shown}），请指定一个新的或空的文件夹：{shown_name(out)}"
+            )
     clean_stale_temporaries(folder)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=folder))
     except OSError as exc:
-        raise OutputError(f"无法在文件夹中写入文件：{folder}（{_why(exc)}）") from exc
+        raise OutputError(f"无法在文件夹中写入文件：{shown_name(folder)}（{_why(exc)}）") from exc
     try:
         write(tmp)
         os.chmod(tmp, 0o777 & ~_umask())
@@ -163,10 +198,12 @@ def atomic_folder(
             shutil.rmtree(old, ignore_errors=True)
     except PermissionError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise OutputError(f"无法写入文件夹：{out}（其中的文件可能正在 Excel 中打开，请关闭后重试）") from exc
+        raise OutputError(
+            f"无法写入文件夹：{shown_name(out)}（其中的文件可能正在 Excel 中打开，请关闭后重试）"
+        ) from exc
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise OutputError(f"无法写入文件夹：{out}（{_why(exc)}）") from exc
+        raise OutputError(f"无法写入文件夹：{shown_name(out)}（{_why(exc)}）") from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -282,7 +319,7 @@ def _claim(p: Path) -> bool:
     except FileExistsError:
         return False
     except OSError as exc:
-        raise OutputError(f"无法在文件夹中写入文件：{p.parent}（{_why(exc)}）") from exc
+        raise OutputError(f"无法在文件夹中写入文件：{shown_name(p.parent)}（{_why(exc)}）") from exc
 
 
 def claim_new_path(path: str | Path, keep: str = "") -> Path:
@@ -302,7 +339,7 @@ def claim_new_pair(path: str | Path, companion: Callable[[Path], Path], keep: st
     p, n = Path(path), 1
     while True:
         if n > MAX_NUMBERED:  # (a companion whose name does not follow the output's)
-            raise OutputError(f"无法在文件夹中找到可用的文件名：{p}")
+            raise OutputError(f"无法在文件夹中找到可用的文件名：{shown_name(p)}")
         first = _numbered(p, n, keep)
         if _claim(first):
             try:

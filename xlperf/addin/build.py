@@ -24,6 +24,8 @@ from xlperf.addin.ovba import (
 from xlperf.addin.package import Sheet, package_parts, write_package
 from xlperf.addin.versions import SUPPORTED_XLWINGS, probe_code, xlwings_supported
 from xlperf.addin.wrappers import AddinError, generate_udf_vba, udf_infos
+from xlperf.core.names import shown_name
+from xlperf.safe_io import atomic_write_bytes
 
 PROJECT_NAME = "xlperf"  # the VBA project name and xlwings' PROJECT_NAME (config sheet and file names)
 CONFIG_SHEET = f"{PROJECT_NAME}.conf"  # the sheet xlwings' custom add-in runtime reads its settings from
@@ -349,6 +351,6 @@ def build_addin(
     out = Path(out_path)
     data = addin_bytes(udf_module, interpreter=interpreter, pythonpath=pythonpath)
     if not out.parent.is_dir():
-        raise AddinError(f"输出文件夹 {out.parent} 不存在。")
-    out.write_bytes(data)
+        raise AddinError(f"输出文件夹 {shown_name(out.parent)} 不存在。")
+    atomic_write_bytes(out, data)  # an add-in killed halfway leaves the previous one, never half a file
     return out

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from xlperf.addin.build import ADDIN_FILE_NAME, addin_bytes
 from xlperf.addin.wrappers import AddinError
+from xlperf.core.names import shown_name
 from xlperf.errors import OutputError
 from xlperf.safe_io import atomic_write_bytes
 
@@ -48,7 +49,7 @@ def install_addin(
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise AddinError(f"无法创建文件夹 {folder}：{exc.strerror or exc}。") from exc
+        raise AddinError(f"无法创建文件夹 {shown_name(folder)}：{exc.strerror or exc}。") from exc
     try:
         atomic_write_bytes(target, data)
     except OutputError as exc:

@@ -84,7 +84,11 @@ class _Group(click.Group):
 
 
 def _fail(message: str) -> None:
-    click.echo(f"错误：{message}", err=True)
+    """The one line of a failure; a name it quotes that is not UTF-8 or holds control characters is
+    escaped (:func:`~xlperf.core.names.shown_text`) should a message not have said it as shown."""
+    from xlperf.core.names import shown_text
+
+    click.echo(f"错误：{shown_text(message)}", err=True)
     sys.exit(2)
 
 

@@ -10,6 +10,8 @@ import click
 from xlperf.addin import build_addin, install_addin
 from xlperf.addin.build import DEFAULT_UDF_MODULE
 from xlperf.cli.options import CONTEXT
+from xlperf.core.names import shown_name
+from xlperf.safe_io import check_output
 
 udf_module_option = click.option(
     "--udf-module",
@@ -42,8 +44,9 @@ def build_cmd(output: Path, udf_module: str) -> None:
     \b
     示例：xlperf addin build -o xlperf.xlam
     """
+    output = check_output(output)  # before the build: a folder that cannot be written is said at once
     path = build_addin(output, udf_module)
-    click.echo(f"已生成加载项：{path}")
+    click.echo(f"已生成加载项：{shown_name(path)}")
 
 
 @command.command("install", context_settings=CONTEXT)
@@ -64,7 +67,7 @@ def install_cmd(dest: Path | None, udf_module: str) -> None:
 
     path = install_addin(dest, udf_module=udf_module)
     record = doctor.read_addin(path).record
-    click.echo(f"已安装加载项：{path}")
+    click.echo(f"已安装加载项：{shown_name(path)}")
     click.echo(f"加载项将使用的 Python：{sys.executable}")
     click.echo(
         f"加载项按 xlperf {record.get('xlperf')}、xlwings {record.get('xlwings')} 生成；"

@@ -66,13 +66,15 @@ def command(
     """
     from xlperf.consolidate.review import NotASummary, letters, review_from_grids
     from xlperf.core.names import shown_name
+    from xlperf.safe_io import check_output
     from xlperf.sources import read_grids
     from xlperf.writers.feedback import LetterOptions, write_letters
 
     if summary.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise click.UsageError(f"请给出 xlperf consolidate 生成的汇总表（.xlsx）：{summary}")
+        raise click.UsageError(f"请给出 xlperf consolidate 生成的汇总表（.xlsx）：{shown_name(summary)}")
     if not summary.is_file():
         raise ReadError(f"找不到汇总表：{shown_name(summary)}")
+    check_output(output, folder=True, inputs=[summary])  # before reading: a folder that cannot be made
     try:
         review = review_from_grids(read_grids(summary), shown_name(summary.name))
     except NotASummary as exc:
@@ -83,22 +85,22 @@ def command(
     rejected = sum(1 for it in review.items if it.rejected)
     if fmt == "json":
         click.echo(json.dumps({
-            "folder": str(written.folder),
+            "folder": shown_name(written.folder),
             "letters": [{"unit": lt.unit, "department": lt.department, "errors": lt.count("error"),
-                         "warnings": lt.count("warning"), "infos": lt.count("info"), "file": str(path)}
+                         "warnings": lt.count("warning"), "infos": lt.count("info"), "file": shown_name(path)}
                         for lt, path in written.letters],
             "passed": outcome.passed,
             "rejected_findings": rejected,
             "unaddressed": [{"why": why, "findings": n} for why, n in outcome.unaddressed],
-            "pdfs": [str(p) for p in written.pdfs],
-            "index": str(written.index),
+            "pdfs": [shown_name(p) for p in written.pdfs],
+            "index": shown_name(written.index),
         }, ensure_ascii=False, indent=2))  # fmt: skip
         return
     width = screen_width() - 1
     for lt, path in written.letters:
         counts = "、".join(f"{k} {n} 条" for k, n in (("错误", lt.count("error")), ("警告", lt.count("warning")),
                                                      ("提示", lt.count("info"))) if n)  # fmt: skip
-        click.echo(fill(f"退回修改：{lt.unit}（{counts}）→ {path.name}", width, "", "  "))
+        click.echo(fill(f"退回修改：{lt.unit}（{counts}）→ {shown_name(path.name)}", width, "", "  "))
     for unit in outcome.passed:
         click.echo(fill(f"审核通过：{unit}", width, "", "  "))
     for why, n in outcome.unaddressed:
@@ -109,7 +111,7 @@ def command(
         f"已写出 {len(written.letters)} 份审核意见" + ("（含 PDF）" if pdf and written.letters else "")
         + f"，审核通过 {len(outcome.passed)} 个单位"
         + (f"；未采纳的问题 {rejected} 条未写入" if rejected else "")
-        + f"：{written.folder}（目录：{written.index.name}）"
+        + f"：{shown_name(written.folder)}（目录：{shown_name(written.index.name)}）"
     )  # fmt: skip
     click.echo(fill(line, width, "", "  "))
     if not review.decided:

@@ -9,8 +9,10 @@ from pathlib import Path
 import click
 
 from xlperf.cli.options import CONTEXT, preset_option
+from xlperf.core.names import shown_name
 from xlperf.errors import OutputError, ReadError
 from xlperf.layouts import shipped
+from xlperf.safe_io import check_output
 
 
 @click.command("import", context_settings=CONTEXT)
@@ -45,9 +47,10 @@ def command(source: Path, output: Path, preset: str | None, force: bool) -> None
     from xlperf.writers.imported import import_grids
 
     if not is_word(source) and source.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise ReadError(f"不是 Word 报告（.docx/.doc/.wps）或工作簿（.xlsx/.xlsm）：{source}")
+        raise ReadError(f"不是 Word 报告（.docx/.doc/.wps）或工作簿（.xlsx/.xlsm）：{shown_name(source)}")
     if output.suffix.lower() != ".xlsx":
-        raise OutputError(f"输出文件必须是 .xlsx 文件：{output}")
+        raise OutputError(f"输出文件必须是 .xlsx 文件：{shown_name(output)}")
+    output = check_output(output, inputs=[source], overwrite=force)  # before any work
     grids = read_grids(source)
     pre = resolve_preset(parse_workbook(str(source), grids, layouts=shipped()), preset)
     result = import_grids(str(source), grids, output, pre, overwrite=force)

@@ -9,7 +9,10 @@ import click
 from xlperf import api
 from xlperf.cli.options import CONTEXT, preset_option
 from xlperf.cli.zh import fill, screen_width
+from xlperf.core.names import shown_name
+from xlperf.errors import OutputError
 from xlperf.report_text import export_templates
+from xlperf.safe_io import check_output, check_writable
 from xlperf.writers.report import default_report_path, replaced_fonts, review_count, review_path, write_report
 
 
@@ -72,10 +75,18 @@ def command(
     """
     if export_dir is not None:
         written = export_templates(export_dir)
-        click.echo(f"已复制 {len(written)} 个报告模板到：{export_dir}（已存在的文件未覆盖）")
+        click.echo(f"已复制 {len(written)} 个报告模板到：{shown_name(export_dir)}（已存在的文件未覆盖）")
         return
     if file is None:
         raise click.UsageError("请给出工作簿文件，例如：xlperf report 长安区委编办_2020.xlsx -o 报告.docx")
+    # before any work: a report that cannot be written there (the default goes beside the workbook)
+    if output is not None:
+        output = output if output.suffix else output.with_suffix(".docx")
+        if output.suffix.lower() != ".docx":
+            raise OutputError(f"报告文件须以 .docx 结尾：{shown_name(output)}")
+        output = check_output(output, inputs=[file], overwrite=force)
+    else:
+        check_writable(file.parent if str(file.parent) else Path("."))
     v = api.validate_file(file, preset)
     out = write_report(
         v,
@@ -86,18 +97,18 @@ def command(
         overwrite=force,
         review=not no_review,
     )
-    click.echo(f"已生成自评报告：{out}")
+    click.echo(f"已生成自评报告：{shown_name(out)}")
     n = 0 if no_review else review_count(v, template_dir)
     if n:
         click.echo(
             fill(
-                f"已另存报送前核对事项：{review_path(out)}（{n} 个项目的填报问题，供本单位核对更正自评表后"
+                f"已另存报送前核对事项：{shown_name(review_path(out))}（{n} 个项目的填报问题，供本单位核对更正自评表后"
                 "重新生成报告；该文件不随报告报送）。",
                 screen_width() - 1,
             )
         )
     if pdf:
-        click.echo(f"已生成 PDF：{out.with_suffix('.pdf')}")
+        click.echo(f"已生成 PDF：{shown_name(out.with_suffix('.pdf'))}")
         missing = replaced_fonts()
         if missing:
             click.echo(

@@ -8,7 +8,9 @@ import click
 
 from xlperf import presets
 from xlperf.cli.options import CONTEXT
+from xlperf.core.names import shown_name
 from xlperf.errors import OutputError
+from xlperf.safe_io import check_output
 from xlperf.writers.formulas import STYLES
 from xlperf.writers.template import MAX_PROJECTS, UnitData, save_template
 
@@ -64,9 +66,8 @@ def command(
       xlperf template -o 长安区委编办.xlsx --unit 长安区委编办 --year 2020
     """
     if output.suffix.lower() != ".xlsx":
-        raise OutputError(f"输出文件必须是 .xlsx 文件：{output}")
-    if output.exists() and not force:
-        raise OutputError(f"输出文件已存在：{output}（如需覆盖请加 --force）")
+        raise OutputError(f"输出文件必须是 .xlsx 文件：{shown_name(output)}")
+    output = check_output(output, overwrite=force)
     preset = presets.load(preset_name)
     if year is not None:
         year = year.strip().removesuffix("年")
@@ -75,4 +76,4 @@ def command(
     path = save_template(
         output, preset, projects=projects, unit=UnitData(name=unit_name, year=year), formulas=formulas
     )
-    click.echo(f"已生成模板：{path}（评分方案：{preset.title}，{projects} 个项目）")
+    click.echo(f"已生成模板：{shown_name(path)}（评分方案：{preset.title}，{projects} 个项目）")

@@ -185,7 +185,7 @@ def command(
         raise click.UsageError("-o 只能用于一个输入文件")
     if output is not None and files[0].suffix.lower() in WORD_SUFFIXES:
         raise click.UsageError(
-            f"-o 只能用于工作簿；Word 报告可用 xlperf import {files[0].name} -o 自评表.xlsx 导入模板后再校验"
+            f"-o 只能用于工作簿；Word 报告可用 xlperf import {shown_name(files[0].name)} -o 自评表.xlsx 导入模板后再校验"
         )
     if output is not None and output.suffix.lower() not in (".xlsx", ".xlsm"):
         raise click.UsageError(f"-o 的文件须以 .xlsx 或 .xlsm 结尾：{shown_name(output)}")

@@ -118,7 +118,7 @@ class Ledger:
         if p.exists():
             led._check()
         elif not (p.parent if str(p.parent) else Path(".")).is_dir():
-            raise LedgerError(f"台账所在的文件夹不存在：{p.parent}")
+            raise LedgerError(f"台账所在的文件夹不存在：{shown_name(p.parent)}")
         return led
 
     # --- checks (read-only: a refused ledger is never changed) ------------------------------------

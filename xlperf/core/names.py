@@ -58,18 +58,34 @@ def shown_name(path: object) -> str:
     for i, part in enumerate(parts):
         if i % 2 or not _UNSHOWN.search(part):
             continue
-        shown = shown_text(part)
-        if re.search("[\udc80-\udcff]", part):  # not UTF-8: its bytes, every one that is not ASCII text
-            raw = part.encode("utf-8", "surrogateescape")
-            shown = "".join(chr(b) if 0x20 <= b < 0x7F else f"\\x{b:02x}" for b in raw)
+        if re.search("[\udc80-\udcff]", part):  # not UTF-8: its bytes, and how they read in GBK
+            # the text Python could decode stays text (a suffix we added: "_报送前核对事项"); the rest is
+            # bytes (with the ASCII among them: a GBK character's second byte may be one, "丂" 81 40)
+            pieces = _TEXT.split(part)
+            shown = "".join(shown_text(x) if k % 2 else _bytes_shown(x) for k, x in enumerate(pieces))
             try:
-                gbk = raw.decode("gbk")
+                gbk = "".join(x if k % 2 else _raw(x).decode("gbk") for k, x in enumerate(pieces))
             except UnicodeDecodeError:
                 gbk = ""
             if _CJK.search(gbk):
                 shown += f"（文件名不是 UTF-8 编码，按 GBK 读作“{shown_text(gbk)}”）"
-        parts[i] = shown
+            parts[i] = shown
+        else:
+            parts[i] = shown_text(part)
     return "".join(parts)
+
+
+# text Python decoded from UTF-8 beyond ASCII (the capture keeps it in re.split's output, at odd places)
+_TEXT = re.compile("([^\x00-\x7f\udc80-\udcff]+)")
+
+
+def _raw(piece: str) -> bytes:
+    return piece.encode("utf-8", "surrogateescape")
+
+
+def _bytes_shown(piece: str) -> str:
+    """Bytes as a name's bytes are shown: printable ASCII as it is, every other byte escaped."""
+    return "".join(chr(b) if 0x20 <= b < 0x7F else f"\\x{b:02x}" for b in _raw(piece))
 
 
 # after NFKC (labels.norm): every bracket becomes "(" / ")", quotes and title marks go

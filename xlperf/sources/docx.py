@@ -40,6 +40,7 @@ from pathlib import Path
 
 from xlperf.core import labels as L
 from xlperf.core.grid import Grid, ref
+from xlperf.core.names import shown_name
 from xlperf.core.parser import is_project_sheet
 from xlperf.core.rules import stated_score
 from xlperf.errors import OutputError, ReadError
@@ -93,7 +94,7 @@ def _converted(src: Path, tmp: Path) -> Path:
     }
     what = kind.get(src.suffix.lower(), "旧格式文档")
     if not src.is_file():
-        raise ReadError(f"文件不存在：{src}")
+        raise ReadError(f"文件不存在：{shown_name(src)}")
     if libreoffice.find_soffice() is None:
         raise ReadError(
             f"这是{what}，本机未安装 LibreOffice，无法读取；请用 Word/WPS 另存为 .docx 后重新报送"
@@ -143,7 +144,8 @@ def _body(path: Path, walk: _Walk):
 
 class _Walk:
     """The document in reading order, as Word shows it: paragraphs and tables at any depth (tables in
-    cells, content controls opened, tracked deletions left out, alternative-format chunks read in
+    cells, content controls opened, tracked deletions — text, cells, rows — and text moved away left
+    out, alternative-format chunks read in
     their place). Collects the tables, and for each the paragraphs between it and the table that
     ended before it (whatever cells they are in: a layout frame's blank lines between two tables are
     between them) and after it until the next table starts."""
@@ -159,9 +161,9 @@ class _Walk:
         self.chunks = 0
 
     def blocks(self, parent, in_table: bool = False) -> None:
-        for kind, el in _blocks(parent):
+        for kind, el in _shown_blocks(parent):
             if kind == "p":
-                text = _paragraph_text(el).strip()
+                text = el.strip()
                 self.pending.append(text)
                 if text and not in_table:
                     self.paragraphs.append(text)
@@ -199,14 +201,14 @@ class _Walk:
                     hmerge is not None and hmerge.get(_w("val"), "continue") == "continue"
                 )
                 lines: list[str] = []
-                for kind, el in _blocks(tc):
+                for kind, el in _shown_blocks(tc):
                     if kind == "tbl":
                         nested = True
                         self.table(el, t)
                         continue
                     if kind != "p":
                         continue  # (a chunk pasted into a cell: not a form's value)
-                    text = _paragraph_text(el)
+                    text = el
                     self.pending.append(text.strip())
                     lines.append(text)
                 text = None if continued else "\n".join(lines).strip()
@@ -352,7 +354,10 @@ def _rows(tbl):
 
 
 def _cells(tr):
-    return _opened(tr, _w("tc"))
+    """A row's cells as Word shows them: a cell deleted with Track Changes on (w:cellDel) is not one
+    (the cells after it move left, as when the change is accepted)."""
+    deleted = f"{_w('tcPr')}/{_w('cellDel')}"
+    return (tc for tc in _opened(tr, _w("tc")) if tc.find(deleted) is None)
 
 
 def _blocks(parent):
@@ -369,6 +374,29 @@ def _blocks(parent):
             content = child.find(_w("sdtContent")) if child.tag == _w("sdt") else child
             if content is not None:
                 yield from _blocks(content)
+
+
+def _shown_blocks(parent):
+    """:func:`_blocks` with each paragraph as the text Word shows (``("p", text)``): a paragraph whose
+    mark was deleted or moved away with Track Changes on (w:del / w:moveFrom in its w:pPr/w:rPr) is one
+    paragraph with the next, as when the change is accepted ("机构编制管理工作" + "监督检查" on one line)."""
+    carry = ""
+    for kind, el in _blocks(parent):
+        if kind != "p":
+            if carry:
+                yield "p", carry
+                carry = ""
+            yield kind, el
+            continue
+        text = carry + _paragraph_text(el)
+        mark = el.find(f"{_w('pPr')}/{_w('rPr')}")
+        if mark is not None and (mark.find(_w("del")) is not None or mark.find(_w("moveFrom")) is not None):
+            carry = text
+            continue
+        carry = ""
+        yield "p", text
+    if carry:
+        yield "p", carry
 
 
 # inline elements whose runs Word shows: hyperlinks, content controls, insertions (tracked), text moved

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from xlperf.core.a1 import column_index, ref
+from xlperf.core.names import shown_name
 from xlperf.errors import ReadError
 from xlperf.safe_io import TEMP_PREFIX
 
@@ -156,9 +157,9 @@ def open_checked(path: str | Path) -> Package:
     """Check a file and return its checked copy for the readers. Raises :class:`ReadError`."""
     p = Path(path)
     if not p.exists():
-        raise ReadError(f"文件不存在：{p}")
+        raise ReadError(f"文件不存在：{shown_name(p)}")
     if p.is_dir():
-        raise ReadError(f"这是文件夹，不是工作簿：{p}")
+        raise ReadError(f"这是文件夹，不是工作簿：{shown_name(p)}")
     reason = suffix_reason(p.name)
     if reason is not None and (p.suffix or reason != NOT_EXCEL):  # no suffix: judged by content
         raise ReadError(reason)
@@ -229,9 +230,9 @@ def open_checked_document(path: str | Path) -> dict[str, bytes]:
     refused with a Chinese reason (:class:`ReadError`); macros (.docm) are never looked at."""
     p = Path(path)
     if not p.exists():
-        raise ReadError(f"文件不存在：{p}")
+        raise ReadError(f"文件不存在：{shown_name(p)}")
     if p.is_dir():
-        raise ReadError(f"这是文件夹，不是 Word 文档：{p}")
+        raise ReadError(f"这是文件夹，不是 Word 文档：{shown_name(p)}")
     try:
         if p.stat().st_size == 0:
             raise ReadError("文件是空的（0 字节）")

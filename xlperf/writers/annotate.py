@@ -40,9 +40,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from xlperf import safe_io
 from xlperf.core.a1 import column_letter, parse_ref
 from xlperf.core.engine import Validation
 from xlperf.core.labels import RESULT_SHEET
+from xlperf.core.names import shown_name
 from xlperf.core.plan import (
     MARK_KEY,
     PALETTE,
@@ -96,7 +98,7 @@ def _refuse_other_formats(src: str | Path) -> None:
         with src.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
-        raise ReadError(f"无法读取文件：{src}（{exc.strerror or exc}）") from exc
+        raise ReadError(f"无法读取文件：{shown_name(src)}（{exc.strerror or exc}）") from exc
     if head == _CFB_MAGIC:
         raise NotCopyable("旧版 .xls（或加密）工作簿无法生成校验副本：请先在 Excel/WPS 中另存为 .xlsx 后再试")
     try:
@@ -129,8 +131,11 @@ def copy_suffix(pkg: ox.Package) -> str:
 
 
 def check_output(src: str | Path, out: str | Path) -> str:
-    """Refuse, before any work, an output whose extension does not match the copy's content; returns
-    the suffix. Reads only the package's content types, relationships and workbook part."""
+    """Refuse, before any work, an output that cannot be made (its folder missing or not writable, the
+    input itself: :func:`xlperf.safe_io.check_output`) or whose extension does not match the copy's
+    content; returns the suffix. Reads only the package's content types, relationships and workbook
+    part."""
+    safe_io.check_output(out, inputs=[src])
     _refuse_other_formats(src)
     pkg = ox.Package.open(src, only=lambda n: n in ("[Content_Types].xml", "_rels/.rels"))
     pkg.load(pkg.main_part())

@@ -26,6 +26,7 @@ from docx.shared import Cm
 
 from xlperf.consolidate.review import Item, Letter, Outcome
 from xlperf.core.advice import advice
+from xlperf.core.names import shown_name
 from xlperf.errors import OutputError
 from xlperf.safe_io import atomic_folder, clean_text, fit_name
 from xlperf.writers.report import (
@@ -266,18 +267,20 @@ def write_letters(
     earlier: list[str] = []
     if out.exists():
         if not out.is_dir():
-            raise OutputError(f"-o 应为文件夹：{out}")
+            raise OutputError(f"-o 应为文件夹：{shown_name(out)}")
         names = [p.name for p in out.iterdir()]
         others = [n for n in names if not (LETTER_NAME.match(n) or n == INDEX_NAME)]
         if others:
             shown = "、".join(sorted(others)[:3]) + ("等" if len(others) > 3 else "")
-            raise OutputError(f"文件夹中已有其他文件（{shown}），请指定一个新的或空的文件夹：{out}")
+            raise OutputError(
+                f"文件夹中已有其他文件（{shown}），请指定一个新的或空的文件夹：{shown_name(out)}"
+            )
         if names and not overwrite:
-            raise OutputError(f"文件夹中已有审核意见：{out}（如需重新生成并替换请加 --force）")
+            raise OutputError(f"文件夹中已有审核意见：{shown_name(out)}（如需重新生成并替换请加 --force）")
         earlier = names
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
-        raise OutputError(f"输出文件夹的上级文件夹不存在：{parent}")
+        raise OutputError(f"输出文件夹的上级文件夹不存在：{shown_name(parent)}")
     plan: list[tuple[Letter, str]] = []
     used: set[str] = set()
     for letter in outcome.letters:

@@ -31,6 +31,7 @@ from xlperf.core.findings import fmt_pct
 from xlperf.core.grid import Grid
 from xlperf.core.layout import first_match
 from xlperf.core.model import Cell, Funds, Indicator, Project, Workbook
+from xlperf.core.names import shown_name
 from xlperf.core.parser import indicator_head, layout_of, no_projects_reason, parse_workbook
 from xlperf.core.restructure import structure
 from xlperf.core.values import as_fraction, parse
@@ -79,7 +80,7 @@ class ImportResult:
     def lines(self) -> list[str]:
         """The summary a user reads after the import."""
         out = [
-            f"已导入 {len(self.projects)} 个项目：{self.source} → {self.output}",
+            f"已导入 {len(self.projects)} 个项目：{shown_name(self.source)} → {shown_name(self.output)}",
             f"单位：{self.unit or '（未识别）'}　年度：{self.year or '（未识别）'}　评分方案：{self.preset}",
         ]
         for p in self.projects:

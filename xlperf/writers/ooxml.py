@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from xlperf.core.names import shown_name
 from xlperf.errors import ReadError
 from xlperf.sources.gate import MAX_MEMBERS, MAX_UNCOMPRESSED
 
@@ -277,7 +278,7 @@ class Package:
                     if only is None or only(info.filename):
                         pkg.raw[info.filename] = z.read(info)  # bounded by the declared size
         except FileNotFoundError as exc:
-            raise ReadError(f"文件不存在：{p}") from exc
+            raise ReadError(f"文件不存在：{shown_name(p)}") from exc
         except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
             raise ReadError(f"文件已损坏或不是 xlsx 工作簿，无法读取：{type(exc).__name__}") from exc
         if "[Content_Types].xml" not in pkg.raw:

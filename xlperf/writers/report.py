@@ -38,6 +38,7 @@ from xlperf.core.engine import Validation
 from xlperf.core.evaluate import TOTAL_CAPPED, ProjectResult, approval_note
 from xlperf.core.findings import fmt_num, fmt_pct
 from xlperf.core.model import Cell, Goal
+from xlperf.core.names import shown_name
 from xlperf.errors import OutputError
 from xlperf.report_text import (
     BODY,
@@ -133,7 +134,7 @@ def write_report(
     if out.suffix == "":
         out = out.with_suffix(".docx")
     if out.suffix.lower() != ".docx":
-        raise OutputError(f"报告文件须以 .docx 结尾：{out}")
+        raise OutputError(f"报告文件须以 .docx 结尾：{shown_name(out)}")
     out = out.with_name(fit_name(out.parent if str(out.parent) else ".", out.name))
     texts = ReportTexts(template_dir)
     doc = build_document(validation, texts, attachment=attachment)
@@ -141,7 +142,7 @@ def write_report(
     notes = build_review(validation, texts) if review else None
     beside = review_path(out) if review_out is None else Path(review_out)
     if notes is not None and review_out is None and beside.exists() and not overwrite:  # before either file
-        raise OutputError(f"输出文件已存在：{beside}（如需覆盖请加 --force）")
+        raise OutputError(f"输出文件已存在：{shown_name(beside)}（如需覆盖请加 --force）")
     atomic_write(out, lambda tmp: doc.save(str(tmp)), inputs=inputs, overwrite=overwrite)
     if notes is not None:
         atomic_write(beside, lambda tmp: notes.save(str(tmp)), inputs=[*inputs, out],

@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from xlperf import __version__
+from xlperf import __version__, safe_io
 from xlperf.consolidate.records import SUMMARY_KIND
 from xlperf.consolidate.tables import (
     GRADES_NAME,
@@ -34,8 +34,9 @@ from xlperf.consolidate.tables import (
     Table,
 )
 from xlperf.core import labels as L
+from xlperf.core.names import shown_name
 from xlperf.errors import OutputError
-from xlperf.safe_io import FORMULA_PREFIXES, atomic_folder, atomic_write, check_writable, clean_text, fit_name
+from xlperf.safe_io import FORMULA_PREFIXES, atomic_folder, atomic_write, clean_text
 from xlperf.writers.xlsxrows import MAX_TEXT, BodyRows, CellStyles, column_letters, row_xml, splice_rows
 
 FORMATS = ("xlsx", "csv", "json")
@@ -78,16 +79,10 @@ def check_output(out: str | Path, fmt: str | None = None) -> tuple[str, Path]:
     fmt = infer_format(out, fmt)
     out = Path(out)
     if fmt == "xlsx" and out.suffix.lower() != ".xlsx":
-        raise OutputError(f"汇总表应保存为 .xlsx 文件：{out}")
-    parent = out.parent if str(out.parent) else Path(".")
-    if not parent.is_dir():
-        raise OutputError(f"输出文件夹不存在：{parent}")
+        raise OutputError(f"汇总表应保存为 .xlsx 文件：{shown_name(out)}")
     if fmt == "csv" and out.exists() and not out.is_dir():
-        raise OutputError(f"csv 格式的输出应为文件夹：{out}")
-    if fmt != "csv" and out.is_dir():
-        raise OutputError(f"输出应为文件，这是一个文件夹：{out}")
-    check_writable(parent)  # (the summary, or csv's set of files, is made beside its place)
-    return fmt, out.with_name(fit_name(parent, out.name))
+        raise OutputError(f"csv 格式的输出应为文件夹：{shown_name(out)}")
+    return fmt, safe_io.check_output(out, folder=fmt == "csv")
 
 
 def write_summary(

@@ -71,7 +71,12 @@ class Book:
 
 
 class Styles:
-    """Appends to styles.xml: fonts, fills, borders and cell formats, each list grown at its end."""
+    """Appends to styles.xml: fonts, fills, borders and cell formats, each list grown at its end.
+
+    Every list is optional in the schema, and other producers write only what they use (a part with
+    no fills, no borders, only its root): a list the part lacks is created where the schema puts it,
+    in the part's prefix, holding the defaults the workbook's formats and cells already point at (so
+    what they showed stays, and what we add gets an index of its own)."""
 
     LISTS = (("fonts", "font"), ("fills", "fill"), ("borders", "border"), ("cellXfs", "xf"))
 
@@ -89,7 +94,7 @@ class Styles:
             pkg.add_override(part, ox.CT_STYLES)
             pkg.add_rel(book.part, ox.REL_STYLES, part, "rIdXlperfStyles")
         self.part = part
-        self.text = pkg.text(part)
+        self.text = _completed(pkg.text(part), lambda: _most_used_xf(pkg, book))
         self.items: dict[str, list[str]] = {}
         self.added: dict[str, list[str]] = {lst: [] for lst, _ in self.LISTS}
         for lst, child in self.LISTS:
@@ -149,7 +154,7 @@ class Styles:
             if not new:
                 continue
             span = ox.find(text, lst)
-            if span is None:
+            if span is None:  # (never: _completed made every list)
                 raise ReadError(f"工作簿的样式部件缺少 {lst}，无法添加标记")
             kids = ox.find_all(text, child, span.tag_end, span.end)
             at = kids[-1].end if kids else span.tag_end
@@ -168,14 +173,87 @@ class Styles:
         self.pkg.write(self.part, text)
 
 
+# the styleSheet's children in the schema's order (CT_Stylesheet), and what a list the part lacks holds
+_STYLE_ORDER = (
+    "numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs", "tableStyles",
+    "colors", "extLst",
+)  # fmt: skip
+_DEFAULT_ITEM = {
+    "fonts": '<font><sz val="11"/><name val="Calibri"/></font>',
+    "fills": '<fill><patternFill patternType="none"/></fill>',
+    "borders": "<border><left/><right/><top/><bottom/><diagonal/></border>",
+    "cellStyleXfs": '<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>',
+    "cellXfs": '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',
+}
+_GRAY125 = '<fill><patternFill patternType="gray125"/></fill>'  # fill 1: reserved, as Excel writes it
+_MAX_DEFAULTS = 65_000  # items a created list holds at most (Excel's limit on cell formats is 64,000)
+_ID = {"fonts": "fontId", "fills": "fillId", "borders": "borderId", "cellStyleXfs": "xfId"}
+_STYLE_INDEX = re.compile(r"""\s(?:s|style)\s*=\s*["'](\d{1,9})["']""")
+
+
+def _completed(text: str, most_used_xf) -> str:
+    """The styles part with every list we append to (and cellStyleXfs, which our formats name) present:
+    a missing one inserted before the first list the schema puts after it, holding as many default
+    items as the formats' ids (for cellXfs, the cells' ``s``: ``most_used_xf()``) point at — an id
+    that pointed at nothing shows the default as before, and our items come after."""
+    root = ox.find(text, "styleSheet")
+    if root is None:
+        raise ReadError("工作簿的样式部件已损坏（没有 styleSheet 元素），无法添加标记")
+    p = ox.prefix_of(text[root.start : root.tag_end])
+    for lst in ("cellXfs", "cellStyleXfs", "fonts", "fills", "borders"):  # (formats first: ids they name)
+        root = ox.find(text, "styleSheet")
+        if ox.find(text, lst, root.tag_end, root.end) is not None:
+            continue
+        n = 1 + (most_used_xf() if lst == "cellXfs" else max(_ids(text, root, _ID[lst]), default=0))
+        n = min(max(n, 2 if lst == "fills" else 1), _MAX_DEFAULTS)
+        items = [_DEFAULT_ITEM[lst]] * n
+        if lst == "fills":
+            items[1] = _GRAY125
+        xml = ox.prefixed(f'<{lst} count="{n}">{"".join(items)}</{lst}>', p)
+        later = (
+            ox.find(text, k, root.tag_end, root.end) for k in _STYLE_ORDER[_STYLE_ORDER.index(lst) + 1 :]
+        )
+        after = next((span for span in later if span is not None), None)
+        if after is not None:
+            text = text[: after.start] + xml + text[after.start :]
+        elif root.empty:
+            tag = text[root.start : root.tag_end]
+            name = re.match(r"<([\w.:-]+)", tag).group(1)
+            text = text[: root.start] + tag[:-2].rstrip() + ">" + xml + f"</{name}>" + text[root.end :]
+        else:
+            at = ox.content_end(text, root)
+            text = text[:at] + xml + text[at:]
+    return text
+
+
+def _ids(text: str, root: ox.Span, attr: str) -> list[int]:
+    """The values of ``attr`` (fontId, fillId, …) on the cell formats of cellStyleXfs and cellXfs."""
+    out = []
+    for lst in ("cellStyleXfs", "cellXfs"):
+        span = ox.find(text, lst, root.tag_end, root.end)
+        for xf in [] if span is None else ox.find_all(text, "xf", span.tag_end, span.end):
+            v = ox.get_attr(text[xf.start : xf.tag_end], attr)
+            if v is not None and v.isdigit():
+                out.append(int(v))
+    return out
+
+
+def _most_used_xf(pkg: ox.Package, book: Book) -> int:
+    """The highest cell format index the worksheets name (cells' and rows' ``s``, columns' ``style``):
+    read only when the styles part has no cellXfs."""
+    top = 0
+    for entry in book.sheets:
+        if entry.part and pkg.exists(entry.part):
+            for m in _STYLE_INDEX.finditer(pkg.text(entry.part)):
+                top = max(top, int(m.group(1)))
+    return min(top, _MAX_DEFAULTS)
+
+
+# a styles part for a workbook without one: its lists made by _completed (as many formats as the cells name)
 _MINIMAL_STYLES = (
     sx.XML_DECL
-    + f'<styleSheet xmlns="{sx.NS_MAIN}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font>'
-    '</fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/>'
-    '</fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+    + f'<styleSheet xmlns="{sx.NS_MAIN}"><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
+    "</cellStyles></styleSheet>"
 )
 
 
