@@ -40,3 +40,11 @@ def test_each_part_of_a_path_is_shown_on_its_own():
     assert shown_name(path) == (
         r"/home/张三/\xb1\xa8\xcb\xcd（文件名不是 UTF-8 编码，按 GBK 读作“报送”）/表\x1b[2J.xlsx"
     )
+
+
+def test_gbk_bytes_that_happen_to_be_utf8_still_read_as_gbk():
+    name = gbk("长安区委编办.xlsx")  # 委 is CE AF in GBK: "ί" in UTF-8
+    assert "ί" in name
+    assert shown_name(name) == (
+        r"\xb3\xa4\xb0\xb2\xc7\xf8\xce\xaf\xb1\xe0\xb0\xec.xlsx（文件名不是 UTF-8 编码，按 GBK 读作“长安区委编办.xlsx”）"
+    )

@@ -59,14 +59,18 @@ def shown_name(path: object) -> str:
         if i % 2 or not _UNSHOWN.search(part):
             continue
         if re.search("[\udc80-\udcff]", part):  # not UTF-8: its bytes, and how they read in GBK
-            # the text Python could decode stays text (a suffix we added: "_报送前核对事项"); the rest is
-            # bytes (with the ASCII among them: a GBK character's second byte may be one, "丂" 81 40)
+            # text Python decoded stays text where it is surely text (a suffix xlperf added in UTF-8:
+            # "_报送前核对事项"); the rest is bytes, with the ASCII among them (a GBK character's second
+            # byte may be ASCII, "丂" 81 40) and what GBK bytes happen to spell in UTF-8 ("委" CE AF is "ί")
             pieces = _TEXT.split(part)
             shown = "".join(shown_text(x) if k % 2 else _bytes_shown(x) for k, x in enumerate(pieces))
-            try:
-                gbk = "".join(x if k % 2 else _raw(x).decode("gbk") for k, x in enumerate(pieces))
-            except UnicodeDecodeError:
-                gbk = ""
+            gbk = ""
+            for way in (pieces, [part]):  # else the whole part as GBK, as a name of GBK bytes only is
+                try:
+                    gbk = "".join(x if k % 2 else _raw(x).decode("gbk") for k, x in enumerate(way))
+                    break
+                except UnicodeDecodeError:
+                    continue
             if _CJK.search(gbk):
                 shown += f"（文件名不是 UTF-8 编码，按 GBK 读作“{shown_text(gbk)}”）"
             parts[i] = shown
@@ -75,8 +79,10 @@ def shown_name(path: object) -> str:
     return "".join(parts)
 
 
-# text Python decoded from UTF-8 beyond ASCII (the capture keeps it in re.split's output, at odd places)
-_TEXT = re.compile("([^\x00-\x7f\udc80-\udcff]+)")
+# text Python decoded from UTF-8 that is surely text: two or more characters of three or more bytes
+# each (CJK); one such character alone, or a Greek or Cyrillic one, is as likely GBK bytes that happen to
+# be UTF-8 (the capture keeps the text in re.split's output, at odd places)
+_TEXT = re.compile("([\u0800-\udc7f\udd00-\U0010ffff]{2,})")
 
 
 def _raw(piece: str) -> bytes:
