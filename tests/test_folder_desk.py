@@ -329,10 +329,13 @@ def test_excel_ribbon_uses_the_folders_desk_and_knows_the_resubmission_on_the_se
         in fin["说明"]
     )
     # the first summary (in the folder) is not read as a unit's file, nor is the roster
-    listed = {Path(r["文件"]).name: r["状态"] for r in rows(out2, "文件清单")}
-    assert not any(name.startswith(actions.SUMMARY_PREFIX) for name in listed)
-    assert listed["报送名单.xlsx"] == listed["批复目标.xlsx"] == listed["汇总台账.sqlite"] == "已跳过"
-    assert listed[FIN] == "已跳过" and listed["西安市长安区财政局_2020（修改）.xlsx"] == "已汇总"  # replaced
+    # shown from the folder's name, as the CLI shows them (a whole path made 报送情况's rows tall in print)
+    listed = {r["文件"]: r["状态"] for r in rows(out2, "文件清单")}
+    assert not any(name.startswith(f"报送材料/{actions.SUMMARY_PREFIX}") for name in listed)
+    assert listed["报送材料/报送名单.xlsx"] == listed["报送材料/批复目标.xlsx"] == "已跳过"
+    assert listed["报送材料/汇总台账.sqlite"] == listed[f"报送材料/{FIN}"] == "已跳过"  # FIN: replaced
+    assert listed["报送材料/西安市长安区财政局_2020（修改）.xlsx"] == "已汇总"
+    assert fin["文件"] == "报送材料/西安市长安区财政局_2020（修改）.xlsx"
 
 
 def test_excel_ribbon_without_desk_files_says_how_to_use_them(tmp_path, excel):

@@ -402,7 +402,9 @@ def consolidate_files(folder: Path, files: list[Path], progress: Callable | None
     summary.check_output(Path(folder) / f"{SUMMARY_PREFIX}{dt.date.today():%Y%m%d}.xlsx")
     # the folder's own files go in too: 文件清单 says what each was used for, as the CLI's does
     paths = [*files, *found.present()]
-    result = _call_flexibly(consolidate.consolidate_paths, paths, jobs=1, folder_files=found, **kwargs)
+    result = _call_flexibly(
+        consolidate.consolidate_paths, paths, jobs=1, folder_files=found, shown_under=folder, **kwargs
+    )
     # a summary of that name already there (today's earlier run, annotated since) is never replaced
     out = claim_new_path(Path(folder) / f"{SUMMARY_PREFIX}{dt.date.today():%Y%m%d}.xlsx")
     try:

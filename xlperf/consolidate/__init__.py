@@ -96,6 +96,7 @@ def consolidate_paths(
     targets: str | Path | ApprovedTargets | None = None,
     now: str | None = None,
     folder_files: bool | FolderFiles = True,
+    shown_under: str | Path | None = None,
 ) -> Consolidation:
     """Consolidate every unit workbook under ``paths`` (files or folders, searched recursively).
 
@@ -119,6 +120,8 @@ def consolidate_paths(
             :class:`FolderFiles`: these (found by the caller); False: none. Files of those names are
             never read as units' files; what was used is the first of ``.notes``, and a roster's
             发文单位 is the ``issuer`` when none is given.
+        shown_under: the folder the files in ``paths`` were found in (the ribbon lists them itself):
+            they are shown from its name, as a walk of the folder shows them.
 
     Returns:
         A :class:`Consolidation`; ``.ok`` is False when no workbook could be read. Never raises for a
@@ -166,7 +169,8 @@ def consolidate_paths(
     if not issuer.strip() and roster is not None and roster.issuer:
         issuer = roster.issuer
         issuer_note = f"各表标题中的汇总单位“{issuer}”取自报送名单中的“发文单位”"
-    entries = collect(paths, desk=[f for f in (use.roster, use.targets, use.ledger) if f is not None])
+    desk_used = [f for f in (use.roster, use.targets, use.ledger) if f is not None]
+    entries = collect(paths, desk=desk_used, under=shown_under)
     results = iter(
         read_files([(p, d) for p, d, skip in entries if skip is None], pre, jobs, progress, engine, targets)
     )

@@ -59,12 +59,14 @@ class _Walk:
 
 
 def collect(
-    paths: Iterable[str | Path], desk: Iterable[Path] = ()
+    paths: Iterable[str | Path], desk: Iterable[Path] = (), under: str | Path | None = None
 ) -> list[tuple[Path, str, FileResult | None]]:
     """Every path under ``paths``, in a stable order, as (path, display name, None) when it is to be
     read or (path, display name, a 已跳过/无法读取 record) when it is not (see the module docstring).
     A file named as the reviewer's own (报送名单, 批复目标, 汇总台账: :mod:`.folder`) is never read as a
-    unit's; ``desk``: those this run uses (文件清单 says what for).
+    unit's; ``desk``: those this run uses (文件清单 says what for). ``under``: a folder the files given
+    were found in (the ribbon's): each is shown from that folder's name, as a walk of it shows them
+    ("报送材料/长安区委编办.xlsx", not the whole path).
     """
     walk = _Walk([], {}, {}, tuple(desk))
     for n, raw in enumerate(paths):
@@ -84,7 +86,7 @@ def collect(
         if stat.S_ISDIR(st.st_mode):
             _walk_folder(walk, root, Path(root.resolve().name or str(root)), order, ())
         else:
-            _add_file(walk, root, str(raw), order, st)
+            _add_file(walk, root, _shown_under(raw, under), order, st)
     walk.out.sort(key=lambda e: e[0])
     return [(p, d, rec) for _, p, d, rec in walk.out]
 
@@ -134,6 +136,15 @@ def _walk_folder(walk: _Walk, folder: Path, display: Path, order: str, ancestors
                 _walk_folder(walk, p, d, key, (*ancestors, ident))
         else:
             _add_file(walk, p, str(d), key, st)
+
+
+def _shown_under(raw: str | Path, under: str | Path | None) -> str:
+    if under is not None:
+        try:
+            return str(Path(Path(under).resolve().name) / Path(raw).relative_to(under))
+        except (ValueError, OSError):
+            pass
+    return str(raw)
 
 
 def _add_file(walk: _Walk, p: Path, display: str, key: str, st: os.stat_result | None) -> None:
