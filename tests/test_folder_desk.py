@@ -173,7 +173,8 @@ def test_cli_uses_the_folders_roster_and_targets_and_keeps_a_ledger_beside_them(
     assert (folder / "汇总台账.sqlite").is_file()
     wb = openpyxl.load_workbook(tmp_path / "汇总.xlsx", read_only=True)
     assert wb.sheetnames[0] == "报送情况"
-    assert wb["项目明细"]["A1"].value.startswith("长安区财政局2020年度项目支出绩效自评汇总表")
+    for sheet in ("报送情况", "项目明细", "文件清单"):  # every title with the roster's 发文单位 and the year
+        assert wb[sheet]["A1"].value == f"长安区财政局2020年度项目支出绩效自评汇总表——{sheet}"
     listed = {r["文件"]: (r["状态"], r["原因"]) for r in rows(tmp_path / "汇总.xlsx", "文件清单")}
     assert listed["报送材料/报送名单.xlsx"] == (
         "已跳过", "报送名单：本次汇总据此列出“报送情况”（未报送、已报送、已重报的单位），不是单位的报送材料"

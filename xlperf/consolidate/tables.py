@@ -701,7 +701,7 @@ def consolidate(
     if desk_wanted:
         headers = [c.header for c in FINDING_COLUMNS]
         desk = D.build_desk(files, order, finding_rows, headers, roster, matched, history, replaced)
-        tables = {D.SUBMISSIONS_NAME: D.submission_table(desk), **tables}
+        tables = {D.SUBMISSIONS_NAME: D.submission_table(desk, f"{title}——{D.SUBMISSIONS_NAME}"), **tables}
     return Consolidation(files, tables, stats, grades, preset, seconds, year, issuer.strip(), desk)
 
 
