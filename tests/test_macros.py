@@ -6,6 +6,7 @@ import os
 import re
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
@@ -461,11 +462,13 @@ def test_consolidate_folder_uses_the_picker_and_opens_the_result(tmp_path, monke
     make_book(folder / "b.xlsx", 2)
     seen = {}
 
+    result = SimpleNamespace(summary_lines=lambda limit=10: ["共 2 个文件：已汇总 2 个"], folder_files=None)
+
     def consolidate_paths(paths, progress=None):
         seen["paths"] = [Path(p).name for p in paths]
         for i, p in enumerate(paths, 1):
             progress(i, len(paths), Path(p).name)
-        return "result"
+        return result
 
     def write_summary(result, out):
         seen["result"] = result
@@ -479,9 +482,11 @@ def test_consolidate_folder_uses_the_picker_and_opens_the_result(tmp_path, monke
     macros._pick_folder = lambda app: str(folder)
     macros._open_book = opened.append
     out = run(macros.consolidate_folder, book)
-    assert seen == {"paths": ["a.xlsx", "b.xlsx"], "result": "result"}
+    assert seen == {"paths": ["a.xlsx", "b.xlsx"], "result": result}
     assert opened == [str(out)] and out.parent == folder
     assert any(isinstance(s, str) and "正在汇总 2/2" in s for s in book.app.status_history)
+    # once it is open, one message says what was read (the consolidation's lines) and how to add a roster
+    assert book.app.alerts[-1][0].startswith(f"已生成汇总表：{out}\n\n共 2 个文件：已汇总 2 个\n\n提示：")
     macros._pick_folder = lambda app: None  # cancelled: nothing happens, no alert
     n = len(book.app.alerts)
     assert run(macros.consolidate_folder, book) is None and len(book.app.alerts) == n

@@ -312,9 +312,56 @@ def test_report_consolidation_submission_and_diagnosis_through_the_service(servi
     for s in SAMPLES:
         write_sample(s, folder)
     out = wps(service, tmp_path, book, ["XlperfConsolidate"], folder=str(folder))
-    assert out["alerts"] == [] and len(out["opened"]) == 1
+    assert len(out["opened"]) == 1
     summary = Path(out["opened"][0])
     assert summary.parent == folder and summary.name.startswith("汇总_") and summary.is_file()
+    # opened, then the service's words: what was read, and how the folder's 报送名单/批复目标 would be used
+    [message] = out["alerts"]
+    lines = message.splitlines()
+    assert lines[0] == f"已生成汇总表：{summary}" and lines[2].startswith(
+        f"共 {len(SAMPLES)} 个文件：已汇总 {len(SAMPLES)} 个"
+    )
+    assert lines[-1].startswith("提示：放一份“批复目标.xlsx”")
+
+
+def test_consolidation_with_the_folders_roster_and_targets_through_the_service(service, tmp_path):
+    """The WPS add-in (Node) against the real service: the folder's 报送名单.csv (GB18030, as Excel's CSV
+    on a Chinese Windows) and 批复目标.xlsx are used and said after the summary opens; a 批复目标.xlsx
+    that holds no indicator is refused in one alert, before any file is read or written."""
+    from test_reviewer_desk import HEAD, TARGETS
+
+    folder = tmp_path / "报送材料"
+    folder.mkdir()
+    for s in SAMPLES:
+        write_sample(s, folder)
+    roster = "发文单位,长安区财政局\n单位名称\n" + "".join(f"{s.unit.name}\n" for s in SAMPLES) + "区审计局\n"
+    (folder / "报送名单.csv").write_bytes(roster.encode("gb18030"))
+    wb = openpyxl.Workbook()
+    for r in (HEAD, *TARGETS):
+        wb.active.append(r)
+    wb.save(folder / "批复目标.xlsx")
+    book = export_book(write_sample(SAMPLES[0], tmp_path))
+    out = wps(service, tmp_path, book, ["XlperfConsolidate"], folder=str(folder))
+    [summary] = out["opened"]
+    [message] = out["alerts"]
+    lines = message.splitlines()
+    assert lines[0] == f"已生成汇总表：{summary}"
+    n = len(SAMPLES)
+    assert f"应报 {n + 1} 个单位：已报送 {n}，未报送 1（区审计局）" in lines
+    assert "已使用所汇总文件夹中的：报送名单.csv、批复目标.xlsx、汇总台账.sqlite（本次新建）" in lines
+    assert "各表标题中的汇总单位“长安区财政局”取自报送名单中的“发文单位”" in lines
+    assert not any(line.startswith("提示：") for line in lines)
+    assert (folder / "汇总台账.sqlite").is_file()
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["项目", "指标"])
+    wb.save(folder / "批复目标.xlsx")
+    before = sorted(p.name for p in folder.iterdir())
+    out = wps(service, tmp_path, book, ["XlperfConsolidate"], folder=str(folder))
+    assert out["opened"] == [] and len(out["alerts"]) == 1
+    assert out["alerts"][0].startswith("所汇总文件夹中的批复目标“批复目标.xlsx”无法使用，未汇总：")
+    assert out["alerts"][0].endswith("如本次不用批复目标，把它移出该文件夹即可。")
+    assert sorted(p.name for p in folder.iterdir()) == before
 
 
 def test_unsaved_workbook_is_asked_to_be_saved_first(service, tmp_path):

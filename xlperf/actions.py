@@ -325,9 +325,12 @@ class FolderTooLarge(XlperfError):
 
 
 def folder_workbooks(folder: Path, limit: int | None = None) -> list[Path]:
-    """The units' workbooks and Word reports in a folder (recursively), without lock files and our own
-    summaries; ``limit``: at most so many files and folders looked at (a whole disk is not a folder of
-    reports), else :class:`FolderTooLarge`."""
+    """The units' workbooks and Word reports in a folder (recursively), without lock files, our own
+    summaries and the reviewer's files on its first level (报送名单, 批复目标: :mod:`xlperf.consolidate.folder`);
+    ``limit``: at most so many files and folders looked at (a whole disk is not a folder of reports),
+    else :class:`FolderTooLarge`."""
+    from xlperf.consolidate.folder import desk_kind
+
     out = []
     for n, p in enumerate(Path(folder).rglob("*"), 1):
         if limit is not None and n > limit:
@@ -335,29 +338,81 @@ def folder_workbooks(folder: Path, limit: int | None = None) -> list[Path]:
                 f"文件夹 {folder} 中的文件和子文件夹超过 {limit} 个，不像是存放各单位报送材料的文件夹："
                 "请选择只存放报送材料的文件夹后再汇总。"
             )
+        if p.parent == Path(folder) and desk_kind(p.name) is not None:
+            continue
         if p.suffix.lower() in UNIT_FILE_SUFFIXES and not p.name.startswith(("~$", ".~", SUMMARY_PREFIX)):
             out.append(p)
     return sorted(out)
 
 
-def consolidate_files(folder: Path, files: list[Path], progress: Callable | None = None) -> Path:
+def no_unit_files(folder: Path) -> str:
+    """Why a folder chosen for 汇总多个单位 gives nothing to consolidate (both ribbons)."""
+    return f"文件夹中没有各单位的 Excel 工作簿（.xlsx）或 Word 报告（.docx/.doc）（报送名单、批复目标不计在内）：\n{folder}"
+
+
+@dataclass(frozen=True)
+class Consolidated:
+    """What 汇总多个单位 did: the summary written and the message the ribbon shows when it is done."""
+
+    path: Path
+    files: int  # the units' files given
+    message: str
+
+
+ROSTER_TIP = (
+    "提示：在此文件夹中放一份“报送名单.xlsx”（一列“单位名称”，可另有“主管部门”“单位编码”；表头上方可写"
+    "“发文单位”），汇总表将列出未报送的单位，并在文件夹中建立“汇总台账.sqlite”记住每次报送、区分重报。"
+)
+TARGETS_TIP = (
+    "提示：放一份“批复目标.xlsx”（一体化系统导出的批复绩效目标），将核对各项目的指标值是否与批复一致。"
+)
+
+
+def consolidation_message(c, written: Path) -> str:
+    """The message the ribbon shows when 汇总多个单位 is done (Excel and WPS): the summary written, what
+    the run found (as the CLI prints it: :meth:`~xlperf.consolidate.Consolidation.summary_lines`, with
+    which of the folder's 报送名单, 批复目标 and 汇总台账 it used), and how to use those it did not."""
+    lines = [f"已生成汇总表：{written}", "", *c.summary_lines(limit=5)]
+    used = c.folder_files
+    tips = [
+        tip
+        for tip, there in (
+            (ROSTER_TIP, used is not None and used.roster),
+            (TARGETS_TIP, used is not None and used.targets),
+        )
+        if not there
+    ]
+    return "\n".join(lines + ([""] + tips if tips else []))
+
+
+def consolidate_files(folder: Path, files: list[Path], progress: Callable | None = None) -> Consolidated:
     """Consolidate ``files`` into ``folder/汇总_YYYYMMDD.xlsx`` (or ``…（2）.xlsx`` and so on when it exists; the
-    汇总多个单位 button, Excel and WPS)."""
+    汇总多个单位 button, Excel and WPS), with the reviewer's files the folder holds (报送名单, 批复目标,
+    汇总台账: :func:`xlperf.consolidate.folder.find_folder_files`, as ``xlperf consolidate`` uses them);
+    one of them that cannot be used is refused (:class:`~xlperf.errors.XlperfError`, in Chinese) before
+    any unit's file is read."""
     from xlperf import consolidate
+    from xlperf.consolidate.folder import find_folder_files
     from xlperf.writers import summary
 
+    found = find_folder_files([folder])
     # jobs=1: inside Excel's Python, worker processes are not worth the start-up (calamine reads fast)
     kwargs = {"progress": progress} if progress is not None else {}
     # a folder that cannot be written: said before any file is read
     summary.check_output(Path(folder) / f"{SUMMARY_PREFIX}{dt.date.today():%Y%m%d}.xlsx")
-    result = _call_flexibly(consolidate.consolidate_paths, files, jobs=1, **kwargs)
+    # the folder's own files go in too: 文件清单 says what each was used for, as the CLI's does
+    paths = [*files, *found.present()]
+    result = _call_flexibly(
+        consolidate.consolidate_paths, paths, jobs=1, folder_files=found, shown_under=folder, **kwargs
+    )
     # a summary of that name already there (today's earlier run, annotated since) is never replaced
     out = claim_new_path(Path(folder) / f"{SUMMARY_PREFIX}{dt.date.today():%Y%m%d}.xlsx")
     try:
-        return Path(_call_flexibly(summary.write_summary, result, out) or out)
+        written = Path(_call_flexibly(summary.write_summary, result, out) or out)
     except BaseException:
         release_claim(out)
         raise
+    return Consolidated(written, len(files), consolidation_message(result, written))
 
 
 def _call_flexibly(fn: Callable, *args, **kwargs):

@@ -30,13 +30,26 @@ test("the add-in opens only the summary it asked for, in the folder it chose", a
     assert.equal(u.alerts.length, 1, evil);
     assert.match(u.alerts[0], /没有打开/, evil);
   }
-  // the summary it asked for opens
+  // the summary it asked for opens, then the service's words on what it read and used are shown once
   const u = ui();
   const good = "/home/u/报送材料/汇总_20240101（2）.xlsx";
-  const cb = xlperf.ribbon(() => b.application, SETTINGS, fakeService({ "/v1/consolidate": { path: good, files: 2 } }), u);
+  const message = "已生成汇总表：" + good + "\n\n应报 4 个单位：已报送 3，未报送 1（长安区卫生健康局）\n已使用所汇总文件夹中的：报送名单.xlsx、汇总台账.sqlite（本次新建）";
+  const cb = xlperf.ribbon(() => b.application, SETTINGS, fakeService({ "/v1/consolidate": { path: good, files: 2, message } }), u);
   await cb.XlperfConsolidate();
   assert.deepEqual(b.opened, [good]);
-  assert.deepEqual(u.alerts, []);
+  assert.deepEqual(u.alerts, [message]);
+});
+
+test("a summary the add-in cannot open is still said, with the service's words and how to open it", async () => {
+  const b = FakeET.load({ fullName: "/home/u/u.xlsx", sheets: [{ name: "Sheet1", cells: {} }] });
+  b.folderChoice = "/home/u/报送材料";
+  const good = "/home/u/报送材料/汇总_20240101.xlsx";
+  const app = b.application;
+  app.Workbooks.Open = () => { throw new Error("WPS could not open it"); };
+  const u = ui();
+  const f = fakeService({ "/v1/consolidate": { path: good, files: 2, message: "已生成汇总表：" + good } });
+  await xlperf.ribbon(() => app, SETTINGS, f, u).XlperfConsolidate();
+  assert.deepEqual(u.alerts, ["已生成汇总表：" + good + "\n（加载项未能打开它，请在文件夹中双击打开。）"]);
 });
 
 test("an answer the service did not sign is not acted on", async () => {

@@ -1330,7 +1330,10 @@
     }
     setStatus(ctx, "正在汇总……");
     var answer = await request(ctx.cfg, ctx.fetch, "/v1/consolidate", { folder: folder });
-    var done = "已生成汇总表（" + answer.files + " 个文件）：\n" + answer.path;
+    // the service says what was read and which of the folder's 报送名单/批复目标/汇总台账 it used
+    var done = typeof answer.message === "string" && answer.message
+      ? answer.message
+      : "已生成汇总表（" + answer.files + " 个文件）：\n" + answer.path;
     if (!isSummaryOf(folder, answer.path)) {
       // only the output asked for is opened: a summary in the folder chosen
       ctx.ui.alert(done + "\n（它不在您选择的文件夹中，加载项没有打开它。）");
@@ -1339,8 +1342,10 @@
     try {
       ctx.app.Workbooks.Open(answer.path);
     } catch (e) {
-      ctx.ui.alert(done);
+      ctx.ui.alert(done + "\n（加载项未能打开它，请在文件夹中双击打开。）");
+      return answer;
     }
+    ctx.ui.alert(done);
     return answer;
   }
 

@@ -31,12 +31,15 @@ where the preset has caps), so a unit's own arithmetic error cannot move the sum
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from xlperf import __version__
 from xlperf.consolidate.collect import EXCEL_SUFFIXES, OTHER_EXCEL_SUFFIXES, collect, sha256_of, skip_reason
+from xlperf.consolidate.folder import WHAT, FolderFiles, desk_kind, find_folder_files
 from xlperf.consolidate.ledger import Ledger, LedgerError
 from xlperf.consolidate.read import default_jobs, read_files, read_unit_file
 from xlperf.consolidate.records import (
@@ -66,6 +69,7 @@ from xlperf.consolidate.tables import (
     mark_duplicates,
     project_rows,
 )
+from xlperf.core.names import shown_name
 from xlperf.core.targets import ApprovedTargets
 from xlperf.presets import Preset
 
@@ -75,7 +79,7 @@ __all__ = [
     "UNITS_NAME", "Column", "Consolidation", "FileResult", "ProgressFn", "ProjectRecord", "Stats", "Table",
     "collect", "consolidate", "consolidate_paths", "default_jobs", "mark_duplicates", "project_records",
     "project_rows", "read_files", "read_unit_file", "sha256_of", "skip_reason",
-    "ApprovedTargets", "Ledger", "LedgerError", "Roster", "read_roster",
+    "ApprovedTargets", "FolderFiles", "Ledger", "LedgerError", "Roster", "find_folder_files", "read_roster",
 ]  # fmt: skip
 
 
@@ -91,6 +95,8 @@ def consolidate_paths(
     ledger: str | Path | Ledger | None = None,
     targets: str | Path | ApprovedTargets | None = None,
     now: str | None = None,
+    folder_files: bool | FolderFiles = True,
+    shown_under: str | Path | None = None,
 ) -> Consolidation:
     """Consolidate every unit workbook under ``paths`` (files or folders, searched recursively).
 
@@ -108,6 +114,14 @@ def consolidate_paths(
             runs: this run is recorded in one transaction, and 报送情况 knows resubmissions.
         targets: the approved targets (批复的绩效目标: .xlsx or .csv, or read): XP022 on every project.
         now: this run's time as "YYYY-MM-DD HH:MM:SS" (default: the clock).
+        folder_files: the reviewer's files beside the units' (:mod:`.folder`): True: found on the first
+            level of the folders in ``paths`` (报送名单 -> ``roster``, 批复目标 -> ``targets``, 汇总台账.sqlite
+            -> ``ledger``, created beside such a roster), each used where its argument is not given; a
+            :class:`FolderFiles`: these (found by the caller); False: none. Files of those names are
+            never read as units' files; what was used is the first of ``.notes``, and a roster's
+            发文单位 is the ``issuer`` when none is given.
+        shown_under: the folder the files in ``paths`` were found in (the ribbon lists them itself):
+            they are shown from its name, as a walk of the folder shows them.
 
     Returns:
         A :class:`Consolidation`; ``.ok`` is False when no workbook could be read. Never raises for a
@@ -122,16 +136,41 @@ def consolidate_paths(
         from xlperf import presets
 
         pre = preset if isinstance(preset, Preset) else presets.load(preset)
+    paths = list(paths)
+    if folder_files is True:
+        folder_files = find_folder_files(p for p in paths if Path(p).is_dir())
+    found = folder_files or FolderFiles()
+    use = FolderFiles(
+        found.roster if roster is None else None,
+        found.targets if targets is None else None,
+        found.ledger if ledger is None and found.ledger is not None and (
+            found.ledger.exists() or (roster is None and found.roster is not None)) else None,
+    )  # fmt: skip
+    ledger_note = ""
+    if use.ledger_new and not os.access(use.ledger.parent, os.W_OK):
+        ledger_note = f"文件夹 {shown_name(use.ledger.parent)} 不能写入，未建立汇总台账（本次不区分重报）"
+        use = replace(use, ledger=None)
+    roster = _from_folder(read_roster, use.roster) if use.roster else roster
     if roster is not None and not isinstance(roster, Roster):
         roster = read_roster(roster)
+    if use.targets:
+        from xlperf.api import read_targets
+
+        targets = _from_folder(read_targets, use.targets)
     if targets is not None and not isinstance(targets, ApprovedTargets):
         from xlperf.api import read_targets
 
         targets = read_targets(targets)
+    new_ledger = use.ledger_new
+    ledger = _from_folder(Ledger.open, use.ledger) if use.ledger else ledger
     if ledger is not None and not isinstance(ledger, Ledger):
         ledger = Ledger.open(ledger)
-    paths = list(paths)
-    entries = collect(paths)
+    issuer_note = ""
+    if not issuer.strip() and roster is not None and roster.issuer:
+        issuer = roster.issuer
+        issuer_note = f"各表标题中的汇总单位“{issuer}”取自报送名单中的“发文单位”"
+    desk_used = [f for f in (use.roster, use.targets, use.ledger) if f is not None]
+    entries = collect(paths, desk=desk_used, under=shown_under)
     results = iter(
         read_files([(p, d) for p, d, skip in entries if skip is None], pre, jobs, progress, engine, targets)
     )
@@ -152,6 +191,10 @@ def consolidate_paths(
     c = consolidate(
         files, pre.title if pre else "", time.perf_counter() - start, issuer, roster=roster, history=history
     )
+    if use:
+        c.folder_files = use
+        c.notes.append(folder_line(use, new_ledger))
+    c.notes.extend(x for x in (ledger_note, issuer_note) if x)
     if targets is not None:
         from xlperf.api import targets_line
 
@@ -161,6 +204,31 @@ def consolidate_paths(
             shown = "、".join(missing[:5]) + ("……" if len(missing) > 5 else "")
             c.notes.append(f"批复目标中没有 {len(missing)} 个单位的项目，未核对其指标值：{shown}")
     return c
+
+
+def _from_folder(read: Callable, path: Path):
+    """``read(path)`` for a file found in the folder by its name: a reason that says which file it is and
+    that moving it out of the folder does without it."""
+    from xlperf.errors import XlperfError
+
+    try:
+        return read(path)
+    except XlperfError as exc:
+        kind = WHAT[desk_kind(path.name) or ""]
+        raise type(exc)(
+            f"所汇总文件夹中的{kind}“{shown_name(path.name)}”无法使用，未汇总：{str(exc).rstrip('。')}。"
+            f"请改正后再汇总；如本次不用{kind}，把它移出该文件夹即可。"
+        ) from exc
+
+
+def folder_line(use: FolderFiles, new_ledger: bool) -> str:
+    """What of the folder's reviewer files a run used, in one line (the terminal, JSON, the ribbons)."""
+    parts = [
+        shown_name(p.name) + ("（本次新建）" if p == use.ledger and new_ledger else "")
+        for p in (use.roster, use.targets, use.ledger)
+        if p is not None
+    ]
+    return "已使用所汇总文件夹中的：" + "、".join(parts)
 
 
 def uncovered_units(files: Sequence[FileResult], targets: ApprovedTargets) -> list[str]:

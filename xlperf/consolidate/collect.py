@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from xlperf.consolidate.folder import desk_file_reason, is_ledger_companion
 from xlperf.consolidate.records import STATUS_SKIPPED, STATUS_UNREADABLE, FileResult
 from xlperf.core.names import shown_name, shown_text
 from xlperf.safe_io import TEMP_PREFIX  # xlperf's own temporaries: never inputs
@@ -47,6 +48,7 @@ class _Walk:
     out: list[tuple[str, Path, str, FileResult | None]]  # (sort key, path, display, skip record)
     files: dict[tuple[int, int] | Path, str]  # file identity -> display of its first path
     folders: dict[tuple[int, int], str]  # folder identity -> display, for every folder entered
+    desk: tuple[Path, ...] = ()  # the reviewer's files this run uses (:mod:`.folder`)
 
     def add(self, key: str, p: Path, display: str, status: str = "", reason: str = "") -> None:
         """One entry; its display (and the paths in its reason) as they can be shown: a name that is
@@ -56,11 +58,17 @@ class _Walk:
         self.out.append((key, p, display, rec))
 
 
-def collect(paths: Iterable[str | Path]) -> list[tuple[Path, str, FileResult | None]]:
+def collect(
+    paths: Iterable[str | Path], desk: Iterable[Path] = (), under: str | Path | None = None
+) -> list[tuple[Path, str, FileResult | None]]:
     """Every path under ``paths``, in a stable order, as (path, display name, None) when it is to be
     read or (path, display name, a 已跳过/无法读取 record) when it is not (see the module docstring).
+    A file named as the reviewer's own (报送名单, 批复目标, 汇总台账: :mod:`.folder`) is never read as a
+    unit's; ``desk``: those this run uses (文件清单 says what for). ``under``: a folder the files given
+    were found in (the ribbon's): each is shown from that folder's name, as a walk of it shows them
+    ("报送材料/长安区委编办.xlsx", not the whole path).
     """
-    walk = _Walk([], {}, {})
+    walk = _Walk([], {}, {}, tuple(desk))
     for n, raw in enumerate(paths):
         root = Path(raw)
         order = f"{n:06d}"
@@ -78,7 +86,7 @@ def collect(paths: Iterable[str | Path]) -> list[tuple[Path, str, FileResult | N
         if stat.S_ISDIR(st.st_mode):
             _walk_folder(walk, root, Path(root.resolve().name or str(root)), order, ())
         else:
-            _add_file(walk, root, str(raw), order, st)
+            _add_file(walk, root, _shown_under(raw, under), order, st)
     walk.out.sort(key=lambda e: e[0])
     return [(p, d, rec) for _, p, d, rec in walk.out]
 
@@ -130,6 +138,15 @@ def _walk_folder(walk: _Walk, folder: Path, display: Path, order: str, ancestors
             _add_file(walk, p, str(d), key, st)
 
 
+def _shown_under(raw: str | Path, under: str | Path | None) -> str:
+    if under is not None:
+        try:
+            return str(Path(Path(under).resolve().name) / Path(raw).relative_to(under))
+        except (ValueError, OSError):
+            pass
+    return str(raw)
+
+
 def _add_file(walk: _Walk, p: Path, display: str, key: str, st: os.stat_result | None) -> None:
     st = st or p.stat()
     if not stat.S_ISREG(st.st_mode):
@@ -148,7 +165,9 @@ def _add_file(walk: _Walk, p: Path, display: str, key: str, st: os.stat_result |
             )
         return
     walk.files[ident] = display
-    reason = skip_reason(p.name)
+    if is_ledger_companion(p, walk.desk):
+        return  # the ledger's own (SQLite's -wal/-shm while it is open), not a file of the folder
+    reason = desk_file_reason(p, walk.desk) or skip_reason(p.name)
     walk.add(key, p, display, STATUS_SKIPPED if reason else "", reason or "")
 
 

@@ -461,8 +461,9 @@ def submission_columns() -> tuple:
     )
 
 
-def submission_table(desk: Desk):
-    """报送情况 as a summary table (a :class:`~xlperf.consolidate.tables.Table`)."""
+def submission_table(desk: Desk, title: str = "项目支出绩效自评报送情况"):
+    """报送情况 as a summary table (a :class:`~xlperf.consolidate.tables.Table`) under ``title`` (the
+    summary's, with the year and the issuer, as its other sheets)."""
     from xlperf.consolidate.tables import TOTAL, Table
 
     cols = submission_columns()
@@ -496,7 +497,7 @@ def submission_table(desk: Desk):
     )
     return Table(
         SUBMISSIONS_NAME,
-        "项目支出绩效自评报送情况",
+        title,
         cols,
         rows,
         total=totals,

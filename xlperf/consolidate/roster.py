@@ -11,7 +11,7 @@ twice, one entry matching two differently written units — are listed (:attr:`R
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from xlperf.core.grid import Grid, column_letter
 from xlperf.core.labels import split_code
@@ -22,6 +22,9 @@ NAME_HEADERS = ("单位名称", "预算单位名称", "预算单位", "单位全
 DEPARTMENT_HEADERS = ("主管部门", "主管部门名称", "部门")
 CODE_HEADERS = ("单位编码", "单位代码", "预算单位编码", "预算单位代码", "编码")
 HEADER_ROWS = 20
+# above the header, the body that consolidates: "发文单位" with the name in the next cell to its right,
+# or "发文单位：长安区财政局" in one cell (the summary's titles; the CLI's --issuer when not given)
+ISSUER_LABELS = ("发文单位", "汇总单位")
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class Roster:
     source: str  # the roster file as the user named it
     entries: tuple[RosterEntry, ...]
     problems: tuple[RosterProblem, ...] = ()
+    issuer: str = ""  # the 发文单位 written above the header ("" when none)
 
 
 def _header(row: Sequence[object]) -> dict[str, int] | None:
@@ -78,10 +82,27 @@ def roster_from_grids(grids: Sequence[Grid], source: str, csv: bool = False) -> 
         for r, row in enumerate(g.rows[:HEADER_ROWS]):
             cols = _header(row)
             if cols is not None:
-                return _read(g, r, cols, source, csv)
+                roster = _read(g, r, cols, source, csv)
+                return replace(roster, issuer=_issuer(g.rows[:r]))
     raise ValueError(
         f"名单中找不到“单位名称”列（应有一行表头写明“单位名称”，可另有“主管部门”“单位编码”）：{source}"
     )
+
+
+def _issuer(rows: Sequence[Sequence[object]]) -> str:
+    """The 发文单位 labelled above the header: the text after the label in its cell ("发文单位：…"), else the
+    next non-blank cell to its right."""
+    for row in rows:
+        for c, v in enumerate(row):
+            text = v.strip() if isinstance(v, str) else ""
+            label = next((x for x in ISSUER_LABELS if text.startswith(x)), None)
+            if label is None:
+                continue
+            rest = text[len(label) :].removeprefix("名称").strip(" \u3000:：")
+            if rest:
+                return rest
+            return next((_text(row, k) for k in range(c + 1, len(row)) if _text(row, k)), "")
+    return ""
 
 
 def _text(row: Sequence[object], col: int | None) -> str:

@@ -280,6 +280,7 @@ class Consolidation:
     issuer: str = ""  # the body that consolidates (e.g. 长安区财政局), in the titles when given
     desk: Desk | None = None  # 报送情况's facts, with a roster or a ledger
     notes: list[str] = field(default_factory=list)  # more lines for the terminal and JSON (the targets read)
+    folder_files: Any = None  # the reviewer's files of the folder used (consolidate.folder.FolderFiles)
 
     @property
     def ok(self) -> bool:
@@ -700,7 +701,7 @@ def consolidate(
     if desk_wanted:
         headers = [c.header for c in FINDING_COLUMNS]
         desk = D.build_desk(files, order, finding_rows, headers, roster, matched, history, replaced)
-        tables = {D.SUBMISSIONS_NAME: D.submission_table(desk), **tables}
+        tables = {D.SUBMISSIONS_NAME: D.submission_table(desk, f"{title}——{D.SUBMISSIONS_NAME}"), **tables}
     return Consolidation(files, tables, stats, grades, preset, seconds, year, issuer.strip(), desk)
 
 

@@ -56,6 +56,7 @@ from xlperf.actions import (
     indicator_row_plan,
     input_cells,
     new_sheet_name,
+    no_unit_files,
     summary_format_addresses,
     summary_rows,
     template_form,
@@ -484,7 +485,8 @@ def _ask_folder(app) -> str | None:
 
 @macro
 def consolidate_folder(book):
-    """汇总文件夹：选择一个文件夹，汇总其中各单位的自评表，生成汇总工作簿并打开。"""
+    """汇总文件夹：选择一个文件夹，汇总其中各单位的自评表（文件夹中的报送名单、批复目标、汇总台账一并使用），
+    生成汇总工作簿并打开，再说明汇总了什么、用了哪些。"""
     app = book.app
     folder = _ask_folder(app)
     if not folder:
@@ -492,21 +494,23 @@ def consolidate_folder(book):
     folder = Path(folder)
     files = folder_workbooks(folder)
     if not files:
-        _alert(app, f"文件夹中没有 Excel 工作簿（.xlsx）或 Word 报告（.docx/.doc）：\n{folder}")
+        _alert(app, no_unit_files(folder))
         return None
 
     def progress(i: int, n: int, name: str = "") -> None:
         _status(app, f"正在汇总 {i}/{n}：{name}")
 
     _status(app, f"正在汇总 {len(files)} 个文件……")
-    written = consolidate_files(folder, files, progress)
+    done = consolidate_files(folder, files, progress)
     opener = _open_book
     if opener is None:
         import xlwings as xw
 
         opener = xw.Book
-    opener(str(written))
-    return written
+    opener(str(done.path))
+    # what was read, what of the folder's 报送名单/批复目标/汇总台账 was used, and how to use the others
+    _alert(app, done.message)
+    return done.path
 
 
 # --- 诊断 -------------------------------------------------------------------------------------------

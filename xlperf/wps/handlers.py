@@ -10,7 +10,7 @@ buttons compute for either host), so the two front ends compute the same things:
 ``/v1/clear``           the record sheet in; what 清除校验标记 undoes out
 ``/v1/summary``         grids in; the 项目汇总 rows and number formats out
 ``/v1/report``          grids and the workbook's path in; the Word report written beside it
-``/v1/consolidate``     a folder in; the 汇总 workbook written in it
+``/v1/consolidate``     a folder in; the 汇总 workbook written in it, and what to tell the user
 ``/v1/submission``      a saved workbook's path in; the 报送版 copy written beside it
 ``/v1/project-sheet``   the last 自评表's values and formulas (or none) in; what to clear / write
 ``/v1/indicator-row``   a sheet's values, formulas and the selected row in; the row plan out
@@ -326,17 +326,17 @@ def report(payload: dict) -> dict:
 
 
 def consolidate(payload: dict) -> dict:
-    from xlperf.actions import consolidate_files, folder_workbooks
+    from xlperf.actions import consolidate_files, folder_workbooks, no_unit_files
 
     folder = _path(payload, "folder", directory=True)
     if folder.parent == folder:
         raise BadRequest(f"不能汇总整个磁盘（{folder}）：请选择存放各单位报送材料的文件夹。")
     files = folder_workbooks(folder, limit=MAX_FOLDER_ENTRIES)
     if not files:
-        raise BadRequest(f"文件夹中没有 Excel 工作簿（.xlsx）或 Word 报告（.docx/.doc）：{folder}")
+        raise BadRequest(no_unit_files(folder))
     checkpoint()
-    written = consolidate_files(folder, files, lambda *_: checkpoint())
-    return {"path": str(written), "files": len(files)}
+    done = consolidate_files(folder, files, lambda *_: checkpoint())
+    return {"path": str(done.path), "files": done.files, "message": done.message}
 
 
 def submission(payload: dict) -> dict:
