@@ -176,3 +176,24 @@ def _positional(op: str, args: tuple) -> dict:
             raise TypeError(f"{op}: pass keyword arguments")
         return {}
     return dict(zip(names, args, strict=False))
+
+
+def make_cases(description: str, cases, by_name, build, default_out: Path, argv: list[str] | None) -> int:
+    """The command line of a corpus generator (tests/corpus/make_corpus.py, tests/provinces/
+    make_provinces.py): the cases named (default: all) built through one LibreOffice into ``--out``."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("names", nargs="*", help="cases to make (default: all)")
+    ap.add_argument("--out", type=Path, default=default_out)
+    args = ap.parse_args(argv)
+    unknown = set(args.names) - set(by_name)
+    if unknown:
+        ap.error(f"unknown cases: {', '.join(sorted(unknown))}")
+    chosen = [by_name[n] for n in args.names] if args.names else cases
+    args.out.mkdir(parents=True, exist_ok=True)
+    with Office() as lo:
+        for case in chosen:
+            office, script = build(case, lo, args.out)
+            print(f"{office.name}, {script.name}")
+    return 0

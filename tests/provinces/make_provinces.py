@@ -36,7 +36,6 @@ budget row (C 预算数, D 执行数, E 执行率, F 得分), 8 the goal, indica
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 import tempfile
@@ -644,22 +643,9 @@ def build(case: Case, lo, out: Path) -> tuple[Path, Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from office import Office
+    from office import make_cases
 
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("names", nargs="*", help="cases to make (default: all)")
-    ap.add_argument("--out", type=Path, default=HERE)
-    args = ap.parse_args(argv)
-    unknown = set(args.names) - set(BY_NAME)
-    if unknown:
-        ap.error(f"unknown cases: {', '.join(sorted(unknown))}")
-    cases = [BY_NAME[n] for n in args.names] if args.names else CASES
-    args.out.mkdir(parents=True, exist_ok=True)
-    with Office() as lo:
-        for case in cases:
-            office, script = build(case, lo, args.out)
-            print(f"{office.name}, {script.name}")
-    return 0
+    return make_cases(__doc__.split("\n")[0], CASES, BY_NAME, build, HERE, argv)
 
 
 if __name__ == "__main__":
