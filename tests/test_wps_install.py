@@ -455,3 +455,23 @@ def test_install_says_when_wps_will_ignore_js_add_ins_and_when_it_disabled_ours(
     assert r.exit_code == 0, r.output
     assert "JsApiPlugin=true" in r.output and str(office6 / "cfgs" / "oem.ini") in r.output
     assert "已被禁用" in r.output
+
+
+def test_install_shows_a_home_with_control_characters_and_gbk_bytes_escaped(tmp_path, monkeypatch):
+    """A user folder whose name holds a control character and bytes that are not UTF-8: every path
+    install prints is shown escaped, nothing raw, and the install record keeps the path (it crashed on
+    writing it: UnicodeEncodeError)."""
+    weird = "张\x1b[2J" + "三".encode("gbk").decode("utf-8", "surrogateescape")
+    h = tmp_path / weird
+    h.mkdir()
+    for k in list(os.environ):
+        if k.startswith("XDG_"):
+            monkeypatch.delenv(k)
+    monkeypatch.setenv("HOME", str(h))
+    r = CliRunner().invoke(cli, ["wps", "install", "--no-start"])
+    assert r.exit_code == 0, r.output
+    assert "\x1b" not in r.output and not any("\udc80" <= ch <= "\udcff" for ch in r.output)
+    # (三 is C8 FD in GBK; the one UTF-8 character beside those bytes is shown as bytes too)
+    assert r"\xe5\xbc\xa0\x1b[2J\xc8\xfd" in r.output
+    r = CliRunner().invoke(cli, ["wps", "install", "--uninstall"])
+    assert r.exit_code == 0 and "\x1b" not in r.output, r.output

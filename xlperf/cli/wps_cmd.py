@@ -32,7 +32,9 @@ def install_cmd(uninstall: bool, port: int | None, no_start: bool, no_autostart:
 
     rep = install.uninstall() if uninstall else install.install(port=port, start=not no_start,
                                                                  autostart=not no_autostart)  # fmt: skip
-    for line in rep.lines:
-        click.echo(line)
+    from xlperf.core.names import shown_text
+
+    for line in rep.lines:  # (paths in them already shown as names are: this is the net)
+        click.echo(shown_text(line))
     for line in rep.warnings:
-        click.echo(f"注意：{line}", err=True)
+        click.echo(f"注意：{shown_text(line)}", err=True)

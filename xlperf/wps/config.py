@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from xlperf.core.names import shown_name
 from xlperf.errors import XlperfError
 from xlperf.safe_io import atomic_write
 
@@ -82,17 +83,21 @@ def load(path: str | Path | None = None) -> ServeConfig | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"无法读取服务设置 {path}（{exc}）：请运行 xlperf wps install 重新生成。") from exc
+        raise ConfigError(
+            f"无法读取服务设置 {shown_name(path)}（{exc}）：请运行 xlperf wps install 重新生成。"
+        ) from exc
     port, secret = (
         data.get("port") if isinstance(data, dict) else None,
         # "token": the name an older install gave it
         (data.get("secret") or data.get("token")) if isinstance(data, dict) else None,
     )
     if not isinstance(port, int) or not 0 <= port < 65536 or not isinstance(secret, str) or len(secret) < 32:
-        raise ConfigError(f"服务设置 {path} 不完整（端口或密钥缺失）：请运行 xlperf wps install 重新生成。")
+        raise ConfigError(
+            f"服务设置 {shown_name(path)} 不完整（端口或密钥缺失）：请运行 xlperf wps install 重新生成。"
+        )
     origins = data.get("origins") or []
     if not isinstance(origins, list) or not all(isinstance(o, str) for o in origins):
-        raise ConfigError(f"服务设置 {path} 中的 origins 应为文字列表。")
+        raise ConfigError(f"服务设置 {shown_name(path)} 中的 origins 应为文字列表。")
     return ServeConfig(port, secret, tuple(origins))
 
 

@@ -47,6 +47,7 @@ from pathlib import Path
 from xlperf import __version__
 from xlperf.core import labels as L
 from xlperf.core.grid import Grid
+from xlperf.core.names import shown_name
 from xlperf.core.plan import build_plan, chunks, clear_plan, compress
 from xlperf.core.results_table import summary_line
 from xlperf.errors import XlperfError
@@ -330,7 +331,7 @@ def consolidate(payload: dict) -> dict:
 
     folder = _path(payload, "folder", directory=True)
     if folder.parent == folder:
-        raise BadRequest(f"不能汇总整个磁盘（{folder}）：请选择存放各单位报送材料的文件夹。")
+        raise BadRequest(f"不能汇总整个磁盘（{shown_name(folder)}）：请选择存放各单位报送材料的文件夹。")
     files = folder_workbooks(folder, limit=MAX_FOLDER_ENTRIES)
     if not files:
         raise BadRequest(no_unit_files(folder))

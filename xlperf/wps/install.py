@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlperf import __version__
+from xlperf.core.names import shown_name
 from xlperf.errors import XlperfError
 from xlperf.safe_io import atomic_write_bytes
 from xlperf.wps import auth, config
@@ -149,17 +150,19 @@ def _check_publish(data: bytes, path: Path) -> None:
 
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise WpsInstallError(
-            f"{path} 是 UTF-16 编码，xlperf 不改动它：请在 WPS 中重新安装其他加载项后再试，或联系信息化部门。"
+            f"{shown_name(path)} 是 UTF-16 编码，xlperf 不改动它：请在 WPS 中重新安装其他加载项后再试，或联系信息化部门。"
         )
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
         raise WpsInstallError(
-            f"{path} 不是有效的 XML（{exc}），为免影响其他加载项，xlperf 没有改动它：请先备份并修复该文件"
+            f"{shown_name(path)} 不是有效的 XML（{exc}），为免影响其他加载项，xlperf 没有改动它：请先备份并修复该文件"
             "（或删除它，WPS 会重新生成），再运行 xlperf wps install。"
         ) from exc
     if root.tag != "jsplugins":
-        raise WpsInstallError(f"{path} 的根元素不是 jsplugins（是 {root.tag}），xlperf 没有改动它。")
+        raise WpsInstallError(
+            f"{shown_name(path)} 的根元素不是 jsplugins（是 {root.tag}），xlperf 没有改动它。"
+        )
 
 
 def merge_publish(data: bytes | None, entry: bytes, path: Path = Path("publish.xml")) -> bytes:
@@ -322,7 +325,7 @@ def _read(path: Path) -> bytes | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise WpsInstallError(f"无法读取 {path}：{exc.strerror or exc}") from exc
+        raise WpsInstallError(f"无法读取 {shown_name(path)}：{exc.strerror or exc}") from exc
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -330,7 +333,9 @@ def _write(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(path, data)
     except (OSError, XlperfError) as exc:
-        raise WpsInstallError(f"无法写入 {path}：{exc}；如 WPS 正在运行，请先关闭 WPS 再试。") from exc
+        raise WpsInstallError(
+            f"无法写入 {shown_name(path)}：{exc}；如 WPS 正在运行，请先关闭 WPS 再试。"
+        ) from exc
 
 
 def addin_source() -> Path:
@@ -378,7 +383,7 @@ def _copy_addin(folder: Path, cfg: config.ServeConfig) -> None:
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise WpsInstallError(
-            f"无法把加载项复制到 {folder}：{exc.strerror or exc}；如 WPS 正在运行，请先关闭 WPS 再试。"
+            f"无法把加载项复制到 {shown_name(folder)}：{exc.strerror or exc}；如 WPS 正在运行，请先关闭 WPS 再试。"
         ) from exc
 
 
@@ -404,7 +409,7 @@ def install(
     previous = config.load(cfg_path) if existed else None
     exposed = config.exposure(cfg_path) if existed else None
     cfg, written = config.load_or_create(cfg_path, port)
-    rep.did(f"服务设置：{cfg_path}（端口 {cfg.port}{'，新生成密钥' if not existed else ''}）")
+    rep.did(f"服务设置：{shown_name(cfg_path)}（端口 {cfg.port}{'，新生成密钥' if not existed else ''}）")
     if exposed:
         rep.did(
             f"原有的密钥{exposed}，可能已被他人知道：已重新生成密钥（仅本用户可读），加载项中的密钥随之更新"
@@ -422,9 +427,9 @@ def install(
     for other in _our_folders(jsaddons):
         if other != folder:
             shutil.rmtree(other, ignore_errors=True)
-            rep.did(f"删除旧版本的加载项：{other}")
+            rep.did(f"删除旧版本的加载项：{shown_name(other)}")
     _copy_addin(folder, cfg)
-    rep.did(f"复制加载项到：{folder}")
+    rep.did(f"复制加载项到：{shown_name(folder)}")
 
     publish = jsaddons / "publish.xml"
     before = _read(publish)
@@ -432,14 +437,14 @@ def install(
     if after != before:
         _write(publish, after)
     had = before is not None and any(_ours(m.group(0)) for m in _ENTRY.finditer(before))
-    rep.did(f"{'更新' if had else '登记'}加载项：{publish}")
+    rep.did(f"{'更新' if had else '登记'}加载项：{shown_name(publish)}")
 
     py = service_python(python)
     start_path = None
     if autostart:
         start_path = startup_file(env)
         _write(start_path, startup_content(py))
-        rep.did(f"设置登录时自动启动本机服务：{start_path}")
+        rep.did(f"设置登录时自动启动本机服务：{shown_name(start_path)}")
 
     record = {
         "v": 1,
@@ -456,7 +461,11 @@ def install(
         "created_config": old["created_config"] if old else not existed,
         "python": py,
     }
-    _write(record_path, (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    try:
+        data = (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    except UnicodeEncodeError:  # a path of bytes that are not UTF-8: JSON's \udcxx escapes give it back
+        data = (json.dumps(record, indent=2) + "\n").encode("ascii")
+    _write(record_path, data)
 
     if previous is not None and previous != cfg and service_health(previous) is not None:
         stop_service(previous)  # a new port: the service on the old one makes way
@@ -518,31 +527,31 @@ def uninstall(*, env: Mapping[str, str] | None = None) -> Report:
         if record and now == after:
             if before is None:
                 publish.unlink()
-                rep.did(f"删除 xlperf 创建的 {publish}")
+                rep.did(f"删除 xlperf 创建的 {shown_name(publish)}")
             else:
                 _write(publish, before)
-                rep.did(f"恢复 {publish}（与安装前完全相同）")
+                rep.did(f"恢复 {shown_name(publish)}（与安装前完全相同）")
         else:
             stripped = remove_publish(now)
             if stripped != now:
                 _write(publish, stripped)
-                rep.did(f"从 {publish} 中删除 xlperf 的登记（其他加载项不变）")
+                rep.did(f"从 {shown_name(publish)} 中删除 xlperf 的登记（其他加载项不变）")
     for folder in _our_folders(jsaddons):
         shutil.rmtree(folder, ignore_errors=True)
-        rep.did(f"删除加载项文件夹：{folder}")
+        rep.did(f"删除加载项文件夹：{shown_name(folder)}")
     if record and record.get("created_jsaddons"):
         try:
             jsaddons.rmdir()  # only when empty: it was ours
-            rep.did(f"删除空文件夹：{jsaddons}")
+            rep.did(f"删除空文件夹：{shown_name(jsaddons)}")
         except OSError:
             pass
     start_path = Path(record["startup"]) if record and record.get("startup") else startup_file(env)
     if start_path.is_file() and _is_our_startup(start_path):
         start_path.unlink()
-        rep.did(f"取消登录时自动启动：{start_path}")
+        rep.did(f"取消登录时自动启动：{shown_name(start_path)}")
     if record and record.get("created_config") and cfg_path.is_file():
         cfg_path.unlink()
-        rep.did(f"删除服务设置：{cfg_path}")
+        rep.did(f"删除服务设置：{shown_name(cfg_path)}")
     if record_path.is_file():
         record_path.unlink()
     if not rep.lines:
