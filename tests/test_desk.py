@@ -287,3 +287,13 @@ def test_a_ledger_without_a_roster_lists_the_units_that_sent_files():
     assert {k: v[0] for k, v in rows(c).items()} == {"甲局": STATUS_RESUBMITTED, "乙局": STATUS_SUBMITTED}
     assert c.desk.lines()[0] == "报送单位 2 个：首次报送 1，重报 1（甲局）"
     assert c.desk.to_dict()["expected"] is None
+
+
+def test_submission_times_break_between_the_date_and_the_time_in_print():
+    """报送情况's 首次报送/最近报送 are wide enough for the date ("2021-03-01" at 10 pt, with the cell's
+    padding): the line breaks at the space before the time, not inside the date ("2026-12-/07")."""
+    from xlperf.consolidate.desk import submission_columns
+
+    widths = {c.header: c.width for c in submission_columns()}
+    for name in ("首次报送", "最近报送"):
+        assert widths[name] >= len("2021-03-01") + 0.5, name

@@ -445,9 +445,9 @@ def submission_columns() -> tuple:
         Column("主管部门", "text", 9, wrap=True),
         Column("单位", "text", 13, wrap=True),
         Column("状态", "text", 6),
-        Column("文件", "text", 18, wrap=True),
-        Column("首次报送", "text", 9, wrap=True),
-        Column("最近报送", "text", 9, wrap=True),
+        Column("文件", "text", 16, wrap=True),
+        Column("首次报送", "text", 10.5, wrap=True),
+        Column("最近报送", "text", 10.5, wrap=True),
         Column("报送次数", "int", 4.5),  # narrow headers break between their words: 报送/次数
         Column("项目数", "int", 5),
         Column("错误", "int", 4.5),
