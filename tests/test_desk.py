@@ -297,3 +297,40 @@ def test_submission_times_break_between_the_date_and_the_time_in_print():
     widths = {c.header: c.width for c in submission_columns()}
     for name in ("首次报送", "最近报送"):
         assert widths[name] >= len("2021-03-01") + 0.5, name
+
+
+def test_an_earlier_summarys_decisions_come_back_on_the_same_findings_only():
+    """--decisions: what the reviewer typed (处理, 审核意见) follows a finding that is still the same; a
+    finding whose 实为 changed, or another unit's, starts undecided."""
+    from xlperf.consolidate.review import decision_key
+    from xlperf.consolidate.tables import FINDING_COLUMNS
+
+    same = Finding(
+        "XP004", "warning", "自评表1", "I24", "项目甲", "10", "8", "自评表1!I24 满意度：得分与完成值不符"
+    )
+    moved = Finding(
+        "XP002", "error", "自评表1", "G22", "项目甲", "100%", "60%", "自评表1!G22 预算执行率：不符"
+    )
+    other = Finding(
+        "XP004", "warning", "自评表1", "I24", "项目甲", "10", "8", "自评表1!I24 满意度：得分与完成值不符"
+    )
+    decided = {
+        decision_key("甲局（本级）", "项目甲", "自评表1!I24", "XP004", "10", "8"): ("不采纳", ""),
+        decision_key("甲局（本级）", "项目甲", "自评表1!G22", "XP002", "100%", "50%"): (
+            "采纳",
+            "请按执行数填写",
+        ),
+    }
+    files = [_f("a.xlsx", "甲局【本级】", findings=(same, moved)), _f("b.xlsx", "乙局", findings=(other,))]
+    c = consolidate(files, decisions=decided)
+    h = [col.header for col in FINDING_COLUMNS]
+    got = {
+        (r[h.index("单位")], r[h.index("位置")]): (r[h.index("处理")], r[h.index("审核意见")])
+        for r in c.tables["问题清单"].rows
+    }
+    assert got == {
+        ("甲局【本级】", "自评表1!I24"): ("不采纳", ""),  # the same finding (the unit's name typed otherwise)
+        ("甲局【本级】", "自评表1!G22"): ("", ""),  # 实为 50% then, 60% now: decided again
+        ("乙局", "自评表1!I24"): ("", ""),
+    }
+    assert c.carried == 1

@@ -437,3 +437,42 @@ def test_both_ribbons_tell_of_the_folders_files_where_the_button_is():
         tip = button.get("supertip")
         assert "“报送名单.xlsx”" in tip and "“批复目标.xlsx”" in tip and "“汇总台账.sqlite”" in tip, path
         assert len(tip) <= 1024  # the ribbon schema's limit
+
+
+@pytest.mark.libreoffice
+def test_the_second_click_keeps_what_the_reviewer_typed_in_the_first_summary(made, tmp_path, excel):
+    """The reviewer opens the first 汇总_日期.xlsx in the office suite and types 不采纳 and an opinion in
+    问题清单; the next click (no file changed) writes a new summary holding them again, and says so."""
+    from office import Office
+
+    folder = bureau_folder(tmp_path, made, roster=False, targets=False)
+    out, _ = click(FakeBook(SAMPLES / FIN), folder)
+    found = rows(out, "问题清单")
+    head = list(found[0])
+    col = {h: "ABCDEFGHIJKLMNOP"[i] for i, h in enumerate(head)}
+    picked = {3: ("不采纳", ""), 5: ("", "请补充偏差原因"), 6: ("采纳", "按批复口径填写")}  # rows of 问题清单
+    with Office() as lo:
+        doc = lo.open(str(out))
+        for n, (decision, opinion) in picked.items():
+            if decision:
+                lo.type(doc, "问题清单", f"{col['处理']}{n + 3}", decision)
+            if opinion:
+                lo.type(doc, "问题清单", f"{col['审核意见']}{n + 3}", opinion)
+        lo.save_xlsx(doc, str(out))  # saved in place, as the reviewer does
+        lo.close(doc)
+    book = FakeBook(SAMPLES / FIN)
+    out2, _ = click(book, folder)
+    assert out2 != out
+    again = rows(out2, "问题清单")
+    typed = {
+        (r["单位"], r["位置"], r["规则"]): (r["处理"] or "", r["审核意见"] or "")
+        for r in again
+        if r["处理"] or r["审核意见"]
+    }
+    want = {(found[n - 1]["单位"], found[n - 1]["位置"], found[n - 1]["规则"]): v for n, v in picked.items()}
+    assert typed == want
+    lines = book.app.alerts[-1][0].splitlines()
+    assert (
+        f"沿用 {out.name} 中的处理和审核意见：3 条问题未变，已带入（该表中有处理或审核意见的共 3 条）"
+        in lines
+    )

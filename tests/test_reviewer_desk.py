@@ -342,3 +342,35 @@ def test_the_letter_as_printed(desk):
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(png)], check=True)
     images = sorted(desk["base"].glob("letter-*.png"))
     assert len(images) == len(pages) and all(p.stat().st_size > 5000 for p in images)  # no blank page
+
+
+def test_the_next_summary_keeps_the_reviewers_decisions_on_unchanged_findings(desk, tmp_path):
+    """Week 3, nothing resubmitted: `--decisions 汇总第2周（已审核）.xlsx` (saved by LibreOffice after the
+    reviewer typed in it) brings back every 处理 and 审核意见 typed there, on the same rows' findings."""
+    base = desk["base"]
+    _copy_ledger(base / "台账.sqlite", tmp_path / "台账.sqlite")
+    decided_file = base / "汇总第2周（已审核）.xlsx"
+    r = _xlperf("consolidate", str(base / "报送材料"), "-o", str(tmp_path / "汇总第3周.xlsx"), "--roster",
+                str(base / "名单.xlsx"), "--ledger", str(tmp_path / "台账.sqlite"), "--targets",
+                str(base / "绩效目标.xlsx"), "--decisions", str(decided_file), cwd=tmp_path)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+
+    def typed(path):
+        return {
+            (x["单位"], x["位置"], x["规则"]): (x["处理"] or "", x["审核意见"] or "")
+            for x in _rows(path, "问题清单")
+            if x["处理"] or x["审核意见"]
+        }
+
+    before = typed(decided_file)
+    assert len(before) >= 3 and typed(tmp_path / "汇总第3周.xlsx") == before
+    line = f"沿用 汇总第2周（已审核）.xlsx 中的处理和审核意见：{len(before)} 条问题未变，已带入（该表中有处理或审核意见的共 {len(before)} 条）"
+    assert line in r.stdout.splitlines(), r.stdout
+
+
+def test_decisions_from_a_file_that_is_no_summary_stop_before_any_work(desk, tmp_path):
+    base = desk["base"]
+    r = _xlperf("consolidate", str(base / "报送材料"), "-o", str(tmp_path / "汇总.xlsx"), "--decisions",
+                str(base / "名单.xlsx"), cwd=tmp_path)  # fmt: skip
+    assert r.returncode == 2 and "不是 xlperf consolidate 生成的汇总表" in r.stderr, r.stderr
+    assert list(tmp_path.iterdir()) == []

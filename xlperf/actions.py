@@ -400,6 +400,10 @@ def consolidate_files(folder: Path, files: list[Path], progress: Callable | None
     kwargs = {"progress": progress} if progress is not None else {}
     # a folder that cannot be written: said before any file is read
     summary.check_output(Path(folder) / f"{SUMMARY_PREFIX}{dt.date.today():%Y%m%d}.xlsx")
+    # the reviewer's decisions in the folder's last summary follow the findings still the same
+    earlier = decided_summary(folder)
+    if earlier is not None:
+        kwargs["decisions"] = earlier
     # the folder's own files go in too: 文件清单 says what each was used for, as the CLI's does
     paths = [*files, *found.present()]
     result = _call_flexibly(
@@ -413,6 +417,28 @@ def consolidate_files(folder: Path, files: list[Path], progress: Callable | None
         release_claim(out)
         raise
     return Consolidated(written, len(files), consolidation_message(result, written))
+
+
+def decided_summary(folder: Path) -> Path | None:
+    """The summary 汇总多个单位 wrote into the folder last (汇总_日期.xlsx, the newest saved) when the
+    reviewer typed 处理 or 审核意见 in it: the next click carries them (``consolidate_paths(decisions=)``).
+    One that cannot be read, or holds no decision, is passed over: it was never asked for."""
+    from xlperf.consolidate import read_decisions
+
+    candidates = []
+    for p in Path(folder).glob(f"{SUMMARY_PREFIX}*.xlsx"):
+        try:
+            candidates.append((p.stat().st_mtime, p))
+        except OSError:
+            continue
+    for _, p in sorted(candidates, reverse=True):
+        try:
+            if read_decisions(p):
+                return p
+        except XlperfError:
+            continue
+        return None  # the newest summary holds no decision: nothing to carry (an older one is stale)
+    return None
 
 
 def _call_flexibly(fn: Callable, *args, **kwargs):

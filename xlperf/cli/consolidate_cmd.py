@@ -82,6 +82,14 @@ def path_notes(paths: tuple[Path, ...], c) -> list[str]:
     "文件夹中有报送名单时在其旁新建。",
 )
 @targets_option
+@click.option(
+    "--decisions",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="上次汇总.xlsx",
+    help="上次审核过的汇总表：其“问题清单”中填写的“处理”“审核意见”带入本次汇总中未变的同一问题"
+    "（同一单位、项目、位置、规则、应为和实为）；已改正或数值变了的问题须重新审核。",
+)
 @engine_option
 @click.option("--force", is_flag=True, help="覆盖已存在的汇总结果（默认不覆盖，以免丢失已修改的汇总表）。")
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度条和汇总摘要。")
@@ -95,6 +103,7 @@ def command(
     roster: Path | None,
     ledger: Path | None,
     targets: Path | None,
+    decisions: Path | None,
     engine: str,
     force: bool,
     quiet: bool,
@@ -119,6 +128,8 @@ def command(
         xlperf consolidate 报送材料/ -o 2024年绩效自评汇总.xlsx --issuer 长安区财政局
 
         xlperf consolidate 报送材料/ -o 汇总.xlsx --roster 名单.xlsx --ledger 台账.sqlite
+
+        xlperf consolidate 报送材料/ -o 第2周汇总.xlsx --decisions 第1周汇总.xlsx
 
         xlperf consolidate 报送材料/ -o 汇总csv --format csv --jobs 2
     \f
@@ -163,6 +174,7 @@ def command(
             roster=roster,
             ledger=ledger,
             targets=targets,
+            decisions=decisions,
         )
     finally:
         if bar is not None:

@@ -97,6 +97,7 @@ def consolidate_paths(
     now: str | None = None,
     folder_files: bool | FolderFiles = True,
     shown_under: str | Path | None = None,
+    decisions: str | Path | None = None,
 ) -> Consolidation:
     """Consolidate every unit workbook under ``paths`` (files or folders, searched recursively).
 
@@ -122,6 +123,8 @@ def consolidate_paths(
             发文单位 is the ``issuer`` when none is given.
         shown_under: the folder the files in ``paths`` were found in (the ribbon lists them itself):
             they are shown from its name, as a walk of the folder shows them.
+        decisions: an earlier summary the reviewer worked in: its 问题清单's 处理 and 审核意见 are
+            carried to the same findings of this one (same unit, project, place, rule, 应为 and 实为).
 
     Returns:
         A :class:`Consolidation`; ``.ok`` is False when no workbook could be read. Never raises for a
@@ -137,6 +140,7 @@ def consolidate_paths(
 
         pre = preset if isinstance(preset, Preset) else presets.load(preset)
     paths = list(paths)
+    decided = read_decisions(decisions) if decisions is not None else None  # before any work
     if folder_files is True:
         folder_files = find_folder_files(p for p in paths if Path(p).is_dir())
     found = folder_files or FolderFiles()
@@ -189,12 +193,23 @@ def consolidate_paths(
             units=[e.key for e in roster.entries] if roster is not None else (),
         )
     c = consolidate(
-        files, pre.title if pre else "", time.perf_counter() - start, issuer, roster=roster, history=history
+        files,
+        pre.title if pre else "",
+        time.perf_counter() - start,
+        issuer,
+        roster=roster,
+        history=history,
+        decisions=decided,
     )
     if use:
         c.folder_files = use
         c.notes.append(folder_line(use, new_ledger))
     c.notes.extend(x for x in (ledger_note, issuer_note) if x)
+    if decided is not None:
+        c.notes.append(
+            f"沿用 {shown_name(Path(decisions).name)} 中的处理和审核意见：{c.carried} 条问题未变，已带入"
+            f"（该表中有处理或审核意见的共 {len(decided)} 条）"
+        )
     if targets is not None:
         from xlperf.api import targets_line
 
@@ -204,6 +219,22 @@ def consolidate_paths(
             shown = "、".join(missing[:5]) + ("……" if len(missing) > 5 else "")
             c.notes.append(f"批复目标中没有 {len(missing)} 个单位的项目，未核对其指标值：{shown}")
     return c
+
+
+def read_decisions(path: str | Path) -> dict:
+    """The reviewer's 处理 and 审核意见 of an earlier summary, by finding; :class:`ReadError` with a
+    Chinese reason when it is not a summary xlperf wrote or cannot be read."""
+    from xlperf.consolidate.review import NotASummary, decisions_of, review_from_grids
+    from xlperf.errors import ReadError
+    from xlperf.sources import read_grids
+
+    p = Path(path)
+    if not p.is_file():
+        raise ReadError(f"找不到上次的汇总表：{shown_name(p)}")
+    try:
+        return decisions_of(review_from_grids(read_grids(p), shown_name(p.name)))
+    except NotASummary as exc:
+        raise ReadError(str(exc)) from exc
 
 
 def _from_folder(read: Callable, path: Path):

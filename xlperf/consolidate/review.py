@@ -23,6 +23,7 @@ from xlperf.consolidate.tables import (
 )
 from xlperf.core import labels as L
 from xlperf.core.grid import Grid
+from xlperf.core.names import name_key
 from xlperf.core.parser import parse_meta
 from xlperf.core.values import display
 
@@ -227,3 +228,33 @@ def letters(review: Review, year: str | None = None) -> Outcome:
         else:
             passed.append(unit)
     return Outcome(out, passed, sorted(unaddressed.items()))
+
+
+# --- decisions carried to the next summary ------------------------------------------------------------
+
+DecisionKey = tuple[str, str, str, str, str, str]
+
+
+def decision_key(
+    unit: object, project: object, where: object, rule: object, expected: object, found: object
+) -> DecisionKey:
+    """A finding as two summaries share it: the same unit and project (names as the desk matches them),
+    the same place, rule, 应为 and 实为. A finding whose value changed (the unit corrected it, or got
+    it wrong otherwise) is another finding: the reviewer decides again."""
+    return (
+        name_key(unit),
+        name_key(project),
+        L.norm(display(where)),
+        display(rule).strip().upper(),
+        L.norm(display(expected)),
+        L.norm(display(found)),
+    )
+
+
+def decisions_of(review: Review) -> dict[DecisionKey, tuple[str, str]]:
+    """What the reviewer typed in a summary's 问题清单 (处理, 审核意见), by finding."""
+    return {
+        decision_key(it.unit, it.project, it.where, it.rule, it.expected, it.found): (it.decision, it.opinion)
+        for it in review.items
+        if it.decision or it.opinion
+    }

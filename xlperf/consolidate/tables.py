@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -281,6 +281,7 @@ class Consolidation:
     desk: Desk | None = None  # 报送情况's facts, with a roster or a ledger
     notes: list[str] = field(default_factory=list)  # more lines for the terminal and JSON (the targets read)
     folder_files: Any = None  # the reviewer's files of the folder used (consolidate.folder.FolderFiles)
+    carried: int = 0  # findings whose 处理/审核意见 came from an earlier summary (``decisions``)
 
     @property
     def ok(self) -> bool:
@@ -479,10 +480,12 @@ def consolidate(
     *,
     roster: Roster | None = None,
     history: History | None = None,
+    decisions: Mapping[tuple, tuple[str, str]] | None = None,
 ) -> Consolidation:
     """Build the summary from file records (pure: no I/O). ``issuer``: the body consolidating, named
     in the titles. With a roster or what a ledger remembers, the summary starts with 报送情况
-    (:mod:`xlperf.consolidate.desk`)."""
+    (:mod:`xlperf.consolidate.desk`). ``decisions``: the reviewer's 处理 and 审核意见 of an earlier
+    summary (:func:`xlperf.consolidate.review.decisions_of`), carried to the same findings."""
     desk_wanted, replaced = roster is not None or history is not None, {}
     if desk_wanted:
         files, replaced = D.supersede(D.adopt_units(files, roster), history)
@@ -548,6 +551,7 @@ def consolidate(
     roster_notes = D.roster_notes(roster, matched) if roster is not None and matched is not None else []
     listed = _finding_notes(files, order, dup_notes, mixed_notes + year_notes + blank_notes + roster_notes)
     finding_rows = _finding_rows(listed)
+    carried = _carry_decisions(finding_rows, decisions) if decisions else 0
     # one count everywhere: every total of findings (项目明细's and 文件清单's 合计 rows, 问题清单, the
     # terminal, the JSON) is the number of 问题清单 rows; each file's count is its rows there
     by_file = Counter((f.path, x.severity) for f, x in listed)
@@ -702,7 +706,24 @@ def consolidate(
         headers = [c.header for c in FINDING_COLUMNS]
         desk = D.build_desk(files, order, finding_rows, headers, roster, matched, history, replaced)
         tables = {D.SUBMISSIONS_NAME: D.submission_table(desk, f"{title}——{D.SUBMISSIONS_NAME}"), **tables}
-    return Consolidation(files, tables, stats, grades, preset, seconds, year, issuer.strip(), desk)
+    return Consolidation(
+        files, tables, stats, grades, preset, seconds, year, issuer.strip(), desk, carried=carried
+    )
+
+
+def _carry_decisions(rows: list[list[Any]], decisions: Mapping[tuple, tuple[str, str]]) -> int:
+    """Fill 处理 and 审核意见 of the findings an earlier summary's reviewer decided; how many."""
+    from xlperf.consolidate.review import decision_key
+
+    h = {c.header: i for i, c in enumerate(FINDING_COLUMNS)}
+    n = 0
+    for row in rows:
+        key = decision_key(*(row[h[k]] for k in ("单位", "项目", "位置", "规则", "应为", "实为")))
+        got = decisions.get(key)
+        if got is not None:
+            row[h[DECISION_HEADER]], row[h[OPINION_HEADER]] = got
+            n += 1
+    return n
 
 
 def _detail_total(
