@@ -5,6 +5,7 @@ findings (README: 长安区委编办 4 errors and 23 warnings; 西安市长安�
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -274,3 +275,21 @@ def test_a_summary_from_before_the_reviewers_columns_sends_every_error_and_warni
     r = CliRunner().invoke(cli, ["feedback", str(tmp_path / "旧汇总.xlsx"), "-o", str(tmp_path / "意见")],
                            env={"COLUMNS": "200"})  # fmt: skip
     assert r.exit_code == 0 and "汇总表没有“处理”“审核意见”两列" in r.output
+
+
+def test_the_summarys_issuer_signs_the_letters_unless_bureau_is_given(tmp_path):
+    out = tmp_path / "汇总.xlsx"
+    write_summary(consolidate_paths([SAMPLES], jobs=1, issuer="西安市长安区财政局"), out)
+    r = CliRunner().invoke(cli, ["feedback", str(out), "-o", str(tmp_path / "a")], env={"COLUMNS": "160"})
+    assert r.exit_code == 0, r.output
+    assert "落款单位取自汇总表的汇总单位“西安市长安区财政局”（另用 --bureau 指定）。" in r.output.splitlines()
+    assert "提示：用 --bureau" not in r.output
+    letter = next((tmp_path / "a").glob("关于长安区委编办*.docx"))
+    signed = [p.text for p in docx.Document(str(letter)).paragraphs if p.text.strip()]
+    assert "西安市长安区财政局" in signed  # the 落款
+    r = CliRunner().invoke(cli, ["feedback", str(out), "-o", str(tmp_path / "b"), "--bureau", "长安区财政局绩效科",
+                                 "--format", "json"])  # fmt: skip
+    assert r.exit_code == 0 and json.loads(r.stdout)["bureau"] == "长安区财政局绩效科"
+    letter = next((tmp_path / "b").glob("关于长安区委编办*.docx"))
+    signed = [p.text for p in docx.Document(str(letter)).paragraphs if p.text.strip()]
+    assert "长安区财政局绩效科" in signed and "西安市长安区财政局" not in signed

@@ -23,7 +23,12 @@ from xlperf.errors import ReadError
     metavar="文件夹",
     help="写出审核意见的文件夹（不存在时新建）：每个需退回的单位一份 Word 文件，另有“审核意见目录.csv”。",
 )
-@click.option("--bureau", default="", metavar="文字", help="落款单位，例如“西安市长安区财政局”。")
+@click.option(
+    "--bureau",
+    default="",
+    metavar="文字",
+    help="落款单位，例如“西安市长安区财政局”；默认取汇总表的汇总单位（汇总时的 --issuer 或报送名单的“发文单位”）。",
+)
 @click.option(
     "--date", "date_text", default="", metavar="文字", help="落款日期，例如“2021年3月8日”；默认今天。"
 )
@@ -80,12 +85,17 @@ def command(
     except NotASummary as exc:
         raise ReadError(str(exc)) from exc
     outcome = letters(review, year)
+    bureau_note = ""
+    if not bureau.strip() and review.issuer:  # the summary's 汇总单位 signs, unless told otherwise
+        bureau = review.issuer
+        bureau_note = f"落款单位取自汇总表的汇总单位“{bureau}”（另用 --bureau 指定）。"
     opts = LetterOptions(bureau=bureau, date=date_text, deadline=deadline, contact=contact, year=year)
     written = write_letters(outcome, output, opts, pdf=pdf, overwrite=force, inputs=[summary])
     rejected = sum(1 for it in review.items if it.rejected)
     if fmt == "json":
         click.echo(json.dumps({
             "folder": shown_name(written.folder),
+            "bureau": bureau,
             "letters": [{"unit": lt.unit, "department": lt.department, "errors": lt.count("error"),
                          "warnings": lt.count("warning"), "infos": lt.count("info"), "file": shown_name(path)}
                         for lt, path in written.letters],
@@ -123,6 +133,8 @@ def command(
                 "  ",
             )
         )
+    if bureau_note:
+        click.echo(fill(bureau_note, width, "", "  "))
     if not bureau:
         click.echo(
             fill(

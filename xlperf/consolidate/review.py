@@ -117,6 +117,7 @@ class Review:
     year: str = ""
     decided: bool = True  # the summary has the 处理/审核意见 columns (older ones do not)
     years: dict[str, str] = field(default_factory=dict)  # unit -> the year its workbooks state
+    issuer: str = ""  # the body that consolidated (--issuer, or the roster's 发文单位)
 
 
 def _header_index(rows: Sequence[Sequence[object]], must: Sequence[str]) -> tuple[int, dict[str, int]]:
@@ -189,7 +190,7 @@ def review_from_grids(grids: Sequence[Grid], source: str = "") -> Review:
         if it.unit and it.unit not in units:
             units[it.unit] = ""
     years = {k.split(":", 1)[1]: v for k, v in meta.items() if k.startswith("year:")}
-    return Review(items, units, meta.get("year", ""), DECISION_HEADER in cols, years)
+    return Review(items, units, meta.get("year", ""), DECISION_HEADER in cols, years, meta.get("issuer", ""))
 
 
 @dataclass

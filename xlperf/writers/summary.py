@@ -524,6 +524,7 @@ def write_xlsx(c: Consolidation, path: str | Path) -> None:
         ("files", str(c.stats.files)),
         ("projects", str(c.stats.projects)),
         ("year", summary_year(c)),
+        ("issuer", c.issuer),  # the body that consolidated: the 退回意见's 落款 unless --bureau is given
         *((f"year:{unit}", year) for unit, year in unit_years(c).items()),
     )
     for r, (k, v) in enumerate(rows):
