@@ -194,3 +194,19 @@ def test_report_says_what_to_check_and_which_fonts_were_replaced(tmp_path, seed_
     )  # paths stay whole
     r = run(["report", str(seed_sample), "-o", str(tmp_path / "无核对页.docx"), "--no-review"])
     assert "核对事项" not in r.output and not (tmp_path / "无核对页_报送前核对事项.docx").exists()
+
+
+def test_help_paragraphs_join_as_they_read_and_examples_break_between_arguments():
+    from xlperf.cli.zh import wrap_text
+
+    text = "给出 --roster 或\n--ledger 时第一张为报送情况；装有\nLibreOffice 时也读，\n“文件清单”。"
+    assert wrap_text(text, 200, preserve_paragraphs=True) == (
+        "给出 --roster 或 --ledger 时第一张为报送情况；装有 LibreOffice 时也读，“文件清单”。"
+    )
+    example = "xlperf consolidate 报送材料/ -o 2024年绩效自评汇总.xlsx --issuer 长安区财政局"
+    for width in (40, 60, 80):
+        out = wrap_text("示例：\n\n    " + example, width, preserve_paragraphs=True)
+        lines = out.splitlines()[2:]
+        assert " ".join(x.strip() for x in lines) == example, out  # every argument whole
+        assert all(display_width(x) <= width for x in lines), out
+        assert all(x.startswith("      ") for x in lines[1:])  # a continuation is indented further

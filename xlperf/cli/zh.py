@@ -217,11 +217,31 @@ class _Wrapper:
         )
 
 
+_NO_SPACE_BESIDE = NO_LINE_START | NO_LINE_END  # punctuation: no space beside it when lines join
+
+
+def _fill_words(text: str, width: int, initial_indent: str, subsequent_indent: str) -> str:
+    """``text`` wrapped at its spaces only (a word longer than the line runs over)."""
+    lines: list[str] = []
+    cur = initial_indent
+    for word in text.split():
+        if cur.strip() and display_width(cur) + 1 + display_width(word) > width:
+            lines.append(cur)
+            cur = subsequent_indent + word
+        else:
+            cur += (" " if cur.strip() else "") + word
+    lines.append(cur)
+    return "\n".join(lines)
+
+
 def _join_lines(lines: list[str]) -> str:
-    """Lines of one paragraph joined: with a space between words, with nothing between Chinese."""
+    """Lines of one paragraph joined as the text reads: nothing between Chinese characters, nor beside
+    Chinese punctuation; a space between words, and between Chinese and a Latin word or a number (as the
+    help texts write "装有 LibreOffice", "给出 --roster 或 --ledger")."""
     out = ""
     for line in lines:
-        if out and not (_is_wide(out[-1]) or _is_wide(line[0])):
+        a, b = out[-1:], line[:1]
+        if a and not ((_is_wide(a) and _is_wide(b)) or a in _NO_SPACE_BESIDE or b in _NO_SPACE_BESIDE):
             out += " "
         out += line
     return out
@@ -263,7 +283,14 @@ def wrap_text(
     out = []
     for ind, raw, part in paragraphs:
         with wrapper.extra_indent(" " * ind):
-            out.append(wrapper.indent_only(part) if raw else wrapper.fill(part))
+            if raw:
+                out.append(wrapper.indent_only(part))
+            elif ind:  # an example command line: broken between its arguments only, never inside a name
+                out.append(
+                    _fill_words(part, wrapper.width, wrapper.initial_indent, wrapper.subsequent_indent + "  ")
+                )
+            else:
+                out.append(wrapper.fill(part))
     return "\n\n".join(out)
 
 
