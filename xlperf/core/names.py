@@ -16,8 +16,8 @@ Nothing else is dropped: "财政局（本级）" and "财政局" stay different 
 
 from __future__ import annotations
 
+import functools
 import re
-from difflib import SequenceMatcher
 
 from xlperf.core.labels import norm, split_code
 
@@ -25,7 +25,16 @@ from xlperf.core.labels import norm, split_code
 # sequence recolours or clears the screen, a newline forges a line), the bidirectional overrides that
 # show a name backwards, and the surrogate escapes Python gives the bytes of a name that is not UTF-8
 _UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\udc80-\udcff]")
-_CJK = re.compile("[\u3400-\u9fff]")
+
+
+@functools.cache
+def _pattern(text: str) -> re.Pattern[str]:
+    """A pattern compiled the first time a name needs it (both below cost a millisecond or more to
+    compile: every command's start-up would pay for names that are almost always plain)."""
+    return re.compile(text)
+
+
+_CJK = "[\u3400-\u9fff]"
 
 
 def shown_text(text: str) -> str:
@@ -62,7 +71,7 @@ def shown_name(path: object) -> str:
             # text Python decoded stays text where it is surely text (a suffix xlperf added in UTF-8:
             # "_报送前核对事项"); the rest is bytes, with the ASCII among them (a GBK character's second
             # byte may be ASCII, "丂" 81 40) and what GBK bytes happen to spell in UTF-8 ("委" CE AF is "ί")
-            pieces = _TEXT.split(part)
+            pieces = _pattern(_TEXT).split(part)
             shown = "".join(shown_text(x) if k % 2 else _bytes_shown(x) for k, x in enumerate(pieces))
             gbk = ""
             for way in (pieces, [part]):  # else the whole part as GBK, as a name of GBK bytes only is
@@ -71,7 +80,7 @@ def shown_name(path: object) -> str:
                     break
                 except UnicodeDecodeError:
                     continue
-            if _CJK.search(gbk):
+            if _pattern(_CJK).search(gbk):
                 shown += f"（文件名不是 UTF-8 编码，按 GBK 读作“{shown_text(gbk)}”）"
             parts[i] = shown
         else:
@@ -82,7 +91,7 @@ def shown_name(path: object) -> str:
 # text Python decoded from UTF-8 that is surely text: two or more characters of three or more bytes
 # each (CJK); one such character alone, or a Greek or Cyrillic one, is as likely GBK bytes that happen to
 # be UTF-8 (the capture keeps the text in re.split's output, at odd places)
-_TEXT = re.compile("([\u0800-\udc7f\udd00-\U0010ffff]{2,})")
+_TEXT = "([\u0800-\udc7f\udd00-\U0010ffff]{2,})"
 
 
 def _raw(piece: str) -> bytes:
@@ -129,4 +138,6 @@ def similarity(a: str, b: str) -> float:
     ka, kb = name_key(a), name_key(b)
     if not ka or not kb:
         return 0.0
+    from difflib import SequenceMatcher  # (only the targets' renamed indicators need it)
+
     return SequenceMatcher(None, ka, kb, autojunk=False).ratio()
