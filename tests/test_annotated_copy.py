@@ -563,7 +563,12 @@ def test_every_marked_sheet_prints_the_colours_key_where_the_footer_leaves_room(
     "theirs, ours",
     [
         ("&C第 &P 页", "&L&8" + MARK_KEY + "&C第 &P 页"),  # their centre and right kept
-        ("第 &P 页&R机密", "&L&8" + MARK_KEY + "第 &P 页&R机密"),  # text before any code is the centre's
+        (
+            "第 &P 页&R机密",
+            "&L&8" + MARK_KEY + "&C第 &P 页&R机密",
+        ),  # text before any code: the centre's, kept there
+        ("&8第 &P 页", "&L&8" + MARK_KEY + "&C&8第 &P 页"),
+        ("&C" + "某" * 225 + "第 &P 页", None),  # with the key past Excel's 255 characters: theirs alone
         ('&L&"宋体"某某局&C第 &P 页', None),  # their left part: theirs alone
         ("&L&&&C&P", None),  # an ampersand is text
         ("", "&L&8" + MARK_KEY),
@@ -628,3 +633,31 @@ def test_libreoffice_prints_the_key_and_a_copy_it_saved_loses_it_when_cleared(or
     annotate.write_cleared_copy(resaved, cleared)
     footer = _footer(_sheet_xml(cleared, "自评表1")) or ""
     assert MARK_KEY not in footer and "标色" not in footer
+
+
+@pytest.mark.libreoffice
+def test_a_footer_without_codes_keeps_its_centre_through_an_office_save_and_a_clear(soffice, tmp_path):
+    from xlperf.libreoffice import convert
+    from xlperf.writers.xlsxparts import footer_section
+
+    src = tmp_path / "f.xlsx"
+    wb = xlsxwriter.Workbook(str(src))
+    unit = wb.add_worksheet("单位信息")
+    for i, (k, v) in enumerate(UNIT.items()):
+        unit.write_string(i, 0, k)
+        unit.write_string(i, 1, v)
+    ws = wb.add_worksheet("自评表1")
+    for r, row in enumerate(spoiled_rows()):
+        for c, v in enumerate(row):
+            if v is not None:
+                ws.write(r, c, v)
+    ws.set_footer("第 &P 页&R机密")  # no code before the page number: the centre's
+    wb.close()
+    out = tmp_path / "c.xlsx"
+    annotate.write_annotated_copy(api.validate_file(src), src, out)
+    resaved = convert(out, "xlsx", tmp_path / "lo")  # the user opened and saved the copy
+    cleared = tmp_path / "d.xlsx"
+    annotate.write_cleared_copy(resaved, cleared)
+    footer = _footer(_sheet_xml(cleared, "自评表1")) or ""
+    assert MARK_KEY not in footer and "第 &P 页" in footer_section(footer, "C"), footer
+    assert not footer_section(footer, "L").strip() and "机密" in footer_section(footer, "R")

@@ -293,3 +293,27 @@ def test_the_summarys_issuer_signs_the_letters_unless_bureau_is_given(tmp_path):
     letter = next((tmp_path / "b").glob("关于长安区委编办*.docx"))
     signed = [p.text for p in docx.Document(str(letter)).paragraphs if p.text.strip()]
     assert "长安区财政局绩效科" in signed and "西安市长安区财政局" not in signed
+
+
+def test_a_problem_list_sorted_with_its_total_row_still_reads_every_finding(summary, tmp_path):
+    """The reviewer selected 问题清单 down to 合计 and sorted by 序号, descending: 合计 (text) comes first.
+    Every finding is still read (it stopped at 合计: every unit 审核通过, no decision carried)."""
+    from xlperf.consolidate import read_decisions
+
+    decided = _decide(
+        summary, tmp_path / "d.xlsx", {("长安区委编办", "自评表1!G22", "XP002"): ("不采纳", "已核实")}
+    )
+    wb = openpyxl.load_workbook(decided)
+    ws = wb["问题清单"]
+    body = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
+    total = [r for r in body if r[0] == "合计"]
+    data = sorted((r for r in body if r[0] != "合计"), key=lambda r: r[0], reverse=True)
+    for i, values in enumerate(total + data, 4):  # 合计 first, then 序号 from the largest down
+        for j, v in enumerate(values, 1):
+            ws.cell(i, j).value = v
+    wb.save(tmp_path / "sorted.xlsx")
+    before = review_from_grids(read_grids(decided), "d.xlsx")
+    after = review_from_grids(read_grids(tmp_path / "sorted.xlsx"), "sorted.xlsx")
+    assert len(after.items) == len(before.items) > 20
+    assert read_decisions(tmp_path / "sorted.xlsx") == read_decisions(decided) != {}
+    assert [lt.unit for lt in letters(after).letters] == [lt.unit for lt in letters(before).letters]

@@ -70,7 +70,7 @@ def command(
     Write each unit's return letter from a reviewed summary (library: xlperf.writers.feedback).
     """
     from xlperf.consolidate.review import NotASummary, letters, review_from_grids
-    from xlperf.core.names import shown_name
+    from xlperf.core.names import shown_name, shown_text
     from xlperf.safe_io import check_output
     from xlperf.sources import read_grids
     from xlperf.writers.feedback import LetterOptions, write_letters
@@ -88,7 +88,7 @@ def command(
     bureau_note = ""
     if not bureau.strip() and review.issuer:  # the summary's 汇总单位 signs, unless told otherwise
         bureau = review.issuer
-        bureau_note = f"落款单位取自汇总表的汇总单位“{bureau}”（另用 --bureau 指定）。"
+        bureau_note = f"落款单位取自汇总表的汇总单位“{shown_text(bureau)}”（另用 --bureau 指定）。"
     opts = LetterOptions(bureau=bureau, date=date_text, deadline=deadline, contact=contact, year=year)
     written = write_letters(outcome, output, opts, pdf=pdf, overwrite=force, inputs=[summary])
     rejected = sum(1 for it in review.items if it.rejected)

@@ -151,9 +151,8 @@ def review_from_grids(grids: Sequence[Grid], source: str = "") -> Review:
     items: list[Item] = []
     for r in range(head + 1, len(g.rows)):
         row = g.rows[r]
-        first = _text(row, 0)
-        if first == TOTAL:
-            break
+        if _text(row, 0) == TOTAL:
+            continue  # wherever a sort put it (合计 first when the reviewer sorted it in, descending)
         rule = _text(row, cols["规则"])
         if not rule:
             continue
@@ -181,7 +180,7 @@ def review_from_grids(grids: Sequence[Grid], source: str = "") -> Review:
             for row in ug.rows[uh + 1 :]:
                 name = _text(row, ucols["单位"])
                 if _text(row, 0) == TOTAL:
-                    break
+                    continue  # (sorted in, it may stand anywhere)
                 if name:
                     units[name] = _text(row, ucols.get(L.UNIT_DEPARTMENT))
         except NotASummary:

@@ -522,7 +522,11 @@ class Worksheet:
         written = ox.text_unescape(self.text[odd.tag_end : ox.content_end(self.text, odd)])
         if footer_section(written, "L").strip():
             return False
-        self.edits.append((odd.tag_end, odd.tag_end, text))
+        # text before any part's code is the centre's ("第 &P 页&R机密"): it stays the centre's
+        added = FOOTER_KEY_CODE + key + ("&C" if _leading(written) else "")
+        if len(written) + len(added) > MAX_FOOTER:
+            return False  # Excel shows no footer longer than it allows: theirs would be lost
+        self.edits.append((odd.tag_end, odd.tag_end, ox.text_escape(added)))
         return True
 
     def remove_footer_key(self, key: str) -> bool:
@@ -573,6 +577,13 @@ _AFTER_HEADER_FOOTER = (
     "tableParts", "extLst", "AlternateContent",
 )  # fmt: skip
 _SECTION = re.compile(r"&&|&([LCR])")
+MAX_FOOTER = 255  # characters, codes included: Excel shows no longer header or footer
+
+
+def _leading(footer: str) -> str:
+    """What a header/footer string holds before its first part's code (the centre's, when any)."""
+    m = next((m for m in _SECTION.finditer(footer) if m.group(1)), None)
+    return footer if m is None else footer[: m.start()]
 
 
 def footer_section(footer: str, section: str) -> str:
