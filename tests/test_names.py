@@ -48,3 +48,10 @@ def test_gbk_bytes_that_happen_to_be_utf8_still_read_as_gbk():
     assert shown_name(name) == (
         r"\xb3\xa4\xb0\xb2\xc7\xf8\xce\xaf\xb1\xe0\xb0\xec.xlsx（文件名不是 UTF-8 编码，按 GBK 读作“长安区委编办.xlsx”）"
     )
+
+
+def test_gbk_bytes_that_spell_two_cjk_characters_in_utf8_inside_a_name_still_read_as_gbk():
+    name = gbk("绩计临灞告护支莲.xlsx")  # 灞告 (E5 B1 B8 E6 …) spells CJK text in UTF-8, between GBK bytes
+    shown = shown_name(name)
+    assert shown.endswith("（文件名不是 UTF-8 编码，按 GBK 读作“绩计临灞告护支莲.xlsx”）"), shown
+    assert not any("\u3400" <= ch <= "\u9fff" for ch in shown.split("（")[0])  # the bytes all escaped

@@ -71,7 +71,7 @@ def shown_name(path: object) -> str:
             # text Python decoded stays text where it is surely text (a suffix xlperf added in UTF-8:
             # "_报送前核对事项"); the rest is bytes, with the ASCII among them (a GBK character's second
             # byte may be ASCII, "丂" 81 40) and what GBK bytes happen to spell in UTF-8 ("委" CE AF is "ί")
-            pieces = _pattern(_TEXT).split(part)
+            pieces = _text_pieces(part)
             shown = "".join(shown_text(x) if k % 2 else _bytes_shown(x) for k, x in enumerate(pieces))
             gbk = ""
             for way in (pieces, [part]):  # else the whole part as GBK, as a name of GBK bytes only is
@@ -92,6 +92,27 @@ def shown_name(path: object) -> str:
 # each (CJK); one such character alone, or a Greek or Cyrillic one, is as likely GBK bytes that happen to
 # be UTF-8 (the capture keeps the text in re.split's output, at odd places)
 _TEXT = "([\u0800-\udc7f\udd00-\U0010ffff]{2,})"
+
+
+def _text_pieces(part: str) -> list[str]:
+    """The part split into bytes (even places) and text (odd places). A run of text right after bytes
+    that are not UTF-8 is GBK bytes too (灞告 E5 B1 B8 E6 … spells CJK text in UTF-8): text xlperf adds
+    to a name stands at its start or after ASCII ("_报送前核对事项")."""
+    pieces = _pattern(_TEXT).split(part)
+    out = [pieces[0]]
+    for k in range(1, len(pieces), 2):
+        text, after = pieces[k], pieces[k + 1]
+        if _bytish(out[-1][-1:]):
+            out[-1] += text + after  # right after the bytes: bytes
+        else:
+            out += [text, after]
+    return out
+
+
+def _bytish(ch: str) -> bool:
+    """A character a name's bytes that are not UTF-8 give: a surrogate escape, or a character two bytes
+    of GBK happen to spell in UTF-8 (U+0080 to U+07FF: "支" D6 A7 is "֧")."""
+    return bool(ch) and ("\udc80" <= ch <= "\udcff" or "\x80" <= ch <= "\u07ff")
 
 
 def _raw(piece: str) -> bytes:
