@@ -197,3 +197,18 @@ def make_cases(description: str, cases, by_name, build, default_out: Path, argv:
             office, script = build(case, lo, args.out)
             print(f"{office.name}, {script.name}")
     return 0
+
+
+def apply_steps(lo: Office, doc, steps) -> None:
+    """A corpus case's steps, as a user does them in the office suite: ("type", sheet, {cell: text}),
+    ("insert_rows" | "delete_rows" | "copy_row_insert", …) and ("protect" | "unprotect", sheet)."""
+    for op, *args in steps:
+        if op == "type":
+            sheet, cells = args
+            lo.type_many(doc, sheet, {k: v for k, v in cells.items() if v})
+        elif op in ("insert_rows", "delete_rows", "copy_row_insert"):  # copy_row_insert: Edit ▸ Copy the
+            getattr(lo, op)(doc, *args)  # row, Insert Copied Cells (its cells come along)
+        elif op in ("unprotect", "protect"):
+            getattr(lo, op)(doc, args[0])
+        else:
+            raise ValueError(op)

@@ -559,6 +559,26 @@ def test_every_marked_sheet_prints_the_colours_key_where_the_footer_leaves_room(
     assert _footer(_sheet_xml(again, "自评表1")) == "&L&8" + MARK_KEY
 
 
+def form_with_footer(path: Path, footer: str, header: str = "") -> Path:
+    """A unit's form (单位信息 and one spoiled 自评表1) with its own page footer (and header)."""
+    wb = xlsxwriter.Workbook(str(path))
+    unit = wb.add_worksheet("单位信息")
+    for i, (k, v) in enumerate(UNIT.items()):
+        unit.write_string(i, 0, k)
+        unit.write_string(i, 1, v)
+    ws = wb.add_worksheet("自评表1")
+    for r, row in enumerate(spoiled_rows()):
+        for c, v in enumerate(row):
+            if v is not None:
+                ws.write(r, c, v)
+    if header:
+        ws.set_header(header)
+    if footer:
+        ws.set_footer(footer)
+    wb.close()
+    return path
+
+
 @pytest.mark.parametrize(
     "theirs, ours",
     [
@@ -575,21 +595,7 @@ def test_every_marked_sheet_prints_the_colours_key_where_the_footer_leaves_room(
     ],
 )
 def test_the_key_takes_only_a_free_left_part_of_their_footer(theirs, ours, tmp_path):
-    src = tmp_path / "f.xlsx"
-    wb = xlsxwriter.Workbook(str(src))
-    unit = wb.add_worksheet("单位信息")
-    for i, (k, v) in enumerate(UNIT.items()):
-        unit.write_string(i, 0, k)
-        unit.write_string(i, 1, v)
-    ws = wb.add_worksheet("自评表1")
-    for r, row in enumerate(spoiled_rows()):
-        for c, v in enumerate(row):
-            if v is not None:
-                ws.write(r, c, v)
-    if theirs:
-        ws.set_header("&C某某局项目支出绩效自评表")
-        ws.set_footer(theirs)
-    wb.close()
+    src = form_with_footer(tmp_path / "f.xlsx", theirs, header="&C某某局项目支出绩效自评表" if theirs else "")
     out = tmp_path / "c.xlsx"
     annotate.write_annotated_copy(api.validate_file(src), src, out)
     assert _footer(_sheet_xml(out, "自评表1")) == (ours or theirs)
@@ -640,19 +646,9 @@ def test_a_footer_without_codes_keeps_its_centre_through_an_office_save_and_a_cl
     from xlperf.libreoffice import convert
     from xlperf.writers.xlsxparts import footer_section
 
-    src = tmp_path / "f.xlsx"
-    wb = xlsxwriter.Workbook(str(src))
-    unit = wb.add_worksheet("单位信息")
-    for i, (k, v) in enumerate(UNIT.items()):
-        unit.write_string(i, 0, k)
-        unit.write_string(i, 1, v)
-    ws = wb.add_worksheet("自评表1")
-    for r, row in enumerate(spoiled_rows()):
-        for c, v in enumerate(row):
-            if v is not None:
-                ws.write(r, c, v)
-    ws.set_footer("第 &P 页&R机密")  # no code before the page number: the centre's
-    wb.close()
+    src = form_with_footer(
+        tmp_path / "f.xlsx", "第 &P 页&R机密"
+    )  # no code before the page number: the centre's
     out = tmp_path / "c.xlsx"
     annotate.write_annotated_copy(api.validate_file(src), src, out)
     resaved = convert(out, "xlsx", tmp_path / "lo")  # the user opened and saved the copy

@@ -221,21 +221,9 @@ def build(case: Case, lo, out: Path) -> tuple[Path, Path]:
         make_template(case.preset, case.projects, template)
         doc = lo.open(template)
         _check_layout(lo, doc)
-        for step in case.steps:
-            op, *args = step
-            if op == "type":
-                sheet, cells = args
-                lo.type_many(doc, sheet, {k: v for k, v in cells.items() if v})
-            elif op == "insert_rows":
-                lo.insert_rows(doc, *args)
-            elif op == "delete_rows":
-                lo.delete_rows(doc, *args)
-            elif op == "copy_row_insert":  # Edit ▸ Copy the row, Insert Copied Cells: its cells come along
-                lo.copy_row_insert(doc, *args)
-            elif op in ("unprotect", "protect"):
-                getattr(lo, op)(doc, args[0])
-            else:
-                raise ValueError(op)
+        from office import apply_steps
+
+        apply_steps(lo, doc, case.steps)
         lo.recalc(doc)
         office = out / f"{case.name}.office.xlsx"
         tmp_office = Path(tmp, office.name)

@@ -619,18 +619,9 @@ def build(case: Case, lo, out: Path) -> tuple[Path, Path]:
         blank = Path(tmp, "blank.xlsx")
         case.blank(blank)
         doc = lo.open(blank)
-        for op, *args in case.steps:
-            if op == "type":
-                sheet, cells = args
-                lo.type_many(doc, sheet, {k: v for k, v in cells.items() if v})
-            elif op == "insert_rows":
-                lo.insert_rows(doc, *args)
-            elif op == "delete_rows":
-                lo.delete_rows(doc, *args)
-            elif op == "copy_row_insert":  # Edit ▸ Copy the row, Insert Copied Cells
-                lo.copy_row_insert(doc, *args)
-            else:
-                raise ValueError(op)
+        from office import apply_steps
+
+        apply_steps(lo, doc, case.steps)
         lo.recalc(doc)
         tmp_office = Path(tmp, office_name)
         lo.save_xlsx(doc, tmp_office)
