@@ -257,6 +257,12 @@ def test_a_replaced_record_is_the_record_replace_makes():
     assert got == want and repr(got) == repr(want) and got.locations is want.locations
     assert list(vars(got)) == list(vars(want))
     assert p.total == EMPTY  # the original is untouched
+    # what is kept on a result (its 预算执行率 rows, found once) is not carried to a replaced one
+    from factory import workbook
+
+    pr = evaluate(workbook().projects[0], presets.load("national"))
+    assert len(pr.budget_rows) == 1
+    assert _replace(pr, indicators=()).budget_rows == ()
 
 
 # --- values kept by identity -----------------------------------------------------------------------

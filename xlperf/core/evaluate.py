@@ -16,7 +16,8 @@ an office suite that reads "320.5万元" differently, would make the two saves d
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from functools import cached_property
 
 from xlperf.core import labels as L
 from xlperf.core.findings import fmt_num, fmt_pct
@@ -118,6 +119,11 @@ class ProjectResult:
     cap: Cap | None  # the execution-rate cap that applies, if any
     total_capped: float | None = None  # 核定总分: Σ min(max(S, 0), W), at most 100, then capped
     total_counted: float | None = None  # Σ min(max(S, 0), W), at most 100: 核定总分 before the cap
+
+    @cached_property
+    def budget_rows(self) -> tuple[IndicatorResult, ...]:
+        """The 预算执行率 rows, scored from the funds block (several rules ask: found once)."""
+        return tuple(r for r in self.indicators if r.indicator.is_budget_rate)
 
     @property
     def total_reported(self) -> float | None:
@@ -295,9 +301,19 @@ def _replace(obj, **changes):
     d = getattr(obj, "__dict__", None)
     if d is None or hasattr(obj, "__post_init__"):
         return replace(obj, **changes)
-    new = object.__new__(obj.__class__)
-    new.__dict__.update(d, **changes)
+    cls = obj.__class__
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in fields(cls))
+    new = object.__new__(cls)
+    if len(d) == len(names):
+        new.__dict__.update(d, **changes)
+    else:  # its fields only: not what is kept on it (a cached_property's value)
+        new.__dict__.update({n: d[n] for n in names}, **changes)
     return new
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def approval_note(pr: ProjectResult) -> str:

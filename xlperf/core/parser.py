@@ -236,6 +236,24 @@ def _amount_cell(grid: Grid, row: int, col: int | None) -> Cell:
     return c if v is c.value else _new(Cell, (c.ref, v, c.formula))
 
 
+def _amount_cells(grid: Grid, col: int, rows: Sequence[int]) -> list[Cell]:
+    """:func:`_amount_cell` of each of these rows of one column, in one call (a funds block's column:
+    its total and each 其中 row)."""
+    formulas = grid.formulas
+    out = []
+    for r in rows:
+        try:
+            raw = grid.rows[r][col]
+        except IndexError:
+            raw = None
+        if raw.__class__ is float:  # a number: read as an amount as it is read (values.parse_amount)
+            formula = (r, col) in formulas if formulas else False
+            out.append(_new(Cell, (ref(r, col), _NUMBERS.get(raw) or parse(raw), formula)))
+        else:
+            out.append(_amount_cell(grid, r, col))
+    return out
+
+
 def _find(grid: Grid, labels: Labels, **kw) -> list[tuple[int, int]]:
     """Every cell matching any of the labels, row-major."""
     hits: list[tuple[int, int]] = []
@@ -611,14 +629,18 @@ def _columns_block(
     fiscal_at = next((i for i, (name, _) in enumerate(parts) if first_match(name, lay.fiscal_rows)), None)
     other_at = next((i for i, (name, _) in enumerate(parts) if first_match(name, lay.other_rows)), None)
 
+    part_names = [name for name, _ in parts]
+    part_rows = [r for _, r in parts]
+
     def column(key: str) -> Funds:
         c = cols.get(key)
         if c is None:
             return _NO_FUNDS
-        named = tuple(_new(Part, (name, _amount_cell(grid, r, c))) for name, r in parts)
-        fiscal = EMPTY if fiscal_at is None else named[fiscal_at].cell
-        other = EMPTY if other_at is None else named[other_at].cell
-        return _make_funds(total=_amount_cell(grid, total_row, c), fiscal=fiscal, other=other, parts=named)
+        total, *cells = _amount_cells(grid, c, (total_row, *part_rows))
+        named = tuple(_new(Part, (name, cell)) for name, cell in zip(part_names, cells, strict=True))
+        fiscal = EMPTY if fiscal_at is None else cells[fiscal_at]
+        other = EMPTY if other_at is None else cells[other_at]
+        return _make_funds(total=total, fiscal=fiscal, other=other, parts=named)
 
     progress = _cell(grid, total_row, cols.get("rate"))
     weight = _cell(grid, total_row, cols.get("weight"))
@@ -889,11 +911,12 @@ def _any_head(grid: Grid, layout: Layout) -> Head | None:
 
 def _year(grid: Grid) -> str:
     """The year the form states in its title or a year line ("（2022年度）"), in its first rows."""
-    for t, where in grid.labels().items():
-        if "年度" in t and where[0][0] < 6:
-            y = L.year_of(t)
-            if y:
-                return y
+    for r in range(min(6, grid.height)):  # (the texts in row-major order: the index's order)
+        for _, t in grid.row_items(r):
+            if "年度" in t:
+                y = L.year_of(t)
+                if y:
+                    return y
     return ""
 
 

@@ -20,7 +20,7 @@ from xlperf.core.model import BLANK_FORM, OTHER_TABLE, Cell, Funds, UnitInfo, Wo
 from xlperf.core.preset import Preset
 from xlperf.core.scoring import below_target
 from xlperf.core.targets import ApprovedTargets, compare
-from xlperf.core.values import BLANK, PLACEHOLDER, TEXT, UNREADABLE, as_fraction, parse
+from xlperf.core.values import BLANK, NUMBER, PLACEHOLDER, TEXT, UNREADABLE, as_fraction, parse
 
 
 @dataclass(frozen=True)
@@ -142,14 +142,10 @@ def _xp001(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
 
 
 # --- XP002 / XP003: the 预算执行率 indicator -------------------------------------------------------
-def _budget_rows(pr: ProjectResult) -> list[IndicatorResult]:
-    return [r for r in pr.indicators if r.indicator.is_budget_rate]
-
-
 def _xp002(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     if pr.rate is None:
         return
-    for r in _budget_rows(pr):
+    for r in pr.budget_rows:
         a = r.indicator.actual
         got = as_fraction(a.value, _PERCENT)
         if got is None:
@@ -165,7 +161,7 @@ def _xp002(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
 
 
 def _xp003(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
-    for r in _budget_rows(pr):
+    for r in pr.budget_rows:
         s = r.indicator.score
         if s.number is None or r.suggested is None:
             continue
@@ -509,7 +505,7 @@ def _xp013(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
 
 
 def _xp014(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
-    rows = [r for r in pr.indicators if _scored(r) and r.weight is not None]
+    rows = [r for r in pr.indicators if r.indicator.score.value.number is not None and r.weight is not None]
     if (
         rows
         and pr.rate is not None
@@ -565,6 +561,14 @@ def _suspect_cells(pr: ProjectResult) -> Iterator[tuple[IndicatorResult | None, 
             yield None, lab, c, False
     for r in pr.indicators:
         ind = r.indicator
+        if (
+            ind.score.value.kind
+            == ind.weight.value.kind
+            == ind.target.value.kind
+            == ind.actual.value.kind
+            == NUMBER
+        ):
+            continue  # (most rows: four numbers)
         qual = r.kind == L.KIND_QUALITATIVE
         for lab, c, text_ok in ((L.COL_SCORE, ind.score, False), (L.COL_WEIGHT, ind.weight, False),
                                 (L.COL_TARGET, ind.target, qual), (L.COL_ACTUAL, ind.actual, qual)):  # fmt: skip
@@ -582,7 +586,7 @@ def _xp015(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     computed = {
         c.ref for c in (p.progress, p.total, p.budget.total, p.arrived.total, p.executed.total) if c.formula
     }
-    computed |= {r.indicator.actual.ref for r in _budget_rows(pr) if r.indicator.actual.formula}
+    computed |= {r.indicator.actual.ref for r in pr.budget_rows if r.indicator.actual.formula}
     for r, label, c, text_ok in suspects:
         v = c.value
         if _no_result(c) and c.ref not in computed:
@@ -757,7 +761,7 @@ def alerts(pr: ProjectResult, preset: Preset) -> list[Alert]:
 def _alerts(pr: ProjectResult, preset: Preset) -> list[Alert]:
     p = pr.project
     out: list[Alert] = []
-    budget_rows = [r for r in _budget_rows(pr) if r.weight]
+    budget_rows = [r for r in pr.budget_rows if r.weight]
     others = [r for r in pr.indicators if not r.indicator.is_budget_rate and r.weight]
     b_score = [r.indicator.score.number for r in budget_rows]
     i_score = [r.indicator.score.number for r in others if r.indicator.score.number is not None]
