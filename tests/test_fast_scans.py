@@ -132,6 +132,19 @@ cells = st.lists(
 )
 
 
+def test_a_prefixed_formula_in_a_plain_cell_is_found_whatever_the_gate_vouched():
+    """A writer that prefixes only the formula (<c r="B2"><x:f>): the gate does not vouch for the sheet
+    (Package.plain), so the formula scan still looks for prefixed formulas and finds it."""
+    data = (
+        f'<worksheet {NS} xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="2"><c r="A2" t="n"><v>1</v></c><c r="B2"><x:f>A2+1</x:f><v>2</v></c></row>'
+        "</sheetData></worksheet>"
+    ).encode()
+    assert _formula_positions_by_order(data) == {(1, 1)}
+    assert gate._near_box(data) is None
+    assert _formula_positions(data) == {(1, 1)}
+
+
 ODD_MARKUP = ("stray_formula", "commented", "cdata", "instruction")
 
 
@@ -188,6 +201,8 @@ def test_plainly_written_sheets_get_the_smallest_box_that_holds_them(cs):
 def test_formula_cells_fast_scan_equals_the_document_order_walk(cs):
     data = sheet_xml(cs)
     assert _formula_positions(data) == _formula_positions_by_order(data)
+    if gate._near_box(data) is not None:  # the gate vouched for it (Package.plain): no prefix searched
+        assert _formula_positions(data, unprefixed=True) == _formula_positions_by_order(data)
 
 
 @PROPS
@@ -198,6 +213,8 @@ def test_formula_cells_fast_scan_equals_the_document_order_walk(cs):
 def test_formulas_outside_the_cells_are_no_cells_formulas(cs, trailer):
     data = sheet_xml(cs, trailer)
     assert _formula_positions(data) == _formula_positions_by_order(data)
+    if gate._near_box(data) is not None:
+        assert _formula_positions(data, unprefixed=True) == _formula_positions_by_order(data)
     assert _formula_positions_by_order(data) == _formula_positions_by_order(sheet_xml(cs))
 
 

@@ -23,7 +23,7 @@ from test_reviewer_desk import HEAD, TARGETS  # 西安市长安区财政局's ap
 from xlperf import actions
 from xlperf.cli import cli
 from xlperf.consolidate import consolidate_paths
-from xlperf.consolidate.folder import FolderFiles, desk_kind, find_folder_files
+from xlperf.consolidate.folder import FolderFiles, desk_kind, find_folder_files, named_like_desk
 from xlperf.consolidate.roster import roster_from_grids
 from xlperf.core.grid import Grid
 from xlperf.errors import ReadError, XlperfError
@@ -127,6 +127,49 @@ def rows(path: Path, sheet: str) -> list[dict]:
 )  # fmt: skip
 def test_the_desk_files_are_known_by_their_names(name, kind):
     assert desk_kind(name) == kind
+
+
+@pytest.mark.parametrize(
+    ("name", "like"),
+    [
+        ("报送名单（1）.xlsx", "roster"), ("报送名单(1).xlsx", "roster"), ("长安区报送名单.xlsx", "roster"),
+        ("报送名单 - 副本.csv", "roster"), ("2024年批复目标.xls", "targets"), ("批复目标（修改）.xlsx", "targets"),
+        ("报送名单.xlsx", None), ("批复目标.csv", None), ("报送名单说明.docx", None),
+        ("西安市长安区财政局_2020.xlsx", None), ("汇总台账（1）.sqlite", None),
+    ],
+)  # fmt: skip
+def test_a_name_like_a_desk_files_is_known_and_never_guessed_to_be_it(name, like):
+    assert named_like_desk(name) == like
+    if like is not None:
+        assert desk_kind(name) is None  # never used as the desk's file
+
+
+def test_a_second_download_of_the_roster_is_neither_used_nor_read_as_a_unit(made, tmp_path, monkeypatch):
+    """报送名单（1）.xlsx (a browser's second download) beside the units: not the roster (nothing is guessed),
+    not an unreadable unit's workbook either: 文件清单 says to rename it; beside the real roster it names
+    the one used."""
+    folder = bureau_folder(tmp_path, made, roster=False, targets=False)
+    shutil.copy(made["roster"], folder / "报送名单（1）.xlsx")
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner(env=WIDE).invoke(cli, ["consolidate", "报送材料", "-o", "汇总.xlsx"])
+    assert r.exit_code == 0, r.output
+    out = r.output.splitlines()
+    assert out[0] == "共 4 个文件：已汇总 3 个，已跳过 1 个，无法读取 0 个"
+    assert not any(line.startswith("应报") for line in out)  # no roster used
+    listed = {r["文件"]: (r["状态"], r["原因"]) for r in rows(tmp_path / "汇总.xlsx", "文件清单")}
+    assert listed["报送材料/报送名单（1）.xlsx"] == (
+        "已跳过",
+        "文件名像是报送名单，不是单位的报送材料；本次未使用（只使用所汇总文件夹第一层中名为“报送名单.xlsx/.csv”"
+        "的文件）：如要使用这一份，请把它改名为“报送名单.xlsx”后再汇总",
+    )
+    shutil.copy(made["roster"], folder / "报送名单.xlsx")
+    r = CliRunner(env=WIDE).invoke(cli, ["consolidate", "报送材料", "-o", "汇总2.xlsx"])
+    assert r.exit_code == 0, r.output
+    assert ROSTER_LINE in r.output.splitlines()
+    listed = {r["文件"]: r["原因"] for r in rows(tmp_path / "汇总2.xlsx", "文件清单")}
+    assert listed["报送材料/报送名单（1）.xlsx"] == (
+        "文件名像是报送名单，不是单位的报送材料；本次未使用（本次使用的报送名单是“报送名单.xlsx”）"
+    )
 
 
 def test_the_issuer_is_the_cell_labelled_above_the_header():

@@ -576,3 +576,28 @@ def test_rendered_pages_are_readable(book, result, soffice, tmp_path, monkeypatc
     )  # the title too
     assert f"第1页，共{pages}页" in "".join(per_page[0].split())
     assert all(sha not in flat for sha in (f.sha256 for f in result.files if f.sha256))  # not printed
+
+
+def test_a_remembered_inline_string_is_the_one_escaped_anew():
+    """inline_string remembers short texts (a summary repeats them thousands of times): asked again, or
+    after the memory is full and cleared, it gives what escaping the text anew gives."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from xlperf.writers import xlsxrows
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.text(alphabet=st.sampled_from(list("ab 项目&<>_x0041\t\x01\n")), max_size=70), max_size=8))
+    def check(texts):
+        for t in texts * 2:
+            assert xlsxrows.inline_string(t) == xlsxrows._inline_string(t)
+
+    check()
+    old = xlsxrows._INLINE_MAX
+    try:
+        xlsxrows._INLINE_MAX = 2
+        for t in ("a", "b", "c", "<", "a"):
+            assert xlsxrows.inline_string(t) == xlsxrows._inline_string(t)
+        assert len(xlsxrows._INLINE) <= 2
+    finally:
+        xlsxrows._INLINE_MAX = old

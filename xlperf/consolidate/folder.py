@@ -57,6 +57,18 @@ def desk_kind(name: str) -> str | None:
     return {ROSTER_STEM: KIND_ROSTER, TARGETS_STEM: KIND_TARGETS}.get(stem)
 
 
+def named_like_desk(name: str) -> str | None:
+    """The desk file a file's name resembles without being it (报送名单（1）.xlsx as a browser saves a second
+    download, 2024年报送名单.xlsx, 批复目标 - 副本.csv), or None. Such a file is never used as the desk's
+    (nothing is guessed) nor read as a unit's file: 文件清单 tells to rename it."""
+    if desk_kind(name) is not None:
+        return None
+    stem, dot, suffix = _plain(name).rpartition(".")
+    if not dot or f".{suffix.lower()}" not in TABLE_LIKE:
+        return None
+    return next((k for k, s in ((KIND_ROSTER, ROSTER_STEM), (KIND_TARGETS, TARGETS_STEM)) if s in stem), None)
+
+
 @dataclass(frozen=True)
 class FolderFiles:
     """The desk files found in the folders consolidated (None: that kind is not there)."""
@@ -119,7 +131,18 @@ def desk_file_reason(path: Path, used: Iterable[Path] = ()) -> str | None:
     other file. ``used``: the desk files this run uses."""
     kind = desk_kind(path.name)
     if kind is None:
-        return None
+        like = named_like_desk(path.name)
+        if like is None:
+            return None
+        head = f"文件名像是{WHAT[like]}，不是单位的报送材料；本次未使用"
+        chosen = next((p for p in used if desk_kind(p.name) == like), None)
+        if chosen is not None:
+            return f"{head}（本次使用的{WHAT[like]}是“{shown_name(chosen.name)}”）"
+        suffix = path.suffix.lower() if path.suffix.lower() in (".xlsx", ".csv") else ".xlsx"
+        return (
+            f"{head}（只使用所汇总文件夹第一层中名为“{_shown_names(like)}”的文件）：如要使用这一份，"
+            f"请把它改名为“{WHAT[like]}{suffix}”后再汇总"
+        )
     if _identity(path) in {_identity(p) for p in used}:
         return USED_FOR[kind] + "，不是单位的报送材料"
     return (

@@ -188,7 +188,9 @@ def read_files(
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    chunk = max(1, min(16, total // (jobs * 8)))
+    # a few files a task: a task's round trip costs a fraction of a millisecond, while the last tasks
+    # decide when the run ends (one worker idles while the other finishes its last chunk)
+    chunk = max(1, min(4, total // (jobs * 8)))
     try:
         # (this process too: unpickling the workers' results, it collected hundreds of times for nothing)
         with (

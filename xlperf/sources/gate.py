@@ -122,6 +122,9 @@ class Package:
     blob: bytes
     extents: dict[str, SheetExtent] = field(default_factory=dict)  # worksheet part -> extent
     errors: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)  # part -> error cells
+    # the worksheet parts the fast check found written plainly: no prefixed cell or formula tag (<x:c>,
+    # <x:f>) anywhere in them, so a scan of their formulas need not look for one again
+    plain: frozenset[str] = frozenset()
     # member -> (offset of its data in ``blob``, length, CRC-32 the sender wrote), as _stored_zip wrote it
     spans: dict[str, tuple[int, int, int]] = field(default_factory=dict, repr=False)
     _sheet_parts: dict[str, str] | None = field(default=None, repr=False)
@@ -344,9 +347,10 @@ def _check_package(p: Path, fh: BinaryIO, infos: list[zipfile.ZipInfo]) -> Packa
             flagged.append(name)
         else:
             extents[name] = box
+    plain = frozenset(extents)  # (before the exact scans add theirs)
     errors = _check_extents(members, extents, flagged, sheet_names)
     spans: dict[str, tuple[int, int, int]] = {}
-    return Package(p, _stored_zip(parts, spans), extents, errors, spans)
+    return Package(p, _stored_zip(parts, spans), extents, errors, spans=spans, plain=plain)
 
 
 # --- how far the sheets reach ----------------------------------------------------------------------
@@ -364,13 +368,15 @@ _BOXES = tuple(
         (999, 130, rb"[A-D]?[A-Z][1-9][0-9]{0,2}"),
     )
 )  # fmt: skip
-_PREFIXED_CELL = re.compile(rb":c[\s>/]")  # <x:c …>: python-calamine matches local names
+# <x:c …>: python-calamine matches local names. <x:f …> too: one search for both, so that the formula
+# scan of a sheet the fast check vouched for need not search it again (Package.plain)
+_PREFIXED_TAG = re.compile(rb":[cf][\s>/]")
 
 
 def _near_box(data: bytes) -> SheetExtent | None:
     """The smallest box of :data:`_BOXES` that holds every cell of a worksheet, written plainly; None
-    when none does (the sheet is then measured exactly)."""
-    if _PREFIXED_CELL.search(data):  # (faster than `b":c" in data`: measured)
+    when none does, or when a cell or formula tag is prefixed (the sheet is then measured exactly)."""
+    if _PREFIXED_TAG.search(data):  # (faster than `b":c" in data`: measured)
         return None
     return next((box for box, outside in _BOXES if outside.search(data) is None), None)
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Collection
 from pathlib import Path
 
+from xlperf.core.a1 import column_index
 from xlperf.core.grid import Grid
 from xlperf.errors import ReadError
 from xlperf.sources.gate import Package, open_checked
@@ -158,7 +159,7 @@ def formula_cells(
         for sheet, part in pkg.sheet_parts().items():
             data = pkg.part(part)  # (checked against its CRC-32 whether it is scanned or not)
             if data is not None and (sheets is None or sheet in sheets):
-                cells = _formula_positions(data)
+                cells = _formula_positions(data, part in pkg.plain)
                 if cells:
                     out[sheet] = cells
         return out
@@ -177,11 +178,13 @@ _PREFIXED_FORMULA = re.compile(rb":f[\s/>]")
 _PLAIN_CELL_OPEN = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?:[^<>]*[^<>/])?>\s*')
 
 
-def _formula_positions(xml: bytes) -> frozenset[tuple[int, int]]:
-    """The cells holding a formula (0-based), as :func:`_formula_positions_by_order` finds them: for a
-    plainly written sheet by a text search in its one sheetData, for any other by that walk."""
-    from xlperf.core.grid import column_index
+_COLUMNS: dict[bytes, int] = {}  # b"AB" -> 27 (0-based), as met
 
+
+def _formula_positions(xml: bytes, unprefixed: bool = False) -> frozenset[tuple[int, int]]:
+    """The cells holding a formula (0-based), as :func:`_formula_positions_by_order` finds them: for a
+    plainly written sheet by a text search in its one sheetData, for any other by that walk.
+    ``unprefixed``: the gate found no prefixed cell or formula tag in ``xml`` (not searched again)."""
     start = xml.find(b"<sheetData>")
     end = xml.rfind(b"</sheetData>")
     if (
@@ -189,20 +192,25 @@ def _formula_positions(xml: bytes) -> frozenset[tuple[int, int]]:
         or end < start
         or xml.find(b"sheetData", start + 11, end) >= 0  # a second one, or the word in a text
         or not _plain_head(xml, start)
-        or _PREFIXED_FORMULA.search(xml, start, end)
+        or (not unprefixed and _PREFIXED_FORMULA.search(xml, start, end))
     ):
         return _formula_positions_by_order(xml)
     found = []
+    rfind, cell_open, columns = xml.rfind, _PLAIN_CELL_OPEN.fullmatch, _COLUMNS
     for m in _FORMULA_OR_ODD.finditer(xml, start, end):
         at = m.start()
         if xml[at + 1] != 0x66:  # not <f but <! or <?: a comment, CDATA, an instruction
             return _formula_positions_by_order(xml)
-        tag = xml.rfind(b"<c ", start, at)
-        cell = _PLAIN_CELL_OPEN.fullmatch(xml, tag, at) if tag >= 0 else None
+        tag = rfind(b"<c ", start, at)
+        cell = cell_open(xml, tag, at) if tag >= 0 else None
         if cell is None:
             return _formula_positions_by_order(xml)
-        found.append(cell.groups())
-    return frozenset([(int(r) - 1, column_index(c.decode()) - 1) for c, r in found])
+        c, r = cell.groups()
+        col = columns.get(c)
+        if col is None:
+            col = columns[c] = column_index(c.decode()) - 1
+        found.append((int(r) - 1, col))
+    return frozenset(found)
 
 
 def _plain_head(xml: bytes, end: int) -> bool:
