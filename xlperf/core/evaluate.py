@@ -16,7 +16,8 @@ an office suite that reads "320.5万元" differently, would make the two saves d
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from functools import cached_property
 
 from xlperf.core import labels as L
 from xlperf.core.findings import fmt_num, fmt_pct
@@ -59,7 +60,7 @@ FULL_MARKS = 100.0  # no 核定总分 above this, whatever the form's weights ad
 TOTALS = (TOTAL_REPORTED, TOTAL_RECOMPUTED, TOTAL_SUGGESTED, TOTAL_CAPPED)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class IndicatorResult:
     indicator: Indicator
     kind: str
@@ -68,6 +69,22 @@ class IndicatorResult:
     weight_source: str
     suggestion: Suggestion | None
     basis: float | None = None  # 预算执行率 row: the execution rate its score was computed from
+
+    def __init__(
+        self,
+        indicator: Indicator,
+        kind: str,
+        kind_written: bool,
+        weight: float | None,
+        weight_source: str,
+        suggestion: Suggestion | None,
+        basis: float | None = None,
+    ) -> None:
+        # (the frozen dataclass's own __init__ sets each field through object.__setattr__: three times
+        # the cost, for a record made once per indicator row of every project)
+        d = self.__dict__
+        d["indicator"], d["kind"], d["kind_written"], d["weight"] = indicator, kind, kind_written, weight
+        d["weight_source"], d["suggestion"], d["basis"] = weight_source, suggestion, basis
 
     @property
     def suggested(self) -> float | None:
@@ -102,6 +119,11 @@ class ProjectResult:
     cap: Cap | None  # the execution-rate cap that applies, if any
     total_capped: float | None = None  # 核定总分: Σ min(max(S, 0), W), at most 100, then capped
     total_counted: float | None = None  # Σ min(max(S, 0), W), at most 100: 核定总分 before the cap
+
+    @cached_property
+    def budget_rows(self) -> tuple[IndicatorResult, ...]:
+        """The 预算执行率 rows, scored from the funds block (several rules ask: found once)."""
+        return tuple(r for r in self.indicators if r.indicator.is_budget_rate)
 
     @property
     def total_reported(self) -> float | None:
@@ -180,37 +202,43 @@ def evaluate(project: Project, preset: Preset) -> ProjectResult:
     budget, arrived, executed = _funds(project.budget), _funds(project.arrived), _funds(project.executed)
     rate = execution_rate(budget.total.number, executed.total.number)
     progress = _percent_formula(project.progress, rate)
-    indicators = tuple(
-        replace(ind, actual=_percent_formula(ind.actual, progress.number))
-        if ind.is_budget_rate and ind.actual.formula
-        else ind
-        for ind in project.indicators
-    )
-    # the template's 预算执行率 row with nothing in it but its formula (实际完成值 = 预算执行进度, the
-    # pre-filled 三级指标 and 预期指标值 cleared): in use only while that formula has a value, as the
-    # template's own 在用行 has it (found by the native-formula parity test)
-    indicators = tuple(ind for ind in indicators if not _only_a_blank_formula(ind))
     # where 分值 is blank, the section's weight left after the rows that have one is split evenly over
     # the rows without one (the whole weight when the column is empty, as in the seed's form)
     blank_rows: dict[str | None, int] = defaultdict(int)
     explicit: dict[str | None, float] = defaultdict(float)
-    for ind in indicators:
-        if ind.weight.value.number is None:
+    indicators = []
+    for ind in project.indicators:
+        if ind.section == L.SECTION_BUDGET and ind.actual.formula:  # (ind.is_budget_rate)
+            ind = _replace(ind, actual=_percent_formula(ind.actual, progress.number))
+            # the template's 预算执行率 row with nothing in it but its formula (实际完成值 = 预算执行进度,
+            # the pre-filled 三级指标 and 预期指标值 cleared): in use only while that formula has a value,
+            # as the template's own 在用行 has it (found by the native-formula parity test)
+            if _only_a_blank_formula(ind):
+                continue
+        indicators.append(ind)
+        w = ind.weight.value.number
+        if w is None:
             blank_rows[ind.section] += 1
         else:
-            explicit[ind.section] += ind.weight.value.number
+            explicit[ind.section] += w
 
     results = []
     section_weights: dict[str, float] = {}
+    subtotals: dict[str, float] = defaultdict(float)
+    sugg_sub: dict[str, float] = defaultdict(float)
+    scored: list[float] = []
+    suggested: list[float] = []
+    counted: list[float] = []
     for ind in indicators:
         kind, written = kind_of(ind.kind.value, ind.target.value, ind.actual.value)
-        if ind.weight.value.number is not None:
-            w, src = ind.weight.value.number, WEIGHT_FROM_COLUMN
+        w = ind.weight.value.number
+        if w is not None:
+            src = WEIGHT_FROM_COLUMN
         else:
             sw, src = _section_weight(project, ind.section, preset)
             w = None if sw is None else max(0.0, sw - explicit[ind.section]) / blank_rows[ind.section]
         basis = None
-        if ind.is_budget_rate:
+        if ind.section == L.SECTION_BUDGET:
             # no funds block: the row's own completion value, on the percent scale ("80" is 80 %)
             basis = rate if rate is not None else as_fraction(ind.actual.value, _PERCENT)
             pt = score_budget_rate(basis, w)
@@ -218,43 +246,42 @@ def evaluate(project: Project, preset: Preset) -> ProjectResult:
         else:
             sug = suggest(kind, ind.target.value, ind.actual.value, w, preset)
         results.append(IndicatorResult(ind, kind, written, w, src, sug, basis))
+        # the section's sums, in the rows' order (as the totals below)
+        key = ind.section or "unknown"
+        if w is not None:
+            section_weights[key] = section_weights.get(key, 0.0) + w
+        s = ind.score.value.number
+        if s is not None:
+            subtotals[key] += s
+            scored.append(s)
+            c = max(s, 0.0)  # (counted_score, inline: once per row of every project)
+            counted.append(min(c, w) if w is not None and w >= 0 else c)
+        if sug is not None:
+            sugg_sub[key] += sug.point
+            suggested.append(sug.point)
 
-    subtotals: dict[str, float] = defaultdict(float)
-    sugg_sub: dict[str, float] = defaultdict(float)
-    for r in results:
-        key = r.indicator.section or "unknown"
-        if r.weight is not None:
-            section_weights[key] = section_weights.get(key, 0.0) + r.weight
-        if r.indicator.score.number is not None:
-            subtotals[key] += r.indicator.score.number
-        if r.suggestion is not None:
-            sugg_sub[key] += r.suggestion.point
-
-    scored = [r.indicator.score.number for r in results if r.indicator.score.number is not None]
     total = round(sum(scored), 6) if scored else None
-    suggested = [r.suggestion.point for r in results if r.suggestion is not None]
     total_s = round(sum(suggested), 4) if suggested else None
-    counted = [c for c in (r.counted for r in results) if c is not None]
     within = round(min(sum(counted), FULL_MARKS), 6) if counted else None
     cap = preset.cap_for(rate)
     capped = None if within is None else (min(within, cap.max) if cap is not None else within)
     reported = project.total
     if reported.formula:
         reported = _computed(reported, total)  # the template's 总分 = Σ 自评得分
-    resolved = replace(
+    resolved = _replace(
         project,
         budget=budget,
         arrived=arrived,
         executed=executed,
         progress=progress,
-        indicators=indicators,
+        indicators=tuple(indicators),
         total=reported,
     )
     return ProjectResult(
         project=resolved,
         rate=rate,
         indicators=tuple(results),
-        section_weights=dict(section_weights),
+        section_weights=section_weights,
         subtotals={k: round(v, 6) for k, v in subtotals.items()},
         suggested_subtotals={k: round(v, 4) for k, v in sugg_sub.items()},
         total_recomputed=total,
@@ -264,6 +291,29 @@ def evaluate(project: Project, preset: Preset) -> ProjectResult:
         total_capped=capped,
         total_counted=within,
     )
+
+
+def _replace(obj, **changes):
+    """:func:`dataclasses.replace` of one of the model's frozen records (a new record with these fields
+    changed), without running its ``__init__`` again: a project's 22 fields set one by one cost more
+    than the rest of its evaluation's bookkeeping. Records with a ``__post_init__`` or no ``__dict__``
+    go through :func:`dataclasses.replace`."""
+    d = getattr(obj, "__dict__", None)
+    if d is None or hasattr(obj, "__post_init__"):
+        return replace(obj, **changes)
+    cls = obj.__class__
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in fields(cls))
+    new = object.__new__(cls)
+    if len(d) == len(names):
+        new.__dict__.update(d, **changes)
+    else:  # its fields only: not what is kept on it (a cached_property's value)
+        new.__dict__.update({n: d[n] for n in names}, **changes)
+    return new
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def approval_note(pr: ProjectResult) -> str:

@@ -15,8 +15,9 @@ ones are :func:`xlperf.layouts.shipped`, the first of them the default): the cor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import NamedTuple
+from collections.abc import Callable, Sequence
+from dataclasses import MISSING, fields
+from typing import NamedTuple, TypeVar
 
 from xlperf.core import labels as L
 from xlperf.core.grid import Grid, ref
@@ -39,9 +40,11 @@ from xlperf.core.model import (
     UnitInfo,
     Workbook,
 )
-from xlperf.core.values import parse, parse_amount, with_unit
+from xlperf.core.values import _NUM_CACHE as _NUMBERS
+from xlperf.core.values import BLANK, PLACEHOLDER, Value, parse, parse_amount, with_unit
 
 Layouts = Sequence[Layout]
+T = TypeVar("T")
 _BLANK = parse(None)
 
 # Every label that may stand in a value's row: scanning right for a value stops at any of these.
@@ -121,21 +124,134 @@ def _cell(grid: Grid, row: int, col: int | None, *, expect_text: bool = False) -
     if raw is None:
         return _new(Cell, (ref(row, col), _BLANK, formula))
     if raw.__class__ is str:
-        if raw == L.SEE_CHECK:  # the template's formula, read live (no formula flags): what it says is
+        v = _TEXT_CELLS[expect_text].get(raw) or _text_value(raw, expect_text)
+        if v is _IS_SEE_CHECK:  # the template's formula, read live (no formula flags): what it says is
             return _new(Cell, (ref(row, col), _BLANK, True))  # "Python reads this": a formula, no result
-        if _is_hint(grid.text(row, col)):
+        if v is _IS_HINT:
             return _new(Cell, (ref(row, col), _BLANK, False))
+        return _new(Cell, (ref(row, col), v, formula))
     return _new(Cell, (ref(row, col), parse(raw, expect_text=expect_text), formula))
 
 
 _new = tuple.__new__
 
 
+def _maker(cls: type[T]) -> Callable[..., T]:
+    """``cls(**fields)`` for one of the model's frozen dataclasses, without its ``__init__``: a frozen
+    dataclass sets each field through ``object.__setattr__``, three times the cost of filling the
+    record's ``__dict__`` (an indicator row's 13 fields, on every row of every sheet). The record is the
+    one ``__init__`` makes (defaults filled in, no unknown field); a class with a ``__post_init__``, a
+    default factory or no ``__dict__`` is built by its ``__init__``."""
+    fs = fields(cls)  # type: ignore[arg-type]
+    if (
+        hasattr(cls, "__post_init__")
+        or "__slots__" in cls.__dict__
+        or any(f.default_factory is not MISSING or not f.init for f in fs)
+    ):
+        return cls
+    order = tuple(f.name for f in fs)
+    names = frozenset(order)
+    defaults = {f.name: f.default for f in fs if f.default is not MISSING}
+    required = names - defaults.keys()
+    new = object.__new__
+
+    def make(**values: object) -> T:
+        given = values.keys()
+        if not (given <= names and required <= given):
+            return cls(**values)  # (an unknown field, or one missing: its __init__ says which)
+        record = new(cls)
+        if len(values) == len(order):
+            record.__dict__.update(values)
+        else:
+            record.__dict__.update({n: values[n] if n in values else defaults[n] for n in order})
+        return record
+
+    return make
+
+
+_make_indicator, _make_funds, _make_project = _maker(Indicator), _maker(Funds), _maker(Project)
+_NO_FUNDS = Funds()
+_MISSING = (BLANK, PLACEHOLDER)  # Value.is_missing
+
+
+def _row_cells(
+    grid: Grid, r: int, row: list[object], spec: tuple[tuple[int | None, bool], ...]
+) -> list[Cell]:
+    """:func:`_cell` of each (column, expect_text) of one row (``row`` is ``grid.rows[r]``), in one call:
+    an indicator row's eight fields (a consolidation reads some hundred thousand of them)."""
+    formulas = grid.formulas
+    width = len(row)
+    out = []
+    for c, expect_text in spec:
+        if c is None:
+            out.append(EMPTY)
+            continue
+        raw = row[c] if c < width else None
+        formula = (r, c) in formulas if formulas else False
+        if raw is None:
+            out.append(_new(Cell, (ref(r, c), _BLANK, formula)))
+        elif raw.__class__ is str:
+            v = _TEXT_CELLS[expect_text].get(raw) or _text_value(raw, expect_text)
+            if v is _IS_SEE_CHECK:  # as in _cell
+                out.append(_new(Cell, (ref(r, c), _BLANK, True)))
+            elif v is _IS_HINT:
+                out.append(_new(Cell, (ref(r, c), _BLANK, False)))
+            else:
+                out.append(_new(Cell, (ref(r, c), v, formula)))
+        else:  # (a number: values.parse's own cache of numbers, looked up here first)
+            v = _NUMBERS.get(raw) if raw.__class__ is float else None
+            out.append(_new(Cell, (ref(r, c), v or parse(raw, expect_text=expect_text), formula)))
+    return out
+
+
+# what _cell makes of a text cell, by the text and expect_text: its value, or one of these (a text cell's
+# normalised text is L.norm of it, as the grid has it)
+_IS_SEE_CHECK, _IS_HINT = "see check", "hint"
+_TEXT_CELLS: tuple[dict[str, Value | str], dict[str, Value | str]] = ({}, {})
+
+
+def _text_value(raw: str, expect_text: bool) -> Value | str:
+    if raw == L.SEE_CHECK:
+        v: Value | str = _IS_SEE_CHECK
+    elif _is_hint(L.norm(raw)):
+        v = _IS_HINT
+    else:
+        v = parse(raw, expect_text=expect_text)
+    if len(raw) <= 64:  # as values.parse caches: short texts recur, long free text rarely
+        read = _TEXT_CELLS[expect_text]
+        if len(read) >= 100_000:
+            read.clear()
+        read[raw] = v
+    return v
+
+
 def _amount_cell(grid: Grid, row: int, col: int | None) -> Cell:
     c = _cell(grid, row, col)
-    if col is None or c.value.is_blank:
+    if col is None or c.value.kind == BLANK:
         return c
-    return Cell(c.ref, parse_amount(grid.value(row, col)), c.formula)  # (c._replace(value=…), cheaper)
+    raw = grid.value(row, col)
+    if raw.__class__ is float:  # a number is read as an amount as it is read (values.parse_amount)
+        return c
+    v = parse_amount(raw)
+    return c if v is c.value else _new(Cell, (c.ref, v, c.formula))
+
+
+def _amount_cells(grid: Grid, col: int, rows: Sequence[int]) -> list[Cell]:
+    """:func:`_amount_cell` of each of these rows of one column, in one call (a funds block's column:
+    its total and each 其中 row)."""
+    formulas = grid.formulas
+    out = []
+    for r in rows:
+        try:
+            raw = grid.rows[r][col]
+        except IndexError:
+            raw = None
+        if raw.__class__ is float:  # a number: read as an amount as it is read (values.parse_amount)
+            formula = (r, col) in formulas if formulas else False
+            out.append(_new(Cell, (ref(r, col), _NUMBERS.get(raw) or parse(raw), formula)))
+        else:
+            out.append(_amount_cell(grid, r, col))
+    return out
 
 
 def _find(grid: Grid, labels: Labels, **kw) -> list[tuple[int, int]]:
@@ -172,9 +288,100 @@ def layout_of(grid: Grid, layouts: Layouts) -> Layout:
     seen = grid.__dict__.get("_layout_of")
     if seen is not None and seen[0] is layouts:
         return seen[1]
-    found = detect(grid, tuple(layouts[1:]), layouts[0])
+    found = _asked(grid, layouts, "layout", lambda: detect(grid, tuple(layouts[1:]), layouts[0]))
     grid.__dict__["_layout_of"] = (layouts, found)
     return found
+
+
+# --- the shape of a sheet: where its labels are -----------------------------------------------------
+#
+# Which layout a sheet holds, where its header rows and columns are, where its table ends: each is
+# decided by the cells whose text a layout's label could match, and by nothing else (a label matches a
+# text that starts with it; a prefix look-up, too). Every sheet made from one template has the same such
+# cells at the same places, whatever its values: the answers are kept, by those cells (text and every
+# position) and the grid's size, for the layouts they were found with. A sheet with any label-like text
+# elsewhere, a row inserted or a header renamed, has another key and is worked out afresh: an answer is
+# never taken from another sheet than one the same in everything the answer looked at.
+
+
+class _Shapes:
+    """The answers found with one list of layouts, by the shape of the sheets asked about."""
+
+    MAX_SHAPES = 512
+    MAX_TEXTS = 100_000
+
+    def __init__(self, layouts: Layouts) -> None:
+        self.layouts = tuple(layouts)
+        stems: set[str] = set()
+        for lay in self.layouts:
+            stems.update(lab.rstrip("*") for lab in lay.detect)
+            for block in (lay.project, lay.funds, lay.goals, lay.indicators):
+                for f in fields(block):
+                    value = getattr(block, f.name)
+                    if isinstance(value, tuple):
+                        stems.update(lab.rstrip("*") for lab in value)
+        self.every_text = "" in stems  # a label that is only "*": any text could match it
+        self.stems = frozenset(stems)
+        self.longest = max(map(len, stems), default=0)
+        self.relevant: dict[str, bool] = {}  # text -> whether some label's stem starts it
+        self.answers: dict[tuple, dict[str, object]] = {}
+
+    def is_relevant(self, text: str) -> bool:
+        stems = self.stems
+        found = self.every_text or any(text[:i] in stems for i in range(1, min(len(text), self.longest) + 1))
+        if len(self.relevant) >= self.MAX_TEXTS:
+            self.relevant.clear()
+        self.relevant[text] = found
+        return found
+
+    def of(self, grid: Grid) -> dict[str, object]:
+        relevant = self.relevant
+        key: list[object] = [grid.height, grid.width]
+        for text, where in grid.labels().items():
+            r = relevant.get(text)
+            if r is None:
+                r = self.is_relevant(text)
+            if r:
+                key.append((text, *where))
+        k = tuple(key)
+        found = self.answers.get(k)
+        if found is None:
+            if len(self.answers) >= self.MAX_SHAPES:
+                self.answers.clear()
+            found = self.answers[k] = {}
+        return found
+
+
+_SHAPES: dict[int, _Shapes] = {}  # by id of the layouts (each holds its layouts: the id stays theirs)
+
+
+def _shape(grid: Grid, layouts: Layouts) -> dict[str, object]:
+    """The answers kept for sheets shaped as this one (kept on the grid too, for the same layouts)."""
+    seen = grid.__dict__.get("_shape")
+    if seen is not None and seen[0] is layouts:
+        return seen[1]
+    shapes = _SHAPES.get(id(layouts))
+    if (
+        shapes is None
+        or len(shapes.layouts) != len(layouts)
+        or any(a is not b for a, b in zip(shapes.layouts, layouts, strict=True))
+    ):
+        if len(_SHAPES) >= 8:
+            _SHAPES.clear()
+        shapes = _SHAPES[id(layouts)] = _Shapes(layouts)
+    found = shapes.of(grid)
+    grid.__dict__["_shape"] = (layouts, found)
+    return found
+
+
+def _asked(grid: Grid, layouts: Layouts, question: str, answer: Callable[[], T]) -> T:
+    """The answer to a question about where the labels of a sheet are: kept for its shape."""
+    shape = _shape(grid, layouts)
+    try:
+        return shape[question]  # type: ignore[return-value]
+    except KeyError:
+        found = shape[question] = answer()
+        return found
 
 
 class Head(NamedTuple):
@@ -235,6 +442,10 @@ def is_project_sheet(grid: Grid, layouts: Layouts) -> bool:
     if grid.name == L.META_SHEET:
         return False
     lay = layout_of(grid, layouts)
+    return _asked(grid, layouts, "is_project", lambda: _holds_a_form(grid, lay))
+
+
+def _holds_a_form(grid: Grid, lay: Layout) -> bool:
     if indicator_head(grid, lay) is not None:
         return True
     if lay.funds.style == "labels":
@@ -270,17 +481,27 @@ def is_unit_sheet(grid: Grid, layouts: Layouts) -> bool:
 # --- the funds block: labels style (the seed's 陕西 form, the template) ------------------------------
 
 
-def _label_funds(
-    grid: Grid, labels: Labels, lay: FundsLabels, missing: list[str], what: str
-) -> tuple[Funds, tuple[int, int] | None]:
+_Pos = tuple[int, int]
+
+
+def _label_places(grid: Grid, labels: Labels, lay: FundsLabels) -> tuple[_Pos | None, _Pos | None]:
+    """Where an amount's label is, and the 预算执行进度 label before its row (None: not found)."""
     pos = _find_first(grid, labels)
     if pos is None:
+        return None, None
+    return pos, _find_first_before(grid, lay.progress, pos[0] + 1)
+
+
+def _label_funds(
+    grid: Grid, places: tuple[_Pos | None, _Pos | None], lay: FundsLabels, missing: list[str], what: str
+) -> tuple[Funds, tuple[int, int] | None]:
+    pos, progress = places
+    if pos is None:
         missing.append(what)
-        return Funds(), None
+        return _NO_FUNDS, None
     r, c = pos
     # a blank 执行数 must not be read from the 预算执行进度 cell to its right: the amount's value lies
     # before the column where the 预算执行进度 block starts
-    progress = _find_first_before(grid, lay.progress, r + 1)
     stop = progress[1] if progress is not None and progress[1] > c else None
     total = value_right_of(grid, r, c, amount=True, stop_col=stop)
     fiscal = other = EMPTY
@@ -291,7 +512,7 @@ def _label_funds(
             fiscal = value_right_of(grid, rr, c, amount=True, stop_col=stop)
         elif other is EMPTY and t in lay.other_rows:
             other = value_right_of(grid, rr, c, amount=True, stop_col=stop)
-    return Funds(total, fiscal, other), pos
+    return _make_funds(total=total, fiscal=fiscal, other=other, parts=()), pos
 
 
 def _find_first_before(grid: Grid, labels: Labels, end_row: int) -> tuple[int, int] | None:
@@ -313,20 +534,38 @@ class _FundsBlock(NamedTuple):
     indicator: Indicator | None
 
 
-def _labels_block(grid: Grid, layout: Layout, missing: list[str]) -> _FundsBlock:
+class _LabelsPlaces(NamedTuple):
+    """Where a labels-style funds block's labels are (:func:`_label_places` of each amount)."""
+
+    budget: tuple[_Pos | None, _Pos | None]
+    arrived: tuple[_Pos | None, _Pos | None]
+    executed: tuple[_Pos | None, _Pos | None]
+    progress: _Pos | None
+
+
+def _labels_places(grid: Grid, lay: FundsLabels) -> _LabelsPlaces:
+    return _LabelsPlaces(
+        _label_places(grid, lay.budget, lay),
+        _label_places(grid, lay.arrived, lay) if lay.arrived else (None, None),
+        _label_places(grid, lay.executed, lay),
+        _find_first(grid, lay.progress) if lay.progress else None,
+    )
+
+
+def _labels_block(grid: Grid, layout: Layout, missing: list[str], places: _LabelsPlaces) -> _FundsBlock:
     lay = layout.funds
-    budget, bpos = _label_funds(grid, lay.budget, lay, missing, layout.label("funds.budget"))
-    arrived = Funds()
+    budget, bpos = _label_funds(grid, places.budget, lay, missing, layout.label("funds.budget"))
+    arrived = _NO_FUNDS
     if lay.arrived:  # a form without 到位数 asks for none
-        arrived, _ = _label_funds(grid, lay.arrived, lay, missing, layout.label("funds.arrived"))
-    executed, _ = _label_funds(grid, lay.executed, lay, missing, layout.label("funds.executed"))
+        arrived, _ = _label_funds(grid, places.arrived, lay, missing, layout.label("funds.arrived"))
+    executed, _ = _label_funds(grid, places.executed, lay, missing, layout.label("funds.executed"))
     progress = EMPTY
-    ppos = _find_first(grid, lay.progress) if lay.progress else None
+    ppos = places.progress
     if ppos is not None and bpos is not None:
         progress = _cell(grid, bpos[0], ppos[1])
     elif ppos is not None:
         progress = _cell(grid, ppos[0] + 1, ppos[1])
-    return _FundsBlock(budget, arrived, executed, Funds(), Funds(), progress, None, None)
+    return _FundsBlock(budget, arrived, executed, _NO_FUNDS, _NO_FUNDS, progress, None, None)
 
 
 # --- the funds block: columns style (the national, 四川, 一体化 and older forms) --------------------
@@ -355,14 +594,16 @@ def _part_name(label: str) -> str:
     return label.removeprefix("其中").lstrip(":").strip()
 
 
-def _columns_block(grid: Grid, layout: Layout, missing: list[str]) -> _FundsBlock:
+def _columns_block(
+    grid: Grid, layout: Layout, missing: list[str], head: tuple[int, dict[str, int], dict[str, int]] | None
+) -> _FundsBlock:
+    """The block under its header (:func:`_funds_head`)."""
     lay = layout.funds
-    head = _funds_head(grid, lay)
     if head is None:
         for key in ("funds.budget", "funds.executed"):
             if key in layout.required:
                 missing.append(layout.label(key))
-        return _FundsBlock(Funds(), Funds(), Funds(), Funds(), Funds(), EMPTY, None, None)
+        return _FundsBlock(_NO_FUNDS, _NO_FUNDS, _NO_FUNDS, _NO_FUNDS, _NO_FUNDS, EMPTY, None, None)
     first, cols, at = head
     hr = at["budget"]
     amounts = [cols[k] for k in ("initial", "budget", "adjustment", "arrived", "executed") if k in cols]
@@ -384,14 +625,22 @@ def _columns_block(grid: Grid, layout: Layout, missing: list[str]) -> _FundsBloc
             break
         parts.append((_part_name(label), r))
 
+    # which of the 其中 rows is 财政资金, which 其他资金 (the first of each)
+    fiscal_at = next((i for i, (name, _) in enumerate(parts) if first_match(name, lay.fiscal_rows)), None)
+    other_at = next((i for i, (name, _) in enumerate(parts) if first_match(name, lay.other_rows)), None)
+
+    part_names = [name for name, _ in parts]
+    part_rows = [r for _, r in parts]
+
     def column(key: str) -> Funds:
         c = cols.get(key)
         if c is None:
-            return Funds()
-        named = tuple(Part(name, _amount_cell(grid, r, c)) for name, r in parts)
-        fiscal = next((p.cell for p in named if first_match(p.label, lay.fiscal_rows)), EMPTY)
-        other = next((p.cell for p in named if first_match(p.label, lay.other_rows)), EMPTY)
-        return Funds(_amount_cell(grid, total_row, c), fiscal, other, named)
+            return _NO_FUNDS
+        total, *cells = _amount_cells(grid, c, (total_row, *part_rows))
+        named = tuple(_new(Part, (name, cell)) for name, cell in zip(part_names, cells, strict=True))
+        fiscal = EMPTY if fiscal_at is None else cells[fiscal_at]
+        other = EMPTY if other_at is None else cells[other_at]
+        return _make_funds(total=total, fiscal=fiscal, other=other, parts=named)
 
     progress = _cell(grid, total_row, cols.get("rate"))
     weight = _cell(grid, total_row, cols.get("weight"))
@@ -437,16 +686,26 @@ def _columns_block(grid: Grid, layout: Layout, missing: list[str]) -> _FundsBloc
 # --- 目标完成情况 -------------------------------------------------------------------------------------
 
 
-def _goals(grid: Grid, layout: Layout, stop_row: int) -> tuple[Goal, ...]:
+def _goals_head(grid: Grid, layout: Layout) -> tuple[int, dict[str, int | None]] | None:
+    """The goals table's header row and the column of each of its fields (None: not there)."""
     g = layout.goals
     pos = _find_first(grid, g.expected) if g.expected else None
     if pos is None:
-        return ()
+        return None
     hr = pos[0]
     cols: dict[str, int | None] = {}
     for key in ("expected", "actual", "rate", "reason"):
         labels = getattr(g, key)
         cols[key] = next((c for c, t in grid.row_items(hr) if labels and first_match(t, labels)), None)
+    return hr, cols
+
+
+def _goals(
+    grid: Grid, layout: Layout, stop_row: int, head: tuple[int, dict[str, int | None]] | None
+) -> tuple[Goal, ...]:
+    if head is None:
+        return ()
+    hr, cols = head
     f = layout.funds
     stops = (*layout.indicators.level1, *layout.indicators.name, *f.head, *f.budget, *f.executed, *f.initial,
              *f.total_rows)  # fmt: skip
@@ -454,6 +713,7 @@ def _goals(grid: Grid, layout: Layout, stop_row: int) -> tuple[Goal, ...]:
     # the goal rows go on under the header's own label (a label merged down, or typed again in each row);
     # a row labelled otherwise left of the goals (2.项目实施内容及过程概述, 预算执行情况) starts something else
     own = {t for c, t in grid.row_items(hr) if c < first}
+    spec = ((cols["expected"], True), (cols["actual"], True), (cols["reason"], True), (cols["rate"], False))
     goals = []
     for r in range(hr + 1, min(stop_row, hr + 12)):
         items = grid.row_items(r)
@@ -461,11 +721,10 @@ def _goals(grid: Grid, layout: Layout, stop_row: int) -> tuple[Goal, ...]:
             break
         if any(c < first and t not in own for c, t in items):
             break
-        cells = [_cell(grid, r, cols[k], expect_text=True) for k in ("expected", "actual", "reason")]
-        rate = _cell(grid, r, cols["rate"])
-        if all(c.value.is_blank for c in (*cells, rate)):
+        expected, actual, reason, rate = _row_cells(grid, r, grid.rows[r], spec)
+        if expected.value.kind == rate.value.kind == actual.value.kind == reason.value.kind == BLANK:
             continue
-        goals.append(Goal(cells[0], cells[1], rate, cells[2]))
+        goals.append(Goal(expected, actual, rate, reason))
     return tuple(goals)
 
 
@@ -512,11 +771,34 @@ def _table_end(grid: Grid, layout: Layout, hr: int, near: int) -> tuple[int, tup
     return (total[0], total) if total else (grid.height, None)
 
 
+class _Table(NamedTuple):
+    """Where the indicator table's parts are: its columns (:func:`_header_columns`), the row that ends it
+    and its total's label (:func:`_table_end`), and the labels of the text blocks after it (评价结论 …)."""
+
+    cols: dict[str, int]
+    end_row: int
+    total_pos: _Pos | None
+    remarks: tuple[_Pos, ...]
+
+
+def _table(grid: Grid, head: Head, layout: Layout) -> _Table:
+    cols = _header_columns(grid, head.row, layout)
+    c1, c3 = cols.get("level1"), cols.get("name")
+    # the 总分 row ends the table: its label anywhere in a row, or starting a cell near the left
+    near = (c1 if c1 is not None else (c3 or 0)) + 3
+    end_row, total_pos = _table_end(grid, layout, head.row, near)
+    remarks = ()
+    if layout.indicators.remarks:
+        remarks = tuple((r, c) for r, c in _find(grid, layout.indicators.remarks, start_row=end_row)
+                        if c < head.col + 3)  # fmt: skip
+    return _Table(cols, end_row, total_pos, remarks)
+
+
 def _indicators(
-    grid: Grid, head: Head, layout: Layout, missing: list[str]
+    grid: Grid, head: Head, layout: Layout, missing: list[str], table: _Table
 ) -> tuple[tuple[Indicator, ...], tuple[Section, ...], Cell, int, frozenset[str]]:
     hr = head.row
-    cols = _header_columns(grid, hr, layout)
+    cols = table.cols
     for key in ("level1", "level2", "name", "kind", "target", "actual", "weight", "score"):
         if f"indicators.{key}" in layout.required and key not in cols:
             missing.append(layout.label(f"indicators.{key}"))
@@ -524,12 +806,13 @@ def _indicators(
     c2 = cols.get("level2")
     c3, ct, ca, cs, cw, ck, cr, cu = (cols.get(k) for k in ("name", "target", "actual", "score", "weight",
                                                              "kind", "reason", "unit"))  # fmt: skip
-    # the 总分 row ends the table: its label anywhere in a row, or starting a cell near the left
-    near = (c1 if c1 is not None else (c3 or 0)) + 3
-    end_row, total_pos = _table_end(grid, layout, hr, near)
+    end_row, total_pos = table.end_row, table.total_pos
     # a row is in use when 三级指标, T, A, S or 偏差原因 holds anything (a typed "/" too); what the
     # template pre-fills (一级, 二级, 指标类型, 分值) never makes a row an indicator
     use_cols = [c for c in (c3, ct, ca, cs, cr) if c is not None]
+    # each row's fields in the order _row_cells gives them (column, read as text)
+    row_fields = ((c3, True), (ct, True), (ca, True), (cs, False), (cw, False), (ck, True), (cr, True),
+                  (cu, True))  # fmt: skip
     used = frozenset(use_cols)
     formula_rows = {r for r, c in grid.formulas if c in used}  # rows with a formula in a use column
     indicators: list[Indicator] = []
@@ -558,26 +841,27 @@ def _indicators(
                     break
             else:
                 continue  # a row not in use (blank, or only what the template pre-filled)
-        target = _cell(grid, r, ct, expect_text=True)
-        actual = _cell(grid, r, ca, expect_text=True)
-        unit = _cell(grid, r, cu, expect_text=True)
-        if not unit.value.is_missing:
+        name, target, actual, score, weight, kind, reason, unit = _row_cells(grid, r, row, row_fields)
+        if unit.value.kind not in _MISSING:
             tv, av = with_unit(target.value, actual.value, unit.value.raw)
-            target, actual = Cell(target.ref, tv, target.formula), Cell(actual.ref, av, actual.formula)
+            if tv is not target.value:
+                target = _new(Cell, (target.ref, tv, target.formula))
+            if av is not actual.value:
+                actual = _new(Cell, (actual.ref, av, actual.formula))
         indicators.append(
-            Indicator(
+            _make_indicator(
                 row=r + 1,
                 level1=level1,
                 section=section,
                 level2=level2,
-                level2_ref=None if c2 is None else ref(r, c2),
-                name=_cell(grid, r, c3, expect_text=True),
+                name=name,
                 target=target,
                 actual=actual,
-                score=_cell(grid, r, cs),
-                weight=_cell(grid, r, cw),
-                kind=_cell(grid, r, ck, expect_text=True),
-                reason=_cell(grid, r, cr, expect_text=True),
+                score=score,
+                weight=weight,
+                kind=kind,
+                reason=reason,
+                level2_ref=None if c2 is None else ref(r, c2),
                 unit=unit,
             )
         )
@@ -603,12 +887,10 @@ def _indicators(
     return tuple(indicators), tuple(sections), total, end_row, frozenset(cols)
 
 
-def _remarks(grid: Grid, layout: Layout, start: int, near: int) -> tuple[Part, ...]:
+def _remarks(grid: Grid, places: tuple[_Pos, ...]) -> tuple[Part, ...]:
     """The text blocks after the table (评价结论, 存在问题, 改进措施) with what is written beside them."""
     out = []
-    for r, c in _find(grid, layout.indicators.remarks, start_row=start):
-        if c >= near:
-            continue
+    for r, c in places:
         label = str(grid.value(r, c)).strip()
         cell = value_right_of(grid, r, c, expect_text=True)
         if cell.value.is_blank and ":" in L.norm(label):  # "评价结论：……" in one cell
@@ -629,11 +911,12 @@ def _any_head(grid: Grid, layout: Layout) -> Head | None:
 
 def _year(grid: Grid) -> str:
     """The year the form states in its title or a year line ("（2022年度）"), in its first rows."""
-    for t, where in grid.labels().items():
-        if "年度" in t and where[0][0] < 6:
-            y = L.year_of(t)
-            if y:
-                return y
+    for r in range(min(6, grid.height)):  # (the texts in row-major order: the index's order)
+        for _, t in grid.row_items(r):
+            if "年度" in t:
+                y = L.year_of(t)
+                if y:
+                    return y
     return ""
 
 
@@ -642,35 +925,44 @@ def parse_project(grid: Grid, layouts: Layouts) -> Project:
     layout = layout_of(grid, layouts)
     missing: list[str] = []
     pl = layout.project
-    name_pos = _find_first(grid, pl.name)
+    name_pos, unit_pos, dept_pos = _asked(
+        grid,
+        layouts,
+        "project",
+        lambda: (
+            _find_first(grid, pl.name),
+            _find_first(grid, pl.unit),
+            _find_first(grid, pl.department) if pl.department else None,
+        ),
+    )
     name = value_right_of(grid, *name_pos, expect_text=True) if name_pos else EMPTY
     if name_pos is None and "project.name" in layout.required:
         missing.append(layout.label("project.name"))
-    unit_pos = _find_first(grid, pl.unit)
     unit = value_right_of(grid, *unit_pos, expect_text=True) if unit_pos else EMPTY
-    dept_pos = _find_first(grid, pl.department) if pl.department else None
     department = value_right_of(grid, *dept_pos, expect_text=True) if dept_pos else EMPTY
 
     if layout.funds.style == "labels":
-        funds = _labels_block(grid, layout, missing)
+        places = _asked(grid, layouts, "funds", lambda: _labels_places(grid, layout.funds))
+        funds = _labels_block(grid, layout, missing, places)
     else:
-        funds = _columns_block(grid, layout, missing)
+        funds_head = _asked(grid, layouts, "funds", lambda: _funds_head(grid, layout.funds))
+        funds = _columns_block(grid, layout, missing, funds_head)
 
-    head = indicator_head(grid, layout) or _any_head(grid, layout)
+    head = _asked(grid, layouts, "head", lambda: indicator_head(grid, layout) or _any_head(grid, layout))
     stop = head.row if head else grid.height
-    goals = _goals(grid, layout, stop)
+    goals = _goals(grid, layout, stop, _asked(grid, layouts, "goals", lambda: _goals_head(grid, layout)))
     columns: frozenset[str] = frozenset()
     remarks: tuple[Part, ...] = ()
     if head is None:
         missing.append(layout.label("indicators.level1" if layout.indicators.level1 else "indicators.name"))
         indicators, sections, total = (), (), EMPTY
     else:
-        indicators, sections, total, end_row, columns = _indicators(grid, head, layout, missing)
-        if layout.indicators.remarks:
-            remarks = _remarks(grid, layout, end_row, head.col + 3)
+        table = _asked(grid, layouts, "table", lambda: _table(grid, head, layout))
+        indicators, sections, total, end_row, columns = _indicators(grid, head, layout, missing, table)
+        remarks = _remarks(grid, table.remarks)
     if funds.indicator is not None and not any(i.is_budget_rate for i in indicators):
         sections, indicators = (funds.section, *sections), (funds.indicator, *indicators)
-    return Project(
+    return _make_project(
         sheet=grid.name,
         name=name,
         unit=unit,

@@ -20,7 +20,7 @@ from xlperf.core.model import BLANK_FORM, OTHER_TABLE, Cell, Funds, UnitInfo, Wo
 from xlperf.core.preset import Preset
 from xlperf.core.scoring import below_target
 from xlperf.core.targets import ApprovedTargets, compare
-from xlperf.core.values import PLACEHOLDER, TEXT, UNREADABLE, as_fraction, parse
+from xlperf.core.values import BLANK, NUMBER, PLACEHOLDER, TEXT, UNREADABLE, as_fraction, parse
 
 
 @dataclass(frozen=True)
@@ -142,14 +142,10 @@ def _xp001(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
 
 
 # --- XP002 / XP003: the 预算执行率 indicator -------------------------------------------------------
-def _budget_rows(pr: ProjectResult) -> list[IndicatorResult]:
-    return [r for r in pr.indicators if r.indicator.is_budget_rate]
-
-
 def _xp002(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     if pr.rate is None:
         return
-    for r in _budget_rows(pr):
+    for r in pr.budget_rows:
         a = r.indicator.actual
         got = as_fraction(a.value, _PERCENT)
         if got is None:
@@ -165,7 +161,7 @@ def _xp002(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
 
 
 def _xp003(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
-    for r in _budget_rows(pr):
+    for r in pr.budget_rows:
         s = r.indicator.score
         if s.number is None or r.suggested is None:
             continue
@@ -221,6 +217,16 @@ def _xp005(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
 def _xp006(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     p = pr.project
     label_weights = [s.weight for s in p.sections if s.weight is not None]
+    # by section: the weights in effect from the 分值 column (in the rows' order), and whether any row
+    # has one written
+    column_weights: dict[str, list[float]] = {}
+    has_column: set[str] = set()
+    for r in pr.indicators:
+        key = r.indicator.section or "unknown"
+        if r.weight_source != WEIGHT_FROM_LABEL and r.weight is not None:
+            column_weights.setdefault(key, []).append(r.weight)
+        if r.indicator.weight.value.number is not None:
+            has_column.add(key)
     for s in p.sections:
         key = s.key or "unknown"
         if s.weight is None:
@@ -233,18 +239,8 @@ def _xp006(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
                 f"≤{fmt_num(s.weight)}",
                 fmt_num(got),
             )
-        col = sum(
-            r.weight
-            for r in pr.indicators
-            if (r.indicator.section or "unknown") == key
-            and r.weight_source != WEIGHT_FROM_LABEL
-            and r.weight is not None
-        )
-        has_col = any(
-            (r.indicator.section or "unknown") == key and r.indicator.weight.number is not None
-            for r in pr.indicators
-        )
-        if has_col and abs(col - s.weight) > 1e-6:
+        col = sum(column_weights.get(key, ()))
+        if key in has_column and abs(col - s.weight) > 1e-6:
             yield Hit(
                 s.ref,
                 f"一级指标“{_label(s.label)}”下各指标分值之和与其标注分值不符",
@@ -293,6 +289,8 @@ def _no_result(c: Cell) -> bool:
 def _xp008(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     for r in pr.indicators:
         ind = r.indicator
+        if ind.target.value.kind not in _MISSING and ind.actual.value.kind not in _MISSING:
+            continue  # (most rows: both values there)
         missing = [
             (lab, c)
             for lab, c in ((L.COL_TARGET, ind.target), (L.COL_ACTUAL, ind.actual))
@@ -356,10 +354,16 @@ def _xp009(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
 def _xp010(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
     p = pr.project
     tol = preset.amount_tolerance
-    for label, f in _amounts(p):
-        for part, c in _amount_cells(f):
-            if c.number is not None and c.number < 0:
-                yield Hit(c.ref, f"{label}{part}为负数", "≥0", fmt_num(c.number, 4))
+    amounts = _amounts(p)
+    breakdowns = [f.breakdown for _, f in amounts]
+    for (label, f), breakdown in zip(amounts, breakdowns, strict=True):
+        n = f.total.value.number
+        if n is not None and n < 0:
+            yield Hit(f.total.ref, f"{label}为负数", "≥0", fmt_num(n, 4))
+        for part in breakdown:
+            n = part.cell.value.number
+            if n is not None and n < 0:
+                yield Hit(part.cell.ref, f"{label}中的{part.label}为负数", "≥0", fmt_num(n, 4))
     # the order E ≤ D ≤ B only means something for amounts that are not negative
     b, d, e = (None if x is None or x < 0 else x
                for x in (p.budget.total.number, p.arrived.total.number, p.executed.total.number))  # fmt: skip
@@ -369,15 +373,17 @@ def _xp010(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
         yield Hit(p.arrived.total.ref, "到位数大于预算数", f"≤{fmt_num(b, 4)}", fmt_num(d, 4))
     if b is not None and e is not None and d is None and e > b + tol:
         yield Hit(p.executed.total.ref, "执行数大于预算数", f"≤{fmt_num(b, 4)}", fmt_num(e, 4))
-    for label, f in _amounts(p):
-        cells = [part.cell for part in f.breakdown]
-        if f.total.number is None or all(c.value.is_missing for c in cells):
+    for (label, f), breakdown in zip(amounts, breakdowns, strict=True):
+        if f.total.value.number is None:
             continue
-        if any(c.number is None and not c.value.is_missing for c in cells):
+        cells = [part.cell for part in breakdown]
+        if all(c.value.kind in _MISSING for c in cells):
+            continue
+        if any(c.value.number is None and c.value.kind not in _MISSING for c in cells):
             continue  # unreadable: XP015
         parts = sum(c.number or 0.0 for c in cells)
         if abs(parts - f.total.number) > tol:
-            names = "、".join(part.label for part in f.breakdown) if f.parts else "财政资金与其他资金"
+            names = "、".join(part.label for part in breakdown) if f.parts else "财政资金与其他资金"
             yield Hit(
                 f.total.ref, f"{label}不等于其中{names}之和", fmt_num(parts, 4), fmt_num(f.total.number, 4)
             )
@@ -397,11 +403,7 @@ def _amounts(p) -> tuple[tuple[str, Funds], ...]:
     return tuple(out)
 
 
-def _amount_cells(f: Funds) -> Iterator[tuple[str, Cell]]:
-    """(how a message names it, the cell) for a total and each of its 其中 rows."""
-    yield "", f.total
-    for part in f.breakdown:
-        yield f"中的{part.label}", part.cell
+_MISSING = (BLANK, PLACEHOLDER)  # the kinds of a value that is missing (Value.is_missing)
 
 
 # --- XP011 ---------------------------------------------------------------------------------------
@@ -432,19 +434,18 @@ def _xp011(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
                 "产出/预算执行率/效益/满意度指标",
                 _label(s.label),
             )
-    names = Counter(n for n in (L.norm(r.indicator.name.value.raw) for r in pr.indicators) if n)
+    norms = [L.norm(r.indicator.name.value.raw) for r in pr.indicators]  # '' for a blank name
+    names = Counter(n for n in norms if n)
     seen: set[str] = set()
-    for r in pr.indicators:
+    for r, n in zip(pr.indicators, norms, strict=True):
         ind = r.indicator
-        n = L.norm(ind.name.value.raw)  # '' for a blank name
         if not ind.level2 and has_level2:
             yield Hit(
                 ind.level2_ref or ind.name.ref, f"第 {ind.row} 行指标缺少二级指标", "填写二级指标", "（空）"
             )
-        filled = not (
+        if not n and not (
             ind.target.value.is_missing and ind.actual.value.is_missing and ind.score.value.is_missing
-        )
-        if not n and filled:
+        ):
             yield Hit(
                 ind.name.ref,
                 f"“{ind.level2}”下的三级指标名称为空，但该行已填写指标值或得分",
@@ -504,7 +505,7 @@ def _xp013(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
 
 
 def _xp014(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
-    rows = [r for r in pr.indicators if _scored(r) and r.weight is not None]
+    rows = [r for r in pr.indicators if r.indicator.score.value.number is not None and r.weight is not None]
     if (
         rows
         and pr.rate is not None
@@ -533,39 +534,60 @@ def _xp014(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
 
 
 # --- XP015 / XP016 / XP017 -----------------------------------------------------------------------
-def _numeric_cells(pr: ProjectResult) -> Iterator[tuple[IndicatorResult | None, str, Cell, bool]]:
-    """(row or None, label, cell, text allowed) for every field that should hold a number.
-
-    The row's name is only put into the label when a cell fails (it costs a string per cell)."""
-    p = pr.project
-    for lab, f in _amounts(p):
-        for part, c in _amount_cells(f):
-            yield None, f"{lab}{part}", c, False
-    yield None, L.PROGRESS_HEAD, p.progress, False
-    yield None, L.TOTAL, p.total, False
-    for g in p.goals:
-        yield None, L.GOAL_RATE, g.rate, False
-    for r in pr.indicators:
-        ind = r.indicator
-        qual = r.kind == L.KIND_QUALITATIVE
-        yield r, L.COL_SCORE, ind.score, False
-        yield r, L.COL_WEIGHT, ind.weight, False
-        yield r, L.COL_TARGET, ind.target, qual
-        yield r, L.COL_ACTUAL, ind.actual, qual  # a level word in A makes the row 定性 (kind_of)
-
-
 def _is_amount(label: str) -> bool:
     return label.startswith((L.BUDGET, L.ARRIVED, L.EXECUTED, "年初预算数"))
 
 
+def _suspect_cells(pr: ProjectResult) -> Iterator[tuple[IndicatorResult | None, str, Cell, bool]]:
+    """(row or None, label, cell, text allowed) for every field that should hold a number and may not:
+    text (where text is not allowed), what cannot be read, or a formula without a result. The cells
+    that pass (most of a project's: numbers, blanks, placeholders) are looked at without building their
+    labels, and the row's name is only put into the label when a cell fails."""
+    p = pr.project
+    for lab, f in _amounts(p):
+        c = f.total
+        k = c.value.kind
+        if k in (UNREADABLE, TEXT) or (k == BLANK and c.formula):
+            yield None, lab, c, False
+        for part in f.breakdown:
+            c = part.cell
+            k = c.value.kind
+            if k in (UNREADABLE, TEXT) or (k == BLANK and c.formula):
+                yield None, f"{lab}中的{part.label}", c, False
+    singles = ((L.PROGRESS_HEAD, p.progress), (L.TOTAL, p.total), *((L.GOAL_RATE, g.rate) for g in p.goals))
+    for lab, c in singles:
+        k = c.value.kind
+        if k in (UNREADABLE, TEXT) or (k == BLANK and c.formula):
+            yield None, lab, c, False
+    for r in pr.indicators:
+        ind = r.indicator
+        if (
+            ind.score.value.kind
+            == ind.weight.value.kind
+            == ind.target.value.kind
+            == ind.actual.value.kind
+            == NUMBER
+        ):
+            continue  # (most rows: four numbers)
+        qual = r.kind == L.KIND_QUALITATIVE
+        for lab, c, text_ok in ((L.COL_SCORE, ind.score, False), (L.COL_WEIGHT, ind.weight, False),
+                                (L.COL_TARGET, ind.target, qual), (L.COL_ACTUAL, ind.actual, qual)):  # fmt: skip
+            k = c.value.kind
+            if k == UNREADABLE or (k == TEXT and not text_ok) or (k == BLANK and c.formula):
+                yield r, lab, c, text_ok
+
+
 def _xp015(pr: ProjectResult, preset: Preset) -> Iterator[Hit]:
+    suspects = list(_suspect_cells(pr))
+    if not suspects:
+        return
     p = pr.project
     # the template's computed cells: evaluate() gave them Python's value, whatever the file holds
     computed = {
         c.ref for c in (p.progress, p.total, p.budget.total, p.arrived.total, p.executed.total) if c.formula
     }
-    computed |= {r.indicator.actual.ref for r in _budget_rows(pr) if r.indicator.actual.formula}
-    for r, label, c, text_ok in _numeric_cells(pr):
+    computed |= {r.indicator.actual.ref for r in pr.budget_rows if r.indicator.actual.formula}
+    for r, label, c, text_ok in suspects:
         v = c.value
         if _no_result(c) and c.ref not in computed:
             what = label if r is None else f"{_row_name(r)}的{label}"
@@ -725,10 +747,21 @@ def alerts(pr: ProjectResult, preset: Preset) -> list[Alert]:
       (指标得分/指标分值 − 预算执行得分/预算执行分值)/(指标得分/指标分值) > 5 % — the scores claim more
       than the spending shows;
     - yellow: the budget is 0, or more than ``alert_yellow_unspent`` of it is unspent (执行率 < 80 %).
-    """
+
+    A consolidation asks twice of each project (XP023, then the summary's 预警 column): the answer is
+    kept on the result (not a field of it) for the preset it was found with."""
+    seen = pr.__dict__.get("_alerts")
+    if seen is not None and seen[0] is preset:
+        return list(seen[1])
+    out = _alerts(pr, preset)
+    pr.__dict__["_alerts"] = (preset, out)
+    return list(out)
+
+
+def _alerts(pr: ProjectResult, preset: Preset) -> list[Alert]:
     p = pr.project
     out: list[Alert] = []
-    budget_rows = [r for r in _budget_rows(pr) if r.weight]
+    budget_rows = [r for r in pr.budget_rows if r.weight]
     others = [r for r in pr.indicators if not r.indicator.is_budget_rate and r.weight]
     b_score = [r.indicator.score.number for r in budget_rows]
     i_score = [r.indicator.score.number for r in others if r.indicator.score.number is not None]

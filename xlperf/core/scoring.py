@@ -107,7 +107,7 @@ def kind_of(kind_cell: Value, target: Value, actual: Value) -> tuple[str, bool]:
     written = KIND_WORDS.get(L.norm(kind_cell.raw))  # norm of a blank is '': not a kind
     if written == L.KIND_QUALITATIVE:
         return L.KIND_QUALITATIVE, True
-    if qualitative_level(actual):
+    if actual.kind == "text" and qualitative_level(actual):  # (only text is a level)
         return L.KIND_QUALITATIVE, False
     if target.comparator in BY_COMPARATOR:
         by_target = BY_COMPARATOR[target.comparator]
@@ -175,6 +175,26 @@ def suggest(
     """The score an indicator row should have (rules 2–6), or None when the values do not allow one."""
     if weight is None:
         return None
+    if not weight:  # (0.0 and -0.0 are one key of a dict: not kept)
+        return _suggest(kind, target, actual, weight, preset)
+    # the values of a form's cells are the cached Values of values.parse: the same objects for the same
+    # text or number in every row of every file, so a consolidation scores each combination once. Kept
+    # by their identity (each entry holds its objects: an id is not reused while its entry lives).
+    key = (kind, id(target), id(actual), weight, weight.__class__, id(preset))
+    hit = _SUGGESTED.get(key)
+    if hit is not None and hit[0] is target and hit[1] is actual and hit[2] is preset:
+        return hit[3]
+    found = _suggest(kind, target, actual, weight, preset)
+    if len(_SUGGESTED) >= 20_000:
+        _SUGGESTED.clear()
+    _SUGGESTED[key] = (target, actual, preset, found)
+    return found
+
+
+_SUGGESTED: dict[tuple, tuple[Value, Value, Preset, Suggestion | None]] = {}
+
+
+def _suggest(kind: str, target: Value, actual: Value, weight: float, preset: Preset) -> Suggestion | None:
     if kind == L.KIND_QUALITATIVE:
         level = qualitative_level(actual)
         if level is None and actual.number is not None and target.number is not None:

@@ -199,10 +199,29 @@ def with_unit(target: Value, actual: Value, unit: object) -> tuple[Value, Value]
     into a cell an office suite formats as % arrives as a fraction (98 % is 0.98): read with "%" it
     would be 0.98 %, so a fraction (≤ 1.5) beside a partner in points (> 1.5) is taken as the fraction
     it is; two small numbers (≤ 0.5 % of errors, 0.3 % found) stay in points."""
+    if unit.__class__ is not str:
+        return _with_unit(target, actual, unit)
+    # a form's rows repeat their values and units, and the values are the cached Values of parse (the
+    # same objects for the same text or number): kept by identity, each entry holding its values
+    key = (id(target), id(actual), unit)
+    hit = _WITH_UNIT.get(key)
+    if hit is not None and hit[0] is target and hit[1] is actual:
+        return hit[2]
+    found = _with_unit(target, actual, unit)
+    if len(_WITH_UNIT) >= 20_000:
+        _WITH_UNIT.clear()
+    _WITH_UNIT[key] = (target, actual, found)
+    return found
+
+
+_WITH_UNIT: dict[tuple[int, int, str], tuple[Value, Value, tuple[Value, Value]]] = {}
+
+
+def _with_unit(target: Value, actual: Value, unit: object) -> tuple[Value, Value]:
     u = _unit_text(unit) if unit.__class__ is str else "" if unit is None else _unit_text.__wrapped__(unit)
     if not u or u == "（空）" or u in PLACEHOLDERS:
         return target, actual
-    t, a = _in_unit(target, u), _in_unit(actual, u)
+    t, a = _in_unit_cached(target, u), _in_unit_cached(actual, u)
     if t.percent and a.percent and target.unit == "" and actual.unit == "":
         if _plain_number(actual) and actual.number <= 1.5 < target.number:
             a = Value(actual.raw, NUMBER, actual.number, True, actual.comparator, "%")
@@ -220,6 +239,27 @@ def _unit_text(unit: object) -> str:
 
 def _plain_number(v: Value) -> bool:
     return v.number is not None and v.raw.__class__ in (int, float)
+
+
+# _in_unit of a value and a unit, by the value's identity: the values of a form's cells are the cached
+# Values of :func:`parse` (the same object for the same text or number on every sheet of every file), so
+# a consolidation reads "100" under "%" once. Each entry holds its value, so its id is not reused while
+# the entry lives; bounded as the parse caches are.
+_IN_UNIT: dict[tuple[int, str], tuple[Value, Value]] = {}
+
+
+def _in_unit_cached(v: Value, unit: str) -> Value:
+    if v.kind != NUMBER or v.unit or v.percent:
+        return v
+    key = (id(v), unit)
+    hit = _IN_UNIT.get(key)
+    if hit is not None and hit[0] is v:
+        return hit[1]
+    out = _in_unit(v, unit)
+    if len(_IN_UNIT) >= _CACHE_MAX:
+        _IN_UNIT.clear()
+    _IN_UNIT[key] = (v, out)
+    return out
 
 
 def _in_unit(v: Value, unit: str) -> Value:
