@@ -150,6 +150,33 @@ def test_sheets_of_one_shape_share_their_answers():
     assert len(shapes) == 2
 
 
+@pytest.mark.parametrize("labels", ["总分", ["总分"]])
+def test_labels_given_otherwise_than_as_a_tuple_leave_nothing_out_of_the_key(labels):
+    """A layout built in code with a label as a text or a list (the parser reads both): the 总分 row two
+    rows higher in an earlier sheet of the same size does not end this sheet's table there. (A second
+    reviewer's counterexample: the key took stems from tuples only.)"""
+    base = shipped()[0]
+    layouts = (
+        dataclasses.replace(base, name="own", indicators=dataclasses.replace(base.indicators, total=labels)),
+    )
+    head = ["一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "自评得分"]
+
+    def sheet(total_row: int) -> Grid:
+        rows = [head] + [["产出指标", "数量指标", f"指标{i}", "100", "90", "8"] for i in range(4)]
+        rows[total_row] = ["总分", None, None, None, None, "80"]
+        return Grid("自评表", rows)
+
+    def read(g: Grid):
+        p = P.parse_project(g, layouts)
+        return [i.name.text for i in p.indicators], p.total.text
+
+    P._SHAPES.clear()
+    fresh = read(sheet(4))
+    P._SHAPES.clear()
+    read(sheet(2))
+    assert read(sheet(4)) == fresh == (["指标0", "指标1", "指标2"], "80")
+
+
 def test_the_kept_answers_are_per_list_of_layouts():
     """Answers found with one list of layouts are not taken for another (a user's own layouts): a sheet
     that holds no form's marks is read as each list's default."""

@@ -12,8 +12,10 @@ from xlperf import layouts, presets
 from xlperf.core.engine import validate
 from xlperf.core.grid import Grid
 from xlperf.core.layout import from_dict
-from xlperf.core.parser import parse_workbook
+from xlperf.core.parser import parse_project, parse_workbook
 from xlperf.errors import LayoutError
+
+from factory import clean_rows
 
 LAYOUTS = layouts.shipped()
 N = None
@@ -283,6 +285,17 @@ def test_goals_end_where_the_form_labels_another_block():
     ]
     p = _read(rows).projects[0]
     assert [(g.expected.ref, g.actual.text) for g in p.goals] == [("B3", "养护32公里"), ("B4", "路况良好")]
+
+
+def test_a_goals_header_found_by_its_labels_start_alone_is_read_not_a_crash():
+    """年度预期目标 typed with words after it (年度预期目标完成情况说明) and the other goal headers cleared: the
+    goals are read under it (it was a ValueError: the file listed as 文件内容异常, the whole form lost)."""
+    rows = clean_rows()
+    assert rows[10][1] == "年度预期目标" and rows[11][1] == "培训100人次"
+    rows[10][1], rows[10][5], rows[10][9] = "年度预期目标完成情况说明", None, None
+    p = parse_project(Grid("自评表1", rows), LAYOUTS)
+    assert [(g.expected.ref, g.expected.text) for g in p.goals] == [("B12", "培训100人次")]
+    assert len(p.indicators) == len(parse_project(Grid("自评表1", clean_rows()), LAYOUTS).indicators)
 
 
 def test_remarks_written_in_one_cell_with_their_label():

@@ -587,7 +587,9 @@ def test_a_remembered_inline_string_is_the_one_escaped_anew():
     from xlperf.writers import xlsxrows
 
     @settings(max_examples=300, deadline=None)
-    @given(st.lists(st.text(alphabet=st.sampled_from(list("ab 项目&<>_x0041\t\x01\n")), max_size=70), max_size=8))
+    @given(
+        st.lists(st.text(alphabet=st.sampled_from(list("ab 项目&<>_x0041\t\x01\n")), max_size=70), max_size=8)
+    )
     def check(texts):
         for t in texts * 2:
             assert xlsxrows.inline_string(t) == xlsxrows._inline_string(t)

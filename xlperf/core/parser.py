@@ -313,14 +313,18 @@ class _Shapes:
     def __init__(self, layouts: Layouts) -> None:
         self.layouts = tuple(layouts)
         stems: set[str] = set()
+        odd = False  # labels not given as a tuple of texts (a layout built in code with a list or a
+        # text): the parser reads them anyway, so nothing could be left out of a key; every text counts
         for lay in self.layouts:
-            stems.update(lab.rstrip("*") for lab in lay.detect)
+            groups = [lay.detect]
             for block in (lay.project, lay.funds, lay.goals, lay.indicators):
-                for f in fields(block):
-                    value = getattr(block, f.name)
-                    if isinstance(value, tuple):
-                        stems.update(lab.rstrip("*") for lab in value)
-        self.every_text = "" in stems  # a label that is only "*": any text could match it
+                groups += [getattr(block, f.name) for f in fields(block) if f.name != "style"]
+            for labels in groups:
+                if not isinstance(labels, tuple) or not all(isinstance(lab, str) for lab in labels):
+                    odd = True
+                    continue
+                stems.update(lab.rstrip("*") for lab in labels)
+        self.every_text = odd or "" in stems  # a label that is only "*": any text could match it
         self.stems = frozenset(stems)
         self.longest = max(map(len, stems), default=0)
         self.relevant: dict[str, bool] = {}  # text -> whether some label's stem starts it
@@ -697,6 +701,8 @@ def _goals_head(grid: Grid, layout: Layout) -> tuple[int, dict[str, int | None]]
     for key in ("expected", "actual", "rate", "reason"):
         labels = getattr(g, key)
         cols[key] = next((c for c, t in grid.row_items(hr) if labels and first_match(t, labels)), None)
+    if cols["expected"] is None:  # found by its label's start only ("年度预期目标完成情况说明"): its column
+        cols["expected"] = pos[1]
     return hr, cols
 
 
