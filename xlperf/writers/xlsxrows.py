@@ -107,36 +107,39 @@ def row_xml(
     """One ``<row>``: numbers as numbers, text as inline strings (never formulas), blanks with their
     style (borders), booleans as 是/否. ``r`` is 1-based. (The innermost loop of a large summary: kept
     to plain string operations.)"""
-    parts = [f'<row r="{r}" ht="{height:g}" customHeight="1">' if height else f'<row r="{r}">']
+    rs = str(r)  # (formatted once for the row's dozen cells)
+    parts = [f'<row r="{rs}" ht="{height:g}" customHeight="1">' if height else f'<row r="{rs}">']
     add = parts.append
     for letter, v, st, flag in zip(letters, values, styles, red, strict=True):
         cls = v.__class__
         if cls is str:
             if not v:
-                add(f'<c r="{letter}{r}" s="{st.text[variant][0][0]}"/>')
+                add(f'<c r="{letter}{rs}" s="{st.text[variant][0][0]}"/>')
                 continue
-            hot = 1 if flag is not None and flag(v) else 0
-            s = st.text[variant][hot][1 if v.startswith(quote_prefixes) else 0]
-            add(f'<c r="{letter}{r}" s="{s}" t="inlineStr">{inline_string(v)}</c>')
+            s = st.text[variant][1 if flag is not None and flag(v) else 0][
+                1 if v.startswith(quote_prefixes) else 0
+            ]
+            add(f'<c r="{letter}{rs}" s="{s}" t="inlineStr">{inline_string(v)}</c>')
         elif cls is float:
             if v != v or v in (_INF, -_INF):
-                add(f'<c r="{letter}{r}" s="{st.number[variant][0]}"/>')
+                add(f'<c r="{letter}{rs}" s="{st.number[variant][0]}"/>')
                 continue
-            hot = 1 if flag is not None and flag(v) else 0
-            add(f'<c r="{letter}{r}" s="{st.number[variant][hot]}"><v>{v!r}</v></c>')
+            s = st.number[variant][1 if flag is not None and flag(v) else 0]
+            add(f'<c r="{letter}{rs}" s="{s}"><v>{v!r}</v></c>')
         elif cls is int:
-            hot = 1 if flag is not None and flag(v) else 0
-            add(f'<c r="{letter}{r}" s="{st.number[variant][hot]}"><v>{v}</v></c>')
+            add(
+                f'<c r="{letter}{rs}" s="{st.number[variant][1 if flag is not None and flag(v) else 0]}"><v>{v}</v></c>'
+            )
         elif v is None:
-            add(f'<c r="{letter}{r}" s="{st.number[variant][0]}"/>')
+            add(f'<c r="{letter}{rs}" s="{st.number[variant][0]}"/>')
         elif cls is bool:
             add(
-                f'<c r="{letter}{r}" s="{st.text[variant][0][0]}" t="inlineStr"><is><t>{"是" if v else "否"}</t></is></c>'
+                f'<c r="{letter}{rs}" s="{st.text[variant][0][0]}" t="inlineStr"><is><t>{"是" if v else "否"}</t></is></c>'
             )
         elif isinstance(v, int | float):  # numpy and other number types
-            add(f'<c r="{letter}{r}" s="{st.number[variant][0]}"><v>{number_text(v)}</v></c>')
+            add(f'<c r="{letter}{rs}" s="{st.number[variant][0]}"><v>{number_text(v)}</v></c>')
         else:
-            add(f'<c r="{letter}{r}" s="{st.text[variant][0][0]}" t="inlineStr">{inline_string(str(v))}</c>')
+            add(f'<c r="{letter}{rs}" s="{st.text[variant][0][0]}" t="inlineStr">{inline_string(str(v))}</c>')
     add("</row>")
     return "".join(parts)
 
