@@ -502,3 +502,66 @@ def test_first_match_cached_or_not_is_any_label_matching(text, labels):
     assert first_match(text, tuple(labels)) is want
     assert first_match(text, tuple(labels)) is want
     assert first_match(text, list(labels)) is want
+
+
+# --- the gate's inflater ---------------------------------------------------------------------------
+
+
+def _inflaters() -> list:
+    """zlib, and zlib-ng where it is installed (the gate then inflates and checks CRC-32s with it)."""
+    import zlib
+
+    try:
+        from zlib_ng import zlib_ng
+    except ImportError:
+        return [zlib]
+    return [zlib, zlib_ng]
+
+
+def test_the_gate_decides_the_same_with_every_inflater(tmp_path, monkeypatch):
+    """The gate's checked copy (or its refusal, word for word) is the same whichever inflater it uses:
+    for a generated unit, for each hostile case built from it, and for a unit whose worksheet's deflate
+    data is invalid (zlib-ng raises an error class of its own: it must be refused as zlib's is)."""
+    import struct
+    import zipfile
+
+    from benchmarks.unitgen import generate
+    from xlperf.errors import ReadError
+
+    from corpus import CASES
+
+    base = generate(1, tmp_path / "unit", seed=5)[0].path
+    data = base.read_bytes()
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    files = [base]
+    for case in CASES:
+        case.build(cases / case.name, data)
+        files.append(cases / case.name)
+    with zipfile.ZipFile(base) as z:
+        info = next(i for i in z.infolist() if i.filename.startswith("xl/worksheets/"))
+    name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26 : info.header_offset + 30])
+    at = info.header_offset + 30 + name_len + extra_len
+    bad = tmp_path / "坏的压缩数据.xlsx"
+    bad.write_bytes(data[:at] + b"\x07" + data[at + 1 :])  # a final block of the reserved type 3
+    files.append(bad)
+
+    def outcomes() -> list:
+        out = []
+        for f in files:
+            try:
+                p = gate.open_checked(f)
+            except ReadError as exc:
+                out.append(str(exc))
+            else:
+                out.append((p.blob, p.extents, p.errors, p.plain, xlsx.formula_cells(p)))
+        return out
+
+    found = []
+    gate._fast_zlib()  # (chosen at the first use)
+    for inflater in _inflaters():
+        monkeypatch.setattr(gate, "_zlib", inflater)
+        found.append(outcomes())
+    assert all(o == found[0] for o in found)
+    assert "文件已损坏" in found[0][-1]
+    assert any(isinstance(o, tuple) for o in found[0]) and any(isinstance(o, str) for o in found[0][1:])
