@@ -159,8 +159,7 @@ def test_a_second_download_of_the_roster_is_neither_used_nor_read_as_a_unit(made
     listed = {r["文件"]: (r["状态"], r["原因"]) for r in rows(tmp_path / "汇总.xlsx", "文件清单")}
     assert listed["报送材料/报送名单（1）.xlsx"] == (
         "已跳过",
-        "文件名像是报送名单，不是单位的报送材料；本次未使用（只使用所汇总文件夹第一层中名为“报送名单.xlsx/.csv”"
-        "的文件）：如要使用这一份，请把它改名为“报送名单.xlsx”后再汇总",
+        "文件名像是报送名单，本次未使用，也不作为单位材料；要使用这一份，请改名为“报送名单.xlsx”后再汇总",
     )
     shutil.copy(made["roster"], folder / "报送名单.xlsx")
     r = CliRunner(env=WIDE).invoke(cli, ["consolidate", "报送材料", "-o", "汇总2.xlsx"])
@@ -168,7 +167,7 @@ def test_a_second_download_of_the_roster_is_neither_used_nor_read_as_a_unit(made
     assert ROSTER_LINE in r.output.splitlines()
     listed = {r["文件"]: r["原因"] for r in rows(tmp_path / "汇总2.xlsx", "文件清单")}
     assert listed["报送材料/报送名单（1）.xlsx"] == (
-        "文件名像是报送名单，不是单位的报送材料；本次未使用（本次使用的报送名单是“报送名单.xlsx”）"
+        "文件名像是报送名单，本次未使用，也不作为单位材料（本次使用的报送名单是“报送名单.xlsx”）"
     )
 
 

@@ -134,15 +134,12 @@ def desk_file_reason(path: Path, used: Iterable[Path] = ()) -> str | None:
         like = named_like_desk(path.name)
         if like is None:
             return None
-        head = f"文件名像是{WHAT[like]}，不是单位的报送材料；本次未使用"
+        head = f"文件名像是{WHAT[like]}，本次未使用，也不作为单位材料"
         chosen = next((p for p in used if desk_kind(p.name) == like), None)
         if chosen is not None:
             return f"{head}（本次使用的{WHAT[like]}是“{shown_name(chosen.name)}”）"
         suffix = path.suffix.lower() if path.suffix.lower() in (".xlsx", ".csv") else ".xlsx"
-        return (
-            f"{head}（只使用所汇总文件夹第一层中名为“{_shown_names(like)}”的文件）：如要使用这一份，"
-            f"请把它改名为“{WHAT[like]}{suffix}”后再汇总"
-        )
+        return f"{head}；要使用这一份，请改名为“{WHAT[like]}{suffix}”后再汇总"
     if _identity(path) in {_identity(p) for p in used}:
         return USED_FOR[kind] + "，不是单位的报送材料"
     return (
