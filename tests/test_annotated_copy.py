@@ -450,6 +450,29 @@ def test_an_unexpected_failure_of_the_copy_is_one_line(originals, tmp_path, monk
     assert not (tmp_path / "o.xlsx").exists() and not list(tmp_path.glob(".~xlperf-*"))
 
 
+def test_a_file_that_breaks_between_the_read_and_the_copy_is_named_as_the_copy_failing(
+    originals, tmp_path, monkeypatch
+):
+    """The unit's file overwritten with something else after its findings were read (a share being synced):
+    the findings stand, and the line and the total name the copy that failed (they said 无法读取 and counted
+    the file as unread)."""
+    src = shutil.copy(originals["xlsx"], tmp_path / "单位.xlsx")
+    validate_file = api.validate_file
+
+    def then_broken(path, *args, **kwargs):
+        v = validate_file(path, *args, **kwargs)
+        Path(path).write_bytes(b"PK\x03\x04 cut short")
+        return v
+
+    monkeypatch.setattr(api, "validate_file", then_broken)
+    r = run("validate", src, "-o", tmp_path / "o.xlsx")
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    failed = [line for line in r.output.splitlines() if "单位.xlsx" in line and "副本" in line]
+    assert len(failed) == 1 and failed[0].startswith("无法为 ") and "生成校验副本：" in failed[0], r.output
+    assert "合计：1 个文件（未能生成校验副本 1 个），2 个项目" in r.output.replace("\n", "")
+    assert not (tmp_path / "o.xlsx").exists()
+
+
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("fmt", ["xls", "ods"])
 def test_an_xls_or_ods_is_validated_but_not_copied(originals, soffice, fmt, tmp_path):

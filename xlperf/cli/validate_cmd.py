@@ -165,7 +165,7 @@ def command(
     可以给出工作簿（.xlsx/.xlsm）、Word 报告（.docx；装有 LibreOffice 时也可 .doc/.wps）或文件夹
     （含子文件夹中的这些文件）。
 
-    每个问题都指明位置（工作簿：工作表和单元格；Word 报告：“表2 第12行 第6列”）、应为多少、实为多少。退出码：0 无错误；1 发现错误；2 有文件无法读取。
+    每个问题都指明位置（工作簿：工作表和单元格；Word 报告：“表2 第12行 第6列”）、应为多少、实为多少。退出码：0 无错误；1 发现错误；2 有文件无法读取或未能生成校验副本。
 
     示例：
 
@@ -213,7 +213,7 @@ def command(
             click.echo(f"无法读取 {shown_name(files[0])}：{shown_text(str(exc))}", err=True)
             sys.exit(2)
     results: list[dict] = []
-    unreadable = errors = warnings = infos = projects = 0
+    unreadable = not_copied = errors = warnings = infos = projects = 0
     for path in files:
         name = shown_name(path)  # a name that is not UTF-8, or holds control characters, escaped
         try:
@@ -250,14 +250,15 @@ def command(
             try:
                 copied = annotate.write_annotated_copy(v, path, output)
             except ReadError as exc:  # the file changed or broke between the two reads
-                unreadable += 1
-                click.echo(f"无法读取 {name}：{shown_text(str(exc))}", err=True)
-                results[-1]["copy"] = {"path": None, "error": shown_text(str(exc))}
+                not_copied += 1  # (its findings were read and shown: it is the copy that failed)
+                why = f"无法为 {name} 生成校验副本：{shown_text(str(exc))}"
+                click.echo(why, err=True)
+                results[-1]["copy"] = {"path": None, "error": why}
                 continue
             except XlperfError:
                 raise
             except Exception as exc:  # noqa: BLE001 - an odd part we could not edit: one line, never a traceback
-                unreadable += 1
+                not_copied += 1
                 why = shown_text(f"无法为 {name} 生成校验副本（{type(exc).__name__}：{exc}）；原文件未被修改")
                 click.echo(why, err=True)
                 results[-1]["copy"] = {"path": None, "error": why}
@@ -276,6 +277,7 @@ def command(
         screen.para(
             f"合计：{len(files)} 个文件"
             + (f"（无法读取 {unreadable} 个）" if unreadable else "")
+            + (f"（未能生成校验副本 {not_copied} 个）" if not_copied else "")
             + f"，{projects} 个项目；错误 {errors} 条，警告 {warnings} 条，提示 {infos} 条。",
         )
         if output is None and read == 1 and (errors or warnings or infos):
@@ -286,4 +288,4 @@ def command(
             screen.para(
                 "提示：对其中一个文件加 -o 校验后.xlsx，可另存一份标出问题单元格的副本；原文件不会被修改。"
             )
-    sys.exit(2 if unreadable else 1 if errors else 0)
+    sys.exit(2 if unreadable or not_copied else 1 if errors else 0)
