@@ -111,26 +111,14 @@ def value_right_of(
 
 
 def _cell(grid: Grid, row: int, col: int | None, *, expect_text: bool = False) -> Cell:
-    # the hottest function of a consolidation (one call per field of every indicator row)
+    """The cell at (row, col) as the model holds it (:func:`_row_cells` of one field)."""
     if col is None:
         return EMPTY
     try:
-        raw = grid.rows[row][col]
-    except IndexError:  # a label in the last row or column: its value cell is off the grid
-        raw = None
-    formulas = grid.formulas
-    formula = (row, col) in formulas if formulas else False
-    # (each Cell built as tuple.__new__ builds it: namedtuple's own __new__ is a Python function)
-    if raw is None:
-        return _new(Cell, (ref(row, col), _BLANK, formula))
-    if raw.__class__ is str:
-        v = _TEXT_CELLS[expect_text].get(raw) or _text_value(raw, expect_text)
-        if v is _IS_SEE_CHECK:  # the template's formula, read live (no formula flags): what it says is
-            return _new(Cell, (ref(row, col), _BLANK, True))  # "Python reads this": a formula, no result
-        if v is _IS_HINT:
-            return _new(Cell, (ref(row, col), _BLANK, False))
-        return _new(Cell, (ref(row, col), v, formula))
-    return _new(Cell, (ref(row, col), parse(raw, expect_text=expect_text), formula))
+        cells = grid.rows[row]
+    except IndexError:  # a label in the last row: its value cell is off the grid
+        cells = []
+    return _row_cells(grid, row, cells, ((col, expect_text),))[0]
 
 
 _new = tuple.__new__
@@ -177,8 +165,10 @@ _MISSING = (BLANK, PLACEHOLDER)  # Value.is_missing
 def _row_cells(
     grid: Grid, r: int, row: list[object], spec: tuple[tuple[int | None, bool], ...]
 ) -> list[Cell]:
-    """:func:`_cell` of each (column, expect_text) of one row (``row`` is ``grid.rows[r]``), in one call:
-    an indicator row's eight fields (a consolidation reads some hundred thousand of them)."""
+    """The cells of one row (``row`` is ``grid.rows[r]``) as the model holds them, one per (column,
+    expect_text) of ``spec`` (None: the field's column is not there), in one call: an indicator row's eight
+    fields (a consolidation reads some hundred thousand of them). A formula cell is marked so even
+    without a cached result; a hint the template prints in an empty cell reads as blank."""
     formulas = grid.formulas
     width = len(row)
     out = []
@@ -192,8 +182,8 @@ def _row_cells(
             out.append(_new(Cell, (ref(r, c), _BLANK, formula)))
         elif raw.__class__ is str:
             v = _TEXT_CELLS[expect_text].get(raw) or _text_value(raw, expect_text)
-            if v is _IS_SEE_CHECK:  # as in _cell
-                out.append(_new(Cell, (ref(r, c), _BLANK, True)))
+            if v is _IS_SEE_CHECK:  # the template's formula, read live (no formula flags): what it says
+                out.append(_new(Cell, (ref(r, c), _BLANK, True)))  # is "Python reads this": no result
             elif v is _IS_HINT:
                 out.append(_new(Cell, (ref(r, c), _BLANK, False)))
             else:
@@ -204,7 +194,7 @@ def _row_cells(
     return out
 
 
-# what _cell makes of a text cell, by the text and expect_text: its value, or one of these (a text cell's
+# what _row_cells makes of a text cell, by the text and expect_text: its value, or one of these (a text cell's
 # normalised text is L.norm of it, as the grid has it)
 _IS_SEE_CHECK, _IS_HINT = "see check", "hint"
 _TEXT_CELLS: tuple[dict[str, Value | str], dict[str, Value | str]] = ({}, {})
