@@ -53,6 +53,7 @@ def _fresh_value_caches():
     values._STR_CACHE[False].clear()
     values._STR_CACHE[True].clear()
     values._NUM_CACHE.clear()
+    values._INT_CACHE.clear()
     grid._NORM_CACHE.clear()
     for fn in (labels._norm_short, labels.section_of, labels.weight_in_label):
         fn.cache_clear()

@@ -80,3 +80,16 @@ def test_display():
     assert display(10.0) == "10"
     assert display(9.8) == "9.8"
     assert display(None) == "（空）"
+
+
+def test_a_number_keeps_its_type_and_sign_whatever_was_read_before():
+    """Values are kept per process across files: 1 read after 1.0 (openpyxl gives ints, python-calamine
+    floats) is still the int 1, and -0.0 after 0.0 still -0.0 (the two are one key of a dict), so what a
+    file reads never depends on the files read before it."""
+    from xlperf.core import values
+
+    for first, then in ((1.0, 1), (1, 1.0), (0.0, -0.0), (-0.0, 0.0), (0, 0.0), (2.5, 2.5)):
+        values.parse(first)
+        v = values.parse(then)
+        assert type(v.raw) is type(then) and repr(v.raw) == repr(then), (first, then, v)
+        assert v.number == then

@@ -126,11 +126,16 @@ def parse(raw: object, *, expect_text: bool = False) -> Value:
             v = cache[raw] = _parse_text(raw, expect_text)
         return v
     if cls is float or cls is int:  # numbers recur too (scores, weights): one immutable Value each
-        v = _NUM_CACHE.get(raw)
+        # (a cache per type: 1 and 1.0 are one key of a dict, and a Value keeps its raw as read; zeros
+        # are not kept, so that -0.0, a key equal to 0.0, keeps its sign)
+        cache = _NUM_CACHE if cls is float else _INT_CACHE
+        v = cache.get(raw)
         if v is None:
-            if len(_NUM_CACHE) >= _CACHE_MAX:
-                _NUM_CACHE.clear()
-            v = _NUM_CACHE[raw] = _parse_number(raw)
+            v = _parse_number(raw)
+            if raw:
+                if len(cache) >= _CACHE_MAX:
+                    cache.clear()
+                cache[raw] = v
         return v
     if isinstance(raw, bool):
         return Value(raw, UNREADABLE)
@@ -154,7 +159,8 @@ _BLANK = Value(None, BLANK)
 # of files: cleared when full rather than evicting one by one.
 _CACHE_MAX = 100_000
 _STR_CACHE: dict[bool, dict[str, Value]] = {False: {}, True: {}}
-_NUM_CACHE: dict[float, Value] = {}
+_NUM_CACHE: dict[float, Value] = {}  # floats only (what python-calamine gives): looked up with floats only
+_INT_CACHE: dict[int, Value] = {}
 
 
 def _parse_text(raw: object, expect_text: bool) -> Value:
