@@ -523,8 +523,12 @@ def test_the_gate_decides_the_same_with_every_inflater(tmp_path, monkeypatch):
     for a generated unit, for each hostile case built from it, and for a unit whose worksheet's deflate
     data is invalid (zlib-ng raises an error class of its own: it must be refused as zlib's is)."""
     import struct
+    import sys
     import zipfile
+    from pathlib import Path
 
+    # (this file run alone: no other test module has put the repository on the path)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from benchmarks.unitgen import generate
     from xlperf.errors import ReadError
 
