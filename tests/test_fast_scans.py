@@ -414,6 +414,10 @@ def test_a_second_sheet_data_leaves_what_lies_between_them_out():
     between = '</sheetData><extLst><ext uri="x"><c r="B2"><f>1</f></c></ext></extLst><sheetData>'
     data = sheet_xml([(1, 1, "plain", "formula")]).replace(b"</row>", f"</row>{between}".encode())
     assert _formula_positions(data) == _formula_positions_by_order(data) == {(0, 0)}
+    # a formula cell in the second one is found as in the first (the scan reads to the last </sheetData>)
+    second = between + '<row r="3"><c r="C3"><f>2</f></c></row>'
+    data = sheet_xml([(1, 1, "plain", "formula")]).replace(b"</row>", f"</row>{second}".encode())
+    assert _formula_positions(data) == _formula_positions_by_order(data) == {(0, 0), (2, 2)}
 
 
 # --- which layout reads a sheet ---------------------------------------------------------------------
