@@ -441,7 +441,10 @@ def test_suggest_kept_or_not_scores_as_the_plain_rule(rows):
 )
 def test_a_text_cell_reads_as_the_plain_rule(cells):
     """A text cell's value is kept per text and per what its column holds (words or numbers): the
-    template's 见校验 is a formula without a result, the form's hint is blank, anything else is read."""
+    template's 见校验 is a formula without a result, the form's hint is blank, anything else is read.
+    The texts kept are those this test reads (each read once before it was kept, once after)."""
+    for kept in P._TEXT_CELLS:
+        kept.clear()
     for raw, expect_text, formula in cells * 2:
         g = Grid("表", [[raw, raw]], formulas={(0, 1)} if formula else ())
         text = g.text(0, 0)
