@@ -140,10 +140,11 @@ def test_sheets_of_one_shape_share_their_answers():
     assert len(shapes) == 1 and {"layout", "project", "funds", "head", "goals", "table"} <= set(
         *shapes.values()
     )
+    (kept,) = shapes.values()
     rows = clean_rows()
     rows[3][1], rows[14][5], rows[15][7] = "另一个项目", 90, 7  # the name, a completion value, a score
     other = P.parse_project(Grid("自评表2", rows), layouts)
-    assert len(shapes) == 1
+    assert len(shapes) == 1 and next(iter(shapes.values())) is kept  # the first sheet's answers, taken
     assert other.name.text == "另一个项目" and other.indicators[0].actual.number == 90
     rows.insert(14, [None] * len(rows[0]))
     P.parse_project(Grid("自评表3", rows), layouts)
@@ -177,6 +178,60 @@ def test_labels_given_otherwise_than_as_a_tuple_leave_nothing_out_of_the_key(lab
     assert read(sheet(4)) == fresh == (["指标0", "指标1", "指标2"], "80")
 
 
+@pytest.mark.parametrize("labels", [("总分*",), ("总*",)])
+def test_a_label_that_takes_extra_words_leaves_nothing_out_of_the_key(labels):
+    """A layout whose 总分 label takes extra words (总分*, or of one character 总*): the text
+    that label matches ("总分", "总分（100分）") is part of the sheet's shape, so the 总分 row two rows
+    higher in an earlier sheet of the same size does not end this sheet's table there."""
+    base = shipped()[0]
+    layouts = (
+        dataclasses.replace(base, name="own", indicators=dataclasses.replace(base.indicators, total=labels)),
+    )
+    head = ["一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "自评得分"]
+
+    def sheet(total_row: int, total: str) -> Grid:
+        rows = [head] + [["产出指标", "数量指标", f"指标{i}", "100", "90", "8"] for i in range(4)]
+        rows[total_row] = [total, None, None, None, None, "80"]
+        return Grid("自评表", rows)
+
+    def read(g: Grid):
+        p = P.parse_project(g, layouts)
+        return [i.name.text for i in p.indicators], p.total.text
+
+    for total in ("总分", "总分（100分）"):
+        P._SHAPES.clear()
+        fresh = read(sheet(4, total))
+        P._SHAPES.clear()
+        read(sheet(2, total))
+        assert read(sheet(4, total)) == fresh
+        assert fresh[0] == ["指标0", "指标1", "指标2"]
+
+
+def test_a_label_of_any_text_makes_every_text_part_of_the_key():
+    """A layout whose 总分 label is * (any text): the first text under the header ends the table, so
+    a sheet with it two rows lower is another shape, whatever the text ("xyz" matches no other label)."""
+    base = shipped()[0]
+    layouts = (
+        dataclasses.replace(base, name="own", indicators=dataclasses.replace(base.indicators, total=("*",))),
+    )
+    head = ["一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "自评得分"]
+
+    def sheet(total_row: int) -> Grid:
+        rows = [head] + [[None, None, None, 100.0, 90.0, 8.0] for _ in range(4)]
+        rows[total_row] = ["xyz", None, None, None, None, 80.0]
+        return Grid("自评表", rows)
+
+    def read(g: Grid):
+        p = P.parse_project(g, layouts)
+        return [i.row for i in p.indicators], p.total.ref
+
+    P._SHAPES.clear()
+    assert read(sheet(4)) == ([2, 3, 4], "F5")
+    P._SHAPES.clear()
+    assert read(sheet(2)) == ([2], "F3")
+    assert read(sheet(4)) == ([2, 3, 4], "F5")
+
+
 def test_the_kept_answers_are_per_list_of_layouts():
     """Answers found with one list of layouts are not taken for another (a user's own layouts): a sheet
     that holds no form's marks is read as each list's default."""
@@ -188,6 +243,14 @@ def test_the_kept_answers_are_per_list_of_layouts():
     assert P.layout_of(Grid("表", [list(r) for r in rows]), own) is own[0]
     assert P.layout_of(Grid("表", [list(r) for r in rows]), list(own)) is own[0]
     assert P.layout_of(Grid("表", [list(r) for r in rows]), layouts) is layouts[0]
+    # one sheet asked with each list in turn
+    g = Grid("表", [list(r) for r in rows])
+    assert [P.layout_of(g, x) for x in (layouts, own, layouts)] == [layouts[0], own[0], layouts[0]]
+    # a list changed in place is asked as the list it now is (the answers are kept by its id)
+    mine = list(own)
+    assert P.layout_of(Grid("表", [list(r) for r in rows]), mine) is own[0]
+    mine.reverse()
+    assert P.layout_of(Grid("表", [list(r) for r in rows]), mine) is own[1]
 
 
 # --- the model's records, built without their __init__ ---------------------------------------------
@@ -259,6 +322,22 @@ def test_a_record_with_a_wrong_field_is_refused_as_init_refuses_it():
         )
     with pytest.raises(TypeError, match="score"):
         make(row=1, level1="", section=None, level2="", name=CELL, target=CELL, actual=CELL)
+    # every field with a default given, one without missing: refused too, not built without it
+    with pytest.raises(TypeError, match="score"):
+        make(
+            row=1,
+            level1="",
+            section=None,
+            level2="",
+            name=CELL,
+            target=CELL,
+            actual=CELL,
+            weight=CELL,
+            kind=CELL,
+            reason=CELL,
+            level2_ref=None,
+            unit=CELL,
+        )
 
 
 def test_a_record_that_needs_its_init_gets_it():
@@ -274,8 +353,14 @@ def test_a_record_that_needs_its_init_gets_it():
     class Listed:
         xs: list = dataclasses.field(default_factory=list)
 
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Slotted:
+        x: int
+        y: int = 2
+
     assert P._maker(Checked) is Checked
     assert P._maker(Listed) is Listed
+    assert P._maker(Slotted)(x=1) == Slotted(1, 2)  # (no __dict__ to fill)
 
 
 def test_a_replaced_record_is_the_record_replace_makes():
@@ -356,7 +441,10 @@ def test_suggest_kept_or_not_scores_as_the_plain_rule(rows):
 )
 def test_a_text_cell_reads_as_the_plain_rule(cells):
     """A text cell's value is kept per text and per what its column holds (words or numbers): the
-    template's 见校验 is a formula without a result, the form's hint is blank, anything else is read."""
+    template's 见校验 is a formula without a result, the form's hint is blank, anything else is read.
+    The texts kept are those this test reads (each read once before it was kept, once after)."""
+    for kept in P._TEXT_CELLS:
+        kept.clear()
     for raw, expect_text, formula in cells * 2:
         g = Grid("表", [[raw, raw]], formulas={(0, 1)} if formula else ())
         text = g.text(0, 0)
@@ -369,6 +457,61 @@ def test_a_text_cell_reads_as_the_plain_rule(cells):
         assert P._cell(g, 0, 0, expect_text=expect_text) == want
         spec = ((0, expect_text), (1, expect_text), (None, expect_text))
         assert P._row_cells(g, 0, g.rows[0], spec) == [want, P._cell(g, 0, 1, expect_text=expect_text), EMPTY]
+
+
+def test_a_formula_cell_is_marked_as_one_whatever_it_holds():
+    """A cell the sheet computes is marked a formula whether its cached result is missing, a number or a
+    text (the findings tell a computed cell from a typed one); the cell beside it is not."""
+    g = Grid("表", [[None, 5.0, "达成", 5.0, "达成"]], formulas={(0, 0), (0, 1), (0, 2)})
+    spec = ((0, False), (1, False), (2, True), (3, False), (4, True))
+    assert [c.formula for c in P._row_cells(g, 0, g.rows[0], spec)] == [True, True, True, False, False]
+    assert [P._cell(g, 0, c, expect_text=t).formula for c, t in spec] == [True, True, True, False, False]
+
+
+def test_a_cell_beyond_a_short_row_reads_blank():
+    """A row written shorter than the sheet (its last cells never typed): a field's column past its end
+    reads as blank, where the row ends and further on."""
+    g = Grid("表", [["项目名称", "某项目", None, None], ["总分"]])
+    assert P._cell(g, 1, 1) == Cell("B2", V.parse(None), False)
+    assert P._row_cells(g, 1, g.rows[1], ((1, False), (3, True))) == [
+        Cell("B2", V.parse(None), False),
+        Cell("D2", V.parse(None), False),
+    ]
+    assert P._cell(g, 2, 0) == Cell("A3", V.parse(None), False)  # the row below the last
+
+
+def test_words_in_a_number_field_read_as_unreadable():
+    """The 总分 row's score typed as words reads as unreadable (a number was asked for), not as a text
+    that a words column would hold; the same words in the 偏差原因 column are text."""
+    head = ["一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "自评得分", "偏差原因"]
+    rows = [head] + [["产出指标", "数量指标", f"指标{i}", "100", "90", "8", None] for i in range(3)]
+    rows.append(["总分", None, None, None, None, "约八十", "约八十"])
+    p = P.parse_project(Grid("自评表", rows), shipped())
+    assert p.total.ref == "F5" and p.total.value.kind == V.UNREADABLE
+    assert p.indicators[0].reason.ref == "G2"
+    g = Grid("表", [["约八十"]])
+    assert P._cell(g, 0, 0).value.kind == V.UNREADABLE
+    assert P._cell(g, 0, 0, expect_text=True).value.kind == V.TEXT
+
+
+@pytest.mark.parametrize("first", [1.0, 1, 0.0])
+def test_a_cell_reads_as_typed_whatever_number_was_read_before(first):
+    """A row's cells read as values.parse reads each, after 1.0, 1 or 0.0 was read (a dict takes True,
+    1 and 1.0 for one key): TRUE is unreadable, the int 1 stays an int, the float 1.0 a float; a date
+    is text in a words column (a 时效 target), unreadable in a number column."""
+    import datetime as dt
+
+    day = dt.date(2020, 12, 31)
+    row = [True, False, 1, 1.0, 0.0, day, day]
+    g = Grid("表", [row])
+    spec = ((0, False), (1, True), (2, False), (3, False), (4, False), (5, True), (6, False))
+    V.parse(first)
+    got = P._row_cells(g, 0, g.rows[0], spec)
+    want = [Cell(f"{'ABCDEFG'[c]}1", V.parse(row[c], expect_text=t), False) for c, t in spec]
+    assert got == want
+    assert [type(c.value.raw) for c in got] == [bool, bool, int, float, float, dt.date, dt.date]
+    assert [c.value.kind for c in got] == [V.UNREADABLE] * 2 + [V.NUMBER] * 3 + [V.TEXT, V.UNREADABLE]
+    assert [P._cell(g, 0, c, expect_text=t) for c, t in spec] == got
 
 
 def test_alerts_kept_on_a_result_are_its_presets():

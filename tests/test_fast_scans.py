@@ -414,6 +414,10 @@ def test_a_second_sheet_data_leaves_what_lies_between_them_out():
     between = '</sheetData><extLst><ext uri="x"><c r="B2"><f>1</f></c></ext></extLst><sheetData>'
     data = sheet_xml([(1, 1, "plain", "formula")]).replace(b"</row>", f"</row>{between}".encode())
     assert _formula_positions(data) == _formula_positions_by_order(data) == {(0, 0)}
+    # a formula cell in the second one is found as in the first (the scan reads to the last </sheetData>)
+    second = between + '<row r="3"><c r="C3"><f>2</f></c></row>'
+    data = sheet_xml([(1, 1, "plain", "formula")]).replace(b"</row>", f"</row>{second}".encode())
+    assert _formula_positions(data) == _formula_positions_by_order(data) == {(0, 0), (2, 2)}
 
 
 # --- which layout reads a sheet ---------------------------------------------------------------------
@@ -523,8 +527,12 @@ def test_the_gate_decides_the_same_with_every_inflater(tmp_path, monkeypatch):
     for a generated unit, for each hostile case built from it, and for a unit whose worksheet's deflate
     data is invalid (zlib-ng raises an error class of its own: it must be refused as zlib's is)."""
     import struct
+    import sys
     import zipfile
+    from pathlib import Path
 
+    # (this file run alone: no other test module has put the repository on the path)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from benchmarks.unitgen import generate
     from xlperf.errors import ReadError
 

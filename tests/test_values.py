@@ -93,3 +93,42 @@ def test_a_number_keeps_its_type_and_sign_whatever_was_read_before():
         v = values.parse(then)
         assert type(v.raw) is type(then) and repr(v.raw) == repr(then), (first, then, v)
         assert v.number == then
+
+
+@pytest.mark.parametrize("first", [None, 1.0, 1, 0.0])
+def test_a_true_or_false_cell_is_unreadable_as_typed_whatever_was_read_before(first):
+    """TRUE/FALSE typed where a number is asked for is not the number 1 or 0 (True == 1 is one key of a
+    dict with 1 and 1.0): unreadable, the boolean kept as typed, in a words column too."""
+    for raw in (True, False):
+        parse(first)
+        for expect_text in (False, True):
+            v = parse(raw, expect_text=expect_text)
+            assert v.kind == UNREADABLE and v.raw is raw and v.number is None, (first, raw, v)
+
+
+def test_a_number_of_a_subclass_of_float_or_int_is_read_as_its_number():
+    """A reader may hand a float or an int of its own type (numpy's float64 is a float): read as the
+    number it is, not cached under the built-in type."""
+
+    class F(float):
+        pass
+
+    class Int(int):
+        pass
+
+    for raw in (F(2.5), Int(7)):
+        v = parse(raw)
+        assert v.kind == NUMBER and v.number == raw and v.raw is raw
+
+
+@pytest.mark.parametrize("expect_text", [False, True])
+def test_a_long_text_is_read_as_a_short_one_is(expect_text):
+    """A text longer than the texts kept per process (64 characters: a pasted 偏差原因) is read by the
+    same rules: words are text in a words column, unreadable in a number column; a number is a number."""
+    words = "因疫情影响项目延期，" * 8
+    assert len(words) > 64
+    v = parse(words, expect_text=expect_text)
+    assert v.raw == words and v.kind == (TEXT if expect_text else UNREADABLE)
+    number = " " * 70 + "98%"
+    v = parse(number, expect_text=expect_text)
+    assert v.raw == number and v.kind == NUMBER and v.number == 0.98 and v.percent
