@@ -194,6 +194,21 @@ CASES = [
         "75 % execution: the 预算执行率 row without a reason, 总分 97.5 above the 89 the caps allow",
     ),
 ]
+CASES.append(
+    Case(
+        "goals_header_retitled_template_shaanxi",
+        "shaanxi",
+        1,
+        [
+            ("type", S1, clean_project("政务信息化运维")),
+            ("unprotect", S1),  # the unit retitles the goals header and blanks the two beside it
+            ("type", S1, {"B13": "预期目标完成情况说明", "F13": " ", "J13": " "}),
+            ("protect", S1),
+        ],
+        "a clean project whose goals header a unit retitled (预期目标完成情况说明), the other two goal headers "
+        "typed over with a space: read as any clean project (the parser raised a ValueError: the file was 无法读取)",
+    )
+)
 BY_NAME = {c.name: c for c in CASES}
 
 
