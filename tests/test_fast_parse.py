@@ -308,36 +308,14 @@ def test_a_record_built_without_its_init_is_the_record_init_builds(cls, values):
 
 def test_a_record_with_a_wrong_field_is_refused_as_init_refuses_it():
     make = P._maker(Indicator)
+    head = dict(row=1, level1="", section=None, level2="", name=CELL, target=CELL, actual=CELL)
     with pytest.raises(TypeError, match="colour"):
-        make(
-            row=1,
-            level1="",
-            section=None,
-            level2="",
-            name=CELL,
-            target=CELL,
-            actual=CELL,
-            score=CELL,
-            colour=1,
-        )
+        make(**head, score=CELL, colour=1)
     with pytest.raises(TypeError, match="score"):
-        make(row=1, level1="", section=None, level2="", name=CELL, target=CELL, actual=CELL)
+        make(**head)
     # every field with a default given, one without missing: refused too, not built without it
     with pytest.raises(TypeError, match="score"):
-        make(
-            row=1,
-            level1="",
-            section=None,
-            level2="",
-            name=CELL,
-            target=CELL,
-            actual=CELL,
-            weight=CELL,
-            kind=CELL,
-            reason=CELL,
-            level2_ref=None,
-            unit=CELL,
-        )
+        make(**head, weight=CELL, kind=CELL, reason=CELL, level2_ref=None, unit=CELL)
 
 
 def test_a_record_that_needs_its_init_gets_it():
