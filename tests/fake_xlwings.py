@@ -30,6 +30,7 @@ from openpyxl.utils.cell import (
     get_column_letter,
     range_boundaries,
 )
+from openpyxl.worksheet.header_footer import _HeaderFooterPart
 
 
 class FakeComError(Exception):
@@ -77,6 +78,7 @@ class FakeApp:
         self.app = self
         self.book = None  # the active workbook (set by FakeBook)
         self.print_communication = True
+        self.printer = True  # False: Worksheet.PageSetup raises, as Excel without a printer does
 
     @property
     def api(self) -> _AppApi:
@@ -309,6 +311,8 @@ class _SheetApi:
     @property
     def PageSetup(self) -> _PageSetupApi:  # noqa: N802
         _count(self, "sheet.PageSetup")
+        if not self.app.printer:
+            raise FakeComError("Unable to get the PageSetup property of the Worksheet class")
         return _PageSetupApi(self._sheet)
 
     def Unprotect(self, Password=None) -> None:  # noqa: N802, N803
@@ -328,12 +332,33 @@ class _SheetApi:
             setattr(p, _Protection._MAP[key], not value)
 
 
+_FOOTER_PARTS = {"LeftFooter": "left", "CenterFooter": "center", "RightFooter": "right"}
+
+
+def footer_part_text(part) -> str:
+    """One part of openpyxl's header/footer as Excel's LeftFooter/CenterFooter/RightFooter gives it: its
+    codes (font, size, colour) then its text, no "&L" ("&8标色：…"; openpyxl writes "&8 标色：…")."""
+    if not part.text:
+        return ""
+    font = f'&"{part.font}"' if part.font else ""
+    size = f"&{part.size}" if part.size else ""
+    color = f"&K{part.color}" if part.color else ""
+    return font + size + color + part.text
+
+
 class _PageSetupApi:
-    """Worksheet.PageSetup (COM), kept in openpyxl's page setup."""
+    """Worksheet.PageSetup (COM), kept in openpyxl's page setup (its footer parts read and written in
+    Excel's form: :func:`footer_part_text`)."""
 
     def __init__(self, sheet: FakeSheet) -> None:
         object.__setattr__(self, "_sheet", sheet)
         object.__setattr__(self, "app", sheet.app)
+
+    def __getattr__(self, name):
+        if name not in _FOOTER_PARTS:
+            raise AttributeError(name)
+        _count(self, f"pagesetup.read.{name}")  # a write counts as pagesetup.{name}
+        return footer_part_text(getattr(self._sheet.ws.oddFooter, _FOOTER_PARTS[name]))
 
     def __setattr__(self, name, value) -> None:
         _count(self, f"pagesetup.{name}")
@@ -352,6 +377,8 @@ class _PageSetupApi:
             ws.print_title_rows = str(value).replace("$", "")
         elif name == "CenterFooter":
             ws.oddFooter.center.text = value
+        elif name in ("LeftFooter", "RightFooter"):
+            setattr(ws.oddFooter, _FOOTER_PARTS[name], _HeaderFooterPart.from_str(str(value)))
         elif name == "CenterHorizontally":
             ws.print_options.horizontalCentered = bool(value)
         elif name in ("LeftMargin", "RightMargin", "TopMargin", "BottomMargin"):

@@ -30,6 +30,7 @@ import openpyxl
 import pytest
 
 from conftest import ROOT
+from fake_xlwings import footer_part_text
 
 JS = ROOT / "tests" / "js"
 ADDIN = ROOT / "wps"
@@ -213,6 +214,14 @@ _PROTECTION_FLAGS = ("formatCells", "formatColumns", "formatRows", "insertColumn
                      "insertHyperlinks", "deleteColumns", "deleteRows", "sort", "autoFilter", "pivotTables")  # fmt: skip
 
 
+def footer_parts(ws) -> dict[str, str]:
+    """The sheet's footer parts that hold anything, as PageSetup's LeftFooter/CenterFooter/RightFooter
+    give them (the fake xlwings's form: tests/fake_xlwings.py footer_part_text)."""
+    f = ws.oddFooter
+    parts = {"L": footer_part_text(f.left), "C": footer_part_text(f.center), "R": footer_part_text(f.right)}
+    return {k: v for k, v in parts.items() if v}
+
+
 def export_book(path: Path, full_name: str | None = None) -> dict:
     """The workbook as the fake ET loads it: what WPS would show (cached values) and hold."""
     wb = openpyxl.load_workbook(path)
@@ -250,7 +259,9 @@ def export_book(path: Path, full_name: str | None = None) -> dict:
         protection = {"sheet": bool(p.sheet), "password": bool(p.password), "objects": bool(p.objects),
                       "scenarios": bool(p.scenarios)}  # fmt: skip
         protection.update({k: bool(getattr(p, k)) for k in _PROTECTION_FLAGS})
+        footer = footer_parts(ws)
         sheets.append({
+            **({"footer": footer} if footer else {}),
             "name": ws.title,
             "state": {"visible": "visible", "hidden": "hidden", "veryHidden": "veryhidden"}[ws.sheet_state],
             "cells": cells,
@@ -263,8 +274,8 @@ def export_book(path: Path, full_name: str | None = None) -> dict:
 
 def snapshot(wb: openpyxl.Workbook) -> dict:
     """An openpyxl workbook in the form of fake_et.js's dump(): values as written (formula text for
-    formulas), fills, notes of every sheet; fonts, alignment, borders, widths, heights, merges, frozen
-    panes, filter and print setup of the 校验结果 sheet."""
+    formulas), fills, notes of every sheet; the footer of every other sheet; fonts, alignment, borders,
+    widths, heights, merges, frozen panes, filter and print setup of the 校验结果 sheet."""
     out = {"order": [ws.title for ws in wb.worksheets], "active": wb.active.title if wb.worksheets else None,
            "sheets": {}}  # fmt: skip
     for ws in wb.worksheets:
@@ -323,6 +334,8 @@ def snapshot(wb: openpyxl.Workbook) -> dict:
                     "margins": [m.left, m.right, m.top, m.bottom],
                 },
             })  # fmt: skip
+        elif footer_parts(ws):
+            entry["footer"] = footer_parts(ws)
         out["sheets"][ws.title] = entry
     return out
 

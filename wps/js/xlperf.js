@@ -589,6 +589,60 @@
     return text.slice(0, i).replace(/[\r\n]+$/, "");
   }
 
+  // a font size code right before our key, unless "&&" (a literal ampersand, then the digits) stands there
+  var KEY_SIZE = /(?:^|[^&])(&[0-9]+ ?)$/;
+  // header/footer codes that print nothing themselves ("&&", a literal ampersand, is matched first)
+  var FORMAT_CODES = /&&|&"[^"]*"|&[0-9]+|&K[0-9A-Fa-f]{6}|&K[0-9]{2}[+-][0-9]{3}|&[BIUESXY]/g;
+  var BLANK = /^[ \t\r\n\u00a0\u3000]*$/;
+
+  /** The left part of a footer (PageSetup.LeftFooter) with our key taken out, with the size code right
+   * before it (kept where text follows the key); null when the key is not in it; "" where nothing
+   * printable is left. The same function as footer_without_key in xlperf/core/plan.py
+   * (tests/test_footer_key.py runs the same cases through both). */
+  function footerWithoutKey(left, key) {
+    if (!key) {
+      return null;
+    }
+    var at = left.indexOf(key);
+    if (at < 0) {
+      return null;
+    }
+    var before = left.slice(0, at);
+    var after = left.slice(at + key.length);
+    var size = KEY_SIZE.exec(before);
+    if (size && printsNothing(after)) {
+      before = before.slice(0, before.length - size[1].length);
+    }
+    var kept = before + after;
+    return printsNothing(kept) ? "" : kept;
+  }
+
+  function printsNothing(part) {
+    return BLANK.test(
+      part.replace(FORMAT_CODES, function (m) {
+        return m === "&&" ? "&" : "";
+      })
+    );
+  }
+
+  /** Our key out of a sheet's left footer: one read, a write only where it was; a sheet whose page setup
+   * cannot be read (no printer) keeps its footer. */
+  function clearFooterKey(ws, key) {
+    if (!key) {
+      return;
+    }
+    try {
+      var ps = ws.PageSetup;
+      var left = get(ps, "LeftFooter");
+      var kept = footerWithoutKey(left === null || left === undefined ? "" : String(left), key);
+      if (kept !== null) {
+        ps.LeftFooter = kept;
+      }
+    } catch (e) {
+      // no printer: only the footer stays as it was; the clear goes on
+    }
+  }
+
   /** A note's text replaced: Comment.Text(text, 1, true) where the build does so (its text read back to
    * be sure), else the note made again with the text. */
   function setNoteText(rng, note, text) {
@@ -715,6 +769,7 @@
             setNoteText(rng, note, cut);
           }
         });
+        clearFooterKey(ws, cp.footer_key);
       });
     });
     cp.delete_sheets.forEach(function (name) {
@@ -1680,6 +1735,7 @@
     applyLive: applyLive,
     applyClear: applyClear,
     cutNote: cutNote,
+    footerWithoutKey: footerWithoutKey,
     appendedNote: appendedNote,
     request: request,
     ribbon: ribbon,

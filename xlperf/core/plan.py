@@ -25,7 +25,8 @@ What a plan holds, and what an applier must do with it:
   them) must undo. Before marking, an applier records each marked cell's fill as it was (and whether
   it added or extended a note) in the very hidden sheet ``record_sheet``, one row per change with
   ``record_header``'s columns; clearing puts those fills back, removes our notes (or our part of a
-  user's note, from the marker on) and deletes ``delete_sheets``.
+  user's note, from the marker on), takes the colours' key (:data:`MARK_KEY`, which the annotated copy
+  prints in each marked sheet's left footer) out of those sheets' footers and deletes ``delete_sheets``.
 - ``status``: the one line for the status bar or the terminal; ``legend``: what the colours mean.
 
 Appliers over a running office suite (the Excel ribbon, the WPS add-in) apply the plan's *live form*
@@ -663,9 +664,13 @@ class ClearSheet:
 
 @dataclass(frozen=True)
 class ClearPlan:
+    """``footer_key``: on each sheet of ``sheets``, this text leaves the left part of the footer
+    (:func:`footer_without_key`; the annotated copy prints it there, the live appliers never do)."""
+
     sheets: tuple[ClearSheet, ...]
     delete_sheets: tuple[str, ...] = (L.RESULT_SHEET, RECORD_SHEET)
     note_marker: str = NOTE_MARKER
+    footer_key: str = MARK_KEY
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -719,6 +724,39 @@ def cut_note(text: str, marker: str = NOTE_MARKER) -> str | None:
     if marker not in text:
         return None
     return text[: text.index(marker)].rstrip("\r\n")
+
+
+# The patterns of footer_without_key, written so that they mean the same in its JS twin (wps/js/xlperf.js):
+# [0-9] not \d (Unicode digits in Python), \Z not $ (before a last newline in Python), blanks spelt out.
+# A font size code right before our key (ours is "&8"; openpyxl writes "&8 "), unless "&&" (a literal
+# ampersand, then "8") stands there
+_KEY_SIZE = re.compile(r"(?:^|[^&])(&[0-9]+ ?)\Z")
+# header/footer codes that print nothing themselves: font, size, colour (RGB or theme), the toggles;
+# "&&" (a literal ampersand) is matched so that its second "&" never starts a code
+_FORMAT_CODES = re.compile(r'&&|&"[^"]*"|&[0-9]+|&K[0-9A-Fa-f]{6}|&K[0-9]{2}[+-][0-9]{3}|&[BIUESXY]')
+_BLANK = re.compile(r"[ \t\r\n\u00a0\u3000]*")  # prints nothing
+
+
+def footer_without_key(left: str, key: str = MARK_KEY) -> str | None:
+    """The left part of a footer (Excel's ``PageSetup.LeftFooter``: no "&L") with ``key`` taken out,
+    with the font size code right before it (kept where the user typed text after the key: it sizes
+    theirs too); None when the key is not in it. What the user typed around the key stays as it was;
+    where nothing printable is left (only codes such as "&8" or a font name, or blanks) the part is ""
+    again. wps/js/xlperf.js has the same function (footerWithoutKey; the
+    tests run the same cases through both)."""
+    if not key or key not in left:
+        return None
+    at = left.index(key)
+    before, after = left[:at], left[at + len(key) :]
+    size = _KEY_SIZE.search(before)
+    if size and _prints_nothing(after):  # else the size is that of what the user typed after the key
+        before = before[: size.start(1)]
+    kept = before + after
+    return "" if _prints_nothing(kept) else kept
+
+
+def _prints_nothing(part: str) -> bool:
+    return _BLANK.fullmatch(_FORMAT_CODES.sub(lambda m: "&" if m.group(0) == "&&" else "", part)) is not None
 
 
 def appended_note(theirs: str, ours: str) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 
-from xlperf.core.plan import POINTS_PER_INCH, ClearPlan, LivePlan, appended_note, cut_note
+from xlperf.core.plan import POINTS_PER_INCH, ClearPlan, LivePlan, appended_note, cut_note, footer_without_key
 from xlperf.excel import live
 
 # Excel's constants (the ET object model takes the same numbers)
@@ -196,9 +196,24 @@ def live_text_cell(value: object) -> object:
     return "'" + value if isinstance(value, str) and value else value
 
 
+def clear_footer_key(sheet, key: str) -> None:
+    """Take our colours' key out of the sheet's left footer (the annotated copy prints it there): one
+    read, and a write only where it was. A sheet whose page setup cannot be read (Excel raises without a
+    printer) keeps its footer; the clear goes on."""
+    if not key:
+        return
+    try:
+        ps = sheet.api.PageSetup
+        kept = footer_without_key(str(ps.LeftFooter or ""), key)
+        if kept is not None:
+            ps.LeftFooter = kept
+    except Exception:  # noqa: BLE001 - no printer installed: only the footer stays as it was
+        pass
+
+
 def apply_clear(book, cp: ClearPlan, sheets: dict, status: Callable[[str], None] = lambda text: None) -> None:
-    """Undo what a validation added: fills back, our notes out (or cut from users' notes), our sheets
-    deleted. ``sheets`` (by name) loses the deleted ones."""
+    """Undo what a validation added: fills back, our notes out (or cut from users' notes), our key out of
+    the marked sheets' left footers, our sheets deleted. ``sheets`` (by name) loses the deleted ones."""
     for cs in cp.sheets:
         sheet = sheets.get(cs.sheet)
         if sheet is None:
@@ -219,6 +234,7 @@ def apply_clear(book, cp: ClearPlan, sheets: dict, status: Callable[[str], None]
                 cut = cut_note(str(note.text), cp.note_marker)
                 if cut is not None:
                     note.text = cut
+            clear_footer_key(sheet, cp.footer_key)
     for name in cp.delete_sheets:
         sheet = sheets.pop(name, None)
         if sheet is None:

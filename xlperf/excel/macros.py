@@ -268,7 +268,7 @@ def _clear(book, sheets: dict | None = None) -> bool:
 
 @macro(calculation=False)
 def clear_marks(book) -> None:
-    """清除校验标记：删除 校验结果 表，恢复被标记单元格原来的填充色，删除校验添加的批注。"""
+    """清除校验标记：删除 校验结果 表，恢复被标记单元格原来的填充色，删除校验添加的批注，去掉校验副本页脚左侧的图例。"""
     if _clear(book):
         _status(book.app, "已清除校验标记")
     else:
