@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from wps_support import Service, authed, export_book, hello, mac, raw
 
+from xlperf.core.plan import MARK_KEY
 from xlperf.errors import XlperfError
 from xlperf.wps import auth, config
 from xlperf.wps.service import Limits, ServiceState, make_server
@@ -404,6 +405,7 @@ def test_a_validation_answers_with_the_plan_and_what_to_clear(service, office_se
     assert answer["plan"]["kind"] == "xlperf.validation-plan" and answer["plan"]["live"]["values"]
     assert answer["clear"]["sheets"][0] == {"sheet": "自评表1", "fills": [["FFF2CC", ["H7"]]], "delete_notes": ["H7"],
                                             "cut_notes": []}  # fmt: skip
+    assert answer["clear"]["footer_key"] == MARK_KEY  # what leaves those sheets' left footers
 
 
 # --- limits inside the service (in process, real sockets) -------------------------------------------------
