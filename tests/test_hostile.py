@@ -742,6 +742,7 @@ WRITING_COMMANDS = {
     "template -o": (["template", "-o", "{out}/模板.xlsx"], "xlperf.writers.template:save_template"),
     "feedback -o": (["feedback", "{summary}", "-o", "{out}/退回意见"], "xlperf.sources:read_grids"),
     "addin build -o": (["addin", "build", "-o", "{out}/xlperf.xlam"], "xlperf.addin:build_addin"),
+    "addin install --dest": (["addin", "install", "--dest", "{out}"], "xlperf.addin.install:addin_bytes"),
     "consolidate -o": (
         ["consolidate", "{src}", "-o", "{out}/汇总.xlsx"],
         "xlperf.consolidate.read:read_unit_file",

@@ -11,7 +11,7 @@ from xlperf.addin.build import ADDIN_FILE_NAME, addin_bytes
 from xlperf.addin.wrappers import AddinError
 from xlperf.core.names import shown_name
 from xlperf.errors import OutputError
-from xlperf.safe_io import atomic_write_bytes
+from xlperf.safe_io import atomic_write_bytes, check_writable
 
 
 def xlstart_dir() -> Path:
@@ -44,12 +44,18 @@ def install_addin(
         AddinError: no ``dest`` off Windows, or the file is in use (Excel has it open).
     """
     folder = Path(dest) if dest is not None else xlstart_dir()
-    data = addin_bytes(udf_module, interpreter=interpreter or sys.executable)
     target = folder / ADDIN_FILE_NAME
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise AddinError(f"无法创建文件夹 {shown_name(folder)}：{exc.strerror or exc}。") from exc
+    # before the build: a folder that cannot be written is said at once, and as what it is (the write's
+    # own failure would add "close Excel", which is not the cause here)
+    try:
+        check_writable(folder)
+    except OutputError as exc:
+        raise AddinError(str(exc)) from exc
+    data = addin_bytes(udf_module, interpreter=interpreter or sys.executable)
     try:
         atomic_write_bytes(target, data)
     except OutputError as exc:

@@ -134,12 +134,38 @@ def default_jobs() -> int:
 _GC_THRESHOLD = (50_000, 20, 20)
 
 
+# Each file's read allocates about a megabyte in large blocks (the inflated parts, the checked copy) and
+# frees it again. glibc's defaults give it back to the system after every file (heap above 128 KB trimmed,
+# blocks over 128 KB mapped and unmapped), so the next file faults the same pages in again: 50 page
+# faults a file, measured as 0.3 ms of system time a file on the 1000-unit benchmark. A worker keeps up
+# to this much freed heap for the next file instead (its peak memory does not change).
+HEAP_KEEP = 8 << 20
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
+
+
+def keep_heap(size: int = HEAP_KEEP) -> bool:
+    """Where the C library is glibc's (Linux), keep up to ``size`` bytes of freed heap instead of
+    returning it to the system after each file; True when set. Elsewhere (Windows, musl) nothing."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError, ImportError):
+        return False
+    return bool(mallopt(_M_TRIM_THRESHOLD, size)) and bool(mallopt(_M_MMAP_THRESHOLD, size))
+
+
 def _worker_init(budget=None, targets: ApprovedTargets | None = None) -> None:
-    """A worker's start: fewer collections, the run's LibreOffice budget, and the approved targets sent
-    once, not with every file."""
+    """A worker's start: fewer collections, freed heap kept for the next file, the run's LibreOffice
+    budget, and the approved targets sent once, not with every file."""
     global _TARGETS
     _TARGETS = targets
     gc.set_threshold(*_GC_THRESHOLD)
+    keep_heap()
     from xlperf import libreoffice
 
     libreoffice.use_budget(budget)  # the run's one budget of LibreOffice time, shared by the workers
