@@ -189,6 +189,7 @@ class FakeBook:
         else:
             self._cache = {}
         self.wb = wb
+        self.footers: dict[int, dict[str, str]] = {}  # id(worksheet) -> footer parts written, verbatim
         self.api = _BookApi(self)
         self.sheets = FakeSheets(self)
         self.app.book = self
@@ -346,9 +347,20 @@ def footer_part_text(part) -> str:
     return font + size + color + part.text
 
 
+def footer_text(sheet: FakeSheet, name: str) -> str:
+    """A footer part as Excel's PageSetup gives it (LeftFooter, CenterFooter, RightFooter), not counted
+    as a call: the string last written, verbatim as Excel keeps it, else the file's part in Excel's form
+    (:func:`footer_part_text`)."""
+    written = sheet.book.footers.get(id(sheet.ws), {})
+    if name in written:
+        return written[name]
+    return footer_part_text(getattr(sheet.ws.oddFooter, _FOOTER_PARTS[name]))
+
+
 class _PageSetupApi:
-    """Worksheet.PageSetup (COM), kept in openpyxl's page setup (its footer parts read and written in
-    Excel's form: :func:`footer_part_text`)."""
+    """Worksheet.PageSetup (COM), kept in openpyxl's page setup; its footer parts read in Excel's form
+    (:func:`footer_part_text`) and, once written, kept verbatim as Excel keeps them (openpyxl would move
+    their codes to the front and read "&&8" as a size) as well as written into openpyxl's for a save."""
 
     def __init__(self, sheet: FakeSheet) -> None:
         object.__setattr__(self, "_sheet", sheet)
@@ -358,7 +370,7 @@ class _PageSetupApi:
         if name not in _FOOTER_PARTS:
             raise AttributeError(name)
         _count(self, f"pagesetup.read.{name}")  # a write counts as pagesetup.{name}
-        return footer_part_text(getattr(self._sheet.ws.oddFooter, _FOOTER_PARTS[name]))
+        return footer_text(self._sheet, name)
 
     def __setattr__(self, name, value) -> None:
         _count(self, f"pagesetup.{name}")
@@ -377,8 +389,10 @@ class _PageSetupApi:
             ws.print_title_rows = str(value).replace("$", "")
         elif name == "CenterFooter":
             ws.oddFooter.center.text = value
+            self._sheet.book.footers.setdefault(id(ws), {})[name] = str(value)
         elif name in ("LeftFooter", "RightFooter"):
             setattr(ws.oddFooter, _FOOTER_PARTS[name], _HeaderFooterPart.from_str(str(value)))
+            self._sheet.book.footers.setdefault(id(ws), {})[name] = str(value)
         elif name == "CenterHorizontally":
             ws.print_options.horizontalCentered = bool(value)
         elif name in ("LeftMargin", "RightMargin", "TopMargin", "BottomMargin"):

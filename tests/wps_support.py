@@ -28,6 +28,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
+
+from xlperf.cli import cli
+from xlperf.writers import ooxml as ox
+from xlperf.writers.xlsxparts import Book
 
 from conftest import ROOT
 from fake_xlwings import footer_part_text
@@ -343,3 +348,30 @@ def snapshot(wb: openpyxl.Workbook) -> dict:
 def normalise(snap: dict) -> dict:
     """JSON round trip (1 == 1.0, tuples are lists) so the two sides compare as data."""
     return json.loads(json.dumps(snap, ensure_ascii=False, sort_keys=True))
+
+
+# --- the annotated copy with the user's footers (tests/test_footer_key.py, tests/test_wps_addin.py) ---
+
+SAMPLE = ROOT / "workbooks" / "samples" / "长安区委编办_2020.xlsx"
+
+
+def with_footers(src: Path, out: Path, left_of: dict[str, str]) -> Path:
+    """The sample as a user set up its printing: a right part (机密) on every footer, and on the sheets of
+    ``left_of`` a left part of their own (the sheet parts' footers edited, everything else as it was)."""
+    pkg = ox.Package.open(src)
+    for entry in Book(pkg).sheets:
+        text = pkg.text(entry.part)
+        if "</oddFooter>" not in text:
+            continue  # the template's hidden _xlperf sheet: no footer
+        text = text.replace("</oddFooter>", "&amp;R机密</oddFooter>")
+        if entry.name in left_of:
+            text = text.replace("<oddFooter>", "<oddFooter>&amp;L" + left_of[entry.name])
+        pkg.write(entry.part, text.encode("utf-8"))
+    pkg.save(out)
+    return out
+
+
+def validate_o(src: Path, out: Path) -> Path:
+    r = CliRunner().invoke(cli, ["validate", str(src), "-o", str(out)], catch_exceptions=False)
+    assert r.exit_code == 1 and out.is_file(), r.output  # findings: exit 1, the copy written
+    return out

@@ -589,58 +589,53 @@
     return text.slice(0, i).replace(/[\r\n]+$/, "");
   }
 
-  // a font size code right before our key, unless "&&" (a literal ampersand, then the digits) stands there
-  var KEY_SIZE = /(?:^|[^&])(&[0-9]+ ?)$/;
-  // header/footer codes that print nothing themselves ("&&", a literal ampersand, is matched first)
-  var FORMAT_CODES = /&&|&"[^"]*"|&[0-9]+|&K[0-9A-Fa-f]{6}|&K[0-9]{2}[+-][0-9]{3}|&[BIUESXY]/g;
-  var BLANK = /^[ \t\r\n\u00a0\u3000]*$/;
-
-  /** The left part of a footer (PageSetup.LeftFooter) with our key taken out, with the size code right
-   * before it (kept where text follows the key); null when the key is not in it; "" where nothing
-   * printable is left. The same function as footer_without_key in xlperf/core/plan.py
-   * (tests/test_footer_key.py runs the same cases through both). */
-  function footerWithoutKey(left, key) {
-    if (!key) {
-      return null;
-    }
-    var at = left.indexOf(key);
-    if (at < 0) {
-      return null;
-    }
-    var before = left.slice(0, at);
-    var after = left.slice(at + key.length);
-    var size = KEY_SIZE.exec(before);
-    if (size && printsNothing(after)) {
-      before = before.slice(0, before.length - size[1].length);
-    }
-    var kept = before + after;
-    return printsNothing(kept) ? "" : kept;
-  }
-
-  function printsNothing(part) {
-    return BLANK.test(
-      part.replace(FORMAT_CODES, function (m) {
-        return m === "&&" ? "&" : "";
-      })
-    );
-  }
-
-  /** Our key out of a sheet's left footer: one read, a write only where it was; a sheet whose page setup
-   * cannot be read (no printer) keeps its footer. */
-  function clearFooterKey(ws, key) {
-    if (!key) {
-      return;
-    }
+  /** A sheet's left footer as PageSetup gives it ("&8标色：…"); null where it cannot be read (WPS, as
+   * Excel, cannot without a printer). */
+  function readLeftFooter(ws) {
     try {
-      var ps = ws.PageSetup;
-      var left = get(ps, "LeftFooter");
-      var kept = footerWithoutKey(left === null || left === undefined ? "" : String(left), key);
-      if (kept !== null) {
-        ps.LeftFooter = kept;
-      }
+      var left = get(ws.PageSetup, "LeftFooter");
+      return left === null || left === undefined ? "" : String(left);
     } catch (e) {
-      // no printer: only the footer stays as it was; the clear goes on
+      return null;
     }
+  }
+
+  function writeLeftFooter(ws, name, text) {
+    try {
+      unprotected(ws, name, function () {
+        ws.PageSetup.LeftFooter = text;
+      });
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  /** The colours' key out of the left footers applyClear read: the service says what to write back (the
+   * core's footer_without_key, as the Excel ribbon applies it) and words what could not be done (a footer
+   * not read, or not written); "" when everything was. */
+  async function clearFooters(ctx, footers, sheets) {
+    var names = Object.keys(footers || {});
+    if (!names.length) {
+      return "";
+    }
+    var answer = await request(ctx.cfg, ctx.fetch, "/v1/footers", { footers: footers });
+    var failed = {};
+    Object.keys(answer.writes).forEach(function (name) {
+      if (!writeLeftFooter(sheets[name], name, answer.writes[name])) {
+        failed[name] = true;
+      }
+    });
+    if (!Object.keys(failed).length) {
+      return answer.message;
+    }
+    var untouched = {};
+    names.forEach(function (name) {
+      if (footers[name] === null || failed[name]) {
+        untouched[name] = null;
+      }
+    });
+    return (await request(ctx.cfg, ctx.fetch, "/v1/footers", { footers: untouched })).message;
   }
 
   /** A note's text replaced: Comment.Text(text, 1, true) where the build does so (its text read back to
@@ -740,6 +735,7 @@
   /** Undo what a validation added; `sheets` loses the deleted ones. */
   function applyClear(app, cp, sheets, status) {
     status = status || function () {};
+    var footers = {}; // sheet -> its left footer as read (null: unreadable), where the plan takes a key out
     cp.sheets.forEach(function (cs) {
       var ws = sheets[cs.sheet];
       if (!ws) {
@@ -769,7 +765,9 @@
             setNoteText(rng, note, cut);
           }
         });
-        clearFooterKey(ws, cp.footer_key);
+        if (cp.footer_key) {
+          footers[cs.sheet] = readLeftFooter(ws); // (written back by clearFooters, as the service says)
+        }
       });
     });
     cp.delete_sheets.forEach(function (name) {
@@ -787,6 +785,7 @@
       }
       deleteSheet(app, ws);
     });
+    return footers;
   }
 
   // --- the install secret: HMAC-SHA256, never sent -------------------------------------------------
@@ -1264,8 +1263,9 @@
       record: record,
     });
     setStatus(ctx, "正在写入校验结果……");
+    var said = "";
     if (answer.clear) {
-      applyClear(ctx.app, answer.clear, sheets);
+      said = await clearFooters(ctx, applyClear(ctx.app, answer.clear, sheets), sheets);
     } else if (sheets[RESULT_SHEET]) {
       applyClear(ctx.app, { sheets: [], delete_sheets: [RESULT_SHEET], note_marker: "" }, sheets);
     }
@@ -1273,7 +1273,7 @@
     applyLive(ctx.app, wb, lp, sheets, function (t) {
       setStatus(ctx, t);
     });
-    ctx.ui.alert(lp.status + "\n详见“" + RESULT_SHEET + "”工作表（点击“位置”可跳转到单元格）。");
+    ctx.ui.alert(lp.status + "\n详见“" + RESULT_SHEET + "”工作表（点击“位置”可跳转到单元格）。" + (said ? "\n" + said : ""));
     return answer;
   }
 
@@ -1286,10 +1286,15 @@
     }
     var rows = sheets[RECORD_SHEET] ? readSheet(sheets[RECORD_SHEET], RECORD_SHEET).rows : [];
     var answer = await request(ctx.cfg, ctx.fetch, "/v1/clear", { record: { rows: rows } });
-    applyClear(ctx.app, answer.clear, sheets, function (t) {
+    var footers = applyClear(ctx.app, answer.clear, sheets, function (t) {
       setStatus(ctx, t);
     });
-    setStatus(ctx, "已清除校验标记");
+    var said = await clearFooters(ctx, footers, sheets);
+    if (said) {
+      ctx.ui.alert("已清除校验标记。\n" + said);
+    } else {
+      setStatus(ctx, "已清除校验标记");
+    }
     return answer;
   }
 
@@ -1735,7 +1740,6 @@
     applyLive: applyLive,
     applyClear: applyClear,
     cutNote: cutNote,
-    footerWithoutKey: footerWithoutKey,
     appendedNote: appendedNote,
     request: request,
     ribbon: ribbon,

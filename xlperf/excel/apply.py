@@ -196,24 +196,34 @@ def live_text_cell(value: object) -> object:
     return "'" + value if isinstance(value, str) and value else value
 
 
-def clear_footer_key(sheet, key: str) -> None:
+def clear_footer_key(sheet, key: str) -> bool:
     """Take our colours' key out of the sheet's left footer (the annotated copy prints it there): one
-    read, and a write only where it was. A sheet whose page setup cannot be read (Excel raises without a
-    printer) keeps its footer; the clear goes on."""
+    read, and a write only where it was (:func:`footer_without_key` says what stays). False where the
+    page setup could not be read or written (Excel cannot without a printer): the caller says so."""
     if not key:
-        return
+        return True
     try:
         ps = sheet.api.PageSetup
-        kept = footer_without_key(str(ps.LeftFooter or ""), key)
-        if kept is not None:
-            ps.LeftFooter = kept
-    except Exception:  # noqa: BLE001 - no printer installed: only the footer stays as it was
-        pass
+        left = ps.LeftFooter
+    except Exception:  # noqa: BLE001 - COM's error (no printer): the footer is said to be left as it was
+        return False
+    kept = footer_without_key("" if left is None else str(left), key)
+    if kept is None:
+        return True
+    try:
+        ps.LeftFooter = kept
+    except Exception:  # noqa: BLE001 - COM's error: as above
+        return False
+    return True
 
 
-def apply_clear(book, cp: ClearPlan, sheets: dict, status: Callable[[str], None] = lambda text: None) -> None:
+def apply_clear(
+    book, cp: ClearPlan, sheets: dict, status: Callable[[str], None] = lambda text: None
+) -> list[str]:
     """Undo what a validation added: fills back, our notes out (or cut from users' notes), our key out of
-    the marked sheets' left footers, our sheets deleted. ``sheets`` (by name) loses the deleted ones."""
+    the marked sheets' left footers, our sheets deleted. ``sheets`` (by name) loses the deleted ones.
+    Returns the sheets whose footer still holds the key (their page setup could not be changed)."""
+    kept_key: list[str] = []
     for cs in cp.sheets:
         sheet = sheets.get(cs.sheet)
         if sheet is None:
@@ -234,7 +244,8 @@ def apply_clear(book, cp: ClearPlan, sheets: dict, status: Callable[[str], None]
                 cut = cut_note(str(note.text), cp.note_marker)
                 if cut is not None:
                     note.text = cut
-            clear_footer_key(sheet, cp.footer_key)
+            if not clear_footer_key(sheet, cp.footer_key):
+                kept_key.append(cs.sheet)
     for name in cp.delete_sheets:
         sheet = sheets.pop(name, None)
         if sheet is None:
@@ -245,3 +256,4 @@ def apply_clear(book, cp: ClearPlan, sheets: dict, status: Callable[[str], None]
                     XL_SHEET_VISIBLE  # a very hidden sheet is made visible before it is deleted
                 )
         sheet.delete()
+    return kept_key

@@ -598,18 +598,24 @@ def _section_spans(footer: str) -> list[tuple[int, int, int]]:
 
 
 def footer_without_key_parts(footer: str, key: str) -> str | None:
-    """A whole header/footer string (all parts, with their codes) with ``key`` taken out of the part that
-    holds it (the left, where we print it; after an office suite saved the copy its codes around it may
+    """A whole header/footer string (all parts, with their codes) with ``key`` taken out of its left
+    part, where the copy prints it (after an office suite saved the copy, its codes around the key may
     be written otherwise): the part's text as :func:`~xlperf.core.plan.footer_without_key` leaves it,
-    its code dropped too where nothing is left. None when the key is in no part."""
+    its "&L" dropped too where nothing is left. None when the left part does not hold the key (the
+    centre and right parts are the user's, whatever they hold)."""
+    out: list[str] = []
+    last = 0
     for code, start, end in _section_spans(footer):
+        if footer[code:start] != "&L":
+            continue
         kept = footer_without_key(footer[start:end], key)
         if kept is None:
             continue
-        if kept or code == start:  # code == start: text before any code keeps its place
-            return footer[:start] + kept + footer[end:]
-        return footer[:code] + footer[end:]
-    return None
+        out.append(footer[last:start] + kept if kept else footer[last:code])
+        last = end
+    if not out:
+        return None
+    return "".join(out) + footer[last:]
 
 
 def footer_section(footer: str, section: str) -> str:
