@@ -30,6 +30,7 @@ from openpyxl.utils.cell import (
     get_column_letter,
     range_boundaries,
 )
+from openpyxl.worksheet.header_footer import _HeaderFooterPart
 
 
 class FakeComError(Exception):
@@ -77,6 +78,7 @@ class FakeApp:
         self.app = self
         self.book = None  # the active workbook (set by FakeBook)
         self.print_communication = True
+        self.printer = True  # False: Worksheet.PageSetup raises, as Excel without a printer does
 
     @property
     def api(self) -> _AppApi:
@@ -187,6 +189,7 @@ class FakeBook:
         else:
             self._cache = {}
         self.wb = wb
+        self.footers: dict[int, dict[str, str]] = {}  # id(worksheet) -> footer parts written, verbatim
         self.api = _BookApi(self)
         self.sheets = FakeSheets(self)
         self.app.book = self
@@ -309,6 +312,8 @@ class _SheetApi:
     @property
     def PageSetup(self) -> _PageSetupApi:  # noqa: N802
         _count(self, "sheet.PageSetup")
+        if not self.app.printer:
+            raise FakeComError("Unable to get the PageSetup property of the Worksheet class")
         return _PageSetupApi(self._sheet)
 
     def Unprotect(self, Password=None) -> None:  # noqa: N802, N803
@@ -328,12 +333,44 @@ class _SheetApi:
             setattr(p, _Protection._MAP[key], not value)
 
 
+_FOOTER_PARTS = {"LeftFooter": "left", "CenterFooter": "center", "RightFooter": "right"}
+
+
+def footer_part_text(part) -> str:
+    """One part of openpyxl's header/footer as Excel's LeftFooter/CenterFooter/RightFooter gives it: its
+    codes (font, size, colour) then its text, no "&L" ("&8标色：…"; openpyxl writes "&8 标色：…")."""
+    if not part.text:
+        return ""
+    font = f'&"{part.font}"' if part.font else ""
+    size = f"&{part.size}" if part.size else ""
+    color = f"&K{part.color}" if part.color else ""
+    return font + size + color + part.text
+
+
+def footer_text(sheet: FakeSheet, name: str) -> str:
+    """A footer part as Excel's PageSetup gives it (LeftFooter, CenterFooter, RightFooter), not counted
+    as a call: the string last written, verbatim as Excel keeps it, else the file's part in Excel's form
+    (:func:`footer_part_text`)."""
+    written = sheet.book.footers.get(id(sheet.ws), {})
+    if name in written:
+        return written[name]
+    return footer_part_text(getattr(sheet.ws.oddFooter, _FOOTER_PARTS[name]))
+
+
 class _PageSetupApi:
-    """Worksheet.PageSetup (COM), kept in openpyxl's page setup."""
+    """Worksheet.PageSetup (COM), kept in openpyxl's page setup; its footer parts read in Excel's form
+    (:func:`footer_part_text`) and, once written, kept verbatim as Excel keeps them (openpyxl would move
+    their codes to the front and read "&&8" as a size) as well as written into openpyxl's for a save."""
 
     def __init__(self, sheet: FakeSheet) -> None:
         object.__setattr__(self, "_sheet", sheet)
         object.__setattr__(self, "app", sheet.app)
+
+    def __getattr__(self, name):
+        if name not in _FOOTER_PARTS:
+            raise AttributeError(name)
+        _count(self, f"pagesetup.read.{name}")  # a write counts as pagesetup.{name}
+        return footer_text(self._sheet, name)
 
     def __setattr__(self, name, value) -> None:
         _count(self, f"pagesetup.{name}")
@@ -352,6 +389,10 @@ class _PageSetupApi:
             ws.print_title_rows = str(value).replace("$", "")
         elif name == "CenterFooter":
             ws.oddFooter.center.text = value
+            self._sheet.book.footers.setdefault(id(ws), {})[name] = str(value)
+        elif name in ("LeftFooter", "RightFooter"):
+            setattr(ws.oddFooter, _FOOTER_PARTS[name], _HeaderFooterPart.from_str(str(value)))
+            self._sheet.book.footers.setdefault(id(ws), {})[name] = str(value)
         elif name == "CenterHorizontally":
             ws.print_options.horizontalCentered = bool(value)
         elif name in ("LeftMargin", "RightMargin", "TopMargin", "BottomMargin"):

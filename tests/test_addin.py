@@ -485,6 +485,32 @@ def test_install_without_dest_off_windows_is_an_error(udfs):
         install_addin(udf_module=udfs)
 
 
+def test_an_xlstart_that_cannot_be_written_is_named_as_excels_before_the_build(tmp_path, udfs, monkeypatch):
+    """Without --dest the folder is Excel's start-up folder, which the user did not choose: the reason
+    names it and says --dest can install elsewhere; and the add-in is not built first."""
+    from xlperf.addin import install
+    from xlperf.errors import OutputError
+
+    xlstart = tmp_path / "XLSTART"
+    monkeypatch.setattr(install, "xlstart_dir", lambda: xlstart)
+
+    def refused(folder):
+        raise OutputError(f"无法在输出文件夹中写入文件：{folder}（没有写入权限），请换一个文件夹")
+
+    def built(*a, **k):
+        raise AssertionError("built before the folder was checked")
+
+    monkeypatch.setattr(install, "check_writable", refused)
+    monkeypatch.setattr(install, "addin_bytes", built)
+    with pytest.raises(XlperfError) as e:
+        install_addin(udf_module=udfs)
+    assert "没有写入权限" in str(e.value) and "Excel 的启动文件夹（XLSTART）" in str(e.value)
+    assert "--dest" in str(e.value)
+    with pytest.raises(XlperfError) as e:
+        install_addin(tmp_path / "mine", udf_module=udfs)  # a folder the user named: no XLSTART hint
+    assert "XLSTART" not in str(e.value) and "没有写入权限" in str(e.value)
+
+
 def test_cli_build_and_install(tmp_path, udfs):
     from xlperf.cli.addin_cmd import command
 

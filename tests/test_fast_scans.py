@@ -283,6 +283,36 @@ def test_the_generated_template_sheets_take_the_fast_paths(tmp_path, monkeypatch
     assert sum(map(len, found)) > 40
 
 
+def test_a_formula_cell_read_from_the_remembered_tags_is_where_a_fresh_read_puts_it(monkeypatch):
+    """The formula scan remembers each cell start tag it parsed: the samples' sheets scanned with the
+    memory empty, then again with it full, and with it cleared at its bound after every tag, give the
+    same cells as the document-order walk; a tag written otherwise is never remembered."""
+    import zipfile
+
+    from conftest import ROOT
+
+    sheets = []
+    for path in sorted((ROOT / "workbooks" / "samples").glob("*.xlsx")):
+        with zipfile.ZipFile(path) as z:
+            sheets += [z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+    exact = [_formula_positions_by_order(d) for d in sheets]
+    assert sum(map(len, exact)) > 100
+    xlsx._CELL_AT.clear()
+    assert [_formula_positions(d) for d in sheets] == exact  # cold: each tag parsed once
+    assert len(xlsx._CELL_AT) > 50 and all(k.startswith(b"<c ") for k in xlsx._CELL_AT)
+    assert [_formula_positions(d) for d in sheets] == exact  # warm: read from the memory
+    # a remembered tag means exactly its cell: the same tag placed in another row of another sheet
+    moved = sheets[0].replace(b'<c r="H7"', b'<c r="H8"', 1)
+    assert _formula_positions(moved) == _formula_positions_by_order(moved)
+    monkeypatch.setattr(xlsx, "_CELL_AT_MAX", 1)  # cleared before every tag
+    xlsx._CELL_AT.clear()
+    assert [_formula_positions(d) for d in sheets] == exact and len(xlsx._CELL_AT) == 1
+    odd = b'<worksheet><sheetData><row r="1"><c x="1" r="A1"><f>1</f></c></row></sheetData></worksheet>'  # r not first
+    xlsx._CELL_AT.clear()
+    assert _formula_positions(odd) == _formula_positions_by_order(odd) == {(0, 0)}
+    assert xlsx._CELL_AT == {}  # (the exact walk found it; the fast scan remembered nothing)
+
+
 FAR_SHEET = (
     b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
     b'2006/main"><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="30000"><c r="BZ30000"><v>1</v></c>'

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from wps_support import Service, authed, export_book, hello, mac, raw
 
+from xlperf.core.plan import MARK_KEY, footer_key_message
 from xlperf.errors import XlperfError
 from xlperf.wps import auth, config
 from xlperf.wps.service import Limits, ServiceState, make_server
@@ -305,6 +306,11 @@ def test_bad_requests_get_chinese_errors_and_the_service_goes_on(service):
         (("POST", "/v1/consolidate", {"folder": "/nonexistent/folder"}, None), 400, "文件夹不存在"),
         (("POST", "/v1/submission", {"workbook": "/etc/passwd"}, None), 400, "不是 Excel 工作簿"),
         (("POST", "/v1/indicator-row", {"name": "a", "rows": [], "formulas": [], "row": 0}, None), 400, "行号"),
+        (("POST", "/v1/footers", {}, None), 400, "工作表名 → 页脚左侧文字"),
+        (("POST", "/v1/footers", {"footers": ["&8x"]}, None), 400, "工作表名 → 页脚左侧文字"),
+        (("POST", "/v1/footers", {"footers": {"a": 8}}, None), 400, "文字或 null"),
+        (("POST", "/v1/footers", {"footers": {"a": "x" * 1025}}, None), 400, "1024 个字符"),
+        (("POST", "/v1/footers", {"footers": {str(i): "" for i in range(1001)}}, None), 400, "最多 1000 张"),
     ]  # fmt: skip
     for (method, path, body, headers), status, text in cases:
         got, hdrs, answer = request(service, method, path, body, headers)
@@ -404,6 +410,24 @@ def test_a_validation_answers_with_the_plan_and_what_to_clear(service, office_se
     assert answer["plan"]["kind"] == "xlperf.validation-plan" and answer["plan"]["live"]["values"]
     assert answer["clear"]["sheets"][0] == {"sheet": "自评表1", "fills": [["FFF2CC", ["H7"]]], "delete_notes": ["H7"],
                                             "cut_notes": []}  # fmt: skip
+    assert answer["clear"]["footer_key"] == ""  # a live record: the ribbons never print the key
+
+
+def test_the_footers_of_a_cleared_copy_come_back_without_the_key(service):
+    """What the WPS add-in writes back into the left footers it read while clearing a validated copy:
+    only where the key was, the user's text kept; the sheets whose footer could not be read named in
+    the words the Excel ribbon uses."""
+    footers = {"自评表1": "&8" + MARK_KEY, "自评表2": "某某局", "自评表3": "&8" + MARK_KEY + "2020年度",
+               "自评表4": None, "自评表5": None}  # fmt: skip
+    status, _, answer = request(service, "POST", "/v1/footers", {"footers": footers})
+    assert status == 200 and answer["ok"]
+    assert answer["writes"] == {"自评表1": "", "自评表3": "&8 2020年度"}
+    assert (
+        answer["message"] == footer_key_message(["自评表4", "自评表5"])
+        and "自评表4、自评表5" in answer["message"]
+    )
+    status, _, answer = request(service, "POST", "/v1/footers", {"footers": {"自评表1": "&8" + MARK_KEY}})
+    assert answer["writes"] == {"自评表1": ""} and answer["message"] == ""
 
 
 # --- limits inside the service (in process, real sockets) -------------------------------------------------

@@ -11,10 +11,21 @@ import openpyxl
 import pytest
 from lxml import etree
 from test_macros import make_book
-from wps_support import ADDIN, JS, Service, export_book, normalise, run_node, snapshot
+from wps_support import (
+    ADDIN,
+    JS,
+    SAMPLE,
+    Service,
+    export_book,
+    normalise,
+    run_node,
+    snapshot,
+    validate_o,
+    with_footers,
+)
 
 from xlperf.api import validate_file
-from xlperf.core.plan import build_plan
+from xlperf.core.plan import MARK_KEY, build_plan
 from xlperf.excel import macros
 from xlperf.samples import SAMPLES, write_sample
 from xlperf.writers import annotate
@@ -215,6 +226,37 @@ def test_clear_in_wps_undoes_the_annotated_copy(service, tmp_path):
     out = wps(service, tmp_path, export_book(copy), ["XlperfClearMarks"])
     original = wps(service, tmp_path, export_book(SEED), [])["dump"]
     assert diff(original, out["dump"]) == []
+
+
+def test_clear_in_wps_takes_the_key_out_of_the_copy_validate_o_wrote_as_excel_does(service, tmp_path):
+    src = with_footers(SAMPLE, tmp_path / "u.xlsx", {"自评表2": "某某局"})  # a left part of their own
+    copy = validate_o(src, tmp_path / "校验副本.xlsx")
+    marked = export_book(copy)
+    assert [s["footer"].get("L") for s in marked["sheets"] if s["name"].startswith("自评表")] == [
+        "&8" + MARK_KEY, "某某局", "&8" + MARK_KEY, "&8" + MARK_KEY]  # fmt: skip
+    out = wps(service, tmp_path, marked, ["XlperfClearMarks"])
+    assert diff(snapshot(excel(copy, macros.clear_marks).wb), out["dump"]) == []
+    assert diff(wps(service, tmp_path, export_book(src), [])["dump"], out["dump"]) == []
+    footers = {
+        name: s.get("footer") for name, s in out["dump"]["sheets"].items() if name.startswith("自评表")
+    }
+    assert footers == {
+        "自评表1": {"C": "&9第 &P 页，共 &N 页", "R": "机密"},
+        "自评表2": {"L": "某某局", "C": "&9第 &P 页，共 &N 页", "R": "机密"},
+        "自评表3": {"C": "&9第 &P 页，共 &N 页", "R": "机密"},
+        "自评表4": {"C": "&9第 &P 页，共 &N 页", "R": "机密"},
+    }
+    # where the page setup cannot be read (no printer), the rest of the clear is still done
+    blind = wps(service, tmp_path, marked, ["XlperfClearMarks"], options={"noPrinter": True})
+    assert blind["alerts"] == [
+        "已清除校验标记。\n以下工作表页脚左侧的标色说明未能去掉（读不到页面设置，多因这台电脑未安装打印机）："
+        "自评表1、自评表2、自评表3、自评表4。可在“页面设置 → 页眉/页脚”中把它删去。"
+    ]  # the same words as the Excel ribbon's (the service's)
+    assert blind["dump"]["order"] == out["dump"]["order"]
+    assert blind["dump"]["sheets"]["自评表1"]["footer"]["L"] == "&8" + MARK_KEY
+    assert {k: v for k, v in blind["dump"]["sheets"]["自评表1"].items() if k != "footer"} == {
+        k: v for k, v in out["dump"]["sheets"]["自评表1"].items() if k != "footer"
+    }
 
 
 def test_a_sheet_protected_with_a_password_gives_the_chinese_message(service, tmp_path):

@@ -28,8 +28,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
+
+from xlperf.cli import cli
+from xlperf.writers import ooxml as ox
+from xlperf.writers.xlsxparts import Book
 
 from conftest import ROOT
+from fake_xlwings import footer_part_text
 
 JS = ROOT / "tests" / "js"
 ADDIN = ROOT / "wps"
@@ -213,6 +219,14 @@ _PROTECTION_FLAGS = ("formatCells", "formatColumns", "formatRows", "insertColumn
                      "insertHyperlinks", "deleteColumns", "deleteRows", "sort", "autoFilter", "pivotTables")  # fmt: skip
 
 
+def footer_parts(ws) -> dict[str, str]:
+    """The sheet's footer parts that hold anything, as PageSetup's LeftFooter/CenterFooter/RightFooter
+    give them (the fake xlwings's form: tests/fake_xlwings.py footer_part_text)."""
+    f = ws.oddFooter
+    parts = {"L": footer_part_text(f.left), "C": footer_part_text(f.center), "R": footer_part_text(f.right)}
+    return {k: v for k, v in parts.items() if v}
+
+
 def export_book(path: Path, full_name: str | None = None) -> dict:
     """The workbook as the fake ET loads it: what WPS would show (cached values) and hold."""
     wb = openpyxl.load_workbook(path)
@@ -250,7 +264,9 @@ def export_book(path: Path, full_name: str | None = None) -> dict:
         protection = {"sheet": bool(p.sheet), "password": bool(p.password), "objects": bool(p.objects),
                       "scenarios": bool(p.scenarios)}  # fmt: skip
         protection.update({k: bool(getattr(p, k)) for k in _PROTECTION_FLAGS})
+        footer = footer_parts(ws)
         sheets.append({
+            **({"footer": footer} if footer else {}),
             "name": ws.title,
             "state": {"visible": "visible", "hidden": "hidden", "veryHidden": "veryhidden"}[ws.sheet_state],
             "cells": cells,
@@ -263,8 +279,8 @@ def export_book(path: Path, full_name: str | None = None) -> dict:
 
 def snapshot(wb: openpyxl.Workbook) -> dict:
     """An openpyxl workbook in the form of fake_et.js's dump(): values as written (formula text for
-    formulas), fills, notes of every sheet; fonts, alignment, borders, widths, heights, merges, frozen
-    panes, filter and print setup of the 校验结果 sheet."""
+    formulas), fills, notes of every sheet; the footer of every other sheet; fonts, alignment, borders,
+    widths, heights, merges, frozen panes, filter and print setup of the 校验结果 sheet."""
     out = {"order": [ws.title for ws in wb.worksheets], "active": wb.active.title if wb.worksheets else None,
            "sheets": {}}  # fmt: skip
     for ws in wb.worksheets:
@@ -323,6 +339,8 @@ def snapshot(wb: openpyxl.Workbook) -> dict:
                     "margins": [m.left, m.right, m.top, m.bottom],
                 },
             })  # fmt: skip
+        elif footer_parts(ws):
+            entry["footer"] = footer_parts(ws)
         out["sheets"][ws.title] = entry
     return out
 
@@ -330,3 +348,30 @@ def snapshot(wb: openpyxl.Workbook) -> dict:
 def normalise(snap: dict) -> dict:
     """JSON round trip (1 == 1.0, tuples are lists) so the two sides compare as data."""
     return json.loads(json.dumps(snap, ensure_ascii=False, sort_keys=True))
+
+
+# --- the annotated copy with the user's footers (tests/test_footer_key.py, tests/test_wps_addin.py) ---
+
+SAMPLE = ROOT / "workbooks" / "samples" / "长安区委编办_2020.xlsx"
+
+
+def with_footers(src: Path, out: Path, left_of: dict[str, str]) -> Path:
+    """The sample as a user set up its printing: a right part (机密) on every footer, and on the sheets of
+    ``left_of`` a left part of their own (the sheet parts' footers edited, everything else as it was)."""
+    pkg = ox.Package.open(src)
+    for entry in Book(pkg).sheets:
+        text = pkg.text(entry.part)
+        if "</oddFooter>" not in text:
+            continue  # the template's hidden _xlperf sheet: no footer
+        text = text.replace("</oddFooter>", "&amp;R机密</oddFooter>")
+        if entry.name in left_of:
+            text = text.replace("<oddFooter>", "<oddFooter>&amp;L" + left_of[entry.name])
+        pkg.write(entry.part, text.encode("utf-8"))
+    pkg.save(out)
+    return out
+
+
+def validate_o(src: Path, out: Path) -> Path:
+    r = CliRunner().invoke(cli, ["validate", str(src), "-o", str(out)], catch_exceptions=False)
+    assert r.exit_code == 1 and out.is_file(), r.output  # findings: exit 1, the copy written
+    return out

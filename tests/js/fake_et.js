@@ -12,6 +12,8 @@
  *   formats; a sheet protected with a password cannot be unprotected without it.
  * - A string written through Value2 starting with "'" is stored as the rest, as text; one starting with
  *   "=" is a formula.
+ * - PageSetup's footer parts are kept as the strings written (noPrinter: reading PageSetup throws, as
+ *   without a printer).
  * - The calls no documentation confirms can be refused, as a build might (each option false): the
  *   overwrite of Comment.Text(text, 1, true) (noteTextReplaces: the text is appended instead), the After
  *   of Worksheets.Add (addAfter: it throws), Rows.Item(n) (rowsItem: it throws), a 2-D Range.Formula
@@ -140,6 +142,8 @@
     this.freeze = null;
     this.filter = null;
     this.page = null;
+    // the footer's parts as PageSetup's LeftFooter/CenterFooter/RightFooter give them ("&8标色：…")
+    this.footer = Object.assign({}, data.footer || {});
     this.protection = Object.assign({ sheet: false, password: false, objects: false, scenarios: false }, data.protection || {});
     var self = this;
     Object.keys(data.cells || {}).forEach(function (ref) {
@@ -290,6 +294,16 @@
         entry.freeze = s.freeze;
         entry.filter = s.filter;
         entry.page = s.page;
+      } else {
+        var footer = {};
+        ["L", "C", "R"].forEach(function (k) {
+          if (s.footer[k]) {
+            footer[k] = s.footer[k];
+          }
+        });
+        if (Object.keys(footer).length) {
+          entry.footer = footer;
+        }
       }
       out.sheets[s.name] = entry;
     });
@@ -785,9 +799,15 @@
         p.margins[i] = Math.round((v / 72) * 10000) / 10000;
       };
     });
+    var parts = { LeftFooter: "L", CenterFooter: "C", RightFooter: "R" };
+    ["LeftFooter", "RightFooter"].forEach(function (k) {
+      map[k] = function (v) {
+        sheet.footer[parts[k]] = String(v);
+      };
+    });
     Object.keys(map).forEach(function (k) {
       prop(ps, k, book, function () {
-        return undefined;
+        return parts[k] ? sheet.footer[parts[k]] || "" : undefined;
       }, map[k]);
     });
     return ps;
@@ -916,6 +936,9 @@
       });
     });
     prop(ws, "PageSetup", book, function () {
+      if (book.options.noPrinter) {
+        throw FakeError("Unable to get the PageSetup property of the Worksheet class");
+      }
       return makePageSetup(book, sheet);
     });
     return ws;

@@ -589,6 +589,55 @@
     return text.slice(0, i).replace(/[\r\n]+$/, "");
   }
 
+  /** A sheet's left footer as PageSetup gives it ("&8标色：…"); null where it cannot be read (WPS, as
+   * Excel, cannot without a printer). */
+  function readLeftFooter(ws) {
+    try {
+      var left = get(ws.PageSetup, "LeftFooter");
+      return left === null || left === undefined ? "" : String(left);
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function writeLeftFooter(ws, name, text) {
+    try {
+      unprotected(ws, name, function () {
+        ws.PageSetup.LeftFooter = text;
+      });
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  /** The colours' key out of the left footers applyClear read: the service says what to write back (the
+   * core's footer_without_key, as the Excel ribbon applies it) and words what could not be done (a footer
+   * not read, or not written); "" when everything was. */
+  async function clearFooters(ctx, footers, sheets) {
+    var names = Object.keys(footers || {});
+    if (!names.length) {
+      return "";
+    }
+    var answer = await request(ctx.cfg, ctx.fetch, "/v1/footers", { footers: footers });
+    var failed = {};
+    Object.keys(answer.writes).forEach(function (name) {
+      if (!writeLeftFooter(sheets[name], name, answer.writes[name])) {
+        failed[name] = true;
+      }
+    });
+    if (!Object.keys(failed).length) {
+      return answer.message;
+    }
+    var untouched = {};
+    names.forEach(function (name) {
+      if (footers[name] === null || failed[name]) {
+        untouched[name] = null;
+      }
+    });
+    return (await request(ctx.cfg, ctx.fetch, "/v1/footers", { footers: untouched })).message;
+  }
+
   /** A note's text replaced: Comment.Text(text, 1, true) where the build does so (its text read back to
    * be sure), else the note made again with the text. */
   function setNoteText(rng, note, text) {
@@ -686,6 +735,7 @@
   /** Undo what a validation added; `sheets` loses the deleted ones. */
   function applyClear(app, cp, sheets, status) {
     status = status || function () {};
+    var footers = {}; // sheet -> its left footer as read (null: unreadable), where the plan takes a key out
     cp.sheets.forEach(function (cs) {
       var ws = sheets[cs.sheet];
       if (!ws) {
@@ -715,6 +765,9 @@
             setNoteText(rng, note, cut);
           }
         });
+        if (cp.footer_key) {
+          footers[cs.sheet] = readLeftFooter(ws); // (written back by clearFooters, as the service says)
+        }
       });
     });
     cp.delete_sheets.forEach(function (name) {
@@ -732,6 +785,7 @@
       }
       deleteSheet(app, ws);
     });
+    return footers;
   }
 
   // --- the install secret: HMAC-SHA256, never sent -------------------------------------------------
@@ -1209,8 +1263,9 @@
       record: record,
     });
     setStatus(ctx, "正在写入校验结果……");
+    var said = "";
     if (answer.clear) {
-      applyClear(ctx.app, answer.clear, sheets);
+      said = await clearFooters(ctx, applyClear(ctx.app, answer.clear, sheets), sheets);
     } else if (sheets[RESULT_SHEET]) {
       applyClear(ctx.app, { sheets: [], delete_sheets: [RESULT_SHEET], note_marker: "" }, sheets);
     }
@@ -1218,7 +1273,7 @@
     applyLive(ctx.app, wb, lp, sheets, function (t) {
       setStatus(ctx, t);
     });
-    ctx.ui.alert(lp.status + "\n详见“" + RESULT_SHEET + "”工作表（点击“位置”可跳转到单元格）。");
+    ctx.ui.alert(lp.status + "\n详见“" + RESULT_SHEET + "”工作表（点击“位置”可跳转到单元格）。" + (said ? "\n" + said : ""));
     return answer;
   }
 
@@ -1231,10 +1286,15 @@
     }
     var rows = sheets[RECORD_SHEET] ? readSheet(sheets[RECORD_SHEET], RECORD_SHEET).rows : [];
     var answer = await request(ctx.cfg, ctx.fetch, "/v1/clear", { record: { rows: rows } });
-    applyClear(ctx.app, answer.clear, sheets, function (t) {
+    var footers = applyClear(ctx.app, answer.clear, sheets, function (t) {
       setStatus(ctx, t);
     });
-    setStatus(ctx, "已清除校验标记");
+    var said = await clearFooters(ctx, footers, sheets);
+    if (said) {
+      ctx.ui.alert("已清除校验标记。\n" + said);
+    } else {
+      setStatus(ctx, "已清除校验标记");
+    }
     return answer;
   }
 
@@ -1559,7 +1619,7 @@
     "xlperf 项目支出绩效自评（WPS 表格）\n\n" +
     "功能区按钮：\n" +
     "· 校验本工作簿：检查各自评表，生成“校验结果”表，并用颜色标出有问题的单元格（红：错误，橙：警告，蓝：提示）。\n" +
-    "· 清除校验标记：删除“校验结果”表，恢复单元格原来的颜色，删除校验添加的批注。\n" +
+    "· 清除校验标记：删除“校验结果”表，恢复单元格原来的颜色，删除校验添加的批注；在校验副本上还去掉页脚左侧的标色说明。\n" +
     "· 新增项目表：增加一张空白自评表。\n" +
     "· 插入指标行：在选中行所在的指标表中插入一行。\n" +
     "· 刷新项目汇总：按各自评表重写“项目汇总”表。\n" +

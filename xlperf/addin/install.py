@@ -54,7 +54,10 @@ def install_addin(
     try:
         check_writable(folder)
     except OutputError as exc:
-        raise AddinError(str(exc)) from exc
+        where = (
+            "" if dest is not None else "；这是 Excel 的启动文件夹（XLSTART），也可用 --dest 安装到其他文件夹"
+        )
+        raise AddinError(f"{exc}{where}") from exc
     data = addin_bytes(udf_module, interpreter=interpreter or sys.executable)
     try:
         atomic_write_bytes(target, data)

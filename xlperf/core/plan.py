@@ -25,7 +25,8 @@ What a plan holds, and what an applier must do with it:
   them) must undo. Before marking, an applier records each marked cell's fill as it was (and whether
   it added or extended a note) in the very hidden sheet ``record_sheet``, one row per change with
   ``record_header``'s columns; clearing puts those fills back, removes our notes (or our part of a
-  user's note, from the marker on) and deletes ``delete_sheets``.
+  user's note, from the marker on), takes the colours' key (:data:`MARK_KEY`, which the annotated copy
+  prints in each marked sheet's left footer) out of those sheets' footers and deletes ``delete_sheets``.
 - ``status``: the one line for the status bar or the terminal; ``legend``: what the colours mean.
 
 Appliers over a running office suite (the Excel ribbon, the WPS add-in) apply the plan's *live form*
@@ -47,6 +48,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from xlperf.core import a1
@@ -663,9 +665,13 @@ class ClearSheet:
 
 @dataclass(frozen=True)
 class ClearPlan:
+    """``footer_key``: on each sheet of ``sheets``, this text leaves the left part of the footer
+    (:func:`footer_without_key`; the annotated copy prints it there, the live appliers never do)."""
+
     sheets: tuple[ClearSheet, ...]
     delete_sheets: tuple[str, ...] = (L.RESULT_SHEET, RECORD_SHEET)
     note_marker: str = NOTE_MARKER
+    footer_key: str = MARK_KEY
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -681,12 +687,14 @@ def _record_fill(value: object) -> str:
 
 def clear_plan(record_rows) -> ClearPlan:
     """What 清除校验标记 undoes, from the record sheet's rows (header first; written by the live
-    appliers or by the annotated copy, whose extra columns and undo log are ignored here)."""
+    appliers or by the annotated copy, whose extra columns and undo log are ignored here; the copy's
+    record also makes the plan take the colours' key out of its sheets' footers)."""
     fills: dict[str, dict[str, list[str]]] = {}
     deletes: dict[str, list[str]] = {}
     cuts: dict[str, list[str]] = {}
     order: list[str] = []
-    for row in list(record_rows)[1:]:
+    record_rows = list(record_rows)
+    for row in record_rows[1:]:
         row = list(row) + [None] * 4
         sheet, address, fill, note = (("" if x is None else str(x)).strip() for x in row[:4])
         if not sheet or not address or address == "meta":
@@ -710,8 +718,17 @@ def clear_plan(record_rows) -> ClearPlan:
                 tuple(cuts.get(s, ())),
             )
             for s in order
-        )
+        ),
+        footer_key=MARK_KEY if _copy_record(record_rows) else "",
     )
+
+
+def _copy_record(record_rows: list) -> bool:
+    """Whether a record sheet is the annotated copy's (its header has the copy's columns beyond the live
+    appliers' four): only the copy prints the colours' key in the footers, so only its clear looks
+    there (each look at a page setup is slow in Excel, and fails without a printer)."""
+    head = [("" if x is None else str(x)).strip() for x in (record_rows[0] if record_rows else ())]
+    return tuple(head[: len(RECORD_HEADER)]) == RECORD_HEADER
 
 
 def cut_note(text: str, marker: str = NOTE_MARKER) -> str | None:
@@ -719,6 +736,56 @@ def cut_note(text: str, marker: str = NOTE_MARKER) -> str | None:
     if marker not in text:
         return None
     return text[: text.index(marker)].rstrip("\r\n")
+
+
+# A font size code at the end of a footer part's text: "&" and digits, unless the "&" is the second of
+# "&&" (a literal ampersand, then the digits); openpyxl writes a space after it ("&8 ")
+_SIZE_AT_END = re.compile(r"(?:^|[^&])(?:&&)*(&[0-9]+ ?)\Z")
+# header/footer codes that print nothing themselves: font, size, colour (RGB or theme), the toggles
+# (bold, italic, underline, double underline, strikethrough, superscript, subscript, outline, shadow);
+# "&&" (a literal ampersand) is matched so that its second "&" never starts a code
+_FORMAT_CODES = re.compile(r'&&|&"[^"]*"|&[0-9]+|&K[0-9A-Fa-f]{6}|&K[0-9]{2}[+-][0-9]{3}|&[BIUESXYOH]')
+_BLANK = re.compile(r"[ \t\r\n\u00a0\u3000]*")  # prints nothing
+
+
+def footer_without_key(left: str, key: str = MARK_KEY) -> str | None:
+    """The left part of a footer (Excel's ``PageSetup.LeftFooter``: no "&L") with every ``key`` taken
+    out, with the font size code right before it (kept where the user typed text after the key: it
+    sizes theirs too, a space put between where their text starts with a digit, so that "&8" and "2020年"
+    do not become the size "&82020"); None when the key is not in it. What the user typed around the
+    key stays as it was; where nothing printable is left (only codes such as "&8" or a font name, or
+    blanks) the part is "" again. The one home of this rule: the annotated copy's own clear
+    (:func:`xlperf.writers.xlsxparts.footer_without_key_parts`), the Excel ribbon and, through the
+    service, the WPS add-in all use it."""
+    if not key or key not in left:
+        return None
+    kept = left
+    while key in kept:
+        at = kept.index(key)
+        before, after = kept[:at], kept[at + len(key) :]
+        size = _SIZE_AT_END.search(before)
+        if size and _prints_nothing(after.replace(key, "")):
+            before = before[: size.start(1)]  # the size was ours: nothing of theirs follows
+        elif size and not size.group(1).endswith(" ") and after[:1] in _DIGITS:
+            before += " "  # their text starts with a digit: it must not lengthen the size code
+        kept = before + after
+    return "" if _prints_nothing(kept) else kept
+
+
+_DIGITS = frozenset("0123456789")
+
+
+def _prints_nothing(part: str) -> bool:
+    return _BLANK.fullmatch(_FORMAT_CODES.sub(lambda m: "&" if m.group(0) == "&&" else "", part)) is not None
+
+
+def footer_key_message(sheets: Sequence[str]) -> str:
+    """What the ribbons say where the colours' key could not be taken out of a sheet's footer (the page
+    setup could not be read or written: on a PC without a printer Excel cannot)."""
+    return (
+        f"以下工作表页脚左侧的标色说明未能去掉（读不到页面设置，多因这台电脑未安装打印机）：{'、'.join(sheets)}。"
+        "可在“页面设置 → 页眉/页脚”中把它删去。"
+    )
 
 
 def appended_note(theirs: str, ours: str) -> str:

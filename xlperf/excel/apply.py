@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 
-from xlperf.core.plan import POINTS_PER_INCH, ClearPlan, LivePlan, appended_note, cut_note
+from xlperf.core.plan import POINTS_PER_INCH, ClearPlan, LivePlan, appended_note, cut_note, footer_without_key
 from xlperf.excel import live
 
 # Excel's constants (the ET object model takes the same numbers)
@@ -196,9 +196,34 @@ def live_text_cell(value: object) -> object:
     return "'" + value if isinstance(value, str) and value else value
 
 
-def apply_clear(book, cp: ClearPlan, sheets: dict, status: Callable[[str], None] = lambda text: None) -> None:
-    """Undo what a validation added: fills back, our notes out (or cut from users' notes), our sheets
-    deleted. ``sheets`` (by name) loses the deleted ones."""
+def clear_footer_key(sheet, key: str) -> bool:
+    """Take our colours' key out of the sheet's left footer (the annotated copy prints it there): one
+    read, and a write only where it was (:func:`footer_without_key` says what stays). False where the
+    page setup could not be read or written (Excel cannot without a printer): the caller says so."""
+    if not key:
+        return True
+    try:
+        ps = sheet.api.PageSetup
+        left = ps.LeftFooter
+    except Exception:  # noqa: BLE001 - COM's error (no printer): the footer is said to be left as it was
+        return False
+    kept = footer_without_key("" if left is None else str(left), key)
+    if kept is None:
+        return True
+    try:
+        ps.LeftFooter = kept
+    except Exception:  # noqa: BLE001 - COM's error: as above
+        return False
+    return True
+
+
+def apply_clear(
+    book, cp: ClearPlan, sheets: dict, status: Callable[[str], None] = lambda text: None
+) -> list[str]:
+    """Undo what a validation added: fills back, our notes out (or cut from users' notes), our key out of
+    the marked sheets' left footers, our sheets deleted. ``sheets`` (by name) loses the deleted ones.
+    Returns the sheets whose footer still holds the key (their page setup could not be changed)."""
+    kept_key: list[str] = []
     for cs in cp.sheets:
         sheet = sheets.get(cs.sheet)
         if sheet is None:
@@ -219,6 +244,8 @@ def apply_clear(book, cp: ClearPlan, sheets: dict, status: Callable[[str], None]
                 cut = cut_note(str(note.text), cp.note_marker)
                 if cut is not None:
                     note.text = cut
+            if not clear_footer_key(sheet, cp.footer_key):
+                kept_key.append(cs.sheet)
     for name in cp.delete_sheets:
         sheet = sheets.pop(name, None)
         if sheet is None:
@@ -229,3 +256,4 @@ def apply_clear(book, cp: ClearPlan, sheets: dict, status: Callable[[str], None]
                     XL_SHEET_VISIBLE  # a very hidden sheet is made visible before it is deleted
                 )
         sheet.delete()
+    return kept_key

@@ -69,7 +69,7 @@ from xlperf.core.a1 import column_letter
 from xlperf.core.engine import Validation, validate
 from xlperf.core.grid import Grid
 from xlperf.core.parser import parse_workbook
-from xlperf.core.plan import PALETTE, RECORD_SHEET, build_plan, clear_plan, live_plan
+from xlperf.core.plan import PALETTE, RECORD_SHEET, build_plan, clear_plan, footer_key_message, live_plan
 from xlperf.errors import XlperfError
 from xlperf.excel import apply, live
 from xlperf.layouts import shipped
@@ -242,37 +242,45 @@ def validate_workbook(book) -> Validation:
     taken away (:func:`clear_plan` over the record sheet)."""
     app = book.app
     sheets = sheet_map(book)
-    _clear(book, sheets)
+    said = _clear(book, sheets)
     v = _validation(book, sheets)
     _status(app, "正在写入校验结果……")
     lp = live_plan(build_plan(v))
     apply.apply_live(book, lp, sheets, status=lambda text: _status(app, text))
-    _alert(app, f"{lp.status}\n详见“{L.RESULT_SHEET}”工作表（点击“位置”可跳转到单元格）。")
+    _alert(
+        app,
+        f"{lp.status}\n详见“{L.RESULT_SHEET}”工作表（点击“位置”可跳转到单元格）。"
+        + (f"\n{said}" if said else ""),
+    )
     return v
 
 
 # --- 清除校验标记 -------------------------------------------------------------------------------------
 
 
-def _clear(book, sheets: dict | None = None) -> bool:
-    """Undo what validation added; True when there was something to undo. ``sheets`` (by name) loses
-    the sheets deleted."""
+def _clear(book, sheets: dict | None = None) -> str | None:
+    """Undo what validation added: None when there was nothing to undo, else what the user must still
+    be told ("" when nothing: a footer whose page setup Excel could not change is named). ``sheets`` (by
+    name) loses the sheets deleted."""
     sheets = sheet_map(book) if sheets is None else sheets
     marks = sheets.get(MARKS_SHEET)
     if marks is None and L.RESULT_SHEET not in sheets:
-        return False
+        return None
     rows = live.read_grid(marks, MARKS_SHEET).rows if marks is not None else []
-    apply.apply_clear(book, clear_plan(rows), sheets, status=lambda text: _status(book.app, text))
-    return True
+    kept = apply.apply_clear(book, clear_plan(rows), sheets, status=lambda text: _status(book.app, text))
+    return footer_key_message(kept) if kept else ""
 
 
 @macro(calculation=False)
 def clear_marks(book) -> None:
-    """清除校验标记：删除 校验结果 表，恢复被标记单元格原来的填充色，删除校验添加的批注。"""
-    if _clear(book):
-        _status(book.app, "已清除校验标记")
-    else:
+    """清除校验标记：删除 校验结果 表，恢复被标记单元格原来的填充色，删除校验添加的批注，去掉校验副本页脚左侧的图例。"""
+    said = _clear(book)
+    if said is None:
         _alert(book.app, "没有需要清除的校验标记。")
+    elif said:
+        _alert(book.app, f"已清除校验标记。\n{said}")
+    else:
+        _status(book.app, "已清除校验标记")
 
 
 # --- 新增项目表 -------------------------------------------------------------------------------------
@@ -610,7 +618,7 @@ HELP = """xlperf 项目支出绩效自评
 
 功能区按钮：
 · 校验：检查各自评表，生成“校验结果”表，并用颜色标出有问题的单元格（红：错误，橙：警告，蓝：提示）。
-· 清除校验标记：删除“校验结果”表，恢复单元格原来的颜色，删除校验添加的批注。
+· 清除校验标记：删除“校验结果”表，恢复单元格原来的颜色，删除校验添加的批注；在校验副本上还去掉页脚左侧的标色说明。
 · 新增项目表：增加一张空白自评表。
 · 刷新汇总：按各自评表重写“项目汇总”表。
 · 生成报送版：另存一份把 XP_ 函数换成数值的副本，报送时请发送这份文件。

@@ -178,7 +178,10 @@ _PREFIXED_FORMULA = re.compile(rb":f[\s/>]")
 _PLAIN_CELL_OPEN = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?:[^<>]*[^<>/])?>\s*')
 
 
-_COLUMNS: dict[bytes, int] = {}  # b"AB" -> 27 (0-based), as met
+# a formula cell's start tag as written (b'<c r="H7" s="12">') -> its (row, col), 0-based: a unit's sheets
+# repeat a few hundred of them (the same cells of the same template), each parsed once
+_CELL_AT: dict[bytes, tuple[int, int]] = {}
+_CELL_AT_MAX = 20_000
 
 
 def _formula_positions(xml: bytes, unprefixed: bool = False) -> frozenset[tuple[int, int]]:
@@ -196,21 +199,36 @@ def _formula_positions(xml: bytes, unprefixed: bool = False) -> frozenset[tuple[
     ):
         return _formula_positions_by_order(xml)
     found = []
-    rfind, cell_open, columns = xml.rfind, _PLAIN_CELL_OPEN.fullmatch, _COLUMNS
+    rfind, known = xml.rfind, _CELL_AT
     for m in _FORMULA_OR_ODD.finditer(xml, start, end):
         at = m.start()
         if xml[at + 1] != 0x66:  # not <f but <! or <?: a comment, CDATA, an instruction
             return _formula_positions_by_order(xml)
         tag = rfind(b"<c ", start, at)
-        cell = cell_open(xml, tag, at) if tag >= 0 else None
-        if cell is None:
+        if tag < 0:
             return _formula_positions_by_order(xml)
-        c, r = cell.groups()
-        col = columns.get(c)
-        if col is None:
-            col = columns[c] = column_index(c.decode()) - 1
-        found.append((int(r) - 1, col))
+        span = xml[tag:at]  # the cell's start tag, and blanks before the <f>
+        cell = known.get(span)
+        if cell is None:
+            cell = _cell_at(span)
+            if cell is None:
+                return _formula_positions_by_order(xml)
+        found.append(cell)
     return frozenset(found)
+
+
+def _cell_at(span: bytes) -> tuple[int, int] | None:
+    """(row, col), 0-based, of a plainly written cell start tag (and the blanks before its <f>); None
+    when it is written otherwise. Remembered (:data:`_CELL_AT`, bounded)."""
+    cell = _PLAIN_CELL_OPEN.fullmatch(span)
+    if cell is None:
+        return None
+    c, r = cell.groups()
+    at = (int(r) - 1, column_index(c.decode()) - 1)
+    if len(_CELL_AT) >= _CELL_AT_MAX:
+        _CELL_AT.clear()
+    _CELL_AT[span] = at
+    return at
 
 
 def _plain_head(xml: bytes, end: int) -> bool:

@@ -8,6 +8,7 @@ buttons compute for either host), so the two front ends compute the same things:
 ``/v1/health``          the service's name and version
 ``/v1/validate``        grids (+ the record sheet) in; the patch plan and what to clear first out
 ``/v1/clear``           the record sheet in; what 清除校验标记 undoes out
+``/v1/footers``         a cleared copy's left footers in; what to write back (the colours' key out)
 ``/v1/summary``         grids in; the 项目汇总 rows and number formats out
 ``/v1/report``          grids and the workbook's path in; the Word report written beside it
 ``/v1/consolidate``     a folder in; the 汇总 workbook written in it, and what to tell the user
@@ -48,7 +49,15 @@ from xlperf import __version__
 from xlperf.core import labels as L
 from xlperf.core.grid import Grid
 from xlperf.core.names import shown_name
-from xlperf.core.plan import build_plan, chunks, clear_plan, compress
+from xlperf.core.plan import (
+    MARK_KEY,
+    build_plan,
+    chunks,
+    clear_plan,
+    compress,
+    footer_key_message,
+    footer_without_key,
+)
 from xlperf.core.results_table import summary_line
 from xlperf.errors import XlperfError
 from xlperf.layouts import shipped
@@ -278,6 +287,33 @@ def clear(payload: dict) -> dict:
     return {"clear": clear_plan(rows or []).to_dict()}
 
 
+MAX_FOOTER_TEXT = 1024  # characters of one footer part (Excel allows 255 for the whole footer)
+
+
+def footers(payload: dict) -> dict:
+    """The colours' key out of the left footers of a cleared copy's sheets: ``footers`` (sheet name ->
+    its PageSetup.LeftFooter, or null where the add-in could not read or write it) in; ``writes``
+    (sheet name -> the text to write back, only where the key was) and the ``message`` naming the sheets
+    that keep it out. The rule is the core's (:func:`footer_without_key`), as the Excel ribbon applies it."""
+    data = payload.get("footers")
+    if not isinstance(data, dict) or len(data) > MAX_SHEETS:
+        raise BadRequest(f"footers 应为“工作表名 → 页脚左侧文字”，最多 {MAX_SHEETS} 张工作表")
+    writes: dict[str, str] = {}
+    unread: list[str] = []
+    for name, left in data.items():
+        if not isinstance(name, str) or not (left is None or isinstance(left, str)):
+            raise BadRequest("footers 的值应为文字或 null")
+        if left is None:
+            unread.append(name)
+            continue
+        if len(left) > MAX_FOOTER_TEXT:
+            raise BadRequest(f"工作表“{name}”的页脚超过 {MAX_FOOTER_TEXT} 个字符")
+        kept = footer_without_key(left, MARK_KEY)
+        if kept is not None:
+            writes[name] = kept
+    return {"writes": writes, "message": footer_key_message(unread) if unread else ""}
+
+
 def summary(payload: dict) -> dict:
     from xlperf.actions import summary_format_addresses, summary_rows
 
@@ -400,6 +436,7 @@ ENDPOINTS: dict[str, tuple[str, Callable[[dict], dict]]] = {
     "/v1/health": ("GET", health),
     "/v1/validate": ("POST", validate),
     "/v1/clear": ("POST", clear),
+    "/v1/footers": ("POST", footers),
     "/v1/summary": ("POST", summary),
     "/v1/report": ("POST", report),
     "/v1/consolidate": ("POST", consolidate),

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from xlperf.core.a1 import column_index, column_letter, parse_ref
-from xlperf.core.plan import NOTE_AUTHOR, NOTE_MARKER
+from xlperf.core.plan import NOTE_AUTHOR, NOTE_MARKER, footer_without_key
 from xlperf.errors import ReadError
 from xlperf.writers import ooxml as ox
 from xlperf.writers import sheetxml as sx
@@ -538,11 +538,9 @@ class Worksheet:
                 continue
             end = ox.content_end(self.text, odd)
             written = ox.text_unescape(self.text[odd.tag_end : end])
-            if key not in written:
+            kept = footer_without_key_parts(written, key)
+            if kept is None:
                 continue
-            kept = re.sub(r"(?:&\d+)?" + re.escape(key), "", written, count=1)
-            if kept == "&L" or kept.startswith(("&L&C", "&L&R")):
-                kept = kept[2:]  # the left part we added, empty again
             self.edits.append((odd.tag_end, end, ox.text_escape(kept)))
             return True
         return False
@@ -584,6 +582,40 @@ def _leading(footer: str) -> str:
     """What a header/footer string holds before its first part's code (the centre's, when any)."""
     m = next((m for m in _SECTION.finditer(footer) if m.group(1)), None)
     return footer if m is None else footer[: m.start()]
+
+
+def _section_spans(footer: str) -> list[tuple[int, int, int]]:
+    """(code start, text start, text end) of each part of a header/footer string, in order (text before
+    any part's code: a part without a code, the centre's)."""
+    spans = []
+    code, pos = 0, 0
+    for m in _SECTION.finditer(footer):
+        if m.group(1):
+            spans.append((code, pos, m.start()))
+            code, pos = m.start(), m.end()
+    spans.append((code, pos, len(footer)))
+    return [s for s in spans if s[2] > s[0]]
+
+
+def footer_without_key_parts(footer: str, key: str) -> str | None:
+    """A whole header/footer string (all parts, with their codes) with ``key`` taken out of its left
+    part, where the copy prints it (after an office suite saved the copy, its codes around the key may
+    be written otherwise): the part's text as :func:`~xlperf.core.plan.footer_without_key` leaves it,
+    its "&L" dropped too where nothing is left. None when the left part does not hold the key (the
+    centre and right parts are the user's, whatever they hold)."""
+    out: list[str] = []
+    last = 0
+    for code, start, end in _section_spans(footer):
+        if footer[code:start] != "&L":
+            continue
+        kept = footer_without_key(footer[start:end], key)
+        if kept is None:
+            continue
+        out.append(footer[last:start] + kept if kept else footer[last:code])
+        last = end
+    if not out:
+        return None
+    return "".join(out) + footer[last:]
 
 
 def footer_section(footer: str, section: str) -> str:
