@@ -79,6 +79,7 @@ class FakeApp:
         self.book = None  # the active workbook (set by FakeBook)
         self.print_communication = True
         self.printer = True  # False: Worksheet.PageSetup raises, as Excel without a printer does
+        self.footer_refused: set[str] = set()  # sheets whose footer parts Excel refuses to write
 
     @property
     def api(self) -> _AppApi:
@@ -391,6 +392,8 @@ class _PageSetupApi:
             ws.oddFooter.center.text = value
             self._sheet.book.footers.setdefault(id(ws), {})[name] = str(value)
         elif name in ("LeftFooter", "RightFooter"):
+            if ws.title in self.app.footer_refused:
+                raise FakeComError(f"Unable to set the {name} property of the PageSetup class")
             setattr(ws.oddFooter, _FOOTER_PARTS[name], _HeaderFooterPart.from_str(str(value)))
             self._sheet.book.footers.setdefault(id(ws), {})[name] = str(value)
         elif name == "CenterHorizontally":

@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 from wps_support import SAMPLE, validate_o, with_footers
 
-from xlperf.core.plan import LIVE_RECORD_HEADER, MARK_KEY, RECORD_HEADER, clear_plan, footer_without_key
+from xlperf.core.plan import (
+    LIVE_RECORD_HEADER,
+    MARK_KEY,
+    RECORD_HEADER,
+    clear_plan,
+    footer_key_message,
+    footer_without_key,
+)
 from xlperf.excel import macros
 from xlperf.writers.xlsxparts import footer_without_key_parts
 
@@ -211,6 +218,16 @@ def test_the_clear_completes_where_excel_cannot_read_the_page_setup(copy):
     notes = [c for ws in book.wb.worksheets for row in ws.iter_rows() for c in row if c.comment is not None]
     assert notes == []
     assert book.app.log["sheet.PageSetup"] == 4  # tried once a sheet
+
+
+def test_a_footer_excel_reads_but_refuses_to_write_is_named_too(copy):
+    _, out = copy
+    book = _excel(out)
+    book.app.footer_refused = {"自评表3"}
+    macros.clear_marks()
+    assert [a[0] for a in book.app.alerts] == ["已清除校验标记。\n" + footer_key_message(["自评表3"])]
+    after = _footers(book)
+    assert after["自评表3"]["L"] == "&8" + K and after["自评表1"]["L"] == after["自评表4"]["L"] == ""
 
 
 def test_the_live_validation_prints_no_key_and_its_clear_writes_no_footer(tmp_path):

@@ -25,7 +25,7 @@ from wps_support import (
 )
 
 from xlperf.api import validate_file
-from xlperf.core.plan import MARK_KEY, build_plan
+from xlperf.core.plan import MARK_KEY, build_plan, footer_key_message
 from xlperf.excel import macros
 from xlperf.samples import SAMPLES, write_sample
 from xlperf.writers import annotate
@@ -253,6 +253,11 @@ def test_clear_in_wps_takes_the_key_out_of_the_copy_validate_o_wrote_as_excel_do
         "自评表1、自评表2、自评表3、自评表4。可在“页面设置 → 页眉/页脚”中把它删去。"
     ]  # the same words as the Excel ribbon's (the service's)
     assert blind["dump"]["order"] == out["dump"]["order"]
+    # a footer read but not written: named the same way (the service asked again for the words)
+    refused = wps(service, tmp_path, marked, ["XlperfClearMarks"], options={"footerRefused": ["自评表3"]})
+    assert refused["alerts"] == ["已清除校验标记。\n" + footer_key_message(["自评表3"])]
+    assert refused["dump"]["sheets"]["自评表3"]["footer"]["L"] == "&8" + MARK_KEY
+    assert "L" not in refused["dump"]["sheets"]["自评表1"]["footer"]
     assert blind["dump"]["sheets"]["自评表1"]["footer"]["L"] == "&8" + MARK_KEY
     assert {k: v for k, v in blind["dump"]["sheets"]["自评表1"].items() if k != "footer"} == {
         k: v for k, v in out["dump"]["sheets"]["自评表1"].items() if k != "footer"

@@ -13,7 +13,7 @@
  * - A string written through Value2 starting with "'" is stored as the rest, as text; one starting with
  *   "=" is a formula.
  * - PageSetup's footer parts are kept as the strings written (noPrinter: reading PageSetup throws, as
- *   without a printer).
+ *   without a printer; footerRefused: the sheets whose footer parts cannot be written).
  * - The calls no documentation confirms can be refused, as a build might (each option false): the
  *   overwrite of Comment.Text(text, 1, true) (noteTextReplaces: the text is appended instead), the After
  *   of Worksheets.Add (addAfter: it throws), Rows.Item(n) (rowsItem: it throws), a 2-D Range.Formula
@@ -802,6 +802,9 @@
     var parts = { LeftFooter: "L", CenterFooter: "C", RightFooter: "R" };
     ["LeftFooter", "RightFooter"].forEach(function (k) {
       map[k] = function (v) {
+        if ((book.options.footerRefused || []).indexOf(sheet.name) >= 0) {
+          throw FakeError("Unable to set the " + k + " property of the PageSetup class");
+        }
         sheet.footer[parts[k]] = String(v);
       };
     });
