@@ -580,8 +580,8 @@ MAX_FOOTER = 255  # characters, codes included: Excel shows no longer header or 
 
 def _leading(footer: str) -> str:
     """What a header/footer string holds before its first part's code (the centre's, when any)."""
-    m = next((m for m in _SECTION.finditer(footer) if m.group(1)), None)
-    return footer if m is None else footer[: m.start()]
+    spans = _section_spans(footer)
+    return footer[: spans[0][2]] if spans and spans[0][0] == spans[0][1] else ""
 
 
 def _section_spans(footer: str) -> list[tuple[int, int, int]]:
@@ -621,15 +621,11 @@ def footer_without_key_parts(footer: str, key: str) -> str | None:
 def footer_section(footer: str, section: str) -> str:
     """The text of one part (L, C or R) of an Excel header/footer string: what follows its code up to
     the next part's ("&&" is a literal ampersand; text before any code is the centre's)."""
-    parts = {"L": [], "C": [], "R": []}
-    current, pos = "C", 0
-    for m in _SECTION.finditer(footer):
-        parts[current].append(footer[pos : m.start()] + ("&&" if m.group(0) == "&&" else ""))
-        if m.group(1):
-            current = m.group(1)
-        pos = m.end()
-    parts[current].append(footer[pos:])
-    return "".join(parts[section])
+    return "".join(
+        footer[start:end]
+        for code, start, end in _section_spans(footer)
+        if footer[code:start] == "&" + section or (section == "C" and code == start)
+    )
 
 
 def top_level(text: str, start: int) -> list[tuple[str, int]]:
